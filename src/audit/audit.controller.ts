@@ -1,0 +1,37 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/scopes';
+import { decodeCursor, pageOf } from '../common/http/pagination';
+import { AuditQuery, toAuditView } from './audit.dto';
+import { AuditService } from './audit.service';
+
+@ApiTags('audit')
+@Controller('v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @RequireScopes('audit:read')
+  @ApiOperation({ summary: 'Audit entries, newest first' })
+  async list(@Query() q: AuditQuery) {
+    const cursor = decodeCursor<{ seq: string }>(q.cursor, ['seq']);
+    const rows = await this.audit.list({
+      subjectId: q.subjectId,
+      action: q.action,
+      targetType: q.targetType,
+      targetId: q.targetId,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      afterSeq: cursor?.seq,
+      limit: q.limit + 1,
+    });
+    return pageOf(rows, q.limit, toAuditView, (r) => ({ seq: String(r.seq) }));
+  }
+
+  @Get('verify')
+  @RequireScopes('audit:read')
+  @ApiOperation({ summary: 'Recompute the hash chain and report the first broken entry' })
+  verify() {
+    return this.audit.verify();
+  }
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ApiKey } from './api-key.entity';
+import { ApiKeysService } from './api-keys.service';
+import { RequireScopes, Scope, SCOPES } from './scopes';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'newsletter-tool' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true, example: ['consent:read'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SCOPES.length)
+  @ArrayUnique()
+  @IsIn(SCOPES, { each: true })
+  scopes: Scope[];
+}
+
+const view = (k: ApiKey) => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  scopes: k.scopes,
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+});
+
+@ApiTags('api-keys')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @RequireScopes('keys:manage')
+  @Idempotent()
+  @ApiOperation({ summary: 'Create an API key; the key is shown once' })
+  async create(@Body() dto: CreateApiKeyDto) {
+    const { row, key } = await this.keys.create(dto.name, dto.scopes);
+    return { ...view(row), key };
+  }
+
+  @Get()
+  @RequireScopes('keys:manage')
+  async list(@Query() q: ListQuery) {
+    const cursor = decodeCursor<{ createdAt: string }>(q.cursor, ['createdAt']);
+    const rows = await this.keys.list(cursor?.createdAt, q.limit + 1);
+    return pageOf(rows, q.limit, view, (r) => ({ createdAt: r.createdAt.toISOString() }));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireScopes('keys:manage')
+  @ApiOperation({ summary: 'Revoke an API key' })
+  async revoke(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<void> {
+    await this.keys.revoke(id);
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Env } from '../config/env';
+import { ProblemError } from '../common/problem/problem.error';
+import { ApiKey } from './api-key.entity';
+import { Principal } from './principal';
+import { Scope } from './scopes';
+
+const CACHE_TTL_MS = 5_000;
+const TOUCH_EVERY_MS = 60_000;
+const ENV_KEY_NAME = 'env:ADMIN_API_KEY';
+
+const hashKey = (key: string) => createHash('sha256').update(key).digest();
+
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeysService.name);
+  // Authentication is on the hot path of every call: keys are cached briefly. Revocation clears this
+  // process's cache at once; other replicas stop accepting the key within CACHE_TTL_MS.
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly env: Env,
+  ) {}
+
+  /** The ADMIN_API_KEY from the environment is an admin key; a changed value revokes the old one. */
+  async onApplicationBootstrap(): Promise<void> {
+    const key = this.env.ADMIN_API_KEY;
+    if (!key) return;
+    const hash = hashKey(key);
+    await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ENV_KEY_NAME]);
+      const existing = await m.getRepository(ApiKey).find({ where: { name: ENV_KEY_NAME, revokedAt: IsNull() } });
+      if (existing.some((k) => k.keyHash.equals(hash))) return;
+      for (const old of existing) {
+        await m.getRepository(ApiKey).update(old.id, { revokedAt: new Date() });
+        await this.audit.append(m, {
+          action: 'api_key.revoked',
+          targetType: 'api_key',
+          targetId: old.id,
+          reason: 'ADMIN_API_KEY changed',
+        });
+      }
+      const row = await m
+        .getRepository(ApiKey)
+        .save(
+          m
+            .getRepository(ApiKey)
+            .create({
+              name: ENV_KEY_NAME,
+              prefix: key.slice(0, 12),
+              keyHash: hash,
+              scopes: ['admin'],
+              createdBy: 'env',
+            }),
+        );
+      await this.audit.append(m, {
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: row.id,
+        data: { scopes: ['admin'], source: 'env' },
+      });
+    });
+  }
+
+  async authenticate(key: string): Promise<Principal | null> {
+    const now = Date.now();
+    const cached = this.cache.get(key);
+    if (cached && cached.until > now) return cached.principal;
+    const row = await this.dataSource
+      .getRepository(ApiKey)
+      .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() }, select: { id: true, scopes: true } });
+    const principal: Principal | null = row ? { kind: 'api_key', id: row.id, scopes: row.scopes } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { principal, until: now + CACHE_TTL_MS });
+    if (row && (this.touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {
+      this.touched.set(row.id, now);
+      void this.dataSource
+        .getRepository(ApiKey)
+        .update(row.id, { lastUsedAt: new Date() })
+        .catch(() => undefined);
+    }
+    return principal;
+  }
+
+  async create(name: string, scopes: Scope[]): Promise<{ row: ApiKey; key: string }> {
+    const key = `zk_${randomBytes(32).toString('base64url')}`;
+    const row = await this.dataSource.transaction(async (m) => {
+      const saved = await m
+        .getRepository(ApiKey)
+        .save(
+          m
+            .getRepository(ApiKey)
+            .create({ name, prefix: key.slice(0, 10), keyHash: hashKey(key), scopes, createdBy: null }),
+        );
+      await this.audit.append(m, {
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: saved.id,
+        data: { scopes },
+      });
+      return saved;
+    });
+    return { row, key };
+  }
+
+  list(afterCreatedAt: string | undefined, limit: number): Promise<ApiKey[]> {
+    const qb = this.dataSource
+      .getRepository(ApiKey)
+      .createQueryBuilder('k')
+      .orderBy('k.createdAt', 'DESC')
+      .addOrderBy('k.id', 'DESC')
+      .limit(limit);
+    if (afterCreatedAt) qb.where('k.createdAt < :after', { after: afterCreatedAt });
+    return qb.getMany();
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const row = await m.getRepository(ApiKey).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new ProblemError('not_found', 'No API key with this id.');
+      if (row.revokedAt) return;
+      await m.getRepository(ApiKey).update(id, { revokedAt: new Date() });
+      await this.audit.append(m, { action: 'api_key.revoked', targetType: 'api_key', targetId: id });
+    });
+    this.cache.clear();
+  }
+}

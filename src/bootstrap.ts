@@ -1,0 +1,151 @@
+import { INestApplicationContext, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import IORedis from 'ioredis';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { AppModule, Role } from './app.module';
+import { requestContext } from './common/context/request-context';
+import { FieldError, ProblemError } from './common/problem/problem.error';
+import { ProblemFilter } from './common/problem/problem.filter';
+import { Env } from './config/env';
+import { maskUrl } from './config/load-env';
+import { ensureDatabase } from './database/database.options';
+import { runMigrations } from './database/migrate';
+import { mountQueueDashboard } from './jobs/queue-dashboard';
+import { redisOptionsFromUrl } from './jobs/redis-connection';
+import { MetricsService } from './metrics/metrics.service';
+
+const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
+
+function flattenErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({
+      field,
+      message: message.replace(/^.*? /, `${e.property} `),
+    }));
+    return [...own, ...flattenErrors(e.children ?? [], field)];
+  });
+}
+
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  // Values are never echoed back: they may be personal data.
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) =>
+    new ProblemError('validation_failed', 'The request is not valid.', { errors: flattenErrors(errors) }),
+});
+
+/** Checks PostgreSQL and Redis before anything else, so a missing service is one clear line, not a stack trace. */
+export async function preflight(env: Env): Promise<void> {
+  try {
+    await ensureDatabase(env.DATABASE_URL);
+    const c = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 3000 });
+    await c.connect();
+    await c.end();
+  } catch (e) {
+    throw new Error(
+      `Cannot reach PostgreSQL at ${maskUrl(env.DATABASE_URL)} (${(e as Error).message}). Start it, e.g. \`scripts/services.sh\` or \`pg_ctlcluster --skip-systemctl-redirect 15 main start\`.`,
+    );
+  }
+  const redis = new IORedis({
+    ...redisOptionsFromUrl(env.REDIS_URL),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new Error(
+      `Cannot reach Redis at ${maskUrl(env.REDIS_URL)} (${(e as Error).message}). Start it, e.g. \`scripts/services.sh\` or \`redis-server --daemonize yes\`.`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function prepare(env: Env): Promise<void> {
+  await preflight(env);
+  if (env.MIGRATIONS_RUN) await runMigrations(env.DATABASE_URL);
+}
+
+export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-correlation-id'];
+      return typeof given === 'string' && CORRELATION.test(given) ? given : randomUUID();
+    },
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRole(env, role), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  await app.register(helmet as never, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  await app.register(cookie as never);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-correlation-id', req.id);
+    requestContext.run({ correlationId: String(req.id) }, done);
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  await mountQueueDashboard(app);
+
+  if (env.DOCS_ENABLED) {
+    const config = new DocumentBuilder()
+      .setTitle('Zgoda')
+      .setDescription(
+        'GDPR (RODO) consent and data-subject-rights service. Errors are application/problem+json (RFC 9457) with a stable `code`.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .build();
+    const document = SwaggerModule.createDocument(app, config);
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+  return app;
+}
+
+export async function createWorkerContext(env: Env): Promise<INestApplicationContext> {
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRole(env, 'worker'), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  ctx.useLogger(ctx.get(Logger));
+  ctx.enableShutdownHooks();
+  return ctx;
+}

@@ -1,0 +1,283 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
+
+const BASE64_32 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Every environment variable the service reads. Validated once at start; the README's configuration
+ * table documents each of them.
+ */
+export class Env {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/zgoda';
+
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** BullMQ key prefix; a hash tag keeps a queue's keys in one Redis Cluster slot. */
+  @IsString()
+  REDIS_PREFIX = '{zgoda}';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** `api`, `worker` or `all` (one process runs both, for small installs). */
+  @IsIn(['api', 'worker', 'all'])
+  ZGODA_ROLE: 'api' | 'worker' | 'all' = 'all';
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{24,}$/, { message: 'ADMIN_API_KEY must be at least 24 characters' })
+  ADMIN_API_KEY?: string;
+
+  @IsString()
+  @Matches(BASE64_32, { message: 'ENCRYPTION_KEY must be 32 bytes in base64' })
+  ENCRYPTION_KEY: string;
+
+  /** Older master keys still needed to unwrap data keys during a rotation: `version:base64,...`. */
+  @IsOptional()
+  @IsString()
+  ENCRYPTION_KEYS_PREVIOUS?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ENCRYPTION_KEY_VERSION = 1;
+
+  /** Separate key for blind indexes so master-key rotation never forces re-indexing. */
+  @IsOptional()
+  @IsString()
+  @Matches(BASE64_32, { message: 'BLIND_INDEX_KEY must be 32 bytes in base64' })
+  BLIND_INDEX_KEY?: string;
+
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  @IsString()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL = 'smtp://127.0.0.1:1025';
+
+  @IsString()
+  MAIL_FROM = 'Zgoda <no-reply@localhost>';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Apply pending migrations when the process starts. */
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DB_POOL_SIZE = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WORKER_CONCURRENCY = 10;
+
+  /** How often the outbox relay polls when no NOTIFY arrives (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  OUTBOX_POLL_MS = 1000;
+
+  /** How often the reconciler looks for work PostgreSQL holds but no queue does (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  RECONCILE_INTERVAL_MS = 30_000;
+
+  /** Work older than this with no job in Redis is re-driven (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  RECONCILE_GRACE_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PUBLIC_RATE_LIMIT_PER_MINUTE = 10;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DOCS_ENABLED = true;
+
+  /** Write logs to this file instead of stdout (tests scan their logs for personal data). */
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
+  @IsString()
+  CONTROLLER_NAME = 'Zgoda demo controller';
+
+  /** Art. 33(3)(b) / 34(2): the DPO's name and contact go into breach notifications; the DPO gets the breach digest. */
+  @IsString()
+  DPO_NAME = 'Inspektor Ochrony Danych';
+
+  @IsString()
+  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'DPO_EMAIL must be an e-mail address' })
+  DPO_EMAIL = 'iod@localhost';
+
+  @IsIn(['pl', 'en'])
+  DPO_LOCALE: 'pl' | 'en' = 'pl';
+
+  /** Data-subject requests: how long a verification link works (Recital 64: short-lived). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  REQUEST_VERIFICATION_TTL_MINUTES = 30;
+
+  /** Uses of one verification link (page views and posts) before it stops working. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  REQUEST_VERIFICATION_MAX_ATTEMPTS = 5;
+
+  /** A request nobody verified ends rejected (identity_not_verified) this long after receipt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  REQUEST_UNVERIFIED_EXPIRY_MINUTES = 3 * 24 * 60;
+
+  /** LEGAL item 22: the subject's download link for an access package lives at most 7 days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  REQUEST_DOWNLOAD_TTL_DAYS = 7;
+
+  /** The status link shown after verification; outlives the longest deadline (3 months). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  REQUEST_STATUS_LINK_TTL_DAYS = 120;
+
+  /** Calls of one data system for one task before the task (and the request) is marked failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  REQUEST_TASK_MAX_ATTEMPTS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  REQUEST_WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Open requests this close to their deadline are "at risk" in the digest and /metrics. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  REQUEST_AT_RISK_DAYS = 7;
+
+  /** How often the worker expires unverified requests and flags deadlines (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  REQUEST_SWEEP_INTERVAL_MS = 60_000;
+
+  /** When the DPO gets the requests digest (cron, Europe/Warsaw). */
+  @IsString()
+  REQUEST_DIGEST_CRON = '0 7 * * *';
+
+  /** OpenGDPR: the domain in X-OpenGDPR-Processor-Domain; defaults to PUBLIC_BASE_URL's host. */
+  @IsOptional()
+  @IsString()
+  OPENGDPR_PROCESSOR_DOMAIN?: string;
+
+  /** OpenGDPR: where controllers download the X.509 certificate of the signing key (discovery). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  OPENGDPR_CERTIFICATE_URL?: string;
+
+  /** When the retention sweep runs (cron, Europe/Warsaw), or `off` for no scheduled sweep. */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'RETENTION_SWEEP_CRON must be a cron pattern or off' })
+  RETENTION_SWEEP_CRON = '0 3 * * *';
+
+  /** Subjects a retention run examines per batch (one job, one audit entry). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RETENTION_BATCH_SIZE = 1000;
+
+  /** Tests only (NODE_ENV=test): the instant the service's clock starts from, e.g. 2030-01-01T00:00:00Z. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  ZGODA_FAKE_NOW?: string;
+}
+
+export type EnvInput = Partial<Record<keyof Env, string | number | boolean | undefined>>;
+
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Validates the raw environment; the error lists every bad variable at once. */
+export function validateEnv(raw: EnvInput): Env {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  if (errors.length) {
+    throw new InvalidConfigError(errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`));
+  }
+  return env;
+}
+
+export function pickEnv(source: NodeJS.ProcessEnv): EnvInput {
+  const keys = Object.keys(new Env()) as (keyof Env)[];
+  const out: EnvInput = {};
+  for (const k of [
+    ...keys,
+    'ENCRYPTION_KEY',
+    'ADMIN_API_KEY',
+    'ENCRYPTION_KEYS_PREVIOUS',
+    'BLIND_INDEX_KEY',
+    'LOG_FILE',
+    'OPENGDPR_PROCESSOR_DOMAIN',
+    'OPENGDPR_CERTIFICATE_URL',
+    'ZGODA_FAKE_NOW',
+  ] as (keyof Env)[]) {
+    if (source[k] !== undefined) out[k] = source[k];
+  }
+  return out;
+}

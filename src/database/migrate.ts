@@ -1,0 +1,21 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, ensureDatabase } from './database.options';
+
+// Several replicas may start at once; one applies the migrations, the others wait for it.
+const MIGRATION_LOCK = 0x2a0d19;
+
+export async function runMigrations(databaseUrl: string): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const ds = new DataSource({ ...buildDataSourceOptions(databaseUrl, 2) });
+  await ds.initialize();
+  const runner = ds.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+    await ds.destroy();
+  }
+}

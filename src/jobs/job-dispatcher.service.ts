@@ -1,0 +1,62 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Job, UnrecoverableError } from 'bullmq';
+import { SYSTEM_PRINCIPAL } from '../auth/principal';
+import { requestContext } from '../common/context/request-context';
+import { OutboxService } from '../outbox/outbox.service';
+import { JOB_HANDLER_KEY } from './job-handler.decorator';
+import { JOB_NAMES, JobName } from './job.types';
+
+type Handler = (payload: unknown, job: Job) => Promise<unknown>;
+
+/** Routes every job to its `@JobHandler`; refuses to start when a job name in the catalogue has none. */
+@Injectable()
+export class JobDispatcher implements OnModuleInit {
+  private readonly logger = new Logger(JobDispatcher.name);
+  private readonly handlers = new Map<string, Handler>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const proto = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(proto)) {
+        const fn = instance[method];
+        if (typeof fn !== 'function') continue;
+        const name = this.reflector.get<JobName | undefined>(JOB_HANDLER_KEY, fn as () => unknown);
+        if (!name) continue;
+        if (this.handlers.has(name)) throw new Error(`Two handlers for job ${name}`);
+        this.handlers.set(name, (payload, job) => (fn as Handler).call(instance, payload, job));
+      }
+    }
+    const missing = JOB_NAMES.filter((n) => !this.handlers.has(n));
+    if (missing.length) throw new Error(`Jobs without a handler: ${missing.join(', ')}`);
+  }
+
+  async dispatch(job: Job): Promise<unknown> {
+    const handler = this.handlers.get(job.name);
+    if (!handler) throw new UnrecoverableError(`no handler for ${job.name}`);
+    return requestContext.run({ correlationId: `job:${job.id}`, principal: SYSTEM_PRINCIPAL }, async () => {
+      try {
+        const result = await handler(job.data, job);
+        if (job.id) await this.outbox.markCompleted(job.id);
+        return result;
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : 'error';
+        if (job.id) {
+          if (error instanceof UnrecoverableError) await this.outbox.markDead(job.id, message);
+          else await this.outbox.recordError(job.id, message);
+        }
+        this.logger.warn({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1, error: message }, 'job failed');
+        throw error;
+      }
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The typed catalogue of queues, job names and payloads. Payloads carry ids only: Redis keeps failed
+ * jobs, and it must never become a second copy of personal data.
+ */
+export const QUEUES = ['notifications', 'webhooks', 'requests', 'retention', 'maintenance'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export interface JobPayloads {
+  'notifications.send-email': { emailId: string };
+  'webhooks.consent-changed': { subscriptionId: string; eventId: string };
+  'notifications.breach-notices': { breachId: string };
+  'maintenance.breach-digest': Record<string, never>;
+  /** One batch of a retention run; `batch` is the batch it was enqueued for (a stale copy is a no-op). */
+  'retention.run': { runId: string; batch?: number };
+  'retention.sweep': Record<string, never>;
+  /** One data system's part of a data-subject request; job id `task:<taskId>` (`-<generation>` on a retry). */
+  'requests.run-task': { taskId: string };
+  /** Builds the answer and completes the request once every task is done or retained. */
+  'requests.finalise': { requestId: string };
+  'maintenance.request-sweep': Record<string, never>;
+  'maintenance.request-digest': Record<string, never>;
+  /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
+  'requests.start': { requestId: string };
+  /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
+  'webhooks.opengdpr-callback': { callbackId: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+/** Which queue each job runs on. `satisfies` makes a job without a queue a compile error. */
+export const JOB_QUEUE = {
+  'notifications.send-email': 'notifications',
+  'webhooks.consent-changed': 'webhooks',
+  'notifications.breach-notices': 'notifications',
+  'maintenance.breach-digest': 'maintenance',
+  'retention.run': 'retention',
+  'retention.sweep': 'retention',
+  'requests.run-task': 'requests',
+  'requests.finalise': 'requests',
+  'maintenance.request-sweep': 'maintenance',
+  'maintenance.request-digest': 'maintenance',
+  'requests.start': 'requests',
+  'webhooks.opengdpr-callback': 'webhooks',
+} as const satisfies Record<JobName, QueueName>;
+
+export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
+
+/** Retry and retention, declared once for every queue. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential' as const, delay: 2000 },
+  // Completed jobs stay a day so a re-delivered outbox row with the same job id is deduplicated by BullMQ.
+  removeOnComplete: { age: 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { QueueRegistry } from '../jobs/queue-registry.service';
+import { OutboxService } from '../outbox/outbox.service';
+
+/** One registry per app instance (tests start several apps in one process). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'zgoda_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  private readonly collectors: (() => Promise<void>)[] = [];
+
+  constructor(queues: QueueRegistry, outbox: OutboxService) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'zgoda_' });
+    const depth = this.gauge('zgoda_queue_jobs', 'Jobs per queue and state', ['queue', 'state']);
+    const outboxGauge = this.gauge('zgoda_outbox_messages', 'Outbox rows by state', ['state']);
+    const lag = this.gauge('zgoda_outbox_lag_seconds', 'Age of the oldest unsent outbox row');
+    this.onCollect(async () => {
+      const depths = await queues.depths().catch(() => ({}) as Record<string, Record<string, number>>);
+      for (const [queue, states] of Object.entries(depths))
+        for (const [state, n] of Object.entries(states)) depth.set({ queue, state }, n);
+      const s = await outbox.stats();
+      outboxGauge.set({ state: 'unsent' }, s.unsent);
+      outboxGauge.set({ state: 'incomplete' }, s.incomplete);
+      outboxGauge.set({ state: 'dead' }, s.dead);
+      lag.set(s.oldestUnsentSeconds);
+    });
+  }
+
+  gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Modules add their own figures (deadlines at risk, breaches) computed at scrape time. */
+  onCollect(fn: () => Promise<void>): void {
+    this.collectors.push(fn);
+  }
+
+  async render(): Promise<string> {
+    await Promise.all(this.collectors.map((c) => c().catch(() => undefined)));
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Env } from '../config/env';
+import { JobName, QueueName } from '../jobs/job.types';
+import { QueueRegistry } from '../jobs/queue-registry.service';
+import { OUTBOX_CHANNEL } from './outbox.service';
+
+// A down Redis must not hold the claimed rows' locks forever: give up, roll back, retry later.
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error('redis did not answer in time')), ms))),
+  ]);
+}
+
+interface Row {
+  id: string;
+  queue: QueueName;
+  name: JobName;
+  payload: Record<string, unknown>;
+  job_id: string;
+  delay_ms: number;
+}
+
+/**
+ * Moves committed outbox rows to BullMQ. Runs in the worker. Rows are claimed with SKIP LOCKED so any
+ * number of workers can relay; a row is marked sent only after Redis accepted the job, and the job id is
+ * deterministic, so a crash between the two re-sends a job BullMQ already has, which it ignores.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener?: Client;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queues: QueueRegistry,
+    private readonly env: Env,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.listener = new Client({ connectionString: this.env.DATABASE_URL });
+    this.listener.on('notification', () => this.kick());
+    this.listener.on('error', (e) => this.logger.warn({ error: e.message }, 'outbox listener error'));
+    await this.listener.connect();
+    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  kick(): void {
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    let delay = this.env.OUTBOX_POLL_MS;
+    try {
+      let moved: number;
+      do {
+        this.again = false;
+        moved = await this.drainBatch(200);
+      } while ((moved > 0 || this.again) && !this.stopped);
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      // Redis or PostgreSQL away: the rows stay unsent and are retried with capped backoff.
+      delay = Math.min(this.env.OUTBOX_POLL_MS * 2 ** this.failures, 10_000);
+      if (this.failures <= 3 || this.failures % 20 === 0) {
+        this.logger.warn(
+          { error: (error as Error).message, failures: this.failures },
+          'outbox relay cannot deliver yet',
+        );
+      }
+    } finally {
+      this.running = false;
+      this.schedule(this.again ? 0 : delay);
+    }
+  }
+
+  /** Public for tests and the single-process mode: relays one batch, returns how many rows moved. */
+  async drainBatch(limit: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT id, queue, name, payload, job_id,
+                GREATEST(0, EXTRACT(EPOCH FROM available_at - now()) * 1000)::int AS delay_ms
+           FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      )) as Row[];
+      if (!rows.length) return 0;
+      for (const row of rows) {
+        await withTimeout(
+          this.queues
+            .get(row.queue)
+            .add(row.name, row.payload, { jobId: row.job_id, delay: row.delay_ms || undefined }),
+          5000,
+        );
+      }
+      await manager.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+}

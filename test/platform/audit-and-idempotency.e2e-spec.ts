@@ -1,0 +1,82 @@
+import { Client } from 'pg';
+import { AuditService } from '../../src/audit/audit.service';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('platform: audit chain and idempotency', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+  });
+  afterAll(() => t.close());
+
+  it('keeps one unbroken chain under concurrent writes from many connections', async () => {
+    const audit = t.get(AuditService);
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        t.dataSource.transaction((m) => audit.append(m, { action: 'test.concurrent', targetType: 'test', targetId: String(i) })),
+      ),
+    );
+    const res = await t.request('GET', '/v1/audit/verify');
+    expect(res.status).toBe(200);
+    expect(res.body.valid).toBe(true);
+    expect(res.body.checked).toBeGreaterThanOrEqual(120);
+    expect(res.body.head.seq).toBe(String(res.body.checked));
+    const [{ n }] = await t.dataSource.query(`SELECT count(DISTINCT prev_hash)::int AS n FROM audit_log`);
+    const [{ total }] = await t.dataSource.query(`SELECT count(*)::int AS total FROM audit_log`);
+    expect(n).toBe(total); // no two entries chained onto the same predecessor: no fork
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on the audit log in the database itself', async () => {
+    await expect(t.dataSource.query(`UPDATE audit_log SET reason = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.dataSource.query(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it('names the first broken entry when a row is altered behind the app (trigger disabled by a superuser)', async () => {
+    const c = new Client({ connectionString: t.env.DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+      await c.query(`UPDATE audit_log SET target_id = 'forged' WHERE seq = 7`);
+      await c.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+    } finally {
+      await c.end();
+    }
+    const res = await t.request('GET', '/v1/audit/verify');
+    expect(res.body).toMatchObject({ valid: false, firstInvalidSeq: '7', checked: 6 });
+  });
+
+  it('replays the first response for the same Idempotency-Key and body', async () => {
+    const headers = { 'idempotency-key': 'create-key-1' };
+    const first = await t.request('POST', '/v1/api-keys', { name: 'idem', scopes: ['consent:read'] }, { headers });
+    const again = await t.request('POST', '/v1/api-keys', { name: 'idem', scopes: ['consent:read'] }, { headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await t.request('POST', '/v1/api-keys', { name: 'idem-other', scopes: ['consent:read'] }, { headers });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency_key_reused');
+  });
+
+  it('runs concurrent duplicates once', async () => {
+    const headers = { 'idempotency-key': 'concurrent-1' };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.request('POST', '/v1/api-keys', { name: 'concurrent', scopes: ['audit:read'] }, { headers })),
+    );
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM api_keys WHERE name = 'concurrent'`);
+    expect(n).toBe(1);
+  });
+
+  it('scopes keys per caller: another client reusing a key string gets its own result', async () => {
+    const other = await t.request('POST', '/v1/api-keys', { name: 'second-admin', scopes: ['keys:manage'] });
+    const headers = { 'idempotency-key': 'shared-string' };
+    const a = await t.request('POST', '/v1/api-keys', { name: 'by-admin', scopes: ['audit:read'] }, { headers });
+    const b = await t.request('POST', '/v1/api-keys', { name: 'by-second', scopes: ['audit:read'] }, { headers, key: other.body.key });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.id).not.toBe(a.body.id);
+  });
+});
