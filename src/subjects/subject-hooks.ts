@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+export interface SubjectMergedEvent {
+  survivorId: string;
+  mergedId: string;
+}
+
+export interface SubjectErasedEvent {
+  subjectId: string;
+  /** The caller's reason code (`request:<id>`, `retention:<policy>`, ...). */
+  reason: string;
+}
+
+type Hook<E> = (manager: EntityManager, event: E) => Promise<void>;
+
+/**
+ * Lets other modules act inside the transaction of a merge or an erasure, without the subjects module
+ * knowing their tables: consents and requests re-point their rows to the survivor; notifications drop
+ * sealed copies of an erased subject's address. A hook that throws rolls the whole change back.
+ *
+ * Register in `onModuleInit`: `hooks.onMerged((m, e) => this.repo.repoint(m, e.mergedId, e.survivorId))`.
+ */
+@Injectable()
+export class SubjectHooks {
+  private readonly merged: { name: string; fn: Hook<SubjectMergedEvent> }[] = [];
+  private readonly erased: { name: string; fn: Hook<SubjectErasedEvent> }[] = [];
+
+  onMerged(name: string, fn: Hook<SubjectMergedEvent>): void {
+    this.merged.push({ name, fn });
+  }
+
+  onErased(name: string, fn: Hook<SubjectErasedEvent>): void {
+    this.erased.push({ name, fn });
+  }
+
+  /** Names of the hooks run, for the audit entry: which modules followed the change. */
+  async runMerged(m: EntityManager, event: SubjectMergedEvent): Promise<string[]> {
+    for (const h of this.merged) await h.fn(m, event);
+    return this.merged.map((h) => h.name);
+  }
+
+  async runErased(m: EntityManager, event: SubjectErasedEvent): Promise<string[]> {
+    for (const h of this.erased) await h.fn(m, event);
+    return this.erased.map((h) => h.name);
+  }
+}

@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { IdentifierKind } from '../common/identifiers/normalise';
+import { ProblemError } from '../common/problem/problem.error';
+import { identifierColumn, ProfileColumn, SubjectCipher, SubjectKeyHandle } from './subject-cipher';
+import { SubjectIdentifier } from './subject-identifier.entity';
+import {
+  IdentifierInput,
+  minorUntil,
+  normaliseIdentifiers,
+  parseBirthDate,
+  parseLocale,
+  SubjectLocale,
+  todayUtc,
+} from './subject-rules';
+import { Subject } from './subject.entity';
+import { SubjectsRepository } from './subjects.repository';
+
+export interface CreateSubjectInput {
+  email?: string;
+  phone?: string;
+  externalId?: string;
+  externalSystem?: string;
+  firstName?: string;
+  lastName?: string;
+  birthDate?: string;
+  locale?: SubjectLocale;
+}
+
+/** PATCH semantics: absent leaves a field alone, null clears it. */
+export interface UpdateSubjectInput {
+  email?: string | null;
+  phone?: string | null;
+  externalId?: string | null;
+  externalSystem?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  birthDate?: string | null;
+  locale?: SubjectLocale | null;
+}
+
+const PROFILE_FIELDS = {
+  firstName: { column: 'first_name', property: 'firstNameEnc' },
+  lastName: { column: 'last_name', property: 'lastNameEnc' },
+  birthDate: { column: 'birth_date', property: 'birthDateEnc' },
+  locale: { column: 'locale', property: 'localeEnc' },
+} as const satisfies Record<string, { column: ProfileColumn; property: keyof Subject }>;
+
+type ProfileField = keyof typeof PROFILE_FIELDS;
+
+/** Creation and rectification (Art. 16) of subjects. */
+@Injectable()
+export class SubjectWriter {
+  constructor(
+    private readonly repo: SubjectsRepository,
+    private readonly cipher: SubjectCipher,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(m: EntityManager, input: CreateSubjectInput): Promise<{ id: string }> {
+    const identifiers = normaliseIdentifiers(input);
+    const profile = this.validProfile(input);
+    await this.refuseTaken(m, identifiers, null);
+
+    const id = randomUUID();
+    const { handle, wrapped } = this.cipher.newKey(id);
+    try {
+      const now = new Date();
+      const subject: Partial<Subject> = {
+        id,
+        status: 'active',
+        minorUntil: profile.birthDate ? minorUntil(profile.birthDate, todayUtc(now)) : null,
+        createdAt: now,
+        updatedAt: now,
+        lastActivityAt: now,
+        ...this.encryptProfile(handle, profile),
+      };
+      await this.repo.insertSubject(m, subject, {
+        subjectId: id,
+        wrappedKey: wrapped.wrapped,
+        keyVersion: wrapped.keyVersion,
+      });
+      await this.insertIdentifiers(m, handle, identifiers, true);
+    } finally {
+      handle.close();
+    }
+    await this.audit.append(m, {
+      action: 'subject.created',
+      targetType: 'subject',
+      targetId: id,
+      subjectId: id,
+      data: { identifiers: identifiers.map((i) => i.kind), fields: Object.keys(profile) },
+    });
+    return { id };
+  }
+
+  /** Rectification by staff: the changed field names are audited, never the values. */
+  async update(m: EntityManager, subject: Subject, input: UpdateSubjectInput): Promise<string[]> {
+    if (subject.status === 'erased') throw new ProblemError('subject_erased', 'This subject has been erased.');
+    const key = await this.repo.findKey(subject.id, m);
+    if (!key) throw new ProblemError('subject_erased', 'This subject has been erased.');
+    const changes = this.identifierChanges(input);
+    const profile = this.validProfile(input);
+    const changed: string[] = [];
+
+    const handle = this.cipher.open(subject.id, key.wrappedKey, key.keyVersion);
+    let columns: Partial<Subject>;
+    try {
+      const current = await this.repo.identifiersOf(subject.id, m);
+      for (const change of changes) {
+        if (await this.replaceIdentifier(m, handle, current, change)) changed.push(change.field);
+      }
+      columns = this.encryptProfile(handle, profile);
+    } finally {
+      handle.close();
+    }
+    for (const field of Object.keys(PROFILE_FIELDS) as ProfileField[]) {
+      if (input[field] === undefined) continue;
+      if (input[field] === null) (columns as Record<string, unknown>)[PROFILE_FIELDS[field].property] = null;
+      changed.push(field);
+    }
+    if ('birthDate' in input) columns.minorUntil = profile.birthDate ? minorUntil(profile.birthDate, todayUtc()) : null;
+    if (!changed.length) return changed;
+    await this.repo.updateSubject(m, subject.id, columns);
+    await this.audit.append(m, {
+      action: 'subject.updated',
+      targetType: 'subject',
+      targetId: subject.id,
+      subjectId: subject.id,
+      data: { fields: changed },
+    });
+    return changed;
+  }
+
+  /** An identifier in `identifiers` owned by anyone but `self`: 409 naming the owner, as API.md says. */
+  private async refuseTaken(m: EntityManager, identifiers: IdentifierInput[], self: string | null): Promise<void> {
+    for (const kind of new Set(identifiers.map((i) => i.kind))) {
+      const mine = identifiers.filter((i) => i.kind === kind);
+      const owners = await this.repo.findOwners(
+        kind,
+        mine.map((i) => this.crypto.blindIndex(kind, i.value)),
+        m,
+      );
+      for (const i of mine) {
+        const index = this.crypto.blindIndex(kind, i.value);
+        const owner = owners.find((o) => o.blindIndex.equals(index) && o.systemKey === i.systemKey);
+        if (owner && owner.subjectId !== self) this.exists(owner.subjectId);
+      }
+    }
+  }
+
+  private exists(subjectId: string): never {
+    throw new ProblemError('subject_exists', 'Another subject already has this identifier.', { subjectId });
+  }
+
+  private async insertIdentifiers(
+    m: EntityManager,
+    handle: SubjectKeyHandle,
+    identifiers: IdentifierInput[],
+    primary: boolean,
+  ): Promise<void> {
+    const rows = identifiers.map((i) => {
+      const id = randomUUID();
+      return {
+        id,
+        subjectId: handle.subjectId,
+        kind: i.kind,
+        systemKey: i.systemKey,
+        blindIndex: this.crypto.blindIndex(i.kind, i.value),
+        valueEnc: handle.encrypt(identifierColumn(id), i.value),
+        isPrimary: primary,
+      } satisfies Partial<SubjectIdentifier>;
+    });
+    const inserted = await this.repo.insertIdentifiers(m, rows);
+    const lost = rows.find((r) => !inserted.has(r.id));
+    if (!lost) return;
+    // A concurrent transaction committed the same identifier between our check and our insert.
+    const [owner] = await this.repo.findOwners(lost.kind, [lost.blindIndex], m);
+    this.exists(owner?.subjectId ?? handle.subjectId);
+  }
+
+  /**
+   * Replaces the subject's primary identifier of one kind (and, for external ids, one system). Other
+   * identifiers of that kind, gathered by merges, stay. Returns whether anything changed.
+   */
+  private async replaceIdentifier(
+    m: EntityManager,
+    handle: SubjectKeyHandle,
+    current: SubjectIdentifier[],
+    change: { field: string; kind: IdentifierKind; systemKey: string; next: IdentifierInput | null },
+  ): Promise<boolean> {
+    const sameSlot = (i: SubjectIdentifier) => i.kind === change.kind && i.systemKey === change.systemKey;
+    const primary = current.find((i) => sameSlot(i) && i.isPrimary);
+    if (!change.next) {
+      if (!primary) return false;
+      await this.repo.deleteIdentifiers(m, [primary.id]);
+      return true;
+    }
+    const index = this.crypto.blindIndex(change.kind, change.next.value);
+    const existing = current.find((i) => sameSlot(i) && i.blindIndex.equals(index));
+    if (existing?.isPrimary) return false;
+    if (existing) {
+      // Already one of the subject's own (from a merge): promote it rather than add a duplicate.
+      if (primary) await this.repo.setPrimary(m, primary.id, false);
+      await this.repo.setPrimary(m, existing.id, true);
+      return true;
+    }
+    await this.refuseTaken(m, [change.next], handle.subjectId);
+    if (primary) await this.repo.deleteIdentifiers(m, [primary.id]);
+    await this.insertIdentifiers(m, handle, [change.next], true);
+    return true;
+  }
+
+  private identifierChanges(input: UpdateSubjectInput) {
+    const given = normaliseIdentifiers({
+      email: input.email ?? undefined,
+      phone: input.phone ?? undefined,
+      externalId: input.externalId ?? undefined,
+      // Removing an external id names its system without a value; the slug is still checked.
+      externalSystem: input.externalSystem ?? undefined,
+      externalSystemOnly: input.externalId === null,
+    });
+    const slot = (field: 'email' | 'phone' | 'externalId', kind: IdentifierKind) => {
+      if (input[field] === undefined) return [];
+      const systemKey = field === 'externalId' ? (input.externalSystem ?? '') : '';
+      return [{ field, kind, systemKey, next: given.find((g) => g.field === field) ?? null }];
+    };
+    return [...slot('email', 'email'), ...slot('phone', 'phone'), ...slot('externalId', 'external_id')];
+  }
+
+  private validProfile(input: UpdateSubjectInput): Partial<Record<ProfileField, string>> {
+    const out: Partial<Record<ProfileField, string>> = {};
+    if (input.firstName) out.firstName = input.firstName.trim();
+    if (input.lastName) out.lastName = input.lastName.trim();
+    if (input.birthDate) out.birthDate = parseBirthDate(input.birthDate, todayUtc());
+    if (input.locale) out.locale = parseLocale(input.locale);
+    return out;
+  }
+
+  private encryptProfile(handle: SubjectKeyHandle, profile: Partial<Record<ProfileField, string>>): Partial<Subject> {
+    const out: Record<string, Buffer> = {};
+    for (const [field, value] of Object.entries(profile) as [ProfileField, string][]) {
+      const { column, property } = PROFILE_FIELDS[field];
+      out[property] = handle.encrypt(column, value);
+    }
+    return out as Partial<Subject>;
+  }
+}

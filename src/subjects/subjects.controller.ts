@@ -1,0 +1,160 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { SubjectProfile } from './subject-reader.service';
+import { holdView, subjectView } from './subject.view';
+import {
+  AddHoldDto,
+  CreateSubjectDto,
+  EraseSubjectDto,
+  MergeSubjectsDto,
+  RecordActivityDto,
+  RestrictSubjectDto,
+  SubjectLookupQuery,
+  UpdateSubjectDto,
+} from './subjects.dto';
+import { SubjectsService } from './subjects.service';
+
+const Id = () => Param('id', new ParseUUIDPipe());
+
+@ApiTags('subjects')
+@Controller('v1/subjects')
+export class SubjectsController {
+  constructor(private readonly subjects: SubjectsService) {}
+
+  /**
+   * The response holds no personal data: an Idempotency-Key replay store keeps response bodies as
+   * plain JSON, which would otherwise be a second, unencrypted copy. Read the subject with GET.
+   */
+  @Post()
+  @RequireScopes('subjects:write')
+  @Idempotent()
+  @ApiOperation({ summary: 'Create a subject; identifiers are normalised, encrypted and blind-indexed' })
+  async create(@Body() dto: CreateSubjectDto) {
+    const { id } = await this.subjects.createSubject(dto);
+    const profile = await this.profile(id);
+    return { id, status: profile.status, createdAt: profile.createdAt.toISOString() };
+  }
+
+  @Get()
+  @RequireScopes('subjects:read')
+  @ApiOperation({ summary: 'Find subjects by exactly one of email, phone or externalId (exact match)' })
+  async lookup(@Query() q: SubjectLookupQuery) {
+    const given = (['email', 'phone', 'externalId'] as const).filter((f) => q[f] !== undefined);
+    if (given.length !== 1) {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'email', message: 'give exactly one of email, phone, externalId' }],
+      });
+    }
+    const field = given[0];
+    if (q.system && field !== 'externalId') {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'system', message: 'system applies to an externalId lookup only' }],
+      });
+    }
+    const kind = field === 'externalId' ? 'external_id' : field;
+    const ids = await this.subjects.findIdsByIdentifier(kind, q[field]!, q.system);
+    const profiles = await Promise.all(ids.slice(0, q.limit).map((id) => this.subjects.getProfile(id)));
+    return { items: profiles.filter((p): p is SubjectProfile => !!p).map((p) => subjectView(p)), nextCursor: null };
+  }
+
+  @Get(':id')
+  @RequireScopes('subjects:read')
+  @ApiOperation({ summary: 'A subject, decrypted; a merged id answers with the survivor and `mergedInto`' })
+  async get(@Id() id: string) {
+    return subjectView(await this.profile(id), id);
+  }
+
+  @Patch(':id')
+  @RequireScopes('subjects:write')
+  @ApiOperation({ summary: 'Rectify a subject (Art. 16); the changed field names are audited' })
+  async update(@Id() id: string, @Body() dto: UpdateSubjectDto) {
+    const { id: survivor } = await this.subjects.update(id, dto);
+    return subjectView(await this.profile(survivor), id);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @RequireScopes('subjects:write')
+  @ApiOperation({ summary: 'Merge another record of the same person into this one' })
+  async merge(@Id() id: string, @Body() dto: MergeSubjectsDto) {
+    await this.subjects.merge(id, dto.mergedId);
+    return subjectView(await this.profile(id));
+  }
+
+  @Post(':id/restriction')
+  @HttpCode(200)
+  @RequireScopes('subjects:write')
+  @ApiOperation({ summary: 'Restrict processing (Art. 18)' })
+  async restrict(@Id() id: string, @Body() dto: RestrictSubjectDto) {
+    await this.subjects.restrictSubject(id, dto.reason);
+    return subjectView(await this.profile(id), id);
+  }
+
+  @Delete(':id/restriction')
+  @RequireScopes('subjects:write')
+  @ApiOperation({ summary: 'Lift a restriction (Art. 18(3): tell the subject first)' })
+  async lift(@Id() id: string) {
+    await this.subjects.liftSubjectRestriction(id);
+    return subjectView(await this.profile(id), id);
+  }
+
+  @Get(':id/holds')
+  @RequireScopes('subjects:read')
+  async holds(@Id() id: string) {
+    await this.profile(id);
+    return { items: (await this.subjects.listHolds(id)).map(holdView), nextCursor: null };
+  }
+
+  /** The reason is left out of the response for the same reason as on POST /v1/subjects. */
+  @Post(':id/holds')
+  @RequireScopes('subjects:write')
+  @Idempotent()
+  @ApiOperation({ summary: 'Place a legal hold: retention and erasure leave the subject alone while it lasts' })
+  async addHold(@Id() id: string, @Body() dto: AddHoldDto) {
+    const endsAt = dto.endsAt ? new Date(dto.endsAt) : null;
+    if (endsAt && endsAt.getTime() <= Date.now()) {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'endsAt', message: 'endsAt must be in the future' }],
+      });
+    }
+    const holdId = await this.subjects.addHold(id, { reason: dto.reason, endsAt });
+    const hold = (await this.subjects.listHolds(id)).find((h) => h.id === holdId)!;
+    return holdView({ ...hold, reason: null });
+  }
+
+  @Delete(':id/holds/:holdId')
+  @HttpCode(204)
+  @RequireScopes('subjects:write')
+  @ApiOperation({ summary: 'Release a legal hold' })
+  async releaseHold(@Id() id: string, @Param('holdId', new ParseUUIDPipe()) holdId: string): Promise<void> {
+    await this.subjects.releaseHold(id, holdId);
+  }
+
+  @Post(':id/activity')
+  @HttpCode(204)
+  @RequireScopes('subjects:write')
+  @ApiOperation({ summary: 'Record activity of the subject (retention counts inactivity from the last one)' })
+  async activity(@Id() id: string, @Body() dto: RecordActivityDto): Promise<void> {
+    await this.subjects.touchActivity(id, dto.at ? new Date(dto.at) : undefined);
+  }
+
+  @Post(':id/erase')
+  @HttpCode(204)
+  @RequireScopes('admin')
+  @ApiOperation({
+    summary:
+      "Crypto-shred the subject in Zgoda's own store only; an erasure request (Art. 17) also reaches the data systems",
+  })
+  async erase(@Id() id: string, @Body() dto: EraseSubjectDto): Promise<void> {
+    await this.subjects.eraseSubject(id, dto.reason);
+  }
+
+  private async profile(id: string): Promise<SubjectProfile> {
+    const profile = await this.subjects.getProfile(id);
+    if (!profile) throw new ProblemError('unknown_subject', 'No subject with this id.');
+    return profile;
+  }
+}

@@ -1,0 +1,153 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ListQuery } from '../common/http/pagination';
+import { RESTRICTION_GROUNDS, SUBJECT_LOCALES, SubjectLocale } from './subject-rules';
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const NOT_BLANK = /\S/;
+// A reason code for the audit log: letters, digits and separators only, so no free text (and no
+// personal data) can travel through it.
+const REASON_CODE = /^[a-z0-9_:.-]{1,100}$/;
+
+// Identifier syntax is checked by the normalisers (src/common/identifiers) so the same rules apply to
+// every entry point; here only sizes, which bound the work before normalising.
+export class CreateSubjectDto {
+  @ApiPropertyOptional({ example: 'jan.kowalski@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional({
+    example: '+48 600 100 200',
+    description: 'Normalised to E.164; without a country code: Poland.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'C-000123', description: 'The id another system uses for the person.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
+  externalId?: string;
+
+  @ApiPropertyOptional({ example: 'shop', description: 'Key of the data system the externalId belongs to.' })
+  @IsOptional()
+  @IsString()
+  @Matches(SLUG, { message: 'externalSystem must be a system key (a lower-case slug)' })
+  externalSystem?: string;
+
+  @ApiPropertyOptional({ example: 'Jan' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(NOT_BLANK, { message: 'firstName must not be blank' })
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Kowalski' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(NOT_BLANK, { message: 'lastName must not be blank' })
+  lastName?: string;
+
+  @ApiPropertyOptional({ example: '1990-05-17', description: 'YYYY-MM-DD' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  birthDate?: string;
+
+  @ApiPropertyOptional({ enum: SUBJECT_LOCALES, default: 'pl' })
+  @IsOptional()
+  @IsIn(SUBJECT_LOCALES)
+  locale?: SubjectLocale;
+}
+
+/** `null` clears a field (or removes the primary identifier of that kind); an absent field is kept. */
+export class UpdateSubjectDto {
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(320) email?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(64) phone?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(400) externalId?: string | null;
+
+  @ApiPropertyOptional({ description: 'Which system the externalId change applies to.' })
+  @IsOptional()
+  @IsString()
+  @Matches(SLUG, { message: 'externalSystem must be a system key (a lower-case slug)' })
+  externalSystem?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(NOT_BLANK, { message: 'firstName must not be blank' })
+  firstName?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(NOT_BLANK, { message: 'lastName must not be blank' })
+  lastName?: string | null;
+
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(10) birthDate?: string | null;
+
+  @ApiPropertyOptional({ enum: SUBJECT_LOCALES, nullable: true })
+  @IsOptional()
+  @IsIn(SUBJECT_LOCALES)
+  locale?: SubjectLocale | null;
+}
+
+/** Exactly one of `email`, `phone`, `externalId`; exact match after normalisation. */
+export class SubjectLookupQuery extends ListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(320) email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(400) externalId?: string;
+
+  @ApiPropertyOptional({ description: 'Limit an externalId lookup to one data system.' })
+  @IsOptional()
+  @IsString()
+  @Matches(SLUG, { message: 'system must be a system key (a lower-case slug)' })
+  system?: string;
+}
+
+export class MergeSubjectsDto {
+  @ApiProperty({ description: 'The record that is the same person; it is merged into the one in the path.' })
+  @IsUUID()
+  mergedId: string;
+}
+
+export class RestrictSubjectDto {
+  @ApiProperty({ enum: RESTRICTION_GROUNDS, description: 'The ground of Art. 18(1)(a)-(d).' })
+  @IsIn(RESTRICTION_GROUNDS)
+  reason: (typeof RESTRICTION_GROUNDS)[number];
+}
+
+export class AddHoldDto {
+  @ApiProperty({ example: 'Litigation, case ref. I C 123/25', description: 'Stored encrypted; shown to staff only.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  @Matches(NOT_BLANK, { message: 'reason must not be blank' })
+  reason: string;
+
+  @ApiPropertyOptional({ description: 'When the hold ends by itself; omitted: until released.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  endsAt?: string;
+}
+
+export class RecordActivityDto {
+  @ApiPropertyOptional({ description: 'When the activity happened; default now. Never moves backwards.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  at?: string;
+}
+
+export class EraseSubjectDto {
+  @ApiProperty({ example: 'staff:duplicate-test-record', description: 'A reason code, recorded in the audit log.' })
+  @IsString()
+  @Matches(REASON_CODE, { message: 'reason must be a code: a-z, 0-9 and _ : . -' })
+  reason: string;
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/scopes';
+import { decodeCursor, pageOf } from '../common/http/pagination';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { systemView } from './system.view';
+import { CreateSystemDto, SystemListQuery, UpdateSystemDto } from './systems.dto';
+import { SystemsService } from './systems.service';
+
+@ApiTags('systems')
+@Controller('v1/systems')
+export class SystemsController {
+  constructor(private readonly systems: SystemsService) {}
+
+  @Post()
+  @RequireScopes('systems:manage')
+  @Idempotent()
+  @ApiOperation({ summary: 'Register a data system' })
+  async create(@Body() dto: CreateSystemDto) {
+    return systemView(await this.systems.create(dto));
+  }
+
+  @Get()
+  @RequireScopes('systems:manage')
+  @ApiOperation({ summary: 'Data systems, by key' })
+  async list(@Query() q: SystemListQuery) {
+    const cursor = decodeCursor<{ key: string }>(q.cursor, ['key']);
+    const rows = await this.systems.list(cursor?.key, q.limit + 1);
+    return pageOf(rows, q.limit, systemView, (s) => ({ key: s.key }));
+  }
+
+  @Get(':key')
+  @RequireScopes('systems:manage')
+  @ApiOperation({ summary: 'A data system by key (or id)' })
+  async get(@Param('key') key: string) {
+    return systemView(await this.systems.get(key));
+  }
+
+  @Patch(':key')
+  @RequireScopes('systems:manage')
+  @ApiOperation({ summary: 'Change a data system; the key is immutable' })
+  async update(@Param('key') key: string, @Body() dto: UpdateSystemDto) {
+    return systemView(await this.systems.update(key, dto));
+  }
+}
