@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { OutboxService } from '../outbox/outbox.service';
+import { OutgoingEmailsRepository, sealedColumn } from './outgoing-emails.repository';
+import { EMAIL_LOCALES, EmailLocale } from './template-helpers';
+import { TemplateRegistry } from './template-registry.service';
+
+export interface QueueEmailInput {
+  /** Whom the e-mail concerns; without `to`, the address is looked up from the subject at send time. */
+  subjectId?: string;
+  /** An explicit address (an unverified requester, the DPO); wins over the subject's. */
+  to?: string;
+  /** A folder name under a `templates/` root (see docs/ARCHITECTURE.md, "E-mail templates"). */
+  template: string;
+  locale: EmailLocale;
+  /** JSON-serialisable: Dates arrive in the template as ISO strings (the `date` helper takes them). */
+  model: Record<string, unknown>;
+}
+
+// One plain address: no display names or lists, nothing that could add recipients or headers.
+const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class InvalidEmailInputError extends Error {}
+
+/**
+ * The outbox job id of an e-mail (the outbox prefixes the job name). BullMQ 6 refuses custom ids with a
+ * colon unless they have exactly three colon-separated parts (its legacy repeatable-job format), and the
+ * outbox already adds `<name>:`, so the e-mail id alone would be refused and stall the relay.
+ */
+export const sendEmailJobKey = (emailId: string): string => `email:${emailId}`;
+
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly templates: TemplateRegistry,
+    private readonly emails: OutgoingEmailsRepository,
+    private readonly crypto: CryptoService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /**
+   * Queues an e-mail in the caller's transaction and returns its id: it is sent after commit, at least
+   * once, and never if the transaction rolls back. The model is rendered now, so a template/model mismatch
+   * fails the caller's change instead of producing a job that can never succeed. Errors carry template and
+   * key names only.
+   */
+  async queueEmail(manager: EntityManager, input: QueueEmailInput): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new InvalidEmailInputError("queueEmail must run inside the caller's transaction");
+    if (!(EMAIL_LOCALES as readonly string[]).includes(input.locale))
+      throw new InvalidEmailInputError(`e-mail locale "${String(input.locale)}" is not supported`);
+    const to = input.to ?? undefined;
+    if (to === undefined && !input.subjectId) throw new InvalidEmailInputError('queueEmail needs `to` or `subjectId`');
+    if (to !== undefined && !ADDRESS.test(to)) throw new InvalidEmailInputError('`to` is not a single e-mail address');
+    if (input.subjectId && !UUID.test(input.subjectId)) throw new InvalidEmailInputError('`subjectId` is not a uuid');
+
+    const modelJson = JSON.stringify(input.model);
+    // Render exactly what the worker will see after the JSON round trip.
+    this.templates.render(input.template, input.locale, JSON.parse(modelJson) as Record<string, unknown>);
+
+    const id = randomUUID();
+    await this.emails.insert(manager, {
+      id,
+      template: input.template,
+      locale: input.locale,
+      subjectId: input.subjectId ?? null,
+      recipient: to === undefined ? null : this.crypto.seal(to, sealedColumn(id, 'recipient')),
+      model: this.crypto.seal(modelJson, sealedColumn(id, 'model')),
+    });
+    await this.outbox.enqueue(manager, 'notifications.send-email', { emailId: id }, { jobId: sendEmailJobKey(id) });
+    return id;
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { OutgoingEmail } from './outgoing-email.entity';
+
+/** Associated data of a sealed column: a blob copied to another row or column does not open. */
+export const sealedColumn = (emailId: string, column: 'recipient' | 'model'): string =>
+  `outgoing_emails:${emailId}:${column}`;
+
+/** Another worker is sending this e-mail right now (a re-driven job racing a stalled one). */
+export class EmailBusyError extends Error {
+  constructor() {
+    super('the e-mail is being sent by another worker');
+  }
+}
+
+export type NewOutgoingEmail = Pick<OutgoingEmail, 'id' | 'template' | 'locale' | 'subjectId' | 'recipient' | 'model'>;
+
+@Injectable()
+export class OutgoingEmailsRepository {
+  async insert(m: EntityManager, row: NewOutgoingEmail): Promise<void> {
+    await m.createQueryBuilder().insert().into(OutgoingEmail).values(row).execute();
+  }
+
+  /** Locks the row for the duration of the send; undefined when it does not exist. */
+  async lockForSending(m: EntityManager, id: string): Promise<OutgoingEmail | undefined> {
+    try {
+      const row = await m
+        .getRepository(OutgoingEmail)
+        .createQueryBuilder('e')
+        .setLock('pessimistic_write')
+        .setOnLocked('nowait')
+        .where('e.id = :id', { id })
+        .getOne();
+      return row ?? undefined;
+    } catch (e) {
+      if ((e as { code?: string }).code === '55P03') throw new EmailBusyError();
+      throw e;
+    }
+  }
+
+  /** Nothing readable is kept once the e-mail is out: the sealed address and model are wiped. */
+  async markSent(m: EntityManager, id: string, messageId: string): Promise<void> {
+    await m.query(
+      `UPDATE outgoing_emails
+          SET sent_at = now(), message_id = $2, attempts = attempts + 1, last_error = NULL, recipient = NULL, model = NULL
+        WHERE id = $1`,
+      [id, messageId],
+    );
+  }
+
+  /** A permanent failure also wipes the sealed data: an e-mail that can never be sent needs none. */
+  async recordFailure(m: EntityManager, id: string, reason: string, permanent: boolean): Promise<void> {
+    await m.query(
+      permanent
+        ? `UPDATE outgoing_emails
+              SET failed_at = now(), attempts = attempts + 1, last_error = $2, recipient = NULL, model = NULL
+            WHERE id = $1`
+        : `UPDATE outgoing_emails SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+      [id, reason.slice(0, 500)],
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import type { HelperOptions } from 'handlebars';
+
+export const EMAIL_LOCALES = ['pl', 'en'] as const;
+export type EmailLocale = (typeof EMAIL_LOCALES)[number];
+
+// Dates a person reads are Warsaw dates: the legal clock counts days in the controller's calendar.
+const ZONE = 'Europe/Warsaw';
+const DATE_FORMAT: Record<EmailLocale, Intl.DateTimeFormat> = {
+  pl: new Intl.DateTimeFormat('pl-PL', { dateStyle: 'long', timeZone: ZONE }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: ZONE }),
+};
+const PLURAL: Record<EmailLocale, Intl.PluralRules> = {
+  pl: new Intl.PluralRules('pl-PL'),
+  en: new Intl.PluralRules('en-GB'),
+};
+
+/** Art. 15-21 request types as the subject reads them (LEGAL.md 12). */
+export const REQUEST_TYPE_LABELS: Record<string, Record<EmailLocale, string>> = {
+  access: { pl: 'dostęp do danych (art. 15 RODO)', en: 'access to personal data (Art. 15 GDPR)' },
+  rectification: { pl: 'sprostowanie danych (art. 16 RODO)', en: 'rectification (Art. 16 GDPR)' },
+  erasure: { pl: 'usunięcie danych (art. 17 RODO)', en: 'erasure (Art. 17 GDPR)' },
+  restriction: { pl: 'ograniczenie przetwarzania (art. 18 RODO)', en: 'restriction of processing (Art. 18 GDPR)' },
+  portability: { pl: 'przeniesienie danych (art. 20 RODO)', en: 'data portability (Art. 20 GDPR)' },
+  objection: { pl: 'sprzeciw wobec przetwarzania (art. 21 RODO)', en: 'objection to processing (Art. 21 GDPR)' },
+};
+
+export class TemplateRenderError extends Error {}
+
+function localeOf(options: HelperOptions): EmailLocale {
+  const locale = (options.data as { root?: { locale?: unknown } } | undefined)?.root?.locale;
+  if (locale !== 'pl' && locale !== 'en') throw new TemplateRenderError('template rendered without a locale');
+  return locale;
+}
+
+/** `{{date dueDate}}`: a long local date ("15 marca 2026", "15 March 2026") from an ISO string or Date. */
+export function dateHelper(value: unknown, options: HelperOptions): string {
+  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('date helper needs an ISO date');
+  return DATE_FORMAT[localeOf(options)].format(d);
+}
+
+/**
+ * `{{plural n one="minutę" few="minuty" many="minut"}}` (Polish) or `{{plural n one="minute" other="minutes"}}`:
+ * Polish has three forms (1 minutę, 2-4 and 22-24 minuty, 5-21 minut), which `n === 1` cannot express.
+ */
+export function pluralHelper(count: unknown, options: HelperOptions): string {
+  if (typeof count !== 'number' || !Number.isFinite(count)) throw new TemplateRenderError('plural needs a number');
+  const forms = options.hash as Record<string, string | undefined>;
+  const category = PLURAL[localeOf(options)].select(count);
+  const form = forms[category] ?? forms.other;
+  if (form === undefined) throw new TemplateRenderError(`plural has no "${category}" form`);
+  return form;
+}
+
+/** `{{requestType type}}`: an unknown type is an error, caught when the e-mail is queued, not a blank. */
+export function requestTypeHelper(type: unknown, options: HelperOptions): string {
+  const labels = typeof type === 'string' ? REQUEST_TYPE_LABELS[type] : undefined;
+  if (!labels) throw new TemplateRenderError('unknown request type');
+  return labels[localeOf(options)];
+}
+
+export const TEMPLATE_HELPERS = {
+  date: dateHelper,
+  plural: pluralHelper,
+  requestType: requestTypeHelper,
+} as const;
