@@ -1,0 +1,83 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Channel, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+
+/**
+ * One consent decision (LEGAL item 2). Append-only: the database refuses UPDATE, DELETE and TRUNCATE,
+ * and there is no code path that changes a row. `seq` orders the events of one subject, purpose and
+ * channel in the order they took effect (they are written under a lock on that triple).
+ */
+@Entity({ name: 'consent_events' })
+@Index('ix_consent_events_subject', ['subjectId', 'seq'])
+export class ConsentEvent {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  seq: string;
+
+  @Index('ux_consent_events_id', { unique: true })
+  @Column({ type: 'uuid' })
+  id: string;
+
+  @Column({ type: 'uuid' })
+  subjectId: string;
+
+  @Column({ type: 'text' })
+  purposeKey: string;
+
+  @Column({ type: 'text' })
+  channel: Channel;
+
+  @Column({ type: 'text' })
+  decision: ConsentEventKind;
+
+  @Column({ type: 'text', nullable: true })
+  reason: EventReason | null;
+
+  @Column({ type: 'int' })
+  version: number;
+
+  @Column({ type: 'text' })
+  locale: string;
+
+  @Column({ type: 'char', length: 64 })
+  textSha256: string;
+
+  /** A double opt-in grant waiting for its confirmation: not a consent yet. */
+  @Column({ type: 'boolean' })
+  pending: boolean;
+
+  @Column({ type: 'uuid', nullable: true })
+  confirmsEventId: string | null;
+
+  @Column({ type: 'timestamptz' })
+  recordedAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ type: 'text' })
+  sourceMethod: SourceMethod;
+
+  @Column({ type: 'text', nullable: true })
+  sourceLocation: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  sourceStaffId: string | null;
+
+  @Column({ type: 'text' })
+  expressedBy: ExpressedBy;
+
+  /** The request carried `Sec-GPC: 1`. */
+  @Column({ type: 'boolean' })
+  gpc: boolean;
+
+  /** An identifier of the subject was on the suppression list when this was recorded (LEGAL item 7). */
+  @Column({ type: 'boolean' })
+  suppressed: boolean;
+
+  /** SHA-256 of the sealed evidence's plaintext, so the evidence stays verifiable while it exists. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  evidenceSha256: string | null;
+
+  /** The compact JWS receipt handed out for this event. */
+  @Column({ type: 'text', nullable: true })
+  receipt: string | null;
+}

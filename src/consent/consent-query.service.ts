@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import { SubjectAliases } from '../audit/subject-aliases';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { ProblemError } from '../common/problem/problem.error';
+import { SubjectsService } from '../subjects/subjects.service';
+import { applyEvent, listedStatus, StateFacts } from './consent-rules';
+import { ConsentDecision } from './consent.types';
+import { historyView, iso } from './consent-views';
+import { stateFacts } from './consent-writer.service';
+import { ConsentRepository } from './consent.repository';
+import { PurposesRepository } from './purposes.repository';
+
+export interface ConsentStateItem {
+  purpose: string;
+  channel: string;
+  status: ReturnType<typeof listedStatus>;
+  consentId: string | null;
+  version: number | null;
+  latestVersion: number | null;
+  reconsentRequired: boolean;
+  grantedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface PurposeConsentFacts {
+  valid: boolean;
+  endedAt: Date | null;
+}
+
+const tripleKey = (purpose: string, channel: string) => `${purpose}\u0000${channel}`;
+
+@Injectable()
+export class ConsentQueryService {
+  constructor(
+    private readonly repo: ConsentRepository,
+    private readonly purposes: PurposesRepository,
+    private readonly subjects: SubjectsService,
+    private readonly audit: AuditService,
+    private readonly crypto: CryptoService,
+    private readonly aliases: SubjectAliases,
+  ) {}
+
+  async resolve(id: string): Promise<string> {
+    const subjectId = await this.subjects.resolveId(id);
+    if (!subjectId) throw new ProblemError('unknown_subject', 'No subject with this id.');
+    return subjectId;
+  }
+
+  /**
+   * Per purpose and channel. With `at`, rebuilt from the append-only events with the same rule that
+   * maintains the projection (LEGAL item 5); without, read from the projection.
+   */
+  async states(subjectId: string, at?: Date): Promise<ConsentStateItem[]> {
+    const states = new Map<string, StateFacts>();
+    if (at) {
+      for (const e of await this.repo.eventsForSubject(await this.aliases.aliasesOf(subjectId), at)) {
+        const k = tripleKey(e.purposeKey, e.channel);
+        const next = applyEvent(states.get(k), e);
+        if (next) states.set(k, next);
+      }
+    } else {
+      for (const s of await this.repo.statesForSubject(subjectId)) {
+        states.set(tripleKey(s.purposeKey, s.channel), stateFacts(s)!);
+      }
+    }
+    const now = at ?? new Date();
+    const items: ConsentStateItem[] = [];
+    for (const p of await this.purposes.listAll()) {
+      const channels = new Set<string>(p.channels);
+      for (const k of states.keys()) if (k.startsWith(`${p.key}\u0000`)) channels.add(k.split('\u0000')[1]);
+      for (const channel of [...channels].sort()) {
+        const s = states.get(tripleKey(p.key, channel));
+        items.push({
+          purpose: p.key,
+          channel,
+          status: listedStatus(s, now),
+          consentId: s?.eventId ?? null,
+          version: s?.version ?? null,
+          latestVersion: p.currentVersion,
+          reconsentRequired: !!s && s.version < p.reconsentFromVersion,
+          grantedAt: iso(s?.grantedAt),
+          expiresAt: iso(s?.expiresAt),
+        });
+      }
+    }
+    return items;
+  }
+
+  /**
+   * Retention, per subject and purpose at `at`: whether some channel holds a valid consent and, when none
+   * does, when the last one ended (a withdrawal's time, an expiry). Refusals and unconfirmed grants never
+   * were consents. One query for the whole batch.
+   */
+  async retentionFacts(subjectIds: string[], at: Date): Promise<Map<string, Map<string, PurposeConsentFacts>>> {
+    const out = new Map<string, Map<string, PurposeConsentFacts>>();
+    for (const r of await this.repo.retentionStates(subjectIds)) {
+      let byPurpose = out.get(r.subject_id);
+      if (!byPurpose) out.set(r.subject_id, (byPurpose = new Map()));
+      const c = byPurpose.get(r.purpose_key) ?? { valid: false, endedAt: null };
+      let ended: Date | null = null;
+      if (r.status === ConsentDecision.Granted && !r.pending) {
+        if (!r.expires_at || r.expires_at.getTime() > at.getTime()) c.valid = true;
+        else ended = r.expires_at;
+      } else if (r.status === ConsentDecision.Withdrawn) ended = r.decided_at;
+      if (ended && (!c.endedAt || ended > c.endedAt)) c.endedAt = ended;
+      byPurpose.set(r.purpose_key, c);
+    }
+    for (const byPurpose of out.values()) for (const c of byPurpose.values()) if (c.valid) c.endedAt = null;
+    return out;
+  }
+
+  async history(subjectId: string) {
+    return (await this.repo.eventsForSubject(await this.aliases.aliasesOf(subjectId))).map(historyView);
+  }
+
+  /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
+  async proof(subjectId: string, consentId: string) {
+    const ids = await this.aliases.aliasesOf(subjectId);
+    const event = await this.repo.findEvent(consentId);
+    if (!event || !ids.includes(event.subjectId))
+      throw new ProblemError('not_found', 'No such consent for this subject.');
+    const text = await this.purposes.findText(event.purposeKey, event.version, event.locale);
+    const evidenceRow = await this.repo.findEvidence(event.id);
+    let evidence: Record<string, unknown> | null = null;
+    let evidenceHashMatches: boolean | null = null;
+    if (evidenceRow) {
+      const plain = this.crypto.open(evidenceRow.sealed, `consent_evidence:${event.id}`);
+      evidence = JSON.parse(plain) as Record<string, unknown>;
+      evidenceHashMatches = createHash('sha256').update(plain, 'utf8').digest('hex') === event.evidenceSha256;
+    }
+    const related = (await this.repo.eventsForSubject(ids)).filter((e) => e.confirmsEventId === event.id);
+    const audit = [];
+    for (const id of [event.id, ...related.map((e) => e.id)]) {
+      for (const a of await this.audit.findForTarget('consent', id)) {
+        audit.push({
+          seq: String(a.seq),
+          occurredAt: a.occurredAt.toISOString(),
+          actor: { type: a.actorType, id: a.actorId },
+          action: a.action,
+          targetId: a.targetId,
+          data: a.data,
+          hash: a.hash,
+          prevHash: a.prevHash,
+        });
+      }
+    }
+    const rendered = text?.rendered ?? null;
+    return {
+      event: historyView(event),
+      text: text
+        ? {
+            version: text.version,
+            locale: text.locale,
+            title: text.title,
+            rendered,
+            publishedAt: iso(text.publishedAt),
+          }
+        : null,
+      sha256: event.textSha256,
+      textHashMatches:
+        rendered !== null && createHash('sha256').update(rendered, 'utf8').digest('hex') === event.textSha256,
+      evidence,
+      evidenceSha256: event.evidenceSha256,
+      evidenceHashMatches,
+      confirmations: related.map(historyView),
+      receipt: event.receipt,
+      audit,
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import { DateTime } from 'luxon';
+import {
+  AGE_OF_DIGITAL_CONSENT,
+  Channel,
+  ConsentDecision,
+  ConsentEventKind,
+  DecisionReason,
+  ELECTRONIC_CHANNELS,
+  ExpressedBy,
+  LegalBasis,
+} from './consent.types';
+
+// Pure rules shared by the write path (projection), the as-of reconstruction and the decision API, so
+// that "the state now" and "the state at time T" can never disagree on how events combine.
+
+export interface EventFacts {
+  seq: string;
+  id: string;
+  decision: ConsentEventKind;
+  version: number;
+  locale: string;
+  textSha256: string;
+  pending: boolean;
+  confirmsEventId: string | null;
+  recordedAt: Date;
+  expiresAt: Date | null;
+  expressedBy: ExpressedBy;
+  suppressed: boolean;
+}
+
+export interface StateFacts {
+  status: ConsentDecision;
+  eventId: string;
+  lastSeq: string;
+  version: number;
+  locale: string;
+  textSha256: string;
+  grantedAt: Date | null;
+  confirmedAt: Date | null;
+  expiresAt: Date | null;
+  pending: boolean;
+  expressedBy: ExpressedBy;
+  suppressed: boolean;
+}
+
+/** The state after one more event. A confirmation only counts for the pending grant it names. */
+export function applyEvent(prev: StateFacts | undefined, e: EventFacts): StateFacts | undefined {
+  if (e.decision === ConsentEventKind.Confirmed) {
+    if (!prev || !prev.pending || prev.eventId !== e.confirmsEventId) return prev;
+    return { ...prev, pending: false, confirmedAt: e.recordedAt, lastSeq: e.seq };
+  }
+  const granted = e.decision === ConsentEventKind.Granted;
+  return {
+    status: e.decision as unknown as ConsentDecision,
+    eventId: e.id,
+    lastSeq: e.seq,
+    version: e.version,
+    locale: e.locale,
+    textSha256: e.textSha256,
+    grantedAt: granted ? e.recordedAt : null,
+    confirmedAt: null,
+    expiresAt: granted ? e.expiresAt : null,
+    pending: granted && e.pending,
+    expressedBy: e.expressedBy,
+    suppressed: e.suppressed,
+  };
+}
+
+/** Whether a confirmation of `grantEventId` would change anything (otherwise it is not recorded). */
+export function confirmable(state: StateFacts | undefined, grantEventId: string): boolean {
+  return !!state && state.pending && state.status === ConsentDecision.Granted && state.eventId === grantEventId;
+}
+
+export type ListedStatus = ConsentDecision | 'expired' | 'pending' | 'none';
+
+export function listedStatus(state: StateFacts | undefined, at: Date): ListedStatus {
+  if (!state) return 'none';
+  if (state.status !== ConsentDecision.Granted) return state.status;
+  if (state.pending) return 'pending';
+  if (state.expiresAt && state.expiresAt.getTime() <= at.getTime()) return 'expired';
+  return ConsentDecision.Granted;
+}
+
+export interface PurposeRules {
+  legalBasis: LegalBasis;
+  marketing: boolean;
+  minimumAge: number;
+  reconsentFromVersion: number;
+}
+
+export interface SubjectFacts {
+  status: 'active' | 'restricted' | 'erased';
+  minorUntil: string | null;
+  objectedToDirectMarketing: boolean;
+}
+
+export interface DecisionInput {
+  purpose: PurposeRules;
+  channel: Channel;
+  /** Undefined: no such subject. */
+  subject: SubjectFacts | undefined;
+  /** The state for this channel. */
+  state: StateFacts | undefined;
+  /** A current grant exists for the purpose on another channel. */
+  grantedOnOtherChannel: boolean;
+  /** The identifier asked about is on the suppression list. */
+  identifierSuppressed: boolean;
+  now: Date;
+}
+
+export interface DecisionOutcome {
+  allowed: boolean;
+  reason: DecisionReason;
+}
+
+const no = (reason: DecisionReason): DecisionOutcome => ({ allowed: false, reason });
+
+/** Consent is the basis, or the purpose is direct marketing on a channel that needs prior consent (PKE art. 398). */
+export function consentRequired(purpose: PurposeRules, channel: Channel): boolean {
+  return purpose.legalBasis === LegalBasis.Consent || (purpose.marketing && ELECTRONIC_CHANNELS.includes(channel));
+}
+
+/** The order matters: the subject's rights (erasure, restriction, objection) override any consent. */
+export function decide(input: DecisionInput): DecisionOutcome {
+  const { purpose, subject, state, now } = input;
+  if (!subject) return no(input.identifierSuppressed ? DecisionReason.Suppressed : DecisionReason.UnknownSubject);
+  if (subject.status === 'erased') return no(DecisionReason.Erased);
+  // Art. 18: restricted data may only be stored.
+  if (subject.status === 'restricted') return no(DecisionReason.Restricted);
+  if (purpose.marketing) {
+    // Art. 21(3): an objection to direct marketing takes effect at once, with no balancing.
+    if (subject.objectedToDirectMarketing) return no(DecisionReason.Objected);
+    if (input.identifierSuppressed || state?.suppressed) return no(DecisionReason.Suppressed);
+  }
+  if (!consentRequired(purpose, input.channel)) return { allowed: true, reason: DecisionReason.LegalBasis };
+  if (!state) return no(input.grantedOnOtherChannel ? DecisionReason.ChannelNotConsented : DecisionReason.NoConsent);
+  if (state.status === ConsentDecision.Refused) return no(DecisionReason.Refused);
+  if (state.status === ConsentDecision.Withdrawn) return no(DecisionReason.Withdrawn);
+  // A double opt-in grant is not a consent until confirmed.
+  if (state.pending) return no(DecisionReason.NoConsent);
+  if (state.expiresAt && state.expiresAt.getTime() <= now.getTime()) return no(DecisionReason.Expired);
+  if (state.version < purpose.reconsentFromVersion) return no(DecisionReason.ReconsentRequired);
+  if (underAge(purpose, subject.minorUntil, state.expressedBy, now)) return no(DecisionReason.UnderAge);
+  return { allowed: true, reason: DecisionReason.Granted };
+}
+
+/** Today in Poland, as YYYY-MM-DD: birthdays change at midnight local time. */
+export function polishToday(now: Date): string {
+  return DateTime.fromJSDate(now).setZone('Europe/Warsaw').toISODate()!;
+}
+
+/** Art. 8: under 16 the guardian consents. `minorUntil` is the day the subject turns 16. */
+export function isChild(minorUntil: string | null, now: Date): boolean {
+  return !!minorUntil && polishToday(now) < minorUntil;
+}
+
+/**
+ * Below the purpose's own minimum age nobody can consent when that age is above 16 (e.g. alcohol offers
+ * at 18); at or below 16 a guardian's consent covers a child (Art. 8(1)). `minorUntil` is only known
+ * while the subject is under 16, so a minimum above 16 is enforced for children only.
+ */
+export function underAge(
+  purpose: PurposeRules,
+  minorUntil: string | null,
+  expressedBy: ExpressedBy,
+  now: Date,
+): boolean {
+  if (!minorUntil) return false;
+  const turnsMinimum = DateTime.fromISO(minorUntil, { zone: 'Europe/Warsaw' })
+    .plus({ years: purpose.minimumAge - AGE_OF_DIGITAL_CONSENT })
+    .toISODate()!;
+  const belowMinimum = polishToday(now) < turnsMinimum;
+  if (belowMinimum && purpose.minimumAge > AGE_OF_DIGITAL_CONSENT) return true;
+  const child = isChild(minorUntil, now) || belowMinimum;
+  return child && purpose.legalBasis === LegalBasis.Consent && expressedBy !== ExpressedBy.Guardian;
+}

@@ -1,0 +1,21 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { SubjectHooks } from '../subjects/subject-hooks';
+import { ConsentRepository } from './consent.repository';
+
+/** Keeps consent data in step with merges and erasures, inside the subjects module's transaction. */
+@Injectable()
+export class ConsentSubjectHooks implements OnModuleInit {
+  constructor(
+    private readonly hooks: SubjectHooks,
+    private readonly repo: ConsentRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.onMerged('consent', (m, e) => this.repo.foldStates(m, e.mergedId, e.survivorId));
+    // Art. 17: the sealed evidence (IP address, user agent) is personal data and goes. The events stay:
+    // ids and text hashes only, kept as proof that processing had a basis (Art. 7(1), 17(3)(e)).
+    this.hooks.onErased('consent', async (m, e) => {
+      await this.repo.deleteEvidenceForSubject(m, e.subjectId);
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { signWebhook } from '../common/crypto/webhook-signature';
+import { ProblemError } from '../common/problem/problem.error';
+import { JobHandler } from '../jobs/job-handler.decorator';
+import { JobPayloads } from '../jobs/job.types';
+import { OutboxService } from '../outbox/outbox.service';
+import { ConsentEvent } from './consent-event.entity';
+import { ConsentSubscription } from './consent-subscription.entity';
+import { ConsentWebhookDelivery } from './consent-webhook-delivery.entity';
+import { CreateConsentSubscriptionDto } from './consent-webhooks.dto';
+
+const TIMEOUT_MS = 10_000;
+const aad = (id: string) => `consent_subscriptions:${id}`;
+
+/** `consent.changed` webhooks: ids and codes only, signed, through the outbox, retried until delivered. */
+@Injectable()
+export class ConsentWebhooksService {
+  private readonly logger = new Logger(ConsentWebhooksService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateConsentSubscriptionDto): Promise<ConsentSubscription> {
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(ConsentSubscription);
+      const [{ id }] = (await m.query('SELECT gen_random_uuid() AS id')) as { id: string }[];
+      await repo.insert({
+        id,
+        url: dto.url,
+        secretSealed: this.crypto.seal(dto.secret, aad(id)),
+        purposes: dto.purposes ?? null,
+        disabledAt: null,
+      });
+      await this.audit.append(m, {
+        action: 'consent_subscription.created',
+        targetType: 'consent_subscription',
+        targetId: id,
+        data: { purposes: dto.purposes ?? null },
+      });
+      return repo.findOneOrFail({ where: { id } });
+    });
+  }
+
+  list(): Promise<ConsentSubscription[]> {
+    return this.dataSource.getRepository(ConsentSubscription).find({ order: { createdAt: 'ASC' } });
+  }
+
+  async disable(id: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(ConsentSubscription);
+      const row = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new ProblemError('not_found', 'No subscription with this id.');
+      if (row.disabledAt) return;
+      await repo.update(id, { disabledAt: new Date() });
+      await this.audit.append(m, {
+        action: 'consent_subscription.disabled',
+        targetType: 'consent_subscription',
+        targetId: id,
+      });
+    });
+  }
+
+  /** In the event's transaction: a rolled-back decision announces nothing. */
+  async enqueueChanged(m: EntityManager, event: ConsentEvent): Promise<void> {
+    const subs = (await m.query(
+      `SELECT id FROM consent_subscriptions WHERE disabled_at IS NULL AND (purposes IS NULL OR $1 = ANY(purposes))`,
+      [event.purposeKey],
+    )) as { id: string }[];
+    for (const { id } of subs) {
+      await m.getRepository(ConsentWebhookDelivery).insert({ subscriptionId: id, eventId: event.id, attempts: 0 });
+      await this.outbox.enqueue(
+        m,
+        'webhooks.consent-changed',
+        { subscriptionId: id, eventId: event.id },
+        { jobId: `${id}:${event.id}` },
+      );
+    }
+  }
+
+  @JobHandler('webhooks.consent-changed')
+  async deliver({ subscriptionId, eventId }: JobPayloads['webhooks.consent-changed']): Promise<void> {
+    const deliveries = this.dataSource.getRepository(ConsentWebhookDelivery);
+    const delivery = await deliveries.findOne({ where: { subscriptionId, eventId } });
+    // At-least-once delivery of the job: a second run after success must not call the receiver again.
+    if (!delivery || delivery.deliveredAt) return;
+    const sub = await this.dataSource
+      .getRepository(ConsentSubscription)
+      .findOne({ where: { id: subscriptionId, disabledAt: IsNull() } });
+    const event = await this.dataSource.getRepository(ConsentEvent).findOne({ where: { id: eventId } });
+    if (!sub || !event) return;
+
+    const body = JSON.stringify({
+      type: 'consent.changed',
+      id: `${subscriptionId}:${eventId}`,
+      occurredAt: event.recordedAt.toISOString(),
+      data: {
+        eventId: event.id,
+        subjectId: event.subjectId,
+        purpose: event.purposeKey,
+        channel: event.channel,
+        decision: event.decision,
+        pending: event.pending,
+        version: event.version,
+        reason: event.reason,
+      },
+    });
+    const secret = this.crypto.open(sub.secretSealed, aad(sub.id));
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(sub.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-zgoda-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+          'x-zgoda-event': 'consent.changed',
+        },
+        body,
+        // A redirect could point the signed payload anywhere; receivers must give the final URL.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = res.status;
+      await res.body?.cancel().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `receiver answered ${status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed';
+    }
+    await deliveries.update(
+      { subscriptionId, eventId },
+      { attempts: delivery.attempts + 1, lastStatus: status, lastError: error, deliveredAt: error ? null : new Date() },
+    );
+    if (error) {
+      this.logger.warn({ subscriptionId, eventId, status }, 'consent webhook not delivered; will retry');
+      throw new Error(error);
+    }
+  }
+}

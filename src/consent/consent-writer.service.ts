@@ -1,0 +1,186 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { canonicalJson } from '../common/json/canonical-json';
+import { Env } from '../config/env';
+import { ConsentEvent } from './consent-event.entity';
+import { applyEvent, StateFacts } from './consent-rules';
+import { ConsentState } from './consent-state.entity';
+import { ConsentWebhooksService } from './consent-webhooks.service';
+import { Channel, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { ConsentRepository } from './consent.repository';
+import { Purpose } from './purpose.entity';
+import { buildReceipt } from './receipt-payload';
+import { ReceiptsService } from './receipts.service';
+
+/** Everything an event says, decided by the caller; the writer only orders, stores and signs it. */
+export interface EventDraft {
+  subjectId: string;
+  purpose: Purpose;
+  channel: Channel;
+  decision: ConsentEventKind;
+  reason: EventReason | null;
+  version: number;
+  locale: string;
+  textSha256: string;
+  pending: boolean;
+  confirmsEventId: string | null;
+  /** A fixed end of validity, if any. */
+  expiresAt: Date | null;
+  /** Validity counted from the moment of recording (the purpose's validityDays); the earlier end wins. */
+  validityDays: number | null;
+  sourceMethod: SourceMethod;
+  sourceLocation: string | null;
+  sourceStaffId: string | null;
+  expressedBy: ExpressedBy;
+  gpc: boolean;
+  suppressed: boolean;
+  evidence: Record<string, unknown> | null;
+}
+
+export interface WriteOptions {
+  /** Checked under the lock against the current state; when false nothing is written and null returned. */
+  precondition?: (current: StateFacts | undefined) => boolean;
+  /** For public routes, where no API key acts: who the audit entry names. */
+  actor?: { type: string; id: string };
+  /** Extra work in the same transaction (e.g. queueing the double opt-in e-mail). */
+  after?: (m: EntityManager, event: ConsentEvent) => Promise<void>;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
+export const stateFacts = (s: ConsentState | null): StateFacts | undefined =>
+  s
+    ? {
+        status: s.status,
+        eventId: s.eventId,
+        lastSeq: String(s.lastSeq),
+        version: s.version,
+        locale: s.locale,
+        textSha256: s.textSha256,
+        grantedAt: s.grantedAt,
+        confirmedAt: s.confirmedAt,
+        expiresAt: s.expiresAt,
+        pending: s.pending,
+        expressedBy: s.expressedBy,
+        suppressed: s.suppressed,
+      }
+    : undefined;
+
+@Injectable()
+export class ConsentWriter {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: ConsentRepository,
+    private readonly receipts: ReceiptsService,
+    private readonly audit: AuditService,
+    private readonly crypto: CryptoService,
+    private readonly webhooks: ConsentWebhooksService,
+    private readonly env: Env,
+  ) {}
+
+  /**
+   * Appends the event, moves the projection and writes the audit entry and the change notifications,
+   * all in one transaction: a decision is never visible without its proof, nor the other way round.
+   */
+  async write(draft: EventDraft, options: WriteOptions = {}): Promise<ConsentEvent | null> {
+    return this.dataSource.transaction(async (m) => {
+      const { subjectId, purpose, channel } = draft;
+      await this.repo.lockTriple(m, subjectId, purpose.key, channel);
+      const current = stateFacts(await this.repo.findState(m, subjectId, purpose.key, channel));
+      if (options.precondition && !options.precondition(current)) return null;
+
+      // Taken after the lock, so that time order and lock order agree for the as-of view.
+      const recordedAt = new Date();
+      const expiresAt = earliest(
+        draft.expiresAt,
+        draft.validityDays ? new Date(recordedAt.getTime() + draft.validityDays * DAY_MS) : null,
+      );
+      const id = randomUUID();
+      let evidenceSha256: string | null = null;
+      if (draft.evidence && Object.keys(draft.evidence).length) {
+        const plain = canonicalJson(draft.evidence);
+        evidenceSha256 = createHash('sha256').update(plain, 'utf8').digest('hex');
+        const sealed = this.crypto.seal(plain, `consent_evidence:${id}`);
+        await this.repo.insertEvidence(m, { eventId: id, subjectId, sealed });
+      }
+      const receipt =
+        draft.decision === ConsentEventKind.Confirmed
+          ? null
+          : await this.receipts.sign(
+              buildReceipt({
+                eventId: id,
+                subjectId,
+                recordedAt,
+                decision: draft.decision,
+                pending: draft.pending,
+                channel,
+                locale: draft.locale,
+                version: draft.version,
+                textSha256: draft.textSha256,
+                expiresAt,
+                sourceMethod: draft.sourceMethod,
+                purpose,
+                controllerName: this.env.CONTROLLER_NAME,
+                baseUrl: this.env.PUBLIC_BASE_URL,
+              }),
+            );
+      const event: Omit<ConsentEvent, 'seq'> = {
+        id,
+        subjectId,
+        purposeKey: purpose.key,
+        channel,
+        decision: draft.decision,
+        reason: draft.reason,
+        version: draft.version,
+        locale: draft.locale,
+        textSha256: draft.textSha256,
+        pending: draft.pending,
+        confirmsEventId: draft.confirmsEventId,
+        recordedAt,
+        expiresAt,
+        sourceMethod: draft.sourceMethod,
+        sourceLocation: draft.sourceLocation,
+        sourceStaffId: draft.sourceStaffId,
+        expressedBy: draft.expressedBy,
+        gpc: draft.gpc,
+        suppressed: draft.suppressed,
+        evidenceSha256,
+        receipt,
+      };
+      const seq = await this.repo.appendEvent(m, event);
+      const saved = { ...event, seq } as ConsentEvent;
+      const next = applyEvent(current, saved);
+      if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
+
+      await this.audit.append(m, {
+        action: `consent.${draft.decision}`,
+        targetType: 'consent',
+        targetId: id,
+        subjectId,
+        ...(options.actor ? { actor: options.actor } : {}),
+        data: {
+          purpose: purpose.key,
+          channel,
+          version: draft.version,
+          sha256: draft.textSha256,
+          pending: draft.pending,
+          reason: draft.reason,
+          gpc: draft.gpc,
+          ...(draft.confirmsEventId ? { confirms: draft.confirmsEventId } : {}),
+        },
+      });
+      await this.webhooks.enqueueChanged(m, saved);
+      if (options.after) await options.after(m, saved);
+      return saved;
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { AudienceService } from './audience.service';
+import { ConsentDecisionController } from './consent-decision.controller';
+import { ConsentDecisionService } from './consent-decision.service';
+import { ConsentLinksService } from './consent-links.service';
+import { ConsentQueryService } from './consent-query.service';
+import { ConsentWebhooksController } from './consent-webhooks.controller';
+import { ConsentWebhooksService } from './consent-webhooks.service';
+import { ConsentWriter } from './consent-writer.service';
+import { ConsentRepository } from './consent.repository';
+import { ConsentSubjectHooks } from './consent-subject-hooks';
+import { ConsentsController } from './consents.controller';
+import { ConsentsService } from './consents.service';
+import { DoubleOptInService } from './double-opt-in.service';
+import { registerFormParsers } from './form-body.parser';
+import { GpcController, PublicConsentController } from './public-consent.controller';
+import { PublicConsentService } from './public-consent.service';
+import { PurposesController } from './purposes.controller';
+import { PurposesRepository } from './purposes.repository';
+import { PurposesService } from './purposes.service';
+import { ReceiptsController } from './receipts.controller';
+import { ReceiptsService } from './receipts.service';
+import { TextsService } from './texts.service';
+
+@Module({
+  imports: [SubjectsModule],
+  controllers: [
+    PurposesController,
+    ReceiptsController,
+    ConsentsController,
+    ConsentDecisionController,
+    ConsentWebhooksController,
+    PublicConsentController,
+    GpcController,
+  ],
+  providers: [
+    PurposesRepository,
+    ConsentRepository,
+    PurposesService,
+    TextsService,
+    ReceiptsService,
+    ConsentWriter,
+    ConsentsService,
+    ConsentQueryService,
+    ConsentDecisionService,
+    AudienceService,
+    ConsentLinksService,
+    DoubleOptInService,
+    PublicConsentService,
+    ConsentWebhooksService,
+    ConsentSubjectHooks,
+  ],
+  exports: [PurposesService, ConsentDecisionService, ConsentQueryService, ConsentLinksService],
+})
+export class ConsentModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    // Absent in the worker role, which has no HTTP server.
+    const instance = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    if (instance) registerFormParsers(instance);
+  }
+}

@@ -1,0 +1,159 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsEnum,
+  IsInt,
+  IsIP,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  Channel,
+  ConsentDecision,
+  ExpressedBy,
+  LOCALE_PATTERN,
+  PURPOSE_KEY_PATTERN,
+  SourceMethod,
+} from './consent.types';
+
+export class ConsentSourceDto {
+  @ApiProperty({ enum: SourceMethod })
+  @IsEnum(SourceMethod)
+  method: SourceMethod;
+
+  @ApiPropertyOptional({ description: 'Store, form or system id; not a person', example: 'store-warszawa-01' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  location?: string;
+
+  @ApiPropertyOptional({ description: 'Id of the staff member who recorded it' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  staffId?: string;
+}
+
+/** Kept sealed, apart from the event, and destroyed on erasure. */
+export class ConsentEvidenceDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  formId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  @MaxLength(2000)
+  pageUrl?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsIP()
+  ip?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  userAgent?: string;
+}
+
+export class GrantConsentDto {
+  @ApiProperty({ example: 'newsletter' })
+  @IsString()
+  @Length(1, 64)
+  @Matches(PURPOSE_KEY_PATTERN, { message: 'purpose must be a purpose key' })
+  purpose: string;
+
+  @ApiProperty({ enum: Channel })
+  @IsEnum(Channel)
+  channel: Channel;
+
+  @ApiProperty({ description: 'The published text version the person saw', example: 1 })
+  @IsInt()
+  @Min(1)
+  version: number;
+
+  @ApiProperty({ example: 'pl' })
+  @IsString()
+  @Matches(LOCALE_PATTERN)
+  locale: string;
+
+  @ApiProperty({ enum: ConsentDecision })
+  @IsEnum(ConsentDecision)
+  decision: ConsentDecision;
+
+  @ApiProperty({ type: ConsentSourceDto })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConsentSourceDto)
+  source: ConsentSourceDto;
+
+  @ApiPropertyOptional({ enum: ExpressedBy, default: ExpressedBy.Subject })
+  @IsOptional()
+  @IsEnum(ExpressedBy)
+  expressedBy?: ExpressedBy;
+
+  @ApiPropertyOptional({ type: ConsentEvidenceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConsentEvidenceDto)
+  evidence?: ConsentEvidenceDto;
+
+  @ApiPropertyOptional({ description: 'RFC 3339; a grant lapses then (capped by the purpose validityDays)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}
+
+export class SubjectRefDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  email?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  phone?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
+  externalId?: string;
+}
+
+export class GrantConsentByIdentifierDto extends GrantConsentDto {
+  @ApiProperty({
+    type: SubjectRefDto,
+    description: 'Found by externalId, then email, then phone; created when unknown',
+  })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SubjectRefDto)
+  subject: SubjectRefDto;
+}
+
+export class AsOfQuery {
+  @ApiPropertyOptional({ description: 'RFC 3339: the state as it was then, rebuilt from the events' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
+}

@@ -1,0 +1,194 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
+import { DoubleOptInService } from './double-opt-in.service';
+import { PAGE_TEXT, pageLang, PageLang, renderPage } from './public-pages';
+import { PublicConsentService } from './public-consent.service';
+
+export class TokenQuery {
+  @ApiProperty()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  token?: string;
+
+  @ApiPropertyOptional({ enum: ['pl', 'en'] })
+  @IsOptional()
+  @IsIn(['pl', 'en'])
+  lang?: PageLang;
+}
+
+/** JSON `{ token }`, a form post from our page, or RFC 8058 `List-Unsubscribe=One-Click` (token in the URL). */
+export class TokenBody {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  token?: string;
+
+  @ApiPropertyOptional({ enum: ['One-Click'] })
+  @IsOptional()
+  @IsIn(['One-Click'])
+  'List-Unsubscribe'?: string;
+}
+
+const isJson = (contentType: string | undefined) => /json/i.test(contentType ?? '');
+
+@ApiTags('public')
+@Controller('public')
+export class PublicConsentController {
+  constructor(
+    private readonly consent: PublicConsentService,
+    private readonly optIn: DoubleOptInService,
+    private readonly env: Env,
+  ) {}
+
+  @Get('unsubscribe')
+  @Public()
+  @ApiOperation({
+    summary: 'Page with a one-click withdrawal button (a GET never withdraws: mail scanners follow links)',
+  })
+  async unsubscribePage(
+    @Query() q: TokenQuery,
+    @Headers('accept-language') al: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = pageLang(al, q.lang);
+    const t = PAGE_TEXT[lang];
+    return this.html(reply, lang, async () => {
+      const { claims, purpose } = await this.consent.describeUnsubscribe(q.token ?? '');
+      return {
+        title: t.unsubscribeTitle,
+        message: t.unsubscribeAsk(purpose.name, claims.channel),
+        form: { action: '/public/unsubscribe', token: q.token!, button: t.unsubscribeButton },
+      };
+    });
+  }
+
+  @Post('unsubscribe')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Withdraw exactly the purpose and channel of the signed token (RFC 8058 compatible)' })
+  async unsubscribe(
+    @Query() q: TokenQuery,
+    @Body() body: TokenBody | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('accept-language') al: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const token = body?.token ?? q.token ?? '';
+    if (isJson(contentType)) {
+      const r = await this.consent.unsubscribe(token);
+      return { status: r.outcome, purpose: r.purpose.key, channel: r.channel };
+    }
+    const lang = pageLang(al, q.lang);
+    return this.html(reply, lang, async () => {
+      const r = await this.consent.unsubscribe(token);
+      const t = PAGE_TEXT[lang];
+      return { title: t.unsubscribeTitle, message: t.unsubscribeDone(r.purpose.name), form: null };
+    });
+  }
+
+  @Get('preferences')
+  @Public()
+  @ApiOperation({ summary: "A subject's consents, for a signed preferences token" })
+  preferences(@Query() q: TokenQuery) {
+    return this.consent.preferences(q.token ?? '');
+  }
+
+  @Get('consents/confirm')
+  @Public()
+  @ApiOperation({ summary: 'Double opt-in: page with a confirmation button' })
+  async confirmPage(
+    @Query() q: TokenQuery,
+    @Headers('accept-language') al: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = pageLang(al, q.lang);
+    const t = PAGE_TEXT[lang];
+    return this.html(reply, lang, async () => {
+      const { purpose } = await this.optIn.describe(q.token ?? '');
+      return {
+        title: t.confirmTitle,
+        message: t.confirmAsk(purpose.name),
+        form: { action: '/public/consents/confirm', token: q.token!, button: t.confirmButton },
+      };
+    });
+  }
+
+  @Post('consents/confirm')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Double opt-in: confirm the pending grant named by the signed token' })
+  async confirm(
+    @Query() q: TokenQuery,
+    @Body() body: TokenBody | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('accept-language') al: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const token = body?.token ?? q.token ?? '';
+    if (isJson(contentType)) {
+      const r = await this.optIn.confirm(token);
+      return { status: r.outcome, purpose: r.purpose.key };
+    }
+    const lang = pageLang(al, q.lang);
+    return this.html(reply, lang, async () => {
+      const r = await this.optIn.confirm(token);
+      const t = PAGE_TEXT[lang];
+      return {
+        title: t.confirmTitle,
+        message: r.outcome === 'no_longer_pending' ? t.notPending : t.confirmed(r.purpose.name),
+        form: null,
+      };
+    });
+  }
+
+  /** People get a page, not problem+json, when a link is broken. */
+  private async html(
+    reply: FastifyReply,
+    lang: PageLang,
+    build: () => Promise<{
+      title: string;
+      message: string;
+      form: { action: string; token: string; button: string } | null;
+    }>,
+  ): Promise<string> {
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    void reply.header('referrer-policy', 'no-referrer');
+    try {
+      const m = await build();
+      return renderPage({ lang, controllerName: this.env.CONTROLLER_NAME, ...m });
+    } catch (e) {
+      if (!(e instanceof ProblemError) || !['invalid_token', 'link_expired'].includes(e.code)) throw e;
+      void reply.status(e.status);
+      const t = PAGE_TEXT[lang];
+      return renderPage({
+        lang,
+        controllerName: this.env.CONTROLLER_NAME,
+        title: t.invalidTitle,
+        message: t.invalid,
+        form: null,
+      });
+    }
+  }
+}
+
+@ApiTags('public')
+@Controller('.well-known')
+export class GpcController {
+  @Get('gpc.json')
+  @Public()
+  @ApiOperation({ summary: 'Global Privacy Control support (LEGAL item 11)' })
+  gpc(@Res({ passthrough: true }) reply: FastifyReply) {
+    void reply.header('cache-control', 'public, max-age=86400');
+    return { gpc: true, lastUpdate: GPC_LAST_UPDATE };
+  }
+}
+
+/** The day GPC handling last changed; bump it with the behaviour. */
+export const GPC_LAST_UPDATE = '2025-11-22';

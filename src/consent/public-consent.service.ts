@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemError } from '../common/problem/problem.error';
+import { SubjectsService } from '../subjects/subjects.service';
+import { ConsentLinksService, UnsubscribeClaims } from './consent-links.service';
+import { ConsentQueryService } from './consent-query.service';
+import { ConsentWriter } from './consent-writer.service';
+import { Channel, ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { ConsentRepository } from './consent.repository';
+import { Purpose } from './purpose.entity';
+import { PurposesRepository } from './purposes.repository';
+
+export type UnsubscribeOutcome = 'withdrawn' | 'already_withdrawn';
+
+/** What a person can do from a link, without an account or an API key. */
+@Injectable()
+export class PublicConsentService {
+  constructor(
+    private readonly links: ConsentLinksService,
+    private readonly purposes: PurposesRepository,
+    private readonly repo: ConsentRepository,
+    private readonly writer: ConsentWriter,
+    private readonly query: ConsentQueryService,
+    private readonly subjects: SubjectsService,
+  ) {}
+
+  async describeUnsubscribe(token: string): Promise<{ claims: UnsubscribeClaims; purpose: Purpose }> {
+    const claims = this.links.readUnsubscribe(token);
+    const purpose = await this.purposes.findByKey(claims.purposeKey);
+    if (!purpose) throw new ProblemError('invalid_token', 'This link is not valid.');
+    return { claims, purpose };
+  }
+
+  /**
+   * Art. 7(3) and 21(3): one POST withdraws exactly the purpose and channel the link was minted for. A
+   * second POST (a mail client retrying, a scanner) changes nothing.
+   */
+  async unsubscribe(token: string): Promise<{ outcome: UnsubscribeOutcome; purpose: Purpose; channel: string }> {
+    const { claims, purpose } = await this.describeUnsubscribe(token);
+    const { channel } = claims;
+    // A link mailed before two records were merged names the merged id; the consent now lives on the survivor.
+    const subjectId = (await this.subjects.resolveId(claims.subjectId)) ?? claims.subjectId;
+    const state = await this.repo.currentState(subjectId, purpose.key, channel);
+    if (!state || state.status !== ConsentDecision.Granted) return { outcome: 'already_withdrawn', purpose, channel };
+    const written = await this.writer.write(
+      {
+        subjectId,
+        purpose,
+        channel: channel as Channel,
+        decision: ConsentEventKind.Withdrawn,
+        reason: EventReason.UnsubscribeLink,
+        version: state.version,
+        locale: state.locale,
+        textSha256: state.textSha256,
+        pending: false,
+        confirmsEventId: null,
+        expiresAt: null,
+        validityDays: null,
+        sourceMethod: SourceMethod.Email,
+        sourceLocation: 'one-click-unsubscribe',
+        sourceStaffId: null,
+        expressedBy: ExpressedBy.Subject,
+        gpc: false,
+        suppressed: false,
+        evidence: null,
+      },
+      {
+        precondition: (s) => s?.status === ConsentDecision.Granted,
+        actor: { type: 'subject_token', id: subjectId },
+      },
+    );
+    return { outcome: written ? 'withdrawn' : 'already_withdrawn', purpose, channel };
+  }
+
+  /** A read-only view for a preference centre, with a one-click withdrawal token per current grant. */
+  async preferences(token: string) {
+    const given = this.links.readPreferences(token);
+    const subjectId = (await this.subjects.resolveId(given)) ?? given;
+    const names = new Map((await this.purposes.listAll()).map((p) => [p.key, p.name]));
+    const items = (await this.query.states(subjectId)).map((s) => ({
+      ...s,
+      purposeName: names.get(s.purpose) ?? s.purpose,
+      ...(s.status === 'granted' || s.status === 'pending'
+        ? { unsubscribeToken: this.links.unsubscribeToken({ subjectId, purposeKey: s.purpose, channel: s.channel }) }
+        : {}),
+    }));
+    return { subjectId, items };
+  }
+}

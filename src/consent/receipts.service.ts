@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { ReceiptSigningKey } from './receipt-signing-key.entity';
+
+const ALG = 'ES256';
+// Another replica may rotate; a stale key still verifies (it stays in the JWKS), so a short cache is safe.
+const ACTIVE_KEY_TTL_MS = 60_000;
+const KEY_LOCK = 'zgoda:receipt-signing-key';
+
+interface ActiveKey {
+  kid: string;
+  key: Awaited<ReturnType<typeof importJWK>>;
+  until: number;
+}
+
+/** Signs consent receipts as compact JWS; keys are generated on first use and rotated without breaking old receipts. */
+@Injectable()
+export class ReceiptsService {
+  private active?: ActiveKey;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async sign(payload: Record<string, unknown>): Promise<string> {
+    const { kid, key } = await this.activeKey();
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: ALG, kid, typ: 'JWT', cty: 'consent-receipt' })
+      .sign(key);
+  }
+
+  /** Every key ever used, retired ones included: old receipts must stay verifiable. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const rows = await this.dataSource.getRepository(ReceiptSigningKey).find({ order: { createdAt: 'ASC' } });
+    return { keys: rows.map((r) => ({ ...(r.publicJwk as JWK), kid: r.id, alg: r.alg, use: 'sig' })) };
+  }
+
+  async rotate(): Promise<{ kid: string }> {
+    const kid = await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEY_LOCK]);
+      const retired = await m
+        .getRepository(ReceiptSigningKey)
+        .find({ where: { retiredAt: IsNull() }, select: { id: true } });
+      if (retired.length) {
+        await m.getRepository(ReceiptSigningKey).update({ retiredAt: IsNull() }, { retiredAt: new Date() });
+      }
+      const created = await this.generate(m);
+      await this.audit.append(m, {
+        action: 'receipt_key.rotated',
+        targetType: 'receipt_signing_key',
+        targetId: created,
+        data: { retired: retired.map((r) => r.id) },
+      });
+      return created;
+    });
+    this.active = undefined;
+    return { kid };
+  }
+
+  private async activeKey(): Promise<ActiveKey> {
+    if (this.active && this.active.until > Date.now()) return this.active;
+    let row = await this.findActive(this.dataSource.manager);
+    if (!row) {
+      row = await this.dataSource.transaction(async (m) => {
+        // Two replicas starting at once must not both create "the" first key.
+        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEY_LOCK]);
+        const existing = await this.findActive(m);
+        if (existing) return existing;
+        const id = await this.generate(m);
+        await this.audit.append(m, { action: 'receipt_key.created', targetType: 'receipt_signing_key', targetId: id });
+        return (await this.findActive(m))!;
+      });
+    }
+    const jwk = JSON.parse(this.crypto.open(row.privateKeySealed, `receipt_signing_keys:${row.id}`)) as JWK;
+    this.active = { kid: row.id, key: await importJWK(jwk, row.alg), until: Date.now() + ACTIVE_KEY_TTL_MS };
+    return this.active;
+  }
+
+  private findActive(m: EntityManager): Promise<ReceiptSigningKey | null> {
+    return m.getRepository(ReceiptSigningKey).findOne({ where: { retiredAt: IsNull() }, order: { createdAt: 'DESC' } });
+  }
+
+  private async generate(m: EntityManager): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
+    const [{ id }] = (await m.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
+    const publicJwk = await exportJWK(publicKey);
+    const privateJwk = await exportJWK(privateKey);
+    await m.getRepository(ReceiptSigningKey).insert({
+      id,
+      alg: ALG,
+      publicJwk: publicJwk as never,
+      privateKeySealed: this.crypto.seal(JSON.stringify(privateJwk), `receipt_signing_keys:${id}`),
+      retiredAt: null,
+    });
+    return id;
+  }
+}

@@ -1,0 +1,135 @@
+import { SubjectsService } from '../../src/subjects/subjects.service';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
+
+describe('consent: the subject’s rights override consent (restriction, objection, erasure, suppression, merge)', () => {
+  let t: TestApp;
+  let news: string;
+  let reminders: string;
+  const check = async (key: string, q: string, channel = 'email') =>
+    (await t.request('GET', `/v1/consents/check?purpose=${key}&channel=${channel}&${q}`)).body;
+  const record = (subjectId: string, key: string, over: Record<string, unknown> = {}) =>
+    t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: key, ...grant(over) });
+  const audience = async (key: string) => {
+    const res = await fetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
+    const text = await res.text();
+    return text
+      ? text
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { subjectId: string }).subjectId)
+      : [];
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+    news = await publishedPurpose(t, 'mkt', { marketing: true });
+    reminders = await publishedPurpose(t, 'remind', { marketing: false });
+  });
+  afterAll(() => t.close());
+
+  it('restricted (Art. 18): says no while the restriction lasts, and yes again once lifted', async () => {
+    const subjectId = await createSubject(t);
+    await record(subjectId, news);
+    const res = await t.request('POST', `/v1/subjects/${subjectId}/restriction`, { reason: 'accuracy_contested' });
+    expect(res.status).toBe(200);
+    expect(await check(news, `subjectId=${subjectId}`)).toMatchObject({ allowed: false, reason: 'restricted' });
+    expect(await audience(news)).not.toContain(subjectId);
+    await t.request('DELETE', `/v1/subjects/${subjectId}/restriction`);
+    expect((await check(news, `subjectId=${subjectId}`)).reason).toBe('granted');
+    expect(await audience(news)).toContain(subjectId);
+  });
+
+  it('objected (Art. 21(3)): an objection to direct marketing takes effect at once, for marketing purposes only', async () => {
+    const subjectId = await createSubject(t);
+    await record(subjectId, news);
+    await record(subjectId, reminders);
+    await t.dataSource.transaction((m) => t.get(SubjectsService).setObjection(m, subjectId, 'direct_marketing'));
+    expect(await check(news, `subjectId=${subjectId}`)).toMatchObject({ allowed: false, reason: 'objected' });
+    // A new grant does not override the objection either.
+    await record(subjectId, news);
+    expect((await check(news, `subjectId=${subjectId}`)).reason).toBe('objected');
+    expect((await check(reminders, `subjectId=${subjectId}`)).reason).toBe('granted');
+    expect(await audience(news)).not.toContain(subjectId);
+  });
+
+  it('erased and suppressed: an erased contact stays suppressed when re-imported (LEGAL item 7)', async () => {
+    const email = uniqueEmail('erased');
+    const subjectId = await createSubject(t, { email });
+    const g = await record(subjectId, news, { evidence: { ip: '198.51.100.23', userAgent: 'UA/2' } });
+    expect((await check(news, `email=${encodeURIComponent(email)}`)).reason).toBe('granted');
+
+    const erased = await t.request('POST', `/v1/subjects/${subjectId}/erase`, { reason: 'test:erasure' });
+    expect(erased.status).toBe(204);
+    expect(await check(news, `subjectId=${subjectId}`)).toMatchObject({ allowed: false, reason: 'erased' });
+    expect(await check(news, `email=${encodeURIComponent(email)}`)).toMatchObject({
+      allowed: false,
+      reason: 'suppressed',
+    });
+    expect(await audience(news)).not.toContain(subjectId);
+
+    // The proof survives with ids and hashes; the evidence (IP address, user agent) is gone.
+    const proof = await t.request('GET', `/v1/subjects/${subjectId}/consents/${g.body.id}/proof`);
+    expect(proof.status).toBe(200);
+    expect(proof.body.textHashMatches).toBe(true);
+    expect(proof.body.evidence).toBeNull();
+    expect(proof.body.evidenceSha256).toMatch(/^[0-9a-f]{64}$/);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM consent_evidence WHERE subject_id = $1`, [
+      subjectId,
+    ]);
+    expect(n).toBe(0);
+
+    // No new decisions for an erased subject.
+    const again = await record(subjectId, news);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('subject_erased');
+
+    // Re-imported: a new subject, but the identifier is on the suppression list.
+    const reimport = await t.request('POST', '/v1/consents', {
+      purpose: news,
+      subject: { email },
+      ...grant({ source: { method: 'import', location: 'crm-export-2025' } }),
+    });
+    expect(reimport.status).toBe(201);
+    expect(reimport.body.subjectCreated).toBe(true);
+    const newId = reimport.body.subjectId;
+    expect(newId).not.toBe(subjectId);
+    expect(await check(news, `subjectId=${newId}`)).toMatchObject({ allowed: false, reason: 'suppressed' });
+    expect((await check(news, `email=${encodeURIComponent(email)}`)).reason).toBe('suppressed');
+    expect(await audience(news)).not.toContain(newId);
+    // Suppression is about direct marketing; other consents of the new record work.
+    await record(newId, reminders);
+    expect((await check(reminders, `subjectId=${newId}`)).reason).toBe('granted');
+    const batch = await t.request('POST', '/v1/consents/check', { purpose: news, channel: 'email', emails: [email] });
+    expect(batch.body.results[0]).toMatchObject({ email, allowed: false, reason: 'suppressed' });
+  });
+
+  it('merges: the survivor carries the latest decision of both records and their whole history', async () => {
+    const survivor = await createSubject(t);
+    const merged = await createSubject(t);
+    await record(survivor, news);
+    await record(merged, news, { decision: 'withdrawn' });
+    await record(merged, news, { channel: 'sms' });
+    const res = await t.request('POST', `/v1/subjects/${survivor}/merge`, { mergedId: merged });
+    expect(res.status).toBe(200);
+
+    expect((await check(news, `subjectId=${survivor}`)).reason).toBe('withdrawn');
+    expect((await check(news, `subjectId=${survivor}`, 'sms')).reason).toBe('granted');
+    // The old id keeps answering, for the survivor.
+    expect((await check(news, `subjectId=${merged}`, 'sms')).reason).toBe('granted');
+    const history = await t.request('GET', `/v1/subjects/${survivor}/consents/history`);
+    expect(history.body.items.map((e: { decision: string; channel: string }) => `${e.decision}:${e.channel}`)).toEqual([
+      'granted:email',
+      'withdrawn:email',
+      'granted:sms',
+    ]);
+    const asOf = await t.request(
+      'GET',
+      `/v1/subjects/${survivor}/consents?at=${encodeURIComponent(new Date().toISOString())}`,
+    );
+    const mine = asOf.body.items.filter((i: { purpose: string }) => i.purpose === news);
+    expect(mine.map((i: { status: string }) => i.status)).toEqual(['withdrawn', 'granted']);
+  });
+});

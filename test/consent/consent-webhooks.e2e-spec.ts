@@ -1,0 +1,123 @@
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { verifyWebhookSignature } from '../../src/common/crypto/webhook-signature';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { createSubject, grant, publishedPurpose } from './consent-fixtures';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+describe('consent: consent.changed webhooks', () => {
+  let t: TestApp;
+  let receiver: Server;
+  let url: string;
+  const received: Received[] = [];
+  let failNext = 0;
+  const secret = 'a-long-enough-webhook-secret';
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        if (failNext > 0) {
+          failNext -= 1;
+          res.writeHead(503).end();
+        } else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    t = await startTestApp({ role: 'all' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((r) => receiver.close(r));
+  });
+
+  it('delivers a signed consent.changed with ids only, through the outbox, retrying until the receiver accepts', async () => {
+    const news = await publishedPurpose(t, 'hook');
+    const ignored = await publishedPurpose(t, 'other');
+    const sub = await t.request('POST', '/v1/consent-subscriptions', { url, secret, purposes: [news] });
+    expect(sub.status).toBe(201);
+    expect(JSON.stringify(sub.body)).not.toContain(secret);
+
+    const subjectId = await createSubject(t);
+    failNext = 1;
+    const g = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() });
+    await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: ignored, ...grant() });
+
+    const delivered = await eventually(async () => {
+      const ok = received.filter((r) => JSON.parse(r.body).data.eventId === g.body.id);
+      return ok.length >= 2 ? ok : null;
+    }, 20_000);
+    // The first attempt got a 503; the retry carries the same payload, freshly signed.
+    expect(delivered[0].body).toBe(delivered[1].body);
+    const last = delivered[delivered.length - 1];
+    const check = verifyWebhookSignature(
+      secret,
+      last.headers['x-zgoda-signature'] as string,
+      last.body,
+      Math.floor(Date.now() / 1000),
+    );
+    expect(check).toEqual({ ok: true });
+    expect(JSON.parse(last.body)).toEqual({
+      type: 'consent.changed',
+      id: `${sub.body.id}:${g.body.id}`,
+      occurredAt: g.body.recordedAt,
+      data: {
+        eventId: g.body.id,
+        subjectId,
+        purpose: news,
+        channel: 'email',
+        decision: 'granted',
+        pending: false,
+        version: 1,
+        reason: null,
+      },
+    });
+    expect(last.body).not.toMatch(/@example\.com/);
+    // Subscribed to one purpose only.
+    expect(received.some((r) => JSON.parse(r.body).data.purpose === ignored)).toBe(false);
+
+    const [row] = await t.dataSource.query(
+      `SELECT attempts, delivered_at FROM consent_webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`,
+      [sub.body.id, g.body.id],
+    );
+    expect(row.attempts).toBe(2);
+    expect(row.delivered_at).toBeTruthy();
+    await eventually(async () => {
+      const [o] = await t.dataSource.query(`SELECT completed_at FROM outbox WHERE job_id = $1`, [
+        `webhooks.consent-changed:${sub.body.id}:${g.body.id}`,
+      ]);
+      return o?.completed_at;
+    });
+
+    // A withdrawal is announced too; a disabled subscription gets nothing more.
+    await t.request('POST', `/v1/subjects/${subjectId}/consents`, {
+      purpose: news,
+      ...grant({ decision: 'withdrawn' }),
+    });
+    await eventually(async () => received.some((r) => JSON.parse(r.body).data.decision === 'withdrawn'));
+    expect((await t.request('DELETE', `/v1/consent-subscriptions/${sub.body.id}`)).status).toBe(204);
+    const count = received.length;
+    await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(received.length).toBe(count);
+  });
+
+  it('a re-run of a delivered job does not call the receiver again', async () => {
+    const key = await publishedPurpose(t, 'rerun');
+    const sub = await t.request('POST', '/v1/consent-subscriptions', { url, secret });
+    const subjectId = await createSubject(t);
+    const g = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: key, ...grant() });
+    await eventually(async () => received.some((r) => JSON.parse(r.body).data.eventId === g.body.id));
+    const before = received.length;
+    const { ConsentWebhooksService } = await import('../../src/consent/consent-webhooks.service');
+    await t.get(ConsentWebhooksService).deliver({ subscriptionId: sub.body.id, eventId: g.body.id });
+    expect(received.length).toBe(before);
+  });
+});
