@@ -1,0 +1,103 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Env } from '../config/env';
+import { JobDispatcher } from '../jobs/job-dispatcher.service';
+import { JobHandler } from '../jobs/job-handler.decorator';
+import { QueueRegistry } from '../jobs/queue-registry.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { deadlineOf } from './breach-deadline';
+import { formatDate } from './breach-templates';
+import { BreachesRepository } from './breaches.repository';
+
+export const DIGEST_JOB = 'maintenance.breach-digest';
+// At the top of every hour. Every worker upserts the same scheduler id: one schedule however many workers run.
+export const DIGEST_CRON = '0 * * * *';
+const HOUR_MS = 3_600_000;
+// A digest is a reminder, not the register: the most urgent incidents, and the count of the rest.
+const DIGEST_MAX_ITEMS = 50;
+
+/**
+ * Every hour, tells the DPO which incidents have less than 24 hours left to be notified to UODO or are
+ * already late (Art. 33(1)). Nothing to report, nothing sent.
+ */
+@Injectable()
+export class BreachDigestService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BreachDigestService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: BreachesRepository,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly queues: QueueRegistry,
+    private readonly moduleRef: ModuleRef,
+    private readonly env: Env,
+  ) {}
+
+  /** Schedules run in the worker only (STYLE: not `@Cron` in every API replica); the API role has no dispatcher. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.isWorker()) return;
+    await this.queues
+      .get('maintenance')
+      .upsertJobScheduler(DIGEST_JOB, { pattern: DIGEST_CRON }, { name: DIGEST_JOB, data: {} });
+  }
+
+  /** At least once: the hour is the key, so a second delivery in the same hour sends nothing. */
+  @JobHandler(DIGEST_JOB)
+  async run(): Promise<{ sent: boolean; breaches: number }> {
+    const now = new Date();
+    const periodStart = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+    const rows = await this.repo.listNeedingAttention(DIGEST_MAX_ITEMS + 1);
+    if (!rows.length) return { sent: false, breaches: 0 };
+    const counts = await this.repo.clockCounts();
+    const locale = this.env.DPO_LOCALE;
+    const items = rows.slice(0, DIGEST_MAX_ITEMS).map((b) => {
+      const d = deadlineOf(b, now);
+      return {
+        id: b.id,
+        description: b.description,
+        status: b.status,
+        awareAt: formatDate(b.awareAt, locale),
+        notifyAuthorityBy: formatDate(new Date(d.notifyAuthorityBy), locale),
+        hoursLeft: d.hoursLeft,
+        overdue: d.overdue,
+      };
+    });
+    const sent = await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [DIGEST_JOB]);
+      if (await this.repo.digestExists(m, periodStart)) return false;
+      const emailId = await this.notifications.queueEmail(m, {
+        to: this.env.DPO_EMAIL,
+        template: 'breach-digest',
+        locale,
+        model: {
+          dpo: { name: this.env.DPO_NAME },
+          counts,
+          items,
+          more: Math.max(0, counts.atRisk + counts.overdue - items.length),
+        },
+      });
+      await this.repo.insertDigest(m, { periodStart, emailId, breaches: counts.atRisk + counts.overdue });
+      await this.audit.append(m, {
+        action: 'breach.digest_queued',
+        targetType: 'breach_digest',
+        targetId: periodStart.toISOString(),
+        data: { emailId, ...counts },
+      });
+      return true;
+    });
+    if (sent) this.logger.log({ ...counts }, 'breach digest queued for the DPO');
+    return { sent, breaches: counts.atRisk + counts.overdue };
+  }
+
+  private isWorker(): boolean {
+    try {
+      this.moduleRef.get(JobDispatcher, { strict: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

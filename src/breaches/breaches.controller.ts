@@ -1,0 +1,165 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/scopes';
+import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { AffectedSubjectsService } from './affected-subjects.service';
+import { AuthorityNotificationsService } from './authority-notifications.service';
+import { BreachInput } from './breach-changes';
+import { BreachReportService } from './breach-report.service';
+import { BreachStatsService } from './breach-stats.service';
+import { toBreachView, toEventView, toNotificationView } from './breach.view';
+import {
+  AuthorityNotificationDto,
+  AuthorityReportQuery,
+  BreachStatsQuery,
+  CreateBreachDto,
+  ListBreachesQuery,
+  SelectAffectedSubjectsDto,
+  UpdateBreachDto,
+} from './breaches.dto';
+import { BreachesService } from './breaches.service';
+
+const Id = () => Param('id', new ParseUUIDPipe({ version: '4' }));
+const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
+
+/** DTO strings to the domain's dates; `undefined` (absent) and `null` (clear it) stay distinct. */
+function toInput(dto: CreateBreachDto | UpdateBreachDto): BreachInput {
+  const { occurredAt, awareAt, containedAt, closedAt, ...rest } = dto as UpdateBreachDto;
+  const input: BreachInput = { ...rest };
+  if (occurredAt !== undefined) input.occurredAt = date(occurredAt);
+  if (awareAt !== undefined) input.awareAt = new Date(awareAt);
+  if (containedAt !== undefined) input.containedAt = date(containedAt);
+  if (closedAt !== undefined) input.closedAt = new Date(closedAt);
+  return input;
+}
+
+@ApiTags('breaches')
+@Controller('v1/breaches')
+@RequireScopes('breaches:manage')
+export class BreachesController {
+  constructor(
+    private readonly breaches: BreachesService,
+    private readonly notifications: AuthorityNotificationsService,
+    private readonly affected: AffectedSubjectsService,
+    private readonly stats: BreachStatsService,
+    private readonly report: BreachReportService,
+  ) {}
+
+  @Post()
+  @Idempotent()
+  @ApiOperation({ summary: 'Record a personal data breach (Art. 33(5)); the 72-hour clock starts at awareAt' })
+  async create(@Body() dto: CreateBreachDto) {
+    const input = toInput(dto) as Parameters<BreachesService['create']>[0];
+    return toBreachView(await this.breaches.create(input));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Incidents, most recent awareness first' })
+  async list(@Query() q: ListBreachesQuery) {
+    const cursor = decodeCursor<{ awareAt: string; id: string }>(q.cursor, ['awareAt', 'id']);
+    const rows = await this.breaches.list({
+      status: q.status,
+      riskAssessment: q.riskAssessment,
+      overdue: q.overdue,
+      atRisk: q.atRisk,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      after: cursor,
+      limit: q.limit + 1,
+    });
+    const now = new Date();
+    return pageOf(
+      rows,
+      q.limit,
+      (b) => toBreachView(b, now),
+      (b) => ({ awareAt: b.awareAt.toISOString(), id: b.id }),
+    );
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'KPIs: incidents per month, hours to containment and to notification, late notifications' })
+  statistics(@Query() q: BreachStatsQuery) {
+    return this.stats.stats(q.from ? new Date(q.from) : undefined, q.to ? new Date(q.to) : undefined);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One incident with its deadline and its notifications to the authority' })
+  async get(@Id() id: string) {
+    const [breach, notifications, affected] = await Promise.all([
+      this.breaches.get(id),
+      this.notifications.list(id),
+      this.affected.counts(id),
+    ]);
+    return {
+      ...toBreachView(breach),
+      authorityNotifications: notifications.map(toNotificationView),
+      affectedSubjects: affected,
+    };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change an incident; every change is kept in its history' })
+  async update(@Id() id: string, @Body() dto: UpdateBreachDto) {
+    return toBreachView(await this.breaches.update(id, toInput(dto)));
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every change to the incident with the values, oldest first' })
+  async history(@Id() id: string, @Query() q: ListQuery) {
+    const cursor = decodeCursor<{ seq: string }>(q.cursor, ['seq']);
+    const rows = await this.breaches.history(id, cursor?.seq, q.limit + 1);
+    return pageOf(rows, q.limit, toEventView, (e) => ({ seq: String(e.seq) }));
+  }
+
+  @Post(':id/authority-notifications')
+  @Idempotent()
+  @ApiOperation({ summary: 'Record a notification sent to UODO (Art. 33); the first sets status notified' })
+  async notifyAuthority(@Id() id: string, @Body() dto: AuthorityNotificationDto) {
+    const { breach, notification } = await this.notifications.record(id, {
+      sentAt: new Date(dto.sentAt),
+      phase: dto.phase,
+      reference: dto.reference,
+      delayReasons: dto.delayReasons,
+    });
+    return { ...toNotificationView(notification), breach: toBreachView(breach) };
+  }
+
+  @Get(':id/authority-notifications')
+  async listAuthorityNotifications(@Id() id: string) {
+    return { items: (await this.notifications.list(id)).map(toNotificationView) };
+  }
+
+  @Get(':id/authority-report')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @ApiProduces('text/html')
+  @ApiOperation({ summary: 'The Art. 33(3) notification in Polish, ready to paste into the UODO form' })
+  authorityReport(@Id() id: string, @Query() _q: AuthorityReportQuery) {
+    return this.report.authorityReportHtml(id);
+  }
+
+  @Post(':id/affected-subjects/select')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Select the subjects affected (ids only); selecting again adds, never removes' })
+  select(@Id() id: string, @Body() dto: SelectAffectedSubjectsDto) {
+    return this.affected.select(id, {
+      systems: dto.systems,
+      dataCategories: dto.dataCategories,
+      from: dto.from ? new Date(dto.from) : undefined,
+      to: dto.to ? new Date(dto.to) : undefined,
+    });
+  }
+
+  @Get(':id/affected-subjects')
+  @ApiOperation({ summary: 'How many affected subjects were sent the Art. 34 notice and how many wait' })
+  affectedCounts(@Id() id: string) {
+    return this.affected.counts(id);
+  }
+
+  @Post(':id/subject-notices')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send the Art. 34 notice to every affected subject not told yet (high risk only)' })
+  sendNotices(@Id() id: string) {
+    return this.affected.requestNotices(id);
+  }
+}

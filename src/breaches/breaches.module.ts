@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { SubjectsModule } from '../subjects/subjects.module';
+import { SystemsModule } from '../systems/systems.module';
+import { ActivityWindowSelector, AffectedSubjectSelector } from './affected-subject.selector';
+import { AffectedSubjectsRepository } from './affected-subjects.repository';
+import { AffectedSubjectsService } from './affected-subjects.service';
+import { AuthorityNotificationsService } from './authority-notifications.service';
+import { BreachDigestService } from './breach-digest.service';
+import { BreachReportService } from './breach-report.service';
+import { BreachStatsRepository } from './breach-stats.repository';
+import { BreachStatsService } from './breach-stats.service';
+import { BreachesController } from './breaches.controller';
+import { BreachesRepository } from './breaches.repository';
+import { BreachesService } from './breaches.service';
+
+/** Breach register (Art. 33-34): incidents, the 72-hour clock, notifications to UODO and to the subjects, KPIs. */
+@Module({
+  imports: [NotificationsModule, SubjectsModule, SystemsModule],
+  controllers: [BreachesController],
+  providers: [
+    BreachesRepository,
+    AffectedSubjectsRepository,
+    BreachStatsRepository,
+    BreachesService,
+    AuthorityNotificationsService,
+    AffectedSubjectsService,
+    BreachStatsService,
+    BreachReportService,
+    BreachDigestService,
+    { provide: AffectedSubjectSelector, useClass: ActivityWindowSelector },
+  ],
+  exports: [BreachesService],
+})
+export class BreachesModule {}
