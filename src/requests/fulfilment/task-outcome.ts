@@ -1,0 +1,51 @@
+/** What a data system (or a person for a manual system) answers for one task. */
+export interface TaskOutcome {
+  status: 'done' | 'retained' | 'failed' | 'waiting_callback';
+  /** An access copy: `{ <category>: row | rows }`; personal data, sealed at rest. */
+  data?: unknown;
+  /** Why data was kept (Art. 17(3)) or why the task failed: a code or a short phrase, no personal data. */
+  reason?: string | null;
+  retainedUntil?: Date | null;
+}
+
+/** A failure to reach or understand a system; `permanent` ones are not retried. Never holds personal data. */
+export class TaskCallError extends Error {
+  constructor(
+    readonly code: string,
+    readonly permanent: boolean,
+  ) {
+    super(code);
+    this.name = 'TaskCallError';
+  }
+}
+
+const REASON_MAX = 500;
+
+/**
+ * Reads `{ status, data?, reason?, retainedUntil? }` from a system's answer (a 200 body or a call-back).
+ * Anything else is a permanent error: a system that does not speak the contract will not learn by retries.
+ */
+export function parseOutcome(body: unknown): TaskOutcome {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new TaskCallError('answer_not_an_object', true);
+  }
+  const b = body as Record<string, unknown>;
+  if (b.status !== 'done' && b.status !== 'failed' && b.status !== 'retained') {
+    throw new TaskCallError('answer_without_status', true);
+  }
+  if (b.reason !== undefined && b.reason !== null && typeof b.reason !== 'string') {
+    throw new TaskCallError('answer_reason_not_text', true);
+  }
+  let retainedUntil: Date | null = null;
+  if (b.retainedUntil !== undefined && b.retainedUntil !== null) {
+    retainedUntil = typeof b.retainedUntil === 'string' ? new Date(b.retainedUntil) : new Date(NaN);
+    if (Number.isNaN(retainedUntil.getTime())) throw new TaskCallError('answer_retained_until_not_a_date', true);
+  }
+  if (b.status === 'retained' && !b.reason) throw new TaskCallError('retained_without_reason', true);
+  return {
+    status: b.status,
+    data: b.data,
+    reason: typeof b.reason === 'string' ? b.reason.slice(0, REASON_MAX) : null,
+    retainedUntil,
+  };
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { PurposesService } from '../../consent/purposes.service';
+import { OutboxService } from '../../outbox/outbox.service';
+import { SubjectsService } from '../../subjects/subjects.service';
+import { ZGODA_SYSTEM_KEY } from '../../systems/system-rules';
+import type { System } from '../../systems/system.entity';
+import { SystemsService } from '../../systems/systems.service';
+import { RequestTask } from '../request-task.entity';
+import { RequestTransitions } from '../request-transitions.service';
+import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
+import { DsrRequest } from '../request.entity';
+import { TASK_ACTION_OF } from '../request.types';
+import { RequestsRepository } from '../requests.repository';
+import { isManual } from './request-progress';
+import { isDirectMarketingObjection } from './zgoda-executor';
+
+export interface Plan {
+  systems: Pick<System, 'id' | 'key' | 'kind'>[];
+  subject: TaskSubject | null;
+}
+
+/**
+ * Decides which data systems take part in a verified request (Art. 19: every recipient of the data) and
+ * starts them: one task each, one job each through the outbox (job id `task:<taskId>`), in the
+ * transaction that verifies the request.
+ */
+@Injectable()
+export class TaskPlanner {
+  constructor(
+    private readonly repo: RequestsRepository,
+    private readonly systems: SystemsService,
+    private readonly subjects: SubjectsService,
+    private readonly purposes: PurposesService,
+    private readonly vault: RequestVault,
+    private readonly transitions: RequestTransitions,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Reads, before the transaction: the systems and the identifiers each system will be sent. */
+  async prepare(request: Pick<DsrRequest, 'type' | 'subjectId'>, details: RequestDetails | null): Promise<Plan> {
+    const active = await this.systems.listActive();
+    let chosen: System[];
+    if (request.type === 'objection') {
+      // Art. 21: only systems processing for the purposes objected to; for direct marketing, the
+      // marketing purposes.
+      const named = new Set((details?.purposes ?? []).filter((p) => p !== 'direct_marketing'));
+      if (isDirectMarketingObjection(details)) {
+        for (const p of await this.purposes.list(undefined, 1000)) if (p.marketing) named.add(p.key);
+      }
+      chosen = active.filter((s) => s.key === ZGODA_SYSTEM_KEY || s.purposes.some((p) => named.has(p)));
+    } else {
+      chosen = active.filter((s) => s.key === ZGODA_SYSTEM_KEY || s.dataCategories.length > 0);
+    }
+    const profile = request.subjectId ? await this.subjects.getProfile(request.subjectId) : null;
+    let subject: TaskSubject | null = null;
+    if (profile) {
+      subject = {
+        id: profile.id,
+        identifiers: profile.identifiers.map((i) => ({
+          kind: i.kind,
+          value: i.value,
+          ...(i.system ? { system: i.system } : {}),
+        })),
+      };
+    } else if (details?.identities?.length) {
+      subject = { id: null, identifiers: details.identities };
+    }
+    return { systems: chosen, subject };
+  }
+
+  /** `prepare` for a stored request, whose details are sealed on it. */
+  prepareFor(request: DsrRequest): Promise<Plan> {
+    return this.prepare(request, this.vault.openJson<RequestDetails>(request.id, 'details', request.detailsSealed));
+  }
+
+  /** `request` is verified and locked in `m`; moves it to in_progress with its tasks. */
+  async start(m: EntityManager, request: DsrRequest, plan: Plan): Promise<RequestTask[]> {
+    const action = TASK_ACTION_OF[request.type];
+    const tasks = plan.systems.map((s) => {
+      const id = randomUUID();
+      return {
+        id,
+        requestId: request.id,
+        systemId: s.id,
+        systemKey: s.key,
+        systemKind: s.kind,
+        action,
+        status: 'pending',
+        // Snapshot of the identifiers: an erasure in Zgoda may run before a slower system is told.
+        subjectSealed: s.kind === 'webhook' && plan.subject ? this.vault.sealTask(id, 'subject', plan.subject) : null,
+      } as RequestTask;
+    });
+    await this.repo.insertTasks(m, tasks);
+    await this.transitions.apply(m, request, 'in_progress');
+    for (const t of tasks) {
+      if (!isManual(t)) await this.outbox.enqueue(m, 'requests.run-task', { taskId: t.id }, { jobId: `task:${t.id}` });
+    }
+    await this.audit.append(m, {
+      action: 'request.tasks_planned',
+      targetType: 'request',
+      targetId: request.id,
+      subjectId: request.subjectId,
+      data: { systems: tasks.map((t) => t.systemKey), action },
+    });
+    return tasks;
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ProblemError } from '../../common/problem/problem.error';
+import { ConsentQueryService } from '../../consent/consent-query.service';
+import { SubjectsService, UpdateSubjectInput } from '../../subjects/subjects.service';
+import { RequestDetails } from '../request-vault.service';
+import { DsrRequest } from '../request.entity';
+import { RequestsRepository } from '../requests.repository';
+import { TaskOutcome } from './task-outcome';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+/** Rectifiable through a request: what PATCH /v1/subjects/{id} accepts. */
+export const RECTIFIABLE_FIELDS = ['email', 'phone', 'externalId', 'firstName', 'lastName', 'birthDate', 'locale'];
+
+/**
+ * Zgoda's own part of a request: the `zgoda` internal system of the registry (its consent records,
+ * contact data and request history). Changes run in the task's transaction, so the change and "task
+ * done" commit together and a re-delivered job finds the task done.
+ */
+@Injectable()
+export class ZgodaExecutor {
+  constructor(
+    private readonly subjects: SubjectsService,
+    private readonly consent: ConsentQueryService,
+    private readonly repo: RequestsRepository,
+  ) {}
+
+  /** Art. 15 / 20: everything Zgoda holds about the subject, by category (one CSV each in the package). */
+  async accessCopy(subjectId: string): Promise<Record<string, unknown[]>> {
+    const p = await this.subjects.getProfile(subjectId);
+    if (!p || p.status === 'erased') return {};
+    const history = await this.consent.history(p.id);
+    const requests = await this.repo.list({ subjectId: p.id, limit: 500 });
+    return {
+      identifiers: p.identifiers.map((i) => ({ kind: i.kind, value: i.value, system: i.system, primary: i.primary })),
+      profile: [
+        {
+          firstName: p.firstName,
+          lastName: p.lastName,
+          birthDate: p.birthDate,
+          locale: p.locale,
+          status: p.status,
+          createdAt: iso(p.createdAt),
+          lastActivityAt: iso(p.lastActivityAt),
+          restrictedSince: iso(p.restriction?.since),
+          objectedToDirectMarketingSince: iso(p.objections.directMarketingSince),
+          objectedPurposes: p.objections.purposes.join(' '),
+        },
+      ],
+      consent_history: history.map((e) => ({
+        id: e.id,
+        purpose: e.purpose,
+        channel: e.channel,
+        decision: e.decision,
+        reason: e.reason,
+        version: e.version,
+        locale: e.locale,
+        textSha256: e.sha256,
+        recordedAt: e.recordedAt,
+        expiresAt: e.expiresAt,
+        sourceMethod: e.source.method,
+        sourceLocation: e.source.location,
+        expressedBy: e.expressedBy,
+        gpc: e.gpc,
+      })),
+      requests: requests.map((r) => ({
+        id: r.id,
+        type: r.type,
+        status: r.status,
+        receivedAt: r.receivedAt.toISOString(),
+        completedAt: iso(r.completedAt),
+      })),
+    };
+  }
+
+  /** Rectification runs in the subjects module's own transaction; repeating it changes nothing. */
+  async rectify(subjectId: string, details: RequestDetails | null): Promise<TaskOutcome> {
+    const changes = Object.fromEntries(
+      Object.entries(details?.changes ?? {}).filter(([k]) => RECTIFIABLE_FIELDS.includes(k)),
+    ) as UpdateSubjectInput;
+    try {
+      const { changed } = await this.subjects.update(subjectId, changes);
+      return { status: 'done', data: { changedFields: [{ fields: changed.join(' ') }] } };
+    } catch (e) {
+      if (e instanceof ProblemError && e.code === 'subject_erased') return { status: 'done', reason: 'subject_erased' };
+      // e.g. the new e-mail belongs to someone else: a person has to look at it.
+      if (e instanceof ProblemError && e.status < 500) return { status: 'failed', reason: e.code };
+      throw e;
+    }
+  }
+
+  /**
+   * Art. 17 in Zgoda itself. Under an active legal hold (Art. 17(3)(b), (e)) the data is restricted,
+   * not deleted, and the task says what was kept and until when (LEGAL item 19).
+   */
+  async erase(m: EntityManager, r: DsrRequest): Promise<TaskOutcome> {
+    const holds = (await this.subjects.listHolds(r.subjectId!)).filter((h) => h.active);
+    if (!holds.length) {
+      try {
+        await this.subjects.erase(m, r.subjectId!, `request:${r.id}`);
+        return { status: 'done' };
+      } catch (e) {
+        // A hold added since we looked: fall through to restriction.
+        if (!(e instanceof ProblemError && e.code === 'subject_on_hold')) throw e;
+      }
+    }
+    await this.subjects.restrict(m, r.subjectId!, `request:${r.id}`);
+    const ends = holds.map((h) => h.endsAt);
+    const until = ends.length && ends.every((d) => d) ? new Date(Math.max(...ends.map((d) => d!.getTime()))) : null;
+    return { status: 'retained', reason: 'legal_hold', retainedUntil: until };
+  }
+
+  async restrict(m: EntityManager, r: DsrRequest): Promise<TaskOutcome> {
+    return this.tolerateErased(() => this.subjects.restrict(m, r.subjectId!, `request:${r.id}`));
+  }
+
+  async object(m: EntityManager, r: DsrRequest, details: RequestDetails | null): Promise<TaskOutcome> {
+    const purposes = details?.purposes?.filter((p) => p !== 'direct_marketing') ?? [];
+    return this.tolerateErased(async () => {
+      if (isDirectMarketingObjection(details)) await this.subjects.setObjection(m, r.subjectId!, 'direct_marketing');
+      if (purposes.length) await this.subjects.setObjection(m, r.subjectId!, purposes);
+    });
+  }
+
+  private async tolerateErased(fn: () => Promise<void>): Promise<TaskOutcome> {
+    try {
+      await fn();
+      return { status: 'done' };
+    } catch (e) {
+      if (e instanceof ProblemError && e.code === 'subject_erased') return { status: 'done', reason: 'subject_erased' };
+      throw e;
+    }
+  }
+}
+
+/** Art. 21(2)-(3): no purposes named, or `direct_marketing` among them. */
+export function isDirectMarketingObjection(details: RequestDetails | null): boolean {
+  const purposes = details?.purposes ?? [];
+  return purposes.length === 0 || purposes.includes('direct_marketing');
+}

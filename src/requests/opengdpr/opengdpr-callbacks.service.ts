@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Env } from '../../config/env';
+import { JobHandler } from '../../jobs/job-handler.decorator';
+import { RequestsRepository } from '../requests.repository';
+import { OpenGdprRepository } from './opengdpr.repository';
+import { OpenGdprService } from './opengdpr.service';
+import { OpenGdprSigner } from './opengdpr-signer.service';
+
+/**
+ * Job `webhooks.opengdpr-callback`: POSTs one status change to one controller URL, signed, redirects not
+ * followed (LEGAL item 23), retried with the queue's backoff until it is accepted.
+ */
+@Injectable()
+export class OpenGdprCallbacks {
+  private readonly logger = new Logger(OpenGdprCallbacks.name);
+
+  constructor(
+    private readonly repo: OpenGdprRepository,
+    private readonly requests: RequestsRepository,
+    private readonly signer: OpenGdprSigner,
+    private readonly service: OpenGdprService,
+    private readonly env: Env,
+  ) {}
+
+  @JobHandler('webhooks.opengdpr-callback')
+  async deliver(payload: { callbackId: string }): Promise<{ delivered: boolean }> {
+    const cb = await this.repo.findCallback(payload.callbackId);
+    if (!cb || cb.deliveredAt) return { delivered: !!cb?.deliveredAt };
+    const row = (await this.repo.find(cb.subjectRequestId))!;
+    const request = (await this.requests.find(row.requestId))!;
+    const hasResult = cb.requestStatus === 'completed' && (await this.requests.hasResult(request.id));
+    const body = JSON.stringify({
+      controller_id: row.controllerId,
+      expected_completion_time: (request.extendedDueAt ?? request.dueAt).toISOString(),
+      status_callback_url: cb.url,
+      subject_request_id: row.subjectRequestId,
+      request_status: cb.requestStatus,
+      ...(hasResult ? { results_url: this.service.resultsUrl(row.subjectRequestId) } : {}),
+    });
+    let error: string | null = null;
+    try {
+      const res = await fetch(cb.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await this.signer.headers(body)) },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status < 200 || res.status >= 300) error = `http_${res.status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+    }
+    await this.repo.recordAttempt(cb.id, { delivered: !error, error });
+    if (error) {
+      this.logger.warn({ callbackId: cb.id, error }, 'OpenGDPR status call-back not accepted');
+      throw new Error(`callback ${error}`);
+    }
+    return { delivered: true };
+  }
+}

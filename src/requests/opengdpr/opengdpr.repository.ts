@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { OpenGdprCallback } from './opengdpr-callback.entity';
+import { OpenGdprRequest } from './opengdpr-request.entity';
+
+@Injectable()
+export class OpenGdprRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  find(subjectRequestId: string, m: EntityManager = this.dataSource.manager): Promise<OpenGdprRequest | null> {
+    return m.getRepository(OpenGdprRequest).findOne({ where: { subjectRequestId } });
+  }
+
+  findByRequest(m: EntityManager, requestId: string): Promise<OpenGdprRequest | null> {
+    return m.getRepository(OpenGdprRequest).findOne({ where: { requestId } });
+  }
+
+  async insert(m: EntityManager, row: OpenGdprRequest): Promise<void> {
+    await m.getRepository(OpenGdprRequest).insert(row);
+  }
+
+  async setLastStatus(m: EntityManager, subjectRequestId: string, lastStatus: string): Promise<void> {
+    await m.getRepository(OpenGdprRequest).update(subjectRequestId, { lastStatus });
+  }
+
+  async insertCallback(m: EntityManager, row: Partial<OpenGdprCallback>): Promise<void> {
+    await m.getRepository(OpenGdprCallback).insert(row as OpenGdprCallback);
+  }
+
+  findCallback(id: string): Promise<OpenGdprCallback | null> {
+    return this.dataSource.getRepository(OpenGdprCallback).findOne({ where: { id } });
+  }
+
+  async recordAttempt(id: string, outcome: { delivered: boolean; error: string | null }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE opengdpr_callbacks SET attempts = attempts + 1, last_error = $2,
+              delivered_at = CASE WHEN $3 THEN now() ELSE delivered_at END WHERE id = $1`,
+      [id, outcome.error, outcome.delivered],
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import { buildPackage, dataJson, PackageInput, packageData, renderReport } from './access-package';
+
+const input = (over: Partial<PackageInput> = {}): PackageInput => ({
+  kind: 'access',
+  locale: 'pl',
+  exportedAt: new Date('2026-03-09T10:00:00Z'),
+  controller: { name: 'Optyk Wzorcowy sp. z o.o.', dpoName: 'IOD', dpoEmail: 'iod@example.com' },
+  request: { id: 'c0a8012e-7f00-4b1a-9c3e-5d2f6a7b8c9d', receivedAt: new Date('2026-03-02T09:15:00Z') },
+  subjectId: '5d2f6a7b-7f00-4b1a-9c3e-c0a8012e8c9d',
+  purposes: [
+    {
+      key: 'newsletter',
+      name: 'Newsletter',
+      description: 'Oferty salonu',
+      legalBasis: 'consent',
+      dataCategories: ['email'],
+      recipients: ['dostawca poczty'],
+      processors: [],
+      transfers: [],
+      retention: 'Do wycofania zgody',
+    },
+  ],
+  systems: [
+    {
+      key: 'zgoda',
+      name: 'Zgoda',
+      status: 'done',
+      retainedReason: null,
+      retainedUntil: null,
+      dataCategories: ['email', 'consent_records'],
+      processor: null,
+      data: {
+        identifiers: [{ kind: 'email', value: 'anna@example.com' }],
+        consent_history: [
+          {
+            purpose: 'newsletter',
+            channel: 'email',
+            decision: 'granted',
+            version: 1,
+            recordedAt: '2026-01-02T10:00:00Z',
+            sourceMethod: 'store',
+          },
+        ],
+        requests: [{ id: 'x', type: 'access' }],
+      },
+    },
+    {
+      key: 'medical',
+      name: 'Kartoteka',
+      status: 'retained',
+      retainedReason: 'dokumentacja medyczna, 20 lat',
+      retainedUntil: new Date('2046-12-31T00:00:00Z'),
+      dataCategories: ['health'],
+      processor: { name: 'Host sp. z o.o.', country: 'PL', safeguards: null },
+      data: null,
+    },
+  ],
+  ...over,
+});
+
+describe('access and portability package', () => {
+  it('has every Art. 15 item in the report, in Polish and in English', () => {
+    const pl = renderReport(input(), packageData(input()));
+    for (const text of [
+      'Cele przetwarzania',
+      'zgoda (art. 6 ust. 1 lit. a RODO)',
+      'Kategorie przetwarzanych danych',
+      'Odbiorcy',
+      'Host sp. z o.o.',
+      'Jak długo',
+      'Do wycofania zgody',
+      'sprostowania (art. 16)',
+      'Prezesa Urzędu Ochrony Danych Osobowych, ul. Stawki 2',
+      'Źródło danych',
+      'salon',
+      'Zautomatyzowane podejmowanie decyzji',
+      'Nie stosujemy',
+      'Historia zgód',
+      'anna@example.com',
+      'dokumentacja medyczna, 20 lat',
+    ]) {
+      expect(pl).toContain(text);
+    }
+    const en = renderReport(input({ locale: 'en' }), packageData(input()));
+    expect(en).toContain('Automated decision-making');
+    expect(en).toContain('consent (Art. 6(1)(a) GDPR)');
+  });
+
+  it('escapes what systems send', () => {
+    const hostile = input();
+    hostile.systems[0].data = { notes: [{ text: '<script>alert(1)</script>' }] };
+    expect(renderReport(hostile, packageData(hostile))).not.toContain('<script>alert');
+  });
+
+  it('leaves Zgoda’s own request records out of a portability package (LEGAL item 18)', () => {
+    const p = input({ kind: 'portability' });
+    const json = dataJson(p, packageData(p));
+    expect(Object.keys(json.systems[0].data)).toEqual(['identifiers', 'consent_history']);
+    expect(json).toMatchObject({ schemaVersion: '1.0', kind: 'portability', exportedAt: '2026-03-09T10:00:00.000Z' });
+  });
+
+  it('builds a ZIP', async () => {
+    const zip = await buildPackage(input());
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    const names = zip.toString('latin1');
+    for (const n of [
+      'data.json',
+      'schema.json',
+      'report.html',
+      'csv/zgoda/identifiers.csv',
+      'csv/zgoda/consent_history.csv',
+    ]) {
+      expect(names).toContain(n);
+    }
+    expect(names).not.toContain('csv/medical');
+  });
+});

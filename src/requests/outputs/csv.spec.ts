@@ -1,0 +1,28 @@
+import { rowsOf, safeName, toCsv } from './csv';
+
+describe('CSV for the access and portability packages', () => {
+  it('writes a header with every field and quotes what needs quoting', () => {
+    const csv = toCsv([
+      { name: 'Anna "Ania" Nowak', city: 'Kraków' },
+      { name: 'Jan', note: 'line one\nline two', city: 'Łódź, centrum' },
+    ]);
+    expect(csv).toBe('name,city,note\r\n"Anna ""Ania"" Nowak",Kraków,\r\nJan,"Łódź, centrum","line one\nline two"\r\n');
+  });
+
+  it('keeps nested values as JSON and empty values empty', () => {
+    expect(toCsv([{ a: { b: 1 }, c: null, d: true, e: 3 }])).toBe('a,c,d,e\r\n"{""b"":1}",,true,3\r\n');
+  });
+
+  it('reads the shapes systems send', () => {
+    expect(rowsOf([{ a: 1 }, 2])).toEqual([{ a: 1 }, { value: 2 }]);
+    expect(rowsOf({ a: 1 })).toEqual([{ a: 1 }]);
+    expect(rowsOf('x')).toEqual([{ value: 'x' }]);
+    expect(rowsOf(undefined)).toEqual([]);
+  });
+
+  it('makes safe file names', () => {
+    expect(safeName('../../etc/passwd')).toBe('_etc_passwd');
+    expect(safeName('loyalty-card_2')).toBe('loyalty-card_2');
+    expect(safeName('')).toBe('_');
+  });
+});

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { exportJWK, type JWK } from 'jose';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { CryptoService } from '../../common/crypto/crypto.service';
+import { RequestSigningKey } from '../request-signing-key.entity';
+
+export type KeyUse = 'certificate' | 'opengdpr';
+
+// Ed25519 for erasure certificates (compact, fast, JWS "EdDSA"); RSA-SHA256 for OpenGDPR, as its
+// specification requires.
+const ALG: Record<KeyUse, string> = { certificate: 'EdDSA', opengdpr: 'RS256' };
+// Another replica may have created or rotated a key; a short cache keeps signing off the database.
+const CACHE_MS = 60_000;
+
+export interface ActiveKey {
+  kid: string;
+  alg: string;
+  privateKey: KeyObject;
+  publicKeyPem: string;
+}
+
+/**
+ * The requests module's signing keys, generated on first use, private halves sealed at rest. Retired
+ * keys stay published so that certificates signed with them still verify.
+ */
+@Injectable()
+export class SigningKeys {
+  private readonly cache = new Map<KeyUse, ActiveKey & { until: number }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async active(use: KeyUse): Promise<ActiveKey> {
+    const cached = this.cache.get(use);
+    if (cached && cached.until > Date.now()) return cached;
+    const row = await this.dataSource.transaction(async (m) => {
+      // Two replicas signing their first certificate at once must not both create "the" key.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`zgoda:request-signing-key:${use}`]);
+      const repo = m.getRepository(RequestSigningKey);
+      const found = await repo.findOne({ where: { use, retiredAt: IsNull() }, order: { createdAt: 'DESC' } });
+      if (found) return found;
+      const created = this.generate(use);
+      await repo.insert(created);
+      await this.audit.append(m, {
+        action: 'request_signing_key.created',
+        targetType: 'request_signing_key',
+        targetId: created.id,
+        data: { use, alg: created.alg },
+      });
+      return created;
+    });
+    const key: ActiveKey = {
+      kid: row.id,
+      alg: row.alg,
+      privateKey: createPrivateKey(this.crypto.open(row.privateKeySealed, aad(row.id))),
+      publicKeyPem: row.publicKey,
+    };
+    this.cache.set(use, { ...key, until: Date.now() + CACHE_MS });
+    return key;
+  }
+
+  async jwks(use: KeyUse): Promise<{ keys: JWK[] }> {
+    const rows = await this.dataSource
+      .getRepository(RequestSigningKey)
+      .find({ where: { use }, order: { createdAt: 'ASC' } });
+    const keys: JWK[] = [];
+    for (const r of rows)
+      keys.push({ ...(await exportJWK(createPublicKey(r.publicKey))), kid: r.id, alg: r.alg, use: 'sig' });
+    return { keys };
+  }
+
+  private generate(use: KeyUse): RequestSigningKey {
+    const id = randomUUID();
+    const pair =
+      use === 'certificate'
+        ? generateKeyPairSync('ed25519')
+        : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+    const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    return {
+      id,
+      use,
+      alg: ALG[use],
+      publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      privateKeySealed: this.crypto.seal(privatePem, aad(id)),
+      createdAt: new Date(),
+      retiredAt: null,
+    };
+  }
+}
+
+const aad = (id: string) => `request_signing_keys:${id}`;

@@ -1,0 +1,184 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { RateLimited } from '../common/throttle/throttle.module';
+import { Env } from '../config/env';
+import { RequestOutputs } from './outputs/request-outputs.service';
+import { PublicRequestsService } from './public-requests.service';
+import { PAGE_TEXT, pageLang, renderPage, PageModel } from './public-pages';
+import { REQUEST_TYPES, RequestType } from './request.types';
+
+export class PublicRequestDto {
+  @ApiProperty({ enum: REQUEST_TYPES })
+  @IsIn(REQUEST_TYPES)
+  type: RequestType;
+
+  @ApiProperty({ example: 'anna.nowak@example.com' })
+  @IsString()
+  @MaxLength(320)
+  email: string;
+
+  @ApiPropertyOptional({ enum: ['pl', 'en'] })
+  @IsOptional()
+  @IsIn(['pl', 'en'])
+  locale?: 'pl' | 'en';
+}
+
+export class TokenQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  token?: string;
+
+  @ApiPropertyOptional({ enum: ['pl', 'en'] })
+  @IsOptional()
+  @IsIn(['pl', 'en'])
+  lang?: 'pl' | 'en';
+}
+
+/** JSON `{ token }` or the confirmation page's form post. */
+export class VerifyBody extends TokenQuery {}
+
+const ACCEPTED = {
+  status: 'accepted',
+  message:
+    'If the address belongs to someone whose data we hold, a confirmation link has been sent to it. The request is handled once confirmed.',
+} as const;
+
+const isJson = (contentType: string | undefined) => /json/i.test(contentType ?? '');
+
+@ApiTags('public')
+@Controller('public')
+export class PublicRequestsController {
+  constructor(
+    private readonly requests: PublicRequestsService,
+    private readonly outputs: RequestOutputs,
+    private readonly env: Env,
+  ) {}
+
+  @Post('requests')
+  @HttpCode(202)
+  @Public()
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Make a request from the portal; the same answer whether or not the address is known (Recital 64)',
+  })
+  async submit(@Body() dto: PublicRequestDto) {
+    await this.requests.submit(dto.type, dto.email, dto.locale ?? 'pl');
+    return ACCEPTED;
+  }
+
+  @Get('verify')
+  @Public()
+  @RateLimited()
+  @ApiOperation({ summary: 'Confirmation page with a button; a GET never verifies (mail scanners follow links)' })
+  async verifyPage(
+    @Query() q: TokenQuery,
+    @Headers('accept-language') al: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = pageLang(al, q.lang);
+    const t = PAGE_TEXT[lang];
+    return this.page(reply, lang, async () => {
+      const r = await this.requests.describe(q.token);
+      return {
+        title: t.verifyTitle,
+        message: t.verifyAsk(r.type),
+        form: { action: '/public/verify', token: q.token!, button: t.verifyButton },
+        link: null,
+      };
+    });
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @Public()
+  @RateLimited()
+  @ApiOperation({ summary: 'Consume a verification link (single use): the request is verified and handled' })
+  async verify(
+    @Body() body: VerifyBody | undefined,
+    @Query() q: TokenQuery,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('accept-language') al: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const token = body?.token ?? q.token;
+    if (isJson(contentType)) {
+      const r = await this.requests.verify(token);
+      return { outcome: r.outcome, requestId: r.requestId, statusToken: r.statusToken, statusUrl: this.statusUrl(r) };
+    }
+    const lang = pageLang(al, body?.lang ?? q.lang);
+    const t = PAGE_TEXT[lang];
+    return this.page(reply, lang, async () => {
+      const r = await this.requests.verify(token);
+      return {
+        title: t.verifyTitle,
+        message: r.outcome === 'duplicate' ? t.duplicate : t.verified,
+        form: null,
+        link: { href: this.statusUrl(r), text: t.statusLink },
+      };
+    });
+  }
+
+  @Get('requests/:id')
+  @Public()
+  @RateLimited()
+  @ApiOperation({ summary: 'Status of a request, for the link shown after verification' })
+  status(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Query() q: TokenQuery) {
+    return this.requests.status(id, q.token);
+  }
+
+  @Get('requests/:id/result')
+  @Public()
+  @RateLimited()
+  @ApiOperation({ summary: 'Download the access package with the link from the completion e-mail (at most 7 days)' })
+  async result(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query() q: TokenQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    await this.requests.checkDownload(id, q.token);
+    const file = await this.outputs.download(id, 'subject');
+    void reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer');
+    return file.content;
+  }
+
+  private statusUrl(r: { requestId: string; statusToken: string }): string {
+    return `${this.env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/public/requests/${r.requestId}?token=${encodeURIComponent(r.statusToken)}`;
+  }
+
+  /** People get a page, not problem+json, when a link is broken. */
+  private async page(
+    reply: FastifyReply,
+    lang: 'pl' | 'en',
+    build: () => Promise<Omit<PageModel, 'lang' | 'controllerName'>>,
+  ): Promise<string> {
+    void reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer');
+    try {
+      return renderPage({ lang, controllerName: this.env.CONTROLLER_NAME, ...(await build()) });
+    } catch (e) {
+      if (!(e instanceof ProblemError) || !['invalid_token', 'link_expired'].includes(e.code)) throw e;
+      void reply.status(e.status);
+      const t = PAGE_TEXT[lang];
+      return renderPage({
+        lang,
+        controllerName: this.env.CONTROLLER_NAME,
+        title: t.invalidTitle,
+        message: t.invalid,
+        form: null,
+        link: null,
+      });
+    }
+  }
+}

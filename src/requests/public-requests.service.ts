@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
+import { SubjectsService } from '../subjects/subjects.service';
+import { TaskPlanner } from './fulfilment/task-planner.service';
+import { RequestIntake } from './request-intake.service';
+import { RequestNotices } from './request-notices.service';
+import { RequestTokens } from './request-tokens.service';
+import { RequestTransitions } from './request-transitions.service';
+import { DsrRequest } from './request.entity';
+import { REASON_CODES, RequestType } from './request.types';
+import { RequestsRepository } from './requests.repository';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+// A status link is looked at now and then over weeks; a download link a few times.
+const STATUS_LINK_USES = 1000;
+const DOWNLOAD_LINK_USES = 20;
+
+export type VerifyOutcome =
+  | { outcome: 'verified'; requestId: string; statusToken: string }
+  | { outcome: 'duplicate'; requestId: string; statusToken: string };
+
+/** The portal: requests from people without an account, who prove who they are by a link we mail. */
+@Injectable()
+export class PublicRequestsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: RequestsRepository,
+    private readonly subjects: SubjectsService,
+    private readonly intake: RequestIntake,
+    private readonly transitions: RequestTransitions,
+    private readonly planner: TaskPlanner,
+    private readonly tokens: RequestTokens,
+    private readonly notices: RequestNotices,
+    private readonly env: Env,
+  ) {}
+
+  /**
+   * Recital 64 and EDPB 01/2022: the answer never tells whether the address is known. Both paths write
+   * a request, its audit entries and a token, and render the e-mail; only a held address gets it. The
+   * request of an unknown address ends `rejected` / `identity_not_verified` when it expires, unseen.
+   */
+  async submit(type: RequestType, email: string, locale: 'pl' | 'en'): Promise<void> {
+    const subjectId = await this.subjects.findIdByIdentifier('email', email).catch(() => null);
+    await this.dataSource.transaction(async (m) => {
+      const request = await this.intake.insert(m, {
+        type,
+        source: 'portal',
+        subjectId,
+        receivedAt: new Date(),
+        locale,
+        contact: subjectId ? email : null,
+        details: null,
+      });
+      await this.transitions.apply(m, request, 'awaiting_verification');
+      const { token } = await this.tokens.issue(
+        m,
+        request.id,
+        'verify',
+        this.env.REQUEST_VERIFICATION_TTL_MINUTES * MINUTE,
+      );
+      if (subjectId) await this.notices.verification(m, request, token);
+      else this.notices.rehearseVerification(request, token);
+    });
+  }
+
+  /** The confirmation page: counts a use (mail scanners open links) but consumes nothing. */
+  async describe(token: string | undefined): Promise<DsrRequest> {
+    const row = await this.tokens.check(token, 'verify', this.env.REQUEST_VERIFICATION_MAX_ATTEMPTS);
+    return (await this.repo.find(row.requestId))!;
+  }
+
+  /**
+   * Consumes the link: the request is verified and its work starts, or, when the same person already has
+   * one of this type in work, it is folded into that one and the status link points there.
+   */
+  async verify(token: string | undefined): Promise<VerifyOutcome> {
+    const row = await this.tokens.check(token, 'verify', this.env.REQUEST_VERIFICATION_MAX_ATTEMPTS);
+    const peek = await this.repo.find(row.requestId);
+    if (!peek?.subjectId) throw new ProblemError('invalid_token', 'This link is not valid.');
+    const plan = await this.planner.prepareFor(peek);
+    return this.dataSource.transaction(async (m) => {
+      const locked = await this.tokens.lockForUse(m, token, 'verify');
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`request:${peek.subjectId}:${peek.type}`]);
+      const r = await this.repo.lock(m, locked.requestId);
+      if (!r || r.status !== 'awaiting_verification')
+        throw new ProblemError('invalid_token', 'This link is not valid.');
+      await this.tokens.markUsed(m, locked);
+      const first = await this.repo.findOpenFor(
+        m,
+        r.subjectId!,
+        r.type,
+        ['verified', 'in_progress', 'awaiting_recipients', 'failed'],
+        r.id,
+      );
+      if (first) {
+        await this.transitions.apply(m, r, 'cancelled', {
+          code: REASON_CODES.duplicate,
+          patch: { duplicateOf: first.id },
+          data: { duplicateOf: first.id },
+        });
+        const { token: statusToken } = await this.statusLink(m, first.id);
+        return { outcome: 'duplicate', requestId: first.id, statusToken };
+      }
+      await this.transitions.apply(m, r, 'verified', { data: { by: 'email_link' } });
+      await this.notices.received(m, r);
+      await this.planner.start(m, r, plan);
+      const { token: statusToken } = await this.statusLink(m, r.id);
+      return { outcome: 'verified', requestId: r.id, statusToken };
+    });
+  }
+
+  async status(id: string, token: string | undefined) {
+    await this.tokens.check(token, 'status', STATUS_LINK_USES, id);
+    const r = (await this.repo.find(id))!;
+    return {
+      id: r.id,
+      type: r.type,
+      status: r.status,
+      resolution: r.resolution,
+      receivedAt: r.receivedAt.toISOString(),
+      dueAt: (r.extendedDueAt ?? r.dueAt).toISOString(),
+      completedAt: r.completedAt?.toISOString() ?? null,
+      resultAvailable: await this.repo.hasResult(r.id),
+    };
+  }
+
+  /** LEGAL item 22: the download link is bound to the request, expires, and each use is audited by the caller. */
+  async checkDownload(id: string, token: string | undefined): Promise<void> {
+    await this.tokens.check(token, 'download', DOWNLOAD_LINK_USES, id);
+  }
+
+  private statusLink(m: Parameters<RequestTokens['issue']>[0], requestId: string) {
+    return this.tokens.issue(m, requestId, 'status', this.env.REQUEST_STATUS_LINK_TTL_DAYS * DAY);
+  }
+}

@@ -1,0 +1,170 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Env } from '../config/env';
+import { JobDispatcher } from '../jobs/job-dispatcher.service';
+import { JobHandler } from '../jobs/job-handler.decorator';
+import { QueueRegistry } from '../jobs/queue-registry.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { LEGAL_ZONE } from './legal-clock';
+import { RequestNotices } from './request-notices.service';
+import { RequestTransitions } from './request-transitions.service';
+import { REASON_CODES } from './request.types';
+import { RequestsRepository } from './requests.repository';
+
+const SWEEP_JOB = 'maintenance.request-sweep';
+const DIGEST_JOB = 'maintenance.request-digest';
+const BATCH = 200;
+const DIGEST_MAX_ITEMS = 50;
+
+/**
+ * The clock's watchman, in the worker: expires requests nobody verified (they end rejected,
+ * identity_not_verified), flags open requests at risk (REQUEST_AT_RISK_DAYS) or overdue, tells the DPO
+ * once a day, and shows the counts on /metrics.
+ */
+@Injectable()
+export class RequestDeadlines implements OnApplicationBootstrap, OnModuleInit {
+  private readonly logger = new Logger(RequestDeadlines.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: RequestsRepository,
+    private readonly transitions: RequestTransitions,
+    private readonly notices: RequestNotices,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly queues: QueueRegistry,
+    private readonly metrics: MetricsService,
+    private readonly moduleRef: ModuleRef,
+    private readonly env: Env,
+  ) {}
+
+  onModuleInit(): void {
+    const open = this.metrics.gauge('zgoda_requests_open', 'Open data-subject requests');
+    const deadlines = this.metrics.gauge(
+      'zgoda_request_deadlines',
+      'Open data-subject requests at risk (deadline within REQUEST_AT_RISK_DAYS) or overdue (Art. 12(3))',
+      ['state'],
+    );
+    this.metrics.onCollect(async () => {
+      const c = await this.repo.deadlineCounts(this.env.REQUEST_AT_RISK_DAYS);
+      open.set(c.open);
+      deadlines.set({ state: 'at_risk' }, c.atRisk);
+      deadlines.set({ state: 'overdue' }, c.overdue);
+    });
+  }
+
+  /** Schedules only in the worker (STYLE: job schedulers, not a cron in every API replica). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.isWorker()) return;
+    const q = this.queues.get('maintenance');
+    await q.upsertJobScheduler(SWEEP_JOB, { every: this.env.REQUEST_SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
+    await q.upsertJobScheduler(
+      DIGEST_JOB,
+      { pattern: this.env.REQUEST_DIGEST_CRON, tz: LEGAL_ZONE },
+      { name: DIGEST_JOB, data: {} },
+    );
+  }
+
+  @JobHandler(SWEEP_JOB)
+  async sweep(): Promise<{ expired: number; flagged: number }> {
+    const expired = await this.expireUnverified();
+    const flagged = await this.flagDeadlines();
+    return { expired, flagged };
+  }
+
+  /** Each in its own transaction and re-checked under lock: a link used a moment ago wins. */
+  async expireUnverified(): Promise<number> {
+    const before = new Date(Date.now() - this.env.REQUEST_UNVERIFIED_EXPIRY_MINUTES * 60_000);
+    let n = 0;
+    for (const id of await this.repo.expiredUnverified(before, BATCH)) {
+      await this.dataSource.transaction(async (m) => {
+        const r = await this.repo.lock(m, id);
+        if (!r || r.status !== 'awaiting_verification') return;
+        // Only a held address is written to (an unknown one has no contact sealed), so nothing tells a
+        // stranger whether an address is a customer's (Recital 64).
+        await this.notices.rejected(m, r, this.notices.text(r.locale).notVerified);
+        await this.transitions.apply(m, r, 'completed', {
+          resolution: 'rejected',
+          code: REASON_CODES.identityNotVerified,
+        });
+        n += 1;
+      });
+    }
+    return n;
+  }
+
+  async flagDeadlines(): Promise<number> {
+    let n = 0;
+    for (const { id, state } of await this.repo.deadlineChanges(this.env.REQUEST_AT_RISK_DAYS, BATCH)) {
+      await this.dataSource.transaction(async (m) => {
+        const r = await this.repo.lock(m, id);
+        if (!r || r.deadlineState === state) return;
+        if (!(await this.repo.setDeadlineState(m, id, r.deadlineState, state))) return;
+        await this.audit.append(m, {
+          action: 'request.deadline_flagged',
+          targetType: 'request',
+          targetId: id,
+          subjectId: r.subjectId,
+          data: { from: r.deadlineState, to: state, dueAt: (r.extendedDueAt ?? r.dueAt).toISOString() },
+        });
+        n += 1;
+      });
+    }
+    return n;
+  }
+
+  /** Once a day (the Warsaw date is the key), only when something is at risk or late. */
+  @JobHandler(DIGEST_JOB)
+  async digest(): Promise<{ sent: boolean }> {
+    const days = this.env.REQUEST_AT_RISK_DAYS;
+    const counts = await this.repo.deadlineCounts(days);
+    if (!counts.atRisk && !counts.overdue) return { sent: false };
+    const today = DateTime.now().setZone(LEGAL_ZONE).startOf('day');
+    const key = today.toISODate()!;
+    const period = await this.repo.periodCounts(today.minus({ days: 1 }).toJSDate(), today.toJSDate());
+    const items = await this.repo.needingAttention(days, DIGEST_MAX_ITEMS);
+    const sent = await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [DIGEST_JOB]);
+      if ((await this.audit.findForTarget('request_digest', key)).length) return false;
+      const emailId = await this.notifications.queueEmail(m, {
+        to: this.env.DPO_EMAIL,
+        template: 'request-digest',
+        locale: this.env.DPO_LOCALE,
+        model: {
+          asOf: today.toISO(),
+          dueSoonDays: days,
+          counts: { ...counts, receivedYesterday: period.received, completedYesterday: period.completed },
+          items: items.map((i) => ({
+            id: i.id,
+            type: i.type,
+            dueAt: new Date(i.due).toISOString(),
+            overdue: new Date(i.due).getTime() < Date.now(),
+          })),
+          more: Math.max(0, counts.atRisk + counts.overdue - items.length),
+        },
+      });
+      await this.audit.append(m, {
+        action: 'request.digest_queued',
+        targetType: 'request_digest',
+        targetId: key,
+        data: { emailId, atRisk: counts.atRisk, overdue: counts.overdue },
+      });
+      return true;
+    });
+    if (sent) this.logger.log({ atRisk: counts.atRisk, overdue: counts.overdue }, 'requests digest queued for the DPO');
+    return { sent };
+  }
+
+  private isWorker(): boolean {
+    try {
+      this.moduleRef.get(JobDispatcher, { strict: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Locale, RequestSource, RequestStatus, RequestType, Resolution } from './request.types';
+
+/**
+ * A data-subject request (Art. 15-21). Personal data is kept out of the clear columns: the address to
+ * answer to and the subject's free text are sealed, and wiped once the request is over (LEGAL item 21:
+ * what stays is an id-only record that the request was handled).
+ */
+@Entity({ name: 'requests' })
+@Check('ck_requests_type', `type IN ('access', 'portability', 'erasure', 'rectification', 'restriction', 'objection')`)
+@Check(
+  'ck_requests_status',
+  `status IN ('received', 'awaiting_verification', 'verified', 'in_progress', 'awaiting_recipients', 'completed', 'cancelled', 'failed')`,
+)
+@Check('ck_requests_resolution', `resolution IN ('fulfilled', 'partially_fulfilled', 'rejected')`)
+@Index('ix_requests_received', ['receivedAt', 'id'])
+@Index('ix_requests_subject', ['subjectId', 'type'], { where: 'subject_id IS NOT NULL' })
+// The deadline sweep, the digest and ?overdue=true only look at open requests.
+@Index('ix_requests_open_due', ['dueAt'], { where: `status NOT IN ('completed', 'cancelled')` })
+// The sweep expires requests still waiting for verification, oldest first.
+@Index('ix_requests_unverified', ['createdAt'], { where: `status = 'awaiting_verification'` })
+export class DsrRequest {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ type: 'text' })
+  type: RequestType;
+
+  @Column({ type: 'text' })
+  status: RequestStatus;
+
+  @Column({ type: 'text', nullable: true })
+  resolution: Resolution | null;
+
+  /** A stable code (`identity_not_verified`, `duplicate`, `rejected_by_staff`). */
+  @Column({ type: 'text', nullable: true })
+  resolutionCode: string | null;
+
+  /** Staff's reasons told to the subject (Art. 12(4)), sealed: free text may name people. */
+  @Column({ type: 'bytea', nullable: true })
+  resolutionReasonSealed: Buffer | null;
+
+  @Column({ type: 'text' })
+  source: RequestSource;
+
+  @Column({ type: 'uuid', nullable: true })
+  subjectId: string | null;
+
+  @Column({ type: 'text', default: 'pl' })
+  locale: Locale;
+
+  /** The e-mail address to answer to, sealed; null once the request is over or when nobody may be told. */
+  @Column({ type: 'bytea', nullable: true })
+  contactSealed: Buffer | null;
+
+  /** `{ details, changes, purposes }` as given, sealed. */
+  @Column({ type: 'bytea', nullable: true })
+  detailsSealed: Buffer | null;
+
+  @Column({ type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  verifiedAt: Date | null;
+
+  /** Art. 12(3) deadline of the first month (legal-clock.ts). */
+  @Column({ type: 'timestamptz' })
+  dueAt: Date;
+
+  @Column({ type: 'int', default: 0 })
+  extensionMonths: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  extendedDueAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  extendedAt: Date | null;
+
+  @Column({ type: 'bytea', nullable: true })
+  extensionReasonSealed: Buffer | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  /** An earlier open request of the same subject and type this one was folded into. */
+  @Column({ type: 'uuid', nullable: true })
+  duplicateOf: string | null;
+
+  /** `ok`, `at_risk`, `overdue`: set by the deadline sweep so the DPO is told once per change. */
+  @Column({ type: 'text', default: 'ok' })
+  deadlineState: string;
+
+  /** Staff retries so far; part of the job ids of the retried work. */
+  @Column({ type: 'int', default: 0 })
+  retries: number;
+
+  /** Erasure certificate (compact JWS, ids only). */
+  @Column({ type: 'text', nullable: true })
+  certificate: string | null;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}

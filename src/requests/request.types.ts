@@ -1,0 +1,49 @@
+/** Persisted strings (requests, tasks, audit data, API): never rename a value. */
+export const REQUEST_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction', 'objection'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export const REQUEST_STATUSES = [
+  'received',
+  'awaiting_verification',
+  'verified',
+  'in_progress',
+  'awaiting_recipients',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export const RESOLUTIONS = ['fulfilled', 'partially_fulfilled', 'rejected'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** Where a request came in: staff or a client system (API), the public portal, an OpenGDPR controller. */
+export const REQUEST_SOURCES = ['api', 'portal', 'opengdpr'] as const;
+export type RequestSource = (typeof REQUEST_SOURCES)[number];
+
+export const TASK_STATUSES = ['pending', 'running', 'waiting_callback', 'done', 'failed', 'retained'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** A settled task no longer changes: a late callback for it is ignored. */
+export const SETTLED_TASK_STATUSES: readonly TaskStatus[] = ['done', 'retained', 'failed'];
+
+/** What a data system is asked to do (API.md "Data systems"); `objection` is our extension for Art. 21. */
+export const TASK_ACTIONS = ['access', 'erasure', 'rectification', 'restriction', 'objection'] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+
+export const TASK_ACTION_OF: Record<RequestType, TaskAction> = {
+  access: 'access',
+  portability: 'access',
+  erasure: 'erasure',
+  rectification: 'rectification',
+  restriction: 'restriction',
+  objection: 'objection',
+};
+
+/** Stable codes for `resolutionReason` when Zgoda, not a person, ends a request. */
+export const REASON_CODES = {
+  identityNotVerified: 'identity_not_verified',
+  duplicate: 'duplicate',
+  rejectedByStaff: 'rejected_by_staff',
+} as const;
+
+export type Locale = 'pl' | 'en';

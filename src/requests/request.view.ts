@@ -1,0 +1,48 @@
+import { RequestTask } from './request-task.entity';
+import { RequestVault } from './request-vault.service';
+import { DsrRequest } from './request.entity';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export const taskView = (t: RequestTask) => ({
+  id: t.id,
+  system: t.systemKey,
+  kind: t.systemKind,
+  action: t.action,
+  status: t.status,
+  attempts: t.attempts,
+  lastError: t.lastError,
+  retainedReason: t.retainedReason,
+  retainedUntil: iso(t.retainedUntil),
+  completedAt: iso(t.completedAt),
+});
+
+/** What staff see of a request; tasks only on the single-request view. */
+export function requestView(
+  r: DsrRequest,
+  vault: RequestVault,
+  extra: { tasks?: RequestTask[]; resultAvailable?: boolean } = {},
+) {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    resolution: r.resolution,
+    resolutionCode: r.resolutionCode,
+    resolutionReason: vault.openText(r.id, 'resolution_reason', r.resolutionReasonSealed) ?? r.resolutionCode,
+    source: r.source,
+    subjectId: r.subjectId,
+    locale: r.locale,
+    receivedAt: r.receivedAt.toISOString(),
+    verifiedAt: iso(r.verifiedAt),
+    dueAt: r.dueAt.toISOString(),
+    extensionMonths: r.extensionMonths,
+    extendedDueAt: iso(r.extendedDueAt),
+    completedAt: iso(r.completedAt),
+    duplicateOf: r.duplicateOf,
+    deadlineState: r.deadlineState,
+    ...(extra.tasks ? { tasks: extra.tasks.map(taskView) } : {}),
+    ...(extra.resultAvailable !== undefined ? { resultAvailable: extra.resultAvailable } : {}),
+    certificateAvailable: !!r.certificate,
+  };
+}

@@ -1,0 +1,144 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public, RequireScopes } from '../auth/scopes';
+import { pageOf } from '../common/http/pagination';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { RequestOutputs } from './outputs/request-outputs.service';
+import { SigningKeys } from './outputs/signing-keys.service';
+import { RequestIntake } from './request-intake.service';
+import { RequestVault } from './request-vault.service';
+import { requestView } from './request.view';
+import { CreateRequestDto, ExtendRequestDto, ListRequestsQuery, RejectRequestDto } from './requests.dto';
+import { RequestsService } from './requests.service';
+
+const Id = () => new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('requests')
+@Controller('v1/requests')
+export class RequestsController {
+  constructor(
+    private readonly intake: RequestIntake,
+    private readonly requests: RequestsService,
+    private readonly outputs: RequestOutputs,
+    private readonly keys: SigningKeys,
+    private readonly vault: RequestVault,
+  ) {}
+
+  @Post()
+  @RequireScopes('requests:write')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Record a data-subject request (Art. 15-21)',
+    description:
+      '201 with the new request. When the subject already has an open request of this type, 200 with that request and `duplicate: true` (one answer, one deadline).',
+  })
+  async create(@Body() dto: CreateRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { request, duplicate } = await this.intake.create(dto);
+    void reply.status(duplicate ? 200 : 201);
+    return { ...(await this.full(request.id)), duplicate };
+  }
+
+  @Get()
+  @RequireScopes('requests:read')
+  @ApiOperation({ summary: 'List requests, newest first; `overdue=true` lists open requests past their deadline' })
+  async list(@Query() q: ListRequestsQuery) {
+    const rows = await this.requests.list(q);
+    return pageOf(
+      rows,
+      q.limit,
+      (r) => requestView(r, this.vault),
+      (r) => ({ receivedAt: r.receivedAt.toISOString(), id: r.id }),
+    );
+  }
+
+  @Get('jwks.json')
+  @Public()
+  @ApiOperation({ summary: 'Public keys that verify erasure certificates (EdDSA)' })
+  jwks() {
+    return this.keys.jwks('certificate');
+  }
+
+  @Get(':id')
+  @RequireScopes('requests:read')
+  get(@Param('id', Id()) id: string) {
+    return this.full(id);
+  }
+
+  @Get(':id/clock')
+  @RequireScopes('requests:read')
+  @ApiOperation({ summary: 'How the deadline was computed (Art. 12(3), Reg. 1182/71): days skipped, extension' })
+  clock(@Param('id', Id()) id: string) {
+    return this.requests.clock(id);
+  }
+
+  @Post(':id/extend')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  @ApiOperation({ summary: 'Extend by 1 or 2 months, within the first month, with reasons told to the subject' })
+  async extend(@Param('id', Id()) id: string, @Body() dto: ExtendRequestDto) {
+    const { subjectNotified } = await this.requests.extend(id, dto.months, dto.reason);
+    return { ...(await this.full(id)), subjectNotified };
+  }
+
+  @Post(':id/verify')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  @ApiOperation({ summary: 'Staff confirmed the identity another way; the work starts' })
+  async verify(@Param('id', Id()) id: string) {
+    await this.requests.verify(id);
+    return this.full(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  async cancel(@Param('id', Id()) id: string) {
+    await this.requests.cancel(id);
+    return this.full(id);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  @ApiOperation({ summary: 'Refuse (Art. 12(4)); the subject is told the reasons and the right to complain to UODO' })
+  async reject(@Param('id', Id()) id: string, @Body() dto: RejectRequestDto) {
+    await this.requests.reject(id, dto.reason);
+    return this.full(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  @ApiOperation({ summary: 'Run the failed tasks of a failed request again' })
+  async retry(@Param('id', Id()) id: string) {
+    await this.requests.retry(id);
+    return this.full(id);
+  }
+
+  @Get(':id/result')
+  @RequireScopes('requests:read')
+  @ApiProduces('application/zip')
+  @ApiOperation({ summary: 'The access or portability package (ZIP); each download is audited' })
+  async result(@Param('id', Id()) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const file = await this.outputs.download(id, 'staff');
+    void reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
+      .header('cache-control', 'no-store');
+    return file.content;
+  }
+
+  @Get(':id/certificate')
+  @RequireScopes('requests:read')
+  @ApiOkResponse({ description: '`{ certificate: <compact JWS>, payload, kid, alg, jwksUrl }`' })
+  certificate(@Param('id', Id()) id: string) {
+    return this.outputs.certificate(id);
+  }
+
+  private async full(id: string) {
+    const r = await this.requests.get(id);
+    const [tasks, resultAvailable] = await Promise.all([this.requests.tasks(id), this.requests.hasResult(id)]);
+    return requestView(r, this.vault, { tasks, resultAvailable });
+  }
+}

@@ -1,0 +1,166 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { ListQuery } from '../common/http/pagination';
+import { REQUEST_STATUSES, REQUEST_TYPES, RequestStatus, RequestType } from './request.types';
+
+export class IdentityDto {
+  @ApiPropertyOptional({ example: 'anna.nowak@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+48600100200' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'C-1042' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  externalId?: string;
+}
+
+export class CreateRequestDto {
+  @ApiProperty({ enum: REQUEST_TYPES })
+  @IsIn(REQUEST_TYPES)
+  type: RequestType;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('4')
+  subjectId?: string;
+
+  @ApiPropertyOptional({ type: IdentityDto, description: 'Instead of subjectId: exactly one identifier already held' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IdentityDto)
+  identity?: IdentityDto;
+
+  @ApiPropertyOptional({
+    description:
+      'Staff checked the identity (in a store, by a signed letter); otherwise a link is mailed to the e-mail held.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  verified?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'When the request arrived (post, store); the legal clock runs from it; not in the future',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  receivedAt?: string;
+
+  @ApiPropertyOptional({ description: "The subject's own words; stored sealed" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  details?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Rectification: field -> new value (null clears): email, phone, externalId, firstName, lastName, birthDate, locale',
+    example: { lastName: 'Kowalska' },
+  })
+  @IsOptional()
+  @IsObject()
+  changes?: Record<string, string | null>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Objection: purpose keys (Art. 21(1)); none or "direct_marketing" is an objection to direct marketing, effective at once',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(/^[a-z0-9_-]{1,100}$/, { each: true })
+  purposes?: string[];
+
+  @ApiPropertyOptional({ enum: ['pl', 'en'], description: "Language of the notices; default the subject's" })
+  @IsOptional()
+  @IsIn(['pl', 'en'])
+  locale?: 'pl' | 'en';
+}
+
+export class ListRequestsQuery extends ListQuery {
+  @ApiPropertyOptional({ enum: REQUEST_STATUSES })
+  @IsOptional()
+  @IsIn(REQUEST_STATUSES)
+  status?: RequestStatus;
+
+  @ApiPropertyOptional({ enum: REQUEST_TYPES })
+  @IsOptional()
+  @IsIn(REQUEST_TYPES)
+  type?: RequestType;
+
+  @ApiPropertyOptional({ description: 'Only open requests past their deadline' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('4')
+  subjectId?: string;
+}
+
+export class ExtendRequestDto {
+  @ApiProperty({ enum: [1, 2], description: 'Further months (Art. 12(3)); never beyond three from receipt' })
+  @IsIn([1, 2])
+  months: 1 | 2;
+
+  @ApiProperty({ description: 'Told to the subject (Art. 12(3): "together with the reasons")' })
+  @IsString()
+  @Length(3, 2000)
+  reason: string;
+}
+
+export class RejectRequestDto {
+  @ApiProperty({ description: 'Told to the subject with the UODO complaint notice (Art. 12(4))' })
+  @IsString()
+  @Length(3, 2000)
+  reason: string;
+}
+
+export class TaskResultDto {
+  @ApiProperty({ enum: ['done', 'failed', 'retained'] })
+  @IsIn(['done', 'failed', 'retained'])
+  status: 'done' | 'failed' | 'retained';
+
+  @ApiPropertyOptional({ description: 'Access: { <category>: row | rows }' })
+  @IsOptional()
+  @IsObject()
+  data?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Why data was kept (Art. 17(3)) or why it failed; no personal data' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  retainedUntil?: string;
+}

@@ -1,0 +1,251 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { OPEN_STATUSES } from './request-state';
+import { RequestResult } from './request-result.entity';
+import { RequestTask } from './request-task.entity';
+import { RequestToken, RequestTokenPurpose } from './request-token.entity';
+import { DsrRequest } from './request.entity';
+import type { RequestStatus, RequestType } from './request.types';
+
+export interface RequestFilter {
+  status?: RequestStatus;
+  type?: RequestType;
+  overdue?: boolean;
+  subjectId?: string;
+  after?: { receivedAt: string; id: string };
+  limit: number;
+}
+
+/** The binding deadline in SQL: the extended one when there is an extension. */
+const DUE = `COALESCE(r.extended_due_at, r.due_at)`;
+
+@Injectable()
+export class RequestsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(m: EntityManager, row: Partial<DsrRequest>): Promise<void> {
+    await m.getRepository(DsrRequest).insert(row as DsrRequest);
+  }
+
+  find(id: string, m: EntityManager = this.dataSource.manager): Promise<DsrRequest | null> {
+    return m.getRepository(DsrRequest).findOne({ where: { id } });
+  }
+
+  lock(m: EntityManager, id: string): Promise<DsrRequest | null> {
+    return m.getRepository(DsrRequest).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(m: EntityManager, id: string, patch: Partial<DsrRequest>): Promise<void> {
+    await m.getRepository(DsrRequest).update(id, { ...patch, updatedAt: new Date() } as never);
+  }
+
+  /** The oldest open request of this subject and type, other than `exceptId`. */
+  findOpenFor(
+    m: EntityManager,
+    subjectId: string,
+    type: RequestType,
+    statuses: readonly RequestStatus[] = OPEN_STATUSES,
+    exceptId?: string,
+  ): Promise<DsrRequest | null> {
+    const qb = m
+      .getRepository(DsrRequest)
+      .createQueryBuilder('r')
+      .where('r.subjectId = :subjectId AND r.type = :type AND r.status IN (:...statuses)', {
+        subjectId,
+        type,
+        statuses,
+      })
+      .orderBy('r.receivedAt', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .limit(1);
+    if (exceptId) qb.andWhere('r.id <> :exceptId', { exceptId });
+    return qb.getOne();
+  }
+
+  list(filter: RequestFilter): Promise<DsrRequest[]> {
+    const qb = this.dataSource
+      .getRepository(DsrRequest)
+      .createQueryBuilder('r')
+      .orderBy('r.receivedAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(filter.limit);
+    if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
+    if (filter.subjectId) qb.andWhere('r.subjectId = :subjectId', { subjectId: filter.subjectId });
+    if (filter.overdue) {
+      qb.andWhere(`r.status NOT IN ('completed', 'cancelled') AND ${DUE} < now()`);
+    }
+    if (filter.after) {
+      qb.andWhere('(r.receivedAt, r.id) < (:receivedAt, :id)', filter.after);
+    }
+    return qb.getMany();
+  }
+
+  /**
+   * Requests nobody verified in time (LEGAL item 15: links are short-lived, requests end). Counted from
+   * when we asked (created_at), not from receipt: a letter entered weeks after it arrived still gets its
+   * full time to be confirmed.
+   */
+  async expiredUnverified(olderThan: Date, limit: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM requests WHERE status = 'awaiting_verification' AND created_at < $1 ORDER BY created_at LIMIT $2`,
+      [olderThan, limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** Open requests whose deadline state differs from what the sweep recorded. */
+  async deadlineChanges(atRiskDays: number, limit: number): Promise<{ id: string; state: string }[]> {
+    return (await this.dataSource.query(
+      `SELECT id, state FROM (
+         SELECT r.id, r.deadline_state,
+                CASE WHEN ${DUE} < now() THEN 'overdue'
+                     WHEN ${DUE} < now() + make_interval(days => $1) THEN 'at_risk'
+                     ELSE 'ok' END AS state
+           FROM requests r WHERE r.status NOT IN ('completed', 'cancelled')) s
+        WHERE s.state <> s.deadline_state LIMIT $2`,
+      [atRiskDays, limit],
+    )) as { id: string; state: string }[];
+  }
+
+  async setDeadlineState(m: EntityManager, id: string, from: string, to: string): Promise<boolean> {
+    const res = await m.query(
+      `UPDATE requests SET deadline_state = $3 WHERE id = $1 AND deadline_state = $2 RETURNING id`,
+      [id, from, to],
+    );
+    return (res as unknown[][])[0]?.length > 0;
+  }
+
+  /** Counts for /metrics and the DPO digest, now. */
+  async deadlineCounts(atRiskDays: number): Promise<{ open: number; atRisk: number; overdue: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS open,
+              count(*) FILTER (WHERE ${DUE} >= now() AND ${DUE} < now() + make_interval(days => $1))::int AS at_risk,
+              count(*) FILTER (WHERE ${DUE} < now())::int AS overdue
+         FROM requests r WHERE r.status NOT IN ('completed', 'cancelled')`,
+      [atRiskDays],
+    )) as { open: number; at_risk: number; overdue: number }[];
+    return { open: row.open, atRisk: row.at_risk, overdue: row.overdue };
+  }
+
+  async periodCounts(from: Date, to: Date): Promise<{ received: number; completed: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE received_at >= $1 AND received_at < $2)::int AS received,
+              count(*) FILTER (WHERE completed_at >= $1 AND completed_at < $2 AND status = 'completed')::int AS completed
+         FROM requests`,
+      [from, to],
+    )) as { received: number; completed: number }[];
+    return row;
+  }
+
+  /** The most urgent open requests: ids, types and deadlines only. */
+  async needingAttention(atRiskDays: number, limit: number): Promise<{ id: string; type: RequestType; due: Date }[]> {
+    return (await this.dataSource.query(
+      `SELECT r.id, r.type, ${DUE} AS due FROM requests r
+        WHERE r.status NOT IN ('completed', 'cancelled') AND ${DUE} < now() + make_interval(days => $1)
+        ORDER BY ${DUE} LIMIT $2`,
+      [atRiskDays, limit],
+    )) as { id: string; type: RequestType; due: Date }[];
+  }
+
+  /**
+   * Art. 17 for the module's own copies: on a subject's erasure, the sealed free text of closed requests,
+   * every access package and every task answer go. Open requests keep what they still need (the address
+   * to send the answer to, the identifiers for the systems not yet told) until they end.
+   */
+  async wipeForErasedSubject(m: EntityManager, subjectId: string): Promise<void> {
+    await m.query(
+      `UPDATE requests SET details_sealed = NULL, resolution_reason_sealed = NULL, extension_reason_sealed = NULL,
+              contact_sealed = NULL
+        WHERE subject_id = $1 AND status IN ('completed', 'cancelled')`,
+      [subjectId],
+    );
+    await m.query(`DELETE FROM request_results WHERE request_id IN (SELECT id FROM requests WHERE subject_id = $1)`, [
+      subjectId,
+    ]);
+    await m.query(
+      `UPDATE request_tasks SET result_sealed = NULL WHERE request_id IN (SELECT id FROM requests WHERE subject_id = $1)`,
+      [subjectId],
+    );
+  }
+
+  /** Merges: the survivor answers for the merged record's requests. */
+  async repoint(m: EntityManager, fromSubjectId: string, toSubjectId: string): Promise<void> {
+    await m.query(`UPDATE requests SET subject_id = $2 WHERE subject_id = $1`, [fromSubjectId, toSubjectId]);
+  }
+
+  // --- tasks
+
+  async insertTasks(m: EntityManager, rows: Partial<RequestTask>[]): Promise<void> {
+    if (rows.length) await m.getRepository(RequestTask).insert(rows as RequestTask[]);
+  }
+
+  tasksOf(requestId: string, m: EntityManager = this.dataSource.manager): Promise<RequestTask[]> {
+    return m.getRepository(RequestTask).find({ where: { requestId }, order: { systemKey: 'ASC' } });
+  }
+
+  findTask(id: string, m: EntityManager = this.dataSource.manager): Promise<RequestTask | null> {
+    return m.getRepository(RequestTask).findOne({ where: { id } });
+  }
+
+  lockTask(m: EntityManager, id: string): Promise<RequestTask | null> {
+    return m.getRepository(RequestTask).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async updateTask(m: EntityManager, id: string, patch: Partial<RequestTask>): Promise<void> {
+    await m.getRepository(RequestTask).update(id, { ...patch, updatedAt: new Date() } as never);
+  }
+
+  async wipeTaskSnapshots(m: EntityManager, requestId: string): Promise<void> {
+    await m.query(`UPDATE request_tasks SET subject_sealed = NULL WHERE request_id = $1`, [requestId]);
+  }
+
+  // --- tokens
+
+  async insertToken(m: EntityManager, row: Partial<RequestToken>): Promise<void> {
+    await m.getRepository(RequestToken).insert(row as RequestToken);
+  }
+
+  findToken(hash: string, m: EntityManager = this.dataSource.manager): Promise<RequestToken | null> {
+    return m.getRepository(RequestToken).findOne({ where: { tokenHash: hash } });
+  }
+
+  lockToken(m: EntityManager, hash: string): Promise<RequestToken | null> {
+    return m.getRepository(RequestToken).findOne({ where: { tokenHash: hash }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Counts a use; returns the attempts after it, or null when the token is gone. */
+  async countTokenUse(hash: string): Promise<number | null> {
+    const rows = (await this.dataSource.query(
+      `UPDATE request_tokens SET attempts = attempts + 1 WHERE token_hash = $1 RETURNING attempts`,
+      [hash],
+    )) as [{ attempts: number }[], number];
+    return rows[0]?.[0]?.attempts ?? null;
+  }
+
+  async updateToken(m: EntityManager, id: string, patch: Partial<RequestToken>): Promise<void> {
+    await m.getRepository(RequestToken).update(id, patch as never);
+  }
+
+  /** Unused verification links of a request die with it. */
+  async expireTokens(m: EntityManager, requestId: string, purpose: RequestTokenPurpose): Promise<void> {
+    await m.query(
+      `UPDATE request_tokens SET expires_at = LEAST(expires_at, now()) WHERE request_id = $1 AND purpose = $2 AND used_at IS NULL`,
+      [requestId, purpose],
+    );
+  }
+
+  // --- results
+
+  async insertResult(m: EntityManager, row: RequestResult): Promise<void> {
+    await m.createQueryBuilder().insert().into(RequestResult).values(row).orIgnore().execute();
+  }
+
+  findResult(requestId: string): Promise<RequestResult | null> {
+    return this.dataSource.getRepository(RequestResult).findOne({ where: { requestId } });
+  }
+
+  async hasResult(requestId: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(RequestResult).count({ where: { requestId } })) > 0;
+  }
+}

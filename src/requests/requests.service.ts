@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { decodeCursor } from '../common/http/pagination';
+import { ProblemError } from '../common/problem/problem.error';
+import { OutboxService } from '../outbox/outbox.service';
+import { TaskPlanner } from './fulfilment/task-planner.service';
+import { canExtend, computeDueAt, computeDueDate, ExtensionMonths } from './legal-clock';
+import { RequestNotices } from './request-notices.service';
+import { isOpen } from './request-state';
+import { RequestTransitions } from './request-transitions.service';
+import { RequestVault } from './request-vault.service';
+import { DsrRequest } from './request.entity';
+import { REASON_CODES } from './request.types';
+import { ListRequestsQuery } from './requests.dto';
+import { RequestsRepository } from './requests.repository';
+
+/** Reading requests and the lifecycle actions staff take on them. */
+@Injectable()
+export class RequestsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: RequestsRepository,
+    private readonly transitions: RequestTransitions,
+    private readonly notices: RequestNotices,
+    private readonly planner: TaskPlanner,
+    private readonly vault: RequestVault,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async get(id: string): Promise<DsrRequest> {
+    const r = await this.repo.find(id);
+    if (!r) throw new ProblemError('unknown_request', 'No request with this id.');
+    return r;
+  }
+
+  list(q: ListRequestsQuery): Promise<DsrRequest[]> {
+    const after = decodeCursor<{ receivedAt: string; id: string }>(q.cursor, ['receivedAt', 'id']);
+    return this.repo.list({
+      status: q.status,
+      type: q.type,
+      overdue: q.overdue,
+      subjectId: q.subjectId,
+      after,
+      limit: q.limit + 1,
+    });
+  }
+
+  tasks(id: string) {
+    return this.repo.tasksOf(id);
+  }
+
+  hasResult(id: string): Promise<boolean> {
+    return this.repo.hasResult(id);
+  }
+
+  /** GET /clock: how the deadline was computed (Reg. 1182/71), and whether it may still be extended. */
+  async clock(id: string) {
+    const r = await this.get(id);
+    const explanation = computeDueDate(r.receivedAt, { extensionMonths: r.extensionMonths as ExtensionMonths });
+    const can = canExtend(r.receivedAt, new Date(), r.extensionMonths, 1);
+    return {
+      requestId: r.id,
+      ...explanation,
+      extensionReason: this.vault.openText(r.id, 'extension_reason', r.extensionReasonSealed),
+      extendedAt: r.extendedAt?.toISOString() ?? null,
+      canExtend: isOpen(r.status) && can.ok,
+      ...(can.ok ? {} : { cannotExtendBecause: can.reason }),
+    };
+  }
+
+  /**
+   * Art. 12(3): by one or two further months, decided and told to the subject within the first month,
+   * with reasons, never beyond three months from receipt.
+   */
+  async extend(id: string, months: 1 | 2, reason: string): Promise<{ request: DsrRequest; subjectNotified: boolean }> {
+    return this.dataSource.transaction(async (m) => {
+      const r = await this.lock(m, id);
+      if (!isOpen(r.status))
+        throw new ProblemError('invalid_transition', `A request that is ${r.status} is not extended.`, {
+          currentStatus: r.status,
+        });
+      const can = canExtend(r.receivedAt, new Date(), r.extensionMonths, months);
+      if (!can.ok)
+        throw new ProblemError('extension_not_allowed', this.extensionRefusal(can.reason), { reason: can.reason });
+      const patch: Partial<DsrRequest> = {
+        extensionMonths: months,
+        extendedDueAt: computeDueAt(r.receivedAt, { extensionMonths: months }),
+        extendedAt: new Date(),
+        extensionReasonSealed: this.vault.sealText(r.id, 'extension_reason', reason),
+        deadlineState: 'ok',
+      };
+      await this.repo.update(m, r.id, patch);
+      Object.assign(r, patch);
+      const emailId = await this.notices.extended(m, r, reason);
+      await this.audit.append(m, {
+        action: 'request.extended',
+        targetType: 'request',
+        targetId: r.id,
+        subjectId: r.subjectId,
+        data: { months, extendedDueAt: patch.extendedDueAt!.toISOString(), emailId },
+      });
+      return { request: r, subjectNotified: emailId !== null };
+    });
+  }
+
+  async cancel(id: string): Promise<DsrRequest> {
+    return this.dataSource.transaction(async (m) => this.transitions.apply(m, await this.lock(m, id), 'cancelled'));
+  }
+
+  /**
+   * Art. 12(4): the subject is told why, and of the right to complain to UODO and to a court. The notice
+   * is queued first; a refused transition rolls it back with everything else.
+   */
+  async reject(id: string, reason: string): Promise<DsrRequest> {
+    return this.dataSource.transaction(async (m) => {
+      const r = await this.lock(m, id);
+      await this.notices.rejected(m, r, reason);
+      return this.transitions.apply(m, r, 'completed', {
+        resolution: 'rejected',
+        code: REASON_CODES.rejectedByStaff,
+        patch: { resolutionReasonSealed: this.vault.sealText(r.id, 'resolution_reason', reason) },
+      });
+    });
+  }
+
+  /** Failed tasks run again under new job ids; the request goes back to work. */
+  async retry(id: string): Promise<DsrRequest> {
+    return this.dataSource.transaction(async (m) => {
+      const r = await this.lock(m, id);
+      if (r.status !== 'failed') {
+        throw new ProblemError('invalid_transition', `Only a failed request is retried; this one is ${r.status}.`, {
+          currentStatus: r.status,
+        });
+      }
+      const retries = r.retries + 1;
+      await this.repo.update(m, r.id, { retries });
+      r.retries = retries;
+      const failed = (await this.repo.tasksOf(r.id, m)).filter((t) => t.status === 'failed');
+      for (const t of failed) {
+        const generation = t.generation + 1;
+        await this.repo.updateTask(m, t.id, { status: 'pending', attempts: 0, generation, completedAt: null });
+        if (t.systemKind !== 'manual') {
+          await this.outbox.enqueue(m, 'requests.run-task', { taskId: t.id }, { jobId: `task:${t.id}-${generation}` });
+        }
+      }
+      return this.transitions.apply(m, r, 'in_progress', {
+        data: { retried: failed.map((t) => t.systemKey), round: retries },
+      });
+    });
+  }
+
+  /** Staff confirmed the identity another way (in a store, by phone with a code sent to the held number). */
+  async verify(id: string): Promise<DsrRequest> {
+    const peek = await this.get(id);
+    const plan = await this.planner.prepareFor(peek);
+    return this.dataSource.transaction(async (m) => {
+      const r = await this.lock(m, id);
+      await this.transitions.apply(m, r, 'verified', { data: { by: 'staff' } });
+      await this.notices.received(m, r);
+      await this.planner.start(m, r, plan);
+      return r;
+    });
+  }
+
+  async lock(m: EntityManager, id: string): Promise<DsrRequest> {
+    const r = await this.repo.lock(m, id);
+    if (!r) throw new ProblemError('unknown_request', 'No request with this id.');
+    return r;
+  }
+
+  private extensionRefusal(reason: string): string {
+    return (
+      {
+        deadline_passed: 'The first month has passed: Art. 12(3) requires the extension to be told within it.',
+        already_extended: 'The request has already been extended.',
+        too_long: 'An extension may not reach beyond three months from receipt.',
+      }[reason] ?? 'The request cannot be extended.'
+    );
+  }
+}
