@@ -1,0 +1,98 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/scopes';
+import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
+import { ProblemError } from '../common/problem/problem.error';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ResolveReviewDto, ReviewListQuery, RunItemsQuery, StartRunDto } from './retention-runs.dto';
+import { RetentionReviewsService } from './retention-reviews.service';
+import { RetentionRunsService } from './retention-runs.service';
+import { itemView, reviewView, runView } from './retention-views';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const uuidOr404 = (id: string, what: string) => {
+  if (!UUID.test(id)) throw new ProblemError('not_found', `No ${what} with this id.`);
+  return id;
+};
+
+@ApiTags('retention')
+@Controller('v1/retention/runs')
+export class RetentionRunsController {
+  constructor(private readonly runs: RetentionRunsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireScopes('retention:manage')
+  @Idempotent()
+  @ApiOperation({ summary: 'Start a retention run (or a dry run); 409 run_in_progress while another runs' })
+  async start(@Body() dto: StartRunDto) {
+    const run = await this.runs.start({ dryRun: dto.dryRun ?? false, policy: dto.policy, source: 'api' });
+    return runView(run!);
+  }
+
+  @Get()
+  @RequireScopes('retention:manage')
+  @ApiOperation({ summary: 'Retention runs, newest first' })
+  async list(@Query() q: ListQuery) {
+    const cursor = decodeCursor<{ createdAt: string; id: string }>(q.cursor, ['createdAt', 'id']);
+    const rows = await this.runs.list(cursor, q.limit + 1);
+    return pageOf(rows, q.limit, runView, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }));
+  }
+
+  @Get(':id')
+  @RequireScopes('retention:manage')
+  @ApiOperation({
+    summary: 'A run: status, counts per policy and category; for a dry run, the subjects affected (paged)',
+  })
+  async get(@Param('id') id: string, @Query() q: ListQuery) {
+    const run = await this.runs.get(uuidOr404(id, 'retention run'));
+    if (!run.dryRun) return runView(run);
+    return { ...runView(run), affected: await this.itemsPage(id, q) };
+  }
+
+  @Get(':id/items')
+  @RequireScopes('retention:manage')
+  @ApiOperation({ summary: 'What the run did (or would do) to each subject under each policy: ids and codes only' })
+  async items(@Param('id') id: string, @Query() q: RunItemsQuery) {
+    await this.runs.get(uuidOr404(id, 'retention run'));
+    return this.itemsPage(id, q, q.outcome);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScopes('retention:manage')
+  @ApiOperation({ summary: 'Stop a run at its next batch; what is done stays done' })
+  async cancel(@Param('id') id: string) {
+    return runView(await this.runs.cancel(uuidOr404(id, 'retention run')));
+  }
+
+  private async itemsPage(id: string, q: ListQuery, outcome?: RunItemsQuery['outcome']) {
+    const run = await this.runs.get(id);
+    const cursor = decodeCursor<{ subjectId: string; policyKey: string }>(q.cursor, ['subjectId', 'policyKey']);
+    const rows = await this.runs.items(id, cursor, q.limit + 1, outcome ? [outcome] : undefined);
+    return pageOf(rows, q.limit, itemView(run), (i) => ({ subjectId: i.subjectId, policyKey: i.policyKey }));
+  }
+}
+
+@ApiTags('retention')
+@Controller('v1/retention/reviews')
+export class RetentionReviewsController {
+  constructor(private readonly reviews: RetentionReviewsService) {}
+
+  @Get()
+  @RequireScopes('retention:manage')
+  @ApiOperation({ summary: 'Review tasks raised by `review` policies, oldest first' })
+  async list(@Query() q: ReviewListQuery) {
+    const cursor = decodeCursor<{ createdAt: string; id: string }>(q.cursor, ['createdAt', 'id']);
+    const rows = await this.reviews.list({ status: q.status, policyKey: q.policy }, cursor, q.limit + 1);
+    return pageOf(rows, q.limit, reviewView, (t) => ({ createdAt: t.createdAt.toISOString(), id: t.id }));
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @RequireScopes('retention:manage')
+  @ApiOperation({ summary: 'Record the decision on a review task' })
+  async resolve(@Param('id') id: string, @Body() dto: ResolveReviewDto) {
+    return reviewView(await this.reviews.resolve(uuidOr404(id, 'review task'), dto.resolution));
+  }
+}
