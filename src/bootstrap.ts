@@ -96,7 +96,6 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
@@ -146,6 +145,33 @@ export async function createWorkerContext(env: Env): Promise<INestApplicationCon
     abortOnError: false,
   });
   ctx.useLogger(ctx.get(Logger));
-  ctx.enableShutdownHooks();
   return ctx;
+}
+
+/**
+ * Graceful stop on SIGTERM/SIGINT: Nest's own shutdown hooks re-raise the signal after closing, which makes
+ * the exit status "killed by signal" and process managers count a clean stop as a crash. Closing the app
+ * lets in-flight HTTP requests and jobs finish (Fastify close, BullMQ worker close) before exit 0.
+ */
+export function stopGracefullyOnSignals(closable: { close(): Promise<void> }, graceMs = 30_000): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`zgoda: ${signal} received, finishing in-flight work\n`);
+    const force = setTimeout(() => {
+      process.stderr.write('zgoda: shutdown took too long, exiting\n');
+      process.exit(1);
+    }, graceMs);
+    force.unref();
+    closable
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        process.stderr.write(`zgoda: shutdown failed: ${error.message}\n`);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }

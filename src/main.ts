@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHttpApp, createWorkerContext, prepare } from './bootstrap';
+import { createHttpApp, createWorkerContext, prepare, stopGracefullyOnSignals } from './bootstrap';
 import { loadEnv } from './config/load-env';
 
 /** HTTP API entry point. ZGODA_ROLE=all (the default) also runs the worker in this process. */
@@ -7,10 +7,11 @@ async function main(): Promise<void> {
   const env = loadEnv();
   await prepare(env);
   if (env.ZGODA_ROLE === 'worker') {
-    await createWorkerContext(env);
+    stopGracefullyOnSignals(await createWorkerContext(env));
     return;
   }
   const app = await createHttpApp(env, env.ZGODA_ROLE);
+  stopGracefullyOnSignals(app);
   await app.listen(env.PORT, env.HOST);
   // With PORT=0 the system picks the port: say which one, so scripts and tests can find the service.
   const address = app.getHttpServer().address();

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { createWorkerContext, prepare } from './bootstrap';
+import { createWorkerContext, prepare, stopGracefullyOnSignals } from './bootstrap';
 import { loadEnv } from './config/load-env';
 
 /** Worker entry point: BullMQ consumers, job schedulers, the outbox relay and reconciler. No HTTP. */
 async function main(): Promise<void> {
   const env = loadEnv();
   await prepare(env);
-  await createWorkerContext(env);
+  stopGracefullyOnSignals(await createWorkerContext(env));
   process.stderr.write('zgoda: worker running\n');
 }
 

@@ -105,19 +105,33 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const rows = (await manager.query(
         `SELECT id, queue, name, payload, job_id,
                 GREATEST(0, EXTRACT(EPOCH FROM available_at - now()) * 1000)::int AS delay_ms
-           FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+           FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       )) as Row[];
       if (!rows.length) return 0;
+      const sent: string[] = [];
       for (const row of rows) {
-        await withTimeout(
-          this.queues
-            .get(row.queue)
-            .add(row.name, row.payload, { jobId: row.job_id, delay: row.delay_ms || undefined }),
-          5000,
-        );
+        const queue = this.queues.get(row.queue);
+        try {
+          await withTimeout(
+            queue.add(row.name, row.payload, { jobId: row.job_id, delay: row.delay_ms || undefined }),
+            5000,
+          );
+          sent.push(row.id);
+        } catch (error) {
+          // Redis away: keep every row unsent and back off. Redis up but the job refused (an id or payload
+          // BullMQ will never accept): set that one row aside as dead so it cannot block the rows behind it.
+          const redisAnswers = await withTimeout(queue.count(), 2000).then(
+            () => true,
+            () => false,
+          );
+          if (!redisAnswers) throw error;
+          const message = (error as Error).message.slice(0, 500);
+          this.logger.error({ jobId: row.job_id, job: row.name, error: message }, 'queue refused an outbox job');
+          await manager.query('UPDATE outbox SET dead_at = now(), last_error = $2 WHERE id = $1', [row.id, message]);
+        }
       }
-      await manager.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      if (sent.length) await manager.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [sent]);
       return rows.length;
     });
   }

@@ -6,6 +6,13 @@ import { OutboxMessage } from './outbox-message.entity';
 
 export const OUTBOX_CHANNEL = 'zgoda_outbox';
 
+/**
+ * The BullMQ job id of an outbox row. BullMQ refuses custom ids that contain ':' (unless they have exactly
+ * three parts, a legacy of repeatable jobs) and ids that parse as integers, so the id never contains ':'
+ * and always starts with the job name.
+ */
+export const outboxJobId = (name: JobName, key: string): string => `${name}/${key.replaceAll(':', '/')}`;
+
 export interface EnqueueOptions {
   /** Deterministic id for work that must happen once per cause (e.g. `task:<id>`); random otherwise. */
   jobId?: string;
@@ -29,7 +36,7 @@ export class OutboxService {
   ): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive)
       throw new Error('OutboxService.enqueue must run inside a transaction');
-    const jobId = options.jobId ? `${name}:${options.jobId}` : `${name}:${randomUUID()}`;
+    const jobId = outboxJobId(name, options.jobId ?? randomUUID());
     await manager
       .createQueryBuilder()
       .insert()

@@ -1,6 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '../../src/common/crypto/webhook-signature';
+import { outboxJobId } from '../../src/outbox/outbox.service';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose } from './consent-fixtures';
 
@@ -91,7 +92,7 @@ describe('consent: consent.changed webhooks', () => {
     expect(row.delivered_at).toBeTruthy();
     await eventually(async () => {
       const [o] = await t.dataSource.query(`SELECT completed_at FROM outbox WHERE job_id = $1`, [
-        `webhooks.consent-changed:${sub.body.id}:${g.body.id}`,
+        outboxJobId('webhooks.consent-changed', `${sub.body.id}:${g.body.id}`),
       ]);
       return o?.completed_at;
     });

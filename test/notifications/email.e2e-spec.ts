@@ -1,5 +1,6 @@
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
-import { NotificationsService, QueueEmailInput } from '../../src/notifications/notifications.service';
+import { NotificationsService, QueueEmailInput, sendEmailJobKey } from '../../src/notifications/notifications.service';
+import { outboxJobId } from '../../src/outbox/outbox.service';
 import { SendEmailHandler } from '../../src/notifications/send-email.handler';
 import { PrivateRedis } from '../support/private-redis';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -22,7 +23,7 @@ async function emailRow(t: TestApp, id: string) {
   const [row] = (await t.dataSource.query(
     `SELECT e.*, o.completed_at AS outbox_completed_at, o.dead_at AS outbox_dead_at, o.redrives AS outbox_redrives,
             o.sent_at AS outbox_sent_at
-       FROM outgoing_emails e LEFT JOIN outbox o ON o.job_id = 'notifications.send-email:email:' || e.id::text
+       FROM outgoing_emails e LEFT JOIN outbox o ON o.job_id = 'notifications.send-email/email/' || e.id::text
       WHERE e.id = $1`,
     [id],
   )) as {
@@ -328,7 +329,7 @@ describe('notifications: the outbox when Redis fails', () => {
       locale: 'pl',
       model: verification('flush-secret'),
     });
-    const jobId = `notifications.send-email:email:${id}`;
+    const jobId = outboxJobId('notifications.send-email', sendEmailJobKey(id));
     await eventually(async () => (await queue.getJob(jobId)) ?? null);
 
     // Sealed at rest while it waits: neither the address nor the link is readable in the row.

@@ -50,6 +50,11 @@ export function problemOf(error: unknown): { code: ErrorCode; detail?: string; e
     const status = error.getStatus();
     const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
     const detail = status === 404 ? 'No such route.' : undefined;
+    // A failed readiness check (terminus) says which dependency is down; probes and operators need that part.
+    const body = error.getResponse() as { info?: unknown; error?: unknown; details?: unknown };
+    if (status === 503 && typeof body === 'object' && body?.details) {
+      return { code, detail: 'A dependency is not available.', extras: { info: body.info, error: body.error } };
+    }
     return { code, detail, extras: {} };
   }
   if (error instanceof QueryFailedError) {
