@@ -180,7 +180,10 @@ describe('notifications: e-mail delivery', () => {
     expect(row.sent_at).toBeNull();
     expect(row.recipient).toBeNull();
     expect(row.model).toBeNull();
-    const job = await t.get(QueueRegistry).get('notifications').getJob(`notifications.send-email:email:${id}`);
+    const job = await t
+      .get(QueueRegistry)
+      .get('notifications')
+      .getJob(outboxJobId('notifications.send-email', sendEmailJobKey(id)));
     expect(await job!.getState()).toBe('failed');
     expect(job!.attemptsMade).toBe(1);
     expect(job!.failedReason).not.toContain('example.com');
