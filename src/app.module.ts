@@ -21,6 +21,7 @@ import { RequestsModule } from './requests/requests.module';
 import { RetentionModule } from './retention/retention.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { SystemsModule } from './systems/systems.module';
+import { RegisterModule } from './register/register.module';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -33,6 +34,7 @@ export const FEATURE_MODULES: Type[] = [
   BreachesModule,
   RetentionModule,
   RequestsModule,
+  RegisterModule,
 ];
 
 @Module({})

@@ -12,6 +12,7 @@ export const SCOPES = [
   'retention:manage',
   'audit:read',
   'register:read',
+  'register:write',
   'keys:manage',
   'breaches:manage',
   'users:manage',

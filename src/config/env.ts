@@ -238,6 +238,103 @@ export class Env {
   @Max(10_000)
   RETENTION_BATCH_SIZE = 1000;
 
+  /** When consent grants past their validity period are recorded as expired (cron, Europe/Warsaw), or `off`. */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'RETENTION_CONSENT_EXPIRY_CRON must be a cron pattern or off' })
+  RETENTION_CONSENT_EXPIRY_CRON = '*/5 * * * *';
+
+  /**
+   * Outgoing webhooks (consent subscriptions, data systems, OpenGDPR call-backs) may target loopback,
+   * private, link-local and other internal addresses only when this is true (SSRF); tests and single-host
+   * installs whose receivers run beside Zgoda set it.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
+  /** TrueType fonts for PDF documents (the UODO notification); they must cover Polish letters. */
+  @IsString()
+  PDF_FONT_PATH = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+  @IsString()
+  PDF_FONT_BOLD_PATH = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+
+  /** Verification e-mails that may be sent again for one request, and the pause between two of them. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  REQUEST_VERIFICATION_RESENDS = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  REQUEST_VERIFICATION_RESEND_INTERVAL_SECONDS = 60;
+
+  /** When result packages older than REQUEST_DOWNLOAD_TTL_DAYS are purged (cron, Europe/Warsaw), or `off`. */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'REQUEST_RESULT_PURGE_CRON must be a cron pattern or off' })
+  REQUEST_RESULT_PURGE_CRON = '30 3 * * *';
+
+  /** Staff passwords (NIST SP 800-63B 5.1.1.2): minimum length in characters; at least 64 are always allowed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(64)
+  STAFF_PASSWORD_MIN_LENGTH = 12;
+
+  /** Optional forced change after this many days; 0 (the default, as NIST advises) never forces one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  STAFF_PASSWORD_MAX_AGE_DAYS = 0;
+
+  /** Extra blocklist (one password per line), e.g. a breach corpus, on top of the shipped list. */
+  @IsString()
+  STAFF_PASSWORD_BLOCKLIST_FILE = '';
+
+  /** scrypt cost as log2(N) for new hashes (OWASP: 17, i.e. 128 MiB); stored with each hash. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(20)
+  STAFF_SCRYPT_LOG_N = 17;
+
+  /** Failed logins (password or TOTP code) for one login name before it is locked. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  STAFF_LOCKOUT_THRESHOLD = 5;
+
+  /** How long a lock lasts, and the window in which failures are counted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  STAFF_LOCKOUT_MINUTES = 15;
+
+  /** A console session ends after this long without a request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  STAFF_SESSION_IDLE_MINUTES = 30;
+
+  /** ...and this long after login, whatever the activity. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  STAFF_SESSION_ABSOLUTE_HOURS = 12;
+
+  /** Web pages: the company name in the header and footer; defaults to CONTROLLER_NAME. */
+  @IsOptional()
+  @IsString()
+  WEB_COMPANY_NAME?: string;
+
+  /** Web pages: the logo in the header (same origin, data: or an http(s) URL allowed by the pages' CSP). */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(https?:\/\/|\/|data:image\/)/, { message: 'WEB_LOGO_URL must be an http(s) URL, a path or a data:image URL' })
+  WEB_LOGO_URL?: string;
+
   /** Tests only (NODE_ENV=test): the instant the service's clock starts from, e.g. 2030-01-01T00:00:00Z. */
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -276,6 +373,8 @@ export function pickEnv(source: NodeJS.ProcessEnv): EnvInput {
     'OPENGDPR_PROCESSOR_DOMAIN',
     'OPENGDPR_CERTIFICATE_URL',
     'ZGODA_FAKE_NOW',
+    'WEB_COMPANY_NAME',
+    'WEB_LOGO_URL',
   ] as (keyof Env)[]) {
     if (source[k] !== undefined) out[k] = source[k];
   }

@@ -43,12 +43,14 @@ export const ERROR_STATUS = {
   guardian_required: 422,
   invalid_token: 400,
   batch_too_large: 413,
+  webhook_url_not_allowed: 422,
   // requests
   unknown_request: 404,
   invalid_transition: 409,
   extension_not_allowed: 409,
   result_not_available: 404,
   link_expired: 410,
+  resend_limited: 429,
   // retention, register, breaches
   unknown_policy: 404,
   policy_exists: 409,
@@ -59,6 +61,8 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   account_locked: 423,
   weak_password: 422,
+  // web pages
+  csrf_failed: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

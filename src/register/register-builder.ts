@@ -1,0 +1,341 @@
+import { LegalBasis } from '../consent/consent.types';
+import type { Purpose } from '../consent/purpose.entity';
+import type { RetentionPolicy } from '../retention/retention-policy.entity';
+import { EEA_COUNTRIES } from '../systems/system-rules';
+import type { System } from '../systems/system.entity';
+import type { PartyContact } from './controller-settings.entity';
+import type { RegisterActivityDetails } from './register-activity-details.entity';
+import { columnsFor, RegisterColumn, RegisterLang, RegisterRole } from './register-columns';
+import type {
+  EffectiveController,
+  ProcessorEntry,
+  Register,
+  RegisterActivity,
+  RegisterGap,
+  RegisterVersionInfo,
+} from './register.types';
+import { legalBasisIri, legalBasisText, retentionInWords, specialCategoryIri, WORDS } from './register-words';
+
+/** Zgoda's own store (migration 1763800001000): it keeps the proof of every consent (Art. 7(1)). */
+const ZGODA_SYSTEM = 'zgoda';
+const CONSENT_RECORDS = 'consent_records';
+
+export interface RegisterInput {
+  role: RegisterRole;
+  lang: RegisterLang;
+  purposes: Purpose[];
+  systems: System[];
+  policies: RetentionPolicy[];
+  details: Map<string, RegisterActivityDetails>;
+  controller: EffectiveController;
+  version: RegisterVersionInfo;
+  now: Date;
+}
+
+const TITLE: Record<RegisterRole, Record<RegisterLang, string>> = {
+  controller: { pl: 'Rejestr czynności przetwarzania', en: 'Record of processing activities' },
+  processor: {
+    pl: 'Rejestr wszystkich kategorii czynności przetwarzania',
+    en: 'Record of all categories of processing activities',
+  },
+};
+
+const party = (p: PartyContact): string => (p.contact ? `${p.name} (${p.contact})` : p.name);
+const list = (items: string[]): string => items.join('; ');
+const unique = (items: string[]): string[] => [...new Set(items.map((s) => s.trim()).filter(Boolean))];
+const blank = (s: string | null | undefined): boolean => s === null || s === undefined || s.trim() === '';
+
+interface Linked {
+  system: System;
+  /** The categories this link carries; Zgoda's implicit link to a consent purpose carries only the proof. */
+  categories: string[];
+}
+
+/** Systems holding the purpose's data: linked by purpose key, by a shared category, or Zgoda for consent. */
+function linkedSystems(p: Purpose, systems: System[]): Linked[] {
+  const out: Linked[] = [];
+  for (const s of systems) {
+    if (s.purposes.includes(p.key) || s.dataCategories.some((c) => p.dataCategories.includes(c))) {
+      out.push({ system: s, categories: s.dataCategories });
+    } else if (s.key === ZGODA_SYSTEM && p.legalBasis === LegalBasis.Consent) {
+      out.push({ system: s, categories: [CONSENT_RECORDS] });
+    }
+  }
+  return out;
+}
+
+/** The policies enforced on the purpose's data (LEGAL item 24): by purpose, or by a category it or its systems hold. */
+function policiesFor(p: Purpose, linked: Linked[], policies: RetentionPolicy[]): RetentionPolicy[] {
+  return policies.filter((pol) => {
+    if (pol.purposeKey !== null) return pol.purposeKey === p.key;
+    const cat = pol.dataCategory!;
+    // Proof of consent exists only where consent is the basis (Art. 7(1)), whichever system holds it.
+    if (cat === CONSENT_RECORDS && p.legalBasis !== LegalBasis.Consent) return false;
+    if (p.dataCategories.includes(cat)) return true;
+    return linked.some((l) => l.categories.includes(cat) && (pol.systemKey === null || pol.systemKey === l.system.key));
+  });
+}
+
+function header(c: RegisterColumn, lang: RegisterLang): string {
+  return c[lang];
+}
+
+export function buildRegister(input: RegisterInput): Register {
+  const { role, lang, controller } = input;
+  const columns = columnsFor(role);
+  const gaps: RegisterGap[] = [];
+  const gap = (activity: string | null, column: string, severity: RegisterGap['severity'], message: string) => {
+    const col = columns.find((c) => c.key === column);
+    gaps.push({ activity, column, header: col ? header(col, lang) : column, severity, message });
+  };
+  const missing = (message: string) => `${WORDS.missing[lang]}: ${message}`;
+
+  // Art. 30(1)(a): the name and the contact details; the environment gives a name, never an address.
+  if (blank(controller.contact) && blank(controller.address)) {
+    gaps.push({
+      activity: null,
+      column: 'controller',
+      header: lang === 'pl' ? 'Administrator' : 'Controller',
+      severity: 'mandatory',
+      message:
+        lang === 'pl'
+          ? 'brak danych kontaktowych administratora (PUT /v1/settings/controller)'
+          : "the controller's contact details are missing (PUT /v1/settings/controller)",
+    });
+  }
+
+  const activities =
+    role === 'controller'
+      ? input.purposes.map((p, i) => controllerActivity(input, p, i + 1, gap, missing))
+      : processorEntries(input, gap, missing);
+
+  return {
+    role,
+    lang,
+    title: TITLE[role][lang],
+    generatedAt: input.now.toISOString(),
+    controller: {
+      name: controller.name,
+      address: controller.address,
+      contact: controller.contact,
+      dpo: controller.dpo,
+      representative: controller.representative,
+      jointControllers: controller.jointControllers,
+      defaults: controller.defaults,
+    },
+    version: input.version,
+    columns: columns.map((c) => ({ key: c.key, header: header(c, lang), mandatory: c.mandatory })),
+    activities,
+    gaps,
+  };
+}
+
+type GapFn = (activity: string | null, column: string, severity: RegisterGap['severity'], message: string) => void;
+
+function controllerActivity(
+  input: RegisterInput,
+  p: Purpose,
+  lp: number,
+  gap: GapFn,
+  missing: (m: string) => string,
+): RegisterActivity {
+  const { lang, controller } = input;
+  const pl = lang === 'pl';
+  const details = input.details.get(p.key);
+  const linked = linkedSystems(p, input.systems);
+  const policies = policiesFor(p, linked, input.policies);
+
+  const erasure = policies.map((pol) => {
+    const text = retentionInWords(pol, lang);
+    const scope =
+      pol.purposeKey !== null
+        ? null
+        : pol.dataCategory === CONSENT_RECORDS
+          ? WORDS.consentRecords[lang]
+          : pol.dataCategory;
+    return {
+      policyId: pol.id,
+      policyKey: pol.key,
+      period: pol.period,
+      text: policies.length > 1 && scope ? `${scope}: ${text}` : text,
+    };
+  });
+  let erasureCell = erasure.map((e) => e.text).join('\n');
+  if (!erasure.length) {
+    const message = pl ? 'brak egzekwowanej polityki retencji' : 'no retention policy is enforced';
+    gap(p.key, 'erasure', 'mandatory', message);
+    erasureCell =
+      missing(message) + (p.retention ? (pl ? ` (deklarowano: ${p.retention})` : ` (declared: ${p.retention})`) : '');
+  }
+
+  if (blank(p.description)) {
+    gap(p.key, 'purpose', 'mandatory', pl ? 'cel przetwarzania nie jest opisany' : 'the purpose is not described');
+  }
+  if (!p.subjectCategories.length) {
+    gap(p.key, 'subjects', 'mandatory', pl ? 'brak kategorii osób' : 'no categories of data subjects');
+  }
+  if (!p.dataCategories.length) {
+    gap(p.key, 'data', 'mandatory', pl ? 'brak kategorii danych' : 'no categories of personal data');
+  }
+
+  // Processors named on the purpose, with the contact the data system gives where it names the same one.
+  const systemProcessors: PartyContact[] = linked
+    .filter((l) => l.system.processorName)
+    .map((l) => ({ name: l.system.processorName!, contact: l.system.processorContact }));
+  const processors: PartyContact[] = [...systemProcessors];
+  for (const name of p.processors) {
+    if (!processors.some((x) => x.name.toLowerCase() === name.toLowerCase())) processors.push({ name, contact: null });
+  }
+  const recipients = unique([...p.recipients, ...processors.map((x) => x.name)]);
+
+  const transfers: RegisterActivity['transfers'] = p.transfers.map((t) => ({ destination: t, safeguards: null }));
+  for (const { system: s } of linked) {
+    if (s.processorCountry && !EEA_COUNTRIES.includes(s.processorCountry.toUpperCase())) {
+      transfers.push({
+        destination: `${s.processorName ?? s.name} (${s.processorCountry})`,
+        safeguards: s.transferSafeguards,
+      });
+      if (blank(s.transferSafeguards)) {
+        gap(
+          p.key,
+          'transfers',
+          'mandatory',
+          pl
+            ? `brak zabezpieczeń transferu do ${s.processorCountry} (art. 44-49 RODO) w systemie ${s.key}`
+            : `no safeguards for the transfer to ${s.processorCountry} (Art. 44-49 GDPR) in system ${s.key}`,
+        );
+      }
+    }
+  }
+  const documentation =
+    details?.transferDocumentation ?? (list(unique(transfers.map((t) => t.safeguards ?? ''))) || null);
+
+  const joint = controller.jointControllers.filter((j) => !j.purposes.length || j.purposes.includes(p.key));
+  const security = details?.securityMeasures ?? controller.securityMeasures[lang];
+  const dpia = details?.dpiaReference ?? null;
+  if (p.specialCategoryBasis && blank(dpia)) {
+    gap(
+      p.key,
+      'dpia',
+      'recommended',
+      pl
+        ? 'dane szczególnej kategorii: wskaż ocenę skutków (art. 35 RODO) albo powód jej braku'
+        : 'special-category data: name the impact assessment (Art. 35 GDPR) or why there is none',
+    );
+  }
+
+  const systems = linked.map((l) => ({ id: l.system.id, key: l.system.key, name: l.system.name }));
+  const dataCells = [...p.dataCategories];
+  if (p.specialCategoryBasis) dataCells.push(WORDS.specialCategory[lang]);
+
+  const row: Record<string, string> = {
+    lp: String(lp),
+    name: p.name,
+    unit: details?.organisationalUnit ?? '',
+    purpose: blank(p.description) ? missing(pl ? 'opis celu' : 'description of the purpose') : p.description!,
+    subjects: p.subjectCategories.length
+      ? list(p.subjectCategories)
+      : missing(pl ? 'kategorie osób' : 'categories of data subjects'),
+    data: p.dataCategories.length ? list(dataCells) : missing(pl ? 'kategorie danych' : 'categories of data'),
+    legalBasis: legalBasisText(p.legalBasis, p.specialCategoryBasis, lang),
+    source: details?.dataSource ?? '',
+    erasure: erasureCell,
+    jointControllers: joint.length ? list(joint.map(party)) : WORDS.none[lang],
+    processors: processors.length ? list(processors.map(party)) : WORDS.none[lang],
+    recipients: recipients.length ? list(recipients) : WORDS.noRecipients[lang],
+    systems: list(systems.map((s) => s.name)),
+    security,
+    dpia: dpia ?? '',
+    transfers: transfers.length ? list(transfers.map((t) => t.destination)) : WORDS.noTransfers[lang],
+    transferDocumentation: documentation ?? (transfers.length ? '' : WORDS.none[lang]),
+  };
+
+  return {
+    lp,
+    key: p.key,
+    name: p.name,
+    row,
+    purpose: p.description,
+    organisationalUnit: details?.organisationalUnit ?? null,
+    dataSource: details?.dataSource ?? null,
+    subjectCategories: p.subjectCategories,
+    dataCategories: p.dataCategories,
+    specialCategoryData: !!p.specialCategoryBasis,
+    legalBasis: {
+      basis: p.legalBasis,
+      specialCategoryBasis: p.specialCategoryBasis,
+      iris: [
+        legalBasisIri(p.legalBasis),
+        ...(p.specialCategoryBasis ? [specialCategoryIri(p.specialCategoryBasis)] : []),
+      ],
+    },
+    plannedErasure: erasure,
+    jointControllers: joint.map(({ name, contact }) => ({ name, contact })),
+    processors,
+    recipients,
+    systems,
+    securityMeasures: security,
+    dpiaReference: dpia,
+    transfers,
+  };
+}
+
+/** Art. 30(2): one row per controller served, from the same purposes and systems. */
+function processorEntries(input: RegisterInput, gap: GapFn, missing: (m: string) => string): ProcessorEntry[] {
+  const { lang, controller } = input;
+  const pl = lang === 'pl';
+  if (!controller.processorClients.length) {
+    gap(
+      null,
+      'controller',
+      'mandatory',
+      pl
+        ? 'brak administratorów, w imieniu których przetwarzane są dane (processorClients w ustawieniach)'
+        : 'no controllers on whose behalf data is processed (processorClients in the settings)',
+    );
+  }
+  const byKey = new Map(input.purposes.map((p) => [p.key, p]));
+  return controller.processorClients.map((client, i) => {
+    const key = `client-${i + 1}`;
+    const purposes = client.purposes.map((k) => byKey.get(k)).filter((p): p is Purpose => !!p);
+    for (const k of client.purposes.filter((k) => !byKey.has(k))) {
+      gap(key, 'categories', 'mandatory', pl ? `nieznany cel ${k}` : `unknown purpose ${k}`);
+    }
+    if (!purposes.length) {
+      gap(key, 'categories', 'mandatory', pl ? 'brak kategorii przetwarzań' : 'no categories of processing');
+    }
+    const linked = purposes.flatMap((p) => linkedSystems(p, input.systems));
+    const systems = [...new Map(linked.map((l) => [l.system.id, l.system])).values()];
+    const transfers = unique([
+      ...purposes.flatMap((p) => p.transfers),
+      ...systems
+        .filter((s) => s.processorCountry && !EEA_COUNTRIES.includes(s.processorCountry.toUpperCase()))
+        .map(
+          (s) =>
+            `${s.processorName ?? s.name} (${s.processorCountry}${s.transferSafeguards ? `: ${s.transferSafeguards}` : ''})`,
+        ),
+    ]);
+    return {
+      lp: i + 1,
+      key,
+      name: client.name,
+      controller: { name: client.name, contact: client.contact },
+      representative: client.representative,
+      dpo: client.dpo,
+      purposes: purposes.map((p) => p.key),
+      systems: systems.map((s) => ({ id: s.id, key: s.key, name: s.name })),
+      row: {
+        lp: String(i + 1),
+        controller: party(client),
+        representative: client.representative ? party(client.representative) : WORDS.none[lang],
+        controllerDpo: client.dpo ? party(client.dpo) : '',
+        categories: purposes.length
+          ? list(purposes.map((p) => (p.description ? `${p.name}: ${p.description}` : p.name)))
+          : missing(pl ? 'kategorie przetwarzań' : 'categories of processing'),
+        systems: list(systems.map((s) => s.name)),
+        transfers: transfers.length ? list(transfers) : WORDS.noTransfers[lang],
+        security: controller.securityMeasures[lang],
+      },
+    };
+  });
+}

@@ -1,0 +1,107 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequireScopes } from '../auth/scopes';
+import { Env } from '../config/env';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ControllerSettingsService } from './controller-settings.service';
+import { fileName } from './register-labels';
+import { toCsv, toHtml, toJsonLd, toPdf, toXlsx } from './register-render';
+import { ActivityDetailsDto, ChangesQuery, ControllerSettingsDto, RegisterQuery, SignOffDto } from './register.dto';
+import { RegisterService } from './register.service';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const attachment = (name: string) => `attachment; filename="${name}"`;
+
+@ApiTags('register')
+@Controller('v1/register')
+export class RegisterController {
+  constructor(
+    private readonly register: RegisterService,
+    private readonly env: Env,
+  ) {}
+
+  @Get()
+  @RequireScopes('register:read')
+  @ApiProduces('application/json', 'application/ld+json', 'text/csv', XLSX, 'text/html', 'application/pdf')
+  @ApiOperation({ summary: 'The register of processing activities (Art. 30), generated now, in the UODO layout' })
+  async get(@Query() q: RegisterQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const r = await this.register.generate(q.role ?? 'controller', q.lang ?? 'pl');
+    void reply.header('cache-control', 'no-store').header('content-language', r.lang);
+    switch (q.format ?? 'json') {
+      case 'json':
+        return r;
+      case 'jsonld':
+        void reply.header('content-type', 'application/ld+json; charset=utf-8');
+        return JSON.stringify(toJsonLd(r));
+      case 'csv':
+        void reply
+          .header('content-type', 'text/csv; charset=utf-8; header=present')
+          .header('content-disposition', attachment(fileName(r, 'csv')));
+        return toCsv(r);
+      case 'xlsx':
+        void reply.header('content-type', XLSX).header('content-disposition', attachment(fileName(r, 'xlsx')));
+        return toXlsx(r);
+      case 'html':
+        void reply
+          .header('content-type', 'text/html; charset=utf-8')
+          .header('content-disposition', `inline; filename="${fileName(r, 'html')}"`);
+        return toHtml(r);
+      case 'pdf':
+        void reply
+          .header('content-type', 'application/pdf')
+          .header('content-disposition', attachment(fileName(r, 'pdf')));
+        return toPdf(r, { regular: this.env.PDF_FONT_PATH, bold: this.env.PDF_FONT_BOLD_PATH });
+    }
+  }
+
+  @Get('changes')
+  @RequireScopes('register:read')
+  @ApiOperation({ summary: 'What changed since the DPO last signed off, with who changed it and when' })
+  changes(@Query() q: ChangesQuery) {
+    return this.register.changes(q.role ?? 'controller', q.lang ?? 'pl');
+  }
+
+  @Get('versions')
+  @RequireScopes('register:read')
+  @ApiOperation({ summary: 'Signed-off versions, newest first (without their snapshots)' })
+  async versions(@Query() q: ChangesQuery) {
+    return { items: await this.register.versions(q.role ?? 'controller') };
+  }
+
+  @Post('sign-off')
+  @Idempotent()
+  @HttpCode(201)
+  @RequireScopes('register:write')
+  @ApiOperation({ summary: 'The DPO signs off the register as generated now; a new version is stored' })
+  signOff(@Body() dto: SignOffDto) {
+    return this.register.signOff(dto.role ?? 'controller', dto.note ?? null);
+  }
+
+  @Put('activities/:key')
+  @RequireScopes('register:write')
+  @ApiOperation({ summary: 'Organisational unit, data source, DPIA and security details of one activity (a purpose)' })
+  putActivity(@Param('key') key: string, @Body() dto: ActivityDetailsDto) {
+    return this.register.putActivityDetails(key, dto);
+  }
+}
+
+@ApiTags('register')
+@Controller('v1/settings/controller')
+export class ControllerSettingsController {
+  constructor(private readonly settings: ControllerSettingsService) {}
+
+  @Get()
+  @RequireScopes('register:read')
+  @ApiOperation({ summary: 'Controller, DPO, representative and joint controllers, with the fallbacks applied' })
+  get() {
+    return this.settings.effective();
+  }
+
+  @Put()
+  @RequireScopes('register:write')
+  @ApiOperation({ summary: 'Replace the controller block of the register (Art. 30(1)(a)); audited' })
+  put(@Body() dto: ControllerSettingsDto) {
+    return this.settings.put(dto);
+  }
+}

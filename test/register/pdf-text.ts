@@ -1,0 +1,27 @@
+import { execFile } from 'node:child_process';
+
+// pdf-parse runs pdf.js, whose worker is an ES module Jest's loader cannot import: run it in plain Node.
+const SCRIPT = `
+const { PDFParse } = require('pdf-parse');
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c));
+process.stdin.on('end', async () => {
+  const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
+  try {
+    process.stdout.write((await parser.getText()).text);
+  } finally {
+    await parser.destroy();
+  }
+});`;
+
+export function pdfText(pdf: Uint8Array): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ['-e', SCRIPT],
+      { cwd: __dirname, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => (error ? reject(new Error(`pdf-parse failed: ${stderr}`)) : resolve(stdout)),
+    );
+    child.stdin!.end(Buffer.from(pdf));
+  });
+}
