@@ -22,6 +22,8 @@ import { RetentionModule } from './retention/retention.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { SystemsModule } from './systems/systems.module';
 import { RegisterModule } from './register/register.module';
+import { WebModule } from './web/web.module';
+import { PortalModule } from './portal/portal.module';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -35,6 +37,8 @@ export const FEATURE_MODULES: Type[] = [
   RetentionModule,
   RequestsModule,
   RegisterModule,
+  WebModule,
+  PortalModule,
 ];
 
 @Module({})

@@ -53,7 +53,16 @@ import { TextsService } from './texts.service';
     ConsentWebhooksService,
     ConsentSubjectHooks,
   ],
-  exports: [PurposesService, ConsentDecisionService, ConsentQueryService, ConsentLinksService],
+  exports: [
+    PurposesService,
+    ConsentDecisionService,
+    ConsentQueryService,
+    ConsentLinksService,
+    // The preference centre (src/portal) shows texts, grants and withdraws through these.
+    PublicConsentService,
+    ConsentsService,
+    TextsService,
+  ],
 })
 export class ConsentModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
+import { seeOther, wantsHtml } from '../web/redirect';
 import { DoubleOptInService } from './double-opt-in.service';
 import { PAGE_TEXT, pageLang, PageLang, renderPage } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
@@ -96,7 +97,14 @@ export class PublicConsentController {
   @Get('preferences')
   @Public()
   @ApiOperation({ summary: "A subject's consents, for a signed preferences token" })
-  preferences(@Query() q: TokenQuery) {
+  preferences(@Query() q: TokenQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    // A person opening the link from a message gets the preference centre; API clients keep the JSON.
+    if (wantsHtml(reply.request)) {
+      return seeOther(
+        reply,
+        `/portal/preferences?token=${encodeURIComponent(q.token ?? '')}${q.lang ? `&lang=${q.lang}` : ''}`,
+      );
+    }
     return this.consent.preferences(q.token ?? '');
   }
 

@@ -6,6 +6,7 @@ import { Public } from '../auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
 import { Env } from '../config/env';
+import { seeOther, wantsHtml } from '../web/redirect';
 import { RequestOutputs } from './outputs/request-outputs.service';
 import { PublicRequestsService } from './public-requests.service';
 import { PAGE_TEXT, pageLang, renderPage, PageModel } from './public-pages';
@@ -81,6 +82,13 @@ export class PublicRequestsController {
     @Headers('accept-language') al: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    // A person's browser gets the portal's page (same token, same rules); API clients keep this one.
+    if (wantsHtml(reply.request)) {
+      return seeOther(
+        reply,
+        `/portal/verify?token=${encodeURIComponent(q.token ?? '')}${q.lang ? `&lang=${q.lang}` : ''}`,
+      );
+    }
     const lang = pageLang(al, q.lang);
     const t = PAGE_TEXT[lang];
     return this.page(reply, lang, async () => {
@@ -128,7 +136,14 @@ export class PublicRequestsController {
   @Public()
   @RateLimited()
   @ApiOperation({ summary: 'Status of a request, for the link shown after verification' })
-  status(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Query() q: TokenQuery) {
+  status(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query() q: TokenQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (wantsHtml(reply.request)) {
+      return seeOther(reply, `/portal/requests/${id}?token=${encodeURIComponent(q.token ?? '')}`);
+    }
     return this.requests.status(id, q.token);
   }
 

@@ -8,6 +8,7 @@ import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
 import { RequestTokens } from './request-tokens.service';
 import { RequestTransitions } from './request-transitions.service';
+import type { RequestDetails } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import { REASON_CODES, RequestType } from './request.types';
 import { RequestsRepository } from './requests.repository';
@@ -42,7 +43,12 @@ export class PublicRequestsService {
    * a request, its audit entries and a token, and render the e-mail; only a held address gets it. The
    * request of an unknown address ends `rejected` / `identity_not_verified` when it expires, unseen.
    */
-  async submit(type: RequestType, email: string, locale: 'pl' | 'en'): Promise<void> {
+  async submit(
+    type: RequestType,
+    email: string,
+    locale: 'pl' | 'en',
+    details: RequestDetails | null = null,
+  ): Promise<void> {
     const subjectId = await this.subjects.findIdByIdentifier('email', email).catch(() => null);
     await this.dataSource.transaction(async (m) => {
       const request = await this.intake.insert(m, {
@@ -52,7 +58,8 @@ export class PublicRequestsService {
         receivedAt: new Date(),
         locale,
         contact: subjectId ? email : null,
-        details: null,
+        // The portal's form (rectification changes, objection scope, own words); kept only for a held address.
+        details: subjectId ? details : null,
       });
       await this.transitions.apply(m, request, 'awaiting_verification');
       const { token } = await this.tokens.issue(

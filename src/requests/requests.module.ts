@@ -63,7 +63,8 @@ import { RequestsService } from './requests.service';
     OpenGdprService,
     OpenGdprCallbacks,
   ],
-  exports: [RequestsService, RequestTransitions],
+  // The portal (src/portal) files, verifies and shows requests through the public service.
+  exports: [RequestsService, RequestTransitions, PublicRequestsService, RequestOutputs],
 })
 export class RequestsModule implements OnModuleInit {
   constructor(

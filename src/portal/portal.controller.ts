@@ -1,0 +1,227 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { RateLimited } from '../common/throttle/throttle.module';
+import { Env } from '../config/env';
+import { PurposesService } from '../consent/purposes.service';
+import { RequestOutputs } from '../requests/outputs/request-outputs.service';
+import { PublicRequestsService } from '../requests/public-requests.service';
+import { REQUEST_TYPES } from '../requests/request.types';
+import { CsrfProtected } from '../web/csrf.guard';
+import { PageRenderer } from '../web/page-renderer.service';
+import { seeOther } from '../web/redirect';
+import { WebPage } from '../web/web-error.filter';
+import type { PageLang } from '../web/web-strings';
+import { FormErrors, readForm, RequestForm, validateForm } from './portal-form';
+
+type Form = Record<string, unknown> | undefined;
+const tokenOf = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
+
+/**
+ * The customer portal: people without an account file a request, prove who they are by the link we
+ * mail (Recital 64), and follow it. Every answer goes through the requests module's public service.
+ */
+@WebPage()
+@Controller('portal')
+export class PortalController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly requests: PublicRequestsService,
+    private readonly outputs: RequestOutputs,
+    private readonly purposes: PurposesService,
+    private readonly env: Env,
+  ) {}
+
+  @Get()
+  @Public()
+  async home(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const lang = this.pages.lang(req, reply);
+    const q = req.query as Record<string, unknown>;
+    const form = readForm({ type: typeof q.type === 'string' ? q.type : '' });
+    return this.form(reply, lang, form, {}, 200);
+  }
+
+  @Post('requests')
+  @Public()
+  @RateLimited()
+  @CsrfProtected()
+  async file(@Body() body: Form, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const lang = this.pages.lang(req, reply);
+    const form = readForm(body);
+    const { errors, parsed } = validateForm(
+      form,
+      (await this.legitimatePurposes()).map((p) => p.key),
+    );
+    if (!parsed) return this.form(reply, lang, form, errors, 422);
+    // Recital 64: the same answer and the same next page whether or not the address is known.
+    await this.requests.submit(parsed.type, parsed.email, lang, parsed.details);
+    return seeOther(reply, `/portal/sent?lang=${lang}`);
+  }
+
+  @Get('sent')
+  @Public()
+  sent(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const lang = this.pages.lang(req, reply);
+    return this.pages.render(
+      reply,
+      'portal/sent',
+      { minutes: this.env.REQUEST_VERIFICATION_TTL_MINUTES },
+      { lang, title: this.pages.text(lang, 'portal.sent.title') },
+    );
+  }
+
+  /** A GET never verifies: mail scanners open links. The button posts. */
+  @Get('verify')
+  @Public()
+  @RateLimited()
+  async verifyPage(
+    @Query('token') token: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = this.pages.lang(req, reply);
+    const r = await this.requests.describe(tokenOf(token));
+    return this.pages.render(
+      reply,
+      'portal/verify',
+      { token, type: r.type },
+      { lang, title: this.pages.text(lang, 'portal.verify.title') },
+    );
+  }
+
+  @Post('verify')
+  @Public()
+  @RateLimited()
+  @CsrfProtected()
+  async verify(@Body() body: Form, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const lang = this.pages.lang(req, reply);
+    const r = await this.requests.verify(tokenOf(body?.token));
+    return this.pages.render(
+      reply,
+      'portal/verified',
+      {
+        duplicate: r.outcome === 'duplicate',
+        statusHref: `/portal/requests/${r.requestId}?token=${encodeURIComponent(r.statusToken)}`,
+      },
+      { lang, title: this.pages.text(lang, 'portal.verify.doneTitle') },
+    );
+  }
+
+  @Get('requests/:id')
+  @Public()
+  @RateLimited()
+  async status(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query('token') token: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = this.pages.lang(req, reply);
+    const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
+    const open = !['completed', 'cancelled'].includes(s.status);
+    const certificateHref =
+      s.type === 'erasure' && s.status === 'completed' && s.resolution !== 'rejected'
+        ? `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`
+        : null;
+    return this.pages.render(
+      reply,
+      'portal/status',
+      {
+        request: s,
+        open,
+        resultMailed: s.resultAvailable && (s.type === 'access' || s.type === 'portability'),
+        days: this.env.REQUEST_DOWNLOAD_TTL_DAYS,
+        certificateHref,
+      },
+      { lang, title: this.pages.text(lang, 'portal.status.title') },
+    );
+  }
+
+  /** The Art. 17 certificate, signed (JWS), for the person's own records; checked against our JWKS. */
+  @Get('requests/:id/certificate')
+  @Public()
+  @RateLimited()
+  async certificate(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query('token') token: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
+    if (s.type !== 'erasure') throw new ProblemError('not_found', 'No certificate for this request.');
+    const cert = await this.outputs.certificate(id);
+    void reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="erasure-certificate-${id}.json"`)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer');
+    return JSON.stringify(cert, null, 2);
+  }
+
+  /** Landing page for the download link: the file itself is `/public/requests/:id/result`, same token. */
+  @Get('requests/:id/download')
+  @Public()
+  @RateLimited()
+  async download(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query('token') token: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = this.pages.lang(req, reply);
+    await this.scoped(() => this.requests.checkDownload(id, tokenOf(token)));
+    return this.pages.render(
+      reply,
+      'portal/download',
+      { fileHref: `/public/requests/${id}/result?token=${encodeURIComponent(String(token))}` },
+      { lang, title: this.pages.text(lang, 'portal.download.title') },
+    );
+  }
+
+  private async form(reply: FastifyReply, lang: PageLang, form: RequestForm, errors: FormErrors, status: number) {
+    const legit = await this.legitimatePurposes();
+    const hasErrors = Object.keys(errors).length > 0;
+    return this.pages.render(
+      reply,
+      'portal/home',
+      {
+        form,
+        types: REQUEST_TYPES.map((t) => ({ value: t, checked: form.type === t })),
+        errors: {
+          type: errors.type ?? null,
+          email: errors.email ?? null,
+          details: errors.details ?? null,
+          rect: errors.rect ?? null,
+          obj: errors.obj ?? null,
+        },
+        errorList: hasErrors ? Object.entries(errors).map(([field, key]) => ({ field, key })) : null,
+        objPurposes: legit.map((p) => ({ key: p.key, name: p.name, checked: form.objPurposes.includes(p.key) })),
+      },
+      {
+        lang,
+        title:
+          (hasErrors ? `${this.pages.text(lang, 'portal.home.errorsTitle')}: ` : '') +
+          this.pages.text(lang, 'portal.home.title'),
+        status,
+      },
+    );
+  }
+
+  private async legitimatePurposes() {
+    const all = await this.purposes.list(undefined, 200);
+    return all.filter((p) => p.legalBasis === 'legitimate_interests');
+  }
+
+  /**
+   * A customer's link opens only their own request: someone else's id with it is "not found", the same
+   * as an id that does not exist, so the link reveals nothing about other requests.
+   */
+  private async scoped<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ProblemError && e.code === 'invalid_token') throw new ProblemError('not_found', 'Not found.');
+      throw e;
+    }
+  }
+}

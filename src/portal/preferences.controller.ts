@@ -1,0 +1,116 @@
+import { Body, Controller, Get, Headers, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { RateLimited } from '../common/throttle/throttle.module';
+import { CsrfProtected } from '../web/csrf.guard';
+import { PageRenderer } from '../web/page-renderer.service';
+import { seeOther } from '../web/redirect';
+import { WebPage } from '../web/web-error.filter';
+import { PreferenceCentre, PreferenceOutcome } from './preference-centre.service';
+
+type Form = Record<string, unknown> | undefined;
+const OUTCOMES: PreferenceOutcome[] = ['withdrawn', 'granted', 'pending', 'all', 'nothing'];
+const DONE_KEY: Record<PreferenceOutcome, string> = {
+  withdrawn: 'portal.prefs.doneWithdrawn',
+  granted: 'portal.prefs.doneGranted',
+  pending: 'portal.prefs.donePending',
+  all: 'portal.prefs.doneAll',
+  nothing: 'portal.prefs.doneNothing',
+};
+
+const field = (b: Form, name: string, max = 4096): string => {
+  const v = b?.[name];
+  if (typeof v !== 'string' || !v || v.length > max) {
+    throw new ProblemError('validation_failed', 'The form is not valid.');
+  }
+  return v;
+};
+
+/** The preference centre, reached by the signed link in every marketing message (no account). */
+@WebPage()
+@Controller('portal/preferences')
+export class PreferencesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly centre: PreferenceCentre,
+  ) {}
+
+  @Get()
+  @Public()
+  @RateLimited()
+  async page(
+    @Query('token') token: unknown,
+    @Query('done') done: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = this.pages.lang(req, reply);
+    const t = typeof token === 'string' && token.length <= 4096 ? token : '';
+    const groups = await this.centre.view(t, lang);
+    const outcome = OUTCOMES.find((o) => o === done) ?? null;
+    return this.pages.render(
+      reply,
+      'portal/preferences',
+      {
+        token: t,
+        groups,
+        anyHeld: groups.some((g) => g.rows.some((r) => r.canWithdraw)),
+        done: outcome ? DONE_KEY[outcome] : null,
+      },
+      { lang, title: this.pages.text(lang, 'portal.prefs.title') },
+    );
+  }
+
+  @Post('withdraw')
+  @Public()
+  @RateLimited()
+  @CsrfProtected()
+  async withdraw(@Body() body: Form, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const token = field(body, 'token');
+    const outcome = await this.centre.withdraw(token, field(body, 'purpose', 100), field(body, 'channel', 50));
+    return this.back(req, reply, token, outcome);
+  }
+
+  @Post('withdraw-all')
+  @Public()
+  @RateLimited()
+  @CsrfProtected()
+  async withdrawAll(@Body() body: Form, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const token = field(body, 'token');
+    return this.back(req, reply, token, await this.centre.withdrawAll(token));
+  }
+
+  @Post('grant')
+  @Public()
+  @RateLimited()
+  @CsrfProtected()
+  async grant(
+    @Body() body: Form,
+    @Headers('sec-gpc') gpc: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const token = field(body, 'token');
+    const version = Number(field(body, 'version', 10));
+    if (!Number.isInteger(version) || version < 1)
+      throw new ProblemError('validation_failed', 'The form is not valid.');
+    const outcome = await this.centre.grant(
+      token,
+      {
+        purpose: field(body, 'purpose', 100),
+        channel: field(body, 'channel', 50),
+        version,
+        locale: field(body, 'locale', 20),
+      },
+      gpc === '1',
+    );
+    return this.back(req, reply, token, outcome);
+  }
+
+  /** Post/redirect/get: a reload does not post again, and the page shows the new state. */
+  private back(req: FastifyRequest, reply: FastifyReply, token: string, outcome: PreferenceOutcome) {
+    const lang = this.pages.lang(req, reply);
+    return seeOther(reply, `/portal/preferences?token=${encodeURIComponent(token)}&done=${outcome}&lang=${lang}`);
+  }
+}
