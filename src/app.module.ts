@@ -18,12 +18,14 @@ import { WorkerModule } from './jobs/worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RequestsModule } from './requests/requests.module';
+import { RegisterModule } from './register/register.module';
 import { RetentionModule } from './retention/retention.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { SystemsModule } from './systems/systems.module';
-import { RegisterModule } from './register/register.module';
-import { WebModule } from './web/web.module';
+import { UsersModule } from './users/users.module';
+import { ConsoleModule } from './console/console.module';
 import { PortalModule } from './portal/portal.module';
+import { WebModule } from './web/web.module';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -36,9 +38,11 @@ export const FEATURE_MODULES: Type[] = [
   BreachesModule,
   RetentionModule,
   RequestsModule,
-  RegisterModule,
   WebModule,
   PortalModule,
+  UsersModule,
+  ConsoleModule,
+  RegisterModule,
 ];
 
 @Module({})

@@ -1,0 +1,147 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { RateLimited } from '../common/throttle/throttle.module';
+import { Env } from '../config/env';
+import { LoginOutcome, LoginService } from './login.service';
+import { answerLogin, MFA_COOKIE, SESSION_COOKIE } from './session-cookie';
+import { ChangePasswordDto, LoginDto, TotpCodeDto } from './users.dto';
+import { UsersService } from './users.service';
+import { matchTotp } from './totp';
+import { StaffSession, StaffSessions } from './staff-sessions.service';
+
+/** The caller's staff session, or 401: these routes are for people signed in, not API keys. */
+export function requireSession(req: FastifyRequest): { hash: string; session: StaffSession } {
+  if (!req.staffSession) throw new ProblemError('unauthorized', 'A staff session is required.');
+  return req.staffSession;
+}
+
+/** Login, the TOTP step and logout; the session lives in an httpOnly cookie. */
+@ApiTags('staff-auth')
+@Controller('v1/auth')
+export class AuthController {
+  private readonly secure: boolean;
+
+  constructor(
+    private readonly login: LoginService,
+    private readonly users: UsersService,
+    env: Env,
+  ) {
+    this.secure = env.PUBLIC_BASE_URL.startsWith('https:');
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Staff login with e-mail and password',
+    description:
+      'Sets the session cookie, or, with a second factor enrolled, answers `totpRequired: true` and a short-lived cookie for POST /v1/auth/totp. Failures are always 401 `invalid_credentials`; 423 `account_locked` after repeated failures.',
+  })
+  async passwordLogin(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.answer(await this.login.login(dto.email, dto.password), reply);
+  }
+
+  @Post('totp')
+  @HttpCode(200)
+  @Public()
+  @RateLimited()
+  @ApiOperation({ summary: 'Second step: the code from the authenticator app' })
+  async totpLogin(
+    @Body() dto: TotpCodeDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const token = req.cookies?.[MFA_COOKIE];
+    if (!token) throw new ProblemError('invalid_credentials', 'The login step has expired; start again.');
+    return this.answer(await this.login.totp(token, dto.code), reply);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Public()
+  @ApiOperation({ summary: 'End this session' })
+  async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const s = requireSession(req);
+    await this.login.logout(s.hash, s.session);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Post('logout-everywhere')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'End every session of the signed-in user (a lost laptop, a shared computer)' })
+  async logoutEverywhere(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const s = requireSession(req);
+    const ended = await this.login.logoutEverywhere(s.session.userId, { type: 'staff', id: s.session.userId });
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { sessionsEnded: ended };
+  }
+
+  private answer(outcome: LoginOutcome, reply: FastifyReply) {
+    return answerLogin(outcome, reply, this.secure, this.users);
+  }
+}
+
+/** The signed-in user's own account. */
+@ApiTags('staff-auth')
+@Controller('v1/users/me')
+export class MeController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: StaffSessions,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Who is signed in, with the CSRF token for session-authenticated changes' })
+  async me(@Req() req: FastifyRequest) {
+    const s = requireSession(req);
+    const u = await this.users.get(s.session.userId);
+    return {
+      ...this.users.view(u),
+      csrfToken: s.session.csrf,
+      passwordExpired: s.session.passwordExpired,
+      sessionExpiresAt: new Date(s.session.createdAt + this.sessions.absoluteMs).toISOString(),
+    };
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @Public()
+  @ApiOperation({ summary: 'Change one’s own password; other sessions end, this one continues' })
+  async changePassword(@Body() dto: ChangePasswordDto, @Req() req: FastifyRequest): Promise<void> {
+    const s = requireSession(req);
+    await this.users.changeOwnPassword(s.session.userId, dto.currentPassword, dto.newPassword);
+    await this.sessions.revokeAll(s.session.userId);
+    // The session in use is re-created without the "expired" flag; the caller's cookie stays valid
+    // only for this session id, so it is renewed in place.
+    await this.sessions.restore(s.hash, { ...s.session, passwordExpired: false });
+  }
+
+  @Post('totp')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Start enrolling a TOTP second factor: the otpauth URI (for a QR code) and secret' })
+  startTotp(@Req() req: FastifyRequest) {
+    return this.users.startTotp(requireSession(req).session.userId);
+  }
+
+  @Post('totp/confirm')
+  @HttpCode(204)
+  @Public()
+  @ApiOperation({ summary: 'Finish enrolment with a code from the app; logins ask for a code from now on' })
+  async confirmTotp(@Body() dto: TotpCodeDto, @Req() req: FastifyRequest): Promise<void> {
+    const { userId } = requireSession(req).session;
+    const u = await this.users.get(userId);
+    const secret = this.users.totpSecret(u);
+    if (u.totpEnabledAt) throw new ProblemError('conflict', 'A second factor is already enrolled.');
+    const step = secret ? matchTotp(secret, dto.code) : null;
+    if (step === null || !(await this.sessions.claimTotpStep(userId, step)))
+      throw new ProblemError('invalid_credentials', 'The code is not correct.');
+    await this.users.enableTotp(userId);
+  }
+}

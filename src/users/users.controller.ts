@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { RequireScopes } from '../auth/scopes';
+import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { LoginService } from './login.service';
+import { StaffSessions } from './staff-sessions.service';
+import { CreateUserDto, UpdateUserDto } from './users.dto';
+import { UsersService } from './users.service';
+
+const Id = () => new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('users')
+@Controller('v1/users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly login: LoginService,
+    private readonly sessions: StaffSessions,
+  ) {}
+
+  @Post()
+  @RequireScopes('users:manage')
+  @Idempotent()
+  @ApiOperation({ summary: 'Create a staff user with a role (admin, dpo, staff, marketing)' })
+  async create(@Body() dto: CreateUserDto, @CurrentPrincipal() by: Principal) {
+    const u = await this.users.create(dto.email, dto.role, dto.password, `${by.kind}:${by.id}`);
+    return this.users.view(u);
+  }
+
+  @Get()
+  @RequireScopes('users:manage')
+  async list(@Query() q: ListQuery) {
+    const cursor = decodeCursor<{ createdAt: string }>(q.cursor, ['createdAt']);
+    const rows = await this.users.list(cursor?.createdAt, q.limit + 1);
+    return pageOf(
+      rows,
+      q.limit,
+      (u) => this.users.view(u),
+      (u) => ({ createdAt: u.createdAt.toISOString() }),
+    );
+  }
+
+  @Get(':id')
+  @RequireScopes('users:manage')
+  async get(@Param('id', Id()) id: string) {
+    const u = await this.users.get(id);
+    return { ...this.users.view(u), activeSessions: await this.sessions.count(id) };
+  }
+
+  @Patch(':id')
+  @RequireScopes('users:manage')
+  @ApiOperation({ summary: 'Change the role, disable or enable, set a password, remove the second factor' })
+  async update(@Param('id', Id()) id: string, @Body() dto: UpdateUserDto) {
+    return this.users.view(await this.users.update(id, dto));
+  }
+
+  @Post(':id/logout-everywhere')
+  @HttpCode(200)
+  @RequireScopes('users:manage')
+  @ApiOperation({ summary: 'End every session of this user' })
+  async logoutEverywhere(@Param('id', Id()) id: string, @CurrentPrincipal() by: Principal) {
+    await this.users.get(id);
+    return { sessionsEnded: await this.login.logoutEverywhere(id, { type: by.kind, id: by.id }) };
+  }
+}

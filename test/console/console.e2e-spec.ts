@@ -1,0 +1,179 @@
+import type { Page } from 'playwright-core';
+import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { publishedPurpose } from '../consent/consent-fixtures';
+import { createSubject } from '../requests/support';
+import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+
+/** The staff console in a real browser (Debian's Chromium): login, a request, roles, audit, accessibility. */
+describe('console in the browser', () => {
+  let t: TestApp;
+  let smtp: SmtpCatcher;
+  let browser: BrowserSession;
+  let requestId: string;
+  let subjectId: string;
+  let purposeKey: string;
+
+  beforeAll(async () => {
+    smtp = await SmtpCatcher.start();
+    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
+    browser = await launchBrowser();
+    await createStaff(t, 'ola.staff@example.com', 'staff');
+    await createStaff(t, 'iod@example.com', 'dpo');
+    await createStaff(t, 'max.marketing@example.com', 'marketing');
+    await createStaff(t, 'szef@example.com', 'admin');
+    purposeKey = await publishedPurpose(t, 'newsletter', { channels: ['email'] });
+    const s = await createSubject(t);
+    subjectId = s.id;
+    // Not verified: the request stays open (awaiting verification), so it can be extended.
+    const r = await t.request('POST', '/v1/requests', { type: 'access', subjectId });
+    expect(r.status).toBe(201);
+    requestId = r.body.id;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  async function signIn(page: Page, email: string, lang: 'pl' | 'en' = 'pl') {
+    await browser.resetCookies();
+    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
+    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill(email);
+    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
+  }
+
+  it('a staff member signs in (a wrong password gets a generic message) and extends a request', async () => {
+    const page = await browser.newPage();
+    const first = await page.goto(`${t.baseUrl}/console`);
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+    expect(first?.status()).toBe(200);
+    await checkA11y(page);
+    await screenshot(page, 'console-login-pl');
+
+    await page.getByLabel('Adres e-mail').fill('ola.staff@example.com');
+    await page.getByLabel('Hasło').fill('zupełnie nie to hasło');
+    await page.getByRole('button', { name: 'Zaloguj się' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Nieprawidłowy e-mail, hasło lub kod.');
+
+    await signIn(page, 'ola.staff@example.com');
+    expect(new URL(page.url()).pathname).toBe('/console/requests');
+    const row = page.locator(`a[href="/console/requests/${requestId}"]`);
+    await expect(row.count()).resolves.toBe(1);
+    await checkA11y(page);
+    await screenshot(page, 'console-requests-pl');
+
+    await row.click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('dostęp do danych');
+    await checkA11y(page);
+    await page.getByLabel('O ile miesięcy').selectOption('2');
+    await page.getByLabel('Uzasadnienie (zostanie przekazane osobie)').first().fill('Duża liczba żądań w tym miesiącu');
+    await page.getByRole('button', { name: 'Przedłuż' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Termin przedłużony');
+    await screenshot(page, 'console-request-extended-pl');
+
+    const r = await t.request('GET', `/v1/requests/${requestId}`);
+    expect(r.body.extensionMonths).toBe(2);
+    // The API did the change with the staff member as the actor.
+    const audit = await t.request('GET', `/v1/audit?targetId=${requestId}&action=request.extended`);
+    expect(audit.body.items[0]?.actor.type).toBe('staff');
+    await page.close();
+  });
+
+  it('a staff role gets the 403 page for register, retention and API keys', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    for (const path of ['/console/register', '/console/retention', '/console/keys', '/console/audit']) {
+      const res = await page.goto(`${t.baseUrl}${path}`);
+      expect(res?.status()).toBe(403);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Brak dostępu');
+    }
+    await checkA11y(page);
+    await screenshot(page, 'console-403-pl');
+    const nav = await page.locator('nav a').allTextContents();
+    expect(nav).not.toContain('Rejestr czynności');
+    await page.close();
+  });
+
+  it('the DPO verifies the audit log chain and sees the extension in it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'iod@example.com', 'en');
+    await page.goto(`${t.baseUrl}/console/audit`);
+    await expect(page.locator('table').textContent()).resolves.toContain('request.extended');
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await expect(page.locator('#verify-result').textContent()).resolves.toMatch(
+      /The chain is intact: \d+ entries checked\./,
+    );
+    await checkA11y(page);
+    await screenshot(page, 'console-audit-verified-en');
+    await page.close();
+  });
+
+  it('marketing sees consent views only, never the person’s identity', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'max.marketing@example.com');
+    expect(new URL(page.url()).pathname).toBe('/console/consents');
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Zgody', 'Moje konto']);
+    await page.getByLabel('Identyfikator osoby (UUID)').fill(subjectId);
+    await page.getByRole('button', { name: 'Pokaż' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/console/subjects/${subjectId}`);
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('Twoja rola nie obejmuje wglądu w dane osobowe.');
+    expect(text).toContain(purposeKey);
+    expect(text).not.toContain('@example.com');
+    expect(text).not.toContain('Nowak');
+    await checkA11y(page);
+    for (const path of ['/console/requests', `/console/requests/${requestId}`, '/console/register', '/console/audit']) {
+      expect((await page.goto(`${t.baseUrl}${path}`))?.status()).toBe(403);
+    }
+    const viewed = await t.request('GET', `/v1/audit?action=subject.viewed&targetId=${subjectId}`);
+    expect(viewed.body.items).toHaveLength(0);
+    await page.close();
+  });
+
+  it('staff record a consent given in the store; a subject view with personal data is audited', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    await page.goto(`${t.baseUrl}/console/subjects/${subjectId}`);
+    await expect(page.locator('main').textContent()).resolves.toContain('Nowak');
+    await page.getByRole('button', { name: 'Zapisz' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Zgoda zapisana.');
+    const consents = await t.request('GET', `/v1/subjects/${subjectId}/consents`);
+    expect(consents.body.items.find((c: { purpose: string }) => c.purpose === purposeKey).status).toBe('granted');
+    const history = await t.request('GET', `/v1/subjects/${subjectId}/consents/history`);
+    expect(history.body.items[0].source).toMatchObject({ method: 'store', staffId: expect.any(String) });
+    const viewed = await t.request('GET', `/v1/audit?action=subject.viewed&targetId=${subjectId}`);
+    expect(viewed.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(viewed.body.items[0].actor.type).toBe('staff');
+    await page.close();
+  });
+
+  it('every console page passes axe-core (no serious or critical issues) in Polish and English', async () => {
+    const page = await browser.newPage();
+    const pages = [
+      '/console/requests',
+      `/console/requests/${requestId}`,
+      `/console/subjects/${subjectId}`,
+      '/console/consents',
+      '/console/audit?verify=1',
+      '/console/register',
+      '/console/retention',
+      '/console/keys',
+      '/console/account',
+    ];
+    for (const lang of ['pl', 'en'] as const) {
+      await signIn(page, 'szef@example.com', lang);
+      for (const path of pages) {
+        const res = await page.goto(`${t.baseUrl}${path}`);
+        expect(res?.status()).toBe(200);
+        await expect(page.locator('html').getAttribute('lang')).resolves.toBe(lang);
+        await checkA11y(page, `${path} (${lang})`);
+        await screenshot(page, `console-${path.split('?')[0].split('/').slice(2, 3).join('') || 'home'}-${lang}`);
+      }
+    }
+    await page.close();
+  });
+});
