@@ -21,10 +21,14 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 echo "PostgreSQL and Redis are up."
 
-# The browser tests (test/web) drive Debian's Chromium through playwright-core.
-if [ ! -x /usr/bin/chromium ]; then
+# The browser tests (test/web, test/console) drive Debian's Chromium through playwright-core; the PDF documents
+# (register, UODO breach notification) embed DejaVu, which covers Polish letters.
+MISSING=()
+[ -x /usr/bin/chromium ] || MISSING+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || MISSING+=(fonts-dejavu-core)
+if [ ${#MISSING[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${MISSING[@]}"
 fi
 echo "Chromium is at /usr/bin/chromium."
