@@ -10,7 +10,8 @@ const scenarios = JSON.parse(process.env.CEILING_ROUTES || '[]');
 for (const s of scenarios) {
   app.get(s.path, async (req) => {
     if (!s.sql) return s.body;
-    const params = (s.params || []).map((p) => (p === '$query' ? req.query.v : p));
+    // '$query': the `v` query parameter; '$queryList': the same as a one-element array (for `= ANY($n)`).
+    const params = (s.params || []).map((p) => (p === '$query' ? req.query.v : p === '$queryList' ? [req.query.v] : p));
     const { rows } = await pool.query({ name: s.name, text: s.sql, values: params });
     return s.wrap === 'items' ? { items: rows, nextCursor: null } : rows[0] ?? null;
   });

@@ -38,7 +38,11 @@ function load(url, opts) {
 }
 
 async function startService(env) {
-  const child = spawn(process.execPath, [join(root, 'dist/src/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS || '').split(' ').filter(Boolean);
+  // ZGODA_DIST: a build elsewhere (with NODE_PATH pointing at node_modules), as bench/lib/*.js also honour.
+  const dist = process.env.ZGODA_DIST || join(root, 'dist');
+  const child = spawn(process.execPath, [...nodeArgs, join(dist, 'src/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const deadline = Date.now() + 60_000;
@@ -103,7 +107,9 @@ async function main() {
   } finally {
     service.child.kill('SIGTERM');
     await new Promise((r) => service.child.on('exit', r));
-    await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    // BENCH_KEEP_DB=1: keep the seeded database for EXPLAIN ANALYZE afterwards (drop it by hand).
+    if (process.env.BENCH_KEEP_DB) process.stderr.write(`bench: kept database ${db}\n`);
+    else await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   }
   const table = [
     '| scenario | service | ceiling | ratio | notes |',

@@ -1,72 +1,295 @@
-// The consent decision, the hot path: GET /v1/consents/check for a subject with a current grant, against
-// a bare Fastify route running the projection query through pg. The service also checks the API key,
-// resolves merged ids and reads the subject facts (in parallel with the projection).
-const { compareHttp } = require('../run');
+/* eslint-disable */
+// The consent decision at scale (issue 4): BENCH_EVENTS consent events (default 1,000,000) over
+// BENCH_SUBJECTS subjects (default 200,000), seeded set-based as the service stores them
+// (bench/lib/seed-consent.js). Three measurements, each next to its ceiling in the same run:
+// - single check over HTTP at 50 connections, a random subject per request, against a bare Fastify route
+//   running the service's own projection query (DECISION_ROWS_SQL, from dist) as a named statement;
+// - batch check of 10,000 e-mails against the same statements called directly from this process
+//   (blind indexes and suppression hashes precomputed, so the ceiling is SQL alone);
+// - the audience stream against the same query read through a cursor straight into a file, with the
+//   service's RSS before, at its peak and after. With a consent:read key (ids only) and, as a second row,
+//   with an admin key (e-mails decrypted), whose ceiling also unwraps and decrypts in this process.
+// Callers use a consent:read API key, as a mailing tool would.
+const { createWriteStream } = require('node:fs');
+const { once } = require('node:events');
+const { join } = require('node:path');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+const { Client, Pool } = require('pg');
+const { seedConsent } = require('../lib/seed-consent');
+const { loadVaried, timeRuns, fmtHttp, fmtRuns, ms, sample, pick } = require('../lib/measure');
 
-async function call(ctx, method, path, body) {
+const dist = join(process.env.ZGODA_DIST || join(__dirname, '../../dist'), 'src');
+const { DECISION_ROWS_SQL } = require(join(dist, 'consent/consent.repository'));
+const { CryptoService } = require(join(dist, 'common/crypto/crypto.service'));
+const { decryptField, fieldAad } = require(join(dist, 'common/crypto/envelope'));
+const { identifierColumn } = require(join(dist, 'subjects/subject-cipher'));
+
+const SUBJECTS = Number(process.env.BENCH_SUBJECTS || 200_000);
+const EVENTS = Number(process.env.BENCH_EVENTS || 1_000_000);
+const BATCH = Math.min(10_000, SUBJECTS);
+const MAIN = 'bench-newsletter';
+const OTHER = 'bench-sms-offers';
+const OUT = process.env.BENCH_TMP || '/tmp';
+// BENCH_CONSENT_PARTS=single,batch,audience (the default): a subset when profiling one of them.
+const PARTS = new Set((process.env.BENCH_CONSENT_PARTS || 'single,batch,audience').split(','));
+
+// The subjects module's statements, as SubjectsRepository runs them (not exported from there).
+const OWNERS_SQL = `SELECT blind_index, system_key, subject_id FROM subject_identifiers
+        WHERE kind = $1 AND blind_index = ANY($2::bytea[])`;
+const SUPPRESSED_SQL = `SELECT hash FROM subject_suppressions WHERE kind = $1 AND hash = ANY($2::char(64)[])`;
+const FACTS_SQL = `SELECT s.id, COALESCE(v.status, s.status) AS status,
+              COALESCE(v.minor_until, s.minor_until)::text AS minor_until,
+              COALESCE(v.objected_direct_marketing_at, s.objected_direct_marketing_at) IS NOT NULL AS objected
+         FROM subjects s LEFT JOIN subjects v ON v.id = s.merged_into
+        WHERE s.id = ANY($1::uuid[])`;
+// The audience: AUDIENCE_PAGE_SQL without the keyset, with the subject facts the service applies per page
+// (erased, restricted, objection, minors) as SQL, so the ceiling filters exactly what the service does.
+const AUDIENCE_SQL = (withContacts) => `
+  SELECT c.subject_id${withContacts ? ', i.id AS identifier_id, i.value_enc, k.wrapped_key, k.key_version' : ''}
+    FROM consent_state c JOIN subjects s ON s.id = c.subject_id
+    ${
+      withContacts
+        ? `JOIN subject_keys k ON k.subject_id = c.subject_id
+    LEFT JOIN subject_identifiers i ON i.subject_id = c.subject_id AND i.kind = 'email' AND i.is_primary`
+        : ''
+    }
+   WHERE c.purpose_key = $1 AND c.channel = $2 AND c.status = 'granted' AND NOT c.pending
+     AND (c.expires_at IS NULL OR c.expires_at > now())
+     AND s.status = 'active' AND s.merged_into IS NULL AND s.objected_direct_marketing_at IS NULL
+     AND (s.minor_until IS NULL OR s.minor_until <= now()::date)
+   ORDER BY c.subject_id`;
+
+async function call(ctx, method, path, body, key = ctx.adminKey) {
   const res = await fetch(`${ctx.serviceUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${ctx.adminKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
-module.exports = {
-  name: 'consent decision (GET /v1/consents/check)',
-  async setup(ctx) {
-    const key = 'bench-newsletter';
-    await call(ctx, 'POST', '/v1/purposes', {
-      key,
-      name: 'Newsletter',
-      legalBasis: 'consent',
-      dataCategories: ['contact'],
-      subjectCategories: ['customers'],
-      recipients: [],
-      processors: [],
-      transfers: [],
-      channels: ['email'],
-      marketing: true,
-    });
-    await call(ctx, 'POST', `/v1/purposes/${key}/texts`, {
-      locale: 'pl',
-      title: 'Newsletter',
-      body: '{{purpose.name}}',
-    });
-    await call(ctx, 'POST', `/v1/purposes/${key}/texts/1/publish`, {});
-    const subject = await call(ctx, 'POST', '/v1/subjects', { externalId: 'bench-subject-1' });
-    await call(ctx, 'POST', `/v1/subjects/${subject.id}/consents`, {
-      purpose: key,
-      channel: 'email',
-      version: 1,
-      locale: 'pl',
-      decision: 'granted',
-      source: { method: 'api' },
-    });
-    return { key, subjectId: subject.id };
-  },
-  ceilingRoutes: (state) => [
-    {
-      path: '/ceiling',
-      name: 'consent_decision',
-      sql: `SELECT p.legal_basis, p.marketing, s.status, s.event_id, s.version, s.granted_at, s.expires_at
-              FROM purposes p
-              LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = ANY($2::uuid[])
-             WHERE p.key = $1`,
-      params: [state.key, [state.subjectId]],
+async function purpose(ctx, key, name, channels) {
+  await call(ctx, 'POST', '/v1/purposes', {
+    key,
+    name,
+    legalBasis: 'consent',
+    dataCategories: ['contact'],
+    subjectCategories: ['customers'],
+    recipients: [],
+    processors: [],
+    transfers: [],
+    channels,
+    marketing: true,
+  });
+  await call(ctx, 'POST', `/v1/purposes/${key}/texts`, {
+    locale: 'pl',
+    title: name,
+    body: 'Zgoda na {{purpose.name}}.',
+  });
+  await call(ctx, 'POST', `/v1/purposes/${key}/texts/1/publish`, {});
+}
+
+/** Streams `body` (a web ReadableStream or a Node Readable) to a file; bytes and NDJSON lines written. */
+async function toFile(body, file) {
+  let lines = 0;
+  let bytes = 0;
+  const source = body instanceof Readable ? body : Readable.fromWeb(body);
+  await pipeline(
+    source,
+    async function* (chunks) {
+      for await (const c of chunks) {
+        bytes += c.length;
+        for (let i = 0; i < c.length; i++) if (c[i] === 10) lines += 1;
+        yield c;
+      }
     },
+    createWriteStream(file),
+  );
+  return { lines, bytes };
+}
+
+/** The ceiling of the audience: a server-side cursor, 1,000 rows a fetch, NDJSON lines into a file. */
+async function cursorToFile(ctx, withContacts, file, crypto) {
+  const client = new Client({ connectionString: ctx.databaseUrl });
+  await client.connect();
+  const out = createWriteStream(file);
+  let lines = 0;
+  try {
+    await client.query('BEGIN');
+    await client.query({
+      text: `DECLARE audience NO SCROLL CURSOR FOR ${AUDIENCE_SQL(withContacts)}`,
+      values: [MAIN, 'email'],
+    });
+    for (;;) {
+      const { rows } = await client.query('FETCH 1000 FROM audience');
+      if (!rows.length) break;
+      let text = '';
+      for (const r of rows) {
+        const line = { subjectId: r.subject_id };
+        if (withContacts && r.value_enc) {
+          const dek = crypto.unwrap(r.wrapped_key, r.key_version, r.subject_id);
+          line.email = decryptField(dek, r.value_enc, fieldAad(r.subject_id, identifierColumn(r.identifier_id)));
+        }
+        text += `${JSON.stringify(line)}\n`;
+      }
+      lines += rows.length;
+      if (!out.write(text)) await once(out, 'drain');
+    }
+    await client.query('COMMIT');
+  } finally {
+    out.end();
+    await once(out, 'close');
+    await client.end();
+  }
+  return { lines };
+}
+
+module.exports = {
+  name: 'consent decision, batch and audience',
+  async setup(ctx) {
+    await purpose(ctx, MAIN, 'Newsletter', ['email', 'sms']);
+    await purpose(ctx, OTHER, 'Promocje SMS', ['sms']);
+    const { key: consentKey } = await call(ctx, 'POST', '/v1/api-keys', {
+      name: 'bench-mailing-tool',
+      scopes: ['consent:read'],
+    });
+    process.stderr.write(`bench: seeding ${SUBJECTS} subjects, ${EVENTS} consent events ...\n`);
+    const seeded = await seedConsent({
+      databaseUrl: ctx.databaseUrl,
+      encryptionKey: ctx.env.ENCRYPTION_KEY,
+      subjects: SUBJECTS,
+      events: EVENTS,
+      main: MAIN,
+      other: OTHER,
+      tag: 'bench-consent',
+    });
+    process.stderr.write(`bench: seeded ${seeded.events} events in ${seeded.seconds.toFixed(1)} s\n`);
+    return { consentKey, seeded };
+  },
+  ceilingRoutes: () => [
+    { path: '/ceiling', name: 'consent_decision', sql: DECISION_ROWS_SQL, params: [MAIN, '$queryList'] },
   ],
   async run(ctx) {
-    return [
-      await compareHttp(
-        'consent decision (GET /v1/consents/check) vs bare Fastify + the projection query',
-        {
-          url: `${ctx.serviceUrl}/v1/consents/check?purpose=${ctx.key}&channel=email&subjectId=${ctx.subjectId}`,
-          headers: { authorization: `Bearer ${ctx.adminKey}` },
-        },
-        { url: `${ctx.ceilingUrl}/ceiling` },
-      ),
-    ];
+    const { seeded, consentKey } = ctx;
+    const rows = [];
+    const scale = `${seeded.events.toLocaleString('en')} events, ${SUBJECTS.toLocaleString('en')} subjects, seeded in ${seeded.seconds.toFixed(0)} s`;
+
+    // Sanity: the seeded projection answers yes for a seeded subject, by id and by e-mail.
+    const probe = await call(
+      ctx,
+      'GET',
+      `/v1/consents/check?purpose=${MAIN}&channel=email&subjectId=${seeded.ids[0]}`,
+      undefined,
+      consentKey,
+    );
+    if (!probe.allowed) throw new Error(`seeded subject not allowed: ${JSON.stringify(probe)}`);
+
+    // 1. Single check, a different random subject per request.
+    if (PARTS.has('single')) {
+      const auth = { authorization: `Bearer ${consentKey}` };
+      const s = await loadVaried(ctx, ctx.serviceUrl, () => ({
+        path: `/v1/consents/check?purpose=${MAIN}&channel=email&subjectId=${pick(seeded.ids)}`,
+        headers: auth,
+      }));
+      const c = await loadVaried(ctx, ctx.ceilingUrl, () => ({ path: `/ceiling?v=${pick(seeded.ids)}` }));
+      const ratio = s.requests.average / c.requests.average;
+      rows.push({
+        name: 'single check GET /v1/consents/check (random subject of all) vs bare Fastify + DECISION_ROWS_SQL',
+        service: fmtHttp(s),
+        ceiling: fmtHttp(c),
+        ratio: `${(ratio * 100).toFixed(0)}%`,
+        notes: `target ≥60% and p99 < 10 ms: ${ratio >= 0.6 && s.latency.p99 < 10 ? 'met' : 'MISSED'}; ${scale}`,
+      });
+    }
+
+    // 2. Batch of 10,000 e-mails, a fresh random sample each run; the ceiling runs the service's four
+    // statements in the service's two parallel rounds, parameters precomputed.
+    const crypto = new CryptoService({ ENCRYPTION_KEY: ctx.env.ENCRYPTION_KEY, ENCRYPTION_KEY_VERSION: 1 });
+    if (PARTS.has('batch')) {
+      const samples = Array.from({ length: 17 }, () => sample(seeded.emails, BATCH));
+      const batch = await timeRuns(async (i) => {
+        const res = await call(
+          ctx,
+          'POST',
+          '/v1/consents/check',
+          { purpose: MAIN, channel: 'email', emails: samples[i] },
+          consentKey,
+        );
+        if (res.results.length !== BATCH || !res.results.every((r) => r.allowed))
+          throw new Error('batch: unexpected answers');
+      });
+      const params = samples.map((emails) => ({
+        indexes: emails.map((e) => crypto.blindIndex('email', e)),
+        hashes: emails.map((e) => crypto.suppressionHash('email', e)),
+      }));
+      const pool = new Pool({ connectionString: ctx.databaseUrl, max: 4 });
+      let ceilingBatch;
+      try {
+        ceilingBatch = await timeRuns(async (i) => {
+          const [owners] = await Promise.all([
+            pool.query(OWNERS_SQL, ['email', params[i].indexes]),
+            pool.query(SUPPRESSED_SQL, ['email', params[i].hashes]),
+          ]);
+          const ids = owners.rows.map((r) => r.subject_id);
+          const [, decision] = await Promise.all([
+            pool.query(FACTS_SQL, [ids]),
+            pool.query(DECISION_ROWS_SQL, [MAIN, ids]),
+          ]);
+          if (decision.rows.length < BATCH) throw new Error(`ceiling batch: ${decision.rows.length} rows`);
+        });
+      } finally {
+        await pool.end();
+      }
+      const batchRatio = batch.p50 / ceilingBatch.p50;
+      rows.push({
+        name: `batch check POST /v1/consents/check, ${BATCH.toLocaleString('en')} e-mails vs the same SQL from the bench process`,
+        service: fmtRuns(batch),
+        ceiling: fmtRuns(ceilingBatch),
+        ratio: `${batchRatio.toFixed(2)}x`,
+        notes: `target ≤2x and < 150 ms: ${batchRatio <= 2 && batch.p50 < 150 ? 'met' : 'MISSED'} (p50)`,
+      });
+    }
+
+    // 3. The audience, ids only (consent:read) and with e-mails (admin: subjects:read).
+    for (const withContacts of PARTS.has('audience') ? [false, true] : []) {
+      const key = withContacts ? ctx.adminKey : consentKey;
+      const rssBefore = ctx.rssMb(ctx.servicePid);
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, ctx.rssMb(ctx.servicePid))), 100);
+      const t0 = process.hrtime.bigint();
+      let got;
+      try {
+        const res = await fetch(`${ctx.serviceUrl}/v1/purposes/${MAIN}/audience?channel=email`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        if (res.status !== 200) throw new Error(`audience: ${res.status} ${await res.text()}`);
+        got = await toFile(res.body, join(OUT, `zgoda-bench-audience-service-${process.pid}.ndjson`));
+      } finally {
+        clearInterval(sampler);
+      }
+      const serviceMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      await new Promise((r) => setTimeout(r, 500));
+      const rssAfter = ctx.rssMb(ctx.servicePid);
+      const t1 = process.hrtime.bigint();
+      const ceil = await cursorToFile(
+        ctx,
+        withContacts,
+        join(OUT, `zgoda-bench-audience-ceiling-${process.pid}.ndjson`),
+        crypto,
+      );
+      const ceilingMs = Number(process.hrtime.bigint() - t1) / 1e6;
+      const r = serviceMs / ceilingMs;
+      const growth = rssPeak - rssBefore;
+      rows.push({
+        name: `audience GET /v1/purposes/{key}/audience${withContacts ? ' with e-mails (admin key)' : ' ids only (consent:read key)'} vs cursor to a file${withContacts ? ' + unwrap/decrypt in process' : ''}`,
+        service: `${got.lines.toLocaleString('en')} lines in ${ms(serviceMs)} ms (${Math.round(got.lines / (serviceMs / 1000))} lines/s)`,
+        ceiling: `${ceil.lines.toLocaleString('en')} lines in ${ms(ceilingMs)} ms (${Math.round(ceil.lines / (ceilingMs / 1000))} lines/s)`,
+        ratio: `${r.toFixed(2)}x`,
+        notes: `service RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; target ≤2x and growth < 100 MB: ${r <= 2 && growth < 100 && got.lines === ceil.lines ? 'met' : 'MISSED'}`,
+      });
+    }
+    return rows;
   },
 };

@@ -1,0 +1,83 @@
+/* eslint-disable */
+// Measuring helpers for the consent and subjects scenarios: HTTP load spread over many different
+// subjects, the same concurrency run in-process (the "plain SQL from the same process" ceilings),
+// repeated one-shot timings, and the table cell format of bench/run.js.
+
+const DURATION = Number(process.env.BENCH_SECONDS || 10);
+
+/** autocannon at 50 connections; every request gets its own path (and body) from `next()`. */
+function loadVaried(ctx, url, next, opts = {}) {
+  return ctx.load(url, {
+    // BENCH_CONNECTIONS: only to look at unloaded latency while investigating; the table uses 50.
+    ...(process.env.BENCH_CONNECTIONS ? { connections: Number(process.env.BENCH_CONNECTIONS) } : {}),
+    ...opts,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const r = next();
+          return { ...req, ...r, headers: { ...req.headers, ...(opts.headers || {}), ...(r.headers || {}) } };
+        },
+      },
+    ],
+  });
+}
+
+/** `op()` from `concurrency` loops at once for the bench duration; latencies in ms. */
+async function loadInProcess(op, { concurrency = 50, seconds = DURATION } = {}) {
+  const latencies = [];
+  let errors = 0;
+  const until = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        const t = process.hrtime.bigint();
+        try {
+          await op();
+        } catch (e) {
+          errors += 1;
+          if (errors === 1) process.stderr.write(`bench: in-process op failed: ${e.message}\n`);
+        }
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  return { perSecond: latencies.length / elapsed, ...percentiles(latencies), errors };
+}
+
+/** Runs `op()` `warmup + runs` times one after another; wall times of the measured runs, in ms. */
+async function timeRuns(op, { runs = 15, warmup = 2 } = {}) {
+  const times = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t = process.hrtime.bigint();
+    await op(i);
+    if (i >= warmup) times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return percentiles(times);
+}
+
+function percentiles(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q) => (s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN);
+  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1], count: s.length };
+}
+
+const ms = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(0));
+const fmtHttp = (r) =>
+  `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, ${r.errors} errors` : ''}`;
+const fmtLoop = (r) =>
+  `${Math.round(r.perSecond)} op/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
+const fmtRuns = (r) => `p50 ${ms(r.p50)} ms, max ${ms(r.max)} ms (${r.count} runs)`;
+
+/** Distinct random picks from `list`. */
+function sample(list, n) {
+  const out = new Set();
+  n = Math.min(n, list.length);
+  while (out.size < n) out.add(list[Math.floor(Math.random() * list.length)]);
+  return [...out];
+}
+
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+
+module.exports = { loadVaried, loadInProcess, timeRuns, fmtHttp, fmtLoop, fmtRuns, ms, sample, pick, DURATION };
