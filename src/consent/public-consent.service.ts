@@ -34,7 +34,11 @@ export class PublicConsentService {
    * Art. 7(3) and 21(3): one POST withdraws exactly the purpose and channel the link was minted for. A
    * second POST (a mail client retrying, a scanner) changes nothing.
    */
-  async unsubscribe(token: string): Promise<{ outcome: UnsubscribeOutcome; purpose: Purpose; channel: string }> {
+  async unsubscribe(
+    token: string,
+    // The evidence says where the person withdrew: a link in a message, or the preference centre page.
+    via: 'one-click-unsubscribe' | 'preference-centre' = 'one-click-unsubscribe',
+  ): Promise<{ outcome: UnsubscribeOutcome; purpose: Purpose; channel: string }> {
     const { claims, purpose } = await this.describeUnsubscribe(token);
     const { channel } = claims;
     // A link mailed before two records were merged names the merged id; the consent now lives on the survivor.
@@ -55,8 +59,8 @@ export class PublicConsentService {
         confirmsEventId: null,
         expiresAt: null,
         validityDays: null,
-        sourceMethod: SourceMethod.Email,
-        sourceLocation: 'one-click-unsubscribe',
+        sourceMethod: via === 'preference-centre' ? SourceMethod.Web : SourceMethod.Email,
+        sourceLocation: via,
         sourceStaffId: null,
         expressedBy: ExpressedBy.Subject,
         gpc: false,

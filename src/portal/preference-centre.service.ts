@@ -90,7 +90,10 @@ export class PreferenceCentre {
   /** Art. 7(3): withdrawing is as easy as granting, and exactly the purpose and channel chosen. */
   async withdraw(token: string, purposeKey: string, channel: string): Promise<PreferenceOutcome> {
     const subjectId = this.links.readPreferences(token);
-    const r = await this.publicConsent.unsubscribe(this.links.unsubscribeToken({ subjectId, purposeKey, channel }));
+    const r = await this.publicConsent.unsubscribe(
+      this.links.unsubscribeToken({ subjectId, purposeKey, channel }),
+      'preference-centre',
+    );
     return r.outcome === 'withdrawn' ? 'withdrawn' : 'nothing';
   }
 
@@ -99,7 +102,7 @@ export class PreferenceCentre {
     let changed = 0;
     for (const item of items) {
       if (!item.unsubscribeToken) continue;
-      const r = await this.publicConsent.unsubscribe(item.unsubscribeToken);
+      const r = await this.publicConsent.unsubscribe(item.unsubscribeToken, 'preference-centre');
       if (r.outcome === 'withdrawn') changed++;
     }
     return changed ? 'all' : 'nothing';

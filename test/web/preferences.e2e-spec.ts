@@ -77,6 +77,13 @@ describe('web: preference centre in Chromium', () => {
     expect(await page.getByRole('status').textContent()).toContain('Zgoda została wycofana.');
     expect(await decision(news, subjectId, 'sms')).toMatchObject({ allowed: false });
     expect(await decision(news, subjectId, 'email')).toMatchObject({ allowed: true });
+    // The evidence of the withdrawal names the page it was made on, not the one-click link in a message.
+    const [withdrawal] = await t.dataSource.query(
+      `SELECT source_method, source_location FROM consent_events
+        WHERE subject_id = $1 AND purpose_key = $2 AND channel = 'sms' AND decision = 'withdrawn'`,
+      [subjectId, news],
+    );
+    expect(withdrawal).toEqual({ source_method: 'web', source_location: 'preference-centre' });
 
     // English, with the state as it is now.
     await page.locator('header a[hreflang]').click();
