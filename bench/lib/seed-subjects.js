@@ -2,12 +2,12 @@
 // Seeds a large population of subjects straight into PostgreSQL, as the service would have stored them:
 // a wrapped data key each and one encrypted, blind-indexed e-mail, so erasing them does the real work
 // (unwrap, decrypt, suppression hash). Used by the retention scale test and the retention benchmark.
-// Needs the build (dist/): the crypto is the service's own.
+// Needs the build (dist/, or the folder ZGODA_DIST names): the crypto is the service's own.
 const { randomUUID } = require('node:crypto');
 const { join } = require('node:path');
 const { Client } = require('pg');
 
-const dist = join(__dirname, '../../dist/src');
+const dist = join(process.env.ZGODA_DIST || join(__dirname, '../../dist'), 'src');
 const { CryptoService } = require(join(dist, 'common/crypto/crypto.service'));
 const { encryptField, fieldAad, generateDataKey } = require(join(dist, 'common/crypto/envelope'));
 

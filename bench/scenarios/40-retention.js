@@ -25,8 +25,15 @@ async function api(ctx, method, path, body) {
 }
 
 async function startWorker(ctx) {
-  const child = spawn(process.execPath, [join(__dirname, '../../dist/src/worker.js')], {
-    env: { ...process.env, ...ctx.env, RETENTION_SWEEP_CRON: 'off', MIGRATIONS_RUN: 'false' },
+  const dist = process.env.ZGODA_DIST || join(__dirname, '../../dist');
+  const child = spawn(process.execPath, [join(dist, 'src/worker.js')], {
+    env: {
+      ...process.env,
+      ...ctx.env,
+      RETENTION_SWEEP_CRON: 'off',
+      RETENTION_CONSENT_EXPIRY_CRON: 'off',
+      MIGRATIONS_RUN: 'false',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -23,6 +23,10 @@ export interface JobPayloads {
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
   'webhooks.opengdpr-callback': { callbackId: string };
+  /** Tells one data system of a retention erasure; job id `notice:<noticeId>`. */
+  'retention.notify-system': { noticeId: string };
+  /** Records and audits consent grants whose validity period ran out. */
+  'retention.consent-expiry': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -41,6 +45,8 @@ export const JOB_QUEUE = {
   'maintenance.request-digest': 'maintenance',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
+  'retention.notify-system': 'webhooks',
+  'retention.consent-expiry': 'retention',
 } as const satisfies Record<JobName, QueueName>;
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

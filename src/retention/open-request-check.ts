@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OPEN_STATUSES } from '../requests/request-state';
+import { DsrRequest } from '../requests/request.entity';
 
-/**
- * What retention needs from the requests module, behind a token so neither module imports the other.
- * The requests module provides it (`{ provide: OPEN_REQUEST_CHECK, useExisting: RequestsService }` in
- * RetentionModule, importing RequestsModule); until it does, nobody has open or completed requests.
- */
+/** What retention needs from the requests module: its open-request state and completion times. */
 export interface OpenRequestCheck {
   /**
    * Of these subjects, those with a data-subject request that is not closed yet (LEGAL item 25: an open
@@ -17,14 +16,37 @@ export interface OpenRequestCheck {
 
 export const OPEN_REQUEST_CHECK = Symbol('OPEN_REQUEST_CHECK');
 
-/** Stands in until the requests module provides the real check. */
+/**
+ * Reads the requests module's table with its own definition of "open" (`OPEN_STATUSES`), so a status the
+ * requests module adds is judged the way it judges it. Read-only: retention never writes requests.
+ */
 @Injectable()
-export class NoOpenRequests implements OpenRequestCheck {
-  openRequestSubjectIds(): Promise<Set<string>> {
-    return Promise.resolve(new Set());
+export class RequestsOpenRequestCheck implements OpenRequestCheck {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async openRequestSubjectIds(subjectIds: string[]): Promise<Set<string>> {
+    if (!subjectIds.length) return new Set();
+    const rows = await this.dataSource
+      .getRepository(DsrRequest)
+      .createQueryBuilder('r')
+      .select('DISTINCT r.subjectId', 'subjectId')
+      .where('r.subjectId IN (:...ids)', { ids: subjectIds })
+      .andWhere('r.status IN (:...open)', { open: OPEN_STATUSES })
+      .getRawMany<{ subjectId: string }>();
+    return new Set(rows.map((r) => r.subjectId));
   }
 
-  lastCompletedAt(): Promise<Map<string, Date>> {
-    return Promise.resolve(new Map());
+  async lastCompletedAt(subjectIds: string[]): Promise<Map<string, Date>> {
+    if (!subjectIds.length) return new Map();
+    const rows = await this.dataSource
+      .getRepository(DsrRequest)
+      .createQueryBuilder('r')
+      .select('r.subjectId', 'subjectId')
+      .addSelect('max(r.completedAt)', 'completedAt')
+      .where('r.subjectId IN (:...ids)', { ids: subjectIds })
+      .andWhere(`r.status = 'completed' AND r.completedAt IS NOT NULL`)
+      .groupBy('r.subjectId')
+      .getRawMany<{ subjectId: string; completedAt: Date }>();
+    return new Map(rows.map((r) => [r.subjectId, new Date(r.completedAt)]));
   }
 }

@@ -7,8 +7,10 @@ import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
 import { OutboxService } from '../outbox/outbox.service';
 import { SubjectsService } from '../subjects/subjects.service';
+import type { System } from '../systems/system.entity';
 import { computeRetentionDue } from './retention-due';
 import { RetentionFactsService } from './retention-facts.service';
+import { RetentionNoticesService } from './retention-notices.service';
 import {
   addCounts,
   BatchFacts,
@@ -52,6 +54,7 @@ export class RetentionBatchRunner {
     private readonly dataSource: DataSource,
     private readonly repo: RetentionRunsRepository,
     private readonly facts: RetentionFactsService,
+    private readonly notices: RetentionNoticesService,
     private readonly subjects: SubjectsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
@@ -97,8 +100,9 @@ export class RetentionBatchRunner {
       .map((s) => planSubject(s, policies, facts, run.dryRun))
       .filter((p): p is SubjectPlan => p !== null);
     const acting = plans.filter((p) => p.action !== null || p.reviews.length > 0);
+    const systems = acting.length ? await this.notices.otherSystems() : [];
     for (let i = 0; i < acting.length; i += ACT_CHUNK) {
-      await this.act(run, batch, policies, acting.slice(i, i + ACT_CHUNK));
+      await this.act(run, batch, policies, acting.slice(i, i + ACT_CHUNK), systems);
     }
     const passive = plans.filter((p) => p.action === null && p.reviews.length === 0);
     const last = page.length < size;
@@ -111,7 +115,13 @@ export class RetentionBatchRunner {
    * judged again first: a hold, a restriction, a merge or new activity since the batch was read (each
    * takes the same row lock) changes the answer before anything is destroyed.
    */
-  private async act(run: RetentionRun, batch: number, policies: CompiledPolicy[], chunk: SubjectPlan[]) {
+  private async act(
+    run: RetentionRun,
+    batch: number,
+    policies: CompiledPolicy[],
+    chunk: SubjectPlan[],
+    systems: System[],
+  ) {
     await this.dataSource.transaction(async (m) => {
       const fresh = await this.subjects.lockForRetention(
         m,
@@ -120,7 +130,7 @@ export class RetentionBatchRunner {
       const facts = await this.facts.load(fresh, run.policies, run.asOf, m);
       for (const subject of fresh) {
         const plan = planSubject(subject, policies, facts, false);
-        if (plan) await this.actOn(m, run, batch, subject, plan, facts);
+        if (plan) await this.actOn(m, run, batch, subject, plan, facts, systems);
       }
     });
   }
@@ -132,6 +142,7 @@ export class RetentionBatchRunner {
     subject: SweepSubject,
     plan: SubjectPlan,
     facts: BatchFacts,
+    systems: System[],
   ) {
     await m.query('SAVEPOINT retention_subject');
     try {
@@ -144,6 +155,17 @@ export class RetentionBatchRunner {
       if (plan.action) {
         const policy = this.decidingPolicy(run.policies, plan);
         const reason = `retention:${policy}`;
+        // Art. 19, as for an erasure request: the other systems holding the data are told, with the
+        // identifiers read before Zgoda destroys its own copy; the notices commit with the erasure.
+        const destroyedUnder = plan.items.filter((i) => i.outcome === 'erased' || i.outcome === 'anonymised');
+        const targets = this.notices.targets(
+          run.policies.filter((p) => destroyedUnder.some((i) => i.policyKey === p.key)),
+          systems,
+        );
+        if (targets.length) {
+          const snapshot = await this.notices.snapshot(plan.subjectId, targets);
+          await this.notices.record(m, run.id, plan.subjectId, plan.action, targets, snapshot);
+        }
         if (plan.action === 'erase') await this.subjects.erase(m, plan.subjectId, reason);
         else await this.subjects.anonymise(m, plan.subjectId, reason);
       }

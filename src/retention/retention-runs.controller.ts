@@ -4,10 +4,11 @@ import { RequireScopes } from '../auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { ResolveReviewDto, ReviewListQuery, RunItemsQuery, StartRunDto } from './retention-runs.dto';
+import { RetentionNoticesService } from './retention-notices.service';
+import { NoticesQuery, ResolveReviewDto, ReviewListQuery, RunItemsQuery, StartRunDto } from './retention-runs.dto';
 import { RetentionReviewsService } from './retention-reviews.service';
 import { RetentionRunsService } from './retention-runs.service';
-import { itemView, reviewView, runView } from './retention-views';
+import { itemView, noticeView, reviewView, runView } from './retention-views';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const uuidOr404 = (id: string, what: string) => {
@@ -18,7 +19,10 @@ const uuidOr404 = (id: string, what: string) => {
 @ApiTags('retention')
 @Controller('v1/retention/runs')
 export class RetentionRunsController {
-  constructor(private readonly runs: RetentionRunsService) {}
+  constructor(
+    private readonly runs: RetentionRunsService,
+    private readonly notices: RetentionNoticesService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -46,8 +50,21 @@ export class RetentionRunsController {
   })
   async get(@Param('id') id: string, @Query() q: ListQuery) {
     const run = await this.runs.get(uuidOr404(id, 'retention run'));
-    if (!run.dryRun) return runView(run);
-    return { ...runView(run), affected: await this.itemsPage(id, q) };
+    if (run.dryRun) return { ...runView(run), affected: await this.itemsPage(id, q) };
+    const notices = (await this.notices.counts([id])).get(id);
+    return { ...runView(run), notices };
+  }
+
+  @Get(':id/notices')
+  @RequireScopes('retention:manage')
+  @ApiOperation({
+    summary: 'The other data systems told of the erasures (webhook calls, or notices for a person to act on)',
+  })
+  async listNotices(@Param('id') id: string, @Query() q: NoticesQuery) {
+    await this.runs.get(uuidOr404(id, 'retention run'));
+    const cursor = decodeCursor<{ subjectId: string; systemKey: string }>(q.cursor, ['subjectId', 'systemKey']);
+    const rows = await this.notices.list(id, cursor, q.limit + 1, q.status);
+    return pageOf(rows, q.limit, noticeView, (n) => ({ subjectId: n.subjectId, systemKey: n.systemKey }));
   }
 
   @Get(':id/items')

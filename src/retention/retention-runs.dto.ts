@@ -4,6 +4,8 @@ import { ListQuery } from '../common/http/pagination';
 import {
   ITEM_OUTCOMES,
   ItemOutcome,
+  NOTICE_STATUSES,
+  NoticeStatus,
   REVIEW_RESOLUTIONS,
   REVIEW_STATUSES,
   ReviewResolution,
@@ -32,6 +34,13 @@ export class RunItemsQuery extends ListQuery {
   @IsOptional()
   @IsIn(ITEM_OUTCOMES)
   outcome?: ItemOutcome;
+}
+
+export class NoticesQuery extends ListQuery {
+  @ApiPropertyOptional({ enum: NOTICE_STATUSES })
+  @IsOptional()
+  @IsIn(NOTICE_STATUSES)
+  status?: NoticeStatus;
 }
 
 export class ReviewListQuery extends ListQuery {

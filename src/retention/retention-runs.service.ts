@@ -162,7 +162,7 @@ export class RetentionRunsService {
     return [policy];
   }
 
-  /** Per policy: zero counts, and the other systems holding that data, which Zgoda does not reach itself. */
+  /** Per policy: zero counts, and the other systems holding that data, told of each erasure (notices). */
   private async initialReports(policies: PolicySnapshot[]): Promise<Record<string, PolicyReport>> {
     const systems = (await this.systems.listActive()).filter((s) => s.key !== ZGODA_SYSTEM);
     const out: Record<string, PolicyReport> = {};

@@ -10,6 +10,7 @@ import { RETENTION_ZONE } from './retention-due';
 import { RetentionRunsService } from './retention-runs.service';
 
 export const SWEEP_SCHEDULER_ID = 'retention-sweep';
+export const CONSENT_EXPIRY_SCHEDULER_ID = 'retention-consent-expiry';
 // A run with no batch committed for this long lost its job (failed past its retries, Redis flushed):
 // the next sweep resumes it instead of waiting for it forever.
 const STALLED_RUN_MS = 15 * 60_000;
@@ -37,6 +38,14 @@ export class RetentionScheduler implements OnApplicationBootstrap {
         SWEEP_SCHEDULER_ID,
         { pattern: this.env.RETENTION_SWEEP_CRON, tz: RETENTION_ZONE },
         { name: 'retention.sweep', data: {} },
+      );
+    }
+    if (this.env.RETENTION_CONSENT_EXPIRY_CRON === 'off') await queue.removeJobScheduler(CONSENT_EXPIRY_SCHEDULER_ID);
+    else {
+      await queue.upsertJobScheduler(
+        CONSENT_EXPIRY_SCHEDULER_ID,
+        { pattern: this.env.RETENTION_CONSENT_EXPIRY_CRON, tz: RETENTION_ZONE },
+        { name: 'retention.consent-expiry', data: {} },
       );
     }
     // A worker that starts may be the one that was killed mid-run: pick its run up now rather than when

@@ -4,6 +4,7 @@ import type { RetentionPolicy } from './retention-policy.entity';
 import type { RetentionReviewTask } from './retention-review-task.entity';
 import type { RetentionRunItem } from './retention-run-item.entity';
 import type { RetentionRun } from './retention-run.entity';
+import type { RetentionSystemNotice } from './retention-system-notice.entity';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -106,4 +107,19 @@ export const reviewView = (t: RetentionReviewTask) => ({
   createdAt: t.createdAt.toISOString(),
   resolvedAt: iso(t.resolvedAt),
   resolvedBy: t.resolvedBy,
+});
+
+/** A data system told of a retention erasure: ids and codes; the identifiers sent are never shown. */
+export const noticeView = (n: RetentionSystemNotice) => ({
+  id: n.id,
+  subjectId: n.subjectId,
+  system: n.systemKey,
+  systemKind: n.systemKind,
+  policy: n.policyKey,
+  action: n.action,
+  status: n.status,
+  attempts: n.attempts,
+  lastError: n.lastError,
+  createdAt: n.createdAt.toISOString(),
+  sentAt: iso(n.sentAt),
 });

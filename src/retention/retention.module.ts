@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { ConsentModule } from '../consent/consent.module';
-import { NoOpenRequests, OPEN_REQUEST_CHECK } from './open-request-check';
+import { OPEN_REQUEST_CHECK, RequestsOpenRequestCheck } from './open-request-check';
 import { RetentionBatchRunner } from './retention-batch.runner';
+import { ConsentExpiryService } from './consent-expiry.service';
 import { RetentionFactsService } from './retention-facts.service';
+import { RetentionNoticesService } from './retention-notices.service';
 import { RetentionPoliciesController } from './retention-policies.controller';
 import { RetentionPoliciesRepository } from './retention-policies.repository';
 import { RetentionPoliciesService } from './retention-policies.service';
@@ -29,10 +31,11 @@ import { RetentionScheduler } from './retention-scheduler.service';
     RetentionRunsService,
     RetentionReviewsService,
     RetentionFactsService,
+    RetentionNoticesService,
+    ConsentExpiryService,
     RetentionBatchRunner,
     RetentionScheduler,
-    // Until the requests module provides the real check (see open-request-check.ts).
-    { provide: OPEN_REQUEST_CHECK, useClass: NoOpenRequests },
+    { provide: OPEN_REQUEST_CHECK, useClass: RequestsOpenRequestCheck },
   ],
   exports: [RetentionPoliciesService, Clock],
 })

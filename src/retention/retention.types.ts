@@ -50,6 +50,9 @@ export const PROCESSED_OUTCOMES: readonly ItemOutcome[] = [
   'would_review',
 ];
 
+export const NOTICE_STATUSES = ['pending', 'sent', 'failed', 'manual'] as const;
+export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
+
 export const REVIEW_STATUSES = ['open', 'resolved'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 export const REVIEW_RESOLUTIONS = ['kept', 'destroyed'] as const;
@@ -92,8 +95,8 @@ export interface PolicyReport extends OutcomeCounts {
   category: string;
   action: RetentionAction;
   /**
-   * Active data systems that also hold this category or purpose, by key. Zgoda acts on its own record
-   * only; these are the systems a person (or, later, the requests module) must tell (Art. 19).
+   * Active data systems that also hold this category or purpose, by key, when the run started. Zgoda
+   * destroys its own record only; these systems are told of each erasure (Art. 19, retention notices).
    */
   systemsToInform: string[];
 }

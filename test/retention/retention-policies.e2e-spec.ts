@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POLISH_DEFAULT_POLICIES } from '../../src/retention/retention-defaults';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -153,7 +154,7 @@ describe('retention: Polish defaults (npm run seed:retention)', () => {
 
   function seed(): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const env = {
-      ...process.env,
+      PATH: process.env.PATH,
       NODE_ENV: 'test',
       DATABASE_URL: t.env.DATABASE_URL,
       REDIS_URL: t.env.REDIS_URL,
@@ -162,8 +163,10 @@ describe('retention: Polish defaults (npm run seed:retention)', () => {
       ADMIN_API_KEY: t.adminKey,
       LOG_LEVEL: 'silent',
     };
-    // The built command, as `npm run seed:retention` runs it (`npm test` builds first).
-    const child = spawn(process.execPath, [join(__dirname, '../../dist/src/cli/seed-retention.js')], { env });
+    // The built command, as `npm run seed:retention` runs it (`npm test` builds first; ZGODA_DIST names
+    // another build). Not from the repository folder: its .env.local must not leak into the settings.
+    const dist = process.env.ZGODA_DIST ?? join(__dirname, '../../dist');
+    const child = spawn(process.execPath, [join(dist, 'src/cli/seed-retention.js')], { env, cwd: tmpdir() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,13 +1,14 @@
 import type { Job } from 'bullmq';
 import { Clock } from '../../src/common/clock/clock';
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
-import { OPEN_REQUEST_CHECK, OpenRequestCheck } from '../../src/retention/open-request-check';
 import { RetentionScheduler } from '../../src/retention/retention-scheduler.service';
 import { SubjectsService } from '../../src/subjects/subjects.service';
 import { grant, publishedPurpose, uniqueEmail } from '../consent/consent-fixtures';
+import { WebhookReceiver } from '../requests/support';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 const DAY = 24 * 3600 * 1000;
+const SHOP_SECRET = 'retention-shop-secret-0123456789';
 const YEAR = 365.25 * DAY;
 
 interface Item {
@@ -53,7 +54,8 @@ describe('retention: runs with the worker running', () => {
   const now = Date.now();
   const s: Record<string, string> = {};
   const emails: Record<string, string> = {};
-  const openRequests = new Set<string>();
+  let openRequestId: string;
+  let shop: WebhookReceiver;
 
   async function subject(name: string): Promise<string> {
     emails[name] = uniqueEmail(name);
@@ -80,14 +82,21 @@ describe('retention: runs with the worker running', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ role: 'all', env: { RETENTION_BATCH_SIZE: 4, RETENTION_SWEEP_CRON: 'off' } });
+    shop = await WebhookReceiver.start(
+      SHOP_SECRET,
+      () => ({ status: 200, body: { status: 'done' } }),
+      () => t.baseUrl,
+    );
+    t = await startTestApp({
+      role: 'all',
+      env: {
+        RETENTION_BATCH_SIZE: 4,
+        RETENTION_SWEEP_CRON: 'off',
+        RETENTION_CONSENT_EXPIRY_CRON: 'off',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
+      },
+    });
     subjects = t.get(SubjectsService);
-    // The requests module does not provide OPEN_REQUEST_CHECK yet: stand in for it with the subjects
-    // this test says have an open request.
-    const check = t.app!.get<OpenRequestCheck>(OPEN_REQUEST_CHECK, { strict: false });
-    jest
-      .spyOn(check, 'openRequestSubjectIds')
-      .mockImplementation((ids: string[]) => Promise.resolve(new Set(ids.filter((id) => openRequests.has(id)))));
 
     const news = await publishedPurpose(t, 'newsletter');
     const names = ['stale1', 'stale2', 'stale3', 'stale4', 'fresh', 'held', 'restricted', 'asking'];
@@ -97,7 +106,11 @@ describe('retention: runs with the worker running', () => {
     expect(
       (await t.request('POST', `/v1/subjects/${s.restricted}/restriction`, { reason: 'accuracy_contested' })).status,
     ).toBe(200);
-    openRequests.add(s.asking);
+    // An access request waiting for the subject to confirm it: open, so the data is frozen as at receipt.
+    const asked = await t.request('POST', '/v1/requests', { type: 'access', subjectId: s.asking });
+    expect(asked.status).toBe(201);
+    expect(asked.body.status).toBe('awaiting_verification');
+    openRequestId = asked.body.id as string;
     for (const name of ['subscriber', 'withdrawn', 'oldSubscriber']) {
       const res = await t.request('POST', `/v1/subjects/${s[name]}/consents`, { purpose: news, ...grant() });
       expect(res.status).toBe(201);
@@ -158,8 +171,27 @@ describe('retention: runs with the worker running', () => {
       kind: 'manual',
       dataCategories: ['eye_exam_records'],
     });
+    // Systems that also hold contact data: told when Zgoda destroys a record under the contact policy,
+    // the shop by a signed call, the paper archive by a notice for a person.
+    const created = await t.request('POST', '/v1/systems', {
+      key: 'shop',
+      name: 'Shop',
+      kind: 'webhook',
+      dataCategories: ['contact_data'],
+      webhook: { url: shop.url, secret: SHOP_SECRET },
+    });
+    expect(created.status).toBe(201);
+    await t.request('POST', '/v1/systems', {
+      key: 'paper-archive',
+      name: 'Paper archive',
+      kind: 'manual',
+      dataCategories: ['contact_data'],
+    });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await shop.close();
+  });
 
   const expectedPhase1 = (dry: boolean) => ({
     [s.stale1]: { contact: dry ? 'would_anonymise' : 'anonymised' },
@@ -198,6 +230,7 @@ describe('retention: runs with the worker running', () => {
     expect(run.byPolicy.contact).toMatchObject({ category: 'contact_data', action: 'anonymise', matched: 11 });
     expect(run.byPolicy['exam-review']).toMatchObject({ matched: 2, processed: 2, systemsToInform: ['exam-records'] });
     expect(run.byCategory.eye_exam_records).toEqual({ matched: 2, processed: 2, failed: 0 });
+    expect(run.byPolicy.contact.systemsToInform).toEqual(['paper-archive', 'shop']);
 
     const items = await allItems(t, dryRunId);
     expect(outcomes(items)).toEqual(expectedPhase1(true));
@@ -216,6 +249,8 @@ describe('retention: runs with the worker running', () => {
     }
 
     expect(await snapshot()).toEqual(before);
+    expect((await t.request('GET', `/v1/retention/runs/${dryRunId}/notices`)).body.items).toEqual([]);
+    expect(shop.calls).toHaveLength(0);
   });
 
   let realRunId: string;
@@ -265,6 +300,37 @@ describe('retention: runs with the worker running', () => {
     const completed = await t.request('GET', `/v1/audit?action=retention.run_completed&targetId=${realRunId}`);
     expect(completed.body.items).toHaveLength(1);
     expect(JSON.stringify(audit.body)).not.toMatch(/@example\.com/);
+
+    // Art. 19: the systems holding the same data are told, once per subject, with the identifiers Zgoda
+    // held before it destroyed them.
+    const destroyed = [s.stale1, s.stale2, s.stale3, s.stale4, s.old].sort();
+    await eventually(async () => shop.calls.length >= destroyed.length || null, 20_000);
+    expect(shop.calls.map((c) => c.subject.id).sort()).toEqual(destroyed);
+    expect(shop.badSignatures).toBe(0);
+    const call = shop.calls.find((c) => c.subject.id === s.stale1) as unknown as {
+      action: string;
+      retention: { runId: string; policy: string; action: string };
+      subject: { identifiers: { kind: string; value: string }[] };
+    };
+    expect(call).toMatchObject({
+      action: 'erasure',
+      retention: { runId: realRunId, policy: 'contact', action: 'anonymise' },
+    });
+    expect(call.subject.identifiers).toEqual([{ kind: 'email', value: emails.stale1 }]);
+    const told = await eventually(async () => {
+      const r = await t.request('GET', `/v1/retention/runs/${realRunId}`);
+      return r.body.notices.sent === destroyed.length ? r.body : null;
+    }, 20_000);
+    expect(told.notices).toEqual({ pending: 0, sent: 5, failed: 0, manual: 5 });
+    const manual = await t.request('GET', `/v1/retention/runs/${realRunId}/notices?status=manual&limit=50`);
+    expect(manual.body.items.map((n: { subjectId: string }) => n.subjectId).sort()).toEqual(destroyed);
+    expect(manual.body.items[0]).toMatchObject({ system: 'paper-archive', policy: 'contact', action: 'anonymise' });
+    expect(manual.text).not.toMatch(/@example\.com/);
+    // The identifiers sent are kept only until the call succeeded.
+    const sealed = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM retention_system_notices WHERE subject_sealed IS NOT NULL`,
+    )) as { n: number }[];
+    expect(sealed[0].n).toBe(0);
   });
 
   it('a second run finds only what was left, and raises no review twice', async () => {
@@ -284,7 +350,7 @@ describe('retention: runs with the worker running', () => {
   });
 
   it('with the clock moved on, the scheduled sweep erases what has since fallen due, unattended', async () => {
-    openRequests.clear();
+    expect((await t.request('POST', `/v1/requests/${openRequestId}/cancel`)).status).toBe(200);
     expect((await t.request('DELETE', `/v1/subjects/${s.restricted}/restriction`)).status).toBe(200);
     t.get(Clock).set(new Date(now + 5 * YEAR));
     // The job the scheduler enqueues at RETENTION_SWEEP_CRON, enqueued here instead of waiting for 3 a.m.

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logDir } from '../support/test-env';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -11,6 +12,8 @@ const { seedSubjects, rssMb } = require('../../bench/lib/seed-subjects') as {
 
 // 200,000 subjects take minutes here; the benchmark runs that size. This keeps the same shape (a quarter
 // due, random ids so due subjects sit on every page) at a size the suite can afford.
+// The build `npm test` makes first; ZGODA_DIST points at another (a build of a tree under change).
+const DIST = process.env.ZGODA_DIST ?? join(__dirname, '../../dist');
 const TOTAL = Number(process.env.RETENTION_SCALE_SUBJECTS ?? 20_000);
 const DUE = TOTAL / 4;
 const YEAR = 365.25 * 24 * 3600 * 1000;
@@ -21,9 +24,11 @@ describe('retention at scale: a worker killed mid-run resumes, and every due sub
 
   /** The built worker (`node dist/src/worker.js`) on the test app's database and Redis prefix. */
   async function startWorker(n: number): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(__dirname, '../../dist/src/worker.js')], {
+    const child = spawn(process.execPath, [join(DIST, 'src/worker.js')], {
+      // Not the repository folder: its .env.local must not leak into this installation's settings.
+      cwd: tmpdir(),
       env: {
-        ...process.env,
+        PATH: process.env.PATH,
         NODE_ENV: 'test',
         DATABASE_URL: t.env.DATABASE_URL,
         REDIS_URL: t.env.REDIS_URL,

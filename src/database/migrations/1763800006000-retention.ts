@@ -124,9 +124,45 @@ export class Retention1763800006000 implements MigrationInterface {
       `CREATE UNIQUE INDEX ux_retention_review_tasks_subject_policy ON retention_review_tasks (subject_id, policy_key)`,
     );
     await q.query(`CREATE INDEX ix_retention_review_tasks_status ON retention_review_tasks (status, created_at, id)`);
+
+    await q.query(`
+      CREATE TABLE retention_system_notices (
+        id uuid PRIMARY KEY,
+        run_id uuid NOT NULL CONSTRAINT fk_retention_system_notices_run REFERENCES retention_runs (id),
+        subject_id uuid NOT NULL,
+        policy_key text NOT NULL,
+        action text NOT NULL,
+        system_id uuid NOT NULL,
+        system_key text NOT NULL,
+        system_kind text NOT NULL,
+        subject_sealed bytea,
+        status text NOT NULL DEFAULT 'pending',
+        attempts int NOT NULL DEFAULT 0,
+        last_error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz,
+        CONSTRAINT ck_retention_system_notices_action CHECK (action IN ('erase', 'anonymise')),
+        CONSTRAINT ck_retention_system_notices_status CHECK (status IN ('pending', 'sent', 'failed', 'manual'))
+      )`);
+    // One notice per subject and system in a run, whatever number of policies fell due at once.
+    await q.query(
+      `CREATE UNIQUE INDEX ux_retention_system_notices_subject ON retention_system_notices (run_id, subject_id, system_key)`,
+    );
+
+    await q.query(`
+      CREATE TABLE retention_consent_expiries (
+        event_id uuid PRIMARY KEY,
+        subject_id uuid NOT NULL,
+        purpose_key text NOT NULL,
+        channel text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE retention_consent_expiries`);
+    await q.query(`DROP TABLE retention_system_notices`);
     await q.query(`DROP TABLE retention_review_tasks`);
     await q.query(`DROP TABLE retention_run_items`);
     await q.query(`DROP TABLE retention_runs`);

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { JobHandler } from '../jobs/job-handler.decorator';
+
+// Grants recorded per transaction: one audit entry each, so the audit chain's lock is held briefly.
+const BATCH = 200;
+
+interface ExpiredRow {
+  event_id: string;
+  subject_id: string;
+  purpose_key: string;
+  channel: string;
+  expires_at: Date;
+}
+
+/**
+ * Consent given for a limited time (a grant's `expiresAt`, or the purpose's `validityDays`) ends on its
+ * own. The consent module already reads such a grant as `expired` and the decision API says no from the
+ * instant of expiry; this scheduled job (LEGAL item 25: enforcement is scheduled) records each expiry
+ * once, with a `consent.expired` audit entry, so the end of the consent is in the record, and retention
+ * counts its periods from it (`consent_withdrawn` policies).
+ */
+@Injectable()
+export class ConsentExpiryService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Idempotent: a grant already recorded is skipped (primary key), also by a concurrent sweep. */
+  @JobHandler('retention.consent-expiry')
+  async sweep(): Promise<{ expired: number }> {
+    const now = this.clock.now();
+    let expired = 0;
+    for (;;) {
+      const n = await this.dataSource.transaction(async (m) => {
+        const rows = (await m.query(
+          `INSERT INTO retention_consent_expiries (event_id, subject_id, purpose_key, channel, expires_at, recorded_at)
+           SELECT s.event_id, s.subject_id, s.purpose_key, s.channel, s.expires_at, now()
+             FROM consent_state s
+            WHERE s.status = 'granted' AND NOT s.pending AND s.expires_at <= $1
+              AND NOT EXISTS (SELECT 1 FROM retention_consent_expiries e WHERE e.event_id = s.event_id)
+            ORDER BY s.expires_at, s.event_id
+            LIMIT $2
+           ON CONFLICT DO NOTHING
+           RETURNING event_id, subject_id, purpose_key, channel, expires_at`,
+          [now, BATCH],
+        )) as ExpiredRow[];
+        for (const r of rows) {
+          await this.audit.append(m, {
+            action: 'consent.expired',
+            targetType: 'consent',
+            targetId: r.event_id,
+            subjectId: r.subject_id,
+            data: { purpose: r.purpose_key, channel: r.channel, expiresAt: new Date(r.expires_at).toISOString() },
+          });
+        }
+        return rows.length;
+      });
+      expired += n;
+      if (n < BATCH) return { expired };
+    }
+  }
+}

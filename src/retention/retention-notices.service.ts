@@ -1,0 +1,257 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../common/crypto/crypto.service';
+import { outboundUrlRefusal } from '../common/http/outbound-url';
+import { Env } from '../config/env';
+import { JobHandler } from '../jobs/job-handler.decorator';
+import { OutboxService } from '../outbox/outbox.service';
+import { SubjectsService } from '../subjects/subjects.service';
+import type { System } from '../systems/system.entity';
+import { SystemsService } from '../systems/systems.service';
+import { ZGODA_SYSTEM } from './retention-policy-rules';
+import { RetentionSystemNotice } from './retention-system-notice.entity';
+import { NoticeStatus, PolicySnapshot } from './retention.types';
+
+// Calls per notice before it is given up as failed (the queue's own retries space them out).
+const MAX_ATTEMPTS = 5;
+// 408, 425 and 429 say "later", not "never"; other 4xx mean the call itself is wrong.
+const RETRYABLE_4XX = new Set([408, 425, 429]);
+
+export interface NoticeSubject {
+  id: string;
+  identifiers: { kind: string; value: string; system?: string }[];
+}
+
+export interface NoticeTarget {
+  system: Pick<System, 'id' | 'key' | 'kind'>;
+  policyKey: string;
+}
+
+class NoticeCallError extends Error {
+  constructor(
+    readonly code: string,
+    readonly permanent: boolean,
+  ) {
+    super(code);
+  }
+}
+
+const aad = (id: string) => `retention_notice:${id}:subject`;
+
+/**
+ * Tells the other data systems that hold a category or purpose when a run destroys Zgoda's record of a
+ * subject under a policy for it (Art. 19, as an erasure request does): webhook systems get a signed call
+ * (`Idempotency-Key: <noticeId>`), manual systems a listed notice for a person to act on.
+ */
+@Injectable()
+export class RetentionNoticesService {
+  private readonly logger = new Logger(RetentionNoticesService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly systems: SystemsService,
+    private readonly subjects: SubjectsService,
+    private readonly crypto: CryptoService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly env: Env,
+  ) {}
+
+  /** The active systems other than Zgoda itself, read once per batch. */
+  async otherSystems(): Promise<System[]> {
+    return (await this.systems.listActive()).filter((s) => s.key !== ZGODA_SYSTEM);
+  }
+
+  /** One target per system that holds the data of the policies the record goes under (first policy wins). */
+  targets(policies: PolicySnapshot[], systems: System[]): NoticeTarget[] {
+    const out = new Map<string, NoticeTarget>();
+    for (const p of policies) {
+      for (const s of systems) {
+        const holds =
+          p.dataCategory !== null ? s.dataCategories.includes(p.dataCategory) : s.purposes.includes(p.purpose!);
+        if (holds && !out.has(s.key)) out.set(s.key, { system: s, policyKey: p.key });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * The identifiers each webhook system is sent, read before Zgoda destroys them (the requests module
+   * snapshots them the same way); null when no webhook system is to be told.
+   */
+  async snapshot(subjectId: string, targets: NoticeTarget[]): Promise<NoticeSubject | null> {
+    if (!targets.some((t) => t.system.kind === 'webhook')) return null;
+    const profile = await this.subjects.getProfile(subjectId);
+    return {
+      id: subjectId,
+      identifiers: (profile?.identifiers ?? []).map((i) => ({
+        kind: i.kind,
+        value: i.value,
+        ...(i.system ? { system: i.system } : {}),
+      })),
+    };
+  }
+
+  /** In the transaction that destroys the record: the notices, and a job per webhook notice. */
+  async record(
+    m: EntityManager,
+    runId: string,
+    subjectId: string,
+    action: 'erase' | 'anonymise',
+    targets: NoticeTarget[],
+    subject: NoticeSubject | null,
+  ): Promise<void> {
+    for (const t of targets) {
+      const id = randomUUID();
+      const webhook = t.system.kind === 'webhook';
+      const inserted = (await m.query(
+        `INSERT INTO retention_system_notices
+           (id, run_id, subject_id, policy_key, action, system_id, system_key, system_kind, subject_sealed, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING 1`,
+        [
+          id,
+          runId,
+          subjectId,
+          t.policyKey,
+          action,
+          t.system.id,
+          t.system.key,
+          t.system.kind,
+          webhook && subject ? this.crypto.seal(JSON.stringify(subject), aad(id)) : null,
+          webhook ? 'pending' : 'manual',
+        ],
+      )) as unknown[];
+      if (inserted.length && webhook) {
+        await this.outbox.enqueue(m, 'retention.notify-system', { noticeId: id }, { jobId: `notice:${id}` });
+      }
+    }
+  }
+
+  /** At least once: a settled notice makes a re-delivery a no-op; the receiver dedupes by Idempotency-Key. */
+  @JobHandler('retention.notify-system')
+  async deliver({ noticeId }: { noticeId: string }): Promise<{ outcome: string }> {
+    const notice = await this.dataSource.getRepository(RetentionSystemNotice).findOne({ where: { id: noticeId } });
+    if (!notice || notice.status !== 'pending') return { outcome: 'settled' };
+    try {
+      await this.call(notice);
+    } catch (e) {
+      const error = e instanceof NoticeCallError ? e : new NoticeCallError('error', false);
+      const attempts = notice.attempts + 1;
+      const final = error.permanent || attempts >= MAX_ATTEMPTS;
+      this.logger.warn(
+        { noticeId, system: notice.systemKey, attempt: attempts, error: error.code, final },
+        'retention notice call failed',
+      );
+      if (!final) {
+        await this.dataSource.query(
+          `UPDATE retention_system_notices SET attempts = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`,
+          [noticeId, attempts, error.code],
+        );
+        throw error;
+      }
+      await this.settle(notice, 'failed', attempts, error.code);
+      return { outcome: 'failed' };
+    }
+    await this.settle(notice, 'sent', notice.attempts + 1, null);
+    return { outcome: 'sent' };
+  }
+
+  async counts(runIds: string[]): Promise<Map<string, Record<NoticeStatus, number>>> {
+    const out = new Map<string, Record<NoticeStatus, number>>();
+    if (!runIds.length) return out;
+    const rows = (await this.dataSource.query(
+      `SELECT run_id, status, count(*)::int AS n FROM retention_system_notices
+        WHERE run_id = ANY($1::uuid[]) GROUP BY run_id, status`,
+      [runIds],
+    )) as { run_id: string; status: NoticeStatus; n: number }[];
+    for (const id of runIds) out.set(id, { pending: 0, sent: 0, failed: 0, manual: 0 });
+    for (const r of rows) out.get(r.run_id)![r.status] = r.n;
+    return out;
+  }
+
+  list(
+    runId: string,
+    after: { subjectId: string; systemKey: string } | undefined,
+    limit: number,
+    status?: NoticeStatus,
+  ): Promise<RetentionSystemNotice[]> {
+    const qb = this.dataSource
+      .getRepository(RetentionSystemNotice)
+      .createQueryBuilder('n')
+      .where('n.runId = :runId', { runId })
+      .orderBy('n.subjectId')
+      .addOrderBy('n.systemKey')
+      .limit(limit);
+    if (after) qb.andWhere('(n.subjectId, n.systemKey) > (:subjectId, :systemKey)', after);
+    if (status) qb.andWhere('n.status = :status', { status });
+    return qb.getMany();
+  }
+
+  private async call(notice: RetentionSystemNotice): Promise<void> {
+    const hook = this.systems.getWebhook(notice.systemId);
+    if (!hook) throw new NoticeCallError('system_has_no_webhook', true);
+    const subject = notice.subjectSealed
+      ? (JSON.parse(this.crypto.open(notice.subjectSealed, aad(notice.id))) as NoticeSubject)
+      : { id: notice.subjectId, identifiers: [] };
+    const body = JSON.stringify({
+      noticeId: notice.id,
+      event: 'retention',
+      action: 'erasure',
+      retention: { runId: notice.runId, policy: notice.policyKey, action: notice.action },
+      subject,
+    });
+    // SSRF: checked before every call, as the name may now resolve inside our network.
+    const refusal = await outboundUrlRefusal(hook.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    if (refusal) throw new NoticeCallError(`destination_not_allowed_${refusal}`, false);
+    let res: Response;
+    try {
+      res = await fetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-zgoda-signature': this.systems.signPayload(notice.systemId, body),
+          'idempotency-key': notice.id,
+          'user-agent': 'zgoda',
+        },
+        body,
+        // The signature and the identifiers must not travel to another host.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
+      });
+    } catch (e) {
+      throw new NoticeCallError((e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable', false);
+    }
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) return;
+    const permanent = res.status >= 300 && res.status < 500 && !RETRYABLE_4XX.has(res.status);
+    throw new NoticeCallError(`http_${res.status}`, permanent);
+  }
+
+  /** Settled once; the identifiers snapshot goes with it (LEGAL item 21: kept no longer than the work). */
+  private async settle(
+    notice: RetentionSystemNotice,
+    status: 'sent' | 'failed',
+    attempts: number,
+    error: string | null,
+  ) {
+    await this.dataSource.transaction(async (m) => {
+      const updated = (await m.query(
+        `UPDATE retention_system_notices
+            SET status = $2, attempts = $3, last_error = $4, subject_sealed = NULL,
+                sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE NULL END
+          WHERE id = $1 AND status = 'pending' RETURNING 1`,
+        [notice.id, status, attempts, error],
+      )) as [unknown[], number];
+      if (!updated[0].length) return;
+      await this.audit.append(m, {
+        action: 'retention.system_notified',
+        targetType: 'retention_run',
+        targetId: notice.runId,
+        subjectId: notice.subjectId,
+        data: { noticeId: notice.id, system: notice.systemKey, status, attempts, ...(error ? { error } : {}) },
+      });
+    });
+  }
+}
