@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { AffectedSubjectsRepository } from './affected-subjects.repository';
 import { NotificationPhase } from './breach-authority-notification.entity';
 import { deadlineOf, isLateNotification, notifyAuthorityBy } from './breach-deadline';
+import { escapePdfMarkup, renderMarkupPdf } from './breach-report.pdf';
 import { formatDate, renderBreachTemplate } from './breach-templates';
 import { RiskAssessment } from './breach.entity';
 import { BreachesRepository } from './breaches.repository';
@@ -31,6 +34,24 @@ export class BreachReportService {
   ) {}
 
   async authorityReportHtml(id: string): Promise<string> {
+    return renderBreachTemplate('authority-report/pl.html.hbs', await this.model(id));
+  }
+
+  /** The same document as a PDF (DejaVu Sans or the font configured, for the Polish letters). */
+  async authorityReportPdf(id: string): Promise<Buffer> {
+    const fonts = { regular: this.env.PDF_FONT_PATH, bold: this.env.PDF_FONT_BOLD_PATH };
+    if (!existsSync(fonts.regular) || !existsSync(fonts.bold)) {
+      throw new ProblemError('service_unavailable', 'The PDF font is not installed; set PDF_FONT_PATH.');
+    }
+    const model = await this.model(id);
+    const markup = renderBreachTemplate('authority-report/pl.pdf.hbs', escapePdfMarkup(model));
+    return renderMarkupPdf(markup, fonts, {
+      title: 'Zgłoszenie naruszenia ochrony danych osobowych',
+      subject: `Naruszenie ${id}`,
+    });
+  }
+
+  private async model(id: string) {
     const b = await this.breaches.get(id);
     const [notifications, subjects] = await Promise.all([this.repo.listNotifications(id), this.affected.counts(id)]);
     const now = new Date();
@@ -39,7 +60,7 @@ export class BreachReportService {
     // whether it is the late one already sent or one about to be sent late.
     const late = first ? first.late : isLateNotification(b.awareAt, now);
     const pl = (d: Date | null) => formatDate(d, 'pl');
-    return renderBreachTemplate('authority-report/pl.html.hbs', {
+    return {
       generatedAt: pl(now),
       controller: { name: this.env.CONTROLLER_NAME },
       dpo: { name: this.env.DPO_NAME, email: this.env.DPO_EMAIL },
@@ -75,6 +96,6 @@ export class BreachReportService {
         told: subjects.sent,
         highRisk: b.riskAssessment === RiskAssessment.HighRisk,
       },
-    });
+    };
   }
 }

@@ -15,7 +15,9 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 export function renderBreachTemplate(name: string, model: object): string {
   let template = compiled.get(name);
   if (!template) {
-    template = hbs.compile(readFileSync(join(__dirname, 'templates', name), 'utf8'), { strict: true });
+    // Only HTML is escaped: the PDF's line markup is plain text, escaped by `escapePdfMarkup` instead.
+    const noEscape = !name.endsWith('.html.hbs');
+    template = hbs.compile(readFileSync(join(__dirname, 'templates', name), 'utf8'), { strict: true, noEscape });
     compiled.set(name, template);
   }
   return template(model);

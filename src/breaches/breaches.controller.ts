@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency/idempotent.decorator';
@@ -131,10 +132,22 @@ export class BreachesController {
   }
 
   @Get(':id/authority-report')
-  @Header('content-type', 'text/html; charset=utf-8')
-  @ApiProduces('text/html')
-  @ApiOperation({ summary: 'The Art. 33(3) notification in Polish, ready to paste into the UODO form' })
-  authorityReport(@Id() id: string, @Query() _q: AuthorityReportQuery) {
+  @ApiProduces('text/html', 'application/pdf')
+  @ApiOperation({ summary: 'The Art. 33(3) notification in Polish (HTML or PDF), ready for the UODO form' })
+  async authorityReport(
+    @Id() id: string,
+    @Query() q: AuthorityReportQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string | Buffer> {
+    void reply.header('cache-control', 'no-store');
+    if (q.format === 'pdf') {
+      const pdf = await this.report.authorityReportPdf(id);
+      void reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="zgloszenie-naruszenia-${id}.pdf"`);
+      return pdf;
+    }
+    void reply.header('content-type', 'text/html; charset=utf-8');
     return this.report.authorityReportHtml(id);
   }
 

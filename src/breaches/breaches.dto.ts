@@ -250,8 +250,8 @@ export class BreachStatsQuery {
 }
 
 export class AuthorityReportQuery {
-  @ApiPropertyOptional({ enum: ['html'], default: 'html', description: 'PDF is not available yet.' })
+  @ApiPropertyOptional({ enum: ['html', 'pdf'], default: 'html' })
   @IsOptional()
-  @IsIn(['html'])
-  format: 'html' = 'html';
+  @IsIn(['html', 'pdf'])
+  format: 'html' | 'pdf' = 'html';
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectContact, SubjectsService } from '../subjects/subjects.service';
 import { decide, PurposeRules } from './consent-rules';
 import { Channel } from './consent.types';
 import { ConsentRepository } from './consent.repository';
@@ -45,33 +45,39 @@ export class AudienceService {
       if (!page.length) return;
       const facts = await this.subjects.getDecisionFacts(page.map((r) => r.subject_id));
       const now = new Date();
-      for (const row of page) {
-        const outcome = decide({
-          purpose: rules,
-          channel,
-          subject: facts.get(row.subject_id),
-          state: {
-            status: 'granted' as never,
-            eventId: '',
-            lastSeq: '0',
-            version: row.version,
-            locale: '',
-            textSha256: '',
-            grantedAt: null,
-            confirmedAt: null,
-            expiresAt: null,
-            pending: false,
-            expressedBy: row.expressed_by,
-            suppressed: row.suppressed,
-          },
-          grantedOnOtherChannel: false,
-          identifierSuppressed: false,
-          now,
-        });
-        if (!outcome.allowed) continue;
+      const allowed = page.filter(
+        (row) =>
+          decide({
+            purpose: rules,
+            channel,
+            subject: facts.get(row.subject_id),
+            state: {
+              status: 'granted' as never,
+              eventId: '',
+              lastSeq: '0',
+              version: row.version,
+              locale: '',
+              textSha256: '',
+              grantedAt: null,
+              confirmedAt: null,
+              expiresAt: null,
+              pending: false,
+              expressedBy: row.expressed_by,
+              suppressed: row.suppressed,
+            },
+            grantedOnOtherChannel: false,
+            identifierSuppressed: false,
+            now,
+          }).allowed,
+      );
+      // One batch per page, not a lookup per subject: a 200,000-line audience is 200 reads, not 200,000.
+      const contacts = withContacts
+        ? await this.subjects.getContacts(allowed.map((r) => r.subject_id))
+        : new Map<string, SubjectContact>();
+      for (const row of allowed) {
         const line: Record<string, unknown> = { subjectId: row.subject_id };
         if (withContacts) {
-          const contact = await this.subjects.getContact(row.subject_id);
+          const contact = contacts.get(row.subject_id);
           if (contact?.email && channel === Channel.Email) line.email = contact.email;
           if (contact?.phone && channel !== Channel.Email && channel !== Channel.Post) line.phone = contact.phone;
         }

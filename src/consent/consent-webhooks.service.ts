@@ -3,7 +3,9 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { signWebhook } from '../common/crypto/webhook-signature';
+import { assertOutboundUrl, outboundUrlRefusal } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
 import { JobPayloads } from '../jobs/job.types';
 import { OutboxService } from '../outbox/outbox.service';
@@ -25,9 +27,11 @@ export class ConsentWebhooksService {
     private readonly crypto: CryptoService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly env: Env,
   ) {}
 
   async create(dto: CreateConsentSubscriptionDto): Promise<ConsentSubscription> {
+    await assertOutboundUrl(dto.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(ConsentSubscription);
       const [{ id }] = (await m.query('SELECT gen_random_uuid() AS id')) as { id: string }[];
@@ -112,10 +116,27 @@ export class ConsentWebhooksService {
       },
     });
     const secret = this.crypto.open(sub.secretSealed, aad(sub.id));
-    let status: number | null = null;
-    let error: string | null = null;
+    const { status, error } = await this.post(sub.url, body, secret);
+    await deliveries.update(
+      { subscriptionId, eventId },
+      { attempts: delivery.attempts + 1, lastStatus: status, lastError: error, deliveredAt: error ? null : new Date() },
+    );
+    if (error) {
+      this.logger.warn({ subscriptionId, eventId, status }, 'consent webhook not delivered; will retry');
+      throw new Error(error);
+    }
+  }
+
+  private async post(
+    url: string,
+    body: string,
+    secret: string,
+  ): Promise<{ status: number | null; error: string | null }> {
+    // Again at delivery: the name may have been pointed at an internal address since registration.
+    const refusal = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    if (refusal) return { status: null, error: `destination not allowed (${refusal})` };
     try {
-      const res = await fetch(sub.url, {
+      const res = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -127,19 +148,11 @@ export class ConsentWebhooksService {
         redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      status = res.status;
       await res.body?.cancel().catch(() => undefined);
-      if (status < 200 || status >= 300) error = `receiver answered ${status}`;
+      const ok = res.status >= 200 && res.status < 300;
+      return { status: res.status, error: ok ? null : `receiver answered ${res.status}` };
     } catch (e) {
-      error = (e as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed';
-    }
-    await deliveries.update(
-      { subscriptionId, eventId },
-      { attempts: delivery.attempts + 1, lastStatus: status, lastError: error, deliveredAt: error ? null : new Date() },
-    );
-    if (error) {
-      this.logger.warn({ subscriptionId, eventId, status }, 'consent webhook not delivered; will retry');
-      throw new Error(error);
+      return { status: null, error: (e as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed' };
     }
   }
 }

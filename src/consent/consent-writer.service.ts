@@ -4,7 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { canonicalJson } from '../common/json/canonical-json';
+import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
+import { SubjectsService } from '../subjects/subjects.service';
 import { ConsentEvent } from './consent-event.entity';
 import { applyEvent, StateFacts } from './consent-rules';
 import { ConsentState } from './consent-state.entity';
@@ -85,6 +87,7 @@ export class ConsentWriter {
     private readonly crypto: CryptoService,
     private readonly webhooks: ConsentWebhooksService,
     private readonly env: Env,
+    private readonly subjects: SubjectsService,
   ) {}
 
   /**
@@ -93,7 +96,18 @@ export class ConsentWriter {
    */
   async write(draft: EventDraft, options: WriteOptions = {}): Promise<ConsentEvent | null> {
     return this.dataSource.transaction(async (m) => {
-      const { subjectId, purpose, channel } = draft;
+      const { purpose, channel } = draft;
+      // The subject first, then the triple: the order a merge or an erasure takes them (subject rows,
+      // then consent rows). Without it a withdrawal racing a merge of its subject was written under the
+      // merged id after the merge had folded that id's states into the survivor: the survivor kept the
+      // grant (and an erasure racing a grant left the grant's evidence behind).
+      const live = await this.subjects.lockForConsent(m, draft.subjectId);
+      if (!live) throw new ProblemError('unknown_subject', 'No subject with this id.');
+      const erased = live.status === 'erased';
+      if (erased && (draft.decision === ConsentEventKind.Granted || draft.decision === ConsentEventKind.Confirmed)) {
+        throw new ProblemError('subject_erased', 'This subject has been erased.');
+      }
+      const subjectId = live.id;
       await this.repo.lockTriple(m, subjectId, purpose.key, channel);
       const current = stateFacts(await this.repo.findState(m, subjectId, purpose.key, channel));
       if (options.precondition && !options.precondition(current)) return null;
@@ -106,7 +120,8 @@ export class ConsentWriter {
       );
       const id = randomUUID();
       let evidenceSha256: string | null = null;
-      if (draft.evidence && Object.keys(draft.evidence).length) {
+      // Art. 17: nothing personal is stored for an erased subject, not even a withdrawal's evidence.
+      if (!erased && draft.evidence && Object.keys(draft.evidence).length) {
         const plain = canonicalJson(draft.evidence);
         evidenceSha256 = createHash('sha256').update(plain, 'utf8').digest('hex');
         const sealed = this.crypto.seal(plain, `consent_evidence:${id}`);

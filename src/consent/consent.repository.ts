@@ -7,7 +7,7 @@ import { ConsentState } from './consent-state.entity';
 import { Channel, ConsentDecision, ExpressedBy, LegalBasis } from './consent.types';
 
 // Namespace of the per-(subject, purpose, channel) advisory locks, apart from every other lock user.
-const CONSENT_LOCK_NAMESPACE = 0x2a0d20;
+export const CONSENT_LOCK_NAMESPACE = 0x2a0d20;
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 

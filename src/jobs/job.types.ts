@@ -13,20 +13,22 @@ export interface JobPayloads {
   /** One batch of a retention run; `batch` is the batch it was enqueued for (a stale copy is a no-op). */
   'retention.run': { runId: string; batch?: number };
   'retention.sweep': Record<string, never>;
+  /** Tells one data system of a retention erasure; job id `notice:<noticeId>`. */
+  'retention.notify-system': { noticeId: string };
+  /** Records and audits consent grants whose validity period ran out. */
+  'retention.consent-expiry': Record<string, never>;
   /** One data system's part of a data-subject request; job id `task:<taskId>` (`-<generation>` on a retry). */
   'requests.run-task': { taskId: string };
   /** Builds the answer and completes the request once every task is done or retained. */
   'requests.finalise': { requestId: string };
   'maintenance.request-sweep': Record<string, never>;
   'maintenance.request-digest': Record<string, never>;
+  /** Deletes access/portability packages older than REQUEST_DOWNLOAD_TTL_DAYS (the audit stays). */
+  'maintenance.request-result-purge': Record<string, never>;
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
   'webhooks.opengdpr-callback': { callbackId: string };
-  /** Tells one data system of a retention erasure; job id `notice:<noticeId>`. */
-  'retention.notify-system': { noticeId: string };
-  /** Records and audits consent grants whose validity period ran out. */
-  'retention.consent-expiry': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -39,14 +41,15 @@ export const JOB_QUEUE = {
   'maintenance.breach-digest': 'maintenance',
   'retention.run': 'retention',
   'retention.sweep': 'retention',
+  'retention.notify-system': 'webhooks',
+  'retention.consent-expiry': 'retention',
   'requests.run-task': 'requests',
   'requests.finalise': 'requests',
   'maintenance.request-sweep': 'maintenance',
   'maintenance.request-digest': 'maintenance',
+  'maintenance.request-result-purge': 'maintenance',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
-  'retention.notify-system': 'webhooks',
-  'retention.consent-expiry': 'retention',
 } as const satisfies Record<JobName, QueueName>;
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -28,6 +28,17 @@ export class PublicRequestDto {
   locale?: 'pl' | 'en';
 }
 
+export class ResendVerificationDto {
+  @ApiProperty({ enum: REQUEST_TYPES })
+  @IsIn(REQUEST_TYPES)
+  type: RequestType;
+
+  @ApiProperty({ example: 'anna.nowak@example.com' })
+  @IsString()
+  @MaxLength(320)
+  email: string;
+}
+
 export class TokenQuery {
   @ApiPropertyOptional()
   @IsOptional()
@@ -70,6 +81,18 @@ export class PublicRequestsController {
   })
   async submit(@Body() dto: PublicRequestDto) {
     await this.requests.submit(dto.type, dto.email, dto.locale ?? 'pl');
+    return ACCEPTED;
+  }
+
+  @Post('requests/resend')
+  @HttpCode(202)
+  @Public()
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Send the verification link again (a few times per request, not too often); the same answer always',
+  })
+  async resend(@Body() dto: ResendVerificationDto) {
+    await this.requests.resend(dto.type, dto.email);
     return ACCEPTED;
   }
 

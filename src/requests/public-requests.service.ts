@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { randomToken } from '../common/crypto/tokens';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { SubjectsService } from '../subjects/subjects.service';
@@ -36,6 +38,7 @@ export class PublicRequestsService {
     private readonly tokens: RequestTokens,
     private readonly notices: RequestNotices,
     private readonly env: Env,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -71,6 +74,90 @@ export class PublicRequestsService {
       if (subjectId) await this.notices.verification(m, request, token);
       else this.notices.rehearseVerification(request, token);
     });
+  }
+
+  /**
+   * The portal's "send the link again": the same 202 whatever happens (Recital 64). Only a held address
+   * with a request of this type waiting for verification gets a new link, within the resend limits;
+   * otherwise the e-mail is rendered and dropped, so that both paths cost alike.
+   */
+  async resend(type: RequestType, email: string): Promise<void> {
+    const subjectId = await this.subjects.findIdByIdentifier('email', email).catch(() => null);
+    const waiting = subjectId
+      ? await this.repo.findOpenFor(this.dataSource.manager, subjectId, type, ['awaiting_verification'])
+      : null;
+    if (!waiting) {
+      this.notices.rehearseVerification({ type, locale: 'pl' } as DsrRequest, randomToken());
+      return;
+    }
+    await this.dataSource
+      .transaction((m) => this.resendVerification(m, waiting.id))
+      .catch((e: unknown) => {
+        // Limits and races answer nothing different on the portal.
+        if (!(e instanceof ProblemError)) throw e;
+      });
+  }
+
+  /**
+   * Sends a fresh verification link for a request waiting for it; earlier links stop working. At most
+   * REQUEST_VERIFICATION_RESENDS times per request and one per REQUEST_VERIFICATION_RESEND_INTERVAL_SECONDS:
+   * the link goes to someone's mailbox, and the portal must not become a way to flood it.
+   */
+  async resendVerification(
+    m: EntityManager,
+    requestId: string,
+    actor?: { type: string; id: string },
+  ): Promise<{ remaining: number; expiresAt: Date }> {
+    const r = await this.repo.lock(m, requestId);
+    if (!r) throw new ProblemError('unknown_request', 'No request with this id.');
+    if (r.status !== 'awaiting_verification') {
+      throw new ProblemError('invalid_transition', 'The request is not waiting for verification.', {
+        currentStatus: r.status,
+      });
+    }
+    const [{ issued, last }] = (await m.query(
+      `SELECT count(*)::int AS issued, max(created_at) AS last FROM request_tokens
+        WHERE request_id = $1 AND purpose = 'verify'`,
+      [r.id],
+    )) as { issued: number; last: Date | null }[];
+    const resent = Math.max(0, issued - 1);
+    const limit = this.env.REQUEST_VERIFICATION_RESENDS;
+    if (resent >= limit) {
+      throw new ProblemError('resend_limited', 'The verification e-mail cannot be sent again for this request.', {
+        remaining: 0,
+      });
+    }
+    const waitMs = last
+      ? new Date(last).getTime() + this.env.REQUEST_VERIFICATION_RESEND_INTERVAL_SECONDS * 1000 - Date.now()
+      : 0;
+    if (waitMs > 0) {
+      throw new ProblemError('resend_limited', 'The verification e-mail was sent a moment ago; try again later.', {
+        remaining: limit - resent,
+        retryAfterSeconds: Math.ceil(waitMs / 1000),
+      });
+    }
+    await m.query(
+      `UPDATE request_tokens SET expires_at = now()
+        WHERE request_id = $1 AND purpose = 'verify' AND used_at IS NULL AND expires_at > now()`,
+      [r.id],
+    );
+    const { token, expiresAt } = await this.tokens.issue(
+      m,
+      r.id,
+      'verify',
+      this.env.REQUEST_VERIFICATION_TTL_MINUTES * MINUTE,
+    );
+    const emailId = await this.notices.verification(m, r, token);
+    if (!emailId) throw new ProblemError('conflict', 'The request has no e-mail address to send the link to.');
+    await this.audit.append(m, {
+      action: 'request.verification_resent',
+      targetType: 'request',
+      targetId: r.id,
+      subjectId: r.subjectId,
+      ...(actor ? { actor } : {}),
+      data: { resend: resent + 1, emailId },
+    });
+    return { remaining: limit - resent - 1, expiresAt };
   }
 
   /** The confirmation page: counts a use (mail scanners open links) but consumes nothing. */

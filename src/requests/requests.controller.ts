@@ -11,6 +11,8 @@ import { RequestVault } from './request-vault.service';
 import { requestView } from './request.view';
 import { CreateRequestDto, ExtendRequestDto, ListRequestsQuery, RejectRequestDto } from './requests.dto';
 import { RequestsService } from './requests.service';
+import { PublicRequestsService } from './public-requests.service';
+import { DataSource } from 'typeorm';
 
 const Id = () => new ParseUUIDPipe({ version: '4' });
 
@@ -23,6 +25,8 @@ export class RequestsController {
     private readonly outputs: RequestOutputs,
     private readonly keys: SigningKeys,
     private readonly vault: RequestVault,
+    private readonly publicRequests: PublicRequestsService,
+    private readonly dataSource: DataSource,
   ) {}
 
   @Post()
@@ -88,6 +92,19 @@ export class RequestsController {
   async verify(@Param('id', Id()) id: string) {
     await this.requests.verify(id);
     return this.full(id);
+  }
+
+  @Post(':id/verification/resend')
+  @HttpCode(202)
+  @RequireScopes('requests:write')
+  @ApiOperation({
+    summary: 'Mail a fresh verification link (earlier ones stop working); limited per request (429 resend_limited)',
+  })
+  async resendVerification(@Param('id', Id()) id: string) {
+    const { remaining, expiresAt } = await this.dataSource.transaction((m) =>
+      this.publicRequests.resendVerification(m, id),
+    );
+    return { id, resent: true, remainingResends: remaining, linkExpiresAt: expiresAt.toISOString() };
   }
 
   @Post(':id/cancel')

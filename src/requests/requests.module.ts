@@ -23,6 +23,7 @@ import { SigningKeys } from './outputs/signing-keys.service';
 import { PublicRequestsController } from './public-requests.controller';
 import { PublicRequestsService } from './public-requests.service';
 import { captureRawBody } from './raw-body';
+import { RequestResultPurge } from './request-result-purge.service';
 import { RequestDeadlines } from './request-deadlines.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
@@ -57,6 +58,7 @@ import { RequestsService } from './requests.service';
     SigningKeys,
     RequestOutputs,
     RequestDeadlines,
+    RequestResultPurge,
     RequestStarter,
     OpenGdprRepository,
     OpenGdprSigner,

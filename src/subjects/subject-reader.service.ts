@@ -3,6 +3,7 @@ import type { IdentifierKind } from '../common/identifiers/normalise';
 import { holdColumn, identifierColumn, SubjectCipher, SubjectKeyHandle } from './subject-cipher';
 import { SubjectHold } from './subject-hold.entity';
 import { SubjectIdentifier } from './subject-identifier.entity';
+import { SubjectKey } from './subject-key.entity';
 import { SubjectLocale } from './subject-rules';
 import { Subject, SubjectStatus } from './subject.entity';
 import { SubjectsRepository } from './subjects.repository';
@@ -111,9 +112,12 @@ export class SubjectReader {
   async contact(id: string): Promise<SubjectContact | null> {
     const found = await this.repo.findWithKey(id);
     if (!found?.key || found.subject.status === 'erased') return null;
-    const { subject, key } = found;
     const identifiers = (await this.repo.identifiersOf(id)).filter((i) => i.kind !== 'external_id');
-    return this.cipher.with(id, key.wrappedKey, key.keyVersion, (k) => {
+    return this.decryptContact(found.subject, found.key, identifiers);
+  }
+
+  private decryptContact(subject: Subject, key: SubjectKey, identifiers: SubjectIdentifier[]): SubjectContact {
+    return this.cipher.with(subject.id, key.wrappedKey, key.keyVersion, (k) => {
       const out: SubjectContact = { locale: (k.decryptOrNull('locale', subject.localeEnc) as SubjectLocale) ?? 'pl' };
       for (const kind of ['email', 'phone'] as const) {
         const row = identifiers.find((i) => i.kind === kind && i.isPrimary) ?? identifiers.find((i) => i.kind === kind);
@@ -123,6 +127,26 @@ export class SubjectReader {
       if (firstName) out.firstName = firstName;
       return out;
     });
+  }
+
+  /** `contact` for many survivor ids at once: three queries for the lot (the audience stream's page). */
+  async contacts(ids: string[]): Promise<Map<string, SubjectContact>> {
+    const [found, identifiers] = await Promise.all([
+      this.repo.findManyWithKeys(ids),
+      this.repo.contactIdentifiersOf(ids),
+    ]);
+    const byOwner = new Map<string, SubjectIdentifier[]>();
+    for (const i of identifiers) {
+      const list = byOwner.get(i.subjectId);
+      if (list) list.push(i);
+      else byOwner.set(i.subjectId, [i]);
+    }
+    const out = new Map<string, SubjectContact>();
+    for (const [id, { subject, key }] of found) {
+      if (!key || subject.status === 'erased') continue;
+      out.set(id, this.decryptContact(subject, key, byOwner.get(id) ?? []));
+    }
+    return out;
   }
 
   async holds(id: string): Promise<DecryptedHold[]> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { SubjectHold } from './subject-hold.entity';
 import { SubjectIdentifier } from './subject-identifier.entity';
@@ -99,6 +99,22 @@ export class SubjectsRepository {
     return m.getRepository(Subject).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
+  /**
+   * FOR KEY SHARE: many writers of one subject's consents run side by side, but a merge or an erasure
+   * (FOR UPDATE) waits for them, and they for it.
+   */
+  async keyShareLock(
+    m: EntityManager,
+    id: string,
+  ): Promise<{ id: string; merged_into: string | null; status: SubjectStatus } | null> {
+    const rows = (await m.query('SELECT id, merged_into, status FROM subjects WHERE id = $1 FOR KEY SHARE', [id])) as {
+      id: string;
+      merged_into: string | null;
+      status: SubjectStatus;
+    }[];
+    return rows[0] ?? null;
+  }
+
   /** Locks several subjects in id order, so two merges of the same pair cannot deadlock. */
   async lockSubjects(m: EntityManager, ids: string[]): Promise<Map<string, Subject>> {
     const rows = await m
@@ -123,6 +139,36 @@ export class SubjectsRepository {
     const subject = await this.findSubject(id);
     if (!subject) return null;
     return { subject, key: await this.findKey(id) };
+  }
+
+  /** Several subjects with their keys, for batch reads (the audience stream): two queries whatever the count. */
+  async findManyWithKeys(ids: string[]): Promise<Map<string, SubjectWithKey>> {
+    if (!ids.length) return new Map();
+    const [subjects, keys] = await Promise.all([
+      this.dataSource.getRepository(Subject).find({ where: { id: In(ids) } }),
+      this.dataSource.getRepository(SubjectKey).find({ where: { subjectId: In(ids) } }),
+    ]);
+    const byId = new Map(keys.map((k) => [k.subjectId, k]));
+    return new Map(subjects.map((s) => [s.id, { subject: s, key: byId.get(s.id) ?? null }]));
+  }
+
+  /** E-mail and phone identifiers of several subjects, in the order `identifiersOf` gives them. */
+  contactIdentifiersOf(subjectIds: string[]): Promise<SubjectIdentifier[]> {
+    if (!subjectIds.length) return Promise.resolve([]);
+    return this.dataSource.getRepository(SubjectIdentifier).find({
+      where: { subjectId: In(subjectIds), kind: In(['email', 'phone']) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** For ids of merged records, the survivor; one query. */
+  async survivorsOf(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT id, COALESCE(merged_into, id) AS survivor FROM subjects WHERE id = ANY($1::uuid[])`,
+      [ids],
+    )) as { id: string; survivor: string }[];
+    return new Map(rows.map((r) => [r.id, r.survivor]));
   }
 
   identifiersOf(subjectId: string, m?: EntityManager): Promise<SubjectIdentifier[]> {

@@ -9,6 +9,7 @@ import { SubjectMerger } from './subject-merge.service';
 import { DecryptedHold, SubjectContact, SubjectProfile, SubjectReader } from './subject-reader.service';
 import { SubjectRights } from './subject-rights.service';
 import { CreateSubjectInput, SubjectWriter, UpdateSubjectInput } from './subject-writer.service';
+import { SubjectStatus } from './subject.entity';
 import { RetentionSubjectRow, SubjectsRepository } from './subjects.repository';
 
 export type { DecisionFacts } from './subject-lookup.service';
@@ -67,6 +68,18 @@ export class SubjectsService {
     return this.lookup.findIds(kind, raws);
   }
 
+  /**
+   * For a consent write, first in its transaction: holds the record against a concurrent merge or erasure
+   * until commit and returns the survivor's id as it is now (the caller resolved the id before its
+   * transaction; a merge may have committed since). Null when unknown.
+   */
+  async lockForConsent(m: EntityManager, id: string): Promise<{ id: string; status: SubjectStatus } | null> {
+    if (!isUuid(id)) return null;
+    let row = await this.repo.keyShareLock(m, id);
+    if (row?.merged_into) row = await this.repo.keyShareLock(m, row.merged_into);
+    return row ? { id: row.id, status: row.status } : null;
+  }
+
   resolveId(id: string): Promise<string | null> {
     return this.lookup.resolve(id);
   }
@@ -117,6 +130,21 @@ export class SubjectsService {
   async getContact(subjectId: string): Promise<SubjectContact | null> {
     const id = await this.resolveId(subjectId);
     return id ? this.reader.contact(id) : null;
+  }
+
+  /**
+   * `getContact` for many ids in a constant number of queries, keyed by the ids given (a merged id answers
+   * with its survivor's contact); unknown and erased subjects are absent.
+   */
+  async getContacts(subjectIds: string[]): Promise<Map<string, SubjectContact>> {
+    const survivors = await this.repo.survivorsOf([...new Set(subjectIds.filter(isUuid))]);
+    const contacts = await this.reader.contacts([...new Set(survivors.values())]);
+    const out = new Map<string, SubjectContact>();
+    for (const [id, survivor] of survivors) {
+      const c = contacts.get(survivor);
+      if (c) out.set(id, c);
+    }
+    return out;
   }
 
   /** Everything held in Zgoda's own tables, decrypted: the subjects part of an access package. */

@@ -1,6 +1,7 @@
 import { BreachDigestService, DIGEST_CRON, DIGEST_JOB } from '../../src/breaches/breach-digest.service';
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { pdfText } from './pdf-text';
 import { SmtpSink } from './smtp-sink';
 
 const HOUR = 3_600_000;
@@ -23,6 +24,19 @@ describe('breach register (Art. 33-34)', () => {
     await t.close();
     await smtp.close();
   });
+
+  /** The PDF over HTTP, its text extracted as a reader (or UODO's clerk copying from it) would get it. */
+  const authorityReportPdf = async (id: string) => {
+    const res = await fetch(`${t.baseUrl}/v1/breaches/${id}/authority-report?format=pdf`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(Buffer.from(bytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    // Lines wrapped by the layout are joined back, so that phrases can be looked for whole.
+    return (await pdfText(bytes)).replace(/\s*\n\s*/g, ' ');
+  };
 
   const metric = async (name: string, labels: string) => {
     const res = await t.request('GET', '/metrics', undefined, { key: null });
@@ -152,7 +166,31 @@ describe('breach register (Art. 33-34)', () => {
     ]) {
       expect(report.text).toContain(expected);
     }
-    expect((await t.request('GET', `/v1/breaches/${id}/authority-report?format=pdf`)).status).toBe(422);
+
+    // The same document as a PDF: the Art. 33(3) items, in Polish, with the diacritics intact.
+    const pdfText = await authorityReportPdf(id);
+    for (const expected of [
+      'Zgłoszenie naruszenia ochrony danych osobowych Prezesowi Urzędu Ochrony Danych Osobowych',
+      'Inspektor ochrony danych lub inny punkt kontaktowy (art. 33 ust. 3 lit. b)',
+      'Anna Nowak-IOD',
+      DPO_EMAIL,
+      'Charakter naruszenia (art. 33 ust. 3 lit. a)',
+      'Laptop z kopią bazy sklepu skradziony z samochodu serwisanta.',
+      'Przybliżona liczba osób',
+      'Przybliżona liczba wpisów danych osobowych',
+      'order_history',
+      'customers',
+      'Możliwe konsekwencje naruszenia (art. 33 ust. 3 lit. c)',
+      'Ryzyko wiadomości phishingowych podszywających się pod sklep.',
+      'wysokie ryzyko naruszenia praw lub wolności osób fizycznych',
+      'Środki zastosowane lub proponowane (art. 33 ust. 3 lit. d)',
+      'Zdalne zablokowanie konta serwisanta, zmiana haseł do bazy.',
+      'zawiadomienie wysłano do 2',
+    ]) {
+      expect(pdfText).toContain(expected);
+    }
+    expect(pdfText).toMatch(/[ąćęłńóśźż]/);
+    expect((await t.request('GET', `/v1/breaches/${id}/authority-report?format=docx`)).status).toBe(422);
 
     const notified = await t.request('POST', `/v1/breaches/${id}/authority-notifications`, {
       sentAt: new Date().toISOString(),
@@ -247,6 +285,9 @@ describe('breach register (Art. 33-34)', () => {
     // The report flags the missing reasons before anyone sends it.
     expect((await t.request('GET', `/v1/breaches/${id}/authority-report`)).text).toContain(
       'należy podać przyczyny opóźnienia',
+    );
+    expect(await authorityReportPdf(id)).toContain(
+      'Zgłoszenie po upływie 72 godzin: należy podać przyczyny opóźnienia.',
     );
 
     const sentAt = new Date().toISOString();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AudienceService } from '../../src/consent/audience.service';
+import { SubjectsService } from '../../src/subjects/subjects.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 
@@ -249,6 +250,39 @@ describe('consent: the decision API', () => {
     }
     expect((await t.request('GET', `/v1/purposes/${key}/audience?channel=post`)).body.code).toBe('channel_not_offered');
     expect((await t.request('GET', `/v1/purposes/nope-nope/audience?channel=email`)).status).toBe(404);
+  });
+
+  it('adds contacts for keys with subjects:read, read in one batch per page rather than per subject', async () => {
+    const key = await publishedPurpose(t, 'audc');
+    const emails = new Map<string, string>();
+    for (let i = 0; i < 7; i++) {
+      const email = uniqueEmail('aud');
+      const id = await createSubject(t, { email });
+      await t.request('POST', `/v1/subjects/${id}/consents`, { purpose: key, ...grant() });
+      emails.set(id, email);
+    }
+    const subjects = t.get(SubjectsService);
+    const single = jest.spyOn(subjects, 'getContact');
+    const batch = jest.spyOn(subjects, 'getContacts');
+    t.get(AudienceService).pageSize = 3;
+    try {
+      const res = await fetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
+        headers: { authorization: `Bearer ${t.adminKey}` },
+      });
+      expect(res.status).toBe(200);
+      const lines = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { subjectId: string; email: string });
+      expect(new Map(lines.map((l) => [l.subjectId, l.email]))).toEqual(emails);
+      expect(single).not.toHaveBeenCalled();
+      // 7 subjects in pages of 3: three pages, three batches.
+      expect(batch).toHaveBeenCalledTimes(3);
+    } finally {
+      t.get(AudienceService).pageSize = 1000;
+      single.mockRestore();
+      batch.mockRestore();
+    }
   });
 });
 

@@ -32,7 +32,8 @@ describe('consent: consent.changed webhooks', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    t = await startTestApp({ role: 'all' });
+    // The receivers run on 127.0.0.1.
+    t = await startTestApp({ role: 'all', env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: true } });
   });
   afterAll(async () => {
     await t?.close();
@@ -116,6 +117,14 @@ describe('consent: consent.changed webhooks', () => {
     const subjectId = await createSubject(t);
     const g = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: key, ...grant() });
     await eventually(async () => received.some((r) => JSON.parse(r.body).data.eventId === g.body.id));
+    // The receiver has the call before the worker records it as delivered: wait for the record.
+    await eventually(async () => {
+      const [row] = await t.dataSource.query(
+        'SELECT delivered_at FROM consent_webhook_deliveries WHERE subscription_id = $1 AND event_id = $2',
+        [sub.body.id, g.body.id],
+      );
+      return row?.delivered_at;
+    });
     const before = received.length;
     const { ConsentWebhooksService } = await import('../../src/consent/consent-webhooks.service');
     await t.get(ConsentWebhooksService).deliver({ subscriptionId: sub.body.id, eventId: g.body.id });

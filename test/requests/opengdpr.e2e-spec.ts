@@ -48,7 +48,11 @@ describe('requests: OpenGDPR / OpenDSR', () => {
       }),
       () => t.baseUrl,
     );
-    t = await startTestApp({ role: 'all', env: { PUBLIC_BASE_URL: 'https://zgoda.example.com' } });
+    t = await startTestApp({
+      role: 'all',
+      // The controller's call-back receiver runs on 127.0.0.1.
+      env: { PUBLIC_BASE_URL: 'https://zgoda.example.com', WEBHOOK_ALLOW_PRIVATE_NETWORKS: true },
+    });
     await createSystem(t, {
       key: 'shop',
       name: 'Shop',

@@ -36,6 +36,7 @@ describe('requests: a worker killed mid-erasure', () => {
         RECONCILE_INTERVAL_MS: '500',
         RECONCILE_GRACE_MS: '1000',
         WORKER_CONCURRENCY: '8',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         LOG_LEVEL: 'info',
         LOG_FILE: `${logDir()}/${process.pid}-crash-worker-${n}.log`,
       },
@@ -51,7 +52,8 @@ describe('requests: a worker killed mid-erasure', () => {
       () => ({ status: 200, body: { status: 'done' } }),
       () => t.baseUrl,
     );
-    t = await startTestApp({ role: 'api' });
+    // The receiver runs on 127.0.0.1.
+    t = await startTestApp({ role: 'api', env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: true } });
     await createSystem(t, {
       key: 'shop',
       name: 'Shop',

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { SystemsService } from '../../systems/systems.service';
 import { RequestDetails, TaskSubject } from '../request-vault.service';
@@ -36,6 +37,9 @@ export class WebhookCaller {
       ...(task.action === 'objection' ? { purposes: details?.purposes ?? ['direct_marketing'] } : {}),
       callbackUrl: this.callbackUrl(task),
     });
+    // SSRF: data-system URLs are checked before every call, as the name may now resolve inside our network.
+    const refusal = await outboundUrlRefusal(hook.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    if (refusal) throw new TaskCallError(`destination_not_allowed_${refusal}`, false);
     let res: Response;
     try {
       res = await fetch(hook.url, {

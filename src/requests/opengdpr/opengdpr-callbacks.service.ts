@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { JobHandler } from '../../jobs/job-handler.decorator';
 import { RequestsRepository } from '../requests.repository';
@@ -37,9 +38,21 @@ export class OpenGdprCallbacks {
       request_status: cb.requestStatus,
       ...(hasResult ? { results_url: this.service.resultsUrl(row.subjectRequestId) } : {}),
     });
-    let error: string | null = null;
+    const error = await this.post(cb.url, body);
+    await this.repo.recordAttempt(cb.id, { delivered: !error, error });
+    if (error) {
+      this.logger.warn({ callbackId: cb.id, error }, 'OpenGDPR status call-back not accepted');
+      throw new Error(`callback ${error}`);
+    }
+    return { delivered: true };
+  }
+
+  private async post(url: string, body: string): Promise<string | null> {
+    // Checked again before each call: the controller's host name may now resolve inside our network.
+    const refusal = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    if (refusal) return `destination_not_allowed_${refusal}`;
     try {
-      const res = await fetch(cb.url, {
+      const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(await this.signer.headers(body)) },
         body,
@@ -47,15 +60,9 @@ export class OpenGdprCallbacks {
         signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
       });
       await res.body?.cancel().catch(() => undefined);
-      if (res.status < 200 || res.status >= 300) error = `http_${res.status}`;
+      return res.status < 200 || res.status >= 300 ? `http_${res.status}` : null;
     } catch (e) {
-      error = (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+      return (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
     }
-    await this.repo.recordAttempt(cb.id, { delivered: !error, error });
-    if (error) {
-      this.logger.warn({ callbackId: cb.id, error }, 'OpenGDPR status call-back not accepted');
-      throw new Error(`callback ${error}`);
-    }
-    return { delivered: true };
   }
 }

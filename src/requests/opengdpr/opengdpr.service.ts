@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import type { Principal } from '../../auth/principal';
+import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { OutboxService } from '../../outbox/outbox.service';
 import { SubjectsService } from '../../subjects/subjects.service';
@@ -12,7 +13,7 @@ import { RequestTransitions } from '../request-transitions.service';
 import { SubjectIdentifier } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
 import { RequestsRepository } from '../requests.repository';
-import { OpenGdprBody, OpenGdprError, openGdprStatus, parseOpenGdprBody } from './opengdpr-body';
+import { OpenGdprBody, OpenGdprError, OpenGdprErrorItem, openGdprStatus, parseOpenGdprBody } from './opengdpr-body';
 import { OpenGdprRequest } from './opengdpr-request.entity';
 import { OpenGdprRepository } from './opengdpr.repository';
 import { OpenGdprSigner } from './opengdpr-signer.service';
@@ -52,6 +53,7 @@ export class OpenGdprService implements OnModuleInit {
       ]);
     }
     const body = parseOpenGdprBody(json);
+    await this.assertCallbacksAllowed(body.status_callback_urls);
     const digest = sha256(raw!);
     const existing = await this.repo.find(body.subject_request_id);
     if (existing) return this.replay(existing, digest, raw!, principal);
@@ -208,6 +210,22 @@ export class OpenGdprService implements OnModuleInit {
   }
 
   /** Raw e-mails and customer ids are looked up through blind indexes; hashed ones cannot be. */
+  /** SSRF: call-backs go only to public addresses (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+  private async assertCallbacksAllowed(urls: string[]): Promise<void> {
+    const errors: OpenGdprErrorItem[] = [];
+    for (const [i, url] of urls.entries()) {
+      const refusal = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+      if (refusal) {
+        errors.push({
+          domain: 'Validation',
+          reason: 'CallbackUrlNotAllowed',
+          message: `status_callback_urls[${i}] is not allowed (${refusal})`,
+        });
+      }
+    }
+    if (errors.length) throw new OpenGdprError(400, 'A status call-back URL is not allowed.', errors);
+  }
+
   private async resolve(body: OpenGdprBody): Promise<string | null> {
     for (const id of body.subject_identities) {
       const kind = KIND_OF[id.identity_type];

@@ -1,0 +1,96 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Env } from '../config/env';
+import { JobDispatcher } from '../jobs/job-dispatcher.service';
+import { JobHandler } from '../jobs/job-handler.decorator';
+import { QueueRegistry } from '../jobs/queue-registry.service';
+import { LEGAL_ZONE } from './legal-clock';
+
+export const RESULT_PURGE_JOB = 'maintenance.request-result-purge';
+const BATCH = 200;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * LEGAL item 22 and Art. 5(1)(e): an access or portability package is a complete copy of someone's data.
+ * Once its download link can no longer work (REQUEST_DOWNLOAD_TTL_DAYS) it has no purpose left and goes:
+ * the sealed ZIP is deleted; the request, its certificate and the audit entries (ids only) stay.
+ */
+@Injectable()
+export class RequestResultPurge implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RequestResultPurge.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly queues: QueueRegistry,
+    private readonly moduleRef: ModuleRef,
+    private readonly env: Env,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.isWorker()) return;
+    const q = this.queues.get('maintenance');
+    if (this.env.REQUEST_RESULT_PURGE_CRON === 'off') {
+      await q.removeJobScheduler(RESULT_PURGE_JOB);
+      return;
+    }
+    await q.upsertJobScheduler(
+      RESULT_PURGE_JOB,
+      { pattern: this.env.REQUEST_RESULT_PURGE_CRON, tz: LEGAL_ZONE },
+      { name: RESULT_PURGE_JOB, data: {} },
+    );
+  }
+
+  @JobHandler(RESULT_PURGE_JOB)
+  run(): Promise<{ purged: number }> {
+    return this.purge(new Date());
+  }
+
+  /** Idempotent: a second run finds nothing older than the limit. Batches keep each transaction short. */
+  async purge(now = new Date()): Promise<{ purged: number }> {
+    const before = new Date(now.getTime() - this.env.REQUEST_DOWNLOAD_TTL_DAYS * DAY_MS);
+    let purged = 0;
+    for (;;) {
+      const n = await this.dataSource.transaction(async (m) => {
+        // SKIP LOCKED: two purges (two workers) split the work instead of waiting for each other.
+        const rows = (await m.query(
+          `SELECT request_id, size, created_at FROM request_results WHERE created_at < $1
+            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [before, BATCH],
+        )) as { request_id: string; size: number; created_at: Date }[];
+        if (!rows.length) return 0;
+        await m.query('DELETE FROM request_results WHERE request_id = ANY($1::uuid[])', [
+          rows.map((r) => r.request_id),
+        ]);
+        for (const r of rows) {
+          await this.audit.append(m, {
+            action: 'request.result_purged',
+            targetType: 'request',
+            targetId: r.request_id,
+            data: {
+              size: r.size,
+              createdAt: new Date(r.created_at).toISOString(),
+              ttlDays: this.env.REQUEST_DOWNLOAD_TTL_DAYS,
+            },
+          });
+        }
+        return rows.length;
+      });
+      purged += n;
+      if (n < BATCH) break;
+    }
+    if (purged) this.logger.log({ purged }, 'expired request packages purged');
+    return { purged };
+  }
+
+  private isWorker(): boolean {
+    try {
+      this.moduleRef.get(JobDispatcher, { strict: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
