@@ -1,4 +1,4 @@
-import { pdfText } from '../../test/breaches/pdf-text';
+import { pdfText } from '../../test/support/pdf-text';
 import { escapePdfMarkup, renderMarkupPdf } from './breach-report.pdf';
 
 const FONTS = {

@@ -1,18 +1,18 @@
 import { BreachDigestService, DIGEST_CRON, DIGEST_JOB } from '../../src/breaches/breach-digest.service';
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { pdfText } from './pdf-text';
-import { SmtpSink } from './smtp-sink';
+import { pdfText } from '../support/pdf-text';
+import { SmtpCatcher } from '../support/smtp-catcher';
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
 const DPO_EMAIL = 'iod@firma.invalid';
 
 describe('breach register (Art. 33-34)', () => {
-  let smtp: SmtpSink;
+  let smtp: SmtpCatcher;
   let t: TestApp;
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
+    smtp = await SmtpCatcher.start();
     t = await startTestApp({ env: { SMTP_URL: smtp.url, DPO_NAME: 'Anna Nowak-IOD', DPO_EMAIL } });
     // The worker registered the hourly digest; the test drives the digest itself, so no top of the hour
     // falling inside the run can send one behind its back.

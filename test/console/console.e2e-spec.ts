@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject } from '../requests/support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';

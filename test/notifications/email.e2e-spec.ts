@@ -4,7 +4,7 @@ import { outboxJobId } from '../../src/outbox/outbox.service';
 import { SendEmailHandler } from '../../src/notifications/send-email.handler';
 import { PrivateRedis } from '../support/private-redis';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { SmtpCatcher } from './smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 
 const MAIL_FROM = 'Optyk Wzorcowy <no-reply@zgoda.test>';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

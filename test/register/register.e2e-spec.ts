@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { OPTICIAN_PURPOSES } from '../../src/consent/seed/optician.seed';
 import { startTestApp, TestApp } from '../support/test-app';
-import { pdfText } from './pdf-text';
+import { pdfText } from '../support/pdf-text';
 import {
   CONTROLLER_NAME,
   download,

@@ -1,6 +1,6 @@
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
 import { RequestDeadlines } from '../../src/requests/request-deadlines.service';
-import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createSubject } from './support';
 

@@ -1,5 +1,5 @@
 import { compactVerify, createLocalJWKSet } from 'jose';
-import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createSubject, createSystem, download, unzip, WebhookReceiver, waitForStatus } from './support';
 

@@ -1,5 +1,5 @@
 import { computeDueDate } from '../../src/requests/legal-clock';
-import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createSubject, waitForStatus } from './support';
 

@@ -1,4 +1,4 @@
-import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createSubject, createSystem, uniq, waitForStatus } from './support';
 

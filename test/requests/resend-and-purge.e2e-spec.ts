@@ -1,6 +1,6 @@
 import { RequestResultPurge, RESULT_PURGE_JOB } from '../../src/requests/request-result-purge.service';
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
-import { SmtpCatcher } from '../notifications/smtp-catcher';
+import { SmtpCatcher } from '../support/smtp-catcher';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createSubject, waitForStatus } from './support';
 
