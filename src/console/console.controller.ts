@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { Public, RequireScopes } from '../auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
+import { OPEN_STATUSES } from '../requests/request-state';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests/request.types';
 import { CsrfProtected } from '../web/csrf.guard';
 import type { PageLang } from '../web/web-strings';
@@ -14,7 +15,8 @@ import { ConsoleView, may, redirect } from './console-view';
 
 type Form = Record<string, string | undefined>;
 const Id = () => new ParseUUIDPipe({ version: '4' });
-const OPEN = ['received', 'awaiting_verification', 'verified', 'in_progress', 'awaiting_recipients'];
+// The legal clock still runs on a failed request: it is open work with a deadline (request-state.ts).
+const OPEN: readonly string[] = OPEN_STATUSES;
 const SETTLED_TASKS = ['done', 'failed', 'retained'];
 const CHANNELS = ['email', 'sms', 'phone', 'auto_call', 'push', 'post'];
 const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
@@ -55,11 +57,13 @@ export class ConsoleController {
     const params = new URLSearchParams({ limit: '500' });
     if (status !== 'open' && status !== 'any') params.set('status', status);
     if (type) params.set('type', type);
+    // Open requests come from the API already in deadline order (sort=due), so the most urgent are never
+    // cut off by the page size; closed ones have no deadline left and stay newest first.
+    const byDue = status === 'open' || OPEN.includes(status);
+    if (byDue) params.set('sort', 'due');
     const page = await this.api.get<{ items: RequestRow[] }>(req, `/v1/requests?${params}`);
-    const rows = page.items
-      .filter((r) => status !== 'open' || OPEN.includes(r.status))
-      .map((r) => this.requestRow(r, lang))
-      .sort((a, b) => (a.open === b.open ? a.dueSort - b.dueSort : a.open ? -1 : 1));
+    const rows = page.items.map((r) => this.requestRow(r, lang));
+    if (!byDue) rows.sort((a, b) => (a.open === b.open ? a.dueSort - b.dueSort : a.open ? -1 : 1));
     const title = this.view.t(lang, 'requests.title');
     const html = this.view.render(
       req,

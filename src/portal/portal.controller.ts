@@ -130,6 +130,8 @@ export class PortalController {
       {
         request: s,
         open,
+        // Only while the deadline still matters: a closed request's page says how it ended instead.
+        extendedNote: open && s.extended,
         resultMailed: s.resultAvailable && (s.type === 'access' || s.type === 'portability'),
         days: this.env.REQUEST_DOWNLOAD_TTL_DAYS,
         certificateHref,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
@@ -9,6 +9,7 @@ import { Env } from '../config/env';
 import { seeOther, wantsHtml } from '../web/redirect';
 import { RequestOutputs } from './outputs/request-outputs.service';
 import { PublicRequestsService } from './public-requests.service';
+import { RequestIntake } from './request-intake.service';
 import { PAGE_TEXT, pageLang, renderPage, PageModel } from './public-pages';
 import { REQUEST_TYPES, RequestType } from './request.types';
 
@@ -26,6 +27,31 @@ export class PublicRequestDto {
   @IsOptional()
   @IsIn(['pl', 'en'])
   locale?: 'pl' | 'en';
+
+  @ApiPropertyOptional({ description: "The person's own words (a correction described, grounds of an objection)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  details?: string;
+
+  @ApiPropertyOptional({
+    description: 'Rectification (+): field -> new value, the fields of POST /v1/requests; or describe it in `details`',
+    example: { lastName: 'Kowalska' },
+  })
+  @IsOptional()
+  @IsObject()
+  changes?: Record<string, string | null>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Objection (+): purpose keys; none or "direct_marketing" objects to direct marketing',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(/^[a-z0-9_-]{1,100}$/, { each: true })
+  purposes?: string[];
 }
 
 export class ResendVerificationDto {
@@ -69,6 +95,7 @@ export class PublicRequestsController {
   constructor(
     private readonly requests: PublicRequestsService,
     private readonly outputs: RequestOutputs,
+    private readonly intake: RequestIntake,
     private readonly env: Env,
   ) {}
 
@@ -80,7 +107,10 @@ export class PublicRequestsController {
     summary: 'Make a request from the portal; the same answer whether or not the address is known (Recital 64)',
   })
   async submit(@Body() dto: PublicRequestDto) {
-    await this.requests.submit(dto.type, dto.email, dto.locale ?? 'pl');
+    // Checked before anything is looked up: a refusal says the same whoever the address belongs to.
+    const errors = this.intake.detailErrors(dto, { changesOrDetails: true });
+    if (errors.length) throw new ProblemError('validation_failed', 'The request is not valid.', { errors });
+    await this.requests.submit(dto.type, dto.email, dto.locale ?? 'pl', this.intake.detailsOf(dto));
     return ACCEPTED;
   }
 

@@ -216,6 +216,10 @@ export class PublicRequestsService {
       resolution: r.resolution,
       receivedAt: r.receivedAt.toISOString(),
       dueAt: (r.extendedDueAt ?? r.dueAt).toISOString(),
+      // Art. 12(3): the person may see that the deadline moved and by how much; the reasons (free text that
+      // may name people) only travel in the e-mail sent to them.
+      extended: r.extensionMonths > 0,
+      extensionMonths: r.extensionMonths,
       completedAt: r.completedAt?.toISOString() ?? null,
       resultAvailable: await this.repo.hasResult(r.id),
     };

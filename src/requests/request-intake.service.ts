@@ -32,6 +32,8 @@ export interface NewRequest {
   details: RequestDetails | null;
 }
 
+export type RequestDetailInput = Pick<CreateRequestDto, 'type' | 'details' | 'changes' | 'purposes'>;
+
 /** Creating requests, for staff and client systems (POST /v1/requests) and the other intakes. */
 @Injectable()
 export class RequestIntake {
@@ -172,12 +174,25 @@ export class RequestIntake {
     if (dto.identity && given.length !== 1) {
       errors.push({ field: 'identity', message: 'identity needs exactly one of email, phone, externalId' });
     }
+    errors.push(...this.detailErrors(dto, { changesOrDetails: false }));
+    if (errors.length) throw new ProblemError('validation_failed', 'The request is not valid.', { errors });
+    return this.detailsOf(dto);
+  }
+
+  /**
+   * Checks what a request carries besides its type: `changes` only for rectification (fields Zgoda can
+   * correct), `purposes` only for objections. The portal may describe a correction in words instead.
+   */
+  detailErrors(dto: RequestDetailInput, opts: { changesOrDetails: boolean }): FieldError[] {
+    const errors: FieldError[] = [];
     if (dto.changes !== undefined && dto.type !== 'rectification') {
       errors.push({ field: 'changes', message: 'changes are for rectification requests' });
     }
     if (dto.type === 'rectification') {
       const entries = Object.entries(dto.changes ?? {});
-      if (!entries.length) errors.push({ field: 'changes', message: 'a rectification needs changes' });
+      if (!entries.length && !(opts.changesOrDetails && dto.details)) {
+        errors.push({ field: 'changes', message: 'a rectification needs changes' });
+      }
       for (const [field, value] of entries) {
         if (!RECTIFIABLE_FIELDS.includes(field))
           errors.push({ field: `changes.${field}`, message: `${field} cannot be rectified here` });
@@ -189,7 +204,10 @@ export class RequestIntake {
     if (dto.purposes !== undefined && dto.type !== 'objection') {
       errors.push({ field: 'purposes', message: 'purposes are for objections' });
     }
-    if (errors.length) throw new ProblemError('validation_failed', 'The request is not valid.', { errors });
+    return errors;
+  }
+
+  detailsOf(dto: RequestDetailInput): RequestDetails | null {
     const details: RequestDetails = {
       ...(dto.details ? { details: dto.details } : {}),
       ...(dto.changes ? { changes: dto.changes } : {}),

@@ -17,6 +17,10 @@ export interface TransitionOptions {
   data?: Record<string, unknown>;
 }
 
+/** From intake to confirmation; 0 when staff confirmed the identity when recording the request. */
+export const waitedSeconds = (r: Pick<DsrRequest, 'createdAt'>, verifiedAt: Date): number =>
+  Math.max(0, Math.round((verifiedAt.getTime() - new Date(r.createdAt).getTime()) / 1000));
+
 type Listener = (m: EntityManager, request: DsrRequest, from: RequestStatus) => Promise<void>;
 
 /**
@@ -75,6 +79,8 @@ export class RequestTransitions {
         type: request.type,
         from,
         to,
+        // Recorded for the DPO: how long the clock ran while the person had not yet confirmed (EDPB 01/2022).
+        ...(to === 'verified' ? { waitedSeconds: waitedSeconds(request, now) } : {}),
         ...(opts.resolution ? { resolution: opts.resolution } : {}),
         ...(opts.code ? { code: opts.code } : {}),
         ...opts.data,

@@ -1,4 +1,5 @@
 import { RequestTask } from './request-task.entity';
+import { waitedSeconds } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 
@@ -35,6 +36,7 @@ export function requestView(
     locale: r.locale,
     receivedAt: r.receivedAt.toISOString(),
     verifiedAt: iso(r.verifiedAt),
+    verificationWaitSeconds: r.verifiedAt ? waitedSeconds(r, r.verifiedAt) : null,
     dueAt: r.dueAt.toISOString(),
     extensionMonths: r.extensionMonths,
     extendedDueAt: iso(r.extendedDueAt),

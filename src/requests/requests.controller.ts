@@ -45,14 +45,17 @@ export class RequestsController {
 
   @Get()
   @RequireScopes('requests:read')
-  @ApiOperation({ summary: 'List requests, newest first; `overdue=true` lists open requests past their deadline' })
+  @ApiOperation({
+    summary:
+      'List requests, newest first, or with `sort=due` open requests by deadline; `overdue=true` / `atRisk=true` narrow to those past or near their deadline',
+  })
   async list(@Query() q: ListRequestsQuery) {
     const rows = await this.requests.list(q);
     return pageOf(
       rows,
       q.limit,
       (r) => requestView(r, this.vault),
-      (r) => ({ receivedAt: r.receivedAt.toISOString(), id: r.id }),
+      (r) => this.requests.cursorOf(r, q.sort),
     );
   }
 

@@ -102,6 +102,11 @@ export class CreateRequestDto {
   locale?: 'pl' | 'en';
 }
 
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export const REQUEST_SORTS = ['received', 'due'] as const;
+export type RequestSort = (typeof REQUEST_SORTS)[number];
+
 export class ListRequestsQuery extends ListQuery {
   @ApiPropertyOptional({ enum: REQUEST_STATUSES })
   @IsOptional()
@@ -115,9 +120,28 @@ export class ListRequestsQuery extends ListQuery {
 
   @ApiPropertyOptional({ description: 'Only open requests past their deadline' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(toBool)
   @IsBoolean()
   overdue?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Only open requests due within REQUEST_AT_RISK_DAYS (7) and not yet overdue (the DPO digest counts)',
+  })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  atRisk?: boolean;
+
+  @ApiPropertyOptional({
+    enum: REQUEST_SORTS,
+    default: 'received',
+    description:
+      '`received`: newest first. `due`: open requests only, the binding deadline (extended one if any) first, ' +
+      'for a work queue; its cursor is keyed on (deadline, id).',
+  })
+  @IsOptional()
+  @IsIn(REQUEST_SORTS)
+  sort?: RequestSort;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()

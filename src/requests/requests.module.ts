@@ -86,7 +86,12 @@ export class RequestsModule implements OnModuleInit {
       });
     }
     // Art. 17 reaches the module's own sealed copies; a merge moves requests to the surviving record.
-    this.hooks.onErased('requests', (m, e) => this.repo.wipeForErasedSubject(m, e.subjectId));
+    this.hooks.onErasedMany('requests', (m, events) =>
+      this.repo.wipeForErasedSubjects(
+        m,
+        events.map((e) => e.subjectId),
+      ),
+    );
     this.hooks.onMerged('requests', (m, e) => this.repo.repoint(m, e.mergedId, e.survivorId));
   }
 }

@@ -11,9 +11,14 @@ export interface RequestFilter {
   status?: RequestStatus;
   type?: RequestType;
   overdue?: boolean;
+  /** Open, due within this many days, not yet overdue. */
+  atRiskDays?: number;
   subjectId?: string;
-  after?: { receivedAt: string; id: string };
   limit: number;
+  /** `received`: newest first, keyset (received_at, id). `due`: open only, binding deadline first, keyset (deadline, id). */
+  order?:
+    | { by: 'received'; after?: { receivedAt: string; id: string } }
+    | { by: 'due'; after?: { dueAt: string; id: string } };
 }
 
 /** The binding deadline in SQL: the extended one when there is an extension. */
@@ -63,20 +68,25 @@ export class RequestsRepository {
   }
 
   list(filter: RequestFilter): Promise<DsrRequest[]> {
-    const qb = this.dataSource
-      .getRepository(DsrRequest)
-      .createQueryBuilder('r')
-      .orderBy('r.receivedAt', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .limit(filter.limit);
+    const qb = this.dataSource.getRepository(DsrRequest).createQueryBuilder('r').limit(filter.limit);
     if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
     if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
     if (filter.subjectId) qb.andWhere('r.subjectId = :subjectId', { subjectId: filter.subjectId });
-    if (filter.overdue) {
-      qb.andWhere(`r.status NOT IN ('completed', 'cancelled') AND ${DUE} < now()`);
+    // The same open set as the partial index ix_requests_open_due, the sweep and the metrics.
+    const open = `r.status NOT IN ('completed', 'cancelled')`;
+    if (filter.overdue) qb.andWhere(`${open} AND ${DUE} < now()`);
+    if (filter.atRiskDays !== undefined) {
+      qb.andWhere(`${open} AND ${DUE} >= now() AND ${DUE} < now() + make_interval(days => :atRiskDays)`, {
+        atRiskDays: filter.atRiskDays,
+      });
     }
-    if (filter.after) {
-      qb.andWhere('(r.receivedAt, r.id) < (:receivedAt, :id)', filter.after);
+    const order = filter.order ?? { by: 'received' };
+    if (order.by === 'due') {
+      qb.andWhere(open).orderBy(DUE, 'ASC').addOrderBy('r.id', 'ASC');
+      if (order.after) qb.andWhere(`(${DUE}, r.id) > (CAST(:dueAt AS timestamptz), CAST(:id AS uuid))`, order.after);
+    } else {
+      qb.orderBy('r.receivedAt', 'DESC').addOrderBy('r.id', 'DESC');
+      if (order.after) qb.andWhere('(r.receivedAt, r.id) < (:receivedAt, :id)', order.after);
     }
     return qb.getMany();
   }
@@ -151,21 +161,25 @@ export class RequestsRepository {
   /**
    * Art. 17 for the module's own copies: on a subject's erasure, the sealed free text of closed requests,
    * every access package and every task answer go. Open requests keep what they still need (the address
-   * to send the answer to, the identifiers for the systems not yet told) until they end.
+   * to send the answer to, the identifiers for the systems not yet told) until they end. One subject or a
+   * retention batch of them: three statements whatever the count.
    */
-  async wipeForErasedSubject(m: EntityManager, subjectId: string): Promise<void> {
+  async wipeForErasedSubjects(m: EntityManager, subjectIds: string[]): Promise<void> {
+    if (!subjectIds.length) return;
     await m.query(
       `UPDATE requests SET details_sealed = NULL, resolution_reason_sealed = NULL, extension_reason_sealed = NULL,
               contact_sealed = NULL
-        WHERE subject_id = $1 AND status IN ('completed', 'cancelled')`,
-      [subjectId],
+        WHERE subject_id = ANY($1::uuid[]) AND status IN ('completed', 'cancelled')`,
+      [subjectIds],
     );
-    await m.query(`DELETE FROM request_results WHERE request_id IN (SELECT id FROM requests WHERE subject_id = $1)`, [
-      subjectId,
-    ]);
     await m.query(
-      `UPDATE request_tasks SET result_sealed = NULL WHERE request_id IN (SELECT id FROM requests WHERE subject_id = $1)`,
-      [subjectId],
+      `DELETE FROM request_results WHERE request_id IN (SELECT id FROM requests WHERE subject_id = ANY($1::uuid[]))`,
+      [subjectIds],
+    );
+    await m.query(
+      `UPDATE request_tasks SET result_sealed = NULL
+        WHERE request_id IN (SELECT id FROM requests WHERE subject_id = ANY($1::uuid[]))`,
+      [subjectIds],
     );
   }
 

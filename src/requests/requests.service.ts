@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { decodeCursor } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
 import { OutboxService } from '../outbox/outbox.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { canExtend, computeDueAt, computeDueDate, ExtensionMonths } from './legal-clock';
@@ -27,6 +28,7 @@ export class RequestsService {
     private readonly vault: RequestVault,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly env: Env,
   ) {}
 
   async get(id: string): Promise<DsrRequest> {
@@ -36,15 +38,46 @@ export class RequestsService {
   }
 
   list(q: ListRequestsQuery): Promise<DsrRequest[]> {
-    const after = decodeCursor<{ receivedAt: string; id: string }>(q.cursor, ['receivedAt', 'id']);
-    return this.repo.list({
+    const common = {
       status: q.status,
       type: q.type,
       overdue: q.overdue,
+      atRiskDays: q.atRisk ? this.env.REQUEST_AT_RISK_DAYS : undefined,
       subjectId: q.subjectId,
-      after,
       limit: q.limit + 1,
+    };
+    if (q.sort === 'due') {
+      // A work queue of what is still owed: a closed request has no deadline left to sort by.
+      if (q.status && !isOpen(q.status)) {
+        throw new ProblemError('validation_failed', 'sort=due lists open requests only.', {
+          errors: [{ field: 'status', message: `sort=due lists open requests; ${q.status} is closed` }],
+        });
+      }
+      const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor, ['dueAt', 'id']);
+      return this.repo.list({ ...common, order: { by: 'due', after: after && this.checkedCursor(after, 'dueAt') } });
+    }
+    const after = decodeCursor<{ receivedAt: string; id: string }>(q.cursor, ['receivedAt', 'id']);
+    return this.repo.list({
+      ...common,
+      order: { by: 'received', after: after && this.checkedCursor(after, 'receivedAt') },
     });
+  }
+
+  /** The cursor of the list's order: `{ dueAt | receivedAt, id }`, the binding deadline for `sort=due`. */
+  cursorOf(r: DsrRequest, sort: ListRequestsQuery['sort']): Record<string, string> {
+    return sort === 'due'
+      ? { dueAt: (r.extendedDueAt ?? r.dueAt).toISOString(), id: r.id }
+      : { receivedAt: r.receivedAt.toISOString(), id: r.id };
+  }
+
+  /** A cursor is opaque, but its values reach SQL casts: a damaged one is 400 invalid_cursor, never a 500. */
+  private checkedCursor<T extends { id: string }>(c: T, timeKey: keyof T): T {
+    const time = c[timeKey];
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    if (typeof time !== 'string' || Number.isNaN(Date.parse(time)) || typeof c.id !== 'string' || !uuid.test(c.id)) {
+      throw new ProblemError('invalid_cursor', 'The cursor is not valid.');
+    }
+    return c;
   }
 
   tasks(id: string) {

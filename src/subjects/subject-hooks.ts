@@ -13,6 +13,7 @@ export interface SubjectErasedEvent {
 }
 
 type Hook<E> = (manager: EntityManager, event: E) => Promise<void>;
+type ManyHook<E> = (manager: EntityManager, events: E[]) => Promise<void>;
 
 /**
  * Lets other modules act inside the transaction of a merge or an erasure, without the subjects module
@@ -20,17 +21,29 @@ type Hook<E> = (manager: EntityManager, event: E) => Promise<void>;
  * sealed copies of an erased subject's address. A hook that throws rolls the whole change back.
  *
  * Register in `onModuleInit`: `hooks.onMerged((m, e) => this.repo.repoint(m, e.mergedId, e.survivorId))`.
+ * Erasures come in batches (a retention batch erases hundreds of subjects in one transaction): a module
+ * whose work is set-based registers `onErasedMany`, so a batch costs it a constant number of statements.
  */
 @Injectable()
 export class SubjectHooks {
   private readonly merged: { name: string; fn: Hook<SubjectMergedEvent> }[] = [];
-  private readonly erased: { name: string; fn: Hook<SubjectErasedEvent> }[] = [];
+  private readonly erased: { name: string; fn: ManyHook<SubjectErasedEvent> }[] = [];
 
   onMerged(name: string, fn: Hook<SubjectMergedEvent>): void {
     this.merged.push({ name, fn });
   }
 
   onErased(name: string, fn: Hook<SubjectErasedEvent>): void {
+    this.erased.push({
+      name,
+      fn: async (m, events) => {
+        for (const e of events) await fn(m, e);
+      },
+    });
+  }
+
+  /** The same, called once with every subject erased in the transaction (one or many). */
+  onErasedMany(name: string, fn: ManyHook<SubjectErasedEvent>): void {
     this.erased.push({ name, fn });
   }
 
@@ -41,7 +54,11 @@ export class SubjectHooks {
   }
 
   async runErased(m: EntityManager, event: SubjectErasedEvent): Promise<string[]> {
-    for (const h of this.erased) await h.fn(m, event);
+    return this.runErasedMany(m, [event]);
+  }
+
+  async runErasedMany(m: EntityManager, events: SubjectErasedEvent[]): Promise<string[]> {
+    if (events.length) for (const h of this.erased) await h.fn(m, events);
     return this.erased.map((h) => h.name);
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
+import { outboundUrlRefusal } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { KeyRotationService } from '../subjects/key-rotation.service';
@@ -21,6 +22,12 @@ const processorColumns = (p: ProcessorDto | null | undefined): Partial<System> =
         processorCountry: p?.country ?? null,
         transferSafeguards: p?.transferSafeguards ?? null,
       };
+
+const WEBHOOK_URL_REFUSAL: Record<'scheme' | 'credentials' | 'address', string> = {
+  scheme: 'The webhook URL must use http or https.',
+  credentials: 'The webhook URL must not carry a user name or password.',
+  address: 'The webhook URL points to a loopback, private, link-local, multicast or reserved address.',
+};
 
 /** The registry of data systems (PRODUCT.md 5). Webhook secrets are sealed at rest and never returned. */
 @Injectable()
@@ -55,6 +62,7 @@ export class SystemsService implements OnModuleInit {
       active: true,
     };
     this.validate(row);
+    if (dto.webhook) await this.assertWebhookUrl(dto.webhook.url);
     await this.dataSource.transaction(async (m) => {
       if (!(await this.repo.insert(m, row))) {
         throw new ProblemError('system_exists', 'A system with this key already exists.');
@@ -71,6 +79,8 @@ export class SystemsService implements OnModuleInit {
   }
 
   async update(keyOrId: string, dto: UpdateSystemDto): Promise<System> {
+    // Before the transaction: a DNS lookup must not hold the system's row lock.
+    if (dto.webhook?.url !== undefined) await this.assertWebhookUrl(dto.webhook.url);
     const id = await this.dataSource.transaction(async (m) => {
       const current = await this.repo.findByKeyOrId(keyOrId, m, true);
       if (!current) throw new ProblemError('unknown_system', 'No system with this key.');
@@ -133,6 +143,19 @@ export class SystemsService implements OnModuleInit {
 
   getWebhook(systemId: string): { url: string; secret: string } | null {
     return this.webhooks.get(systemId);
+  }
+
+  /**
+   * SSRF: Zgoda POSTs subjects' identifiers to this URL, so it may not lead into the installation's own
+   * network (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS), carry credentials or use another scheme: 422
+   * `webhook_url_not_allowed` naming the field and the reason, never the URL. A name that does not resolve
+   * yet is accepted (a system is often registered before its DNS goes live): the caller checks the URL
+   * again before every call (webhook-caller.ts), so it can never reach an internal address later either.
+   */
+  private async assertWebhookUrl(url: string): Promise<void> {
+    const reason = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    if (!reason || reason === 'unresolvable') return;
+    throw new ProblemError('webhook_url_not_allowed', WEBHOOK_URL_REFUSAL[reason], { field: 'webhook.url', reason });
   }
 
   private webhookChanges(current: System, patch: UpdateSystemDto['webhook']): Partial<System> {

@@ -281,4 +281,78 @@ describe('requests: intake, legal clock and lifecycle', () => {
       'unknown_request',
     );
   });
+
+  it('sort=due pages open requests by their binding deadline (keyset), with atRisk and overdue filters', async () => {
+    const make = async (receivedDaysAgo: number, type = 'access') => {
+      const s = await createSubject(t);
+      const r = await t.request('POST', '/v1/requests', {
+        type,
+        subjectId: s.id,
+        receivedAt: daysAgo(receivedDaysAgo),
+      });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const overdue = await make(45);
+    const atRisk = await make(27);
+    const fresh = await make(1);
+    const extended = await make(10);
+    const closed = await make(40);
+    // The extended deadline binds: two more months puts it after the fresh one.
+    expect(
+      (await t.request('POST', `/v1/requests/${extended}/extend`, { months: 2, reason: 'Wiele systemów' })).status,
+    ).toBe(200);
+    expect((await t.request('POST', `/v1/requests/${closed}/cancel`)).status).toBe(200);
+
+    type Row = { id: string; status: string; dueAt: string; extendedDueAt: string | null };
+    const pages: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: Row[]; nextCursor: string | null } } = await t.request(
+        'GET',
+        `/v1/requests?sort=due&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      pages.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const all = await t.request('GET', '/v1/requests?sort=due&limit=500');
+    expect(pages.map((r) => r.id)).toEqual(all.body.items.map((r: Row) => r.id));
+    expect(new Set(pages.map((r) => r.id)).size).toBe(pages.length);
+    // Open only, and ordered by (binding deadline, id).
+    expect(pages.every((r) => !['completed', 'cancelled'].includes(r.status))).toBe(true);
+    const key = (r: Row) => `${new Date(r.extendedDueAt ?? r.dueAt).toISOString()} ${r.id}`;
+    expect(pages.map(key)).toEqual(pages.map(key).sort());
+    const ids = pages.map((r) => r.id);
+    expect(ids).not.toContain(closed);
+    const at = (id: string) => ids.indexOf(id);
+    expect(at(overdue)).toBeGreaterThanOrEqual(0);
+    expect(at(overdue)).toBeLessThan(at(atRisk));
+    expect(at(atRisk)).toBeLessThan(at(fresh));
+    expect(at(fresh)).toBeLessThan(at(extended));
+
+    // Filters combine with the order: the same sets as the deadline sweep and /metrics use.
+    const risky = await t.request('GET', '/v1/requests?sort=due&atRisk=true&limit=500');
+    expect(risky.body.items.map((r: Row) => r.id)).toContain(atRisk);
+    expect(risky.body.items.map((r: Row) => r.id)).not.toContain(overdue);
+    expect(risky.body.items.map((r: Row) => r.id)).not.toContain(fresh);
+    const late = await t.request('GET', '/v1/requests?sort=due&overdue=true&type=access&limit=500');
+    expect(late.body.items.map((r: Row) => r.id)).toContain(overdue);
+    expect(late.body.items.map((r: Row) => r.id)).not.toContain(atRisk);
+    const byStatus = await t.request('GET', '/v1/requests?sort=due&status=awaiting_verification&limit=500');
+    expect(byStatus.body.items.length).toBeGreaterThan(0);
+    expect(byStatus.body.items.every((r: Row) => r.status === 'awaiting_verification')).toBe(true);
+
+    // A closed status has no deadline left to sort by; a cursor of the other order or a damaged one is refused.
+    const refused = await t.request('GET', '/v1/requests?sort=due&status=completed');
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('validation_failed');
+    expect((await t.request('GET', '/v1/requests?sort=bogus')).status).toBe(422);
+    const receivedCursor = (await t.request('GET', '/v1/requests?limit=1')).body.nextCursor;
+    expect((await t.request('GET', `/v1/requests?sort=due&cursor=${receivedCursor}`)).body.code).toBe('invalid_cursor');
+    const forged = Buffer.from(JSON.stringify({ dueAt: 'not a date', id: "x' OR 1=1" })).toString('base64url');
+    const bad = await t.request('GET', `/v1/requests?sort=due&cursor=${forged}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('invalid_cursor');
+  });
 });

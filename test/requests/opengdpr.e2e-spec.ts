@@ -184,6 +184,49 @@ describe('requests: OpenGDPR / OpenDSR', () => {
     ).toBe(404);
   });
 
+  it('does not follow a redirect from a call-back URL, and retries until the controller accepts (LEGAL item 23)', async () => {
+    let elsewhere = 0;
+    const target = createServer((_req, res) => {
+      elsewhere += 1;
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/stolen`;
+    const seen: { raw: string; headers: Record<string, unknown> }[] = [];
+    // The first answer to each status is a redirect; the next attempt is accepted.
+    const redirecting = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const first = !seen.some((x) => x.raw === raw);
+        seen.push({ raw, headers: req.headers });
+        if (first) res.writeHead(302, { location: targetUrl }).end();
+        else res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/cb`;
+      const b = body({ status_callback_urls: [url] });
+      expect((await post(b)).status).toBe(201);
+      await eventually(async () => {
+        const rows = (await t.dataSource.query(
+          `SELECT c.delivered_at FROM opengdpr_callbacks c WHERE c.subject_request_id = $1`,
+          [b.subject_request_id],
+        )) as { delivered_at: Date | null }[];
+        return rows.length >= 2 && rows.every((r) => r.delivered_at) ? rows : null;
+      }, 30_000);
+      const statuses = seen.map((x) => JSON.parse(x.raw).request_status as string);
+      for (const st of ['in_progress', 'completed']) expect(statuses.filter((x) => x === st).length).toBe(2);
+      for (const x of seen) expect(signedBy(x.raw, x.headers)).toBe(true);
+      expect(elsewhere).toBe(0);
+    } finally {
+      await new Promise((r) => redirecting.close(r));
+      await new Promise((r) => target.close(r));
+    }
+  }, 60_000);
+
   it('erases through the v2 alias, and passes identities it does not know on to the systems', async () => {
     const s = await createSubject(t);
     const known = body({

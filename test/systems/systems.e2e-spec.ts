@@ -108,6 +108,45 @@ describe('systems: the registry of data systems', () => {
     expect(audit.text).not.toContain(next);
   });
 
+  // WEBHOOK_ALLOW_PRIVATE_NETWORKS keeps its default (false) here: Zgoda sends identifiers to this URL.
+  it.each([
+    ['loopback', 'http://127.0.0.1:8080/zgoda', 'address'],
+    ['localhost by name', 'http://localhost:8080/zgoda', 'address'],
+    ['IPv6 loopback', 'http://[::1]/zgoda', 'address'],
+    ['a private network', 'https://10.1.2.3/zgoda', 'address'],
+    ['cloud metadata (link-local)', 'http://169.254.169.254/latest/meta-data', 'address'],
+    ['IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]/zgoda', 'address'],
+    ['credentials in the URL', 'https://user:pass@93.184.216.34/zgoda', 'credentials'],
+  ])(
+    'refuses a webhook URL to %s at registration and on update (422 webhook_url_not_allowed)',
+    async (_, url, reason) => {
+      const key = `ssrf-${tag()}`;
+      const created = await t.request('POST', '/v1/systems', {
+        key,
+        name: 'S',
+        kind: 'webhook',
+        webhook: { url, secret: secret() },
+      });
+      expect(created.status).toBe(422);
+      expect(created.headers.get('content-type')).toContain('application/problem+json');
+      expect(created.body).toMatchObject({ code: 'webhook_url_not_allowed', field: 'webhook.url', reason });
+      expect(created.text).not.toContain('user:pass');
+      expect((await t.request('GET', `/v1/systems/${key}`)).status).toBe(404);
+
+      const ok = await t.request('POST', '/v1/systems', {
+        key,
+        name: 'S',
+        kind: 'webhook',
+        webhook: { url: 'https://93.184.216.34/zgoda', secret: secret() },
+      });
+      expect(ok.status).toBe(201);
+      const patched = await t.request('PATCH', `/v1/systems/${key}`, { webhook: { url } });
+      expect(patched.status).toBe(422);
+      expect(patched.body).toMatchObject({ code: 'webhook_url_not_allowed', field: 'webhook.url', reason });
+      expect((await t.request('GET', `/v1/systems/${key}`)).body.webhook.url).toBe('https://93.184.216.34/zgoda');
+    },
+  );
+
   it.each([
     ['a webhook system without a webhook', { kind: 'webhook' }, ['webhook']],
     [
