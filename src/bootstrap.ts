@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import IORedis from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -80,6 +81,35 @@ export async function prepare(env: Env): Promise<void> {
   if (env.MIGRATIONS_RUN) await runMigrations(env.DATABASE_URL);
 }
 
+const HELMET_OPTIONS = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+    },
+  },
+};
+
+/**
+ * The headers @fastify/helmet sets with our options, worked out once at start. The plugin rebuilds the
+ * whole helmet middleware (CSP parsing included) on every request although the result never varies.
+ */
+export async function securityHeaders(): Promise<Record<string, string>> {
+  const probe = Fastify({ logger: false });
+  await probe.register(helmet as never, HELMET_OPTIONS);
+  probe.get('/', () => '');
+  const res = await probe.inject({ method: 'GET', url: '/' });
+  await probe.close();
+  const skip = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+  return Object.fromEntries(
+    Object.entries(res.headers)
+      .filter(([name]) => !skip.has(name))
+      .map(([name, value]) => [name, String(value)]),
+  );
+}
+
 export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
@@ -99,18 +129,11 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-  await app.register(helmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-      },
-    },
-  });
+  const security = Object.entries(await securityHeaders());
   await app.register(cookie as never);
   fastify.addHook('onRequest', (req, reply, done) => {
+    // Set on the raw response as @fastify/helmet does, so hijacked (streamed) replies carry them too.
+    for (const [name, value] of security) reply.raw.setHeader(name, value);
     void reply.header('x-correlation-id', req.id);
     requestContext.run({ correlationId: String(req.id) }, done);
   });

@@ -1,6 +1,6 @@
 // The retention sweep at scale: 200,000 subjects (BENCH_RETENTION_SUBJECTS), a quarter of them due for
-// erasure, swept by the built worker exactly as production does (keyset batches, per-subject erasure with
-// suppression hashes, run log, hash-chained audit). Ceiling: the same erasure of a second, identical
+// erasure, swept by the built worker exactly as production does (keyset batches, each batch's erasures
+// done together by SubjectBatchErasure: suppression hashes, erasure hooks, run log, hash-chained audit). Ceiling: the same erasure of a second, identical
 // population by one set-based SQL statement (identifiers and keys deleted, subjects marked erased), which
 // does none of the crypto, logging or auditing. Figures: due subjects erased per second, and the worker's
 // RSS before, at its peak and after.
@@ -142,7 +142,7 @@ module.exports = {
           service: `${Math.round(servicePerSecond)} erased/s (${Math.round(TOTAL / serviceSeconds)} scanned/s, ${serviceSeconds.toFixed(1)} s, ${run.batches} batches)`,
           ceiling: `${Math.round(ceilingPerSecond)} erased/s (${ceilingSeconds.toFixed(1)} s)`,
           ratio: `${((servicePerSecond / ceilingPerSecond) * 100).toFixed(1)}%`,
-          notes: `worker RSS peak ${rssPeak.toFixed(0)} MB over both runs, ${rssEnd.toFixed(0)} MB after; the worker also decrypts for suppression hashes, logs each subject and hash-chains an audit entry per erasure and per batch`,
+          notes: `worker RSS peak ${rssPeak.toFixed(0)} MB over both runs, ${rssEnd.toFixed(0)} MB after; the worker also decrypts each identifier for its suppression hash, runs the erasure hooks, records an item per subject and hash-chains an audit entry per erasure and per batch`,
         },
       ];
     } finally {

@@ -51,36 +51,52 @@ export class AuditService {
    * concurrent writers can never chain onto the same predecessor.
    */
   async append(manager: EntityManager, input: AuditInput): Promise<AuditEntry> {
+    return (await this.appendMany(manager, [input]))[0];
+  }
+
+  /**
+   * `append` for several entries, chained in the order given: one lock, one read of the head and one
+   * insert, so a batch of N changes (a retention batch's erasures) holds the chain lock once, not N times.
+   */
+  async appendMany(manager: EntityManager, inputs: AuditInput[]): Promise<AuditEntry[]> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditService.append must run inside a transaction');
     }
+    if (!inputs.length) return [];
     await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
     const [last] = (await manager.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as {
       seq: string;
       hash: string;
     }[];
     const ctx = requestContext.get();
-    const actor =
-      input.actor ??
-      (ctx?.principal ? { type: ctx.principal.kind, id: ctx.principal.id } : { type: 'system', id: 'zgoda' });
-    const entry = manager.create(AuditEntry, {
-      seq: last ? (BigInt(last.seq) + 1n).toString() : '1',
-      id: randomUUID(),
-      occurredAt: new Date(),
-      actorType: actor.type,
-      actorId: actor.id,
-      action: input.action,
-      targetType: input.targetType,
-      targetId: input.targetId ?? null,
-      subjectId: input.subjectId ?? null,
-      reason: input.reason ?? null,
-      correlationId: ctx?.correlationId ?? null,
-      data: input.data ?? null,
-      prevHash: last?.hash ?? GENESIS_HASH,
+    const contextActor = ctx?.principal ? { type: ctx.principal.kind, id: ctx.principal.id } : null;
+    let seq = last ? BigInt(last.seq) : 0n;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const occurredAt = new Date();
+    const entries = inputs.map((input) => {
+      const actor = input.actor ?? contextActor ?? { type: 'system', id: 'zgoda' };
+      seq += 1n;
+      const entry = manager.create(AuditEntry, {
+        seq: seq.toString(),
+        id: randomUUID(),
+        occurredAt,
+        actorType: actor.type,
+        actorId: actor.id,
+        action: input.action,
+        targetType: input.targetType,
+        targetId: input.targetId ?? null,
+        subjectId: input.subjectId ?? null,
+        reason: input.reason ?? null,
+        correlationId: ctx?.correlationId ?? null,
+        data: input.data ?? null,
+        prevHash,
+      });
+      entry.hash = chainHash(entry.prevHash, entry);
+      prevHash = entry.hash;
+      return entry;
     });
-    entry.hash = chainHash(entry.prevHash, entry);
-    await manager.getRepository(AuditEntry).insert(entry as never);
-    return entry;
+    await manager.getRepository(AuditEntry).insert(entries as never);
+    return entries;
   }
 
   async list(filter: AuditFilter): Promise<AuditEntry[]> {

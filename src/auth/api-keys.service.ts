@@ -21,6 +21,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
   // process's cache at once; other replicas stop accepting the key within CACHE_TTL_MS.
   private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
   private readonly touched = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<Principal | null>>();
+  // Bumped by revocation: a lookup that read the key before the revocation committed must not cache it.
+  private generation = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,19 +49,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
           reason: 'ADMIN_API_KEY changed',
         });
       }
-      const row = await m
-        .getRepository(ApiKey)
-        .save(
-          m
-            .getRepository(ApiKey)
-            .create({
-              name: ENV_KEY_NAME,
-              prefix: key.slice(0, 12),
-              keyHash: hash,
-              scopes: ['admin'],
-              createdBy: 'env',
-            }),
-        );
+      const row = await m.getRepository(ApiKey).save(
+        m.getRepository(ApiKey).create({
+          name: ENV_KEY_NAME,
+          prefix: key.slice(0, 12),
+          keyHash: hash,
+          scopes: ['admin'],
+          createdBy: 'env',
+        }),
+      );
       await this.audit.append(m, {
         action: 'api_key.created',
         targetType: 'api_key',
@@ -68,14 +67,27 @@ export class ApiKeysService implements OnApplicationBootstrap {
     });
   }
 
-  async authenticate(key: string): Promise<Principal | null> {
-    const now = Date.now();
+  authenticate(key: string): Promise<Principal | null> {
     const cached = this.cache.get(key);
-    if (cached && cached.until > now) return cached.principal;
+    if (cached && cached.until > Date.now()) return Promise.resolve(cached.principal);
+    // Fifty callers with the same key arriving as its entry expires share one lookup, not fifty.
+    const shared = this.inFlight.get(key);
+    if (shared) return shared;
+    const pending: Promise<Principal | null> = this.lookup(key).finally(() => {
+      if (this.inFlight.get(key) === pending) this.inFlight.delete(key);
+    });
+    this.inFlight.set(key, pending);
+    return pending;
+  }
+
+  private async lookup(key: string): Promise<Principal | null> {
+    const now = Date.now();
+    const generation = this.generation;
     const row = await this.dataSource
       .getRepository(ApiKey)
       .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() }, select: { id: true, scopes: true } });
     const principal: Principal | null = row ? { kind: 'api_key', id: row.id, scopes: row.scopes } : null;
+    if (generation !== this.generation) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { principal, until: now + CACHE_TTL_MS });
     if (row && (this.touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {
@@ -128,6 +140,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
       await m.getRepository(ApiKey).update(id, { revokedAt: new Date() });
       await this.audit.append(m, { action: 'api_key.revoked', targetType: 'api_key', targetId: id });
     });
+    this.generation += 1;
     this.cache.clear();
+    this.inFlight.clear();
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectContact, SubjectsService } from '../subjects/subjects.service';
+import { SubjectAddresses, SubjectsService } from '../subjects/subjects.service';
 import { decide, PurposeRules } from './consent-rules';
 import { Channel } from './consent.types';
 import { ConsentRepository } from './consent.repository';
@@ -37,54 +37,90 @@ export class AudienceService {
     return this.lines(purposeKey, channel, rules, withContacts);
   }
 
+  /**
+   * NDJSON, one chunk per keyset page (one socket write, not one per line). The next page is read and
+   * checked while the current one is being written, so the database and the client are never both idle.
+   */
   private async *lines(purposeKey: string, channel: Channel, rules: PurposeRules, withContacts: boolean) {
-    let after: string | null = null;
     const size = this.pageSize;
-    for (;;) {
-      const page = await this.repo.audiencePage(purposeKey, channel, after, size);
-      if (!page.length) return;
-      const facts = await this.subjects.getDecisionFacts(page.map((r) => r.subject_id));
-      const now = new Date();
-      const allowed = page.filter(
-        (row) =>
-          decide({
-            purpose: rules,
-            channel,
-            subject: facts.get(row.subject_id),
-            state: {
-              status: 'granted' as never,
-              eventId: '',
-              lastSeq: '0',
-              version: row.version,
-              locale: '',
-              textSha256: '',
-              grantedAt: null,
-              confirmedAt: null,
-              expiresAt: null,
-              pending: false,
-              expressedBy: row.expressed_by,
-              suppressed: row.suppressed,
-            },
-            grantedOnOtherChannel: false,
-            identifierSuppressed: false,
-            now,
-          }).allowed,
-      );
-      // One batch per page, not a lookup per subject: a 200,000-line audience is 200 reads, not 200,000.
-      const contacts = withContacts
-        ? await this.subjects.getContacts(allowed.map((r) => r.subject_id))
-        : new Map<string, SubjectContact>();
-      for (const row of allowed) {
-        const line: Record<string, unknown> = { subjectId: row.subject_id };
-        if (withContacts) {
-          const contact = contacts.get(row.subject_id);
-          if (contact?.email && channel === Channel.Email) line.email = contact.email;
-          if (contact?.phone && channel !== Channel.Email && channel !== Channel.Post) line.phone = contact.phone;
-        }
-        yield `${JSON.stringify(line)}\n`;
-      }
-      if (page.length < size) return;
-      after = page[page.length - 1].subject_id;
+    let next: Promise<PreparedPage> | null = this.prepare(purposeKey, channel, rules, withContacts, null, size);
+    while (next) {
+      const { chunk, last }: PreparedPage = await next;
+      next = last ? this.prepare(purposeKey, channel, rules, withContacts, last, size) : null;
+      // A client that leaves stops the stream with this read in flight: its failure then has no reader.
+      next?.catch(() => undefined);
+      if (chunk) yield chunk;
     }
   }
+
+  /** One page: its rows, the rules applied to them, the contacts when asked for, as NDJSON text. */
+  private async prepare(
+    purposeKey: string,
+    channel: Channel,
+    rules: PurposeRules,
+    withContacts: boolean,
+    after: string | null,
+    size: number,
+  ): Promise<PreparedPage> {
+    const page = await this.repo.audiencePage(purposeKey, channel, after, size);
+    if (!page.length) return { chunk: '', last: null };
+    const now = new Date();
+    const allowed = page.filter(
+      (row) =>
+        decide({
+          purpose: rules,
+          channel,
+          subject: {
+            status: row.subject_status,
+            minorUntil: row.minor_until,
+            objectedToDirectMarketing: row.objected,
+          },
+          state: {
+            status: 'granted' as never,
+            eventId: '',
+            lastSeq: '0',
+            version: row.version,
+            locale: '',
+            textSha256: '',
+            grantedAt: null,
+            confirmedAt: null,
+            expiresAt: null,
+            pending: false,
+            expressedBy: row.expressed_by,
+            suppressed: row.suppressed,
+          },
+          grantedOnOtherChannel: false,
+          identifierSuppressed: false,
+          now,
+        }).allowed,
+    );
+    // One batch per page, not a lookup per subject: a 200,000-line audience is 200 reads, not 200,000.
+    const contacts =
+      withContacts && allowed.length
+        ? await this.subjects.getContacts(
+            allowed.map((r) => r.subject_id),
+            'addresses',
+          )
+        : new Map<string, SubjectAddresses>();
+    let chunk = '';
+    for (const row of allowed) {
+      // Ids come from a uuid column and need no escaping; contact values go through JSON.stringify.
+      chunk += `{"subjectId":"${row.subject_id}"`;
+      if (withContacts) {
+        const contact = contacts.get(row.subject_id);
+        if (contact?.email && channel === Channel.Email) chunk += `,"email":${JSON.stringify(contact.email)}`;
+        if (contact?.phone && channel !== Channel.Email && channel !== Channel.Post) {
+          chunk += `,"phone":${JSON.stringify(contact.phone)}`;
+        }
+      }
+      chunk += '}\n';
+    }
+    return { chunk, last: page.length < size ? null : page[page.length - 1].subject_id };
+  }
+}
+
+interface PreparedPage {
+  chunk: string;
+  /** The keyset position to continue after; null when this was the last page. */
+  last: string | null;
 }

@@ -6,7 +6,13 @@ import { SubjectsService } from '../subjects/subjects.service';
 import { decide, DecisionOutcome, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
 import { ConsentDecision, DecisionReason } from './consent.types';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
-import { ConsentRepository, DecisionRow } from './consent.repository';
+import {
+  BatchDecisionRow,
+  ConsentRepository,
+  DecisionOneRow,
+  DecisionRow,
+  PurposeRulesRow,
+} from './consent.repository';
 
 export interface Decision extends DecisionOutcome {
   consentId?: string;
@@ -22,7 +28,13 @@ const LISTS: { field: ListField; kind: IdentifierKind | null; out: string }[] = 
   { field: 'externalIds', kind: 'external_id', out: 'externalId' },
 ];
 
-const rowState = (r: DecisionRow): StateFacts => ({
+/** The state columns the decision reads, as both the single and the batch query return them. */
+type StateRow = Pick<
+  DecisionRow,
+  'status' | 'event_id' | 'version' | 'granted_at' | 'expires_at' | 'pending' | 'expressed_by' | 'suppressed'
+>;
+
+const rowState = (r: StateRow): StateFacts => ({
   status: r.status!,
   eventId: r.event_id!,
   lastSeq: '0',
@@ -56,31 +68,34 @@ export class ConsentDecisionService {
         errors: [{ field: 'subjectId', message: 'give exactly one of subjectId, email, phone, externalId' }],
       });
     }
-    let subjectId: string | null;
-    let suppressed = false;
-    let facts: Map<string, SubjectFacts>;
-    let rows: DecisionRow[];
-    if (q.subjectId) {
-      // One round trip in the common case: resolution, facts and projection in parallel, read again
-      // only when the id turns out to have been merged into another record.
-      const given = q.subjectId;
-      [subjectId, facts, rows] = await Promise.all([
-        this.subjects.resolveId(given),
-        this.subjects.getDecisionFacts([given]),
-        this.repo.decisionRows(q.purpose, [given]),
-      ]);
-      if (subjectId && subjectId !== given) [facts, rows] = await this.read(q.purpose, [subjectId]);
+    let rows: DecisionOneRow[];
+    if (q.subjectId !== undefined) {
+      rows = await this.repo.decisionById(q.purpose, q.subjectId);
     } else {
-      const kind: IdentifierKind = q.email ? 'email' : q.phone ? 'phone' : 'external_id';
-      const raw = (q.email ?? q.phone ?? q.externalId)!;
-      [subjectId, suppressed] = await Promise.all([
-        this.subjects.findIdByIdentifier(kind, raw),
-        this.subjects.isSuppressed(kind, raw),
-      ]);
-      [facts, rows] = await this.read(q.purpose, subjectId ? [subjectId] : []);
+      const kind: IdentifierKind = q.email !== undefined ? 'email' : q.phone !== undefined ? 'phone' : 'external_id';
+      const keys = this.subjects.identifierKeys(kind, (q.email ?? q.phone ?? q.externalId)!);
+      // An identifier that does not normalise belongs to nobody and is on no list.
+      rows = keys
+        ? await this.repo.decisionByIdentifier(q.purpose, kind, keys.blindIndex, keys.hash)
+        : await this.repo.decisionById(q.purpose, null);
     }
-    const rules = this.rules(rows, q.channel);
-    const decision = this.decideFor(rules, q.channel, subjectId, facts, rows, suppressed);
+    const rules = this.rulesOf(rows[0], q.channel);
+    const { resolved_id: subjectId, subject_status: status, identifier_suppressed: suppressed } = rows[0];
+    const facts: SubjectFacts | undefined =
+      subjectId && status
+        ? { status, minorUntil: rows[0].minor_until, objectedToDirectMarketing: rows[0].objected === true }
+        : undefined;
+    const now = new Date();
+    const mine = rows.filter((r) => r.subject_id === subjectId && r.status !== null);
+    const otherGranted = mine.some(
+      (r) =>
+        r.channel !== q.channel &&
+        r.status === ConsentDecision.Granted &&
+        !r.pending &&
+        (!r.expires_at || r.expires_at.getTime() > now.getTime()),
+    );
+    const here = mine.find((r) => r.channel === q.channel);
+    const decision = this.decideFor(rules, q.channel, subjectId, facts, here, otherGranted, suppressed, now);
     return { ...decision, decisionId: randomUUID() };
   }
 
@@ -96,45 +111,69 @@ export class ConsentDecisionService {
     if (inputs.length > MAX_BATCH) {
       throw new ProblemError('batch_too_large', `At most ${MAX_BATCH} entries per call.`, { max: MAX_BATCH });
     }
-    const unique = [...new Set(inputs)];
-    let idOf: Map<string, string>;
-    let suppressed = new Set<string>();
+    // Three statements in flight at once, one round trip: the purpose's rules, the subjects with their
+    // facts and states, and (for identifiers) the suppression list, whose hashing overlaps the query.
+    const purpose = this.repo.purposeRules(dto.purpose);
+    // slotOf: input to its 1-based position in the array the query takes (`n` of its rows).
+    let slotOf: (input: string) => number | undefined;
+    let found: Promise<BatchDecisionRow[]>;
+    let suppressedOf: (input: string) => boolean = () => false;
+    let suppressedValues: Promise<Set<string>> = Promise.resolve(new Set());
     if (kind === null) {
-      idOf = new Map(unique.map((id) => [id, id]));
+      const slots = new Map<string, number>();
+      for (const input of inputs) {
+        const id = input.toLowerCase();
+        if (!slots.has(id)) slots.set(id, slots.size + 1);
+      }
+      found = this.repo.batchByIds(dto.purpose, dto.channel, [...slots.keys()]);
+      slotOf = (input) => slots.get(input.toLowerCase());
     } else {
-      [idOf, suppressed] = await Promise.all([
-        this.subjects.findIdsByIdentifiers(kind, unique),
-        this.subjects.suppressedSet(kind, unique),
-      ]);
+      // Each value normalised once and hashed once per key (blind index, suppression hash).
+      const normalised = this.subjects.normaliseIdentifiers(kind, inputs);
+      const slots = new Map<string, number>();
+      for (const value of normalised.values()) if (!slots.has(value)) slots.set(value, slots.size + 1);
+      const values = [...slots.keys()];
+      found = this.repo.batchByIndexes(dto.purpose, dto.channel, kind, this.subjects.blindIndexes(kind, values));
+      suppressedValues = this.subjects.suppressedValues(kind, values);
+      slotOf = (input) => {
+        const value = normalised.get(input);
+        return value === undefined ? undefined : slots.get(value);
+      };
+      suppressedOf = (input) => suppressedNow.has(normalised.get(input) ?? '');
     }
-    const [facts, rows] = await this.read(dto.purpose, [...new Set(idOf.values())]);
-    const rules = this.rules(rows, dto.channel);
-    const bySubject = new Map<string, DecisionRow[]>();
+    const [purposeRow, rows, suppressedNow] = await Promise.all([purpose, found, suppressedValues]);
+    const rules = this.rulesOf(purposeRow, dto.channel);
+    // An identifier held by several subjects (external ids across systems) identifies nobody.
+    const bySlot: (BatchDecisionRow | null)[] = [];
     for (const r of rows) {
-      if (!r.subject_id) continue;
-      const list = bySubject.get(r.subject_id) ?? [];
-      list.push(r);
-      bySubject.set(r.subject_id, list);
+      const seen = bySlot[r.n];
+      bySlot[r.n] = seen === undefined || seen?.resolved_id === r.resolved_id ? r : null;
     }
+    const now = new Date();
     const results = inputs.map((input) => {
-      const id = idOf.get(input) ?? null;
-      const d = this.decideFor(rules, dto.channel, id, facts, bySubject.get(id ?? '') ?? [], suppressed.has(input));
+      const slot = slotOf(input);
+      const r = slot === undefined ? undefined : bySlot[slot];
+      const facts: SubjectFacts | undefined = r
+        ? { status: r.subject_status, minorUntil: r.minor_until, objectedToDirectMarketing: r.objected }
+        : undefined;
+      const d = this.decideFor(
+        rules,
+        dto.channel,
+        r?.resolved_id ?? null,
+        facts,
+        r && r.status !== null ? r : undefined,
+        r?.granted_elsewhere ?? false,
+        suppressedOf(input),
+        now,
+      );
       return { [out]: input, ...d };
     });
     return { decisionId: randomUUID(), results };
   }
 
-  private read(purposeKey: string, ids: string[]): Promise<[Map<string, SubjectFacts>, DecisionRow[]]> {
-    return Promise.all([
-      ids.length ? this.subjects.getDecisionFacts(ids) : Promise.resolve(new Map<string, SubjectFacts>()),
-      this.repo.decisionRows(purposeKey, ids),
-    ]);
-  }
-
-  /** Validates purpose and channel from the decision query's purpose columns. */
-  rules(rows: DecisionRow[], channel: string): PurposeRules {
-    if (!rows.length) throw new ProblemError('unknown_purpose', 'No purpose with this key.');
-    const r = rows[0];
+  /** Validates purpose and channel from the purpose's columns (none: the purpose does not exist). */
+  private rulesOf(r: PurposeRulesRow | undefined, channel: string): PurposeRules {
+    if (!r) throw new ProblemError('unknown_purpose', 'No purpose with this key.');
     if (!r.channels.includes(channel as never)) {
       throw new ProblemError('channel_not_offered', 'The purpose does not offer this channel.', {
         channels: r.channels,
@@ -148,29 +187,25 @@ export class ConsentDecisionService {
     };
   }
 
+  /**
+   * `here`: the subject's state for the purpose on this channel; `grantedOnOtherChannel`: a current
+   * grant on another (turns no_consent into channel_not_consented).
+   */
   private decideFor(
     rules: PurposeRules,
     channel: string,
     subjectId: string | null,
-    facts: Map<string, SubjectFacts>,
-    rows: DecisionRow[],
+    facts: SubjectFacts | undefined,
+    here: StateRow | undefined,
+    grantedOnOtherChannel: boolean,
     identifierSuppressed: boolean,
+    now: Date,
   ): Decision {
-    const mine = rows.filter((r) => r.subject_id === subjectId && r.status !== null);
-    const here = mine.find((r) => r.channel === channel);
-    const now = new Date();
     const state = here ? rowState(here) : undefined;
-    const grantedOnOtherChannel = mine.some(
-      (r) =>
-        r.channel !== channel &&
-        r.status === ConsentDecision.Granted &&
-        !r.pending &&
-        (!r.expires_at || r.expires_at.getTime() > now.getTime()),
-    );
     const outcome = decide({
       purpose: rules,
       channel: channel as never,
-      subject: subjectId ? facts.get(subjectId) : undefined,
+      subject: subjectId ? facts : undefined,
       state,
       grantedOnOtherChannel,
       identifierSuppressed,

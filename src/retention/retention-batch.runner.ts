@@ -28,10 +28,16 @@ import { ACTIVE_RUN_STATUSES, OutcomeCounts, PolicyReport, PolicySnapshot } from
 
 // Namespace of the per-run advisory locks, apart from every other lock user.
 export const RUN_LOCK_NAMESPACE = 0x2a0d60;
-// Subjects destroyed per transaction. Each erasure appends to the audit chain, whose lock is held until
-// commit and serialises every audited write in the service (a consent being recorded waits for it): at
-// about 6 ms per erasure (bench/scenarios/40-retention.js), 20 keep that wait near 120 ms.
-const ACT_CHUNK = 20;
+// Subjects destroyed per transaction, in a constant number of statements (SubjectBatchErasure). The audit
+// chain's lock, which serialises every audited write in the service, is taken by the chunk's one batch
+// append near the end of the transaction, so a consent being recorded waits only for that insert and the
+// commit, not for the chunk's crypto and deletes.
+const ACT_CHUNK = 500;
+
+interface Planned {
+  subject: SweepSubject;
+  plan: SubjectPlan;
+}
 
 export interface RunJob {
   runId: string;
@@ -128,94 +134,141 @@ export class RetentionBatchRunner {
         chunk.map((p) => p.subjectId),
       );
       const facts = await this.facts.load(fresh, run.policies, run.asOf, m);
-      for (const subject of fresh) {
-        const plan = planSubject(subject, policies, facts, false);
-        if (plan) await this.actOn(m, run, batch, subject, plan, facts, systems);
+      const todo = fresh
+        .map((subject) => ({ subject, plan: planSubject(subject, policies, facts, false) }))
+        .filter((p): p is Planned => p.plan !== null);
+      if (await this.attempt(m, run, null, () => this.actOnAll(m, run, batch, todo, facts, systems))) return;
+      // The set-based path met something unexpected (a constraint, a hook): one subject at a time, so that
+      // only the subject at fault is recorded as failed and the run goes on; the next run tries it again.
+      for (const p of todo) {
+        if (await this.attempt(m, run, p.subject.id, () => this.actOnAll(m, run, batch, [p], facts, systems))) continue;
+        await this.repo.insertItems(
+          m,
+          run.id,
+          batch,
+          p.plan.items.map((i) => ({ subjectId: p.subject.id, policyKey: i.policyKey, outcome: 'failed' })),
+        );
       }
     });
   }
 
-  private async actOn(
-    m: EntityManager,
-    run: RetentionRun,
-    batch: number,
-    subject: SweepSubject,
-    plan: SubjectPlan,
-    facts: BatchFacts,
-    systems: System[],
-  ) {
-    await m.query('SAVEPOINT retention_subject');
+  /** Runs `fn` under a savepoint; false, with everything it did undone, when it throws. */
+  private async attempt(m: EntityManager, run: RetentionRun, subjectId: string | null, fn: () => Promise<void>) {
+    await m.query('SAVEPOINT retention_act');
     try {
-      const items = plan.items.map((i) => ({ subjectId: plan.subjectId, ...i }));
-      // Committed with the action, never without it: a re-delivered batch finds it and moves on.
-      if ((await this.repo.insertItems(m, run.id, batch, items)) === 0) {
-        await m.query('RELEASE SAVEPOINT retention_subject');
-        return;
-      }
-      if (plan.action) {
-        const policy = this.decidingPolicy(run.policies, plan);
-        const reason = `retention:${policy}`;
-        // Art. 19, as for an erasure request: the other systems holding the data are told, with the
-        // identifiers read before Zgoda destroys its own copy; the notices commit with the erasure.
-        const destroyedUnder = plan.items.filter((i) => i.outcome === 'erased' || i.outcome === 'anonymised');
-        const targets = this.notices.targets(
-          run.policies.filter((p) => destroyedUnder.some((i) => i.policyKey === p.key)),
-          systems,
-        );
-        if (targets.length) {
-          const snapshot = await this.notices.snapshot(plan.subjectId, targets);
-          await this.notices.record(m, run.id, plan.subjectId, plan.action, targets, snapshot);
-        }
-        if (plan.action === 'erase') await this.subjects.erase(m, plan.subjectId, reason);
-        else await this.subjects.anonymise(m, plan.subjectId, reason);
-      }
-      for (const key of plan.reviews) await this.raiseReview(m, run, subject, key, facts);
-      await m.query('RELEASE SAVEPOINT retention_subject');
+      await fn();
+      await m.query('RELEASE SAVEPOINT retention_act');
+      return true;
     } catch (error) {
-      // One subject that cannot be processed (a key the keyring cannot open, a hold placed a moment ago)
-      // must not stop the run: its items say so, and the next run tries again.
-      await m.query('ROLLBACK TO SAVEPOINT retention_subject');
-      const held = error instanceof ProblemError && error.code === 'subject_on_hold';
-      const outcome = held ? 'legal_hold' : 'failed';
-      await this.repo.insertItems(
-        m,
-        run.id,
-        batch,
-        plan.items.map((i) => ({ subjectId: plan.subjectId, policyKey: i.policyKey, outcome })),
-      );
-      await m.query('RELEASE SAVEPOINT retention_subject');
-      if (!held) {
-        const code = error instanceof ProblemError ? error.code : ((error as { code?: string }).code ?? 'error');
-        this.logger.warn(
-          { runId: run.id, subjectId: plan.subjectId, error: (error as Error).name, code },
-          'retention could not process a subject',
-        );
-      }
+      await m.query('ROLLBACK TO SAVEPOINT retention_act');
+      await m.query('RELEASE SAVEPOINT retention_act');
+      this.warn(run, subjectId, error);
+      return false;
     }
   }
 
-  private async raiseReview(
+  /**
+   * The actions of a chunk in a constant number of statements: items, reviews, erasures (through the
+   * subjects module's crypto-shredding, as for an erasure request) and Art. 19 notices.
+   */
+  private async actOnAll(
     m: EntityManager,
     run: RetentionRun,
-    subject: SweepSubject,
-    key: string,
+    batch: number,
+    todo: Planned[],
     facts: BatchFacts,
+    systems: System[],
   ) {
+    // Committed with the action, never without it: a re-delivered batch finds the items and moves on.
+    const rows = todo.flatMap((p) => p.plan.items.map((i) => ({ subjectId: p.subject.id, ...i })));
+    const added = new Set(await this.repo.insertNewItems(m, run.id, batch, rows));
+    const mine = todo.filter((p) => added.has(p.subject.id));
+
+    await this.repo.insertReviews(
+      m,
+      mine.flatMap((p) => p.plan.reviews.map((key) => this.review(run, p.subject, key, facts))),
+    );
+
+    const destroying = mine.filter((p) => p.plan.action !== null);
+    if (!destroying.length) return;
+    // Art. 19, as for an erasure request: the other systems holding the data are told, with the
+    // identifiers read before Zgoda destroys its own copy; the notices commit with the erasure.
+    const targets = new Map(destroying.map((p) => [p.subject.id, this.noticeTargets(run, p.plan, systems)]));
+    const reveal = new Set(
+      [...targets].filter(([, ts]) => ts.some((t) => t.system.kind === 'webhook')).map(([id]) => id),
+    );
+    const outcome = await this.subjects.eraseMany(
+      m,
+      destroying.map((p) => ({
+        subjectId: p.subject.id,
+        reason: `retention:${this.decidingPolicy(run.policies, p.plan)}`,
+        suppress: p.plan.action === 'erase',
+      })),
+      reveal,
+    );
+    // A hold placed, or a key the keyring cannot open, leaves the subject as it was; its items say so.
+    await this.repo.setOutcome(m, run.id, outcome.held, 'legal_hold');
+    await this.repo.setOutcome(m, run.id, [...outcome.failed.keys()], 'failed');
+    for (const [subjectId, error] of outcome.failed) this.warn(run, subjectId, error);
+    const byId = new Map(destroying.map((p) => [p.subject.id, p.plan]));
+    await this.notices.recordMany(
+      m,
+      run.id,
+      outcome.erased.map((id) => {
+        const identifiers = outcome.revealed.get(id);
+        return {
+          subjectId: id,
+          action: byId.get(id)!.action!,
+          targets: targets.get(id) ?? [],
+          subject: identifiers
+            ? {
+                id,
+                identifiers: identifiers.map((i) => ({
+                  kind: i.kind,
+                  value: i.value,
+                  ...(i.system ? { system: i.system } : {}),
+                })),
+              }
+            : null,
+        };
+      }),
+    );
+  }
+
+  /** The other systems to tell: those holding the category or purpose of a policy the record goes under. */
+  private noticeTargets(run: RetentionRun, plan: SubjectPlan, systems: System[]) {
+    const destroyedUnder = plan.items.filter((i) => i.outcome === 'erased' || i.outcome === 'anonymised');
+    return this.notices.targets(
+      run.policies.filter((p) => destroyedUnder.some((i) => i.policyKey === p.key)),
+      systems,
+    );
+  }
+
+  /** `subjectId` null: a whole chunk, about to be done again one subject at a time. */
+  private warn(run: RetentionRun, subjectId: string | null, error: unknown) {
+    const code = error instanceof ProblemError ? error.code : ((error as { code?: string }).code ?? 'error');
+    this.logger.warn(
+      { runId: run.id, subjectId, error: (error as Error).name, code },
+      subjectId ? 'retention could not process a subject' : 'retention could not process a chunk together',
+    );
+  }
+
+  private review(run: RetentionRun, subject: SweepSubject, key: string, facts: BatchFacts) {
     const policy = run.policies.find((p) => p.key === key)!;
     const subjectFacts = factsFor(subject, policy, facts);
     const dueAt = subjectFacts ? computeRetentionDue(policy, subjectFacts) : null;
-    await this.repo.insertReview(m, {
+    return {
       id: randomUUID(),
       subjectId: subject.id,
       policyKey: key,
       policyVersion: policy.version,
       runId: run.id,
       dueAt: dueAt ?? run.asOf,
-      status: 'open',
+      status: 'open' as const,
       resolution: null,
       resolvedAt: null,
       resolvedBy: null,
-    });
+    };
   }
 
   /** The policy named as the reason of an erasure: the first due erase policy, else the first anonymise one. */

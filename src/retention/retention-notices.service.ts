@@ -7,7 +7,6 @@ import { outboundUrlRefusal } from '../common/http/outbound-url';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
 import { OutboxService } from '../outbox/outbox.service';
-import { SubjectsService } from '../subjects/subjects.service';
 import type { System } from '../systems/system.entity';
 import { SystemsService } from '../systems/systems.service';
 import { ZGODA_SYSTEM } from './retention-policy-rules';
@@ -22,6 +21,13 @@ const RETRYABLE_4XX = new Set([408, 425, 429]);
 export interface NoticeSubject {
   id: string;
   identifiers: { kind: string; value: string; system?: string }[];
+}
+
+export interface NoticeEntry {
+  subjectId: string;
+  action: 'erase' | 'anonymise';
+  targets: NoticeTarget[];
+  subject: NoticeSubject | null;
 }
 
 export interface NoticeTarget {
@@ -52,7 +58,6 @@ export class RetentionNoticesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly systems: SystemsService,
-    private readonly subjects: SubjectsService,
     private readonly crypto: CryptoService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
@@ -78,53 +83,50 @@ export class RetentionNoticesService {
   }
 
   /**
-   * The identifiers each webhook system is sent, read before Zgoda destroys them (the requests module
-   * snapshots them the same way); null when no webhook system is to be told.
+   * In the transaction that destroys the records: the notices of a batch in one statement, and a job per
+   * webhook notice. `subject` carries the identifiers each webhook system is sent, read before Zgoda
+   * destroyed them (the requests module snapshots them the same way); null when no webhook is told.
    */
-  async snapshot(subjectId: string, targets: NoticeTarget[]): Promise<NoticeSubject | null> {
-    if (!targets.some((t) => t.system.kind === 'webhook')) return null;
-    const profile = await this.subjects.getProfile(subjectId);
-    return {
-      id: subjectId,
-      identifiers: (profile?.identifiers ?? []).map((i) => ({
-        kind: i.kind,
-        value: i.value,
-        ...(i.system ? { system: i.system } : {}),
-      })),
-    };
-  }
-
-  /** In the transaction that destroys the record: the notices, and a job per webhook notice. */
-  async record(
-    m: EntityManager,
-    runId: string,
-    subjectId: string,
-    action: 'erase' | 'anonymise',
-    targets: NoticeTarget[],
-    subject: NoticeSubject | null,
-  ): Promise<void> {
-    for (const t of targets) {
-      const id = randomUUID();
-      const webhook = t.system.kind === 'webhook';
-      const inserted = (await m.query(
-        `INSERT INTO retention_system_notices
-           (id, run_id, subject_id, policy_key, action, system_id, system_key, system_kind, subject_sealed, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING 1`,
-        [
+  async recordMany(m: EntityManager, runId: string, entries: NoticeEntry[]): Promise<void> {
+    const rows = entries.flatMap((e) =>
+      e.targets.map((t) => {
+        const id = randomUUID();
+        const webhook = t.system.kind === 'webhook';
+        return {
           id,
-          runId,
-          subjectId,
-          t.policyKey,
-          action,
-          t.system.id,
-          t.system.key,
-          t.system.kind,
-          webhook && subject ? this.crypto.seal(JSON.stringify(subject), aad(id)) : null,
-          webhook ? 'pending' : 'manual',
-        ],
-      )) as unknown[];
-      if (inserted.length && webhook) {
-        await this.outbox.enqueue(m, 'retention.notify-system', { noticeId: id }, { jobId: `notice:${id}` });
+          subjectId: e.subjectId,
+          policyKey: t.policyKey,
+          action: e.action,
+          system: t.system,
+          sealed: webhook && e.subject ? this.crypto.seal(JSON.stringify(e.subject), aad(id)) : null,
+          status: webhook ? 'pending' : 'manual',
+        };
+      }),
+    );
+    if (!rows.length) return;
+    const inserted = (await m.query(
+      `INSERT INTO retention_system_notices
+         (id, run_id, subject_id, policy_key, action, system_id, system_key, system_kind, subject_sealed, status)
+       SELECT id, $1, s, p, a, si, sk, kind, sealed, st
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::bytea[],
+                     $10::text[]) AS t(id, s, p, a, si, sk, kind, sealed, st)
+       ON CONFLICT DO NOTHING RETURNING id, status`,
+      [
+        runId,
+        rows.map((r) => r.id),
+        rows.map((r) => r.subjectId),
+        rows.map((r) => r.policyKey),
+        rows.map((r) => r.action),
+        rows.map((r) => r.system.id),
+        rows.map((r) => r.system.key),
+        rows.map((r) => r.system.kind),
+        rows.map((r) => r.sealed),
+        rows.map((r) => r.status),
+      ],
+    )) as { id: string; status: string }[];
+    for (const n of inserted) {
+      if (n.status === 'pending') {
+        await this.outbox.enqueue(m, 'retention.notify-system', { noticeId: n.id }, { jobId: `notice:${n.id}` });
       }
     }
   }

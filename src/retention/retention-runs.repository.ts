@@ -107,14 +107,29 @@ export class RetentionRunsRepository {
    * concurrent insert of the same item wait for the first to commit, then skip it.
    */
   async insertItems(m: EntityManager, runId: string, batch: number, rows: ItemRow[]): Promise<number> {
-    if (!rows.length) return 0;
+    return (await this.insertNewItems(m, runId, batch, rows)).length;
+  }
+
+  /** `insertItems`, returning the subject id of each item that was new. */
+  async insertNewItems(m: EntityManager, runId: string, batch: number, rows: ItemRow[]): Promise<string[]> {
+    if (!rows.length) return [];
     const inserted = (await m.query(
       `INSERT INTO retention_run_items (run_id, subject_id, policy_key, outcome, batch)
        SELECT $1, s, p, o, $2 FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(s, p, o)
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING RETURNING subject_id`,
       [runId, batch, rows.map((r) => r.subjectId), rows.map((r) => r.policyKey), rows.map((r) => r.outcome)],
-    )) as unknown[];
-    return inserted.length;
+    )) as { subject_id: string }[];
+    return inserted.map((r) => r.subject_id);
+  }
+
+  /** Every item of these subjects in the run gets this outcome (a subject found held, or failed, at the last moment). */
+  async setOutcome(m: EntityManager, runId: string, subjectIds: string[], outcome: ItemOutcome): Promise<void> {
+    if (!subjectIds.length) return;
+    await m.query(`UPDATE retention_run_items SET outcome = $3 WHERE run_id = $1 AND subject_id = ANY($2::uuid[])`, [
+      runId,
+      subjectIds,
+      outcome,
+    ]);
   }
 
   async batchItems(m: EntityManager, runId: string, batch: number): Promise<ItemRow[]> {
@@ -136,15 +151,26 @@ export class RetentionRunsRepository {
     return new Set(rows.map((r) => `${r.subject_id}\u0000${r.policy_key}`));
   }
 
-  /** False when a task for this subject and policy exists already. */
-  async insertReview(m: EntityManager, row: Omit<RetentionReviewTask, 'createdAt'>): Promise<boolean> {
+  /** Tasks in one statement; one for a subject and policy that has one already is skipped. Returns how many were new. */
+  async insertReviews(m: EntityManager, rows: Omit<RetentionReviewTask, 'createdAt'>[]): Promise<number> {
+    if (!rows.length) return 0;
     const inserted = (await m.query(
       `INSERT INTO retention_review_tasks (id, subject_id, policy_key, policy_version, run_id, due_at, status, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) ON CONFLICT DO NOTHING RETURNING 1`,
+       SELECT id, s, p, v, r, d, 'open', $1
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::uuid[], $7::timestamptz[]) AS t(id, s, p, v, r, d)
+       ON CONFLICT DO NOTHING RETURNING 1`,
       // created_at in milliseconds, like the list cursor that pages by it
-      [row.id, row.subjectId, row.policyKey, row.policyVersion, row.runId, row.dueAt, new Date()],
+      [
+        new Date(),
+        rows.map((r) => r.id),
+        rows.map((r) => r.subjectId),
+        rows.map((r) => r.policyKey),
+        rows.map((r) => r.policyVersion),
+        rows.map((r) => r.runId),
+        rows.map((r) => r.dueAt),
+      ],
     )) as unknown[];
-    return inserted.length > 0;
+    return inserted.length;
   }
 
   listReviews(

@@ -6,6 +6,18 @@ import { SubjectsRepository } from './subjects.repository';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
 
+export interface IdentifierKeys {
+  blindIndex: Buffer;
+  hash: string;
+}
+
+// Appends in place: spreading the list on every value made a 10,000-entry batch quadratic in the worst case.
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export interface DecisionFacts {
   status: 'active' | 'restricted' | 'erased';
   minorUntil: string | null;
@@ -35,6 +47,12 @@ export class SubjectLookup {
     return [...new Set(matching.map((o) => o.subjectId))];
   }
 
+  /** The blind index of one identifier; null when invalid (it then finds nobody). */
+  blindIndexOf(kind: IdentifierKind, raw: string): Buffer | null {
+    const value = this.normalise(kind, raw);
+    return value === null ? null : this.crypto.blindIndex(kind, value);
+  }
+
   /** The one subject with this identifier; null when unknown, invalid or ambiguous across systems. */
   async findId(kind: IdentifierKind, raw: string): Promise<string | null> {
     const ids = await this.findAll(kind, raw);
@@ -47,9 +65,13 @@ export class SubjectLookup {
     for (const raw of new Set(raws)) {
       const value = this.normalise(kind, raw);
       if (value === null) continue;
-      const hex = this.crypto.blindIndex(kind, value).toString('hex');
-      byIndex.set(hex, [...(byIndex.get(hex) ?? []), raw]);
+      push(byIndex, this.crypto.blindIndex(kind, value).toString('hex'), raw);
     }
+    return this.ownersOf(kind, byIndex);
+  }
+
+  /** Raw inputs by blind index (hex) to subject ids; an index several subjects share answers nobody. */
+  private async ownersOf(kind: IdentifierKind, byIndex: Map<string, string[]>): Promise<Map<string, string>> {
     const owners = await this.repo.findOwners(
       kind,
       [...byIndex.keys()].map((h) => Buffer.from(h, 'hex')),
@@ -66,6 +88,44 @@ export class SubjectLookup {
       for (const raw of byIndex.get(hex) ?? []) out.set(raw, id);
     }
     return out;
+  }
+
+  /**
+   * The blind index and suppression hash of one identifier, normalised once; null when invalid (an
+   * invalid identifier finds nobody and is on no list). For callers that fold the lookup into their own
+   * query (the consent decision).
+   */
+  identifierKeys(kind: IdentifierKind, raw: string): IdentifierKeys | null {
+    const value = this.normalise(kind, raw);
+    if (value === null) return null;
+    return { blindIndex: this.crypto.blindIndex(kind, value), hash: this.crypto.suppressionHash(kind, value) };
+  }
+
+  /**
+   * A batch's normalised values keyed by the raw input (invalid ones left out), so that its blind
+   * indexes and suppression hashes are computed from one normalisation (the consent batch decision).
+   */
+  normaliseAll(kind: IdentifierKind, raws: Iterable<string>): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const raw of raws) {
+      if (out.has(raw)) continue;
+      const value = this.normalise(kind, raw);
+      if (value !== null) out.set(raw, value);
+    }
+    return out;
+  }
+
+  /** Blind indexes of normalised values, in their order. */
+  blindIndexes(kind: IdentifierKind, values: string[]): Buffer[] {
+    return values.map((value) => this.crypto.blindIndex(kind, value));
+  }
+
+  /** Of these normalised values, those on the suppression list; one query. */
+  async suppressedValues(kind: IdentifierKind, values: string[]): Promise<Set<string>> {
+    const valueOf = new Map<string, string>();
+    for (const value of values) valueOf.set(this.crypto.suppressionHash(kind, value), value);
+    const found = await this.repo.suppressedHashes(kind, [...valueOf.keys()]);
+    return new Set([...found].map((h) => valueOf.get(h)!));
   }
 
   async resolve(id: string): Promise<string | null> {
@@ -89,8 +149,7 @@ export class SubjectLookup {
     for (const raw of new Set(raws)) {
       const value = this.normalise(kind, raw);
       if (value === null) continue;
-      const hash = this.crypto.suppressionHash(kind, value);
-      byHash.set(hash, [...(byHash.get(hash) ?? []), raw]);
+      push(byHash, this.crypto.suppressionHash(kind, value), raw);
     }
     const found = await this.repo.suppressedHashes(kind, [...byHash.keys()]);
     return new Set([...found].flatMap((h) => byHash.get(h) ?? []));

@@ -6,7 +6,7 @@ import { SubjectIdentifier } from './subject-identifier.entity';
 import { SubjectKey } from './subject-key.entity';
 import { SubjectLocale } from './subject-rules';
 import { Subject, SubjectStatus } from './subject.entity';
-import { SubjectsRepository } from './subjects.repository';
+import { ContactRow, ProfileRow, SubjectsRepository } from './subjects.repository';
 
 export interface DecryptedIdentifier {
   id: string;
@@ -50,6 +50,8 @@ export interface SubjectProfile {
   erasedAt: Date | null;
 }
 
+export type SubjectAddresses = Pick<SubjectContact, 'email' | 'phone'>;
+
 export interface SubjectContact {
   email?: string;
   phone?: string;
@@ -58,13 +60,60 @@ export interface SubjectContact {
 }
 
 const KIND_ORDER: IdentifierKind[] = ['email', 'phone', 'external_id'];
-const byKind = (rows: SubjectIdentifier[]) =>
+/** Profile order: e-mail, phone, external id; the primary first within a kind. */
+export const byKind = (rows: SubjectIdentifier[]) =>
   [...rows].sort(
     (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || Number(b.isPrimary) - Number(a.isPrimary),
   );
 
 export const isHoldActive = (h: SubjectHold, now = new Date()) =>
   !h.releasedAt && (!h.endsAt || h.endsAt.getTime() > now.getTime());
+
+// Plain objects in the entities' shapes, from the columns and JSON of SubjectsRepository.profileRows.
+const fromBase64 = (v: string | null) => (v === null ? null : Buffer.from(v, 'base64'));
+const dateOrNull = (v: string | null) => (v === null ? null : new Date(v));
+
+function profileSubject(r: ProfileRow): Subject {
+  return {
+    id: r.id,
+    status: r.status,
+    firstNameEnc: r.first_name_enc,
+    lastNameEnc: r.last_name_enc,
+    birthDateEnc: r.birth_date_enc,
+    localeEnc: r.locale_enc,
+    minorUntil: r.minor_until,
+    restrictionReason: r.restriction_reason,
+    restrictedAt: r.restricted_at,
+    objectedDirectMarketingAt: r.objected_direct_marketing_at,
+    objectedPurposes: r.objected_purposes,
+    mergedInto: null,
+    mergedAt: null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastActivityAt: r.last_activity_at,
+    erasedAt: r.erased_at,
+  } as Subject;
+}
+
+const profileIdentifier = (i: NonNullable<ProfileRow['identifiers']>[number]) =>
+  ({
+    id: i.id,
+    kind: i.kind,
+    systemKey: i.systemKey,
+    isPrimary: i.isPrimary,
+    valueEnc: fromBase64(i.valueEnc)!,
+  }) as SubjectIdentifier;
+
+const profileHold = (h: NonNullable<ProfileRow['holds']>[number]) =>
+  ({
+    id: h.id,
+    reasonEnc: fromBase64(h.reasonEnc),
+    endsAt: dateOrNull(h.endsAt),
+    createdAt: new Date(h.createdAt),
+    createdBy: h.createdBy,
+    releasedAt: dateOrNull(h.releasedAt),
+    releasedBy: h.releasedBy,
+  }) as SubjectHold;
 
 /** Reads and decrypts subjects. Callers pass survivor ids (SubjectsService resolves merges). */
 @Injectable()
@@ -74,15 +123,48 @@ export class SubjectReader {
     private readonly cipher: SubjectCipher,
   ) {}
 
+  /** The profile of `id`, or of its survivor when it was merged away; one statement. */
   async profile(id: string): Promise<SubjectProfile | null> {
-    const found = await this.repo.findWithKey(id);
-    if (!found) return null;
-    const { subject, key } = found;
-    const [identifiers, holds, mergedIds] = await Promise.all([
-      key ? this.repo.identifiersOf(id).then(byKind) : Promise.resolve([]),
-      this.repo.holdsOf(id),
-      this.repo.mergedInto(id),
-    ]);
+    return (await this.profiles([id])).get(id) ?? null;
+  }
+
+  /**
+   * Profiles of several ids, keyed by the id given (a merged id answers with its survivor's profile);
+   * one statement for subject, key, identifiers, holds and merged ids whatever the count.
+   */
+  profiles(ids: string[]): Promise<Map<string, SubjectProfile>> {
+    return this.assembleAll(this.repo.profileRows(ids));
+  }
+
+  /** Profiles of the holders of an identifier (by its blind index), at most `limit`; one statement. */
+  async profilesByIndex(
+    kind: IdentifierKind,
+    index: Buffer,
+    system: string | null,
+    limit: number,
+  ): Promise<SubjectProfile[]> {
+    return [...(await this.assembleAll(this.repo.profileRowsByIndex(kind, index, system, limit))).values()];
+  }
+
+  private async assembleAll(found: Promise<ProfileRow[]>): Promise<Map<string, SubjectProfile>> {
+    const out = new Map<string, SubjectProfile>();
+    for (const r of await found) {
+      const subject = profileSubject(r);
+      const key = r.wrapped_key ? { wrappedKey: r.wrapped_key, keyVersion: r.key_version! } : null;
+      const identifiers = key ? byKind((r.identifiers ?? []).map(profileIdentifier)) : [];
+      out.set(r.given, this.assemble(subject, key, identifiers, (r.holds ?? []).map(profileHold), r.merged_ids));
+    }
+    return out;
+  }
+
+  private assemble(
+    subject: Subject,
+    key: Pick<SubjectKey, 'wrappedKey' | 'keyVersion'> | null,
+    identifiers: SubjectIdentifier[],
+    holds: SubjectHold[],
+    mergedIds: string[],
+  ): SubjectProfile {
+    const id = subject.id;
     if (!key) return this.shell(subject, this.holdsWithoutReasons(holds), mergedIds);
     return this.cipher.with(id, key.wrappedKey, key.keyVersion, (k) => {
       const ids = identifiers.map((i) => ({
@@ -129,22 +211,42 @@ export class SubjectReader {
     });
   }
 
-  /** `contact` for many survivor ids at once: three queries for the lot (the audience stream's page). */
-  async contacts(ids: string[]): Promise<Map<string, SubjectContact>> {
-    const [found, identifiers] = await Promise.all([
-      this.repo.findManyWithKeys(ids),
-      this.repo.contactIdentifiersOf(ids),
-    ]);
-    const byOwner = new Map<string, SubjectIdentifier[]>();
-    for (const i of identifiers) {
-      const list = byOwner.get(i.subjectId);
-      if (list) list.push(i);
-      else byOwner.set(i.subjectId, [i]);
+  /**
+   * `contact` for many ids in one statement, keyed by the ids given (a merged id answers with its
+   * survivor's contact); unknown and erased subjects are absent. The audience stream's page.
+   */
+  contacts(ids: string[]): Promise<Map<string, SubjectContact>>;
+  /** E-mail and phone only: the locale and first name are neither read nor decrypted. */
+  contacts(ids: string[], only: 'addresses'): Promise<Map<string, SubjectAddresses>>;
+  async contacts(ids: string[], only?: 'addresses'): Promise<Map<string, SubjectContact | SubjectAddresses>> {
+    const bySubject = new Map<string, ContactRow[]>();
+    for (const r of await this.repo.contactRows(ids, only === 'addresses')) {
+      const list = bySubject.get(r.given);
+      if (list) list.push(r);
+      else bySubject.set(r.given, [r]);
     }
-    const out = new Map<string, SubjectContact>();
-    for (const [id, { subject, key }] of found) {
-      if (!key || subject.status === 'erased') continue;
-      out.set(id, this.decryptContact(subject, key, byOwner.get(id) ?? []));
+    const out = new Map<string, SubjectContact | SubjectAddresses>();
+    for (const [given, rows] of bySubject) {
+      const r = rows[0];
+      out.set(
+        given,
+        this.cipher.with(r.id, r.wrapped_key, r.key_version, (k) => {
+          const contact: SubjectAddresses = {};
+          for (const row of rows) {
+            if (row.kind && row.identifier_id && row.value_enc) {
+              contact[row.kind] = k.decrypt(identifierColumn(row.identifier_id), row.value_enc);
+            }
+          }
+          if (only === 'addresses') return contact;
+          const full: SubjectContact = {
+            ...contact,
+            locale: (k.decryptOrNull('locale', r.locale_enc) as SubjectLocale) ?? 'pl',
+          };
+          const firstName = k.decryptOrNull('first_name', r.first_name_enc);
+          if (firstName) full.firstName = firstName;
+          return full;
+        }),
+      );
     }
     return out;
   }

@@ -61,30 +61,34 @@ export class SubjectWriter {
     private readonly audit: AuditService,
   ) {}
 
-  async create(m: EntityManager, input: CreateSubjectInput): Promise<{ id: string }> {
+  async create(m: EntityManager, input: CreateSubjectInput): Promise<{ id: string; createdAt: Date }> {
     const identifiers = normaliseIdentifiers(input);
     const profile = this.validProfile(input);
-    await this.refuseTaken(m, identifiers, null);
 
     const id = randomUUID();
+    const now = new Date();
     const { handle, wrapped } = this.cipher.newKey(id);
     try {
-      const now = new Date();
-      const subject: Partial<Subject> = {
-        id,
-        status: 'active',
-        minorUntil: profile.birthDate ? minorUntil(profile.birthDate, todayUtc(now)) : null,
-        createdAt: now,
-        updatedAt: now,
-        lastActivityAt: now,
-        ...this.encryptProfile(handle, profile),
-      };
-      await this.repo.insertSubject(m, subject, {
-        subjectId: id,
-        wrappedKey: wrapped.wrapped,
-        keyVersion: wrapped.keyVersion,
-      });
-      await this.insertIdentifiers(m, handle, identifiers, true);
+      const columns = this.encryptProfile(handle, profile);
+      const rows = this.identifierRows(handle, identifiers);
+      // No look-up first: the identifiers' unique index answers "taken?" in the same statement, and a
+      // taken one rolls the whole creation back with the owner named (subject_exists).
+      const inserted = await this.repo.insertNewSubject(
+        m,
+        {
+          id,
+          firstNameEnc: columns.firstNameEnc ?? null,
+          lastNameEnc: columns.lastNameEnc ?? null,
+          birthDateEnc: columns.birthDateEnc ?? null,
+          localeEnc: columns.localeEnc ?? null,
+          minorUntil: profile.birthDate ? minorUntil(profile.birthDate, todayUtc(now)) : null,
+          createdAt: now,
+          wrappedKey: wrapped.wrapped,
+          keyVersion: wrapped.keyVersion,
+        },
+        rows,
+      );
+      await this.refuseLost(m, rows, inserted);
     } finally {
       handle.close();
     }
@@ -95,7 +99,7 @@ export class SubjectWriter {
       subjectId: id,
       data: { identifiers: identifiers.map((i) => i.kind), fields: Object.keys(profile) },
     });
-    return { id };
+    return { id, createdAt: now };
   }
 
   /** Rectification by staff: the changed field names are audited, never the values. */
@@ -157,13 +161,8 @@ export class SubjectWriter {
     throw new ProblemError('subject_exists', 'Another subject already has this identifier.', { subjectId });
   }
 
-  private async insertIdentifiers(
-    m: EntityManager,
-    handle: SubjectKeyHandle,
-    identifiers: IdentifierInput[],
-    primary: boolean,
-  ): Promise<void> {
-    const rows = identifiers.map((i) => {
+  private identifierRows(handle: SubjectKeyHandle, identifiers: IdentifierInput[]) {
+    return identifiers.map((i) => {
       const id = randomUUID();
       return {
         id,
@@ -172,15 +171,36 @@ export class SubjectWriter {
         systemKey: i.systemKey,
         blindIndex: this.crypto.blindIndex(i.kind, i.value),
         valueEnc: handle.encrypt(identifierColumn(id), i.value),
-        isPrimary: primary,
       } satisfies Partial<SubjectIdentifier>;
     });
-    const inserted = await this.repo.insertIdentifiers(m, rows);
+  }
+
+  private async insertIdentifiers(
+    m: EntityManager,
+    handle: SubjectKeyHandle,
+    identifiers: IdentifierInput[],
+    primary: boolean,
+  ): Promise<void> {
+    const rows = this.identifierRows(handle, identifiers);
+    const inserted = await this.repo.insertIdentifiers(
+      m,
+      rows.map((r) => ({ ...r, isPrimary: primary })),
+    );
+    await this.refuseLost(m, rows, inserted);
+  }
+
+  /** An identifier the insert skipped is held by another subject: 409 naming that subject. */
+  private async refuseLost(
+    m: EntityManager,
+    rows: { id: string; subjectId: string; kind: IdentifierKind; systemKey: string; blindIndex: Buffer }[],
+    inserted: Set<string>,
+  ): Promise<void> {
     const lost = rows.find((r) => !inserted.has(r.id));
     if (!lost) return;
-    // A concurrent transaction committed the same identifier between our check and our insert.
-    const [owner] = await this.repo.findOwners(lost.kind, [lost.blindIndex], m);
-    this.exists(owner?.subjectId ?? handle.subjectId);
+    // Already committed by another transaction (ON CONFLICT waited for it), or a concurrent one won.
+    const owners = await this.repo.findOwners(lost.kind, [lost.blindIndex], m);
+    const owner = owners.find((o) => o.systemKey === lost.systemKey) ?? owners[0];
+    this.exists(owner?.subjectId ?? lost.subjectId);
   }
 
   /**

@@ -33,9 +33,9 @@ export class SubjectsController {
   @Idempotent()
   @ApiOperation({ summary: 'Create a subject; identifiers are normalised, encrypted and blind-indexed' })
   async create(@Body() dto: CreateSubjectDto) {
-    const { id } = await this.subjects.createSubject(dto);
-    const profile = await this.profile(id);
-    return { id, status: profile.status, createdAt: profile.createdAt.toISOString() };
+    // Everything the answer says is known once the transaction commits: no read back.
+    const { id, createdAt } = await this.subjects.createSubject(dto);
+    return { id, status: 'active', createdAt: createdAt.toISOString() };
   }
 
   @Get()
@@ -55,9 +55,8 @@ export class SubjectsController {
       });
     }
     const kind = field === 'externalId' ? 'external_id' : field;
-    const ids = await this.subjects.findIdsByIdentifier(kind, q[field]!, q.system);
-    const profiles = await Promise.all(ids.slice(0, q.limit).map((id) => this.subjects.getProfile(id)));
-    return { items: profiles.filter((p): p is SubjectProfile => !!p).map((p) => subjectView(p)), nextCursor: null };
+    const profiles = await this.subjects.findProfilesByIdentifier(kind, q[field]!, q.system, q.limit);
+    return { items: profiles.map((p) => subjectView(p)), nextCursor: null };
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@ import { SubjectAliases } from '../audit/subject-aliases';
 import { CONTACT_RESOLVER } from '../notifications/contact-resolver';
 import { KeyRotationService } from './key-rotation.service';
 import { SubjectAliasesProvider } from './subject-aliases.provider';
+import { SubjectBatchErasure } from './subject-batch-erasure';
 import { SubjectCipher } from './subject-cipher';
 import { SubjectErasure } from './subject-erasure.service';
 import { SubjectHooks } from './subject-hooks';
@@ -29,6 +30,7 @@ import { SubjectsService } from './subjects.service';
     SubjectRights,
     SubjectMerger,
     SubjectErasure,
+    SubjectBatchErasure,
     SubjectHooks,
     KeyRotationService,
     { provide: SubjectAliases, useClass: SubjectAliasesProvider },

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { SubjectHold } from './subject-hold.entity';
 import { SubjectIdentifier } from './subject-identifier.entity';
@@ -32,6 +33,131 @@ export interface SubjectWithKey {
   key: SubjectKey | null;
 }
 
+export interface ContactRow {
+  given: string;
+  id: string;
+  locale_enc: Buffer | null;
+  first_name_enc: Buffer | null;
+  wrapped_key: Buffer;
+  key_version: number;
+  kind: 'email' | 'phone' | null;
+  identifier_id: string | null;
+  value_enc: Buffer | null;
+}
+
+// Per subject, its first e-mail and first phone in identifiersOf order (oldest first), the primary one
+// preferred: a row for each, or one with null identifier columns. The subject lookup sits behind
+// OFFSET 0 so it stays one primary-key probe per id, never a scan of the whole table.
+const contactRowsSql = (profile: boolean) => `
+  SELECT g.id::text AS given, s.id,
+         ${profile ? 's.locale_enc, s.first_name_enc' : 'NULL::bytea AS locale_enc, NULL::bytea AS first_name_enc'},
+         k.wrapped_key, k.key_version,
+         c.kind, c.id AS identifier_id, c.value_enc
+    FROM unnest($1::uuid[]) AS g (id)
+    CROSS JOIN LATERAL (SELECT COALESCE(m.merged_into, m.id) AS id FROM subjects m WHERE m.id = g.id OFFSET 0) r
+    JOIN subjects s ON s.id = r.id
+    JOIN subject_keys k ON k.subject_id = s.id
+    LEFT JOIN LATERAL (
+      SELECT DISTINCT ON (i.kind) i.kind, i.id, i.value_enc FROM subject_identifiers i
+       WHERE i.subject_id = s.id AND i.kind IN ('email', 'phone')
+       ORDER BY i.kind, i.is_primary DESC, i.created_at, i.id
+    ) c ON true
+   WHERE s.status <> 'erased'`;
+
+export interface ProfileRow {
+  given: string;
+  id: string;
+  status: SubjectStatus;
+  first_name_enc: Buffer | null;
+  last_name_enc: Buffer | null;
+  birth_date_enc: Buffer | null;
+  locale_enc: Buffer | null;
+  minor_until: string | null;
+  restriction_reason: string | null;
+  restricted_at: Date | null;
+  objected_direct_marketing_at: Date | null;
+  objected_purposes: string[];
+  created_at: Date;
+  updated_at: Date;
+  last_activity_at: Date;
+  erased_at: Date | null;
+  wrapped_key: Buffer | null;
+  key_version: number | null;
+  /** In identifiersOf order; bytea as base64 (JSON has no bytes). */
+  identifiers: { id: string; kind: IdentifierKind; systemKey: string; isPrimary: boolean; valueEnc: string }[] | null;
+  /** In holdsOf order; timestamps as JSON gives them (ISO 8601). */
+  holds:
+    | {
+        id: string;
+        reasonEnc: string | null;
+        endsAt: string | null;
+        createdAt: string;
+        createdBy: string;
+        releasedAt: string | null;
+        releasedBy: string | null;
+      }[]
+    | null;
+  merged_ids: string[];
+}
+
+// A subject's whole record for its profile in one statement (the survivor's when the id was merged):
+// the row, its key, identifiers and holds as JSON arrays, and the ids merged into it.
+const profileRowsSql = (given: string) => `
+  SELECT g.id::text AS given, s.id, s.status, s.first_name_enc, s.last_name_enc, s.birth_date_enc, s.locale_enc,
+         s.minor_until::text AS minor_until, s.restriction_reason, s.restricted_at,
+         s.objected_direct_marketing_at, s.objected_purposes, s.created_at, s.updated_at, s.last_activity_at,
+         s.erased_at, k.wrapped_key, k.key_version,
+         (SELECT json_agg(json_build_object('id', i.id, 'kind', i.kind, 'systemKey', i.system_key,
+                                            'isPrimary', i.is_primary, 'valueEnc', encode(i.value_enc, 'base64'))
+                          ORDER BY i.created_at, i.id)
+            FROM subject_identifiers i WHERE i.subject_id = s.id) AS identifiers,
+         (SELECT json_agg(json_build_object('id', h.id, 'reasonEnc', encode(h.reason_enc, 'base64'),
+                                            'endsAt', h.ends_at, 'createdAt', h.created_at,
+                                            'createdBy', h.created_by, 'releasedAt', h.released_at,
+                                            'releasedBy', h.released_by)
+                          ORDER BY h.created_at, h.id)
+            FROM subject_holds h WHERE h.subject_id = s.id) AS holds,
+         ARRAY(SELECT m.id::text FROM subjects m WHERE m.merged_into = s.id ORDER BY m.id) AS merged_ids
+    FROM ${given}
+    CROSS JOIN LATERAL (SELECT COALESCE(x.merged_into, x.id) AS id FROM subjects x WHERE x.id = g.id OFFSET 0) r
+    JOIN subjects s ON s.id = r.id
+    LEFT JOIN subject_keys k ON k.subject_id = s.id`;
+
+const PROFILE_ROWS_SQL = profileRowsSql('unnest($1::uuid[]) AS g (id)');
+
+// A lookup by identifier in the same statement: the holders of blind index $2 of kind $1 (within
+// system $3 when given), at most $4 of them. Identifiers move to the survivor on merge, so holders
+// are live records.
+const PROFILE_ROWS_BY_INDEX_SQL = profileRowsSql(`(
+      SELECT DISTINCT subject_id AS id FROM subject_identifiers
+       WHERE kind = $1 AND blind_index = $2 AND ($3::text IS NULL OR system_key = $3)
+       ORDER BY subject_id LIMIT $4
+    ) AS g`);
+
+export interface NewSubjectRow {
+  id: string;
+  firstNameEnc: Buffer | null;
+  lastNameEnc: Buffer | null;
+  birthDateEnc: Buffer | null;
+  localeEnc: Buffer | null;
+  minorUntil: string | null;
+  createdAt: Date;
+  wrappedKey: Buffer;
+  keyVersion: number;
+}
+
+export interface NewIdentifierRow {
+  id: string;
+  kind: IdentifierKind;
+  systemKey: string;
+  blindIndex: Buffer;
+  valueEnc: Buffer;
+}
+
+const CONTACT_ROWS_SQL = contactRowsSql(true);
+// E-mail and phone only (the audience stream): no locale or name read, none decrypted.
+const CONTACT_ADDRESSES_SQL = contactRowsSql(false);
+
 /** The SQL of the subjects module; one method per intention. Writes take the caller's manager. */
 @Injectable()
 export class SubjectsRepository {
@@ -40,11 +166,12 @@ export class SubjectsRepository {
   /** Who holds these blind indexes: one index scan whatever the number of values. */
   async findOwners(kind: IdentifierKind, indexes: Buffer[], m?: EntityManager): Promise<IdentifierOwner[]> {
     if (!indexes.length) return [];
-    const rows = (await (m ?? this.dataSource).query(
-      `SELECT blind_index, system_key, subject_id FROM subject_identifiers
-        WHERE kind = $1 AND blind_index = ANY($2::bytea[])`,
-      [kind, indexes],
-    )) as { blind_index: Buffer; system_key: string; subject_id: string }[];
+    const sql = `SELECT blind_index, system_key, subject_id FROM subject_identifiers
+        WHERE kind = $1 AND blind_index = ANY($2::bytea[])`;
+    // Outside a transaction (lookups), a named statement: this runs on every GET /v1/subjects?email=.
+    const rows = (
+      m ? await m.query(sql, [kind, indexes]) : await this.named('zgoda_identifier_owners', sql, [kind, indexes])
+    ) as { blind_index: Buffer; system_key: string; subject_id: string }[];
     return rows.map((r) => ({ blindIndex: r.blind_index, systemKey: r.system_key, subjectId: r.subject_id }));
   }
 
@@ -71,9 +198,43 @@ export class SubjectsRepository {
     )) as DecisionFactsRow[];
   }
 
-  async insertSubject(m: EntityManager, subject: Partial<Subject>, key: Partial<SubjectKey>): Promise<void> {
-    await m.getRepository(Subject).insert(subject as never);
-    await m.getRepository(SubjectKey).insert(key as never);
+  /**
+   * A new subject, its key and its identifiers in one statement (one round trip where three took
+   * three). Identifiers another subject already holds are skipped, as `insertIdentifiers` does, and
+   * their ids left out of the result.
+   */
+  async insertNewSubject(m: EntityManager, s: NewSubjectRow, identifiers: NewIdentifierRow[]): Promise<Set<string>> {
+    const rows = (await m.query(
+      `WITH s AS (
+         INSERT INTO subjects (id, status, first_name_enc, last_name_enc, birth_date_enc, locale_enc, minor_until,
+                               created_at, updated_at, last_activity_at)
+         VALUES ($1, 'active', $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id
+       ), k AS (
+         INSERT INTO subject_keys (subject_id, wrapped_key, key_version) SELECT id, $8, $9 FROM s RETURNING subject_id
+       )
+       INSERT INTO subject_identifiers (id, subject_id, kind, system_key, blind_index, value_enc, is_primary)
+       SELECT u.id, k.subject_id, u.kind, u.system_key, u.blind_index, u.value_enc, true
+         FROM k, unnest($10::uuid[], $11::text[], $12::text[], $13::bytea[], $14::bytea[])
+                 AS u (id, kind, system_key, blind_index, value_enc)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        s.id,
+        s.firstNameEnc,
+        s.lastNameEnc,
+        s.birthDateEnc,
+        s.localeEnc,
+        s.minorUntil,
+        s.createdAt,
+        s.wrappedKey,
+        s.keyVersion,
+        identifiers.map((i) => i.id),
+        identifiers.map((i) => i.kind),
+        identifiers.map((i) => i.systemKey),
+        identifiers.map((i) => i.blindIndex),
+        identifiers.map((i) => i.valueEnc),
+      ],
+    )) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
@@ -141,34 +302,38 @@ export class SubjectsRepository {
     return { subject, key: await this.findKey(id) };
   }
 
-  /** Several subjects with their keys, for batch reads (the audience stream): two queries whatever the count. */
-  async findManyWithKeys(ids: string[]): Promise<Map<string, SubjectWithKey>> {
-    if (!ids.length) return new Map();
-    const [subjects, keys] = await Promise.all([
-      this.dataSource.getRepository(Subject).find({ where: { id: In(ids) } }),
-      this.dataSource.getRepository(SubjectKey).find({ where: { subjectId: In(ids) } }),
+  /** Profiles' raw material for the holders of an identifier's blind index (a lookup, one statement). */
+  profileRowsByIndex(kind: IdentifierKind, index: Buffer, system: string | null, limit: number): Promise<ProfileRow[]> {
+    return this.named<ProfileRow>('zgoda_profile_rows_by_index', PROFILE_ROWS_BY_INDEX_SQL, [
+      kind,
+      index,
+      system,
+      limit,
     ]);
-    const byId = new Map(keys.map((k) => [k.subjectId, k]));
-    return new Map(subjects.map((s) => [s.id, { subject: s, key: byId.get(s.id) ?? null }]));
   }
 
-  /** E-mail and phone identifiers of several subjects, in the order `identifiersOf` gives them. */
-  contactIdentifiersOf(subjectIds: string[]): Promise<SubjectIdentifier[]> {
-    if (!subjectIds.length) return Promise.resolve([]);
-    return this.dataSource.getRepository(SubjectIdentifier).find({
-      where: { subjectId: In(subjectIds), kind: In(['email', 'phone']) },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+  /** Profiles' raw material for these ids (unknown ones give no row); see PROFILE_ROWS_SQL. */
+  async profileRows(ids: string[]): Promise<ProfileRow[]> {
+    if (!ids.length) return [];
+    return this.named<ProfileRow>('zgoda_profile_rows', PROFILE_ROWS_SQL, [ids]);
   }
 
-  /** For ids of merged records, the survivor; one query. */
-  async survivorsOf(ids: string[]): Promise<Map<string, string>> {
-    if (!ids.length) return new Map();
-    const rows = (await this.dataSource.query(
-      `SELECT id, COALESCE(merged_into, id) AS survivor FROM subjects WHERE id = ANY($1::uuid[])`,
-      [ids],
-    )) as { id: string; survivor: string }[];
-    return new Map(rows.map((r) => [r.id, r.survivor]));
+  /** A named (prepared) statement on TypeORM's pg pool: parsed and planned once per connection. */
+  private async named<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    return (await pool.query({ name, text, values })).rows as T[];
+  }
+
+  /**
+   * What `SubjectReader.contact` decrypts, for many subjects in one statement: keyed by the id given
+   * (`given`, a merged id answering with its survivor), with the survivor's key and its primary (else
+   * first) e-mail and phone. Erased subjects and those without a key give no row.
+   */
+  async contactRows(ids: string[], addressesOnly = false): Promise<ContactRow[]> {
+    if (!ids.length) return [];
+    return addressesOnly
+      ? this.named<ContactRow>('zgoda_contact_addresses', CONTACT_ADDRESSES_SQL, [ids])
+      : this.named<ContactRow>('zgoda_contact_rows', CONTACT_ROWS_SQL, [ids]);
   }
 
   identifiersOf(subjectId: string, m?: EntityManager): Promise<SubjectIdentifier[]> {
@@ -210,14 +375,34 @@ export class SubjectsRepository {
     await m.getRepository(Subject).update({ mergedInto: from }, { mergedInto: to });
   }
 
-  async addSuppressions(m: EntityManager, rows: { kind: IdentifierKind; hash: string }[]): Promise<number> {
-    if (!rows.length) return 0;
+  /** Returns `kind\0hash` of the hashes new to the table (an address erased before is suppressed already). */
+  async addSuppressions(m: EntityManager, rows: { kind: IdentifierKind; hash: string }[]): Promise<Set<string>> {
+    if (!rows.length) return new Set();
     const inserted = (await m.query(
       `INSERT INTO subject_suppressions (kind, hash)
-       SELECT * FROM unnest($1::text[], $2::char(64)[]) ON CONFLICT DO NOTHING RETURNING hash`,
+       SELECT * FROM unnest($1::text[], $2::char(64)[]) ON CONFLICT DO NOTHING RETURNING kind, hash`,
       [rows.map((r) => r.kind), rows.map((r) => r.hash)],
-    )) as unknown[];
-    return inserted.length;
+    )) as { kind: string; hash: string }[];
+    return new Set(inserted.map((r) => `${r.kind}\u0000${r.hash}`));
+  }
+
+  /**
+   * Crypto-shredding of survivors already locked and judged (SubjectBatchErasure): identifiers (blind
+   * indexes with them), data keys and hold reasons go, the personal columns are cleared, status `erased`.
+   * Four statements whatever the count.
+   */
+  async shred(m: EntityManager, ids: string[], at: Date): Promise<void> {
+    if (!ids.length) return;
+    await m.query('DELETE FROM subject_identifiers WHERE subject_id = ANY($1::uuid[])', [ids]);
+    await m.query('DELETE FROM subject_keys WHERE subject_id = ANY($1::uuid[])', [ids]);
+    await m.query('UPDATE subject_holds SET reason_enc = NULL WHERE subject_id = ANY($1::uuid[])', [ids]);
+    await m.query(
+      `UPDATE subjects SET status = 'erased', erased_at = $2, updated_at = $2, first_name_enc = NULL,
+              last_name_enc = NULL, birth_date_enc = NULL, locale_enc = NULL, minor_until = NULL,
+              restriction_reason = NULL, restricted_at = NULL
+        WHERE id = ANY($1::uuid[])`,
+      [ids, at],
+    );
   }
 
   async suppressedHashes(kind: IdentifierKind, hashes: string[]): Promise<Set<string>> {
@@ -329,10 +514,6 @@ export class SubjectsRepository {
 
   async updateHoldReason(m: EntityManager, id: string, reasonEnc: Buffer | null): Promise<void> {
     await m.getRepository(SubjectHold).update(id, { reasonEnc });
-  }
-
-  async clearHoldReasons(m: EntityManager, subjectId: string): Promise<void> {
-    await m.getRepository(SubjectHold).update({ subjectId }, { reasonEnc: null });
   }
 }
 

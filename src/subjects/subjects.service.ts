@@ -3,19 +3,27 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
+import { ErasureOutcome, ErasureTarget } from './subject-batch-erasure';
 import { SubjectErasure } from './subject-erasure.service';
-import { DecisionFacts, isUuid, SubjectLookup } from './subject-lookup.service';
+import { DecisionFacts, IdentifierKeys, isUuid, SubjectLookup } from './subject-lookup.service';
 import { SubjectMerger } from './subject-merge.service';
-import { DecryptedHold, SubjectContact, SubjectProfile, SubjectReader } from './subject-reader.service';
+import {
+  DecryptedHold,
+  SubjectAddresses,
+  SubjectContact,
+  SubjectProfile,
+  SubjectReader,
+} from './subject-reader.service';
 import { SubjectRights } from './subject-rights.service';
 import { CreateSubjectInput, SubjectWriter, UpdateSubjectInput } from './subject-writer.service';
 import { SubjectStatus } from './subject.entity';
 import { RetentionSubjectRow, SubjectsRepository } from './subjects.repository';
 
-export type { DecisionFacts } from './subject-lookup.service';
-export type { DecryptedHold, SubjectContact, SubjectProfile } from './subject-reader.service';
+export type { DecisionFacts, IdentifierKeys } from './subject-lookup.service';
+export type { DecryptedHold, SubjectAddresses, SubjectContact, SubjectProfile } from './subject-reader.service';
 export type { CreateSubjectInput, UpdateSubjectInput } from './subject-writer.service';
 export type { RetentionSubjectRow } from './subjects.repository';
+export type { ErasureOutcome, ErasureTarget, RevealedIdentifier } from './subject-batch-erasure';
 
 /**
  * The subjects module's public face: other modules (consent, requests, notifications, retention,
@@ -37,12 +45,12 @@ export class SubjectsService {
   ) {}
 
   /** 409 `subject_exists` (extras `subjectId`) when an identifier is taken; 422 for invalid values. */
-  create(manager: EntityManager, input: CreateSubjectInput): Promise<{ id: string }> {
+  create(manager: EntityManager, input: CreateSubjectInput): Promise<{ id: string; createdAt: Date }> {
     return this.writer.create(manager, input);
   }
 
   /** `create` in a transaction of its own (the HTTP API). */
-  createSubject(input: CreateSubjectInput): Promise<{ id: string }> {
+  createSubject(input: CreateSubjectInput): Promise<{ id: string; createdAt: Date }> {
     return this.dataSource.transaction((m) => this.create(m, input));
   }
 
@@ -66,6 +74,26 @@ export class SubjectsService {
   /** Keyed by the raw input; unknown, invalid and cross-system ambiguous values are absent. One query. */
   findIdsByIdentifiers(kind: IdentifierKind, raws: string[]): Promise<Map<string, string>> {
     return this.lookup.findIds(kind, raws);
+  }
+
+  /** Normalised values of a batch by raw input, invalid ones left out: hash them once for both uses below. */
+  normaliseIdentifiers(kind: IdentifierKind, raws: Iterable<string>): Map<string, string> {
+    return this.lookup.normaliseAll(kind, raws);
+  }
+
+  /** Blind indexes of normalised values (from `normaliseIdentifiers`), in order, for a caller's own query. */
+  blindIndexes(kind: IdentifierKind, values: string[]): Buffer[] {
+    return this.lookup.blindIndexes(kind, values);
+  }
+
+  /** Of these normalised values, those on the suppression list; one query. */
+  suppressedValues(kind: IdentifierKind, values: string[]): Promise<Set<string>> {
+    return this.lookup.suppressedValues(kind, values);
+  }
+
+  /** Blind index and suppression hash of one identifier (null when invalid), for a caller's own query. */
+  identifierKeys(kind: IdentifierKind, raw: string): IdentifierKeys | null {
+    return this.lookup.identifierKeys(kind, raw);
   }
 
   /**
@@ -136,21 +164,31 @@ export class SubjectsService {
    * `getContact` for many ids in a constant number of queries, keyed by the ids given (a merged id answers
    * with its survivor's contact); unknown and erased subjects are absent.
    */
-  async getContacts(subjectIds: string[]): Promise<Map<string, SubjectContact>> {
-    const survivors = await this.repo.survivorsOf([...new Set(subjectIds.filter(isUuid))]);
-    const contacts = await this.reader.contacts([...new Set(survivors.values())]);
-    const out = new Map<string, SubjectContact>();
-    for (const [id, survivor] of survivors) {
-      const c = contacts.get(survivor);
-      if (c) out.set(id, c);
-    }
-    return out;
+  getContacts(subjectIds: string[]): Promise<Map<string, SubjectContact>>;
+  /** E-mail and phone only, nothing else decrypted (the audience stream). */
+  getContacts(subjectIds: string[], only: 'addresses'): Promise<Map<string, SubjectAddresses>>;
+  getContacts(subjectIds: string[], only?: 'addresses'): Promise<Map<string, SubjectContact | SubjectAddresses>> {
+    const ids = [...new Set(subjectIds.filter(isUuid))];
+    return only === 'addresses' ? this.reader.contacts(ids, only) : this.reader.contacts(ids);
   }
 
   /** Everything held in Zgoda's own tables, decrypted: the subjects part of an access package. */
-  async getProfile(subjectId: string): Promise<SubjectProfile | null> {
-    const id = await this.resolveId(subjectId);
-    return id ? this.reader.profile(id) : null;
+  getProfile(subjectId: string): Promise<SubjectProfile | null> {
+    return isUuid(subjectId) ? this.reader.profile(subjectId) : Promise.resolve(null);
+  }
+
+  /**
+   * Profiles of every subject with this identifier (optionally within one system), at most `limit`;
+   * one statement: the lookup and the profiles together. Invalid input finds nobody.
+   */
+  async findProfilesByIdentifier(
+    kind: IdentifierKind,
+    raw: string,
+    system: string | undefined,
+    limit: number,
+  ): Promise<SubjectProfile[]> {
+    const index = this.lookup.blindIndexOf(kind, raw);
+    return index ? this.reader.profilesByIndex(kind, index, system ?? null, limit) : [];
   }
 
   /** Crypto-shreds the subject; idempotent; refused with 409 `subject_on_hold` under an active hold. */
@@ -168,6 +206,20 @@ export class SubjectsService {
   anonymise(manager: EntityManager, subjectId: string, reason: string): Promise<void> {
     if (!isUuid(subjectId)) throw new ProblemError('unknown_subject', 'No subject with this id.');
     return this.erasure.erase(manager, subjectId, reason, { suppress: false });
+  }
+
+  /**
+   * `erase`/`anonymise` (per target's `suppress`) of many surviving subjects the caller has judged (a
+   * retention batch), in its transaction and a constant number of statements. Held, gone (erased or
+   * merged meanwhile) and failed (key unreadable) subjects are reported, not thrown. `reveal`: ids whose
+   * identifiers are returned as they were, for the Art. 19 notices the caller commits with the erasure.
+   */
+  eraseMany(manager: EntityManager, targets: ErasureTarget[], reveal?: ReadonlySet<string>): Promise<ErasureOutcome> {
+    return this.erasure.eraseMany(
+      manager,
+      targets.filter((t) => isUuid(t.subjectId)),
+      reveal,
+    );
   }
 
   eraseSubject(subjectId: string, reason: string): Promise<void> {
