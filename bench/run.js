@@ -110,6 +110,7 @@ async function main() {
     // BENCH_KEEP_DB=1: keep the seeded database for EXPLAIN ANALYZE afterwards (drop it by hand).
     if (process.env.BENCH_KEEP_DB) process.stderr.write(`bench: kept database ${db}\n`);
     else await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await dropRedisPrefix(env.REDIS_PREFIX);
   }
   const table = [
     '| scenario | service | ceiling | ratio | notes |',
@@ -119,6 +120,23 @@ async function main() {
   process.stdout.write(`\n${table}\n`);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'latest.md'), `${new Date().toISOString()}\n\n${table}\n`);
+}
+
+/** The run's queues and rate-limit counters: a benchmark leaves nothing behind in Redis either. */
+async function dropRedisPrefix(prefix) {
+  const IORedis = require('ioredis');
+  const redis = new IORedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Shared by HTTP scenarios: the same autocannon run against service and ceiling, as one table row. */

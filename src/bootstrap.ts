@@ -1,4 +1,4 @@
-import { INestApplicationContext, ValidationError, ValidationPipe } from '@nestjs/common';
+import { INestApplicationContext, Logger as NestLogger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -137,11 +137,26 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
     void reply.header('x-correlation-id', req.id);
     requestContext.run({ correlationId: String(req.id) }, done);
   });
+  // The access log names the route template, never the URL: ids, tokens and e-mails travel in paths and
+  // query strings, and a log must not become a second register of who asked for what.
+  const accessLog = new NestLogger('http');
+  const logRequests = ['trace', 'debug', 'info'].includes(env.LOG_LEVEL);
   fastify.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      { method: req.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (logRequests && route !== '/metrics' && !route.startsWith('/health')) {
+      accessLog.log({
+        msg: 'request completed',
+        correlationId: req.id,
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      });
+    }
     done();
   });
 

@@ -16,7 +16,9 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): Data
     migrationsTransactionMode: 'each',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    extra: { max: poolSize, application_name: 'zgoda' },
+    // JIT compiles the large `= ANY($1)` statements of a 10,000-entry consent batch anew each time: about 20 ms
+    // spent to save nothing on index scans. Our queries are short OLTP ones, so it is off for our sessions.
+    extra: { max: poolSize, application_name: 'zgoda', options: '-c jit=off' },
     logging: false,
   };
 }

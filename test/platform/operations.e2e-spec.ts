@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrivateRedis } from '../support/private-redis';
-import { createTestDatabase, dbUrl, dropDatabase, randomKey } from '../support/test-env';
+import { createTestDatabase, dbUrl, deleteRedisPrefix, dropDatabase, randomKey } from '../support/test-env';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 describe('platform: health, docs, metrics', () => {
@@ -72,6 +73,27 @@ describe('platform: health, docs, metrics', () => {
     );
   });
 
+  it('logs each request by route template and correlation id, never the URL with its ids and tokens', async () => {
+    const key = await t.request('POST', '/v1/api-keys', { name: 'access-log', scopes: ['audit:read'] });
+    const res = await t.request('DELETE', `/v1/api-keys/${key.body.id}?note=secret-query`, undefined, {
+      headers: { 'x-correlation-id': 'access-log-check-1' },
+    });
+    expect(res.status).toBe(204);
+    const line = await eventually(async () =>
+      readFileSync(t.env.LOG_FILE!, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('access-log-check-1') && l.includes('request completed')),
+    );
+    expect(JSON.parse(line!)).toMatchObject({
+      correlationId: 'access-log-check-1',
+      method: 'DELETE',
+      route: '/v1/api-keys/:id',
+      status: 204,
+    });
+    expect(line).not.toContain(key.body.id);
+    expect(line).not.toContain('secret-query');
+  });
+
   it('sets security headers', async () => {
     const res = await t.request('GET', '/health/live', undefined, { key: null });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -114,6 +136,7 @@ describe('platform: process lifecycle', () => {
     } finally {
       child.kill('SIGKILL');
       await dropDatabase(name);
+      await deleteRedisPrefix(env.REDIS_PREFIX);
     }
   });
 });
