@@ -84,6 +84,8 @@ async function main() {
     LOG_LEVEL: 'warn',
     ZGODA_ROLE: 'api',
     DB_POOL_SIZE: '20',
+    // The scenarios' data systems are receivers on 127.0.0.1, inside the benchmark (no call leaves the machine).
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   };
   const service = await startService(env);
   // `env`: scenarios that need a worker process start one against the same database and Redis prefix.
@@ -95,13 +97,19 @@ async function main() {
       const scenario = require(join(__dirname, 'scenarios', file));
       if (only && !scenario.name.includes(only)) continue;
       process.stderr.write(`bench: ${scenario.name} ...\n`);
-      const state = scenario.setup ? await scenario.setup(ctx) : {};
-      const ceiling = await startCeiling(scenario.ceilingRoutes ? scenario.ceilingRoutes(state) : [], env.DATABASE_URL);
+      let ceiling;
       try {
+        const state = scenario.setup ? await scenario.setup(ctx) : {};
+        ceiling = await startCeiling(scenario.ceilingRoutes ? scenario.ceilingRoutes(state) : [], env.DATABASE_URL);
         const rows = await scenario.run({ ...ctx, ...state, ceilingUrl: ceiling.url });
         results.push(...rows);
+      } catch (error) {
+        // One broken scenario must not cost the figures of the others: report it in the table and fail the run.
+        process.stderr.write(`bench: ${scenario.name} failed: ${error.stack}\n`);
+        results.push({ name: scenario.name, service: `FAILED: ${error.message.slice(0, 120)}`, ceiling: '', ratio: '' });
+        process.exitCode = 1;
       } finally {
-        ceiling.child.kill('SIGTERM');
+        ceiling?.child.kill('SIGTERM');
       }
     }
   } finally {
