@@ -64,7 +64,6 @@ export class ActivityWindowSelector extends AffectedSubjectSelector {
   }
 }
 
-// eslint-disable-next-line require-yield
 async function* empty(): AsyncIterable<string[]> {
   return;
 }

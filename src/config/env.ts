@@ -332,7 +332,9 @@ export class Env {
   /** Web pages: the logo in the header (same origin, data: or an http(s) URL allowed by the pages' CSP). */
   @IsOptional()
   @IsString()
-  @Matches(/^(https?:\/\/|\/|data:image\/)/, { message: 'WEB_LOGO_URL must be an http(s) URL, a path or a data:image URL' })
+  @Matches(/^(https?:\/\/|\/|data:image\/)/, {
+    message: 'WEB_LOGO_URL must be an http(s) URL, a path or a data:image URL',
+  })
   WEB_LOGO_URL?: string;
 
   /** Tests only (NODE_ENV=test): the instant the service's clock starts from, e.g. 2030-01-01T00:00:00Z. */

@@ -13,7 +13,9 @@ describe('platform: audit chain and idempotency', () => {
     const audit = t.get(AuditService);
     await Promise.all(
       Array.from({ length: 120 }, (_, i) =>
-        t.dataSource.transaction((m) => audit.append(m, { action: 'test.concurrent', targetType: 'test', targetId: String(i) })),
+        t.dataSource.transaction((m) =>
+          audit.append(m, { action: 'test.concurrent', targetType: 'test', targetId: String(i) }),
+        ),
       ),
     );
     const res = await t.request('GET', '/v1/audit/verify');
@@ -54,7 +56,12 @@ describe('platform: audit chain and idempotency', () => {
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await t.request('POST', '/v1/api-keys', { name: 'idem-other', scopes: ['consent:read'] }, { headers });
+    const other = await t.request(
+      'POST',
+      '/v1/api-keys',
+      { name: 'idem-other', scopes: ['consent:read'] },
+      { headers },
+    );
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_key_reused');
   });
@@ -62,7 +69,9 @@ describe('platform: audit chain and idempotency', () => {
   it('runs concurrent duplicates once', async () => {
     const headers = { 'idempotency-key': 'concurrent-1' };
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => t.request('POST', '/v1/api-keys', { name: 'concurrent', scopes: ['audit:read'] }, { headers })),
+      Array.from({ length: 8 }, () =>
+        t.request('POST', '/v1/api-keys', { name: 'concurrent', scopes: ['audit:read'] }, { headers }),
+      ),
     );
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(results.every((r) => r.status === 201)).toBe(true);
@@ -74,7 +83,12 @@ describe('platform: audit chain and idempotency', () => {
     const other = await t.request('POST', '/v1/api-keys', { name: 'second-admin', scopes: ['keys:manage'] });
     const headers = { 'idempotency-key': 'shared-string' };
     const a = await t.request('POST', '/v1/api-keys', { name: 'by-admin', scopes: ['audit:read'] }, { headers });
-    const b = await t.request('POST', '/v1/api-keys', { name: 'by-second', scopes: ['audit:read'] }, { headers, key: other.body.key });
+    const b = await t.request(
+      'POST',
+      '/v1/api-keys',
+      { name: 'by-second', scopes: ['audit:read'] },
+      { headers, key: other.body.key },
+    );
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.id).not.toBe(a.body.id);

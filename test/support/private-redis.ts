@@ -31,7 +31,24 @@ export class PrivateRedis {
   }
 
   up(): void {
-    execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', '--dir', this.dir, '--logfile', join(this.dir, 'redis.log'), '--pidfile', join(this.dir, 'redis.pid')]);
+    execFileSync('redis-server', [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(this.port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--logfile',
+      join(this.dir, 'redis.log'),
+      '--pidfile',
+      join(this.dir, 'redis.pid'),
+    ]);
     for (let i = 0; i < 50; i++) {
       try {
         if (this.cli('ping').trim() === 'PONG') return;
