@@ -3,11 +3,12 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/scopes';
-import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { seeOther, wantsHtml } from '../web/redirect';
 import { DoubleOptInService } from './double-opt-in.service';
-import { PAGE_TEXT, pageLang, PageLang, renderPage } from './public-pages';
+import { MessagePage, messagePage, pageLang } from '../web/message-page';
+import type { PageLang } from '../web/web-strings';
+import { PAGE_TEXT } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
 
 export class TokenQuery {
@@ -65,7 +66,8 @@ export class PublicConsentController {
       return {
         title: t.unsubscribeTitle,
         message: t.unsubscribeAsk(purpose.name, claims.channel),
-        form: { action: '/public/unsubscribe', token: q.token!, button: t.unsubscribeButton },
+        form: { action: '/public/unsubscribe', token: q.token!, button: t.unsubscribeButton, lang: null },
+        link: null,
       };
     });
   }
@@ -90,7 +92,7 @@ export class PublicConsentController {
     return this.html(reply, lang, async () => {
       const r = await this.consent.unsubscribe(token);
       const t = PAGE_TEXT[lang];
-      return { title: t.unsubscribeTitle, message: t.unsubscribeDone(r.purpose.name), form: null };
+      return { title: t.unsubscribeTitle, message: t.unsubscribeDone(r.purpose.name), form: null, link: null };
     });
   }
 
@@ -123,7 +125,8 @@ export class PublicConsentController {
       return {
         title: t.confirmTitle,
         message: t.confirmAsk(purpose.name),
-        form: { action: '/public/consents/confirm', token: q.token!, button: t.confirmButton },
+        form: { action: '/public/consents/confirm', token: q.token!, button: t.confirmButton, lang: null },
+        link: null,
       };
     });
   }
@@ -152,37 +155,19 @@ export class PublicConsentController {
         title: t.confirmTitle,
         message: r.outcome === 'no_longer_pending' ? t.notPending : t.confirmed(r.purpose.name),
         form: null,
+        link: null,
       };
     });
   }
 
   /** People get a page, not problem+json, when a link is broken. */
-  private async html(
-    reply: FastifyReply,
-    lang: PageLang,
-    build: () => Promise<{
-      title: string;
-      message: string;
-      form: { action: string; token: string; button: string } | null;
-    }>,
-  ): Promise<string> {
-    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-    void reply.header('referrer-policy', 'no-referrer');
-    try {
-      const m = await build();
-      return renderPage({ lang, controllerName: this.env.CONTROLLER_NAME, ...m });
-    } catch (e) {
-      if (!(e instanceof ProblemError) || !['invalid_token', 'link_expired'].includes(e.code)) throw e;
-      void reply.status(e.status);
-      const t = PAGE_TEXT[lang];
-      return renderPage({
-        lang,
-        controllerName: this.env.CONTROLLER_NAME,
-        title: t.invalidTitle,
-        message: t.invalid,
-        form: null,
-      });
-    }
+  private html(reply: FastifyReply, lang: PageLang, build: () => Promise<MessagePage>): Promise<string> {
+    const t = PAGE_TEXT[lang];
+    return messagePage(
+      reply,
+      { lang, controllerName: this.env.CONTROLLER_NAME, invalid: { title: t.invalidTitle, message: t.invalid } },
+      build,
+    );
   }
 }
 

@@ -1,26 +1,3 @@
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-export type PageLang = 'pl' | 'en';
-
-export interface PageModel {
-  lang: PageLang;
-  title: string;
-  message: string;
-  controllerName: string;
-  form: { action: string; token: string; button: string } | null;
-}
-
-// Compiled once, strict; resolved next to this file so the build's copy (nest-cli assets) is used in dist.
-const page = Handlebars.compile(readFileSync(join(__dirname, 'templates', 'public-page.hbs'), 'utf8'), {
-  strict: true,
-});
-
-export function renderPage(model: PageModel): string {
-  return page(model);
-}
-
 /** Every text a person reads exists in Polish and English. */
 export const PAGE_TEXT = {
   pl: {
@@ -54,9 +31,3 @@ export const PAGE_TEXT = {
     invalid: 'This link is not valid or has expired.',
   },
 } as const;
-
-export function pageLang(acceptLanguage: string | undefined, query?: string): PageLang {
-  if (query === 'en' || query === 'pl') return query;
-  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'pl';
-}

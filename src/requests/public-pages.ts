@@ -1,24 +1,4 @@
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { REQUEST_TYPE_LABELS } from '../notifications/template-helpers';
-import type { Locale } from './request.types';
-
-export interface PageModel {
-  lang: Locale;
-  title: string;
-  message: string;
-  controllerName: string;
-  form: { action: string; token: string; button: string } | null;
-  link: { href: string; text: string } | null;
-}
-
-// Compiled once, strict, from the build folder (nest-cli copies **/*.hbs).
-const page = Handlebars.compile(readFileSync(join(__dirname, 'templates', 'public-page.hbs'), 'utf8'), {
-  strict: true,
-});
-
-export const renderPage = (model: PageModel): string => page(model);
 
 /** Every text a person reads exists in Polish and English. */
 export const PAGE_TEXT = {
@@ -47,9 +27,3 @@ export const PAGE_TEXT = {
     invalid: 'This link is not valid, has already been used or has expired.',
   },
 } as const;
-
-export function pageLang(acceptLanguage: string | undefined, given?: string): Locale {
-  if (given === 'en' || given === 'pl') return given;
-  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'pl';
-}

@@ -10,7 +10,9 @@ import { seeOther, wantsHtml } from '../web/redirect';
 import { RequestOutputs } from './outputs/request-outputs.service';
 import { PublicRequestsService } from './public-requests.service';
 import { RequestIntake } from './request-intake.service';
-import { PAGE_TEXT, pageLang, renderPage, PageModel } from './public-pages';
+import { MessagePage, messagePage, pageLang } from '../web/message-page';
+import type { PageLang } from '../web/web-strings';
+import { PAGE_TEXT } from './public-pages';
 import { REQUEST_TYPES, RequestType } from './request.types';
 
 export class PublicRequestDto {
@@ -149,7 +151,7 @@ export class PublicRequestsController {
       return {
         title: t.verifyTitle,
         message: t.verifyAsk(r.type),
-        form: { action: '/public/verify', token: q.token!, button: t.verifyButton },
+        form: { action: '/public/verify', token: q.token!, button: t.verifyButton, lang },
         link: null,
       };
     });
@@ -224,29 +226,12 @@ export class PublicRequestsController {
   }
 
   /** People get a page, not problem+json, when a link is broken. */
-  private async page(
-    reply: FastifyReply,
-    lang: 'pl' | 'en',
-    build: () => Promise<Omit<PageModel, 'lang' | 'controllerName'>>,
-  ): Promise<string> {
-    void reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer');
-    try {
-      return renderPage({ lang, controllerName: this.env.CONTROLLER_NAME, ...(await build()) });
-    } catch (e) {
-      if (!(e instanceof ProblemError) || !['invalid_token', 'link_expired'].includes(e.code)) throw e;
-      void reply.status(e.status);
-      const t = PAGE_TEXT[lang];
-      return renderPage({
-        lang,
-        controllerName: this.env.CONTROLLER_NAME,
-        title: t.invalidTitle,
-        message: t.invalid,
-        form: null,
-        link: null,
-      });
-    }
+  private page(reply: FastifyReply, lang: PageLang, build: () => Promise<MessagePage>): Promise<string> {
+    const t = PAGE_TEXT[lang];
+    return messagePage(
+      reply,
+      { lang, controllerName: this.env.CONTROLLER_NAME, invalid: { title: t.invalidTitle, message: t.invalid } },
+      build,
+    );
   }
 }
