@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Development only: an SMTP server on 127.0.0.1:1025 (the default SMTP_URL) that keeps every message Zgoda
+// sends as a .eml file in ./mail-outbox/ and prints its recipient, subject and links, so the portal's
+// verification and status links can be followed without a real mail relay. `npm run mail:catch`.
+const { SMTPServer } = require('smtp-server');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const dir = join(process.cwd(), 'mail-outbox');
+const port = Number(process.env.MAIL_CATCHER_PORT || 1025);
+mkdirSync(dir, { recursive: true });
+
+function decodeQuotedPrintable(text) {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?UTF-8?Q?...?=`) in a header, as a mail client shows them. */
+function decodeHeader(value) {
+  return value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, enc, text) =>
+    enc.toLowerCase() === 'b'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(decodeQuotedPrintable(text.replace(/_/g, ' ')), 'latin1').toString('utf8'),
+  );
+}
+
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  onData(stream, session, callback) {
+    const chunks = [];
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.eml`);
+      writeFileSync(file, raw);
+      const subject = decodeHeader(/^Subject: (.*(?:\r?\n[ \t].*)*)$/im.exec(raw)?.[1] ?? '');
+      const links = [...new Set(decodeQuotedPrintable(raw).match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
+      const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
+      process.stdout.write(`mail to ${to}: ${subject}\n${links.map((l) => `  ${l}`).join('\n')}\n  saved ${file}\n`);
+      callback();
+    });
+  },
+});
+server.listen(port, '127.0.0.1', () => process.stdout.write(`mail catcher on smtp://127.0.0.1:${port}, saving to ${dir}\n`));
