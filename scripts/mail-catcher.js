@@ -36,7 +36,9 @@ const server = new SMTPServer({
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.eml`);
       writeFileSync(file, raw);
       const subject = decodeHeader(/^Subject: (.*(?:\r?\n[ \t].*)*)$/im.exec(raw)?.[1] ?? '');
-      const links = [...new Set(decodeQuotedPrintable(raw).match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
+      // The HTML part escapes '=' as &#x3D; and '&' as &amp;: unescape so both parts give the same link.
+      const text = decodeQuotedPrintable(raw).replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+      const links = [...new Set(text.match(/https?:\/\/[^\s"'<>]+/g) ?? [])];
       const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
       process.stdout.write(`mail to ${to}: ${subject}\n${links.map((l) => `  ${l}`).join('\n')}\n  saved ${file}\n`);
       callback();
