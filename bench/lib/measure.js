@@ -80,4 +80,35 @@ function sample(list, n) {
 
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-module.exports = { loadVaried, loadInProcess, timeRuns, fmtHttp, fmtLoop, fmtRuns, ms, sample, pick, DURATION };
+
+/**
+ * A worker process of the built service against the bench's database and Redis prefix, with the
+ * scheduled jobs off unless a scenario turns them on; resolves once it says it is running.
+ */
+async function startWorker(ctx, env = {}) {
+  const { spawn } = require('node:child_process');
+  const { join } = require('node:path');
+  const dist = process.env.ZGODA_DIST || join(__dirname, '../../dist');
+  const child = spawn(process.execPath, [join(dist, 'src/worker.js')], {
+    env: {
+      ...process.env,
+      ...ctx.env,
+      ZGODA_ROLE: 'worker',
+      MIGRATIONS_RUN: 'false',
+      RETENTION_SWEEP_CRON: 'off',
+      RETENTION_CONSENT_EXPIRY_CRON: 'off',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const deadline = Date.now() + 60_000;
+  while (!/worker running/.test(stderr)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`worker did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+module.exports = { startWorker, loadVaried, loadInProcess, timeRuns, fmtHttp, fmtLoop, fmtRuns, ms, sample, pick, DURATION };

@@ -5,10 +5,9 @@
 // without queues or the outbox, at the worker's concurrency: the two webhook calls, then one transaction
 // with the crypto-shred (identifiers and key deleted, subject marked erased). It skips the request rows,
 // tasks, audit chain, certificate signing and notices, so it bounds the service from above.
-const { spawn } = require('node:child_process');
 const { createServer } = require('node:http');
-const { join } = require('node:path');
 const { Client } = require('pg');
+const { startWorker } = require('../lib/measure');
 
 const COUNT = Number(process.env.BENCH_REQUESTS || 300);
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY || 10);
@@ -40,32 +39,6 @@ function receiver() {
   );
 }
 
-async function startWorker(ctx) {
-  const dist = process.env.ZGODA_DIST || join(__dirname, '../../dist');
-  const child = spawn(process.execPath, [join(dist, 'src/worker.js')], {
-    env: {
-      ...process.env,
-      ...ctx.env,
-      ZGODA_ROLE: 'worker',
-      MIGRATIONS_RUN: 'false',
-      WORKER_CONCURRENCY: String(CONCURRENCY),
-      OUTBOX_POLL_MS: '100',
-      // The receivers run on this machine.
-      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-      RETENTION_SWEEP_CRON: 'off',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const deadline = Date.now() + 60_000;
-  while (!/worker running/.test(stderr)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`worker did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return child;
-}
-
 async function inParallel(items, n, fn) {
   let next = 0;
   await Promise.all(
@@ -90,7 +63,12 @@ module.exports = {
     const [shop, crm] = await Promise.all([receiver(), receiver()]);
     const db = new Client({ connectionString: ctx.databaseUrl });
     await db.connect();
-    const worker = await startWorker(ctx);
+    const worker = await startWorker(ctx, {
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      OUTBOX_POLL_MS: '100',
+      // The receivers run on this machine.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
     try {
       for (const [key, r] of [['bench-shop', shop], ['bench-crm', crm]]) {
         await api(ctx, 'POST', '/v1/systems', {

@@ -4,9 +4,8 @@
 // population by one set-based SQL statement (identifiers and keys deleted, subjects marked erased), which
 // does none of the crypto, logging or auditing. Figures: due subjects erased per second, and the worker's
 // RSS before, at its peak and after.
-const { spawn } = require('node:child_process');
-const { join } = require('node:path');
 const { Client } = require('pg');
+const { startWorker } = require('../lib/measure');
 const { seedSubjects, rssMb } = require('../lib/seed-subjects');
 
 const TOTAL = Number(process.env.BENCH_RETENTION_SUBJECTS || 200_000);
@@ -22,28 +21,6 @@ async function api(ctx, method, path, body) {
   const json = await res.json().catch(() => null);
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-async function startWorker(ctx) {
-  const dist = process.env.ZGODA_DIST || join(__dirname, '../../dist');
-  const child = spawn(process.execPath, [join(dist, 'src/worker.js')], {
-    env: {
-      ...process.env,
-      ...ctx.env,
-      RETENTION_SWEEP_CRON: 'off',
-      RETENTION_CONSENT_EXPIRY_CRON: 'off',
-      MIGRATIONS_RUN: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const deadline = Date.now() + 60_000;
-  while (!/worker running/.test(stderr)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`worker did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return child;
 }
 
 const seed = (ctx, tag) =>
