@@ -3,20 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
-import { outboundUrlRefusal } from '../common/http/outbound-url';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
 import { OutboxService } from '../outbox/outbox.service';
 import type { System } from '../systems/system.entity';
-import { SystemsService } from '../systems/systems.service';
+import { isPermanentWebhookStatus, SystemsService } from '../systems/systems.service';
 import { ZGODA_SYSTEM } from './retention-policy-rules';
 import { RetentionSystemNotice } from './retention-system-notice.entity';
 import { NoticeStatus, PolicySnapshot } from './retention.types';
 
 // Calls per notice before it is given up as failed (the queue's own retries space them out).
 const MAX_ATTEMPTS = 5;
-// 408, 425 and 429 say "later", not "never"; other 4xx mean the call itself is wrong.
-const RETRYABLE_4XX = new Set([408, 425, 429]);
 
 export interface NoticeSubject {
   id: string;
@@ -192,8 +189,6 @@ export class RetentionNoticesService {
   }
 
   private async call(notice: RetentionSystemNotice): Promise<void> {
-    const hook = this.systems.getWebhook(notice.systemId);
-    if (!hook) throw new NoticeCallError('system_has_no_webhook', true);
     const subject = notice.subjectSealed
       ? (JSON.parse(this.crypto.open(notice.subjectSealed, aad(notice.id))) as NoticeSubject)
       : { id: notice.subjectId, identifiers: [] };
@@ -204,31 +199,12 @@ export class RetentionNoticesService {
       retention: { runId: notice.runId, policy: notice.policyKey, action: notice.action },
       subject,
     });
-    // SSRF: checked before every call, as the name may now resolve inside our network.
-    const refusal = await outboundUrlRefusal(hook.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
-    if (refusal) throw new NoticeCallError(`destination_not_allowed_${refusal}`, false);
-    let res: Response;
-    try {
-      res = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-zgoda-signature': this.systems.signPayload(notice.systemId, body),
-          'idempotency-key': notice.id,
-          'user-agent': 'zgoda',
-        },
-        body,
-        // The signature and the identifiers must not travel to another host.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
-      });
-    } catch (e) {
-      throw new NoticeCallError((e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable', false);
-    }
+    const posted = await this.systems.postToWebhook(notice.systemId, body, notice.id);
+    if ('failure' in posted) throw new NoticeCallError(posted.failure, posted.permanent);
+    const res = posted.response;
     await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return;
-    const permanent = res.status >= 300 && res.status < 500 && !RETRYABLE_4XX.has(res.status);
-    throw new NoticeCallError(`http_${res.status}`, permanent);
+    throw new NoticeCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));
   }
 
   /** Settled once; the identifiers snapshot goes with it (LEGAL item 21: kept no longer than the work). */

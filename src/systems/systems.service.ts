@@ -13,6 +13,16 @@ import { System } from './system.entity';
 import { CreateSystemDto, ProcessorDto, UpdateSystemDto } from './systems.dto';
 import { SystemsRepository } from './systems.repository';
 
+export type WebhookPost = { response: Response } | { failure: string; permanent: boolean };
+
+// 408, 425 and 429 say "later", not "never"; other 4xx (and redirects, never followed) mean the call itself
+// is wrong and retrying repeats it.
+const RETRYABLE_4XX = new Set([408, 425, 429]);
+
+/** Whether a webhook's non-2xx answer is worth retrying. */
+export const isPermanentWebhookStatus = (status: number): boolean =>
+  status >= 300 && status < 500 && !RETRYABLE_4XX.has(status);
+
 const processorColumns = (p: ProcessorDto | null | undefined): Partial<System> =>
   p === undefined
     ? {}
@@ -146,11 +156,41 @@ export class SystemsService implements OnModuleInit {
   }
 
   /**
+   * One signed POST of a JSON body to the system's webhook (request tasks, retention notices): the URL
+   * checked for SSRF before every call (its name may resolve inside our network by now), no redirects
+   * followed (the signature and the identifiers must not travel to another host), `Idempotency-Key` so
+   * the receiver acts once however often at-least-once delivery calls. The caller reads the response.
+   */
+  async postToWebhook(systemId: string, body: string, idempotencyKey: string): Promise<WebhookPost> {
+    const hook = this.webhooks.get(systemId);
+    if (!hook) return { failure: 'system_has_no_webhook', permanent: true };
+    const refusal = await outboundUrlRefusal(hook.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    if (refusal) return { failure: `destination_not_allowed_${refusal}`, permanent: false };
+    try {
+      const response = await fetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-zgoda-signature': this.signPayload(systemId, body),
+          'idempotency-key': idempotencyKey,
+          'user-agent': 'zgoda',
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
+      });
+      return { response };
+    } catch (e) {
+      return { failure: (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable', permanent: false };
+    }
+  }
+
+  /**
    * SSRF: Zgoda POSTs subjects' identifiers to this URL, so it may not lead into the installation's own
    * network (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS), carry credentials or use another scheme: 422
    * `webhook_url_not_allowed` naming the field and the reason, never the URL. A name that does not resolve
    * yet is accepted (a system is often registered before its DNS goes live): the caller checks the URL
-   * again before every call (webhook-caller.ts), so it can never reach an internal address later either.
+   * again before every call (postToWebhook), so it can never reach an internal address later either.
    */
   private async assertWebhookUrl(url: string): Promise<void> {
     const reason = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
