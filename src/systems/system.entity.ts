@@ -1,8 +1,8 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Persisted strings: never rename a value. */
-export type SystemKind = 'webhook' | 'manual' | 'internal';
-export const SYSTEM_KINDS: readonly SystemKind[] = ['webhook', 'manual', 'internal'];
+import type { SystemKind } from './system.types';
+
+export { SYSTEM_KINDS, type SystemKind } from './system.types';
 
 /**
  * A system of the company that holds personal data (PRODUCT.md 5): what it holds, for which purposes,
