@@ -1,0 +1,118 @@
+// The module map of issue 12, in one place: which module owns which tables and which modules it may use.
+// `.dependency-cruiser.js` enforces the `uses` edges on every TypeScript import, `scripts/architecture.js`
+// checks table ownership (entities and SQL text) and keeps the table in docs/ARCHITECTURE.md equal to this file.
+// Both run in `npm run lint`.
+'use strict';
+
+module.exports = {
+  /** Importable by every module, file by file: no state, no tables, no module of their own to go through. */
+  kernel: ['common', 'config'],
+  /** Entry points compose the modules: they may import any module's index. */
+  entryPoints: ['src/main.ts', 'src/worker.ts', 'src/bootstrap.ts', 'src/app.module.ts', 'src/cli/'],
+  modules: {
+    database: {
+      what: 'connection options, migrations, the entity list for the CLI',
+      tables: ['schema_migrations'],
+      uses: [],
+    },
+    jobs: { what: 'queue catalogue, typed payloads, schedule registry, process role', tables: [], uses: [] },
+    outbox: { what: 'transactional outbox, relay to BullMQ, reconciler', tables: ['outbox'], uses: ['jobs'] },
+    audit: { what: 'append-only, hash-chained audit log', tables: ['audit_log'], uses: [] },
+    idempotency: { what: 'Idempotency-Key replay store', tables: ['idempotency_keys'], uses: [] },
+    auth: { what: 'API keys, scopes guard', tables: ['api_keys'], uses: ['audit', 'idempotency'] },
+    metrics: { what: 'Prometheus metrics', tables: [], uses: ['auth', 'jobs', 'outbox'] },
+    health: { what: 'liveness, readiness, /metrics route', tables: [], uses: ['auth', 'jobs', 'metrics'] },
+    worker: { what: 'the worker role: consumers, dispatcher, schedules upsert', tables: [], uses: ['jobs', 'outbox'] },
+    notifications: { what: 'outgoing e-mail, templates', tables: ['outgoing_emails'], uses: ['jobs', 'outbox'] },
+    web: { what: 'shared page layout, strings, CSRF, message pages', tables: [], uses: ['auth', 'notifications'] },
+    subjects: {
+      what: 'data subjects, identifiers, keys, holds, suppression; crypto-shredding',
+      tables: ['subjects', 'subject_identifiers', 'subject_keys', 'subject_holds', 'subject_suppressions'],
+      uses: ['audit', 'auth', 'idempotency', 'notifications'],
+    },
+    systems: {
+      what: 'data systems and their webhooks',
+      tables: ['systems'],
+      uses: ['audit', 'auth', 'idempotency', 'subjects'],
+    },
+    consent: {
+      what: 'purposes, texts, consent events and state, decisions, receipts, webhooks',
+      tables: [
+        'purposes',
+        'consent_texts',
+        'consent_events',
+        'consent_evidence',
+        'consent_state',
+        'consent_subscriptions',
+        'consent_webhook_deliveries',
+        'receipt_signing_keys',
+      ],
+      uses: ['audit', 'auth', 'idempotency', 'jobs', 'notifications', 'outbox', 'subjects', 'web'],
+    },
+    requests: {
+      what: 'data-subject requests, tasks, packages, certificates, OpenGDPR',
+      tables: [
+        'requests',
+        'request_tasks',
+        'request_tokens',
+        'request_results',
+        'request_signing_keys',
+        'opengdpr_requests',
+        'opengdpr_callbacks',
+      ],
+      uses: [
+        'audit',
+        'auth',
+        'consent',
+        'idempotency',
+        'jobs',
+        'metrics',
+        'notifications',
+        'outbox',
+        'subjects',
+        'systems',
+        'web',
+      ],
+    },
+    retention: {
+      what: 'retention policies, runs, notices, consent expiry',
+      tables: [
+        'retention_policies',
+        'retention_policy_versions',
+        'retention_runs',
+        'retention_run_items',
+        'retention_system_notices',
+        'retention_consent_expiries',
+        'retention_review_tasks',
+      ],
+      uses: ['audit', 'auth', 'consent', 'idempotency', 'jobs', 'outbox', 'requests', 'subjects', 'systems'],
+    },
+    register: {
+      what: 'Art. 30 register of processing activities',
+      tables: ['register_versions', 'controller_settings', 'register_activity_details'],
+      uses: ['audit', 'auth', 'consent', 'idempotency', 'retention', 'systems'],
+    },
+    breaches: {
+      what: 'breaches, the 72-hour clock, UODO report, Art. 34 notices',
+      tables: [
+        'breaches',
+        'breach_events',
+        'breach_authority_notifications',
+        'breach_affected_subjects',
+        'breach_digests',
+      ],
+      uses: ['audit', 'auth', 'idempotency', 'jobs', 'metrics', 'notifications', 'outbox', 'subjects', 'systems'],
+    },
+    users: {
+      what: 'staff users, passwords, TOTP, sessions',
+      tables: ['staff_users'],
+      uses: ['audit', 'auth', 'idempotency', 'jobs'],
+    },
+    portal: {
+      what: 'customer portal and preference centre pages',
+      tables: [],
+      uses: ['auth', 'consent', 'requests', 'web'],
+    },
+    console: { what: 'staff console pages', tables: [], uses: ['audit', 'auth', 'requests', 'users', 'web'] },
+  },
+};
