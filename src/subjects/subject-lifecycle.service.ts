@@ -88,27 +88,16 @@ export class SubjectLifecycleService {
    */
   async erase(subjectId: string, reason: string, m?: EntityManager): Promise<void> {
     if (!isUuid(subjectId)) throw new ProblemError('unknown_subject', 'No subject with this id.');
-    if (!m) return this.dataSource.transaction((t) => this.shred(t, subjectId, reason, true));
-    return this.shred(m, subjectId, reason, true);
+    if (!m) return this.dataSource.transaction((t) => this.shred(t, subjectId, reason));
+    return this.shred(m, subjectId, reason);
   }
 
   /**
-   * Retention's `anonymise`: destroys every personal field exactly as `erase` does (data key, identifiers,
-   * names, birth date, sealed evidence, hold reasons) and keeps the record as an anonymous unit (id,
-   * dates, id-only consent history), but adds no suppression hash: data that merely outlived its period
-   * is not an objection, and a customer who comes back later is a new one.
-   */
-  async anonymise(m: EntityManager, subjectId: string, reason: string): Promise<void> {
-    if (!isUuid(subjectId)) throw new ProblemError('unknown_subject', 'No subject with this id.');
-    return this.shred(m, subjectId, reason, false);
-  }
-
-  /**
-   * `erase`/`anonymise` (per target's `suppress`) of many surviving subjects the caller has judged (a
-   * retention batch), in its transaction and a constant number of statements. Held, gone (erased or
-   * merged meanwhile) and failed (key unreadable) subjects are reported, not thrown, so the others go on.
-   * `reveal`: ids whose identifiers are returned as they were, for the Art. 19 notices the caller commits
-   * with the erasure.
+   * `erase` of many surviving subjects the caller has judged (a retention batch), in its transaction and
+   * a constant number of statements; a target with `suppress: false` is anonymised (see ErasureTarget).
+   * Held, gone (erased or merged meanwhile) and failed (key unreadable) subjects are reported, not
+   * thrown, so the others go on. `reveal`: ids whose identifiers are returned as they were, for the
+   * Art. 19 notices the caller commits with the erasure.
    */
   eraseMany(m: EntityManager, targets: ErasureTarget[], reveal?: ReadonlySet<string>): Promise<ErasureOutcome> {
     return this.batch.erase(
@@ -119,14 +108,13 @@ export class SubjectLifecycleService {
   }
 
   /** One subject; the work itself (shared with retention's batches) is SubjectBatchErasure's. */
-  private async shred(m: EntityManager, subjectId: string, reason: string, suppress: boolean): Promise<void> {
+  private async shred(m: EntityManager, subjectId: string, reason: string): Promise<void> {
     const first = await this.subjects.lockSubject(m, subjectId);
     if (!first) throw new ProblemError('unknown_subject', 'No subject with this id.');
     const subject = first.mergedInto ? await this.subjects.lockSubject(m, first.mergedInto) : first;
     if (!subject) throw new ProblemError('unknown_subject', 'No subject with this id.');
     if (subject.status === 'erased') return;
-    // Retention's anonymise passes false: the data goes, but the person did not object to anything.
-    const outcome = await this.batch.erase(m, [{ subjectId: subject.id, reason, suppress }]);
+    const outcome = await this.batch.erase(m, [{ subjectId: subject.id, reason, suppress: true }]);
     if (outcome.held.length) {
       throw new ProblemError('subject_on_hold', 'A legal hold is active on this subject; it cannot be erased.');
     }
