@@ -4,13 +4,13 @@ import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { identifierColumn, SubjectCipher } from './subject-cipher';
+import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectHooks } from './subject-hooks';
 import { SubjectIdentifier } from './subject-identifier.entity';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { SubjectKeysRepository } from './subject-keys.repository';
 import { byKind } from './subject-reader.service';
 import { SubjectsRepository } from './subjects.repository';
-import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
-import { SubjectHoldsRepository } from './subject-holds.repository';
 
 export interface ErasureTarget {
   /** A surviving id (merges already followed). */

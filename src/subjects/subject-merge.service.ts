@@ -3,13 +3,13 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ProblemError } from '../common/problem/problem.error';
 import { holdColumn, identifierColumn, ProfileColumn, SubjectCipher, SubjectKeyHandle } from './subject-cipher';
+import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectHooks } from './subject-hooks';
 import { SubjectIdentifier } from './subject-identifier.entity';
-import { Subject } from './subject.entity';
-import { SubjectsRepository } from './subjects.repository';
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { SubjectKeysRepository } from './subject-keys.repository';
-import { SubjectHoldsRepository } from './subject-holds.repository';
+import { Subject } from './subject.entity';
+import { SubjectsRepository } from './subjects.repository';
 
 const PROFILE: [ProfileColumn, 'firstNameEnc' | 'lastNameEnc' | 'birthDateEnc' | 'localeEnc'][] = [
   ['first_name', 'firstNameEnc'],

@@ -16,10 +16,10 @@ import {
   SubjectLocale,
   todayUtc,
 } from './subject-rules';
-import { Subject } from './subject.entity';
-import { SubjectsRepository } from './subjects.repository';
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { SubjectKeysRepository } from './subject-keys.repository';
+import { Subject } from './subject.entity';
+import { SubjectsRepository } from './subjects.repository';
 
 export interface CreateSubjectInput {
   email?: string;
