@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { SystemsService } from '../systems/systems.service';
 
 export interface SelectionCriteria {
@@ -31,14 +31,14 @@ const BATCH = 1000;
 /**
  * The default, until Zgoda knows which subject lives in which system: when at least one active system
  * among those named holds one of the breached data categories, every subject whose record existed during
- * the window (created before its end, active after its start: `SubjectsService.listIdsActiveBetween`) is
+ * the window (created before its end, active after its start: `SubjectLookupService.listIdsActiveBetween`) is
  * selected. It over-selects rather than misses someone: an Art. 34 notice to a
  * person whose data was in fact untouched is a lesser harm than silence towards one whose data was not.
  */
 @Injectable()
 export class ActivityWindowSelector extends AffectedSubjectSelector {
   constructor(
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
     private readonly systemsService: SystemsService,
   ) {
     super();

@@ -7,7 +7,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { JobHandler } from '../jobs/job-handler.decorator';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OutboxService } from '../outbox/outbox.service';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { AffectedSubjectSelector } from './affected-subject.selector';
 import { AffectedCounts, AffectedSubjectsRepository } from './affected-subjects.repository';
 import { Breach, RiskAssessment } from './breach.entity';
@@ -33,7 +33,7 @@ export class AffectedSubjectsService {
     private readonly breaches: BreachesService,
     private readonly repo: AffectedSubjectsRepository,
     private readonly selector: AffectedSubjectSelector,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
     private readonly notifications: NotificationsService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,

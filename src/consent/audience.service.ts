@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectAddresses, SubjectsService } from '../subjects/subjects.service';
+import { SubjectAddresses, SubjectLookupService } from '../subjects/subject-lookup.service';
 import { decide, PurposeRules } from './consent-rules';
 import { Channel } from './consent.types';
 import { ConsentRepository } from './consent.repository';
@@ -18,7 +18,7 @@ export class AudienceService {
   constructor(
     private readonly repo: ConsentRepository,
     private readonly purposes: PurposesRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
   ) {}
 
   /** Validates first (so errors are still problem+json), then yields NDJSON lines. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectKeysService } from '../subjects/subject-keys.service';
 import { decide, DecisionOutcome, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
 import { ConsentDecision, DecisionReason } from './consent.types';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
@@ -58,7 +58,7 @@ const rowState = (r: StateRow): StateFacts => ({
 export class ConsentDecisionService {
   constructor(
     private readonly repo: ConsentRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectKeysService,
   ) {}
 
   async checkOne(q: DecisionQuery): Promise<Decision & { decisionId: string }> {

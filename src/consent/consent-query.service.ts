@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { SubjectAliases } from '../audit/subject-aliases';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { applyEvent, listedStatus, StateFacts } from './consent-rules';
 import { ConsentDecision } from './consent.types';
 import { historyView, iso } from './consent-views';
@@ -36,7 +36,7 @@ export class ConsentQueryService {
   constructor(
     private readonly repo: ConsentRepository,
     private readonly purposes: PurposesRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
     private readonly audit: AuditService,
     private readonly crypto: CryptoService,
     private readonly aliases: SubjectAliases,

@@ -6,7 +6,7 @@ import { CryptoService } from '../common/crypto/crypto.service';
 import { canonicalJson } from '../common/json/canonical-json';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
 import { ConsentEvent } from './consent-event.entity';
 import { applyEvent, StateFacts } from './consent-rules';
 import { ConsentState } from './consent-state.entity';
@@ -87,7 +87,7 @@ export class ConsentWriter {
     private readonly crypto: CryptoService,
     private readonly webhooks: ConsentWebhooksService,
     private readonly env: Env,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLifecycleService,
   ) {}
 
   /**

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
 import type { EmailLocale } from '../notifications/template-helpers';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentText } from './consent-text.entity';
 import { ConsentWriter } from './consent-writer.service';
@@ -24,7 +25,8 @@ export class ConsentsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly purposes: PurposesRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
+    private readonly subjectLifecycle: SubjectLifecycleService,
     private readonly writer: ConsentWriter,
     private readonly optIn: DoubleOptInService,
   ) {}
@@ -58,12 +60,15 @@ export class ConsentsService {
       // Its own transaction: the subject module owns its tables and may take its own locks first.
       subjectId = await this.dataSource.transaction(async (m) => {
         const locale = dto.locale.startsWith('en') ? 'en' : dto.locale.startsWith('pl') ? 'pl' : undefined;
-        const row = await this.subjects.create(m, {
-          email: ref.email,
-          phone: ref.phone,
-          externalId: ref.externalId,
-          ...(locale ? { locale } : {}),
-        });
+        const row = await this.subjectLifecycle.create(
+          {
+            email: ref.email,
+            phone: ref.phone,
+            externalId: ref.externalId,
+            ...(locale ? { locale } : {}),
+          },
+          m,
+        );
         return row.id;
       });
     } catch (e) {

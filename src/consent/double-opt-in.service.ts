@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { EmailLocale } from '../notifications/template-helpers';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentLinksService } from './consent-links.service';
 import { confirmable } from './consent-rules';
@@ -24,7 +24,7 @@ export class DoubleOptInService {
     private readonly purposes: PurposesRepository,
     private readonly writer: ConsentWriter,
     private readonly notifications: NotificationsService,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
   ) {}
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { ConsentLinksService, UnsubscribeClaims } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
 import { ConsentWriter } from './consent-writer.service';
@@ -20,7 +20,7 @@ export class PublicConsentService {
     private readonly repo: ConsentRepository,
     private readonly writer: ConsentWriter,
     private readonly query: ConsentQueryService,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
   ) {}
 
   async describeUnsubscribe(token: string): Promise<{ claims: UnsubscribeClaims; purpose: Purpose }> {

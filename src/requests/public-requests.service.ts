@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { randomToken } from '../common/crypto/tokens';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
@@ -31,7 +31,7 @@ export class PublicRequestsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: RequestsRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
     private readonly intake: RequestIntake,
     private readonly transitions: RequestTransitions,
     private readonly planner: TaskPlanner,

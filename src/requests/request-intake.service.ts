@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { FieldError, ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLookupService } from '../subjects/subject-lookup.service';
+import { SubjectRightsService } from '../subjects/subject-rights.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { isDirectMarketingObjection, RECTIFIABLE_FIELDS } from './fulfilment/zgoda-executor';
 import { computeDueAt } from './legal-clock';
@@ -40,7 +41,8 @@ export class RequestIntake {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: RequestsRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
+    private readonly subjectRights: SubjectRightsService,
     private readonly transitions: RequestTransitions,
     private readonly planner: TaskPlanner,
     private readonly tokens: RequestTokens,
@@ -127,7 +129,7 @@ export class RequestIntake {
     // Art. 21(3): an objection to direct marketing takes effect at once, with no verification or
     // balancing: it can only stop messages, so acting on a false one harms nobody.
     if (input.type === 'objection' && input.subjectId && isDirectMarketingObjection(input.details)) {
-      await this.subjects.setObjection(m, input.subjectId, 'direct_marketing');
+      await this.subjectRights.setObjection(m, input.subjectId, 'direct_marketing');
     }
     return request;
   }

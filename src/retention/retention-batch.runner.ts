@@ -6,7 +6,8 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
 import { OutboxService } from '../outbox/outbox.service';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
+import { SubjectRightsService } from '../subjects/subject-rights.service';
 import type { System } from '../systems/system.entity';
 import { computeRetentionDue } from './retention-due';
 import { RetentionFactsService } from './retention-facts.service';
@@ -61,7 +62,8 @@ export class RetentionBatchRunner {
     private readonly repo: RetentionRunsRepository,
     private readonly facts: RetentionFactsService,
     private readonly notices: RetentionNoticesService,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectRightsService,
+    private readonly subjectLifecycle: SubjectLifecycleService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly env: Env,
@@ -197,7 +199,7 @@ export class RetentionBatchRunner {
     const reveal = new Set(
       [...targets].filter(([, ts]) => ts.some((t) => t.system.kind === 'webhook')).map(([id]) => id),
     );
-    const outcome = await this.subjects.eraseMany(
+    const outcome = await this.subjectLifecycle.eraseMany(
       m,
       destroying.map((p) => ({
         subjectId: p.subject.id,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConsentQueryService } from '../consent/consent-query.service';
-import { SubjectsService } from '../subjects/subjects.service';
+import { SubjectRightsService } from '../subjects/subject-rights.service';
 import { OPEN_REQUEST_CHECK, OpenRequestCheck } from './open-request-check';
 import { BatchFacts, SweepSubject } from './retention-plan';
 import { RetentionRunsRepository } from './retention-runs.repository';
@@ -14,7 +14,7 @@ import { PolicySnapshot } from './retention.types';
 @Injectable()
 export class RetentionFactsService {
   constructor(
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectRightsService,
     private readonly consents: ConsentQueryService,
     private readonly runs: RetentionRunsRepository,
     @Inject(OPEN_REQUEST_CHECK) private readonly requests: OpenRequestCheck,

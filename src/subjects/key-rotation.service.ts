@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { DecryptionError, rewrapDataKey } from '../common/crypto/envelope';
+import { SubjectKeysRepository } from './subject-keys.repository';
 
 export interface KeyRotationReport {
   currentVersion: number;
@@ -33,6 +34,7 @@ export class KeyRotationService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly keys: SubjectKeysRepository,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
   ) {}
@@ -49,11 +51,7 @@ export class KeyRotationService {
     let rewrapped = 0;
     let failed = 0;
     for (;;) {
-      const rows = (await this.dataSource.query(
-        `SELECT subject_id, wrapped_key, key_version FROM subject_keys
-          WHERE key_version <> $1 AND subject_id > $2 ORDER BY subject_id LIMIT $3`,
-        [current, after, batchSize],
-      )) as { subject_id: string; wrapped_key: Buffer; key_version: number }[];
+      const rows = await this.keys.staleKeys(this.dataSource.manager, current, after, batchSize);
       if (!rows.length) break;
       after = rows[rows.length - 1].subject_id;
       const next: { id: string; wrapped: Buffer; old: number }[] = [];
@@ -67,14 +65,11 @@ export class KeyRotationService {
           this.logger.warn({ subjectId: r.subject_id, reason: e.reason }, 'data key could not be rewrapped');
         }
       }
-      rewrapped += await this.store(next, current);
+      if (next.length) rewrapped += await this.keys.rewrapKeys(this.dataSource.manager, next, current);
     }
     const resealed: Record<string, number> = {};
     for (const r of this.resealers) resealed[r.name] = await r.fn();
-    const [{ remaining }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS remaining FROM subject_keys WHERE key_version <> $1`,
-      [current],
-    )) as { remaining: number }[];
+    const remaining = await this.keys.countStale(this.dataSource.manager, current);
     const report = { currentVersion: current, rewrapped, failed, remaining, resealed };
     await this.dataSource.transaction((m) =>
       this.audit.append(m, {
@@ -86,21 +81,5 @@ export class KeyRotationService {
     );
     this.logger.log(report, 'master key rotation finished');
     return report;
-  }
-
-  /**
-   * One statement per batch, compare-and-set on the old version: a key erased or merged away meanwhile
-   * (row gone) or rewrapped by a concurrent run is left alone, and no lock is held between batches.
-   */
-  private async store(rows: { id: string; wrapped: Buffer; old: number }[], current: number): Promise<number> {
-    if (!rows.length) return 0;
-    const [updated] = (await this.dataSource.query(
-      `UPDATE subject_keys k SET wrapped_key = v.wrapped, key_version = $4, rewrapped_at = now()
-         FROM unnest($1::uuid[], $2::bytea[], $3::int[]) AS v(id, wrapped, old)
-        WHERE k.subject_id = v.id AND k.key_version = v.old
-        RETURNING k.subject_id`,
-      [rows.map((r) => r.id), rows.map((r) => r.wrapped), rows.map((r) => r.old), current],
-    )) as [unknown[], number];
-    return updated.length;
   }
 }

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { identifierColumn, SubjectCipher } from './subject-cipher';
+import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectHooks } from './subject-hooks';
 import { SubjectIdentifier } from './subject-identifier.entity';
-import { SubjectKey } from './subject-key.entity';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
+import { SubjectKeysRepository } from './subject-keys.repository';
 import { byKind } from './subject-reader.service';
 import { SubjectsRepository } from './subjects.repository';
 
@@ -54,7 +56,10 @@ export interface ErasureOutcome {
 @Injectable()
 export class SubjectBatchErasure {
   constructor(
-    private readonly repo: SubjectsRepository,
+    private readonly subjects: SubjectsRepository,
+    private readonly identifiers: SubjectIdentifiersRepository,
+    private readonly keys: SubjectKeysRepository,
+    private readonly holds: SubjectHoldsRepository,
     private readonly cipher: SubjectCipher,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
@@ -69,18 +74,11 @@ export class SubjectBatchErasure {
     const out: ErasureOutcome = { erased: [], held: [], gone: [], failed: new Map(), revealed: new Map() };
     const wanted = [...new Set(targets.map((t) => t.subjectId))];
     if (!wanted.length) return out;
-    const live = new Set((await this.repo.lockForRetention(m, wanted)).map((r) => r.id));
-    const held = await this.repo.activeHoldIds([...live], m);
+    const live = new Set((await this.subjects.lockForRetention(m, wanted)).map((r) => r.id));
+    const held = await this.holds.activeHoldIds([...live], m);
     const candidates = wanted.filter((id) => live.has(id) && !held.has(id));
-    const identifiers = candidates.length
-      ? await m.getRepository(SubjectIdentifier).find({
-          where: { subjectId: In(candidates) },
-          order: { createdAt: 'ASC', id: 'ASC' },
-        })
-      : [];
-    const keys = candidates.length
-      ? await m.getRepository(SubjectKey).find({ where: { subjectId: In(candidates) } })
-      : [];
+    const identifiers = candidates.length ? await this.identifiers.identifiersOfMany(m, candidates) : [];
+    const keys = candidates.length ? await this.keys.keysOf(m, candidates) : [];
     const identifiersOf = new Map<string, SubjectIdentifier[]>();
     for (const i of identifiers) identifiersOf.set(i.subjectId, [...(identifiersOf.get(i.subjectId) ?? []), i]);
     const keyOf = new Map(keys.map((k) => [k.subjectId, k]));
@@ -134,8 +132,8 @@ export class SubjectBatchErasure {
     if (!ok.length) return out;
     const done = new Set(ok);
     const kept = hashes.filter((h) => done.has(h.subjectId));
-    const inserted = await this.repo.addSuppressions(m, kept);
-    await this.repo.shred(m, ok, new Date());
+    const inserted = await this.identifiers.addSuppressions(m, kept);
+    await this.subjects.shred(m, ok, new Date());
     const followed = await this.hooks.runErasedMany(
       m,
       ok.map((id) => ({ subjectId: id, reason: targetOf.get(id)!.reason })),

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { CryptoService } from '../common/crypto/crypto.service';
-import { IdentifierKind, InvalidIdentifierError, normaliseIdentifier } from '../common/identifiers/normalise';
+import type { IdentifierKind } from '../common/identifiers/normalise';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
+import { normaliseOrNull, SubjectKeysService } from './subject-keys.service';
+import { SubjectAddresses, SubjectContact, SubjectProfile, SubjectReader } from './subject-reader.service';
 import { SubjectsRepository } from './subjects.repository';
+
+export type { DecryptedHold, SubjectAddresses, SubjectContact, SubjectProfile } from './subject-reader.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
-
-export interface IdentifierKeys {
-  blindIndex: Buffer;
-  hash: string;
-}
 
 // Appends in place: spreading the list on every value made a 10,000-entry batch quadratic in the worst case.
 function push(map: Map<string, string[]>, key: string, value: string): void {
@@ -25,45 +25,47 @@ export interface DecisionFacts {
 }
 
 /**
- * Finds subjects by identifier through blind indexes only, never by plaintext. Identifiers move to the
- * survivor when records merge, so an identifier's owner is always a live record.
+ * Finding subjects and reading them: by identifier (through blind indexes only, never by plaintext), by
+ * id (merged ids followed to the survivor everywhere), the suppression list, contacts and profiles.
+ * Identifiers move to the survivor when records merge, so an identifier's owner is always a live record.
+ * Also serves notifications as its CONTACT_RESOLVER (`getContact`).
  */
 @Injectable()
-export class SubjectLookup {
+export class SubjectLookupService {
   constructor(
-    private readonly repo: SubjectsRepository,
+    private readonly subjects: SubjectsRepository,
+    private readonly identifiers: SubjectIdentifiersRepository,
+    private readonly keys: SubjectKeysService,
+    private readonly reader: SubjectReader,
     private readonly crypto: CryptoService,
   ) {}
+
+  /** The one subject with this identifier; null when unknown, invalid or ambiguous across systems. */
+  async findIdByIdentifier(kind: IdentifierKind, raw: string): Promise<string | null> {
+    const ids = await this.findIdsByIdentifier(kind, raw);
+    return ids.length === 1 ? ids[0] : null;
+  }
 
   /**
    * Every subject holding this identifier, optionally within one system (external ids are unique per
    * system, so the same shop id may belong to two people in two systems). Invalid input finds nobody.
    */
-  async findAll(kind: IdentifierKind, raw: string, system?: string): Promise<string[]> {
-    const value = this.normalise(kind, raw);
+  async findIdsByIdentifier(kind: IdentifierKind, raw: string, system?: string): Promise<string[]> {
+    const value = normaliseOrNull(kind, raw);
     if (value === null) return [];
-    const owners = await this.repo.findOwners(kind, [this.crypto.blindIndex(kind, value)]);
+    const owners = await this.identifiers.findOwners(kind, [this.crypto.blindIndex(kind, value)]);
     const matching = system === undefined ? owners : owners.filter((o) => o.systemKey === system);
     return [...new Set(matching.map((o) => o.subjectId))];
   }
 
-  /** The blind index of one identifier; null when invalid (it then finds nobody). */
-  blindIndexOf(kind: IdentifierKind, raw: string): Buffer | null {
-    const value = this.normalise(kind, raw);
-    return value === null ? null : this.crypto.blindIndex(kind, value);
-  }
-
-  /** The one subject with this identifier; null when unknown, invalid or ambiguous across systems. */
-  async findId(kind: IdentifierKind, raw: string): Promise<string | null> {
-    const ids = await this.findAll(kind, raw);
-    return ids.length === 1 ? ids[0] : null;
-  }
-
-  /** One query for the whole batch (up to 10,000 identifiers per consent decision call). */
-  async findIds(kind: IdentifierKind, raws: string[]): Promise<Map<string, string>> {
+  /**
+   * Keyed by the raw input; unknown, invalid and cross-system ambiguous values are absent. One query for
+   * the whole batch (up to 10,000 identifiers per consent decision call).
+   */
+  async findIdsByIdentifiers(kind: IdentifierKind, raws: string[]): Promise<Map<string, string>> {
     const byIndex = new Map<string, string[]>();
     for (const raw of new Set(raws)) {
-      const value = this.normalise(kind, raw);
+      const value = normaliseOrNull(kind, raw);
       if (value === null) continue;
       push(byIndex, this.crypto.blindIndex(kind, value).toString('hex'), raw);
     }
@@ -72,7 +74,7 @@ export class SubjectLookup {
 
   /** Raw inputs by blind index (hex) to subject ids; an index several subjects share answers nobody. */
   private async ownersOf(kind: IdentifierKind, byIndex: Map<string, string[]>): Promise<Map<string, string>> {
-    const owners = await this.repo.findOwners(
+    const owners = await this.identifiers.findOwners(
       kind,
       [...byIndex.keys()].map((h) => Buffer.from(h, 'hex')),
     );
@@ -90,51 +92,24 @@ export class SubjectLookup {
     return out;
   }
 
-  /**
-   * The blind index and suppression hash of one identifier, normalised once; null when invalid (an
-   * invalid identifier finds nobody and is on no list). For callers that fold the lookup into their own
-   * query (the consent decision).
-   */
-  identifierKeys(kind: IdentifierKind, raw: string): IdentifierKeys | null {
-    const value = this.normalise(kind, raw);
-    if (value === null) return null;
-    return { blindIndex: this.crypto.blindIndex(kind, value), hash: this.crypto.suppressionHash(kind, value) };
-  }
-
-  /**
-   * A batch's normalised values keyed by the raw input (invalid ones left out), so that its blind
-   * indexes and suppression hashes are computed from one normalisation (the consent batch decision).
-   */
-  normaliseAll(kind: IdentifierKind, raws: Iterable<string>): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const raw of raws) {
-      if (out.has(raw)) continue;
-      const value = this.normalise(kind, raw);
-      if (value !== null) out.set(raw, value);
-    }
-    return out;
-  }
-
-  /** Blind indexes of normalised values, in their order. */
-  blindIndexes(kind: IdentifierKind, values: string[]): Buffer[] {
-    return values.map((value) => this.crypto.blindIndex(kind, value));
-  }
-
-  /** Of these normalised values, those on the suppression list; one query. */
-  async suppressedValues(kind: IdentifierKind, values: string[]): Promise<Set<string>> {
-    const valueOf = new Map<string, string>();
-    for (const value of values) valueOf.set(this.crypto.suppressionHash(kind, value), value);
-    const found = await this.repo.suppressedHashes(kind, [...valueOf.keys()]);
-    return new Set([...found].map((h) => valueOf.get(h)!));
-  }
-
-  async resolve(id: string): Promise<string | null> {
+  /** The survivor's id (itself unless merged); null when unknown. */
+  async resolveId(id: string): Promise<string | null> {
     if (!isUuid(id)) return null;
-    return (await this.repo.resolve([id])).get(id) ?? null;
+    return (await this.subjects.resolve([id])).get(id) ?? null;
   }
 
-  async decisionFacts(ids: string[]): Promise<Map<string, DecisionFacts>> {
-    const rows = await this.repo.decisionFacts([...new Set(ids.filter(isUuid))]);
+  /**
+   * The survivor's id followed by the ids merged into it: for reading history that is append-only and so
+   * stays under the id it was written with (consent events, the audit log).
+   */
+  async aliasesOf(subjectId: string): Promise<string[]> {
+    const id = await this.resolveId(subjectId);
+    return id ? [id, ...(await this.subjects.mergedInto(id))] : [];
+  }
+
+  /** One query; keyed by the ids given, a merged id answering with its survivor's facts. */
+  async getDecisionFacts(ids: string[]): Promise<Map<string, DecisionFacts>> {
+    const rows = await this.subjects.decisionFacts([...new Set(ids.filter(isUuid))]);
     return new Map(
       rows.map((r) => [r.id, { status: r.status, minorUntil: r.minor_until, objectedToDirectMarketing: r.objected }]),
     );
@@ -144,23 +119,57 @@ export class SubjectLookup {
     return (await this.suppressedSet(kind, [raw])).size > 0;
   }
 
+  /** Of these raw inputs, those on the suppression list; one query. */
   async suppressedSet(kind: IdentifierKind, raws: string[]): Promise<Set<string>> {
     const byHash = new Map<string, string[]>();
     for (const raw of new Set(raws)) {
-      const value = this.normalise(kind, raw);
+      const value = normaliseOrNull(kind, raw);
       if (value === null) continue;
       push(byHash, this.crypto.suppressionHash(kind, value), raw);
     }
-    const found = await this.repo.suppressedHashes(kind, [...byHash.keys()]);
+    const found = await this.identifiers.suppressedHashes(kind, [...byHash.keys()]);
     return new Set([...found].flatMap((h) => byHash.get(h) ?? []));
   }
 
-  private normalise(kind: IdentifierKind, raw: string): string | null {
-    try {
-      return normaliseIdentifier(kind, raw);
-    } catch (e) {
-      if (e instanceof InvalidIdentifierError) return null;
-      throw e;
-    }
+  /** Null when unknown or erased. Also serves notifications as its CONTACT_RESOLVER. */
+  async getContact(subjectId: string): Promise<SubjectContact | null> {
+    const id = await this.resolveId(subjectId);
+    return id ? this.reader.contact(id) : null;
+  }
+
+  /**
+   * `getContact` for many ids in a constant number of queries, keyed by the ids given (a merged id answers
+   * with its survivor's contact); unknown and erased subjects are absent.
+   */
+  getContacts(subjectIds: string[]): Promise<Map<string, SubjectContact>>;
+  /** E-mail and phone only, nothing else decrypted (the audience stream). */
+  getContacts(subjectIds: string[], only: 'addresses'): Promise<Map<string, SubjectAddresses>>;
+  getContacts(subjectIds: string[], only?: 'addresses'): Promise<Map<string, SubjectContact | SubjectAddresses>> {
+    const ids = [...new Set(subjectIds.filter(isUuid))];
+    return only === 'addresses' ? this.reader.contacts(ids, only) : this.reader.contacts(ids);
+  }
+
+  /** Everything held in Zgoda's own tables, decrypted: the subjects part of an access package. */
+  getProfile(subjectId: string): Promise<SubjectProfile | null> {
+    return isUuid(subjectId) ? this.reader.profile(subjectId) : Promise.resolve(null);
+  }
+
+  /**
+   * Profiles of every subject with this identifier (optionally within one system), at most `limit`;
+   * one statement: the lookup and the profiles together. Invalid input finds nobody.
+   */
+  async findProfilesByIdentifier(
+    kind: IdentifierKind,
+    raw: string,
+    system: string | undefined,
+    limit: number,
+  ): Promise<SubjectProfile[]> {
+    const index = this.keys.blindIndexOf(kind, raw);
+    return index ? this.reader.profilesByIndex(kind, index, system ?? null, limit) : [];
+  }
+
+  /** Breach selection: subjects (not erased, not merged) whose record existed at some time in [from, to]. */
+  listIdsActiveBetween(from: Date, to: Date, afterId: string | undefined, limit: number): Promise<string[]> {
+    return this.subjects.idsExistingBetween(from, to, afterId, limit);
   }
 }

@@ -3,8 +3,11 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ProblemError } from '../common/problem/problem.error';
 import { holdColumn, identifierColumn, ProfileColumn, SubjectCipher, SubjectKeyHandle } from './subject-cipher';
+import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectHooks } from './subject-hooks';
 import { SubjectIdentifier } from './subject-identifier.entity';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
+import { SubjectKeysRepository } from './subject-keys.repository';
 import { Subject } from './subject.entity';
 import { SubjectsRepository } from './subjects.repository';
 
@@ -25,7 +28,10 @@ const earliest = (a: Date | null, b: Date | null) => (a && b ? (a < b ? a : b) :
 @Injectable()
 export class SubjectMerger {
   constructor(
-    private readonly repo: SubjectsRepository,
+    private readonly subjects: SubjectsRepository,
+    private readonly identifiers: SubjectIdentifiersRepository,
+    private readonly keys: SubjectKeysRepository,
+    private readonly holds: SubjectHoldsRepository,
     private readonly cipher: SubjectCipher,
     private readonly audit: AuditService,
     private readonly hooks: SubjectHooks,
@@ -37,7 +43,7 @@ export class SubjectMerger {
         errors: [{ field: 'mergedId', message: 'mergedId must differ from the surviving subject' }],
       });
     }
-    const locked = await this.repo.lockSubjects(m, [survivorId, mergedId]);
+    const locked = await this.subjects.lockSubjects(m, [survivorId, mergedId]);
     const survivor = locked.get(survivorId);
     const merged = locked.get(mergedId);
     if (!survivor || !merged) throw new ProblemError('unknown_subject', 'No subject with this id.');
@@ -51,8 +57,8 @@ export class SubjectMerger {
       throw new ProblemError('subject_erased', 'An erased subject cannot be merged.');
     }
     const [survivorKey, mergedKey] = await Promise.all([
-      this.repo.findKey(survivorId, m),
-      this.repo.findKey(mergedId, m),
+      this.keys.findKey(survivorId, m),
+      this.keys.findKey(mergedId, m),
     ]);
     if (!survivorKey || !mergedKey) throw new ProblemError('subject_erased', 'An erased subject cannot be merged.');
 
@@ -64,12 +70,12 @@ export class SubjectMerger {
         identifiers: await this.moveIdentifiers(m, from, to),
         holds: await this.moveHolds(m, from, to),
       };
-      await this.repo.updateSubject(m, survivorId, this.combined(survivor, merged, from, to));
+      await this.subjects.updateSubject(m, survivorId, this.combined(survivor, merged, from, to));
     } finally {
       to.close();
       from.close();
     }
-    await this.repo.updateSubject(m, mergedId, {
+    await this.subjects.updateSubject(m, mergedId, {
       mergedInto: survivorId,
       mergedAt: new Date(),
       firstNameEnc: null,
@@ -80,8 +86,8 @@ export class SubjectMerger {
       restrictionReason: null,
       restrictedAt: null,
     });
-    await this.repo.deleteKey(m, mergedId);
-    await this.repo.repointMerged(m, mergedId, survivorId);
+    await this.keys.deleteKey(m, mergedId);
+    await this.subjects.repointMerged(m, mergedId, survivorId);
     const followed = await this.hooks.runMerged(m, { survivorId, mergedId });
     await this.audit.append(m, {
       action: 'subject.merged',
@@ -94,14 +100,14 @@ export class SubjectMerger {
 
   private async moveIdentifiers(m: EntityManager, from: SubjectKeyHandle, to: SubjectKeyHandle): Promise<number> {
     const [mine, theirs] = await Promise.all([
-      this.repo.identifiersOf(to.subjectId, m),
-      this.repo.identifiersOf(from.subjectId, m),
+      this.identifiers.identifiersOf(to.subjectId, m),
+      this.identifiers.identifiersOf(from.subjectId, m),
     ]);
     const slot = (i: SubjectIdentifier) => `${i.kind}/${i.systemKey}`;
     const taken = new Set(mine.filter((i) => i.isPrimary).map(slot));
     for (const i of theirs) {
       const value = from.decrypt(identifierColumn(i.id), i.valueEnc);
-      await this.repo.moveIdentifier(m, i.id, {
+      await this.identifiers.moveIdentifier(m, i.id, {
         subjectId: to.subjectId,
         valueEnc: to.encrypt(identifierColumn(i.id), value),
         // The survivor's own identifier stays the one used for contact.
@@ -112,10 +118,10 @@ export class SubjectMerger {
   }
 
   private async moveHolds(m: EntityManager, from: SubjectKeyHandle, to: SubjectKeyHandle): Promise<number> {
-    const holds = await this.repo.moveHolds(m, from.subjectId, to.subjectId);
+    const holds = await this.holds.moveHolds(m, from.subjectId, to.subjectId);
     for (const h of holds) {
       const reason = from.decryptOrNull(holdColumn(h.id), h.reasonEnc);
-      await this.repo.updateHoldReason(m, h.id, reason === null ? null : to.encrypt(holdColumn(h.id), reason));
+      await this.holds.updateHoldReason(m, h.id, reason === null ? null : to.encrypt(holdColumn(h.id), reason));
     }
     return holds.length;
   }

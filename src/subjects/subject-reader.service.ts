@@ -6,7 +6,12 @@ import { SubjectIdentifier } from './subject-identifier.entity';
 import { SubjectKey } from './subject-key.entity';
 import { SubjectLocale } from './subject-rules';
 import { Subject, SubjectStatus } from './subject.entity';
-import { ContactRow, ProfileRow, SubjectsRepository } from './subjects.repository';
+import { SubjectHoldsRepository } from './subject-holds.repository';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
+import { SubjectKeysRepository } from './subject-keys.repository';
+import { profileHold, profileIdentifier, profileSubject } from './subject-profile-rows';
+import { ContactRow, ProfileRow, SubjectProfilesRepository } from './subject-profiles.repository';
+import { SubjectsRepository } from './subjects.repository';
 
 export interface DecryptedIdentifier {
   id: string;
@@ -69,57 +74,15 @@ export const byKind = (rows: SubjectIdentifier[]) =>
 export const isHoldActive = (h: SubjectHold, now = new Date()) =>
   !h.releasedAt && (!h.endsAt || h.endsAt.getTime() > now.getTime());
 
-// Plain objects in the entities' shapes, from the columns and JSON of SubjectsRepository.profileRows.
-const fromBase64 = (v: string | null) => (v === null ? null : Buffer.from(v, 'base64'));
-const dateOrNull = (v: string | null) => (v === null ? null : new Date(v));
-
-function profileSubject(r: ProfileRow): Subject {
-  return {
-    id: r.id,
-    status: r.status,
-    firstNameEnc: r.first_name_enc,
-    lastNameEnc: r.last_name_enc,
-    birthDateEnc: r.birth_date_enc,
-    localeEnc: r.locale_enc,
-    minorUntil: r.minor_until,
-    restrictionReason: r.restriction_reason,
-    restrictedAt: r.restricted_at,
-    objectedDirectMarketingAt: r.objected_direct_marketing_at,
-    objectedPurposes: r.objected_purposes,
-    mergedInto: null,
-    mergedAt: null,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    lastActivityAt: r.last_activity_at,
-    erasedAt: r.erased_at,
-  } as Subject;
-}
-
-const profileIdentifier = (i: NonNullable<ProfileRow['identifiers']>[number]) =>
-  ({
-    id: i.id,
-    kind: i.kind,
-    systemKey: i.systemKey,
-    isPrimary: i.isPrimary,
-    valueEnc: fromBase64(i.valueEnc)!,
-  }) as SubjectIdentifier;
-
-const profileHold = (h: NonNullable<ProfileRow['holds']>[number]) =>
-  ({
-    id: h.id,
-    reasonEnc: fromBase64(h.reasonEnc),
-    endsAt: dateOrNull(h.endsAt),
-    createdAt: new Date(h.createdAt),
-    createdBy: h.createdBy,
-    releasedAt: dateOrNull(h.releasedAt),
-    releasedBy: h.releasedBy,
-  }) as SubjectHold;
-
-/** Reads and decrypts subjects. Callers pass survivor ids (SubjectsService resolves merges). */
+/** Reads and decrypts subjects. Callers pass survivor ids (SubjectLookupService resolves merges). */
 @Injectable()
 export class SubjectReader {
   constructor(
-    private readonly repo: SubjectsRepository,
+    private readonly subjects: SubjectsRepository,
+    private readonly profileRows: SubjectProfilesRepository,
+    private readonly identifiers: SubjectIdentifiersRepository,
+    private readonly keys: SubjectKeysRepository,
+    private readonly holdRows: SubjectHoldsRepository,
     private readonly cipher: SubjectCipher,
   ) {}
 
@@ -133,7 +96,7 @@ export class SubjectReader {
    * one statement for subject, key, identifiers, holds and merged ids whatever the count.
    */
   profiles(ids: string[]): Promise<Map<string, SubjectProfile>> {
-    return this.assembleAll(this.repo.profileRows(ids));
+    return this.assembleAll(this.profileRows.profileRows(ids));
   }
 
   /** Profiles of the holders of an identifier (by its blind index), at most `limit`; one statement. */
@@ -143,7 +106,7 @@ export class SubjectReader {
     system: string | null,
     limit: number,
   ): Promise<SubjectProfile[]> {
-    return [...(await this.assembleAll(this.repo.profileRowsByIndex(kind, index, system, limit))).values()];
+    return [...(await this.assembleAll(this.profileRows.profileRowsByIndex(kind, index, system, limit))).values()];
   }
 
   private async assembleAll(found: Promise<ProfileRow[]>): Promise<Map<string, SubjectProfile>> {
@@ -192,10 +155,11 @@ export class SubjectReader {
 
   /** Contact data only: the primary e-mail and phone, locale (Polish unless said otherwise), first name. */
   async contact(id: string): Promise<SubjectContact | null> {
-    const found = await this.repo.findWithKey(id);
-    if (!found?.key || found.subject.status === 'erased') return null;
-    const identifiers = (await this.repo.identifiersOf(id)).filter((i) => i.kind !== 'external_id');
-    return this.decryptContact(found.subject, found.key, identifiers);
+    const subject = await this.subjects.findSubject(id);
+    const key = subject ? await this.keys.findKey(id) : null;
+    if (!subject || !key || subject.status === 'erased') return null;
+    const identifiers = (await this.identifiers.identifiersOf(id)).filter((i) => i.kind !== 'external_id');
+    return this.decryptContact(subject, key, identifiers);
   }
 
   private decryptContact(subject: Subject, key: SubjectKey, identifiers: SubjectIdentifier[]): SubjectContact {
@@ -220,7 +184,7 @@ export class SubjectReader {
   contacts(ids: string[], only: 'addresses'): Promise<Map<string, SubjectAddresses>>;
   async contacts(ids: string[], only?: 'addresses'): Promise<Map<string, SubjectContact | SubjectAddresses>> {
     const bySubject = new Map<string, ContactRow[]>();
-    for (const r of await this.repo.contactRows(ids, only === 'addresses')) {
+    for (const r of await this.profileRows.contactRows(ids, only === 'addresses')) {
       const list = bySubject.get(r.given);
       if (list) list.push(r);
       else bySubject.set(r.given, [r]);
@@ -252,7 +216,7 @@ export class SubjectReader {
   }
 
   async holds(id: string): Promise<DecryptedHold[]> {
-    const [holds, key] = await Promise.all([this.repo.holdsOf(id), this.repo.findKey(id)]);
+    const [holds, key] = await Promise.all([this.holdRows.holdsOf(id), this.keys.findKey(id)]);
     if (!key) return this.holdsWithoutReasons(holds);
     return this.cipher.with(id, key.wrappedKey, key.keyVersion, (k) => this.decryptHolds(k, holds));
   }

@@ -16,6 +16,8 @@ import {
   SubjectLocale,
   todayUtc,
 } from './subject-rules';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
+import { SubjectKeysRepository } from './subject-keys.repository';
 import { Subject } from './subject.entity';
 import { SubjectsRepository } from './subjects.repository';
 
@@ -55,7 +57,9 @@ type ProfileField = keyof typeof PROFILE_FIELDS;
 @Injectable()
 export class SubjectWriter {
   constructor(
-    private readonly repo: SubjectsRepository,
+    private readonly subjects: SubjectsRepository,
+    private readonly identifiers: SubjectIdentifiersRepository,
+    private readonly keys: SubjectKeysRepository,
     private readonly cipher: SubjectCipher,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
@@ -73,7 +77,7 @@ export class SubjectWriter {
       const rows = this.identifierRows(handle, identifiers);
       // No look-up first: the identifiers' unique index answers "taken?" in the same statement, and a
       // taken one rolls the whole creation back with the owner named (subject_exists).
-      const inserted = await this.repo.insertNewSubject(
+      const inserted = await this.subjects.insertNewSubject(
         m,
         {
           id,
@@ -105,7 +109,7 @@ export class SubjectWriter {
   /** Rectification by staff: the changed field names are audited, never the values. */
   async update(m: EntityManager, subject: Subject, input: UpdateSubjectInput): Promise<string[]> {
     if (subject.status === 'erased') throw new ProblemError('subject_erased', 'This subject has been erased.');
-    const key = await this.repo.findKey(subject.id, m);
+    const key = await this.keys.findKey(subject.id, m);
     if (!key) throw new ProblemError('subject_erased', 'This subject has been erased.');
     const changes = this.identifierChanges(input);
     const profile = this.validProfile(input);
@@ -114,7 +118,7 @@ export class SubjectWriter {
     const handle = this.cipher.open(subject.id, key.wrappedKey, key.keyVersion);
     let columns: Partial<Subject>;
     try {
-      const current = await this.repo.identifiersOf(subject.id, m);
+      const current = await this.identifiers.identifiersOf(subject.id, m);
       for (const change of changes) {
         if (await this.replaceIdentifier(m, handle, current, change)) changed.push(change.field);
       }
@@ -129,7 +133,7 @@ export class SubjectWriter {
     }
     if ('birthDate' in input) columns.minorUntil = profile.birthDate ? minorUntil(profile.birthDate, todayUtc()) : null;
     if (!changed.length) return changed;
-    await this.repo.updateSubject(m, subject.id, columns);
+    await this.subjects.updateSubject(m, subject.id, columns);
     await this.audit.append(m, {
       action: 'subject.updated',
       targetType: 'subject',
@@ -144,7 +148,7 @@ export class SubjectWriter {
   private async refuseTaken(m: EntityManager, identifiers: IdentifierInput[], self: string | null): Promise<void> {
     for (const kind of new Set(identifiers.map((i) => i.kind))) {
       const mine = identifiers.filter((i) => i.kind === kind);
-      const owners = await this.repo.findOwners(
+      const owners = await this.identifiers.findOwners(
         kind,
         mine.map((i) => this.crypto.blindIndex(kind, i.value)),
         m,
@@ -182,7 +186,7 @@ export class SubjectWriter {
     primary: boolean,
   ): Promise<void> {
     const rows = this.identifierRows(handle, identifiers);
-    const inserted = await this.repo.insertIdentifiers(
+    const inserted = await this.identifiers.insertIdentifiers(
       m,
       rows.map((r) => ({ ...r, isPrimary: primary })),
     );
@@ -198,7 +202,7 @@ export class SubjectWriter {
     const lost = rows.find((r) => !inserted.has(r.id));
     if (!lost) return;
     // Already committed by another transaction (ON CONFLICT waited for it), or a concurrent one won.
-    const owners = await this.repo.findOwners(lost.kind, [lost.blindIndex], m);
+    const owners = await this.identifiers.findOwners(lost.kind, [lost.blindIndex], m);
     const owner = owners.find((o) => o.systemKey === lost.systemKey) ?? owners[0];
     this.exists(owner?.subjectId ?? lost.subjectId);
   }
@@ -217,7 +221,7 @@ export class SubjectWriter {
     const primary = current.find((i) => sameSlot(i) && i.isPrimary);
     if (!change.next) {
       if (!primary) return false;
-      await this.repo.deleteIdentifiers(m, [primary.id]);
+      await this.identifiers.deleteIdentifiers(m, [primary.id]);
       return true;
     }
     const index = this.crypto.blindIndex(change.kind, change.next.value);
@@ -225,12 +229,12 @@ export class SubjectWriter {
     if (existing?.isPrimary) return false;
     if (existing) {
       // Already one of the subject's own (from a merge): promote it rather than add a duplicate.
-      if (primary) await this.repo.setPrimary(m, primary.id, false);
-      await this.repo.setPrimary(m, existing.id, true);
+      if (primary) await this.identifiers.setPrimary(m, primary.id, false);
+      await this.identifiers.setPrimary(m, existing.id, true);
       return true;
     }
     await this.refuseTaken(m, [change.next], handle.subjectId);
-    if (primary) await this.repo.deleteIdentifiers(m, [primary.id]);
+    if (primary) await this.identifiers.deleteIdentifiers(m, [primary.id]);
     await this.insertIdentifiers(m, handle, [change.next], true);
     return true;
   }

@@ -3,7 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { SubjectProfile } from './subject-reader.service';
+import { SubjectLifecycleService } from './subject-lifecycle.service';
+import { SubjectLookupService, SubjectProfile } from './subject-lookup.service';
+import { SubjectRightsService } from './subject-rights.service';
 import { holdView, subjectView } from './subject.view';
 import {
   AddHoldDto,
@@ -15,14 +17,17 @@ import {
   SubjectLookupQuery,
   UpdateSubjectDto,
 } from './subjects.dto';
-import { SubjectsService } from './subjects.service';
 
 const Id = () => Param('id', new ParseUUIDPipe());
 
 @ApiTags('subjects')
 @Controller('v1/subjects')
 export class SubjectsController {
-  constructor(private readonly subjects: SubjectsService) {}
+  constructor(
+    private readonly subjects: SubjectLookupService,
+    private readonly lifecycle: SubjectLifecycleService,
+    private readonly rights: SubjectRightsService,
+  ) {}
 
   /**
    * The response holds no personal data: an Idempotency-Key replay store keeps response bodies as
@@ -34,7 +39,7 @@ export class SubjectsController {
   @ApiOperation({ summary: 'Create a subject; identifiers are normalised, encrypted and blind-indexed' })
   async create(@Body() dto: CreateSubjectDto) {
     // Everything the answer says is known once the transaction commits: no read back.
-    const { id, createdAt } = await this.subjects.createSubject(dto);
+    const { id, createdAt } = await this.lifecycle.create(dto);
     return { id, status: 'active', createdAt: createdAt.toISOString() };
   }
 
@@ -70,7 +75,7 @@ export class SubjectsController {
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Rectify a subject (Art. 16); the changed field names are audited' })
   async update(@Id() id: string, @Body() dto: UpdateSubjectDto) {
-    const { id: survivor } = await this.subjects.update(id, dto);
+    const { id: survivor } = await this.lifecycle.update(id, dto);
     return subjectView(await this.profile(survivor), id);
   }
 
@@ -79,7 +84,7 @@ export class SubjectsController {
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Merge another record of the same person into this one' })
   async merge(@Id() id: string, @Body() dto: MergeSubjectsDto) {
-    await this.subjects.merge(id, dto.mergedId);
+    await this.lifecycle.merge(id, dto.mergedId);
     return subjectView(await this.profile(id));
   }
 
@@ -88,7 +93,7 @@ export class SubjectsController {
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Restrict processing (Art. 18)' })
   async restrict(@Id() id: string, @Body() dto: RestrictSubjectDto) {
-    await this.subjects.restrictSubject(id, dto.reason);
+    await this.rights.restrict(id, dto.reason);
     return subjectView(await this.profile(id), id);
   }
 
@@ -96,7 +101,7 @@ export class SubjectsController {
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Lift a restriction (Art. 18(3): tell the subject first)' })
   async lift(@Id() id: string) {
-    await this.subjects.liftSubjectRestriction(id);
+    await this.rights.liftRestriction(id);
     return subjectView(await this.profile(id), id);
   }
 
@@ -104,7 +109,7 @@ export class SubjectsController {
   @RequireScopes('subjects:read')
   async holds(@Id() id: string) {
     await this.profile(id);
-    return { items: (await this.subjects.listHolds(id)).map(holdView), nextCursor: null };
+    return { items: (await this.rights.listHolds(id)).map(holdView), nextCursor: null };
   }
 
   /** The reason is left out of the response for the same reason as on POST /v1/subjects. */
@@ -119,8 +124,8 @@ export class SubjectsController {
         errors: [{ field: 'endsAt', message: 'endsAt must be in the future' }],
       });
     }
-    const holdId = await this.subjects.addHold(id, { reason: dto.reason, endsAt });
-    const hold = (await this.subjects.listHolds(id)).find((h) => h.id === holdId)!;
+    const holdId = await this.rights.addHold(id, { reason: dto.reason, endsAt });
+    const hold = (await this.rights.listHolds(id)).find((h) => h.id === holdId)!;
     return holdView({ ...hold, reason: null });
   }
 
@@ -129,7 +134,7 @@ export class SubjectsController {
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Release a legal hold' })
   async releaseHold(@Id() id: string, @Param('holdId', new ParseUUIDPipe()) holdId: string): Promise<void> {
-    await this.subjects.releaseHold(id, holdId);
+    await this.rights.releaseHold(id, holdId);
   }
 
   @Post(':id/activity')
@@ -137,7 +142,7 @@ export class SubjectsController {
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Record activity of the subject (retention counts inactivity from the last one)' })
   async activity(@Id() id: string, @Body() dto: RecordActivityDto): Promise<void> {
-    await this.subjects.touchActivity(id, dto.at ? new Date(dto.at) : undefined);
+    await this.lifecycle.touchActivity(id, dto.at ? new Date(dto.at) : undefined);
   }
 
   @Post(':id/erase')
@@ -148,7 +153,7 @@ export class SubjectsController {
       "Crypto-shred the subject in Zgoda's own store only; an erasure request (Art. 17) also reaches the data systems",
   })
   async erase(@Id() id: string, @Body() dto: EraseSubjectDto): Promise<void> {
-    await this.subjects.eraseSubject(id, dto.reason);
+    await this.lifecycle.erase(id, dto.reason);
   }
 
   private async profile(id: string): Promise<SubjectProfile> {

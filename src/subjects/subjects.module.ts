@@ -1,41 +1,61 @@
 import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { SubjectAliases } from '../audit/subject-aliases';
 import { CONTACT_RESOLVER } from '../notifications/contact-resolver';
 import { KeyRotationService } from './key-rotation.service';
 import { SubjectAliasesProvider } from './subject-aliases.provider';
 import { SubjectBatchErasure } from './subject-batch-erasure';
 import { SubjectCipher } from './subject-cipher';
-import { SubjectErasure } from './subject-erasure.service';
+import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectHooks } from './subject-hooks';
-import { SubjectLookup } from './subject-lookup.service';
+import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
+import { SubjectKeysRepository } from './subject-keys.repository';
+import { SubjectKeysService } from './subject-keys.service';
+import { SubjectLifecycleService } from './subject-lifecycle.service';
+import { SubjectLookupService } from './subject-lookup.service';
 import { SubjectMerger } from './subject-merge.service';
+import { SubjectProfilesRepository } from './subject-profiles.repository';
 import { SubjectReader } from './subject-reader.service';
-import { SubjectRights } from './subject-rights.service';
+import { SubjectRightsService } from './subject-rights.service';
 import { SubjectWriter } from './subject-writer.service';
 import { SubjectsController } from './subjects.controller';
+import { SUBJECTS_ENTITIES } from './subjects.entities';
 import { SubjectsRepository } from './subjects.repository';
-import { SubjectsService } from './subjects.service';
 
 /** Global: consent, requests, notifications, retention and breaches all ask about subjects. */
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature(SUBJECTS_ENTITIES)],
   controllers: [SubjectsController],
   providers: [
-    SubjectsService,
+    SubjectLookupService,
+    SubjectLifecycleService,
+    SubjectRightsService,
+    SubjectKeysService,
     SubjectsRepository,
+    SubjectIdentifiersRepository,
+    SubjectKeysRepository,
+    SubjectHoldsRepository,
+    SubjectProfilesRepository,
     SubjectCipher,
-    SubjectLookup,
     SubjectReader,
     SubjectWriter,
-    SubjectRights,
     SubjectMerger,
-    SubjectErasure,
     SubjectBatchErasure,
     SubjectHooks,
     KeyRotationService,
     { provide: SubjectAliases, useClass: SubjectAliasesProvider },
-    { provide: CONTACT_RESOLVER, useExisting: SubjectsService },
+    { provide: CONTACT_RESOLVER, useExisting: SubjectLookupService },
   ],
-  exports: [SubjectsService, SubjectHooks, KeyRotationService, SubjectAliases, CONTACT_RESOLVER],
+  exports: [
+    SubjectLookupService,
+    SubjectLifecycleService,
+    SubjectRightsService,
+    SubjectKeysService,
+    SubjectHooks,
+    KeyRotationService,
+    SubjectAliases,
+    CONTACT_RESOLVER,
+  ],
 })
 export class SubjectsModule {}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AudienceService } from '../../src/consent/audience.service';
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 
@@ -261,7 +261,7 @@ describe('consent: the decision API', () => {
       await t.request('POST', `/v1/subjects/${id}/consents`, { purpose: key, ...grant() });
       emails.set(id, email);
     }
-    const subjects = t.get(SubjectsService);
+    const subjects = t.get(SubjectLookupService);
     const single = jest.spyOn(subjects, 'getContact');
     const batch = jest.spyOn(subjects, 'getContacts');
     t.get(AudienceService).pageSize = 3;

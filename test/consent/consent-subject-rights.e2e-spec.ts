@@ -1,4 +1,4 @@
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectRightsService } from '../../src/subjects/subject-rights.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 
@@ -46,7 +46,7 @@ describe('consent: the subject’s rights override consent (restriction, objecti
     const subjectId = await createSubject(t);
     await record(subjectId, news);
     await record(subjectId, reminders);
-    await t.dataSource.transaction((m) => t.get(SubjectsService).setObjection(m, subjectId, 'direct_marketing'));
+    await t.dataSource.transaction((m) => t.get(SubjectRightsService).setObjection(m, subjectId, 'direct_marketing'));
     expect(await check(news, `subjectId=${subjectId}`)).toMatchObject({ allowed: false, reason: 'objected' });
     // A new grant does not override the objection either.
     await record(subjectId, news);

@@ -1,18 +1,21 @@
 import { DataSource } from 'typeorm';
 import { SubjectHooks } from '../../src/subjects/subject-hooks';
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectLifecycleService } from '../../src/subjects/subject-lifecycle.service';
+import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
 import { grant, publishedPurpose, uniqueEmail } from '../consent/consent-fixtures';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 
-// The batched crypto-shredding retention runs use (SubjectsService.eraseMany): the effects of erasing each
+// The batched crypto-shredding retention runs use (SubjectLifecycleService.eraseMany): the effects of erasing each
 // subject on its own, in a constant number of statements per batch.
 describe('retention: batched erasure', () => {
   let t: TestApp;
-  let subjects: SubjectsService;
+  let subjects: SubjectLookupService;
+  let lifecycle: SubjectLifecycleService;
   let news: string;
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
-    subjects = t.get(SubjectsService);
+    subjects = t.get(SubjectLookupService);
+    lifecycle = t.get(SubjectLifecycleService);
     news = await publishedPurpose(t, 'batch-news');
   });
   afterAll(() => t.close());
@@ -37,7 +40,7 @@ describe('retention: batched erasure', () => {
         return query(...args);
       }) as typeof runner.query;
       try {
-        return await subjects.eraseMany(m, targets, reveal ? new Set(reveal) : undefined);
+        return await lifecycle.eraseMany(m, targets, reveal ? new Set(reveal) : undefined);
       } finally {
         runner.query = query;
       }
@@ -60,7 +63,7 @@ describe('retention: batched erasure', () => {
       ).status,
     ).toBe(201);
     expect((await t.request('POST', `/v1/subjects/${held.id}/holds`, { reason: 'Spór I C 1/25' })).status).toBe(201);
-    await subjects.eraseSubject(gone.id, 'test:before');
+    await lifecycle.erase(gone.id, 'test:before');
 
     const { outcome } = await eraseCounting(
       [

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { Clock } from '../../src/common/clock/clock';
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
 import { RetentionScheduler } from '../../src/retention/retention-scheduler.service';
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
 import { grant, publishedPurpose, uniqueEmail } from '../consent/consent-fixtures';
 import { WebhookReceiver } from '../requests/support';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -50,7 +50,7 @@ const outcomes = (items: Item[]) =>
 
 describe('retention: runs with the worker running', () => {
   let t: TestApp;
-  let subjects: SubjectsService;
+  let subjects: SubjectLookupService;
   const now = Date.now();
   const s: Record<string, string> = {};
   const emails: Record<string, string> = {};
@@ -96,7 +96,7 @@ describe('retention: runs with the worker running', () => {
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
       },
     });
-    subjects = t.get(SubjectsService);
+    subjects = t.get(SubjectLookupService);
 
     const news = await publishedPurpose(t, 'newsletter');
     const names = ['stale1', 'stale2', 'stale3', 'stale4', 'fresh', 'held', 'restricted', 'asking'];

@@ -3,7 +3,8 @@ import { CryptoService } from '../../src/common/crypto/crypto.service';
 import { decryptField, fieldAad } from '../../src/common/crypto/envelope';
 import { KEY_PURPOSES } from '../../src/common/crypto/keyring';
 import { SubjectHooks } from '../../src/subjects/subject-hooks';
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectLifecycleService } from '../../src/subjects/subject-lifecycle.service';
+import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { scanForValues, scannedColumnCount } from './db-scan';
 
@@ -16,11 +17,11 @@ interface Backup {
 
 describe('subjects: erasure by crypto-shredding', () => {
   let t: TestApp;
-  let subjects: SubjectsService;
+  let subjects: SubjectLookupService;
   let crypto: CryptoService;
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
-    subjects = t.get(SubjectsService);
+    subjects = t.get(SubjectLookupService);
     crypto = t.get(CryptoService);
   });
   afterAll(() => t.close());
@@ -198,7 +199,7 @@ describe('subjects: erasure by crypto-shredding', () => {
     const survivor = (await t.request('POST', '/v1/subjects', { email: `ms.${tag()}@example.com` })).body.id;
     const merged = (await t.request('POST', '/v1/subjects', { email: `mm.${tag()}@example.com` })).body.id;
     await t.request('POST', `/v1/subjects/${survivor}/merge`, { mergedId: merged });
-    await t.dataSource.transaction((m) => subjects.erase(m, merged, 'request:merged'));
+    await t.dataSource.transaction((m) => t.get(SubjectLifecycleService).erase(merged, 'request:merged', m));
     expect((await subjects.getDecisionFacts([survivor])).get(survivor)?.status).toBe('erased');
     expect(
       (await t.request('POST', '/v1/subjects/6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b11/erase', { reason: 'x' })).status,

@@ -5,7 +5,7 @@ import { CryptoService } from '../../src/common/crypto/crypto.service';
 import { DecryptionError } from '../../src/common/crypto/envelope';
 import { EnvInput } from '../../src/config/env';
 import { KeyRotationReport, KeyRotationService } from '../../src/subjects/key-rotation.service';
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectLifecycleService } from '../../src/subjects/subject-lifecycle.service';
 import { SystemsService } from '../../src/systems/systems.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { logDir, randomKey } from '../support/test-env';
@@ -116,10 +116,10 @@ describe('subjects: master key rotation, online', () => {
     const t = await startTestApp({ role: 'api', env: { ENCRYPTION_KEY: K1, BLIND_INDEX_KEY: BLIND } });
     apps.push(t);
     dbName = t.dbName;
-    const subjects = t.get(SubjectsService);
+    const subjects = t.get(SubjectLifecycleService);
     for (let i = 0; i < SEEDED; i++) {
       const s = { email: `seed.${i}.${tag()}@example.com`, lastName: `Nazwiskoq${tag()}` };
-      const { id } = await t.dataSource.transaction((m) => subjects.create(m, s));
+      const { id } = await t.dataSource.transaction((m) => subjects.create(s, m));
       seeded.push({ id, ...s });
     }
     const system = await t.request('POST', '/v1/systems', {

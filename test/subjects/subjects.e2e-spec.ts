@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CryptoService } from '../../src/common/crypto/crypto.service';
 import { SubjectHooks } from '../../src/subjects/subject-hooks';
-import { SubjectsService } from '../../src/subjects/subjects.service';
+import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
+import { SubjectRightsService } from '../../src/subjects/subject-rights.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { pgDump } from './db-scan';
 
@@ -11,10 +12,12 @@ const mobile = () => `6${String(Math.floor(Math.random() * 1e8)).padStart(8, '0'
 
 describe('subjects: identities, lookups, rectification, restriction, holds, merging', () => {
   let t: TestApp;
-  let subjects: SubjectsService;
+  let subjects: SubjectLookupService;
+  let rights: SubjectRightsService;
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
-    subjects = t.get(SubjectsService);
+    subjects = t.get(SubjectLookupService);
+    rights = t.get(SubjectRightsService);
   });
   afterAll(() => t.close());
 
@@ -244,8 +247,8 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect(view.holds).toEqual([
       expect.objectContaining({ id: hold.body.id, reason: 'Spór sądowy I C 123/25', active: true, endsAt }),
     ]);
-    expect(await subjects.hasActiveHold(id)).toBe(true);
-    expect((await subjects.listHolds(id))[0].reason).toBe('Spór sądowy I C 123/25');
+    expect(await rights.hasActiveHold(id)).toBe(true);
+    expect((await rights.listHolds(id))[0].reason).toBe('Spór sądowy I C 123/25');
     // The hold blocks erasure (Art. 17(3)); the reason stays out of the audit log.
     const erase = await t.request('POST', `/v1/subjects/${id}/erase`, { reason: 'staff:test' });
     expect(erase).toMatchObject({ status: 409, body: { code: 'subject_on_hold' } });
@@ -257,7 +260,7 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect((await t.request('DELETE', `/v1/subjects/${id}/holds/6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b11`)).status).toBe(
       404,
     );
-    expect(await subjects.hasActiveHold(id)).toBe(false);
+    expect(await rights.hasActiveHold(id)).toBe(false);
     const lifted = await t.request('DELETE', `/v1/subjects/${id}/restriction`);
     expect(lifted.body).toMatchObject({ status: 'active', restriction: null, onHold: false });
     expect(lifted.body.holds[0]).toMatchObject({ active: false, releasedBy: expect.stringMatching(/^api_key:/) });
@@ -278,7 +281,7 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     const birth = `${today.getUTCFullYear() - 15}-01-01`;
     const minor = await create({ email: `minor.${tag()}@example.com`, birthDate: birth });
     const adult = await create({ email: `adult.${tag()}@example.com`, birthDate: '1980-02-29' });
-    await t.dataSource.transaction((m) => subjects.setObjection(m, adult, 'direct_marketing'));
+    await t.dataSource.transaction((m) => rights.setObjection(m, adult, 'direct_marketing'));
     const facts = await subjects.getDecisionFacts([minor, adult, 'not-a-uuid', '6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b11']);
     expect(facts.size).toBe(2);
     expect(facts.get(minor)).toEqual({

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { PurposesService } from '../../consent/purposes.service';
 import { OutboxService } from '../../outbox/outbox.service';
-import { SubjectsService } from '../../subjects/subjects.service';
+import { SubjectLookupService } from '../../subjects/subject-lookup.service';
 import { ZGODA_SYSTEM_KEY } from '../../systems/system-rules';
 import type { System } from '../../systems/system.entity';
 import { SystemsService } from '../../systems/systems.service';
@@ -32,7 +32,7 @@ export class TaskPlanner {
   constructor(
     private readonly repo: RequestsRepository,
     private readonly systems: SystemsService,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
     private readonly purposes: PurposesService,
     private readonly vault: RequestVault,
     private readonly transitions: RequestTransitions,

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ProblemError } from '../../common/problem/problem.error';
 import { ConsentQueryService } from '../../consent/consent-query.service';
-import { SubjectsService, UpdateSubjectInput } from '../../subjects/subjects.service';
+import { SubjectLifecycleService, UpdateSubjectInput } from '../../subjects/subject-lifecycle.service';
+import { SubjectLookupService } from '../../subjects/subject-lookup.service';
+import { SubjectRightsService } from '../../subjects/subject-rights.service';
 import { RequestDetails } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
 import { RequestsRepository } from '../requests.repository';
@@ -20,7 +22,9 @@ export const RECTIFIABLE_FIELDS = ['email', 'phone', 'externalId', 'firstName', 
 @Injectable()
 export class ZgodaExecutor {
   constructor(
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
+    private readonly subjectLifecycle: SubjectLifecycleService,
+    private readonly subjectRights: SubjectRightsService,
     private readonly consent: ConsentQueryService,
     private readonly repo: RequestsRepository,
   ) {}
@@ -79,7 +83,7 @@ export class ZgodaExecutor {
       Object.entries(details?.changes ?? {}).filter(([k]) => RECTIFIABLE_FIELDS.includes(k)),
     ) as UpdateSubjectInput;
     try {
-      const { changed } = await this.subjects.update(subjectId, changes);
+      const { changed } = await this.subjectLifecycle.update(subjectId, changes);
       return { status: 'done', data: { changedFields: [{ fields: changed.join(' ') }] } };
     } catch (e) {
       if (e instanceof ProblemError && e.code === 'subject_erased') return { status: 'done', reason: 'subject_erased' };
@@ -94,31 +98,32 @@ export class ZgodaExecutor {
    * not deleted, and the task says what was kept and until when (LEGAL item 19).
    */
   async erase(m: EntityManager, r: DsrRequest): Promise<TaskOutcome> {
-    const holds = (await this.subjects.listHolds(r.subjectId!)).filter((h) => h.active);
+    const holds = (await this.subjectRights.listHolds(r.subjectId!)).filter((h) => h.active);
     if (!holds.length) {
       try {
-        await this.subjects.erase(m, r.subjectId!, `request:${r.id}`);
+        await this.subjectLifecycle.erase(r.subjectId!, `request:${r.id}`, m);
         return { status: 'done' };
       } catch (e) {
         // A hold added since we looked: fall through to restriction.
         if (!(e instanceof ProblemError && e.code === 'subject_on_hold')) throw e;
       }
     }
-    await this.subjects.restrict(m, r.subjectId!, `request:${r.id}`);
+    await this.subjectRights.restrict(r.subjectId!, `request:${r.id}`, m);
     const ends = holds.map((h) => h.endsAt);
     const until = ends.length && ends.every((d) => d) ? new Date(Math.max(...ends.map((d) => d!.getTime()))) : null;
     return { status: 'retained', reason: 'legal_hold', retainedUntil: until };
   }
 
   async restrict(m: EntityManager, r: DsrRequest): Promise<TaskOutcome> {
-    return this.tolerateErased(() => this.subjects.restrict(m, r.subjectId!, `request:${r.id}`));
+    return this.tolerateErased(() => this.subjectRights.restrict(r.subjectId!, `request:${r.id}`, m));
   }
 
   async object(m: EntityManager, r: DsrRequest, details: RequestDetails | null): Promise<TaskOutcome> {
     const purposes = details?.purposes?.filter((p) => p !== 'direct_marketing') ?? [];
     return this.tolerateErased(async () => {
-      if (isDirectMarketingObjection(details)) await this.subjects.setObjection(m, r.subjectId!, 'direct_marketing');
-      if (purposes.length) await this.subjects.setObjection(m, r.subjectId!, purposes);
+      if (isDirectMarketingObjection(details))
+        await this.subjectRights.setObjection(m, r.subjectId!, 'direct_marketing');
+      if (purposes.length) await this.subjectRights.setObjection(m, r.subjectId!, purposes);
     });
   }
 

@@ -6,7 +6,7 @@ import type { Principal } from '../../auth/principal';
 import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { OutboxService } from '../../outbox/outbox.service';
-import { SubjectsService } from '../../subjects/subjects.service';
+import { SubjectLookupService } from '../../subjects/subject-lookup.service';
 import { RequestIntake } from '../request-intake.service';
 import { PENDING_STATUSES } from '../request-state';
 import { RequestTransitions } from '../request-transitions.service';
@@ -29,7 +29,7 @@ export class OpenGdprService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly repo: OpenGdprRepository,
     private readonly requests: RequestsRepository,
-    private readonly subjects: SubjectsService,
+    private readonly subjects: SubjectLookupService,
     private readonly intake: RequestIntake,
     private readonly transitions: RequestTransitions,
     private readonly outbox: OutboxService,
