@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Env } from '../config/env';
 import { ProblemError } from '../common/problem/problem.error';
 import { ApiKey } from './api-key.entity';
+import { ApiKeysRepository } from './api-keys.repository';
 import { Principal } from './principal';
 import { Scope } from './scopes';
 
@@ -27,6 +28,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
     private readonly audit: AuditService,
     private readonly env: Env,
   ) {}
@@ -37,11 +39,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (!key) return;
     const hash = hashKey(key);
     await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [ENV_KEY_NAME]);
-      const existing = await m.getRepository(ApiKey).find({ where: { name: ENV_KEY_NAME, revokedAt: IsNull() } });
+      await this.keys.lockName(m, ENV_KEY_NAME);
+      const existing = await this.keys.findActiveByName(m, ENV_KEY_NAME);
       if (existing.some((k) => k.keyHash.equals(hash))) return;
       for (const old of existing) {
-        await m.getRepository(ApiKey).update(old.id, { revokedAt: new Date() });
+        await this.keys.update(m, old.id, { revokedAt: new Date() });
         await this.audit.append(m, {
           action: 'api_key.revoked',
           targetType: 'api_key',
@@ -49,15 +51,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
           reason: 'ADMIN_API_KEY changed',
         });
       }
-      const row = await m.getRepository(ApiKey).save(
-        m.getRepository(ApiKey).create({
-          name: ENV_KEY_NAME,
-          prefix: key.slice(0, 12),
-          keyHash: hash,
-          scopes: ['admin'],
-          createdBy: 'env',
-        }),
-      );
+      const row = await this.keys.save(m, {
+        name: ENV_KEY_NAME,
+        prefix: key.slice(0, 12),
+        keyHash: hash,
+        scopes: ['admin'],
+        createdBy: 'env',
+      });
       await this.audit.append(m, {
         action: 'api_key.created',
         targetType: 'api_key',
@@ -83,19 +83,14 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private async lookup(key: string): Promise<Principal | null> {
     const now = Date.now();
     const generation = this.generation;
-    const row = await this.dataSource
-      .getRepository(ApiKey)
-      .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() }, select: { id: true, scopes: true } });
+    const row = await this.keys.findActiveByHash(hashKey(key));
     const principal: Principal | null = row ? { kind: 'api_key', id: row.id, scopes: row.scopes } : null;
     if (generation !== this.generation) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { principal, until: now + CACHE_TTL_MS });
     if (row && (this.touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {
       this.touched.set(row.id, now);
-      void this.dataSource
-        .getRepository(ApiKey)
-        .update(row.id, { lastUsedAt: new Date() })
-        .catch(() => undefined);
+      void this.keys.update(this.dataSource.manager, row.id, { lastUsedAt: new Date() }).catch(() => undefined);
     }
     return principal;
   }
@@ -103,13 +98,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async create(name: string, scopes: Scope[]): Promise<{ row: ApiKey; key: string }> {
     const key = `zk_${randomBytes(32).toString('base64url')}`;
     const row = await this.dataSource.transaction(async (m) => {
-      const saved = await m
-        .getRepository(ApiKey)
-        .save(
-          m
-            .getRepository(ApiKey)
-            .create({ name, prefix: key.slice(0, 10), keyHash: hashKey(key), scopes, createdBy: null }),
-        );
+      const saved = await this.keys.save(m, {
+        name,
+        prefix: key.slice(0, 10),
+        keyHash: hashKey(key),
+        scopes,
+        createdBy: null,
+      });
       await this.audit.append(m, {
         action: 'api_key.created',
         targetType: 'api_key',
@@ -122,22 +117,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   list(afterCreatedAt: string | undefined, limit: number): Promise<ApiKey[]> {
-    const qb = this.dataSource
-      .getRepository(ApiKey)
-      .createQueryBuilder('k')
-      .orderBy('k.createdAt', 'DESC')
-      .addOrderBy('k.id', 'DESC')
-      .limit(limit);
-    if (afterCreatedAt) qb.where('k.createdAt < :after', { after: afterCreatedAt });
-    return qb.getMany();
+    return this.keys.list(afterCreatedAt, limit);
   }
 
   async revoke(id: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const row = await m.getRepository(ApiKey).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.keys.lock(m, id);
       if (!row) throw new ProblemError('not_found', 'No API key with this id.');
       if (row.revokedAt) return;
-      await m.getRepository(ApiKey).update(id, { revokedAt: new Date() });
+      await this.keys.update(m, id, { revokedAt: new Date() });
       await this.audit.append(m, { action: 'api_key.revoked', targetType: 'api_key', targetId: id });
     });
     this.generation += 1;

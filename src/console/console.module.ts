@@ -1,15 +1,28 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
+import { ConsoleAccountController } from './console-account.controller';
 import { ConsoleApi } from './console-api.service';
 import { ConsoleAuthController } from './console-auth.controller';
+import { ConsoleComplianceController } from './console-compliance.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
+import { ConsoleKeysController } from './console-keys.controller';
+import { ConsoleRequestsController } from './console-requests.controller';
+import { ConsoleSubjectsController } from './console-subjects.controller';
 import { ConsoleView } from './console-view';
 import { ConsoleController } from './console.controller';
 
 /** The staff console at /console: server-rendered pages over the JSON API (PRODUCT.md 10). */
 @Module({
   imports: [UsersModule],
-  controllers: [ConsoleAuthController, ConsoleController],
+  controllers: [
+    ConsoleAuthController,
+    ConsoleController,
+    ConsoleRequestsController,
+    ConsoleSubjectsController,
+    ConsoleComplianceController,
+    ConsoleKeysController,
+    ConsoleAccountController,
+  ],
   providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter],
 })
 export class ConsoleModule {}

@@ -8,6 +8,7 @@ import { hashPassword, needsRehash, verifyPassword } from './password/password-h
 import { StaffSession, StaffSessions } from './staff-sessions.service';
 import { StaffUser } from './staff-user.entity';
 import { matchTotp } from './totp';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 export type LoginOutcome =
@@ -27,6 +28,7 @@ export class LoginService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly usersRepo: UsersRepository,
     private readonly sessions: StaffSessions,
     private readonly audit: AuditService,
     private readonly env: Env,
@@ -109,7 +111,7 @@ export class LoginService implements OnModuleInit {
     const expired = this.passwordExpired(u);
     const { id, session } = await this.sessions.create(u.id, u.role, expired);
     await this.dataSource.transaction(async (m) => {
-      await m.getRepository(StaffUser).update(u.id, { lastLoginAt: new Date() });
+      await this.usersRepo.update(m, u.id, { lastLoginAt: new Date() });
       await this.audit.append(m, {
         action: 'staff_user.login',
         targetType: 'staff_user',

@@ -10,6 +10,7 @@ import { PasswordPolicy } from './password/password-policy';
 import type { Role } from './roles';
 import { StaffSessions } from './staff-sessions.service';
 import { StaffUser } from './staff-user.entity';
+import { UsersRepository } from './users.repository';
 import { newTotpSecret, totpUri } from './totp';
 
 export interface StaffUserView {
@@ -34,6 +35,7 @@ export class UsersService implements OnModuleInit {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
     private readonly sessions: StaffSessions,
@@ -95,11 +97,10 @@ export class UsersService implements OnModuleInit {
     this.assertAcceptable(password, email);
     const passwordHash = await hashPassword(password, this.scrypt);
     return this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(StaffUser);
-      if (await repo.exists({ where: { emailIndex: index } }))
+      if (await this.users.existsByIndex(m, index))
         throw new ProblemError('conflict', 'A user with this e-mail exists.');
-      const id = (await m.query('SELECT gen_random_uuid() AS id'))[0].id as string;
-      const row = repo.create({
+      const id = await this.users.newId(m);
+      await this.users.insert(m, {
         id,
         emailIndex: index,
         emailSealed: this.crypto.seal(normaliseEmail(email), EMAIL_AAD(id)),
@@ -108,36 +109,28 @@ export class UsersService implements OnModuleInit {
         passwordChangedAt: new Date(),
         createdBy,
       });
-      await repo.insert(row);
       await this.audit.append(m, {
         action: 'staff_user.created',
         targetType: 'staff_user',
         targetId: id,
         data: { role },
       });
-      return (await repo.findOneByOrFail({ id }))!;
+      return this.users.findOrFail(m, id);
     });
   }
 
   async get(id: string): Promise<StaffUser> {
-    const u = await this.dataSource.getRepository(StaffUser).findOneBy({ id });
+    const u = await this.users.find(id);
     if (!u) throw new ProblemError('not_found', 'No user with this id.');
     return u;
   }
 
   findByIndex(index: Buffer): Promise<StaffUser | null> {
-    return this.dataSource.getRepository(StaffUser).findOneBy({ emailIndex: index });
+    return this.users.findByIndex(index);
   }
 
   list(afterCreatedAt: string | undefined, limit: number): Promise<StaffUser[]> {
-    const qb = this.dataSource
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .orderBy('u.createdAt', 'DESC')
-      .addOrderBy('u.id', 'DESC')
-      .limit(limit);
-    if (afterCreatedAt) qb.where('u.createdAt < :after', { after: afterCreatedAt });
-    return qb.getMany();
+    return this.users.list(afterCreatedAt, limit);
   }
 
   async update(
@@ -185,9 +178,9 @@ export class UsersService implements OnModuleInit {
         audit.push('totp');
       }
       if (!audit.length) return u;
-      await m.getRepository(StaffUser).update(id, { ...changes, updatedAt: new Date() });
+      await this.users.update(m, id, { ...changes, updatedAt: new Date() });
       endSessions = true;
-      return m.getRepository(StaffUser).findOneByOrFail({ id });
+      return this.users.findOrFail(m, id);
     });
     // Any change to who someone is or what they may do ends their sessions: the next request re-authenticates.
     if (endSessions) await this.sessions.revokeAll(id);
@@ -203,15 +196,13 @@ export class UsersService implements OnModuleInit {
     const passwordHash = await hashPassword(newPassword, this.scrypt);
     await this.dataSource.transaction(async (m) => {
       await this.lock(m, id);
-      await m
-        .getRepository(StaffUser)
-        .update(id, { passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() });
+      await this.users.update(m, id, { passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() });
       await this.audit.append(m, { action: 'staff_user.password_changed', targetType: 'staff_user', targetId: id });
     });
   }
 
   async storeRehash(id: string, passwordHash: string): Promise<void> {
-    await this.dataSource.getRepository(StaffUser).update(id, { passwordHash });
+    await this.users.update(this.dataSource.manager, id, { passwordHash });
   }
 
   /** Enrolment step 1: a fresh secret, stored sealed but not active until a code from it is confirmed. */
@@ -219,7 +210,7 @@ export class UsersService implements OnModuleInit {
     const u = await this.get(id);
     if (u.totpEnabledAt) throw new ProblemError('conflict', 'A second factor is already enrolled.');
     const secret = newTotpSecret();
-    await this.dataSource.getRepository(StaffUser).update(id, {
+    await this.users.update(this.dataSource.manager, id, {
       totpSecretSealed: this.crypto.seal(secret, TOTP_AAD(id)),
       updatedAt: new Date(),
     });
@@ -234,13 +225,13 @@ export class UsersService implements OnModuleInit {
   async enableTotp(id: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await this.lock(m, id);
-      await m.getRepository(StaffUser).update(id, { totpEnabledAt: new Date(), updatedAt: new Date() });
+      await this.users.update(m, id, { totpEnabledAt: new Date(), updatedAt: new Date() });
       await this.audit.append(m, { action: 'staff_user.totp_enrolled', targetType: 'staff_user', targetId: id });
     });
   }
 
   private async lock(m: EntityManager, id: string): Promise<StaffUser> {
-    const u = await m.getRepository(StaffUser).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const u = await this.users.lock(m, id);
     if (!u) throw new ProblemError('not_found', 'No user with this id.');
     return u;
   }

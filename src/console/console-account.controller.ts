@@ -1,0 +1,91 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
+import { CsrfProtected } from '../web/csrf.guard';
+import { ConsoleApi } from './console-api.service';
+import { ConsolePage } from './console-error.filter';
+import { act, Form } from './console-pages';
+import { ConsoleView, redirect } from './console-view';
+
+/** The staff member's own account: password, TOTP enrolment, ending every session. Any signed-in role may use it. */
+@ConsolePage()
+@Controller('console')
+export class ConsoleAccountController {
+  constructor(
+    private readonly view: ConsoleView,
+    private readonly api: ConsoleApi,
+    private readonly env: Env,
+  ) {}
+
+  @Get('account')
+  @Public()
+  async account(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    void reply.send(await this.accountPage(req, reply, null));
+  }
+
+  @Post('account/password')
+  @Public()
+  @CsrfProtected()
+  async password(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
+    if (!req.staffSession) throw new ProblemError('unauthorized');
+    await act(reply, '/console/account', 'password', () =>
+      this.api.call(req, 'POST', '/v1/users/me/password', {
+        currentPassword: b.currentPassword ?? '',
+        newPassword: b.newPassword ?? '',
+      }),
+    );
+  }
+
+  @Post('account/totp')
+  @Public()
+  @CsrfProtected()
+  async totpStart(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (!req.staffSession) throw new ProblemError('unauthorized');
+    const enrol = await this.api.call<{ secret: string }>(req, 'POST', '/v1/users/me/totp');
+    void reply.send(await this.accountPage(req, reply, enrol.secret));
+  }
+
+  @Post('account/totp/confirm')
+  @Public()
+  @CsrfProtected()
+  async totpConfirm(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
+    if (!req.staffSession) throw new ProblemError('unauthorized');
+    await act(reply, '/console/account', 'totp', () =>
+      this.api.call(req, 'POST', '/v1/users/me/totp/confirm', { code: String(b.code ?? '').trim() }),
+    );
+  }
+
+  @Post('account/logout-everywhere')
+  @Public()
+  @CsrfProtected()
+  async everywhere(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (!req.staffSession) throw new ProblemError('unauthorized');
+    await this.api.call(req, 'POST', '/v1/auth/logout-everywhere');
+    void reply.clearCookie('zg_session', { path: '/' });
+    redirect(reply, '/console/login');
+  }
+
+  private async accountPage(req: FastifyRequest, reply: FastifyReply, totpSecret: string | null) {
+    if (!req.staffSession) throw new ProblemError('unauthorized');
+    const lang = this.view.lang(req, reply);
+    const me = await this.api.get<Record<string, any>>(req, '/v1/users/me');
+    const title = this.view.t(lang, 'account.title');
+    return this.view.render(
+      req,
+      reply,
+      'account',
+      {
+        title,
+        email: me.email,
+        role: this.view.t(lang, `role.${me.role}`),
+        totpEnabled: !!me.totpEnabled,
+        totpSecret,
+        passwordExpired: !!me.passwordExpired,
+        minLength: this.env.STAFF_PASSWORD_MIN_LENGTH,
+      },
+      { lang, title, wide: false },
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequireScopes } from '../auth/scopes';
+import { CsrfProtected } from '../web/csrf.guard';
+import { ConsoleApi } from './console-api.service';
+import { ConsolePage } from './console-error.filter';
+import { act, AuditRow, Form } from './console-pages';
+import { ConsoleView, may } from './console-view';
+
+const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
+
+/** The console's accountability pages: the audit log and its check, the Art. 30 register, retention runs. */
+@ConsolePage()
+@Controller('console')
+export class ConsoleComplianceController {
+  constructor(
+    private readonly view: ConsoleView,
+    private readonly api: ConsoleApi,
+  ) {}
+
+  @Get('audit')
+  @RequireScopes('audit:read')
+  async auditLog(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() q: Form) {
+    const lang = this.view.lang(req, reply);
+    const [page, verified] = await Promise.all([
+      this.api.get<{ items: AuditRow[] }>(req, '/v1/audit?limit=100'),
+      q.verify
+        ? this.api.get<{ valid: boolean; checked: number; firstInvalidSeq?: string }>(req, '/v1/audit/verify')
+        : null,
+    ]);
+    const title = this.view.t(lang, 'audit.title');
+    const html = this.view.render(
+      req,
+      reply,
+      'audit',
+      {
+        title,
+        entries: page.items.map((e) => ({ ...e, targetId: e.target.id ?? '' })),
+        verified: verified
+          ? {
+              valid: verified.valid,
+              text: verified.valid
+                ? this.view.t(lang, 'audit.valid', { checked: verified.checked })
+                : this.view.t(lang, 'audit.invalid', { seq: verified.firstInvalidSeq ?? '?' }),
+            }
+          : null,
+      },
+      { lang, title },
+    );
+    void reply.send(html);
+  }
+
+  @Get('register')
+  @RequireScopes('register:read')
+  register(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const lang = this.view.lang(req, reply);
+    const title = this.view.t(lang, 'register.title');
+    const html = this.view.render(
+      req,
+      reply,
+      'register',
+      {
+        title,
+        downloads: REGISTER_FORMATS.map((f) => ({
+          href: `/v1/register?format=${f}&lang=${lang}`,
+          label: this.view.t(lang, 'register.download', { format: f.toUpperCase() }),
+        })),
+        canSignOff: may(req, 'register:write'),
+      },
+      { lang, title },
+    );
+    void reply.send(html);
+  }
+
+  @Post('register/sign-off')
+  @RequireScopes('register:write')
+  @CsrfProtected()
+  async signOff(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
+    await act(reply, '/console/register', 'signed', () =>
+      this.api.call(req, 'POST', '/v1/register/sign-off', b.note ? { note: b.note } : {}),
+    );
+  }
+
+  @Get('retention')
+  @RequireScopes('retention:manage')
+  async retention(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const lang = this.view.lang(req, reply);
+    const [policies, runs] = await Promise.all([
+      this.api.get<{ items: Record<string, any>[] }>(req, '/v1/retention/policies?limit=200'),
+      this.api.get<{ items: Record<string, any>[] }>(req, '/v1/retention/runs?limit=20'),
+    ]);
+    const title = this.view.t(lang, 'retention.title');
+    const html = this.view.render(
+      req,
+      reply,
+      'retention',
+      {
+        title,
+        policies: policies.items.map((p) => ({
+          key: p.key,
+          description: p.description?.[lang] ?? p.period,
+          action: p.action,
+          active: !!p.active,
+        })),
+        runs: runs.items.map((r) => ({
+          id: r.id,
+          dryRun: !!r.dryRun,
+          status: r.status,
+          asOf: r.asOf,
+          scanned: r.scanned ?? 0,
+          matched: r.matched ?? 0,
+          processed: r.processed ?? 0,
+          failed: r.failed ?? 0,
+        })),
+      },
+      { lang, title },
+    );
+    void reply.send(html);
+  }
+
+  @Post('retention/dry-run')
+  @RequireScopes('retention:manage')
+  @CsrfProtected()
+  async dryRun(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    await act(reply, '/console/retention', 'dryrun', () =>
+      this.api.call(req, 'POST', '/v1/retention/runs', { dryRun: true }),
+    );
+  }
+}

@@ -1,0 +1,98 @@
+import { ParseUUIDPipe } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
+import { OPEN_STATUSES } from '../requests/request-state';
+import type { PageLang } from '../web/web-strings';
+import { ConsoleView, redirect } from './console-view';
+
+/** What the console's pages share: form and id parsing, Post/Redirect/Get, the request row of a list. */
+
+export type Form = Record<string, string | undefined>;
+export const Id = () => new ParseUUIDPipe({ version: '4' });
+// The legal clock still runs on a failed request: it is open work with a deadline (request-state.ts).
+export const OPEN: readonly string[] = OPEN_STATUSES;
+
+/** Post/Redirect/Get: back to the page with a notice, or with the problem's code when the API refused. */
+export async function act(reply: FastifyReply, back: string, notice: string, fn: () => Promise<unknown>) {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof ProblemError) || e.status >= 500 || e.code === 'forbidden' || e.code === 'unauthorized') throw e;
+    return redirect(reply, `${back}?problem=${e.code}`);
+  }
+  redirect(reply, `${back}?notice=${notice}`);
+}
+
+export function typeLabel(view: ConsoleView, type: string, lang: PageLang): string {
+  return view.pages.text(lang, `console.type.${type}`);
+}
+
+export function requestRow(view: ConsoleView, env: Env, r: RequestRow, lang: PageLang) {
+  const due = r.extendedDueAt ?? r.dueAt;
+  const open = OPEN.includes(r.status);
+  const dueMs = new Date(due).getTime();
+  const deadline = !open
+    ? 'closed'
+    : dueMs < Date.now()
+      ? 'overdue'
+      : dueMs < Date.now() + env.REQUEST_AT_RISK_DAYS * 86_400_000
+        ? 'atRisk'
+        : 'onTime';
+  return {
+    id: r.id,
+    href: `/console/requests/${r.id}`,
+    type: r.type,
+    typeLabel: typeLabel(view, r.type, lang),
+    status: view.t(lang, `status.${r.status}`),
+    receivedAt: r.receivedAt,
+    due,
+    dueSort: dueMs,
+    open,
+    deadline,
+    deadlineLabel: view.t(lang, `requests.${deadline}`),
+    badge: deadline === 'overdue' ? 'bad' : deadline === 'atRisk' ? 'warn' : deadline === 'closed' ? 'neutral' : 'ok',
+  };
+}
+
+export interface RequestRow {
+  id: string;
+  type: string;
+  status: string;
+  receivedAt: string;
+  dueAt: string;
+  extendedDueAt: string | null;
+}
+export interface TaskRow {
+  id: string;
+  system: string;
+  kind: string;
+  action: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+}
+export interface AuditRow {
+  seq: string;
+  occurredAt: string;
+  actor: { type: string; id: string };
+  action: string;
+  target: { type: string; id: string | null };
+}
+export interface PurposeRow {
+  key: string;
+  name: string;
+  currentVersion: number | null;
+}
+export interface ConsentRow {
+  purpose: string;
+  channel: string;
+  status: string;
+  consentId: string | null;
+  version: number | null;
+  grantedAt: string | null;
+}
+export interface HoldRow {
+  reason?: string;
+  active?: boolean;
+}

@@ -1,0 +1,139 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { RequireScopes } from '../auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { Env } from '../config/env';
+import { CsrfProtected } from '../web/csrf.guard';
+import { ConsoleApi } from './console-api.service';
+import { ConsolePage } from './console-error.filter';
+import { act, ConsentRow, Form, HoldRow, Id, PurposeRow, RequestRow, requestRow } from './console-pages';
+import { ConsoleView, may, redirect } from './console-view';
+
+const CHANNELS = ['email', 'sms', 'phone', 'auto_call', 'push', 'post'];
+
+/** The console's consent and subject pages: a subject's identity, consents and requests; consent recorded in a store. */
+@ConsolePage()
+@Controller('console')
+export class ConsoleSubjectsController {
+  constructor(
+    private readonly view: ConsoleView,
+    private readonly api: ConsoleApi,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
+    private readonly env: Env,
+  ) {}
+
+  @Get('consents')
+  @RequireScopes('consent:read')
+  async consents(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() q: Form) {
+    if (q.subjectId && /^[0-9a-f-]{36}$/i.test(q.subjectId.trim()))
+      return redirect(reply, `/console/subjects/${q.subjectId.trim().toLowerCase()}`);
+    const lang = this.view.lang(req, reply);
+    const purposes = await this.api.get<{ items: PurposeRow[] }>(req, '/v1/purposes?limit=200');
+    const title = this.view.t(lang, 'consents.title');
+    const html = this.view.render(
+      req,
+      reply,
+      'consents',
+      {
+        title,
+        purposes: purposes.items.map((p) => ({ key: p.key, name: p.name, currentVersion: p.currentVersion ?? null })),
+      },
+      { lang, title },
+    );
+    void reply.send(html);
+  }
+
+  @Get('subjects/:id')
+  @RequireScopes('consent:read', 'subjects:read')
+  async subject(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
+    const lang = this.view.lang(req, reply);
+    const seesIdentity = may(req, 'subjects:read');
+    const [identity, consents, requests, purposes] = await Promise.all([
+      seesIdentity ? this.api.get<Record<string, any>>(req, `/v1/subjects/${id}`) : null,
+      this.api.optional<{ items: ConsentRow[] }>(req, `/v1/subjects/${id}/consents`),
+      this.api.optional<{ items: RequestRow[] }>(req, `/v1/requests?subjectId=${id}&limit=100`),
+      may(req, 'consent:write') ? this.api.get<{ items: PurposeRow[] }>(req, '/v1/purposes?limit=200') : null,
+    ]);
+    if (identity) {
+      // Art. 32 and the accountability principle: who looked at whose personal data is on record.
+      await this.dataSource.transaction((m) =>
+        this.audit.append(m, {
+          action: 'subject.viewed',
+          targetType: 'subject',
+          targetId: id,
+          subjectId: identity.id,
+          data: { via: 'console' },
+        }),
+      );
+    }
+    const title = this.view.t(lang, 'subject.title');
+    const html = this.view.render(
+      req,
+      reply,
+      'subject',
+      {
+        title,
+        id,
+        identity: identity
+          ? {
+              email: identity.email ?? null,
+              phone: identity.phone ?? null,
+              name: [identity.firstName, identity.lastName].filter(Boolean).join(' ') || null,
+              externalId: identity.externalId ?? null,
+              status: identity.status,
+            }
+          : null,
+        holds: identity
+          ? (identity.holds as HoldRow[]).map((h) => ({ reason: h.reason ?? null, active: !!h.active }))
+          : null,
+        consents: consents
+          ? consents.items.map((c) => ({
+              ...c,
+              grantedAt: c.grantedAt ?? null,
+              proofHref: c.consentId ? `/v1/subjects/${id}/consents/${c.consentId}/proof` : null,
+            }))
+          : null,
+        requests: requests ? requests.items.map((r) => requestRow(this.view, this.env, r, lang)) : null,
+        record: purposes
+          ? {
+              purposes: purposes.items.filter((p) => p.currentVersion).map((p) => ({ key: p.key, name: p.name })),
+              channels: CHANNELS,
+            }
+          : null,
+      },
+      { lang, title },
+    );
+    void reply.send(html);
+  }
+
+  @Post('subjects/:id/consents')
+  @RequireScopes('consent:write')
+  @CsrfProtected()
+  async recordConsent(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', Id()) id: string,
+    @Body() b: Form,
+  ) {
+    await act(reply, `/console/subjects/${id}`, 'recorded', async () => {
+      const purpose = await this.api.get<PurposeRow>(
+        req,
+        `/v1/purposes/${encodeURIComponent(String(b.purpose ?? ''))}`,
+      );
+      if (!purpose.currentVersion) throw new ProblemError('unpublished_version');
+      return this.api.call(req, 'POST', `/v1/subjects/${id}/consents`, {
+        purpose: purpose.key,
+        channel: b.channel,
+        version: purpose.currentVersion,
+        locale: b.locale === 'en' ? 'en' : 'pl',
+        decision: b.decision,
+        expressedBy: 'subject',
+        // The staff member's id, not their name: the proof says who recorded it without personal data.
+        source: { method: 'store', staffId: req.principal!.id, ...(b.location ? { location: b.location } : {}) },
+      });
+    });
+  }
+}
