@@ -1,9 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { chainHash, GENESIS_HASH, verifyBatch, VerifyState } from './audit-chain';
 import { AuditEntry } from './audit-entry.entity';
+import { AuditRepository } from './audit.repository';
 import { SubjectAliases } from './subject-aliases';
 
 export interface AuditInput {
@@ -41,7 +42,7 @@ const AUDIT_LOCK = 0x2a0d17;
 @Injectable()
 export class AuditService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: AuditRepository,
     @Optional() private readonly aliases?: SubjectAliases,
   ) {}
 
@@ -63,11 +64,8 @@ export class AuditService {
       throw new Error('AuditService.append must run inside a transaction');
     }
     if (!inputs.length) return [];
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    const [last] = (await manager.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as {
-      seq: string;
-      hash: string;
-    }[];
+    await this.repo.lockChain(manager, AUDIT_LOCK);
+    const last = await this.repo.findHead(manager);
     const ctx = requestContext.get();
     const contextActor = ctx?.principal ? { type: ctx.principal.kind, id: ctx.principal.id } : null;
     let seq = last ? BigInt(last.seq) : 0n;
@@ -76,7 +74,7 @@ export class AuditService {
     const entries = inputs.map((input) => {
       const actor = input.actor ?? contextActor ?? { type: 'system', id: 'zgoda' };
       seq += 1n;
-      const entry = manager.create(AuditEntry, {
+      const entry = this.repo.build(manager, {
         seq: seq.toString(),
         id: randomUUID(),
         occurredAt,
@@ -95,31 +93,19 @@ export class AuditService {
       prevHash = entry.hash;
       return entry;
     });
-    await manager.getRepository(AuditEntry).insert(entries as never);
+    await this.repo.insert(manager, entries);
     return entries;
   }
 
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
-    const qb = this.dataSource
-      .getRepository(AuditEntry)
-      .createQueryBuilder('a')
-      .orderBy('a.seq', 'DESC')
-      .limit(filter.limit);
-    if (filter.subjectId) {
-      const subjectIds = this.aliases ? await this.aliases.aliasesOf(filter.subjectId) : [filter.subjectId];
-      qb.andWhere('a.subjectId IN (:...subjectIds)', { subjectIds });
-    }
-    if (filter.action) qb.andWhere('a.action = :action', { action: filter.action });
-    if (filter.targetType) qb.andWhere('a.targetType = :targetType', { targetType: filter.targetType });
-    if (filter.targetId) qb.andWhere('a.targetId = :targetId', { targetId: filter.targetId });
-    if (filter.from) qb.andWhere('a.occurredAt >= :from', { from: filter.from });
-    if (filter.to) qb.andWhere('a.occurredAt < :to', { to: filter.to });
-    if (filter.afterSeq) qb.andWhere('a.seq < :afterSeq', { afterSeq: filter.afterSeq });
-    return qb.getMany();
+    const { subjectId, ...rest } = filter;
+    if (!subjectId) return this.repo.list(rest);
+    const subjectIds = this.aliases ? await this.aliases.aliasesOf(subjectId) : [subjectId];
+    return this.repo.list({ ...rest, subjectIds });
   }
 
   async findForTarget(targetType: string, targetId: string): Promise<AuditEntry[]> {
-    return this.dataSource.getRepository(AuditEntry).find({ where: { targetType, targetId }, order: { seq: 'ASC' } });
+    return this.repo.findForTarget(targetType, targetId);
   }
 
   /** Recomputes the whole chain in batches (flat memory) and names the first entry that does not match. */
@@ -127,22 +113,13 @@ export class AuditService {
     let state: VerifyState = { prevHash: GENESIS_HASH, expectedSeq: 1n, checked: 0 };
     let after = '0';
     for (;;) {
-      const rows = await this.dataSource
-        .getRepository(AuditEntry)
-        .createQueryBuilder('a')
-        .where('a.seq > :after', { after })
-        .orderBy('a.seq', 'ASC')
-        .limit(batchSize)
-        .getMany();
+      const rows = await this.repo.listAfter(after, batchSize);
       if (!rows.length) break;
       state = verifyBatch(state, rows);
       if (state.firstInvalidSeq) break;
       after = rows[rows.length - 1].seq;
     }
-    const [head] = (await this.dataSource.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as {
-      seq: string;
-      hash: string;
-    }[];
+    const head = await this.repo.findHead();
     return {
       valid: !state.firstInvalidSeq,
       checked: state.checked,

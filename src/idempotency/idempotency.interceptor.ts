@@ -3,16 +3,15 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { DataSource } from 'typeorm';
 import { canonicalJson } from '../common/json/canonical-json';
 import { ProblemError } from '../common/problem/problem.error';
-import { IdempotencyRecord } from './idempotency-record.entity';
+import { IdempotencyService } from './idempotency.service';
 
 const WAIT_FOR_FIRST_MS = 10_000;
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: IdempotencyService) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
@@ -39,32 +38,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .update(canonicalJson(req.body ?? null))
       .update(req.url)
       .digest('hex');
-    const repo = this.dataSource.getRepository(IdempotencyRecord);
     // The primary key makes the claim atomic: of two concurrent duplicates exactly one inserts and runs.
-    const claimed = await repo
-      .createQueryBuilder()
-      .insert()
-      .values({ principalId, key, route, requestHash })
-      .orIgnore()
-      .returning(['key'])
-      .execute();
-    if (claimed.raw.length === 0) return this.replay(principalId, key, requestHash, reply);
+    const claimed = await this.store.claim({ principalId, key, route, requestHash });
+    if (!claimed) return this.replay(principalId, key, requestHash, reply);
     try {
       const body = await handle();
-      await repo.update({ principalId, key }, { responseStatus: status, responseBody: (body ?? null) as never });
+      await this.store.complete(principalId, key, status, body ?? null);
       return body;
     } catch (error) {
       // A failed first attempt must not pin the key to an error: release it so the client can retry.
-      await repo.delete({ principalId, key });
+      await this.store.release(principalId, key);
       throw error;
     }
   }
 
   private async replay(principalId: string, key: string, requestHash: string, reply: FastifyReply) {
-    const repo = this.dataSource.getRepository(IdempotencyRecord);
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const row = await repo.findOne({ where: { principalId, key } });
+      const row = await this.store.find(principalId, key);
       if (row && row.requestHash !== requestHash) {
         throw new ProblemError('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
       }

@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Env } from '../config/env';
-import { QueueName } from '../jobs/job.types';
 import { QueueRegistry } from '../jobs/queue-registry.service';
+import { OutboxRepository } from './outbox.repository';
 
 const MAX_REDRIVES = 5;
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -22,7 +22,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
   private running?: Promise<unknown>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: OutboxRepository,
     private readonly queues: QueueRegistry,
     private readonly env: Env,
   ) {}
@@ -43,55 +43,32 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
 
   /** One round; returns how many jobs were re-driven. */
   async reconcile(): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RECONCILE_LOCK])) as {
-        locked: boolean;
-      }[];
-      if (!locked) return 0;
-      try {
-        const rows = (await runner.query(
-          `SELECT id, queue, name, payload, job_id, redrives FROM outbox
-            WHERE sent_at IS NOT NULL AND completed_at IS NULL AND dead_at IS NULL
-              AND sent_at < now() - make_interval(secs => $1::float / 1000) AND available_at < now()
-            ORDER BY id LIMIT 1000`,
-          [this.env.RECONCILE_GRACE_MS],
-        )) as {
-          id: string;
-          queue: QueueName;
-          name: string;
-          payload: Record<string, unknown>;
-          job_id: string;
-          redrives: number;
-        }[];
-        let redriven = 0;
-        for (const row of rows) {
-          const queue = this.queues.get(row.queue);
-          const job = await queue.getJob(row.job_id);
-          const state = job ? await job.getState() : 'missing';
-          if (LIVE_STATES.has(state)) continue;
-          if (row.redrives >= MAX_REDRIVES) {
-            await runner.query(`UPDATE outbox SET dead_at = now() WHERE id = $1`, [row.id]);
-            this.logger.error({ jobId: row.job_id, job: row.name }, 'job gave up after re-drives; needs an operator');
-            continue;
-          }
-          if (job && state === 'failed') await job.retry('failed');
-          else {
-            // completed-but-unmarked means the handler crashed after its work: re-running is a no-op by design.
-            if (job) await job.remove().catch(() => undefined);
-            await queue.add(row.name, row.payload, { jobId: row.job_id });
-          }
-          await runner.query('UPDATE outbox SET redrives = redrives + 1 WHERE id = $1', [row.id]);
-          redriven += 1;
-        }
-        if (redriven) this.logger.warn({ redriven }, 're-drove jobs missing from Redis');
-        return redriven;
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK]);
+    return this.repo.withSessionLock(RECONCILE_LOCK, 0, (m) => this.redrive(m));
+  }
+
+  private async redrive(m: EntityManager): Promise<number> {
+    const rows = await this.repo.findStalled(m, this.env.RECONCILE_GRACE_MS);
+    let redriven = 0;
+    for (const row of rows) {
+      const queue = this.queues.get(row.queue);
+      const job = await queue.getJob(row.job_id);
+      const state = job ? await job.getState() : 'missing';
+      if (LIVE_STATES.has(state)) continue;
+      if (row.redrives >= MAX_REDRIVES) {
+        await this.repo.markGivenUp(m, row.id);
+        this.logger.error({ jobId: row.job_id, job: row.name }, 'job gave up after re-drives; needs an operator');
+        continue;
       }
-    } finally {
-      await runner.release();
+      if (job && state === 'failed') await job.retry('failed');
+      else {
+        // completed-but-unmarked means the handler crashed after its work: re-running is a no-op by design.
+        if (job) await job.remove().catch(() => undefined);
+        await queue.add(row.name, row.payload, { jobId: row.job_id });
+      }
+      await this.repo.countRedrive(m, row.id);
+      redriven += 1;
     }
+    if (redriven) this.logger.warn({ redriven }, 're-drove jobs missing from Redis');
+    return redriven;
   }
 }

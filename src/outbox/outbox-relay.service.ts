@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env';
-import { JobName, QueueName } from '../jobs/job.types';
 import { QueueRegistry } from '../jobs/queue-registry.service';
+import { OutboxRepository } from './outbox.repository';
 import { OUTBOX_CHANNEL } from './outbox.service';
 
 // A down Redis must not hold the claimed rows' locks forever: give up, roll back, retry later.
@@ -13,15 +13,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     p.finally(() => clearTimeout(t)),
     new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error('redis did not answer in time')), ms))),
   ]);
-}
-
-interface Row {
-  id: string;
-  queue: QueueName;
-  name: JobName;
-  payload: Record<string, unknown>;
-  job_id: string;
-  delay_ms: number;
 }
 
 /**
@@ -41,16 +32,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: OutboxRepository,
     private readonly queues: QueueRegistry,
     private readonly env: Env,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.listener = new Client({ connectionString: this.env.DATABASE_URL });
-    this.listener.on('notification', () => this.kick());
-    this.listener.on('error', (e) => this.logger.warn({ error: e.message }, 'outbox listener error'));
-    await this.listener.connect();
-    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.listener = this.repo.createListener(
+      this.env.DATABASE_URL,
+      () => this.kick(),
+      (e) => this.logger.warn({ error: e.message }, 'outbox listener error'),
+    );
+    await this.repo.listen(this.listener, OUTBOX_CHANNEL);
     this.schedule(0);
   }
 
@@ -58,7 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.running) await new Promise((r) => setTimeout(r, 20));
-    await this.listener?.end().catch(() => undefined);
+    await this.repo.closeListener(this.listener);
   }
 
   kick(): void {
@@ -102,12 +95,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Public for tests and the single-process mode: relays one batch, returns how many rows moved. */
   async drainBatch(limit: number): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
-        `SELECT id, queue, name, payload, job_id,
-                GREATEST(0, EXTRACT(EPOCH FROM available_at - now()) * 1000)::int AS delay_ms
-           FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      )) as Row[];
+      const rows = await this.repo.claimUnsent(manager, limit);
       if (!rows.length) return 0;
       const sent: string[] = [];
       for (const row of rows) {
@@ -128,10 +116,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           if (!redisAnswers) throw error;
           const message = (error as Error).message.slice(0, 500);
           this.logger.error({ jobId: row.job_id, job: row.name, error: message }, 'queue refused an outbox job');
-          await manager.query('UPDATE outbox SET dead_at = now(), last_error = $2 WHERE id = $1', [row.id, message]);
+          await this.repo.markRefused(manager, row.id, message);
         }
       }
-      if (sent.length) await manager.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [sent]);
+      if (sent.length) await this.repo.markSent(manager, sent);
       return rows.length;
     });
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { JOB_QUEUE, JobName, JobPayloads } from '../jobs/job.types';
-import { OutboxMessage } from './outbox-message.entity';
+import { OutboxRepository } from './outbox.repository';
 
 export const OUTBOX_CHANNEL = 'zgoda_outbox';
 
@@ -21,7 +21,7 @@ export interface EnqueueOptions {
 
 @Injectable()
 export class OutboxService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly repo: OutboxRepository) {}
 
   /**
    * Records a job in the caller's transaction. Nothing reaches Redis until the transaction commits and the
@@ -37,51 +37,31 @@ export class OutboxService {
     if (!manager.queryRunner?.isTransactionActive)
       throw new Error('OutboxService.enqueue must run inside a transaction');
     const jobId = outboxJobId(name, options.jobId ?? randomUUID());
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(OutboxMessage)
-      .values({
-        queue: JOB_QUEUE[name],
-        name,
-        payload: payload as never,
-        jobId,
-        availableAt: options.delayMs ? new Date(Date.now() + options.delayMs) : () => 'now()',
-      })
-      .orIgnore() // the same deterministic job recorded twice (a retried request) is one job
-      .execute();
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
+    await this.repo.insert(manager, {
+      queue: JOB_QUEUE[name],
+      name,
+      payload: payload as never,
+      jobId,
+      availableAt: options.delayMs ? new Date(Date.now() + options.delayMs) : () => 'now()',
+    });
+    await this.repo.notify(manager, OUTBOX_CHANNEL);
   }
 
   /** Called by the worker after a handler succeeded; the reconciler ignores completed rows. */
   async markCompleted(jobId: string): Promise<void> {
-    await this.dataSource
-      .getRepository(OutboxMessage)
-      .update({ jobId, completedAt: IsNull() }, { completedAt: new Date() });
+    await this.repo.markCompleted(jobId);
   }
 
   async markDead(jobId: string, error: string): Promise<void> {
-    await this.dataSource
-      .getRepository(OutboxMessage)
-      .update({ jobId }, { deadAt: new Date(), lastError: error.slice(0, 500) });
+    await this.repo.markDead(jobId, error.slice(0, 500));
   }
 
   async recordError(jobId: string, error: string): Promise<void> {
-    await this.dataSource.getRepository(OutboxMessage).update({ jobId }, { lastError: error.slice(0, 500) });
+    await this.repo.recordError(jobId, error.slice(0, 500));
   }
 
   async stats(): Promise<{ unsent: number; incomplete: number; dead: number; oldestUnsentSeconds: number }> {
-    const [row] = (await this.dataSource.query(`
-      SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent,
-             count(*) FILTER (WHERE sent_at IS NOT NULL AND completed_at IS NULL AND dead_at IS NULL)::int AS incomplete,
-             count(*) FILTER (WHERE dead_at IS NOT NULL)::int AS dead,
-             COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE sent_at IS NULL)), 0)::float AS oldest
-        FROM outbox WHERE completed_at IS NULL`)) as {
-      unsent: number;
-      incomplete: number;
-      dead: number;
-      oldest: number;
-    }[];
+    const row = await this.repo.stats();
     return { unsent: row.unsent, incomplete: row.incomplete, dead: row.dead, oldestUnsentSeconds: row.oldest };
   }
 }
