@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { SystemsModule } from '../systems/systems.module';
@@ -13,10 +14,11 @@ import { BreachStatsService } from './breach-stats.service';
 import { BreachesController } from './breaches.controller';
 import { BreachesRepository } from './breaches.repository';
 import { BreachesService } from './breaches.service';
+import { BREACHES_ENTITIES } from './breaches.entities';
 
 /** Breach register (Art. 33-34): incidents, the 72-hour clock, notifications to UODO and to the subjects, KPIs. */
 @Module({
-  imports: [NotificationsModule, SubjectsModule, SystemsModule],
+  imports: [NotificationsModule, SubjectsModule, SystemsModule, TypeOrmModule.forFeature(BREACHES_ENTITIES)],
   controllers: [BreachesController],
   providers: [
     BreachesRepository,

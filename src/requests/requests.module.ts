@@ -12,6 +12,8 @@ import { TaskRunner } from './fulfilment/task-runner.service';
 import { TaskSettlement } from './fulfilment/task-settlement.service';
 import { WebhookCaller } from './fulfilment/webhook-caller';
 import { ZgodaExecutor } from './fulfilment/zgoda-executor';
+import { OpenRequestsRepository } from './open-requests.repository';
+import { OpenRequestsService } from './open-requests.service';
 import { OpenGdprCallbacks } from './opengdpr/opengdpr-callbacks.service';
 import { OpenGdprSigner } from './opengdpr/opengdpr-signer.service';
 import { OPENGDPR_CREATE_ROUTES, OpenGdprController } from './opengdpr/opengdpr.controller';
@@ -64,9 +66,11 @@ import { RequestsService } from './requests.service';
     OpenGdprSigner,
     OpenGdprService,
     OpenGdprCallbacks,
+    OpenRequestsRepository,
+    OpenRequestsService,
   ],
   // The portal (src/portal) files, verifies and shows requests through the public service.
-  exports: [RequestsService, RequestTransitions, PublicRequestsService, RequestOutputs],
+  exports: [RequestsService, RequestTransitions, PublicRequestsService, RequestOutputs, OpenRequestsService],
 })
 export class RequestsModule implements OnModuleInit {
   constructor(

@@ -3,17 +3,10 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { JobHandler } from '../jobs/job-handler.decorator';
+import { ConsentExpiriesRepository } from './consent-expiries.repository';
 
 // Grants recorded per transaction: one audit entry each, so the audit chain's lock is held briefly.
 const BATCH = 200;
-
-interface ExpiredRow {
-  event_id: string;
-  subject_id: string;
-  purpose_key: string;
-  channel: string;
-  expires_at: Date;
-}
 
 /**
  * Consent given for a limited time (a grant's `expiresAt`, or the purpose's `validityDays`) ends on its
@@ -26,6 +19,7 @@ interface ExpiredRow {
 export class ConsentExpiryService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly expiries: ConsentExpiriesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -37,18 +31,7 @@ export class ConsentExpiryService {
     let expired = 0;
     for (;;) {
       const n = await this.dataSource.transaction(async (m) => {
-        const rows = (await m.query(
-          `INSERT INTO retention_consent_expiries (event_id, subject_id, purpose_key, channel, expires_at, recorded_at)
-           SELECT s.event_id, s.subject_id, s.purpose_key, s.channel, s.expires_at, now()
-             FROM consent_state s
-            WHERE s.status = 'granted' AND NOT s.pending AND s.expires_at <= $1
-              AND NOT EXISTS (SELECT 1 FROM retention_consent_expiries e WHERE e.event_id = s.event_id)
-            ORDER BY s.expires_at, s.event_id
-            LIMIT $2
-           ON CONFLICT DO NOTHING
-           RETURNING event_id, subject_id, purpose_key, channel, expires_at`,
-          [now, BATCH],
-        )) as ExpiredRow[];
+        const rows = await this.expiries.recordExpired(m, now, BATCH);
         for (const r of rows) {
           await this.audit.append(m, {
             action: 'consent.expired',

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { OPEN_STATUSES } from '../requests/request-state';
-import { DsrRequest } from '../requests/request.entity';
+import { OpenRequestsService } from '../requests/open-requests.service';
 
 /** What retention needs from the requests module: its open-request state and completion times. */
 export interface OpenRequestCheck {
@@ -17,36 +15,18 @@ export interface OpenRequestCheck {
 export const OPEN_REQUEST_CHECK = Symbol('OPEN_REQUEST_CHECK');
 
 /**
- * Reads the requests module's table with its own definition of "open" (`OPEN_STATUSES`), so a status the
- * requests module adds is judged the way it judges it. Read-only: retention never writes requests.
+ * Asks the requests module, which judges "open" by its own statuses, so a status it adds is judged the
+ * way it judges it. Read-only: retention never writes requests.
  */
 @Injectable()
 export class RequestsOpenRequestCheck implements OpenRequestCheck {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly requests: OpenRequestsService) {}
 
-  async openRequestSubjectIds(subjectIds: string[]): Promise<Set<string>> {
-    if (!subjectIds.length) return new Set();
-    const rows = await this.dataSource
-      .getRepository(DsrRequest)
-      .createQueryBuilder('r')
-      .select('DISTINCT r.subjectId', 'subjectId')
-      .where('r.subjectId IN (:...ids)', { ids: subjectIds })
-      .andWhere('r.status IN (:...open)', { open: OPEN_STATUSES })
-      .getRawMany<{ subjectId: string }>();
-    return new Set(rows.map((r) => r.subjectId));
+  openRequestSubjectIds(subjectIds: string[]): Promise<Set<string>> {
+    return this.requests.openRequestSubjectIds(subjectIds);
   }
 
-  async lastCompletedAt(subjectIds: string[]): Promise<Map<string, Date>> {
-    if (!subjectIds.length) return new Map();
-    const rows = await this.dataSource
-      .getRepository(DsrRequest)
-      .createQueryBuilder('r')
-      .select('r.subjectId', 'subjectId')
-      .addSelect('max(r.completedAt)', 'completedAt')
-      .where('r.subjectId IN (:...ids)', { ids: subjectIds })
-      .andWhere(`r.status = 'completed' AND r.completedAt IS NOT NULL`)
-      .groupBy('r.subjectId')
-      .getRawMany<{ subjectId: string; completedAt: Date }>();
-    return new Map(rows.map((r) => [r.subjectId, new Date(r.completedAt)]));
+  lastCompletedAt(subjectIds: string[]): Promise<Map<string, Date>> {
+    return this.requests.lastCompletedAt(subjectIds);
   }
 }

@@ -5,15 +5,14 @@ import { AuditService } from '../audit/audit.service';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
-import { OutboxService } from '../outbox/outbox.service';
 import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
 import { SubjectRightsService } from '../subjects/subject-rights.service';
 import type { System } from '../systems/system.entity';
 import { computeRetentionDue } from './retention-due';
+import { RetentionBatchCommit } from './retention-batch-commit.service';
 import { RetentionFactsService } from './retention-facts.service';
 import { RetentionNoticesService } from './retention-notices.service';
 import {
-  addCounts,
   BatchFacts,
   CompiledPolicy,
   compilePolicies,
@@ -21,14 +20,11 @@ import {
   planSubject,
   SubjectPlan,
   SweepSubject,
-  tally,
 } from './retention-plan';
 import { RetentionRun } from './retention-run.entity';
-import { ItemRow, RetentionRunsRepository } from './retention-runs.repository';
-import { ACTIVE_RUN_STATUSES, OutcomeCounts, PolicyReport, PolicySnapshot } from './retention.types';
+import { RetentionRunsRepository } from './retention-runs.repository';
+import { ACTIVE_RUN_STATUSES, PolicySnapshot } from './retention.types';
 
-// Namespace of the per-run advisory locks, apart from every other lock user.
-export const RUN_LOCK_NAMESPACE = 0x2a0d60;
 // Subjects destroyed per transaction, in a constant number of statements (SubjectBatchErasure). The audit
 // chain's lock, which serialises every audited write in the service, is taken by the chunk's one batch
 // append near the end of the transaction, so a consent being recorded waits only for that insert and the
@@ -65,26 +61,15 @@ export class RetentionBatchRunner {
     private readonly subjects: SubjectRightsService,
     private readonly subjectLifecycle: SubjectLifecycleService,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly committer: RetentionBatchCommit,
     private readonly env: Env,
   ) {}
 
   @JobHandler('retention.run')
   async handle(job: RunJob): Promise<{ batch?: number; completed?: boolean; skipped?: string }> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      // One batch of a run at a time across every worker: a duplicate delivery waits here, then finds
-      // its batch committed. A killed worker's session ends with its process, and its lock with it.
-      await runner.query('SELECT pg_advisory_lock($1, hashtext($2))', [RUN_LOCK_NAMESPACE, job.runId]);
-      try {
-        return await this.runBatch(job);
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [RUN_LOCK_NAMESPACE, job.runId]);
-      }
-    } finally {
-      await runner.release();
-    }
+    // One batch of a run at a time across every worker: a duplicate delivery waits here, then finds
+    // its batch committed.
+    return this.repo.withRunLock(job.runId, () => this.runBatch(job));
   }
 
   private async runBatch(job: RunJob): Promise<{ batch?: number; completed?: boolean; skipped?: string }> {
@@ -114,7 +99,7 @@ export class RetentionBatchRunner {
     }
     const passive = plans.filter((p) => p.action === null && p.reviews.length === 0);
     const last = page.length < size;
-    await this.commitBatch(run, batch, page, passive, last);
+    await this.committer.commit(run, batch, page, passive, last);
     return last ? { batch, completed: true } : { batch };
   }
 
@@ -156,14 +141,13 @@ export class RetentionBatchRunner {
 
   /** Runs `fn` under a savepoint; false, with everything it did undone, when it throws. */
   private async attempt(m: EntityManager, run: RetentionRun, subjectId: string | null, fn: () => Promise<void>) {
-    await m.query('SAVEPOINT retention_act');
+    await this.repo.savepoint(m);
     try {
       await fn();
-      await m.query('RELEASE SAVEPOINT retention_act');
+      await this.repo.releaseSavepoint(m);
       return true;
     } catch (error) {
-      await m.query('ROLLBACK TO SAVEPOINT retention_act');
-      await m.query('RELEASE SAVEPOINT retention_act');
+      await this.repo.rollbackToSavepoint(m);
       this.warn(run, subjectId, error);
       return false;
     }
@@ -278,104 +262,5 @@ export class RetentionBatchRunner {
     const keys = new Set(plan.items.map((i) => i.policyKey));
     const candidates = policies.filter((p) => keys.has(p.key) && p.action === plan.action);
     return candidates[0]?.key ?? plan.items[0].policyKey;
-  }
-
-  private async commitBatch(
-    run: RetentionRun,
-    batch: number,
-    page: SweepSubject[],
-    passive: SubjectPlan[],
-    last: boolean,
-  ) {
-    await this.dataSource.transaction(async (m) => {
-      const current = await this.repo.lock(m, run.id);
-      // Under the run's advisory lock nobody else moves it; a cancelled run stops at the next batch.
-      if (!current || !ACTIVE_RUN_STATUSES.includes(current.status) || current.batches !== batch) return;
-      const rows: ItemRow[] = passive.flatMap((p) => p.items.map((i) => ({ subjectId: p.subjectId, ...i })));
-      await this.repo.insertItems(m, run.id, batch, rows);
-      const items = await this.repo.batchItems(m, run.id, batch);
-      if (!page.length && !items.length) {
-        // The previous batch ended exactly at the last subject: nothing left but to close the run.
-        await this.repo.update(m, run.id, { status: 'completed', finishedAt: new Date() });
-        await this.audit.append(m, {
-          action: 'retention.run_completed',
-          targetType: 'retention_run',
-          targetId: run.id,
-          data: { dryRun: run.dryRun, batches: batch, scanned: current.scanned, ...this.totals(current) },
-        });
-        return;
-      }
-      const counts = tally(items);
-      const inPage = new Set(page.map((s) => s.id));
-      // Subjects destroyed by an attempt that crashed are no longer in the page but were examined.
-      const scanned = page.length + new Set(items.filter((i) => !inPage.has(i.subjectId)).map((i) => i.subjectId)).size;
-      const total = addCounts(this.totals(current), counts.run);
-      await this.repo.update(m, run.id, {
-        cursor: page.length ? page[page.length - 1].id : current.cursor,
-        batches: batch + 1,
-        scanned: current.scanned + scanned,
-        matched: total.matched,
-        processed: total.processed,
-        failed: total.failed,
-        skippedLegalHold: total.skipped.legalHold,
-        skippedOpenRequest: total.skipped.openRequest,
-        skippedRestricted: total.skipped.restricted,
-        skippedActiveConsent: total.skipped.activeConsent,
-        skippedRetained: total.skipped.retained,
-        skippedReviewExists: total.skipped.reviewExists,
-        byPolicy: this.mergeReports(current.byPolicy, counts.byPolicy),
-        ...(last ? { status: 'completed' as const, finishedAt: new Date() } : {}),
-      });
-      await this.audit.append(m, {
-        action: 'retention.batch',
-        targetType: 'retention_run',
-        targetId: run.id,
-        data: { batch, dryRun: run.dryRun, scanned, ...counts.run, byPolicy: counts.byPolicy },
-      });
-      if (last) {
-        await this.audit.append(m, {
-          action: 'retention.run_completed',
-          targetType: 'retention_run',
-          targetId: run.id,
-          data: { dryRun: run.dryRun, batches: batch + 1, scanned: current.scanned + scanned, ...total },
-        });
-      } else {
-        await this.outbox.enqueue(
-          m,
-          'retention.run',
-          { runId: run.id, batch: batch + 1 },
-          { jobId: `${run.id}:${batch + 1}` },
-        );
-      }
-    });
-  }
-
-  private totals(r: RetentionRun): OutcomeCounts {
-    return {
-      matched: r.matched,
-      processed: r.processed,
-      failed: r.failed,
-      skipped: {
-        legalHold: r.skippedLegalHold,
-        openRequest: r.skippedOpenRequest,
-        restricted: r.skippedRestricted,
-        activeConsent: r.skippedActiveConsent,
-        retained: r.skippedRetained,
-        reviewExists: r.skippedReviewExists,
-      },
-    };
-  }
-
-  private mergeReports(
-    current: Record<string, PolicyReport>,
-    batch: Record<string, OutcomeCounts>,
-  ): Record<string, PolicyReport> {
-    const out = { ...current };
-    for (const [key, counts] of Object.entries(batch)) {
-      const report = out[key];
-      if (!report) continue;
-      out[key] = { ...report, ...addCounts(report, counts) };
-    }
-    return out;
   }
 }

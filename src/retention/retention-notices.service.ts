@@ -9,6 +9,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import type { System } from '../systems/system.entity';
 import { isPermanentWebhookStatus, SystemsService } from '../systems/systems.service';
 import { ZGODA_SYSTEM } from './retention-policy-rules';
+import { RetentionNoticesRepository } from './retention-notices.repository';
 import { RetentionSystemNotice } from './retention-system-notice.entity';
 import { NoticeStatus, PolicySnapshot } from './retention.types';
 
@@ -54,6 +55,7 @@ export class RetentionNoticesService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly notices: RetentionNoticesRepository,
     private readonly systems: SystemsService,
     private readonly crypto: CryptoService,
     private readonly outbox: OutboxService,
@@ -101,26 +103,7 @@ export class RetentionNoticesService {
       }),
     );
     if (!rows.length) return;
-    const inserted = (await m.query(
-      `INSERT INTO retention_system_notices
-         (id, run_id, subject_id, policy_key, action, system_id, system_key, system_kind, subject_sealed, status)
-       SELECT id, $1, s, p, a, si, sk, kind, sealed, st
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::bytea[],
-                     $10::text[]) AS t(id, s, p, a, si, sk, kind, sealed, st)
-       ON CONFLICT DO NOTHING RETURNING id, status`,
-      [
-        runId,
-        rows.map((r) => r.id),
-        rows.map((r) => r.subjectId),
-        rows.map((r) => r.policyKey),
-        rows.map((r) => r.action),
-        rows.map((r) => r.system.id),
-        rows.map((r) => r.system.key),
-        rows.map((r) => r.system.kind),
-        rows.map((r) => r.sealed),
-        rows.map((r) => r.status),
-      ],
-    )) as { id: string; status: string }[];
+    const inserted = await this.notices.insertMany(m, runId, rows);
     for (const n of inserted) {
       if (n.status === 'pending') {
         await this.outbox.enqueue(m, 'retention.notify-system', { noticeId: n.id }, { jobId: `notice:${n.id}` });
@@ -131,7 +114,7 @@ export class RetentionNoticesService {
   /** At least once: a settled notice makes a re-delivery a no-op; the receiver dedupes by Idempotency-Key. */
   @JobHandler('retention.notify-system')
   async deliver({ noticeId }: { noticeId: string }): Promise<{ outcome: string }> {
-    const notice = await this.dataSource.getRepository(RetentionSystemNotice).findOne({ where: { id: noticeId } });
+    const notice = await this.notices.find(noticeId);
     if (!notice || notice.status !== 'pending') return { outcome: 'settled' };
     try {
       await this.call(notice);
@@ -144,10 +127,7 @@ export class RetentionNoticesService {
         'retention notice call failed',
       );
       if (!final) {
-        await this.dataSource.query(
-          `UPDATE retention_system_notices SET attempts = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`,
-          [noticeId, attempts, error.code],
-        );
+        await this.notices.recordAttempt(noticeId, attempts, error.code);
         throw error;
       }
       await this.settle(notice, 'failed', attempts, error.code);
@@ -160,11 +140,7 @@ export class RetentionNoticesService {
   async counts(runIds: string[]): Promise<Map<string, Record<NoticeStatus, number>>> {
     const out = new Map<string, Record<NoticeStatus, number>>();
     if (!runIds.length) return out;
-    const rows = (await this.dataSource.query(
-      `SELECT run_id, status, count(*)::int AS n FROM retention_system_notices
-        WHERE run_id = ANY($1::uuid[]) GROUP BY run_id, status`,
-      [runIds],
-    )) as { run_id: string; status: NoticeStatus; n: number }[];
+    const rows = await this.notices.countsByRun(runIds);
     for (const id of runIds) out.set(id, { pending: 0, sent: 0, failed: 0, manual: 0 });
     for (const r of rows) out.get(r.run_id)![r.status] = r.n;
     return out;
@@ -176,16 +152,7 @@ export class RetentionNoticesService {
     limit: number,
     status?: NoticeStatus,
   ): Promise<RetentionSystemNotice[]> {
-    const qb = this.dataSource
-      .getRepository(RetentionSystemNotice)
-      .createQueryBuilder('n')
-      .where('n.runId = :runId', { runId })
-      .orderBy('n.subjectId')
-      .addOrderBy('n.systemKey')
-      .limit(limit);
-    if (after) qb.andWhere('(n.subjectId, n.systemKey) > (:subjectId, :systemKey)', after);
-    if (status) qb.andWhere('n.status = :status', { status });
-    return qb.getMany();
+    return this.notices.list(runId, after, limit, status);
   }
 
   private async call(notice: RetentionSystemNotice): Promise<void> {
@@ -215,14 +182,7 @@ export class RetentionNoticesService {
     error: string | null,
   ) {
     await this.dataSource.transaction(async (m) => {
-      const updated = (await m.query(
-        `UPDATE retention_system_notices
-            SET status = $2, attempts = $3, last_error = $4, subject_sealed = NULL,
-                sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE NULL END
-          WHERE id = $1 AND status = 'pending' RETURNING 1`,
-        [notice.id, status, attempts, error],
-      )) as [unknown[], number];
-      if (!updated[0].length) return;
+      if (!(await this.notices.settle(m, notice.id, status, attempts, error))) return;
       await this.audit.append(m, {
         action: 'retention.system_notified',
         targetType: 'retention_run',

@@ -5,6 +5,11 @@ import { RetentionRunItem } from './retention-run-item.entity';
 import { RetentionRun } from './retention-run.entity';
 import { ACTIVE_RUN_STATUSES, ItemOutcome } from './retention.types';
 
+// Serialises run creation: the check "no run is active" and the insert happen under it.
+const RUN_CREATE_LOCK = 0x2a0d61;
+// Namespace of the per-run advisory locks, apart from every other lock user.
+export const RUN_LOCK_NAMESPACE = 0x2a0d60;
+
 export interface ItemRow {
   subjectId: string;
   policyKey: string;
@@ -15,6 +20,43 @@ export interface ItemRow {
 @Injectable()
 export class RetentionRunsRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Until the caller's transaction ends. */
+  async lockRunCreation(m: EntityManager): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [RUN_CREATE_LOCK]);
+  }
+
+  /**
+   * Runs `fn` holding the run's session advisory lock, on a connection of its own. A killed worker's
+   * session ends with its process, and its lock with it.
+   */
+  async withRunLock<T>(runId: string, fn: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1, hashtext($2))', [RUN_LOCK_NAMESPACE, runId]);
+      try {
+        return await fn();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [RUN_LOCK_NAMESPACE, runId]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async savepoint(m: EntityManager): Promise<void> {
+    await m.query('SAVEPOINT retention_act');
+  }
+
+  async releaseSavepoint(m: EntityManager): Promise<void> {
+    await m.query('RELEASE SAVEPOINT retention_act');
+  }
+
+  async rollbackToSavepoint(m: EntityManager): Promise<void> {
+    await m.query('ROLLBACK TO SAVEPOINT retention_act');
+    await m.query('RELEASE SAVEPOINT retention_act');
+  }
 
   async insertRun(m: EntityManager, run: Partial<RetentionRun>): Promise<void> {
     await m.getRepository(RetentionRun).insert(run as never);

@@ -15,9 +15,6 @@ import { RetentionRun } from './retention-run.entity';
 import { RetentionRunsRepository } from './retention-runs.repository';
 import { emptyReport, ItemOutcome, PolicyReport, PolicySnapshot, RunSource } from './retention.types';
 
-// Serialises run creation: the check "no run is active" and the insert happen under it.
-const RUN_CREATE_LOCK = 0x2a0d61;
-
 export interface StartRunInput {
   dryRun: boolean;
   policy?: string;
@@ -48,7 +45,7 @@ export class RetentionRunsService {
   async start(input: StartRunInput): Promise<RetentionRun | null> {
     const id = randomUUID();
     const created = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [RUN_CREATE_LOCK]);
+      await this.runs.lockRunCreation(m);
       if (input.sourceKey && (await this.runs.findBySourceKey(m, input.sourceKey))) return false;
       const active = await this.runs.findActive(m);
       if (active) {

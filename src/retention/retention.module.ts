@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from '../common/clock/clock';
 import { ConsentModule } from '../consent/consent.module';
+import { RequestsModule } from '../requests/requests.module';
 import { OPEN_REQUEST_CHECK, RequestsOpenRequestCheck } from './open-request-check';
+import { RetentionBatchCommit } from './retention-batch-commit.service';
 import { RetentionBatchRunner } from './retention-batch.runner';
+import { ConsentExpiriesRepository } from './consent-expiries.repository';
 import { ConsentExpiryService } from './consent-expiry.service';
 import { RetentionFactsService } from './retention-facts.service';
+import { RetentionNoticesRepository } from './retention-notices.repository';
 import { RetentionNoticesService } from './retention-notices.service';
 import { RetentionPoliciesController } from './retention-policies.controller';
 import { RetentionPoliciesRepository } from './retention-policies.repository';
@@ -14,25 +19,29 @@ import { RetentionRunsController, RetentionReviewsController } from './retention
 import { RetentionRunsRepository } from './retention-runs.repository';
 import { RetentionRunsService } from './retention-runs.service';
 import { RetentionScheduler } from './retention-scheduler.service';
+import { RETENTION_ENTITIES } from './retention.entities';
 
 /**
  * Retention (LEGAL items 24-26): policies, scheduled and on-demand runs that enforce them on Zgoda's own
  * records, review tasks for the rest. Subjects and systems are global modules; consent is imported for
- * withdrawal times.
+ * withdrawal times, requests for open requests.
  */
 @Module({
-  imports: [ConsentModule],
+  imports: [ConsentModule, RequestsModule, TypeOrmModule.forFeature(RETENTION_ENTITIES)],
   controllers: [RetentionPoliciesController, RetentionRunsController, RetentionReviewsController],
   providers: [
     Clock,
     RetentionPoliciesRepository,
     RetentionRunsRepository,
+    RetentionNoticesRepository,
+    ConsentExpiriesRepository,
     RetentionPoliciesService,
     RetentionRunsService,
     RetentionReviewsService,
     RetentionFactsService,
     RetentionNoticesService,
     ConsentExpiryService,
+    RetentionBatchCommit,
     RetentionBatchRunner,
     RetentionScheduler,
     { provide: OPEN_REQUEST_CHECK, useClass: RequestsOpenRequestCheck },
