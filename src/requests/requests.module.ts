@@ -1,9 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
-import { Env } from '../config/env';
 import { ConsentModule } from '../consent/consent.module';
-import { registerFormParsers } from '../consent/form-body.parser';
 import { SubjectHooks } from '../subjects/subject-hooks';
 import { RequestStarter } from './fulfilment/request-starter.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
@@ -14,7 +10,7 @@ import { WebhookCaller } from './fulfilment/webhook-caller';
 import { ZgodaExecutor } from './fulfilment/zgoda-executor';
 import { OpenGdprCallbacks } from './opengdpr/opengdpr-callbacks.service';
 import { OpenGdprSigner } from './opengdpr/opengdpr-signer.service';
-import { OPENGDPR_CREATE_ROUTES, OpenGdprController } from './opengdpr/opengdpr.controller';
+import { OpenGdprController } from './opengdpr/opengdpr.controller';
 import { OpenGdprRepository } from './opengdpr/opengdpr.repository';
 import { OpenGdprService } from './opengdpr/opengdpr.service';
 import { Finaliser } from './outputs/finaliser.service';
@@ -22,12 +18,11 @@ import { RequestOutputs } from './outputs/request-outputs.service';
 import { SigningKeys } from './outputs/signing-keys.service';
 import { PublicRequestsController } from './public-requests.controller';
 import { PublicRequestsService } from './public-requests.service';
-import { captureRawBody } from './raw-body';
 import { RequestResultPurge } from './request-result-purge.service';
 import { RequestDeadlines } from './request-deadlines.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
-import { RequestTasksController, TASK_RESULT_ROUTE } from './request-tasks.controller';
+import { RequestTasksController } from './request-tasks.controller';
 import { RequestTokens } from './request-tokens.service';
 import { RequestTransitions } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
@@ -70,21 +65,11 @@ import { RequestsService } from './requests.service';
 })
 export class RequestsModule implements OnModuleInit {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     private readonly hooks: SubjectHooks,
     private readonly repo: RequestsRepository,
-    private readonly env: Env,
   ) {}
 
   onModuleInit(): void {
-    // Absent in the worker role, which has no HTTP server.
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (fastify) {
-      registerFormParsers(fastify);
-      captureRawBody(fastify, [TASK_RESULT_ROUTE, ...OPENGDPR_CREATE_ROUTES], this.env.BODY_LIMIT_BYTES, {
-        lenientJson: OPENGDPR_CREATE_ROUTES,
-      });
-    }
     // Art. 17 reaches the module's own sealed copies; a merge moves requests to the surviving record.
     this.hooks.onErasedMany('requests', (m, events) =>
       this.repo.wipeForErasedSubjects(
