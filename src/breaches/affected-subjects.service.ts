@@ -119,7 +119,9 @@ export class AffectedSubjectsService {
 
   /** At least once: every batch claims only subjects not yet noticed, so a re-run sends nothing twice. */
   @JobHandler('notifications.breach-notices')
-  async sendNotices({ breachId }: JobPayloads['notifications.breach-notices']): Promise<{ queued: number; withoutEmail: number }> {
+  async sendNotices({
+    breachId,
+  }: JobPayloads['notifications.breach-notices']): Promise<{ queued: number; withoutEmail: number }> {
     const breach = await this.breaches.get(breachId);
     const total = { queued: 0, withoutEmail: 0 };
     for (;;) {

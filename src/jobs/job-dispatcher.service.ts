@@ -37,7 +37,9 @@ export class JobDispatcher implements OnModuleInit {
         const name = this.reflector.get<string | undefined>(JOB_HANDLER_KEY, fn as () => unknown);
         if (!name) continue;
         // The decorator's type already refuses an unknown name; this catches one cast past it.
-        if (!known.has(name)) throw new Error(`Handler ${proto.constructor.name}.${method} names an unknown job ${name}`);
+        if (!known.has(name)) {
+          throw new Error(`Handler ${proto.constructor.name}.${method} names an unknown job ${name}`);
+        }
         if (this.handlers.has(name)) throw new Error(`Two handlers for job ${name}`);
         this.handlers.set(name, (payload, job) => (fn as Handler).call(instance, payload, job));
       }

@@ -5,7 +5,10 @@ import type { JobName, JobPayloads } from './job.types';
 export const JOB_HANDLER_KEY = 'zgoda:job-handler';
 
 /** What a handler of job N looks like: it receives that job's payload (JobPayloads[N]) and the BullMQ job. */
-export type JobHandlerMethod<N extends JobName> = (payload: JobPayloads[N], job: Job<JobPayloads[N]>) => Promise<unknown>;
+export type JobHandlerMethod<N extends JobName> = (
+  payload: JobPayloads[N],
+  job: Job<JobPayloads[N]>,
+) => Promise<unknown>;
 
 /**
  * Marks a provider method as the handler of a job. The name is given once: the method's payload type is

@@ -112,7 +112,7 @@ export class RequestDeadlines implements OnModuleInit {
     const period = await this.repo.periodCounts(today.minus({ days: 1 }).toJSDate(), today.toJSDate());
     const items = await this.repo.needingAttention(days, DIGEST_MAX_ITEMS);
     const sent = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [DIGEST_JOB]);
+      await this.repo.advisoryLock(m, DIGEST_JOB);
       if ((await this.audit.findForTarget('request_digest', key)).length) return false;
       const emailId = await this.notifications.queueEmail(m, {
         to: this.env.DPO_EMAIL,

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
+import { RequestsRepository } from './requests.repository';
 
 // Scheduled at REQUEST_RESULT_PURGE_CRON by the registry in src/jobs/schedules.ts.
 export const RESULT_PURGE_JOB = 'maintenance.request-result-purge';
@@ -20,6 +21,7 @@ export class RequestResultPurge {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: RequestsRepository,
     private readonly audit: AuditService,
     private readonly env: Env,
   ) {}
@@ -35,16 +37,12 @@ export class RequestResultPurge {
     let purged = 0;
     for (;;) {
       const n = await this.dataSource.transaction(async (m) => {
-        // SKIP LOCKED: two purges (two workers) split the work instead of waiting for each other.
-        const rows = (await m.query(
-          `SELECT request_id, size, created_at FROM request_results WHERE created_at < $1
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [before, BATCH],
-        )) as { request_id: string; size: number; created_at: Date }[];
+        const rows = await this.repo.lockResultsBefore(m, before, BATCH);
         if (!rows.length) return 0;
-        await m.query('DELETE FROM request_results WHERE request_id = ANY($1::uuid[])', [
+        await this.repo.deleteResults(
+          m,
           rows.map((r) => r.request_id),
-        ]);
+        );
         for (const r of rows) {
           await this.audit.append(m, {
             action: 'request.result_purged',

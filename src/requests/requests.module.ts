@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../consent/consent.module';
 import { SubjectHooks } from '../subjects/subject-hooks';
 import { RequestStarter } from './fulfilment/request-starter.service';
@@ -15,6 +16,7 @@ import { OpenGdprRepository } from './opengdpr/opengdpr.repository';
 import { OpenGdprService } from './opengdpr/opengdpr.service';
 import { Finaliser } from './outputs/finaliser.service';
 import { RequestOutputs } from './outputs/request-outputs.service';
+import { SigningKeysRepository } from './outputs/signing-keys.repository';
 import { SigningKeys } from './outputs/signing-keys.service';
 import { PublicRequestsController } from './public-requests.controller';
 import { PublicRequestsService } from './public-requests.service';
@@ -23,19 +25,22 @@ import { RequestDeadlines } from './request-deadlines.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
 import { RequestTasksController } from './request-tasks.controller';
+import { RequestTokensRepository } from './request-tokens.repository';
 import { RequestTokens } from './request-tokens.service';
 import { RequestTransitions } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
 import { RequestsController } from './requests.controller';
+import { REQUESTS_ENTITIES } from './requests.entities';
 import { RequestsRepository } from './requests.repository';
 import { RequestsService } from './requests.service';
 
 /** Data-subject requests (Art. 12-22): intake, verification, the legal clock, fulfilment across systems. */
 @Module({
-  imports: [ConsentModule],
+  imports: [TypeOrmModule.forFeature(REQUESTS_ENTITIES), ConsentModule],
   controllers: [RequestsController, RequestTasksController, PublicRequestsController, OpenGdprController],
   providers: [
     RequestsRepository,
+    RequestTokensRepository,
     RequestVault,
     RequestTransitions,
     RequestNotices,
@@ -50,6 +55,7 @@ import { RequestsService } from './requests.service';
     WebhookCaller,
     ZgodaExecutor,
     Finaliser,
+    SigningKeysRepository,
     SigningKeys,
     RequestOutputs,
     RequestDeadlines,

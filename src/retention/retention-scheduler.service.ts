@@ -30,7 +30,10 @@ export class RetentionScheduler implements OnApplicationBootstrap {
 
   /** One scheduled occurrence: a real run over every active policy, unless one is still going. */
   @JobHandler('retention.sweep')
-  async sweep(_payload: JobPayloads['retention.sweep'], job: Job): Promise<{ runId?: string | null; skipped?: string }> {
+  async sweep(
+    _payload: JobPayloads['retention.sweep'],
+    job: Job,
+  ): Promise<{ runId?: string | null; skipped?: string }> {
     try {
       const run = await this.runs.start({ dryRun: false, source: 'schedule', sourceKey: job.id ?? undefined });
       return { runId: run?.id ?? null };
