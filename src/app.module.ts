@@ -14,6 +14,7 @@ import { buildDataSourceOptions } from './database/database.options';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { JobsModule } from './jobs/jobs.module';
+import type { ProcessRole } from './jobs/process-role';
 import { WorkerModule } from './jobs/worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -27,7 +28,7 @@ import { ConsoleModule } from './console/console.module';
 import { PortalModule } from './portal/portal.module';
 import { WebModule } from './web/web.module';
 
-export type Role = 'api' | 'worker' | 'all';
+export type Role = ProcessRole;
 
 /** Feature modules, in both roles. Each bounded context adds itself here. */
 export const FEATURE_MODULES: Type[] = [
@@ -55,7 +56,7 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env)),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(env.DATABASE_URL, env.DB_POOL_SIZE), migrationsRun: false }),
-        JobsModule,
+        JobsModule.forRole(role),
         OutboxModule,
         CryptoModule,
         ThrottleModule,

@@ -8,18 +8,20 @@ import Fastify from 'fastify';
 import IORedis from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { AppModule, Role } from './app.module';
 import { requestContext } from './common/context/request-context';
+import { registerBodyParsers } from './common/http/body-parsers';
 import { FieldError, ProblemError } from './common/problem/problem.error';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { Env } from './config/env';
 import { maskUrl } from './config/load-env';
-import { ensureDatabase } from './database/database.options';
+import { checkDatabaseReachable } from './database/reachable';
 import { runMigrations } from './database/migrate';
 import { mountQueueDashboard } from './jobs/queue-dashboard';
 import { redisOptionsFromUrl } from './jobs/redis-connection';
 import { MetricsService } from './metrics/metrics.service';
+import { OPENGDPR_CREATE_ROUTES } from './requests/opengdpr/opengdpr.controller';
+import { TASK_RESULT_ROUTE } from './requests/request-tasks.controller';
 
 const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -47,10 +49,7 @@ export const validationPipe = new ValidationPipe({
 /** Checks PostgreSQL and Redis before anything else, so a missing service is one clear line, not a stack trace. */
 export async function preflight(env: Env): Promise<void> {
   try {
-    await ensureDatabase(env.DATABASE_URL);
-    const c = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 3000 });
-    await c.connect();
-    await c.end();
+    await checkDatabaseReachable(env.DATABASE_URL);
   } catch (e) {
     throw new Error(
       `Cannot reach PostgreSQL at ${maskUrl(env.DATABASE_URL)} (${(e as Error).message}). Start it, e.g. \`scripts/services.sh\` or \`pg_ctlcluster --skip-systemctl-redirect 15 main start\`.`,
@@ -174,6 +173,16 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
     const document = SwaggerModule.createDocument(app, config);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
+
+  // Nest adds its JSON and urlencoded parsers during init, so ours go in after it (listen() skips a
+  // second init).
+  await app.init();
+  registerBodyParsers(fastify, {
+    // Signatures cover the bytes sent: task results from data systems, OpenGDPR requests.
+    rawBodyRoutes: [TASK_RESULT_ROUTE, ...OPENGDPR_CREATE_ROUTES],
+    lenientJsonRoutes: OPENGDPR_CREATE_ROUTES,
+    limit: env.BODY_LIMIT_BYTES,
+  });
   return app;
 }
 

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { Env } from '../config/env';
 import { ProblemError } from '../common/problem/problem.error';
 import { JobHandler } from '../jobs/job-handler.decorator';
+import type { JobPayloads } from '../jobs/job.types';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { SubjectLookupService } from '../subjects/subject-lookup.service';
@@ -118,7 +119,9 @@ export class AffectedSubjectsService {
 
   /** At least once: every batch claims only subjects not yet noticed, so a re-run sends nothing twice. */
   @JobHandler('notifications.breach-notices')
-  async sendNotices({ breachId }: { breachId: string }): Promise<{ queued: number; withoutEmail: number }> {
+  async sendNotices({
+    breachId,
+  }: JobPayloads['notifications.breach-notices']): Promise<{ queued: number; withoutEmail: number }> {
     const breach = await this.breaches.get(breachId);
     const total = { queued: 0, withoutEmail: 0 };
     for (;;) {

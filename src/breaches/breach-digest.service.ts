@@ -1,19 +1,15 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Env } from '../config/env';
-import { JobDispatcher } from '../jobs/job-dispatcher.service';
 import { JobHandler } from '../jobs/job-handler.decorator';
-import { QueueRegistry } from '../jobs/queue-registry.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { deadlineOf } from './breach-deadline';
 import { formatDate } from './breach-templates';
 import { BreachesRepository } from './breaches.repository';
 
+// Scheduled hourly by the registry in src/jobs/schedules.ts.
 export const DIGEST_JOB = 'maintenance.breach-digest';
-// At the top of every hour. Every worker upserts the same scheduler id: one schedule however many workers run.
-export const DIGEST_CRON = '0 * * * *';
 const HOUR_MS = 3_600_000;
 // A digest is a reminder, not the register: the most urgent incidents, and the count of the rest.
 const DIGEST_MAX_ITEMS = 50;
@@ -23,7 +19,7 @@ const DIGEST_MAX_ITEMS = 50;
  * already late (Art. 33(1)). Nothing to report, nothing sent.
  */
 @Injectable()
-export class BreachDigestService implements OnApplicationBootstrap {
+export class BreachDigestService {
   private readonly logger = new Logger(BreachDigestService.name);
 
   constructor(
@@ -31,18 +27,8 @@ export class BreachDigestService implements OnApplicationBootstrap {
     private readonly repo: BreachesRepository,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
-    private readonly queues: QueueRegistry,
-    private readonly moduleRef: ModuleRef,
     private readonly env: Env,
   ) {}
-
-  /** Schedules run in the worker only (STYLE: not `@Cron` in every API replica); the API role has no dispatcher. */
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.isWorker()) return;
-    await this.queues
-      .get('maintenance')
-      .upsertJobScheduler(DIGEST_JOB, { pattern: DIGEST_CRON }, { name: DIGEST_JOB, data: {} });
-  }
 
   /** At least once: the hour is the key, so a second delivery in the same hour sends nothing. */
   @JobHandler(DIGEST_JOB)
@@ -90,14 +76,5 @@ export class BreachDigestService implements OnApplicationBootstrap {
     });
     if (sent) this.logger.log({ ...counts }, 'breach digest queued for the DPO');
     return { sent, breaches: counts.atRisk + counts.overdue };
-  }
-
-  private isWorker(): boolean {
-    try {
-      this.moduleRef.get(JobDispatcher, { strict: false });
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

@@ -1,6 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import { Module } from '@nestjs/common';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { AudienceService } from './audience.service';
 import { ConsentDecisionController } from './consent-decision.controller';
@@ -15,7 +13,6 @@ import { ConsentSubjectHooks } from './consent-subject-hooks';
 import { ConsentsController } from './consents.controller';
 import { ConsentsService } from './consents.service';
 import { DoubleOptInService } from './double-opt-in.service';
-import { registerFormParsers } from './form-body.parser';
 import { GpcController, PublicConsentController } from './public-consent.controller';
 import { PublicConsentService } from './public-consent.service';
 import { PurposesController } from './purposes.controller';
@@ -64,12 +61,4 @@ import { TextsService } from './texts.service';
     TextsService,
   ],
 })
-export class ConsentModule implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  onModuleInit(): void {
-    // Absent in the worker role, which has no HTTP server.
-    const instance = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (instance) registerFormParsers(instance);
-  }
-}
+export class ConsentModule {}

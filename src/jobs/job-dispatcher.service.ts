@@ -5,11 +5,14 @@ import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { requestContext } from '../common/context/request-context';
 import { OutboxService } from '../outbox/outbox.service';
 import { JOB_HANDLER_KEY } from './job-handler.decorator';
-import { JOB_NAMES, JobName } from './job.types';
+import { JOB_NAMES } from './job.types';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
-/** Routes every job to its `@JobHandler`; refuses to start when a job name in the catalogue has none. */
+/**
+ * Routes every job to its `@JobHandler`; refuses to start when a job name in the catalogue has no handler,
+ * two, or a handler names a job the catalogue does not have.
+ */
 @Injectable()
 export class JobDispatcher implements OnModuleInit {
   private readonly logger = new Logger(JobDispatcher.name);
@@ -23,6 +26,7 @@ export class JobDispatcher implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const known = new Set<string>(JOB_NAMES);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -30,8 +34,12 @@ export class JobDispatcher implements OnModuleInit {
       for (const method of this.scanner.getAllMethodNames(proto)) {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
-        const name = this.reflector.get<JobName | undefined>(JOB_HANDLER_KEY, fn as () => unknown);
+        const name = this.reflector.get<string | undefined>(JOB_HANDLER_KEY, fn as () => unknown);
         if (!name) continue;
+        // The decorator's type already refuses an unknown name; this catches one cast past it.
+        if (!known.has(name)) {
+          throw new Error(`Handler ${proto.constructor.name}.${method} names an unknown job ${name}`);
+        }
         if (this.handlers.has(name)) throw new Error(`Two handlers for job ${name}`);
         this.handlers.set(name, (payload, job) => (fn as Handler).call(instance, payload, job));
       }

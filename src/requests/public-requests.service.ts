@@ -8,6 +8,7 @@ import { SubjectLookupService } from '../subjects/subject-lookup.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
+import { RequestTokensRepository } from './request-tokens.repository';
 import { RequestTokens } from './request-tokens.service';
 import { RequestTransitions } from './request-transitions.service';
 import type { RequestDetails } from './request-vault.service';
@@ -36,6 +37,7 @@ export class PublicRequestsService {
     private readonly transitions: RequestTransitions,
     private readonly planner: TaskPlanner,
     private readonly tokens: RequestTokens,
+    private readonly tokenRows: RequestTokensRepository,
     private readonly notices: RequestNotices,
     private readonly env: Env,
     private readonly audit: AuditService,
@@ -115,11 +117,7 @@ export class PublicRequestsService {
         currentStatus: r.status,
       });
     }
-    const [{ issued, last }] = (await m.query(
-      `SELECT count(*)::int AS issued, max(created_at) AS last FROM request_tokens
-        WHERE request_id = $1 AND purpose = 'verify'`,
-      [r.id],
-    )) as { issued: number; last: Date | null }[];
+    const { issued, last } = await this.tokenRows.verifyLinkStats(m, r.id);
     const resent = Math.max(0, issued - 1);
     const limit = this.env.REQUEST_VERIFICATION_RESENDS;
     if (resent >= limit) {
@@ -136,11 +134,7 @@ export class PublicRequestsService {
         retryAfterSeconds: Math.ceil(waitMs / 1000),
       });
     }
-    await m.query(
-      `UPDATE request_tokens SET expires_at = now()
-        WHERE request_id = $1 AND purpose = 'verify' AND used_at IS NULL AND expires_at > now()`,
-      [r.id],
-    );
+    await this.tokenRows.expireLiveVerifyLinks(m, r.id);
     const { token, expiresAt } = await this.tokens.issue(
       m,
       r.id,
@@ -177,7 +171,7 @@ export class PublicRequestsService {
     const plan = await this.planner.prepareFor(peek);
     return this.dataSource.transaction(async (m) => {
       const locked = await this.tokens.lockForUse(m, token, 'verify');
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`request:${peek.subjectId}:${peek.type}`]);
+      await this.repo.advisoryLock(m, `request:${peek.subjectId}:${peek.type}`);
       const r = await this.repo.lock(m, locked.requestId);
       if (!r || r.status !== 'awaiting_verification')
         throw new ProblemError('invalid_token', 'This link is not valid.');

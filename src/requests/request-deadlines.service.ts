@@ -1,12 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Env } from '../config/env';
-import { JobDispatcher } from '../jobs/job-dispatcher.service';
 import { JobHandler } from '../jobs/job-handler.decorator';
-import { QueueRegistry } from '../jobs/queue-registry.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { LEGAL_ZONE } from './legal-clock';
@@ -15,6 +12,7 @@ import { RequestTransitions } from './request-transitions.service';
 import { REASON_CODES } from './request.types';
 import { RequestsRepository } from './requests.repository';
 
+// Both scheduled by the registry in src/jobs/schedules.ts (REQUEST_SWEEP_INTERVAL_MS, REQUEST_DIGEST_CRON).
 const SWEEP_JOB = 'maintenance.request-sweep';
 const DIGEST_JOB = 'maintenance.request-digest';
 const BATCH = 200;
@@ -26,7 +24,7 @@ const DIGEST_MAX_ITEMS = 50;
  * once a day, and shows the counts on /metrics.
  */
 @Injectable()
-export class RequestDeadlines implements OnApplicationBootstrap, OnModuleInit {
+export class RequestDeadlines implements OnModuleInit {
   private readonly logger = new Logger(RequestDeadlines.name);
 
   constructor(
@@ -36,9 +34,7 @@ export class RequestDeadlines implements OnApplicationBootstrap, OnModuleInit {
     private readonly notices: RequestNotices,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
-    private readonly queues: QueueRegistry,
     private readonly metrics: MetricsService,
-    private readonly moduleRef: ModuleRef,
     private readonly env: Env,
   ) {}
 
@@ -55,18 +51,6 @@ export class RequestDeadlines implements OnApplicationBootstrap, OnModuleInit {
       deadlines.set({ state: 'at_risk' }, c.atRisk);
       deadlines.set({ state: 'overdue' }, c.overdue);
     });
-  }
-
-  /** Schedules only in the worker (STYLE: job schedulers, not a cron in every API replica). */
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.isWorker()) return;
-    const q = this.queues.get('maintenance');
-    await q.upsertJobScheduler(SWEEP_JOB, { every: this.env.REQUEST_SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, data: {} });
-    await q.upsertJobScheduler(
-      DIGEST_JOB,
-      { pattern: this.env.REQUEST_DIGEST_CRON, tz: LEGAL_ZONE },
-      { name: DIGEST_JOB, data: {} },
-    );
   }
 
   @JobHandler(SWEEP_JOB)
@@ -128,7 +112,7 @@ export class RequestDeadlines implements OnApplicationBootstrap, OnModuleInit {
     const period = await this.repo.periodCounts(today.minus({ days: 1 }).toJSDate(), today.toJSDate());
     const items = await this.repo.needingAttention(days, DIGEST_MAX_ITEMS);
     const sent = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [DIGEST_JOB]);
+      await this.repo.advisoryLock(m, DIGEST_JOB);
       if ((await this.audit.findForTarget('request_digest', key)).length) return false;
       const emailId = await this.notifications.queueEmail(m, {
         to: this.env.DPO_EMAIL,
@@ -157,14 +141,5 @@ export class RequestDeadlines implements OnApplicationBootstrap, OnModuleInit {
     });
     if (sent) this.logger.log({ atRisk: counts.atRisk, overdue: counts.overdue }, 'requests digest queued for the DPO');
     return { sent };
-  }
-
-  private isWorker(): boolean {
-    try {
-      this.moduleRef.get(JobDispatcher, { strict: false });
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

@@ -73,7 +73,7 @@ export class RequestIntake {
     const plan = dto.verified ? await this.planner.prepare({ type: dto.type, subjectId }, details) : null;
     return this.dataSource.transaction(async (m) => {
       // Serialises intakes for one subject and type so two concurrent calls cannot both be "first".
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`request:${subjectId}:${dto.type}`]);
+      await this.repo.advisoryLock(m, `request:${subjectId}:${dto.type}`);
       const existing = await this.repo.findOpenFor(m, subjectId, dto.type);
       if (existing) return { request: existing, duplicate: true };
       const request = await this.insert(m, input);

@@ -1,13 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Env } from '../config/env';
-import { JobDispatcher } from '../jobs/job-dispatcher.service';
 import { JobHandler } from '../jobs/job-handler.decorator';
-import { QueueRegistry } from '../jobs/queue-registry.service';
-import { LEGAL_ZONE } from './legal-clock';
+import { RequestsRepository } from './requests.repository';
 
+// Scheduled at REQUEST_RESULT_PURGE_CRON by the registry in src/jobs/schedules.ts.
 export const RESULT_PURGE_JOB = 'maintenance.request-result-purge';
 const BATCH = 200;
 const DAY_MS = 24 * 3600 * 1000;
@@ -18,30 +16,15 @@ const DAY_MS = 24 * 3600 * 1000;
  * the sealed ZIP is deleted; the request, its certificate and the audit entries (ids only) stay.
  */
 @Injectable()
-export class RequestResultPurge implements OnApplicationBootstrap {
+export class RequestResultPurge {
   private readonly logger = new Logger(RequestResultPurge.name);
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: RequestsRepository,
     private readonly audit: AuditService,
-    private readonly queues: QueueRegistry,
-    private readonly moduleRef: ModuleRef,
     private readonly env: Env,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.isWorker()) return;
-    const q = this.queues.get('maintenance');
-    if (this.env.REQUEST_RESULT_PURGE_CRON === 'off') {
-      await q.removeJobScheduler(RESULT_PURGE_JOB);
-      return;
-    }
-    await q.upsertJobScheduler(
-      RESULT_PURGE_JOB,
-      { pattern: this.env.REQUEST_RESULT_PURGE_CRON, tz: LEGAL_ZONE },
-      { name: RESULT_PURGE_JOB, data: {} },
-    );
-  }
 
   @JobHandler(RESULT_PURGE_JOB)
   run(): Promise<{ purged: number }> {
@@ -54,16 +37,12 @@ export class RequestResultPurge implements OnApplicationBootstrap {
     let purged = 0;
     for (;;) {
       const n = await this.dataSource.transaction(async (m) => {
-        // SKIP LOCKED: two purges (two workers) split the work instead of waiting for each other.
-        const rows = (await m.query(
-          `SELECT request_id, size, created_at FROM request_results WHERE created_at < $1
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [before, BATCH],
-        )) as { request_id: string; size: number; created_at: Date }[];
+        const rows = await this.repo.lockResultsBefore(m, before, BATCH);
         if (!rows.length) return 0;
-        await m.query('DELETE FROM request_results WHERE request_id = ANY($1::uuid[])', [
+        await this.repo.deleteResults(
+          m,
           rows.map((r) => r.request_id),
-        ]);
+        );
         for (const r of rows) {
           await this.audit.append(m, {
             action: 'request.result_purged',
@@ -83,14 +62,5 @@ export class RequestResultPurge implements OnApplicationBootstrap {
     }
     if (purged) this.logger.log({ purged }, 'expired request packages purged');
     return { purged };
-  }
-
-  private isWorker(): boolean {
-    try {
-      this.moduleRef.get(JobDispatcher, { strict: false });
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { hashToken, randomToken } from '../common/crypto/tokens';
 import { ProblemError } from '../common/problem/problem.error';
 import { RequestToken, RequestTokenPurpose } from './request-token.entity';
-import { RequestsRepository } from './requests.repository';
+import { RequestTokensRepository } from './request-tokens.repository';
 
 const MAX_TOKEN_LENGTH = 200;
 
@@ -14,7 +14,7 @@ const MAX_TOKEN_LENGTH = 200;
  */
 @Injectable()
 export class RequestTokens {
-  constructor(private readonly repo: RequestsRepository) {}
+  constructor(private readonly repo: RequestTokensRepository) {}
 
   async issue(
     m: EntityManager,

@@ -5,6 +5,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { checkTransition, TERMINAL_STATUSES } from './request-state';
 import { DsrRequest } from './request.entity';
 import type { RequestStatus, Resolution } from './request.types';
+import { RequestTokensRepository } from './request-tokens.repository';
 import { RequestsRepository } from './requests.repository';
 
 export interface TransitionOptions {
@@ -34,6 +35,7 @@ export class RequestTransitions {
 
   constructor(
     private readonly repo: RequestsRepository,
+    private readonly tokens: RequestTokensRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -67,7 +69,7 @@ export class RequestTransitions {
     await this.repo.update(m, request.id, patch);
     if (terminal) {
       await this.repo.wipeTaskSnapshots(m, request.id);
-      await this.repo.expireTokens(m, request.id, 'verify');
+      await this.tokens.expireTokens(m, request.id, 'verify');
     }
     Object.assign(request, patch, { updatedAt: now });
     await this.audit.append(m, {

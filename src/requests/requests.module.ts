@@ -1,9 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
-import { Env } from '../config/env';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../consent/consent.module';
-import { registerFormParsers } from '../consent/form-body.parser';
 import { SubjectHooks } from '../subjects/subject-hooks';
 import { RequestStarter } from './fulfilment/request-starter.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
@@ -16,33 +13,36 @@ import { OpenRequestsRepository } from './open-requests.repository';
 import { OpenRequestsService } from './open-requests.service';
 import { OpenGdprCallbacks } from './opengdpr/opengdpr-callbacks.service';
 import { OpenGdprSigner } from './opengdpr/opengdpr-signer.service';
-import { OPENGDPR_CREATE_ROUTES, OpenGdprController } from './opengdpr/opengdpr.controller';
+import { OpenGdprController } from './opengdpr/opengdpr.controller';
 import { OpenGdprRepository } from './opengdpr/opengdpr.repository';
 import { OpenGdprService } from './opengdpr/opengdpr.service';
 import { Finaliser } from './outputs/finaliser.service';
 import { RequestOutputs } from './outputs/request-outputs.service';
+import { SigningKeysRepository } from './outputs/signing-keys.repository';
 import { SigningKeys } from './outputs/signing-keys.service';
 import { PublicRequestsController } from './public-requests.controller';
 import { PublicRequestsService } from './public-requests.service';
-import { captureRawBody } from './raw-body';
 import { RequestResultPurge } from './request-result-purge.service';
 import { RequestDeadlines } from './request-deadlines.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
-import { RequestTasksController, TASK_RESULT_ROUTE } from './request-tasks.controller';
+import { RequestTasksController } from './request-tasks.controller';
+import { RequestTokensRepository } from './request-tokens.repository';
 import { RequestTokens } from './request-tokens.service';
 import { RequestTransitions } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
 import { RequestsController } from './requests.controller';
+import { REQUESTS_ENTITIES } from './requests.entities';
 import { RequestsRepository } from './requests.repository';
 import { RequestsService } from './requests.service';
 
 /** Data-subject requests (Art. 12-22): intake, verification, the legal clock, fulfilment across systems. */
 @Module({
-  imports: [ConsentModule],
+  imports: [TypeOrmModule.forFeature(REQUESTS_ENTITIES), ConsentModule],
   controllers: [RequestsController, RequestTasksController, PublicRequestsController, OpenGdprController],
   providers: [
     RequestsRepository,
+    RequestTokensRepository,
     RequestVault,
     RequestTransitions,
     RequestNotices,
@@ -57,6 +57,7 @@ import { RequestsService } from './requests.service';
     WebhookCaller,
     ZgodaExecutor,
     Finaliser,
+    SigningKeysRepository,
     SigningKeys,
     RequestOutputs,
     RequestDeadlines,
@@ -74,21 +75,11 @@ import { RequestsService } from './requests.service';
 })
 export class RequestsModule implements OnModuleInit {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     private readonly hooks: SubjectHooks,
     private readonly repo: RequestsRepository,
-    private readonly env: Env,
   ) {}
 
   onModuleInit(): void {
-    // Absent in the worker role, which has no HTTP server.
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
-    if (fastify) {
-      registerFormParsers(fastify);
-      captureRawBody(fastify, [TASK_RESULT_ROUTE, ...OPENGDPR_CREATE_ROUTES], this.env.BODY_LIMIT_BYTES, {
-        lenientJson: OPENGDPR_CREATE_ROUTES,
-      });
-    }
     // Art. 17 reaches the module's own sealed copies; a merge moves requests to the surviving record.
     this.hooks.onErasedMany('requests', (m, events) =>
       this.repo.wipeForErasedSubjects(

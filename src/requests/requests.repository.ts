@@ -3,7 +3,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { OPEN_STATUSES } from './request-state';
 import { RequestResult } from './request-result.entity';
 import { RequestTask } from './request-task.entity';
-import { RequestToken, RequestTokenPurpose } from './request-token.entity';
 import { DsrRequest } from './request.entity';
 import type { RequestStatus, RequestType } from './request.types';
 
@@ -214,39 +213,9 @@ export class RequestsRepository {
     await m.query(`UPDATE request_tasks SET subject_sealed = NULL WHERE request_id = $1`, [requestId]);
   }
 
-  // --- tokens
-
-  async insertToken(m: EntityManager, row: Partial<RequestToken>): Promise<void> {
-    await m.getRepository(RequestToken).insert(row as RequestToken);
-  }
-
-  findToken(hash: string, m: EntityManager = this.dataSource.manager): Promise<RequestToken | null> {
-    return m.getRepository(RequestToken).findOne({ where: { tokenHash: hash } });
-  }
-
-  lockToken(m: EntityManager, hash: string): Promise<RequestToken | null> {
-    return m.getRepository(RequestToken).findOne({ where: { tokenHash: hash }, lock: { mode: 'pessimistic_write' } });
-  }
-
-  /** Counts a use; returns the attempts after it, or null when the token is gone. */
-  async countTokenUse(hash: string): Promise<number | null> {
-    const rows = (await this.dataSource.query(
-      `UPDATE request_tokens SET attempts = attempts + 1 WHERE token_hash = $1 RETURNING attempts`,
-      [hash],
-    )) as [{ attempts: number }[], number];
-    return rows[0]?.[0]?.attempts ?? null;
-  }
-
-  async updateToken(m: EntityManager, id: string, patch: Partial<RequestToken>): Promise<void> {
-    await m.getRepository(RequestToken).update(id, patch as never);
-  }
-
-  /** Unused verification links of a request die with it. */
-  async expireTokens(m: EntityManager, requestId: string, purpose: RequestTokenPurpose): Promise<void> {
-    await m.query(
-      `UPDATE request_tokens SET expires_at = LEAST(expires_at, now()) WHERE request_id = $1 AND purpose = $2 AND used_at IS NULL`,
-      [requestId, purpose],
-    );
+  /** Serialises the callers holding the same key until the transaction ends. */
+  async advisoryLock(m: EntityManager, key: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
   }
 
   // --- results
@@ -261,5 +230,23 @@ export class RequestsRepository {
 
   async hasResult(requestId: string): Promise<boolean> {
     return (await this.dataSource.getRepository(RequestResult).count({ where: { requestId } })) > 0;
+  }
+
+  /** Packages made before `before`, oldest first, locked for deletion. */
+  async lockResultsBefore(
+    m: EntityManager,
+    before: Date,
+    limit: number,
+  ): Promise<{ request_id: string; size: number; created_at: Date }[]> {
+    // SKIP LOCKED: two purges (two workers) split the work instead of waiting for each other.
+    return (await m.query(
+      `SELECT request_id, size, created_at FROM request_results WHERE created_at < $1
+        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+    )) as { request_id: string; size: number; created_at: Date }[];
+  }
+
+  async deleteResults(m: EntityManager, requestIds: string[]): Promise<void> {
+    await m.query('DELETE FROM request_results WHERE request_id = ANY($1::uuid[])', [requestIds]);
   }
 }

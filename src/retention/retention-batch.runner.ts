@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
+import type { JobPayloads } from '../jobs/job.types';
 import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
 import { SubjectRightsService } from '../subjects/subject-rights.service';
 import type { System } from '../systems/system.entity';
@@ -36,11 +37,8 @@ interface Planned {
   plan: SubjectPlan;
 }
 
-export interface RunJob {
-  runId: string;
-  /** The batch this job was enqueued for; a job for a batch already committed does nothing. */
-  batch?: number;
-}
+/** `batch` is the batch this job was enqueued for; a job for a batch already committed does nothing. */
+type RunJob = JobPayloads['retention.run'];
 
 /**
  * Executes a retention run one batch (one job) at a time. Per batch: a keyset page of subjects, the

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs/job-handler.decorator';
+import type { JobPayloads } from '../jobs/job.types';
 import { OutboxService } from '../outbox/outbox.service';
 import type { System } from '../systems/system.entity';
 import { isPermanentWebhookStatus, SystemsService } from '../systems/systems.service';
@@ -113,7 +114,7 @@ export class RetentionNoticesService {
 
   /** At least once: a settled notice makes a re-delivery a no-op; the receiver dedupes by Idempotency-Key. */
   @JobHandler('retention.notify-system')
-  async deliver({ noticeId }: { noticeId: string }): Promise<{ outcome: string }> {
+  async deliver({ noticeId }: JobPayloads['retention.notify-system']): Promise<{ outcome: string }> {
     const notice = await this.notices.find(noticeId);
     if (!notice || notice.status !== 'pending') return { outcome: 'settled' };
     try {

@@ -1,5 +1,6 @@
-import { BreachDigestService, DIGEST_CRON, DIGEST_JOB } from '../../src/breaches/breach-digest.service';
+import { BreachDigestService, DIGEST_JOB } from '../../src/breaches/breach-digest.service';
 import { QueueRegistry } from '../../src/jobs/queue-registry.service';
+import { BREACH_DIGEST_CRON } from '../../src/jobs/schedules';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
@@ -17,7 +18,7 @@ describe('breach register (Art. 33-34)', () => {
     // The worker registered the hourly digest; the test drives the digest itself, so no top of the hour
     // falling inside the run can send one behind its back.
     const maintenance = t.get(QueueRegistry).get('maintenance');
-    expect(await maintenance.getJobScheduler(DIGEST_JOB)).toMatchObject({ pattern: DIGEST_CRON });
+    expect(await maintenance.getJobScheduler(DIGEST_JOB)).toMatchObject({ pattern: BREACH_DIGEST_CRON });
     await maintenance.removeJobScheduler(DIGEST_JOB);
   });
   afterAll(async () => {

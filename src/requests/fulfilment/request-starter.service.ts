@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobHandler } from '../../jobs/job-handler.decorator';
+import type { JobPayloads } from '../../jobs/job.types';
 import { RequestsRepository } from '../requests.repository';
 import { TaskPlanner } from './task-planner.service';
 
@@ -17,7 +18,7 @@ export class RequestStarter {
   ) {}
 
   @JobHandler('requests.start')
-  async start(payload: { requestId: string }): Promise<{ started: boolean }> {
+  async start(payload: JobPayloads['requests.start']): Promise<{ started: boolean }> {
     const peek = await this.repo.find(payload.requestId);
     if (peek?.status !== 'verified') return { started: false };
     const plan = await this.planner.prepareFor(peek);

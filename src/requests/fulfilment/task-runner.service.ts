@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Env } from '../../config/env';
 import { JobHandler } from '../../jobs/job-handler.decorator';
+import type { JobPayloads } from '../../jobs/job.types';
 import { RequestTask } from '../request-task.entity';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
@@ -39,7 +40,7 @@ export class TaskRunner {
   ) {}
 
   @JobHandler('requests.run-task')
-  async run(payload: { taskId: string }): Promise<{ outcome: string }> {
+  async run(payload: JobPayloads['requests.run-task']): Promise<{ outcome: string }> {
     const claim = await this.claim(payload.taskId);
     if (!claim) return { outcome: 'nothing_to_do' };
     const { task, request } = claim;

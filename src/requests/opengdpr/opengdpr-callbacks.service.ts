@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { JobHandler } from '../../jobs/job-handler.decorator';
+import type { JobPayloads } from '../../jobs/job.types';
 import { RequestsRepository } from '../requests.repository';
 import { OpenGdprRepository } from './opengdpr.repository';
 import { OpenGdprService } from './opengdpr.service';
@@ -24,7 +25,7 @@ export class OpenGdprCallbacks {
   ) {}
 
   @JobHandler('webhooks.opengdpr-callback')
-  async deliver(payload: { callbackId: string }): Promise<{ delivered: boolean }> {
+  async deliver(payload: JobPayloads['webhooks.opengdpr-callback']): Promise<{ delivered: boolean }> {
     const cb = await this.repo.findCallback(payload.callbackId);
     if (!cb || cb.deliveredAt) return { delivered: !!cb?.deliveredAt };
     const row = (await this.repo.find(cb.subjectRequestId))!;

@@ -59,7 +59,7 @@ export class OpenGdprService implements OnModuleInit {
     if (existing) return this.replay(existing, digest, raw!, principal);
     const subjectId = await this.resolve(body);
     const created = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`opengdpr:${body.subject_request_id}`]);
+      await this.requests.advisoryLock(m, `opengdpr:${body.subject_request_id}`);
       if (await this.repo.find(body.subject_request_id, m)) return null;
       const request = await this.intake.insert(m, {
         type: body.subject_request_type,

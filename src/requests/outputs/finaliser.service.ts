@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Env } from '../../config/env';
 import { PurposesService } from '../../consent/purposes.service';
 import { JobHandler } from '../../jobs/job-handler.decorator';
+import type { JobPayloads } from '../../jobs/job.types';
 import { SystemsService } from '../../systems/systems.service';
 import { RetainedItem, RequestNotices } from '../request-notices.service';
 import { RequestTask } from '../request-task.entity';
@@ -42,7 +43,7 @@ export class Finaliser {
   ) {}
 
   @JobHandler('requests.finalise')
-  async finalise(payload: { requestId: string }): Promise<{ outcome: string }> {
+  async finalise(payload: JobPayloads['requests.finalise']): Promise<{ outcome: string }> {
     const r = await this.repo.find(payload.requestId);
     if (!r || !IN_WORK.includes(r.status)) return { outcome: 'nothing_to_do' };
     const tasks = await this.repo.tasksOf(r.id);

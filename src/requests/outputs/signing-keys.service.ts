@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { exportJWK, type JWK } from 'jose';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { RequestSigningKey } from '../request-signing-key.entity';
+import { SigningKeysRepository } from './signing-keys.repository';
 
 export type KeyUse = 'certificate' | 'opengdpr';
 
@@ -31,6 +32,7 @@ export class SigningKeys {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: SigningKeysRepository,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
   ) {}
@@ -40,12 +42,11 @@ export class SigningKeys {
     if (cached && cached.until > Date.now()) return cached;
     const row = await this.dataSource.transaction(async (m) => {
       // Two replicas signing their first certificate at once must not both create "the" key.
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`zgoda:request-signing-key:${use}`]);
-      const repo = m.getRepository(RequestSigningKey);
-      const found = await repo.findOne({ where: { use, retiredAt: IsNull() }, order: { createdAt: 'DESC' } });
+      await this.repo.lockUse(m, use);
+      const found = await this.repo.findActive(m, use);
       if (found) return found;
       const created = this.generate(use);
-      await repo.insert(created);
+      await this.repo.insert(m, created);
       await this.audit.append(m, {
         action: 'request_signing_key.created',
         targetType: 'request_signing_key',
@@ -65,9 +66,7 @@ export class SigningKeys {
   }
 
   async jwks(use: KeyUse): Promise<{ keys: JWK[] }> {
-    const rows = await this.dataSource
-      .getRepository(RequestSigningKey)
-      .find({ where: { use }, order: { createdAt: 'ASC' } });
+    const rows = await this.repo.listForUse(use);
     const keys: JWK[] = [];
     for (const r of rows)
       keys.push({ ...(await exportJWK(createPublicKey(r.publicKey))), kid: r.id, alg: r.alg, use: 'sig' });

@@ -4,8 +4,8 @@ const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * The one-click unsubscribe and confirmation pages post HTML forms, and RFC 8058 mail clients post
- * `List-Unsubscribe=One-Click` as application/x-www-form-urlencoded or multipart/form-data. Registered
- * only when no other module has done so.
+ * `List-Unsubscribe=One-Click` as application/x-www-form-urlencoded or multipart/form-data. Each only
+ * where Nest has not registered one: it does the urlencoded parser itself, so that branch is the fallback.
  */
 export function registerFormParsers(fastify: FastifyInstance): void {
   if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) {
