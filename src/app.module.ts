@@ -55,7 +55,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env)),
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(env.DATABASE_URL, env.DB_POOL_SIZE), migrationsRun: false }),
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions(env.DATABASE_URL, env.DB_POOL_SIZE),
+          // Each module registers its own tables (TypeOrmModule.forFeature); there is no entity glob.
+          entities: [],
+          autoLoadEntities: true,
+          migrationsRun: false,
+        }),
         JobsModule.forRole(role),
         OutboxModule,
         CryptoModule,

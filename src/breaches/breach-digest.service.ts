@@ -52,7 +52,7 @@ export class BreachDigestService {
       };
     });
     const sent = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [DIGEST_JOB]);
+      await this.repo.lockDigest(m, DIGEST_JOB);
       if (await this.repo.digestExists(m, periodStart)) return false;
       const emailId = await this.notifications.queueEmail(m, {
         to: this.env.DPO_EMAIL,

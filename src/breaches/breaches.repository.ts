@@ -37,6 +37,11 @@ const AT_RISK = `(${CLOCK_RUNNING} AND ${DEADLINE} >= now() AND ${DEADLINE} <= n
 export class BreachesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Serialises two workers running the same hour's digest until the first commits (then digestExists sees it). */
+  async lockDigest(m: EntityManager, job: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [job]);
+  }
+
   async insert(m: EntityManager, state: BreachState): Promise<Breach> {
     const repo = m.getRepository(Breach);
     return repo.save(repo.create(state));

@@ -1,3 +1,5 @@
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CONSENT_ENTITIES } from './consent.entities';
 import { Module } from '@nestjs/common';
 import { SubjectsModule } from '../subjects/subjects.module';
 import { AudienceService } from './audience.service';
@@ -23,7 +25,7 @@ import { ReceiptsService } from './receipts.service';
 import { TextsService } from './texts.service';
 
 @Module({
-  imports: [SubjectsModule],
+  imports: [TypeOrmModule.forFeature(CONSENT_ENTITIES), SubjectsModule],
   controllers: [
     PurposesController,
     ReceiptsController,

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSourceOptions } from 'typeorm';
+import { ALL_ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
-const root = join(__dirname, '..');
-
-/** One source of options for the Nest module and the TypeORM CLI (`ormconfig.ts`), so they never drift. */
+/**
+ * One source of options for the Nest module and the TypeORM CLI (`ormconfig.ts`), so they never drift. The CLI
+ * gets every module's entities; the Nest app passes none and loads what each module registers (forFeature).
+ */
 export function buildDataSourceOptions(databaseUrl: string, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: [join(root, '**', '*.entity.{ts,js}')],
+    entities: ALL_ENTITIES,
     migrations: [join(__dirname, 'migrations', '*.{ts,js}')],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

@@ -1,0 +1,20 @@
+import { ConsentEvent } from './consent-event.entity';
+import { ConsentEvidence } from './consent-evidence.entity';
+import { ConsentState } from './consent-state.entity';
+import { ConsentSubscription } from './consent-subscription.entity';
+import { ConsentText } from './consent-text.entity';
+import { ConsentWebhookDelivery } from './consent-webhook-delivery.entity';
+import { Purpose } from './purpose.entity';
+import { ReceiptSigningKey } from './receipt-signing-key.entity';
+
+/** The tables this module owns (docs/ARCHITECTURE.md). */
+export const CONSENT_ENTITIES = [
+  Purpose,
+  ConsentText,
+  ConsentEvent,
+  ConsentEvidence,
+  ConsentState,
+  ConsentSubscription,
+  ConsentWebhookDelivery,
+  ReceiptSigningKey,
+];
