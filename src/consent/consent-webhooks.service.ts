@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { signWebhook } from '../common/crypto/webhook-signature';
@@ -11,7 +11,7 @@ import { JobPayloads } from '../jobs/job.types';
 import { OutboxService } from '../outbox/outbox.service';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentSubscription } from './consent-subscription.entity';
-import { ConsentWebhookDelivery } from './consent-webhook-delivery.entity';
+import { ConsentWebhooksRepository } from './consent-webhooks.repository';
 import { CreateConsentSubscriptionDto } from './consent-webhooks.dto';
 
 const TIMEOUT_MS = 10_000;
@@ -24,6 +24,7 @@ export class ConsentWebhooksService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: ConsentWebhooksRepository,
     private readonly crypto: CryptoService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
@@ -33,9 +34,8 @@ export class ConsentWebhooksService {
   async create(dto: CreateConsentSubscriptionDto): Promise<ConsentSubscription> {
     await assertOutboundUrl(dto.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
     return this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(ConsentSubscription);
-      const [{ id }] = (await m.query('SELECT gen_random_uuid() AS id')) as { id: string }[];
-      await repo.insert({
+      const id = await this.repo.newId(m);
+      const created = await this.repo.insertSubscription(m, {
         id,
         url: dto.url,
         secretSealed: this.crypto.seal(dto.secret, aad(id)),
@@ -48,21 +48,20 @@ export class ConsentWebhooksService {
         targetId: id,
         data: { purposes: dto.purposes ?? null },
       });
-      return repo.findOneOrFail({ where: { id } });
+      return created;
     });
   }
 
   list(): Promise<ConsentSubscription[]> {
-    return this.dataSource.getRepository(ConsentSubscription).find({ order: { createdAt: 'ASC' } });
+    return this.repo.listSubscriptions();
   }
 
   async disable(id: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(ConsentSubscription);
-      const row = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.repo.lockSubscription(m, id);
       if (!row) throw new ProblemError('not_found', 'No subscription with this id.');
       if (row.disabledAt) return;
-      await repo.update(id, { disabledAt: new Date() });
+      await this.repo.disableSubscription(m, id);
       await this.audit.append(m, {
         action: 'consent_subscription.disabled',
         targetType: 'consent_subscription',
@@ -73,12 +72,9 @@ export class ConsentWebhooksService {
 
   /** In the event's transaction: a rolled-back decision announces nothing. */
   async enqueueChanged(m: EntityManager, event: ConsentEvent): Promise<void> {
-    const subs = (await m.query(
-      `SELECT id FROM consent_subscriptions WHERE disabled_at IS NULL AND (purposes IS NULL OR $1 = ANY(purposes))`,
-      [event.purposeKey],
-    )) as { id: string }[];
+    const subs = await this.repo.activeSubscriptionIdsFor(m, event.purposeKey);
     for (const { id } of subs) {
-      await m.getRepository(ConsentWebhookDelivery).insert({ subscriptionId: id, eventId: event.id, attempts: 0 });
+      await this.repo.insertDelivery(m, id, event.id);
       await this.outbox.enqueue(
         m,
         'webhooks.consent-changed',
@@ -90,14 +86,11 @@ export class ConsentWebhooksService {
 
   @JobHandler('webhooks.consent-changed')
   async deliver({ subscriptionId, eventId }: JobPayloads['webhooks.consent-changed']): Promise<void> {
-    const deliveries = this.dataSource.getRepository(ConsentWebhookDelivery);
-    const delivery = await deliveries.findOne({ where: { subscriptionId, eventId } });
+    const delivery = await this.repo.findDelivery(subscriptionId, eventId);
     // At-least-once delivery of the job: a second run after success must not call the receiver again.
     if (!delivery || delivery.deliveredAt) return;
-    const sub = await this.dataSource
-      .getRepository(ConsentSubscription)
-      .findOne({ where: { id: subscriptionId, disabledAt: IsNull() } });
-    const event = await this.dataSource.getRepository(ConsentEvent).findOne({ where: { id: eventId } });
+    const sub = await this.repo.findActiveSubscription(subscriptionId);
+    const event = await this.repo.findEvent(eventId);
     if (!sub || !event) return;
 
     const body = JSON.stringify({
@@ -117,10 +110,12 @@ export class ConsentWebhooksService {
     });
     const secret = this.crypto.open(sub.secretSealed, aad(sub.id));
     const { status, error } = await this.post(sub.url, body, secret);
-    await deliveries.update(
-      { subscriptionId, eventId },
-      { attempts: delivery.attempts + 1, lastStatus: status, lastError: error, deliveredAt: error ? null : new Date() },
-    );
+    await this.repo.recordAttempt(subscriptionId, eventId, {
+      attempts: delivery.attempts + 1,
+      lastStatus: status,
+      lastError: error,
+      deliveredAt: error ? null : new Date(),
+    });
     if (error) {
       this.logger.warn({ subscriptionId, eventId, status }, 'consent webhook not delivered; will retry');
       throw new Error(error);

@@ -8,6 +8,7 @@ import { ConsentDecisionService } from './consent-decision.service';
 import { ConsentLinksService } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
 import { ConsentWebhooksController } from './consent-webhooks.controller';
+import { ConsentWebhooksRepository } from './consent-webhooks.repository';
 import { ConsentWebhooksService } from './consent-webhooks.service';
 import { ConsentWriter } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
@@ -21,6 +22,7 @@ import { PurposesController } from './purposes.controller';
 import { PurposesRepository } from './purposes.repository';
 import { PurposesService } from './purposes.service';
 import { ReceiptsController } from './receipts.controller';
+import { ReceiptKeysRepository } from './receipt-keys.repository';
 import { ReceiptsService } from './receipts.service';
 import { TextsService } from './texts.service';
 
@@ -41,6 +43,7 @@ import { TextsService } from './texts.service';
     PurposesService,
     TextsService,
     ReceiptsService,
+    ReceiptKeysRepository,
     ConsentWriter,
     ConsentsService,
     ConsentQueryService,
@@ -50,6 +53,7 @@ import { TextsService } from './texts.service';
     DoubleOptInService,
     PublicConsentService,
     ConsentWebhooksService,
+    ConsentWebhooksRepository,
     ConsentSubjectHooks,
   ],
   exports: [

@@ -1,194 +1,51 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentEvidence } from './consent-evidence.entity';
 import { StateFacts } from './consent-rules';
 import { ConsentState } from './consent-state.entity';
-import { Channel, ConsentDecision, ExpressedBy, LegalBasis } from './consent.types';
+import type { Channel } from './consent.types';
+import {
+  AUDIENCE_PAGE_SQL,
+  BATCH_BY_ID_SQL,
+  BATCH_BY_INDEX_SQL,
+  DECISION_BY_IDENTIFIER_SQL,
+  DECISION_BY_ID_SQL,
+  DECISION_ROWS_SQL,
+  NIL_UUID,
+  PURPOSE_RULES_SQL,
+} from './consent-decision.sql';
+import type {
+  AudienceRow,
+  BatchDecisionRow,
+  DecisionOneRow,
+  DecisionRow,
+  PurposeRulesRow,
+  RetentionStateRow,
+} from './consent-decision.sql';
+
+// Tests and the bench read the statements from here, where they run.
+export {
+  AUDIENCE_PAGE_SQL,
+  BATCH_BY_ID_SQL,
+  BATCH_BY_INDEX_SQL,
+  DECISION_BY_IDENTIFIER_SQL,
+  DECISION_BY_ID_SQL,
+  DECISION_ROWS_SQL,
+  PURPOSE_RULES_SQL,
+} from './consent-decision.sql';
+export type {
+  AudienceRow,
+  BatchDecisionRow,
+  DecisionOneRow,
+  DecisionRow,
+  PurposeRulesRow,
+  RetentionStateRow,
+} from './consent-decision.sql';
 
 // Namespace of the per-(subject, purpose, channel) advisory locks, apart from every other lock user.
 export const CONSENT_LOCK_NAMESPACE = 0x2a0d20;
-
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
-/** Exported so a test can EXPLAIN exactly what runs: both must be index scans (consent_state_pkey, ix_consent_state_audience). */
-export const DECISION_ROWS_SQL = `
-  SELECT p.legal_basis, p.marketing, p.minimum_age, p.reconsent_from_version, p.channels,
-         s.subject_id, s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending,
-         s.expressed_by, s.suppressed
-    FROM purposes p
-    LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = ANY($2::uuid[])
-   WHERE p.key = $1`;
-
-/**
- * The single decision in one round trip: the purpose's rules, the subject's facts (followed to the
- * survivor when the id was merged away, as SubjectsService.getDecisionFacts does) and every state of
- * the survivor for that purpose. Read fresh on every call: consent state, restriction and objection are
- * never cached, so a withdrawal is honoured by the very next check. $2 null: no subject (unknown).
- */
-const DECISION_ONE_SELECT = `
-  SELECT p.legal_basis, p.marketing, p.minimum_age, p.reconsent_from_version, p.channels,
-         f.id AS resolved_id, f.subject_status, f.minor_until, f.objected,
-         s.subject_id, s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending,
-         s.expressed_by, s.suppressed`;
-const DECISION_ONE_FACTS = `
-    LEFT JOIN LATERAL (
-      SELECT COALESCE(v.id, g.id) AS id, COALESCE(v.status, g.status) AS subject_status,
-             COALESCE(v.minor_until, g.minor_until)::text AS minor_until,
-             COALESCE(v.objected_direct_marketing_at, g.objected_direct_marketing_at) IS NOT NULL AS objected
-        FROM subjects g LEFT JOIN subjects v ON v.id = g.merged_into
-       WHERE g.id = o.id
-    ) f ON true
-    LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
-   WHERE p.key = $1`;
-
-export const DECISION_BY_ID_SQL = `${DECISION_ONE_SELECT}, false AS identifier_suppressed
-    FROM purposes p
-    CROSS JOIN (SELECT $2::uuid AS id) o${DECISION_ONE_FACTS}`;
-
-/**
- * The same by identifier: the owner of the blind index ($3; none when several systems share it, as
- * SubjectLookup.findId answers) and whether the identifier is on the suppression list ($4).
- */
-export const DECISION_BY_IDENTIFIER_SQL = `${DECISION_ONE_SELECT},
-         EXISTS (SELECT 1 FROM subject_suppressions WHERE kind = $2 AND hash = $4) AS identifier_suppressed
-    FROM purposes p
-    CROSS JOIN (
-      SELECT CASE WHEN count(DISTINCT subject_id) = 1 THEN min(subject_id::text)::uuid END AS id
-        FROM subject_identifiers WHERE kind = $2 AND blind_index = $3
-    ) o${DECISION_ONE_FACTS}`;
-
-/** The purpose's rules alone: the batch decision reads them beside its subjects query, not on every row. */
-export const PURPOSE_RULES_SQL = `
-  SELECT legal_basis, marketing, minimum_age, reconsent_from_version, channels FROM purposes WHERE key = $1`;
-
-// One row per key (`n`, its 1-based position in the array given): the survivor's facts (a merged id
-// answers with its survivor's, as getDecisionFacts), its state for the purpose ($1) on the channel ($2)
-// and, only where it has none, whether a current grant exists on another channel (which turns no_consent
-// into channel_not_consented). One row and fourteen columns per key keep row parsing, not SQL, from
-// dominating a 10,000-entry batch.
-const BATCH_COLUMNS = `k.n::int AS n, COALESCE(v.id, g.id) AS resolved_id, COALESCE(v.status, g.status) AS subject_status,
-         COALESCE(v.minor_until, g.minor_until)::text AS minor_until,
-         COALESCE(v.objected_direct_marketing_at, g.objected_direct_marketing_at) IS NOT NULL AS objected,
-         s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending, s.expressed_by, s.suppressed,
-         CASE WHEN s.status IS NULL THEN EXISTS (
-           SELECT 1 FROM consent_state o
-            WHERE o.subject_id = COALESCE(v.id, g.id) AND o.purpose_key = $1 AND o.channel <> $2
-              AND o.status = 'granted' AND NOT o.pending AND (o.expires_at IS NULL OR o.expires_at > now())
-         ) ELSE false END AS granted_elsewhere`;
-const batchJoins = (id: string) => `JOIN subjects g ON g.id = ${id}
-    LEFT JOIN subjects v ON v.id = g.merged_into
-    LEFT JOIN consent_state s ON s.subject_id = COALESCE(v.id, g.id) AND s.purpose_key = $1 AND s.channel = $2`;
-
-/** The batch decision by subject ids ($3); unknown ids give no row. */
-export const BATCH_BY_ID_SQL = `
-  SELECT ${BATCH_COLUMNS}
-    FROM unnest($3::uuid[]) WITH ORDINALITY AS k (id, n)
-    ${batchJoins('k.id')}`;
-
-/**
- * The batch decision by blind indexes ($4, of kind $3): owners, their survivors' facts and states in one
- * statement, where finding the owners first and then reading facts and states took two round trips.
- * An index several subjects share (external ids across systems) gives a row per owner.
- */
-export const BATCH_BY_INDEX_SQL = `
-  SELECT ${BATCH_COLUMNS}
-    FROM unnest($4::bytea[]) WITH ORDINALITY AS k (blind_index, n)
-    JOIN subject_identifiers i ON i.kind = $3 AND i.blind_index = k.blind_index
-    ${batchJoins('i.subject_id')}`;
-
-/**
- * One keyset page of the audience with the subject facts the rules need (the survivor's, should a merge
- * race the read), so a page is one statement rather than the page and then its subjects.
- */
-export const AUDIENCE_PAGE_SQL = `
-  SELECT c.subject_id, c.version, c.expressed_by, c.suppressed,
-         COALESCE(v.status, s.status) AS subject_status,
-         COALESCE(v.minor_until, s.minor_until)::text AS minor_until,
-         COALESCE(v.objected_direct_marketing_at, s.objected_direct_marketing_at) IS NOT NULL AS objected
-    FROM consent_state c
-    JOIN subjects s ON s.id = c.subject_id
-    LEFT JOIN subjects v ON v.id = s.merged_into
-   WHERE c.purpose_key = $1 AND c.channel = $2 AND c.status = 'granted' AND NOT c.pending
-     AND (c.expires_at IS NULL OR c.expires_at > now())
-     AND c.subject_id > $3::uuid
-     -- Redundant, but without it a merge join reads subjects from the first id on every page.
-     AND s.id > $3::uuid
-   ORDER BY c.subject_id LIMIT $4`;
-
-export interface AudienceRow {
-  subject_id: string;
-  version: number;
-  expressed_by: ExpressedBy;
-  suppressed: boolean;
-  subject_status: 'active' | 'restricted' | 'erased';
-  minor_until: string | null;
-  objected: boolean;
-}
-
-/** One row of the decision query: the purpose's rules and, when any, one consent state. */
-export interface DecisionRow {
-  legal_basis: LegalBasis;
-  marketing: boolean;
-  minimum_age: number;
-  reconsent_from_version: number;
-  channels: Channel[];
-  subject_id: string | null;
-  channel: Channel | null;
-  status: ConsentDecision | null;
-  event_id: string | null;
-  version: number | null;
-  granted_at: Date | null;
-  expires_at: Date | null;
-  pending: boolean | null;
-  expressed_by: ExpressedBy | null;
-  suppressed: boolean | null;
-}
-
-export interface PurposeRulesRow {
-  legal_basis: LegalBasis;
-  marketing: boolean;
-  minimum_age: number;
-  reconsent_from_version: number;
-  channels: Channel[];
-}
-
-/** A row of the batch decision: the key's position, the survivor's facts and its state on the channel. */
-export interface BatchDecisionRow {
-  n: number;
-  resolved_id: string;
-  subject_status: 'active' | 'restricted' | 'erased';
-  minor_until: string | null;
-  objected: boolean;
-  status: ConsentDecision | null;
-  event_id: string | null;
-  version: number | null;
-  granted_at: Date | null;
-  expires_at: Date | null;
-  pending: boolean | null;
-  expressed_by: ExpressedBy | null;
-  suppressed: boolean | null;
-  granted_elsewhere: boolean;
-}
-
-/** A row of the single decision: DecisionRow with the subject's facts (null columns: unknown subject). */
-export interface DecisionOneRow extends DecisionRow {
-  resolved_id: string | null;
-  subject_status: 'active' | 'restricted' | 'erased' | null;
-  minor_until: string | null;
-  objected: boolean | null;
-  identifier_suppressed: boolean;
-}
-
-export interface RetentionStateRow {
-  subject_id: string;
-  purpose_key: string;
-  status: ConsentDecision;
-  pending: boolean;
-  expires_at: Date | null;
-  decided_at: Date;
-}
 
 @Injectable()
 export class ConsentRepository {
@@ -316,12 +173,18 @@ export class ConsentRepository {
   }
 
   /**
-   * A named (prepared) statement on TypeORM's own pg pool: parsed and planned once per connection
-   * instead of on every call, which is most of the database's work for a one-row primary-key read.
+   * A named (prepared) statement on a connection of TypeORM's own pool: parsed and planned once per
+   * connection instead of on every call, which is most of the database's work for a one-row primary-key
+   * read. `obtainMasterConnection` is the driver's public checkout (TypeORM's query runners use it);
+   * EntityManager.query cannot name a statement.
    */
   private async named<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    return (await pool.query({ name, text, values })).rows as T[];
+    const [client, release] = (await this.dataSource.driver.obtainMasterConnection()) as [PoolClient, () => void];
+    try {
+      return (await client.query({ name, text, values })).rows as T[];
+    } finally {
+      release();
+    }
   }
 
   /** One keyset page of the audience: current, confirmed, unexpired grants in subject order, with facts. */

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto/crypto.service';
-import { ReceiptSigningKey } from './receipt-signing-key.entity';
+import { ReceiptKeysRepository } from './receipt-keys.repository';
 
 const ALG = 'ES256';
 // Another replica may rotate; a stale key still verifies (it stays in the JWKS), so a short cache is safe.
 const ACTIVE_KEY_TTL_MS = 60_000;
-const KEY_LOCK = 'zgoda:receipt-signing-key';
 
 interface ActiveKey {
   kid: string;
@@ -23,6 +22,7 @@ export class ReceiptsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly keys: ReceiptKeysRepository,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
   ) {}
@@ -36,25 +36,20 @@ export class ReceiptsService {
 
   /** Every key ever used, retired ones included: old receipts must stay verifiable. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const rows = await this.dataSource.getRepository(ReceiptSigningKey).find({ order: { createdAt: 'ASC' } });
+    const rows = await this.keys.all();
     return { keys: rows.map((r) => ({ ...(r.publicJwk as JWK), kid: r.id, alg: r.alg, use: 'sig' })) };
   }
 
   async rotate(): Promise<{ kid: string }> {
     const kid = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEY_LOCK]);
-      const retired = await m
-        .getRepository(ReceiptSigningKey)
-        .find({ where: { retiredAt: IsNull() }, select: { id: true } });
-      if (retired.length) {
-        await m.getRepository(ReceiptSigningKey).update({ retiredAt: IsNull() }, { retiredAt: new Date() });
-      }
+      await this.keys.lock(m);
+      const retired = await this.keys.retireActive(m);
       const created = await this.generate(m);
       await this.audit.append(m, {
         action: 'receipt_key.rotated',
         targetType: 'receipt_signing_key',
         targetId: created,
-        data: { retired: retired.map((r) => r.id) },
+        data: { retired },
       });
       return created;
     });
@@ -64,16 +59,16 @@ export class ReceiptsService {
 
   private async activeKey(): Promise<ActiveKey> {
     if (this.active && this.active.until > Date.now()) return this.active;
-    let row = await this.findActive(this.dataSource.manager);
+    let row = await this.keys.findActive();
     if (!row) {
       row = await this.dataSource.transaction(async (m) => {
         // Two replicas starting at once must not both create "the" first key.
-        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEY_LOCK]);
-        const existing = await this.findActive(m);
+        await this.keys.lock(m);
+        const existing = await this.keys.findActive(m);
         if (existing) return existing;
         const id = await this.generate(m);
         await this.audit.append(m, { action: 'receipt_key.created', targetType: 'receipt_signing_key', targetId: id });
-        return (await this.findActive(m))!;
+        return (await this.keys.findActive(m))!;
       });
     }
     const jwk = JSON.parse(this.crypto.open(row.privateKeySealed, `receipt_signing_keys:${row.id}`)) as JWK;
@@ -81,16 +76,12 @@ export class ReceiptsService {
     return this.active;
   }
 
-  private findActive(m: EntityManager): Promise<ReceiptSigningKey | null> {
-    return m.getRepository(ReceiptSigningKey).findOne({ where: { retiredAt: IsNull() }, order: { createdAt: 'DESC' } });
-  }
-
   private async generate(m: EntityManager): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
-    const [{ id }] = (await m.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
+    const id = await this.keys.newId(m);
     const publicJwk = await exportJWK(publicKey);
     const privateJwk = await exportJWK(privateKey);
-    await m.getRepository(ReceiptSigningKey).insert({
+    await this.keys.insert(m, {
       id,
       alg: ALG,
       publicJwk: publicJwk as never,

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { ConsentEvent } from './consent-event.entity';
+import { ConsentSubscription } from './consent-subscription.entity';
+import { ConsentWebhookDelivery } from './consent-webhook-delivery.entity';
+
+/** The SQL of consent webhook subscriptions and their deliveries; writes take the caller's manager. */
+@Injectable()
+export class ConsentWebhooksRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The id is drawn first so the secret can be sealed with it as associated data. */
+  async newId(m: EntityManager): Promise<string> {
+    const [{ id }] = (await m.query('SELECT gen_random_uuid() AS id')) as { id: string }[];
+    return id;
+  }
+
+  async insertSubscription(m: EntityManager, row: Partial<ConsentSubscription>): Promise<ConsentSubscription> {
+    const repo = m.getRepository(ConsentSubscription);
+    await repo.insert(row as ConsentSubscription);
+    return repo.findOneOrFail({ where: { id: row.id } });
+  }
+
+  listSubscriptions(m: EntityManager = this.dataSource.manager): Promise<ConsentSubscription[]> {
+    return m.getRepository(ConsentSubscription).find({ order: { createdAt: 'ASC' } });
+  }
+
+  lockSubscription(m: EntityManager, id: string): Promise<ConsentSubscription | null> {
+    return m.getRepository(ConsentSubscription).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async disableSubscription(m: EntityManager, id: string): Promise<void> {
+    await m.getRepository(ConsentSubscription).update(id, { disabledAt: new Date() });
+  }
+
+  activeSubscriptionIdsFor(m: EntityManager, purposeKey: string): Promise<{ id: string }[]> {
+    return m.query(
+      `SELECT id FROM consent_subscriptions WHERE disabled_at IS NULL AND (purposes IS NULL OR $1 = ANY(purposes))`,
+      [purposeKey],
+    ) as Promise<{ id: string }[]>;
+  }
+
+  async insertDelivery(m: EntityManager, subscriptionId: string, eventId: string): Promise<void> {
+    await m.getRepository(ConsentWebhookDelivery).insert({ subscriptionId, eventId, attempts: 0 });
+  }
+
+  findDelivery(
+    subscriptionId: string,
+    eventId: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<ConsentWebhookDelivery | null> {
+    return m.getRepository(ConsentWebhookDelivery).findOne({ where: { subscriptionId, eventId } });
+  }
+
+  findActiveSubscription(id: string, m: EntityManager = this.dataSource.manager): Promise<ConsentSubscription | null> {
+    return m.getRepository(ConsentSubscription).findOne({ where: { id, disabledAt: IsNull() } });
+  }
+
+  findEvent(id: string, m: EntityManager = this.dataSource.manager): Promise<ConsentEvent | null> {
+    return m.getRepository(ConsentEvent).findOne({ where: { id } });
+  }
+
+  async recordAttempt(
+    subscriptionId: string,
+    eventId: string,
+    changes: Pick<ConsentWebhookDelivery, 'attempts' | 'lastStatus' | 'lastError' | 'deliveredAt'>,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await m.getRepository(ConsentWebhookDelivery).update({ subscriptionId, eventId }, changes);
+  }
+}
