@@ -15,7 +15,7 @@ import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { ProcessRole } from './jobs/process-role';
-import { WorkerModule } from './jobs/worker.module';
+import { WorkerModule } from './worker/worker.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { RequestsModule } from './requests/requests.module';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, pageOf } from '../common/http/pagination';
 import { AuditQuery, toAuditView } from './audit.dto';
 import { AuditService } from './audit.service';

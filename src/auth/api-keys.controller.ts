@@ -5,7 +5,7 @@ import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
-import { RequireScopes, Scope, SCOPES } from './scopes';
+import { RequireScopes, Scope, SCOPES } from '../common/auth/scopes';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'newsletter-tool' })

@@ -6,8 +6,8 @@ import { Env } from '../config/env';
 import { ProblemError } from '../common/problem/problem.error';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
-import { Principal } from './principal';
-import { Scope } from './scopes';
+import { Principal } from '../common/auth/principal';
+import { Scope } from '../common/auth/scopes';
 
 const CACHE_TTL_MS = 5_000;
 const TOUCH_EVERY_MS = 60_000;

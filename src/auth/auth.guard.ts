@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { requestContext } from '../common/context/request-context';
 import { ProblemError } from '../common/problem/problem.error';
 import { ApiKeysService } from './api-keys.service';
-import { Principal } from './principal';
-import { hasScope, PUBLIC_KEY, Scope, SCOPES_KEY } from './scopes';
+import { Principal } from '../common/auth/principal';
+import { hasScope, PUBLIC_KEY, Scope, SCOPES_KEY } from '../common/auth/scopes';
 
 /** Additional ways to authenticate (staff sessions) plug in here without touching the guard. */
 export abstract class PrincipalResolver {

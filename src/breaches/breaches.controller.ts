@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { AffectedSubjectsService } from './affected-subjects.service';

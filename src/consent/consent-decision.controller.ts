@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { hasScope, RequireScopes } from '../auth/scopes';
+import { CurrentPrincipal, Principal } from '../common/auth/principal';
+import { hasScope, RequireScopes } from '../common/auth/scopes';
 import { AudienceService } from './audience.service';
 import { AudienceQuery, BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
 import { ConsentDecisionService } from './consent-decision.service';

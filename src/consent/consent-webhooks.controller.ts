@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { CreateConsentSubscriptionDto, subscriptionView } from './consent-webhooks.dto';
 import { ConsentWebhooksService } from './consent-webhooks.service';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ConsentLinksService, PREFERENCES_TTL_S, UNSUBSCRIBE_TTL_S } from './consent-links.service';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nes
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/scopes';
+import { Public } from '../common/auth/scopes';
 import { Env } from '../config/env';
 import { seeOther, wantsHtml } from '../web/redirect';
 import { DoubleOptInService } from './double-opt-in.service';

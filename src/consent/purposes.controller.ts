@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public, RequireScopes } from '../auth/scopes';
+import { Public, RequireScopes } from '../common/auth/scopes';
 import { ReceiptsService } from './receipts.service';
 
 @ApiTags('receipts')

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { CsrfProtected } from '../web/csrf.guard';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { CsrfProtected } from '../web/csrf.guard';
 import { ConsoleApi } from './console-api.service';

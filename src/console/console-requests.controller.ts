@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests/request.types';
 import { CsrfProtected } from '../web/csrf.guard';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { CsrfProtected } from '../web/csrf.guard';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { hasScope, Scope } from '../auth/scopes';
+import { hasScope, Scope } from '../common/auth/scopes';
 import { PageRenderer } from '../web/page-renderer.service';
 import type { PageLang } from '../web/web-strings';
 import { CONSOLE_STRINGS } from './console-strings';

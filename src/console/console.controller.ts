@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/scopes';
+import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { ConsolePage } from './console-error.filter';
 import { ConsoleView, redirect } from './console-view';

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { Env } from '../config/env';
-import { redisOptionsFromUrl } from '../jobs/redis-connection';
+import { redisOptionsFromUrl } from '../common/redis/redis-connection';
 
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {

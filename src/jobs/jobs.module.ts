@@ -6,7 +6,7 @@ import { JobSchedules } from './job-schedules.service';
 import { DEFAULT_JOB_OPTIONS, QUEUES } from './job.types';
 import { PROCESS_ROLE, ProcessRole } from './process-role';
 import { QueueRegistry } from './queue-registry.service';
-import { redisOptionsFromUrl } from './redis-connection';
+import { redisOptionsFromUrl } from '../common/redis/redis-connection';
 
 /**
  * Queues for producing (every role), the process role and the schedules. Consumers live in WorkerModule,

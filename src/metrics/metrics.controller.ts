@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/scopes';
+import { Public } from '../common/auth/scopes';
 import { MetricsService } from './metrics.service';
 
 @ApiExcludeController()

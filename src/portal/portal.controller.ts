@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/scopes';
+import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
 import { Env } from '../config/env';

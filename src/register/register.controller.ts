@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ControllerSettingsService } from './controller-settings.service';

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public, RequireScopes } from '../auth/scopes';
+import { Public, RequireScopes } from '../common/auth/scopes';
 import { TaskResults } from './fulfilment/task-results.service';
 import { TaskResultDto } from './requests.dto';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public, RequireScopes } from '../auth/scopes';
+import { Public, RequireScopes } from '../common/auth/scopes';
 import { pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { RequestOutputs } from './outputs/request-outputs.service';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency/idempotent.decorator';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../auth/scopes';
+import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { SubjectLifecycleService } from './subject-lifecycle.service';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/scopes';
+import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
 import { Env } from '../config/env';

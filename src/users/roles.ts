@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '../common/auth/scopes';
 
 /** Persisted strings: never rename a role. */
 export const ROLES = ['admin', 'dpo', 'staff', 'marketing'] as const;

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { requestContext } from '../common/context/request-context';
 import { ProblemError } from '../common/problem/problem.error';
 import { problemBody } from '../common/problem/problem.filter';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/auth/principal';
 import type { LoginOutcome } from './login.service';
 import { scopesOf } from './roles';
 import { StaffSession, StaffSessions } from './staff-sessions.service';

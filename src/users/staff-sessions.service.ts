@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { Env } from '../config/env';
-import { redisOptionsFromUrl } from '../jobs/redis-connection';
+import { redisOptionsFromUrl } from '../common/redis/redis-connection';
 import type { Role } from './roles';
 
 export interface StaffSession {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { RequireScopes } from '../auth/scopes';
+import { CurrentPrincipal, Principal } from '../common/auth/principal';
+import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { LoginService } from './login.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/scopes';
+import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { APP_CSS, APP_CSS_VERSION } from './app-css';
 

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import IORedis from 'ioredis';
 import { Env } from '../../config/env';
-import { redisOptionsFromUrl } from '../../jobs/redis-connection';
+import { redisOptionsFromUrl } from '../redis/redis-connection';
 
 // One round trip, atomic: count the hit in a fixed window and start a block once the limit is passed.
 const SCRIPT = `

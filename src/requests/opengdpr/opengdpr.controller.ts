@@ -14,8 +14,8 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Principal } from '../../auth/principal';
-import { Public, RequireScopes } from '../../auth/scopes';
+import { CurrentPrincipal, Principal } from '../../common/auth/principal';
+import { Public, RequireScopes } from '../../common/auth/scopes';
 import { problemOf } from '../../common/problem/problem.filter';
 import { ERROR_STATUS } from '../../common/problem/error-codes';
 import { RequestOutputs } from '../outputs/request-outputs.service';

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../../common/auth/principal';
 import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { OutboxService } from '../../outbox/outbox.service';

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService } from '../auth/api-keys.service';
-import { QueueRegistry } from './queue-registry.service';
+import { QueueRegistry } from '../jobs/queue-registry.service';
 
 export const DASHBOARD_PATH = '/admin/queues';
 

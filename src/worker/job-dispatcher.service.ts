@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Job, UnrecoverableError } from 'bullmq';
-import { SYSTEM_PRINCIPAL } from '../auth/principal';
+import { SYSTEM_PRINCIPAL } from '../common/auth/principal';
 import { requestContext } from '../common/context/request-context';
 import { OutboxService } from '../outbox/outbox.service';
-import { JOB_HANDLER_KEY } from './job-handler.decorator';
-import { JOB_NAMES } from './job.types';
+import { JOB_HANDLER_KEY } from '../jobs/job-handler.decorator';
+import { JOB_NAMES } from '../jobs/job.types';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { OutboxWorkerModule } from '../outbox/outbox-worker.module';
+import { JobDispatcher } from './job-dispatcher.service';
+import { QUEUE_PROCESSORS } from './queue.processors';
+
+/** Loaded only by the worker role: consumers, the outbox relay and the reconciler. The API only enqueues. */
+@Module({
+  imports: [DiscoveryModule, OutboxWorkerModule],
+  providers: [JobDispatcher, ...QUEUE_PROCESSORS],
+  exports: [OutboxWorkerModule],
+})
+export class WorkerModule {}
