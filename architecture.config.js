@@ -22,7 +22,11 @@ module.exports = {
     auth: { what: 'API keys, scopes guard', tables: ['api_keys'], uses: ['audit', 'idempotency'] },
     metrics: { what: 'Prometheus metrics', tables: [], uses: ['auth', 'jobs', 'outbox'] },
     health: { what: 'liveness, readiness, /metrics route', tables: [], uses: ['auth', 'jobs', 'metrics'] },
-    worker: { what: 'the worker role: consumers, dispatcher, schedules upsert', tables: [], uses: ['jobs', 'outbox'] },
+    worker: {
+      what: 'the worker role: consumers, dispatcher, the queue dashboard',
+      tables: [],
+      uses: ['auth', 'jobs', 'outbox'],
+    },
     notifications: { what: 'outgoing e-mail, templates', tables: ['outgoing_emails'], uses: ['jobs', 'outbox'] },
     web: { what: 'shared page layout, strings, CSRF, message pages', tables: [], uses: ['auth', 'notifications'] },
     subjects: {

@@ -15,13 +15,13 @@ import { FieldError, ProblemError } from './common/problem/problem.error';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { Env } from './config/env';
 import { maskUrl } from './config/load-env';
-import { checkDatabaseReachable } from './database/reachable';
-import { runMigrations } from './database/migrate';
-import { mountQueueDashboard } from './worker/queue-dashboard';
+import { checkDatabaseReachable } from './database';
+import { runMigrations } from './database';
+import { mountQueueDashboard } from './worker/index';
 import { redisOptionsFromUrl } from './common/redis/redis-connection';
-import { MetricsService } from './metrics/metrics.service';
-import { OPENGDPR_CREATE_ROUTES } from './requests/opengdpr/opengdpr.controller';
-import { TASK_RESULT_ROUTE } from './requests/request-tasks.controller';
+import { MetricsService } from './metrics';
+import { OPENGDPR_CREATE_ROUTES } from './requests';
+import { TASK_RESULT_ROUTE } from './requests';
 
 const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
 

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditLogReaderRepository } from './audit-log-reader.repository';
+import { AuditLogReaderService } from './audit-log-reader.service';
 import { AUDIT_ENTITIES } from './audit.entities';
 import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
@@ -9,7 +11,7 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
   controllers: [AuditController],
-  providers: [AuditService, AuditRepository],
-  exports: [AuditService],
+  providers: [AuditService, AuditRepository, AuditLogReaderService, AuditLogReaderRepository],
+  exports: [AuditService, AuditLogReaderService],
 })
 export class AuditModule {}

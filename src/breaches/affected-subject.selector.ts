@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
-import { SystemsService } from '../systems/systems.service';
+import { SubjectLookupService } from '../subjects';
+import { SystemsService } from '../systems';
 
 export interface SelectionCriteria {
   /** Keys of the systems breached; empty means every active system. */

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs/job-handler.decorator';
-import { NotificationsService } from '../notifications/notifications.service';
+import { JobHandler } from '../jobs';
+import { NotificationsService } from '../notifications';
 import { deadlineOf } from './breach-deadline';
 import { formatDate } from './breach-templates';
 import { BreachesRepository } from './breaches.repository';

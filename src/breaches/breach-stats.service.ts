@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics';
 import { REPORTING_ZONE } from './breach-deadline';
 import { BreachStatsRepository, BreachStatsRow } from './breach-stats.repository';
 import { BreachesRepository } from './breaches.repository';

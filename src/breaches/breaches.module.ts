@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { SubjectsModule } from '../subjects/subjects.module';
-import { SystemsModule } from '../systems/systems.module';
+import { NotificationsModule } from '../notifications';
+import { SubjectsModule } from '../subjects';
+import { SystemsModule } from '../systems';
 import { ActivityWindowSelector, AffectedSubjectSelector } from './affected-subject.selector';
 import { AffectedSubjectsRepository } from './affected-subjects.repository';
 import { AffectedSubjectsService } from './affected-subjects.service';

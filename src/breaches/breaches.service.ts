@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { requestContext } from '../common/context/request-context';
 import { ProblemError } from '../common/problem/problem.error';
 import { applyBreachInput, BreachInput, EMPTY_BREACH } from './breach-changes';

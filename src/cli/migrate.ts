@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadEnv } from '../config/load-env';
-import { runMigrations } from '../database/migrate';
+import { runMigrations } from '../database';
 
 /** `npm run migration:run`: applies pending migrations to DATABASE_URL (created when missing). */
 runMigrations(loadEnv().DATABASE_URL)

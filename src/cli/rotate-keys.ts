@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { Env } from '../config/env';
 import { loadEnv } from '../config/load-env';
-import { KeyRotationReport, KeyRotationService } from '../subjects/key-rotation.service';
+import { KeyRotationReport, KeyRotationService } from '../subjects';
 
 /**
  * `npm run keys:rotate`: moves every subject data key and sealed secret to the current master key

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { loadEnv } from '../config/load-env';
-import { PurposesService } from '../consent/purposes.service';
-import { seedOptician } from '../consent/seed/optician.seed';
-import { TextsService } from '../consent/texts.service';
+import { PurposesService } from '../consent';
+import { seedOptician } from '../consent';
+import { TextsService } from '../consent';
 
 /** `npm run seed:optician`: an optician chain's purposes with published texts in Polish and English. */
 async function main(): Promise<void> {

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { loadEnv } from '../config/load-env';
-import { seedRetentionDefaults } from '../retention/retention-defaults';
-import { RetentionPoliciesService } from '../retention/retention-policies.service';
+import { seedRetentionDefaults } from '../retention';
+import { RetentionPoliciesService } from '../retention';
 
 /** `npm run seed:retention`: the Polish default retention policies (LEGAL item 26); existing keys are kept. */
 async function main(): Promise<void> {

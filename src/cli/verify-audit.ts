@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { loadEnv } from '../config/load-env';
 
 /** `npm run audit:verify`: recomputes the audit hash chain; exit code 1 names the first broken entry. */

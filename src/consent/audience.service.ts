@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectAddresses, SubjectLookupService } from '../subjects/subject-lookup.service';
+import { SubjectAddresses, SubjectLookupService } from '../subjects';
 import { decide, PurposeRules } from './consent-rules';
 import { Channel } from './consent.types';
 import { ConsentRepository } from './consent.repository';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectKeysService } from '../subjects/subject-keys.service';
+import { SubjectKeysService } from '../subjects';
 import { decide, DecisionOutcome, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
 import { ConsentDecision, DecisionReason } from './consent.types';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';

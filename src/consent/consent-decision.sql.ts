@@ -10,7 +10,7 @@ import {
   survivorFactColumns,
   survivorId,
   survivorJoins,
-} from '../subjects/subject-facts.sql';
+} from '../subjects';
 import { Channel, ConsentDecision, ExpressedBy, LegalBasis } from './consent.types';
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 

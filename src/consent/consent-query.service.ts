@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AuditService } from '../audit/audit.service';
-import { SubjectAliases } from '../audit/subject-aliases';
+import { AuditService } from '../audit';
+import { SubjectAliases } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
+import { SubjectLookupService } from '../subjects';
 import { applyEvent, listedStatus, StateFacts } from './consent-rules';
 import { ConsentDecision } from './consent.types';
 import { historyView, iso } from './consent-views';

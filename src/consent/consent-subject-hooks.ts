@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SubjectErasedEvent, SubjectHooks } from '../subjects/subject-hooks';
+import { SubjectErasedEvent, SubjectHooks } from '../subjects';
 import { ConsentRepository } from './consent.repository';
 
 /** Keeps consent data in step with merges and erasures, inside the subjects module's transaction. */

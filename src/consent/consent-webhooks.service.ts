@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { signWebhook } from '../common/crypto/webhook-signature';
 import { assertOutboundUrl, outboundUrlRefusal } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs/job-handler.decorator';
-import { JobPayloads } from '../jobs/job.types';
-import { OutboxService } from '../outbox/outbox.service';
+import { JobHandler } from '../jobs';
+import { JobPayloads } from '../jobs';
+import { OutboxService } from '../outbox';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentSubscription } from './consent-subscription.entity';
 import { ConsentWebhooksRepository } from './consent-webhooks.repository';

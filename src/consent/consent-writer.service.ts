@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { canonicalJson } from '../common/json/canonical-json';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
+import { SubjectLifecycleService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
 import { applyEvent, StateFacts } from './consent-rules';
 import { ConsentState } from './consent-state.entity';

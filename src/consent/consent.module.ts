@@ -1,7 +1,7 @@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONSENT_ENTITIES } from './consent.entities';
 import { Module } from '@nestjs/common';
-import { SubjectsModule } from '../subjects/subjects.module';
+import { SubjectsModule } from '../subjects';
 import { AudienceService } from './audience.service';
 import { ConsentDecisionController } from './consent-decision.controller';
 import { ConsentDecisionService } from './consent-decision.service';

@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { ConsentLinksService, PREFERENCES_TTL_S, UNSUBSCRIBE_TTL_S } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
 import { consentEventView } from './consent-views';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
-import type { EmailLocale } from '../notifications/template-helpers';
-import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
+import type { EmailLocale } from '../notifications';
+import { SubjectLifecycleService } from '../subjects';
+import { SubjectLookupService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentText } from './consent-text.entity';
 import { ConsentWriter } from './consent-writer.service';

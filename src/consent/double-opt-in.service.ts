@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
-import { NotificationsService } from '../notifications/notifications.service';
-import type { EmailLocale } from '../notifications/template-helpers';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
+import { NotificationsService } from '../notifications';
+import type { EmailLocale } from '../notifications';
+import { SubjectLookupService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentLinksService } from './consent-links.service';
 import { confirmable } from './consent-rules';

@@ -4,10 +4,10 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/scopes';
 import { Env } from '../config/env';
-import { seeOther, wantsHtml } from '../web/redirect';
+import { seeOther, wantsHtml } from '../web';
 import { DoubleOptInService } from './double-opt-in.service';
-import { MessagePage, messagePage, pageLang } from '../web/message-page';
-import type { PageLang } from '../web/web-strings';
+import { MessagePage, messagePage, pageLang } from '../web';
+import type { PageLang } from '../web';
 import { PAGE_TEXT } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
+import { SubjectLookupService } from '../subjects';
 import { ConsentLinksService, UnsubscribeClaims } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
 import { ConsentWriter } from './consent-writer.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
 import { AGE_OF_DIGITAL_CONSENT } from './consent.types';
 import { CreatePurposeDto, UpdatePurposeDto } from './purposes.dto';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { ReceiptKeysRepository } from './receipt-keys.repository';
 

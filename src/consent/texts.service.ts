@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { ConsentText } from './consent-text.entity';

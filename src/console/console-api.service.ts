@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, ErrorCode } from '../common/problem/error-codes';
 import { ProblemError } from '../common/problem/problem.error';
-import { CSRF_HEADER } from '../users/session-cookie';
+import { CSRF_HEADER } from '../users';
 
 /**
  * The console is a server-rendered client of the JSON API: each page calls the API in-process

@@ -4,10 +4,10 @@ import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
 import { Env } from '../config/env';
-import { LoginService } from '../users/login.service';
-import { answerLogin, MFA_COOKIE, SESSION_COOKIE } from '../users/session-cookie';
-import { UsersService } from '../users/users.service';
-import { CsrfProtected } from '../web/csrf.guard';
+import { LoginService } from '../users';
+import { answerLogin, MFA_COOKIE, SESSION_COOKIE } from '../users';
+import { UsersService } from '../users';
+import { CsrfProtected } from '../web';
 import { ConsolePage, safeNext } from './console-error.filter';
 import { ConsoleView, redirect } from './console-view';
 

@@ -2,7 +2,7 @@ import { applyDecorators, ArgumentsHost, Catch, ExceptionFilter, Injectable, Use
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problemOf } from '../common/problem/problem.filter';
-import { WebErrorFilter } from '../web/web-error.filter';
+import { WebErrorFilter } from '../web';
 
 /** Where to go after signing in: a console path only, never another site. */
 export function safeNext(next: unknown): string {

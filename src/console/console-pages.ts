@@ -2,8 +2,8 @@ import { ParseUUIDPipe } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { OPEN_STATUSES } from '../requests/request-state';
-import type { PageLang } from '../web/web-strings';
+import { OPEN_STATUSES } from '../requests';
+import type { PageLang } from '../web';
 import { ConsoleView, redirect } from './console-view';
 
 /** What the console's pages share: form and id parsing, Post/Redirect/Get, the request row of a list. */

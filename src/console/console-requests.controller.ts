@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
-import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests/request.types';
-import { CsrfProtected } from '../web/csrf.guard';
+import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests';
+import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
 import { act, AuditRow, Form, Id, OPEN, RequestRow, requestRow, TaskRow, typeLabel } from './console-pages';

@@ -1,4 +1,4 @@
-import { defineStrings } from '../web/web-strings';
+import { defineStrings } from '../web';
 
 /** Every word of the console, Polish first (the default), English with exactly the same keys. */
 export const CONSOLE_STRINGS = defineStrings({

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope, Scope } from '../common/auth/scopes';
-import { PageRenderer } from '../web/page-renderer.service';
-import type { PageLang } from '../web/web-strings';
+import { PageRenderer } from '../web';
+import type { PageLang } from '../web';
 import { CONSOLE_STRINGS } from './console-strings';
 
 const MENU: { href: string; key: string; scope: Scope }[] = [

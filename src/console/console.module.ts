@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { ConsoleAccountController } from './console-account.controller';
 import { ConsoleApi } from './console-api.service';
 import { ConsoleAuthController } from './console-auth.controller';

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { MetricsController } from '../metrics/metrics.controller';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsController } from '../metrics';
+import { MetricsService } from '../metrics';
 import { HealthController } from './health.controller';
 import { RedisHealthIndicator } from './redis-health.indicator';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { QueueRegistry } from '../jobs/queue-registry.service';
-import { OutboxService } from '../outbox/outbox.service';
+import { QueueRegistry } from '../jobs';
+import { OutboxService } from '../outbox';
 
 /** One registry per app instance (tests start several apps in one process). */
 @Injectable()

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CryptoService } from '../common/crypto/crypto.service';
-import { OutboxService } from '../outbox/outbox.service';
+import { OutboxService } from '../outbox';
 import { OutgoingEmailsRepository, sealedColumn } from './outgoing-emails.repository';
 import { EMAIL_LOCALES, EmailLocale } from './template-helpers';
 import { TemplateRegistry } from './template-registry.service';

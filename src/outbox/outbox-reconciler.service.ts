@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Env } from '../config/env';
-import { QueueRegistry } from '../jobs/queue-registry.service';
+import { QueueRegistry } from '../jobs';
 import { OutboxRepository } from './outbox.repository';
 
 const MAX_REDRIVES = 5;

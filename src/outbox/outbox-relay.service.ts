@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env';
-import { QueueRegistry } from '../jobs/queue-registry.service';
+import { QueueRegistry } from '../jobs';
 import { OutboxRepository } from './outbox.repository';
 import { OUTBOX_CHANNEL } from './outbox.service';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { JobName, QueueName } from '../jobs/job.types';
+import { JobName, QueueName } from '../jobs';
 import { OutboxMessage } from './outbox-message.entity';
 
 /** A claimed unsent row, as the relay hands it to BullMQ. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { JOB_QUEUE, JobName, JobPayloads } from '../jobs/job.types';
+import { JOB_QUEUE, JobName, JobPayloads } from '../jobs';
 import { OutboxRepository } from './outbox.repository';
 
 export const OUTBOX_CHANNEL = 'zgoda_outbox';

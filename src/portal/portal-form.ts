@@ -1,5 +1,5 @@
-import { RequestDetails } from '../requests/request-vault.service';
-import { REQUEST_TYPES, RequestType } from '../requests/request.types';
+import { RequestDetails } from '../requests';
+import { REQUEST_TYPES, RequestType } from '../requests';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 export const RECT_FIELDS = ['firstName', 'lastName', 'phone'] as const;

@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { ConsentModule } from '../consent/consent.module';
-import { RequestsModule } from '../requests/requests.module';
-import { PageRenderer } from '../web/page-renderer.service';
+import { ConsentModule } from '../consent';
+import { RequestsModule } from '../requests';
+import { PageRenderer } from '../web';
 import { PortalController } from './portal.controller';
 import { PORTAL_STRINGS } from './portal-strings';
 import { PreferenceCentre } from './preference-centre.service';

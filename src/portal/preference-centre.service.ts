@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { ConsentLinksService } from '../consent/consent-links.service';
-import { consentRequired } from '../consent/consent-rules';
-import { ConsentDecision, Channel, SourceMethod } from '../consent/consent.types';
-import { ConsentsService } from '../consent/consents.service';
-import { PublicConsentService } from '../consent/public-consent.service';
-import { PurposesService } from '../consent/purposes.service';
-import { TextsService } from '../consent/texts.service';
-import type { PageLang } from '../web/web-strings';
+import { ConsentLinksService } from '../consent';
+import { consentRequired } from '../consent';
+import { ConsentDecision, Channel, SourceMethod } from '../consent';
+import { ConsentsService } from '../consent';
+import { PublicConsentService } from '../consent';
+import { PurposesService } from '../consent';
+import { TextsService } from '../consent';
+import type { PageLang } from '../web';
 
 export interface PreferenceRow {
   purpose: string;

@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
-import { CsrfProtected } from '../web/csrf.guard';
-import { PageRenderer } from '../web/page-renderer.service';
-import { seeOther } from '../web/redirect';
-import { WebPage } from '../web/web-error.filter';
+import { CsrfProtected } from '../web';
+import { PageRenderer } from '../web';
+import { seeOther } from '../web';
+import { WebPage } from '../web';
 import { PreferenceCentre, PreferenceOutcome } from './preference-centre.service';
 
 type Form = Record<string, unknown> | undefined;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { currentActor } from '../retention/current-actor';
+import { currentActor } from '../retention';
+import { RegisterRepository } from './register.repository';
 import { ControllerSettings } from './controller-settings.entity';
 import { DEFAULT_SECURITY_MEASURES } from './register-words';
 import type { ControllerSettingsDto } from './register.dto';
@@ -13,12 +14,13 @@ import type { EffectiveController } from './register.types';
 export class ControllerSettingsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: RegisterRepository,
     private readonly audit: AuditService,
     private readonly env: Env,
   ) {}
 
   async effective(): Promise<EffectiveController> {
-    const s = await this.dataSource.getRepository(ControllerSettings).findOneBy({ id: 1 });
+    const s = await this.repo.findSettings();
     const defaults: string[] = [];
     const or = <T>(field: string, value: T | null | undefined, fallback: T): T => {
       if (value === null || value === undefined) {
@@ -81,14 +83,13 @@ export class ControllerSettingsService {
       updatedBy: currentActor(),
     };
     await this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(ControllerSettings);
-      const before = await repo.findOne({ where: { id: 1 }, lock: { mode: 'pessimistic_write' } });
+      const before = await this.repo.lockSettings(m);
       const compared = Object.keys(row).filter(
         (k) => !['id', 'updatedAt', 'updatedBy'].includes(k),
       ) as (keyof ControllerSettings)[];
       const fields = compared.filter((k) => JSON.stringify(before?.[k] ?? null) !== JSON.stringify(row[k]));
       if (before && !fields.length) return;
-      await repo.upsert(row, ['id']);
+      await this.repo.upsertSettings(m, row);
       await this.audit.append(m, {
         action: 'register.controller_updated',
         targetType: 'controller_settings',

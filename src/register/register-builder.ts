@@ -1,8 +1,8 @@
-import { LegalBasis } from '../consent/consent.types';
-import type { Purpose } from '../consent/purpose.entity';
-import type { RetentionPolicy } from '../retention/retention-policy.entity';
-import { EEA_COUNTRIES } from '../systems/system-rules';
-import type { System } from '../systems/system.entity';
+import { LegalBasis } from '../consent';
+import type { PurposeRecord } from '../consent';
+import type { RetentionPolicyRecord } from '../retention';
+import { EEA_COUNTRIES } from '../systems';
+import type { SystemRecord } from '../systems';
 import type { PartyContact } from './controller-settings.entity';
 import type { RegisterActivityDetails } from './register-activity-details.entity';
 import { columnsFor, RegisterColumn, RegisterLang, RegisterRole } from './register-columns';
@@ -23,9 +23,9 @@ const CONSENT_RECORDS = 'consent_records';
 export interface RegisterInput {
   role: RegisterRole;
   lang: RegisterLang;
-  purposes: Purpose[];
-  systems: System[];
-  policies: RetentionPolicy[];
+  purposes: PurposeRecord[];
+  systems: SystemRecord[];
+  policies: RetentionPolicyRecord[];
   details: Map<string, RegisterActivityDetails>;
   controller: EffectiveController;
   version: RegisterVersionInfo;
@@ -46,13 +46,13 @@ const unique = (items: string[]): string[] => [...new Set(items.map((s) => s.tri
 const blank = (s: string | null | undefined): boolean => s === null || s === undefined || s.trim() === '';
 
 interface Linked {
-  system: System;
+  system: SystemRecord;
   /** The categories this link carries; Zgoda's implicit link to a consent purpose carries only the proof. */
   categories: string[];
 }
 
 /** Systems holding the purpose's data: linked by purpose key, by a shared category, or Zgoda for consent. */
-function linkedSystems(p: Purpose, systems: System[]): Linked[] {
+function linkedSystems(p: PurposeRecord, systems: SystemRecord[]): Linked[] {
   const out: Linked[] = [];
   for (const s of systems) {
     if (s.purposes.includes(p.key) || s.dataCategories.some((c) => p.dataCategories.includes(c))) {
@@ -65,7 +65,7 @@ function linkedSystems(p: Purpose, systems: System[]): Linked[] {
 }
 
 /** The policies enforced on the purpose's data (LEGAL item 24): by purpose, or by a category it or its systems hold. */
-function policiesFor(p: Purpose, linked: Linked[], policies: RetentionPolicy[]): RetentionPolicy[] {
+function policiesFor(p: PurposeRecord, linked: Linked[], policies: RetentionPolicyRecord[]): RetentionPolicyRecord[] {
   return policies.filter((pol) => {
     if (pol.purposeKey !== null) return pol.purposeKey === p.key;
     const cat = pol.dataCategory!;
@@ -134,7 +134,7 @@ type GapFn = (activity: string | null, column: string, severity: RegisterGap['se
 
 function controllerActivity(
   input: RegisterInput,
-  p: Purpose,
+  p: PurposeRecord,
   lp: number,
   gap: GapFn,
   missing: (m: string) => string,
@@ -297,7 +297,7 @@ function processorEntries(input: RegisterInput, gap: GapFn, missing: (m: string)
   const byKey = new Map(input.purposes.map((p) => [p.key, p]));
   return controller.processorClients.map((client, i) => {
     const key = `client-${i + 1}`;
-    const purposes = client.purposes.map((k) => byKey.get(k)).filter((p): p is Purpose => !!p);
+    const purposes = client.purposes.map((k) => byKey.get(k)).filter((p): p is PurposeRecord => !!p);
     for (const k of client.purposes.filter((k) => !byKey.has(k))) {
       gap(key, 'categories', 'mandatory', pl ? `nieznany cel ${k}` : `unknown purpose ${k}`);
     }

@@ -1,6 +1,6 @@
-import { LegalBasis, SpecialCategoryBasis } from '../consent/consent.types';
-import { describeRetention } from '../retention/retention-due';
-import type { RetentionPolicy } from '../retention/retention-policy.entity';
+import { LegalBasis, SpecialCategoryBasis } from '../consent';
+import { describeRetention } from '../retention';
+import type { RetentionPolicyRecord } from '../retention';
 import type { RegisterLang } from './register-columns';
 
 const ART6_LETTER: Record<LegalBasis, string> = {
@@ -66,7 +66,7 @@ export function legalBasisText(basis: LegalBasis, special: SpecialCategoryBasis 
   return `${art6}; ${art9}`;
 }
 
-const ACTION: Record<RetentionPolicy['action'], Record<RegisterLang, string>> = {
+const ACTION: Record<RetentionPolicyRecord['action'], Record<RegisterLang, string>> = {
   erase: { pl: 'usunięcie', en: 'erasure' },
   anonymise: { pl: 'anonimizacja', en: 'anonymisation' },
   review: { pl: 'przegląd i zniszczenie', en: 'review and destruction' },
@@ -78,7 +78,7 @@ const ACTION: Record<RetentionPolicy['action'], Record<RegisterLang, string>> = 
  * on as the policy states it, e.g. "5 lat od końca roku, ... (art. 74 ust. 2 uor)".
  */
 export function retentionInWords(
-  p: Pick<RetentionPolicy, 'period' | 'trigger' | 'roundToYearEnd' | 'action' | 'legalBasis'>,
+  p: Pick<RetentionPolicyRecord, 'period' | 'trigger' | 'roundToYearEnd' | 'action' | 'legalBasis'>,
   lang: RegisterLang,
 ): string {
   return `${describeRetention(p, lang)} – ${ACTION[p.action][lang]} (${p.legalBasis.trim()})`;

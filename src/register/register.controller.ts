@@ -3,7 +3,7 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { ControllerSettingsService } from './controller-settings.service';
 import { fileName } from './register-labels';
 import { toCsv, toHtml, toJsonLd, toPdf, toXlsx } from './register-render';

@@ -1,7 +1,8 @@
+import { RegisterRepository } from './register.repository';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsentModule } from '../consent/consent.module';
-import { RetentionModule } from '../retention/retention.module';
+import { ConsentModule } from '../consent';
+import { RetentionModule } from '../retention';
 import { ControllerSettingsService } from './controller-settings.service';
 import { ControllerSettingsController, RegisterController } from './register.controller';
 import { RegisterService } from './register.service';
@@ -14,7 +15,7 @@ import { REGISTER_ENTITIES } from './register.entities';
 @Module({
   imports: [ConsentModule, RetentionModule, TypeOrmModule.forFeature(REGISTER_ENTITIES)],
   controllers: [RegisterController, ControllerSettingsController],
-  providers: [RegisterService, ControllerSettingsService],
+  providers: [RegisterService, ControllerSettingsService, RegisterRepository],
   exports: [RegisterService, ControllerSettingsService],
 })
 export class RegisterModule {}

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import { PurposesService } from '../consent/purposes.service';
-import { currentActor } from '../retention/current-actor';
-import { RetentionPoliciesService } from '../retention/retention-policies.service';
-import { SystemsService } from '../systems/systems.service';
+import { AuditChangeRow, AuditLogReaderService, AuditService } from '../audit';
+import { PurposesService } from '../consent';
+import { currentActor } from '../retention';
+import { RetentionPoliciesService } from '../retention';
+import { SystemsService } from '../systems';
 import { ControllerSettingsService } from './controller-settings.service';
 import { RegisterActivityDetails } from './register-activity-details.entity';
+import { RegisterRepository } from './register.repository';
 import { buildRegister } from './register-builder';
 import { RegisterLang, RegisterRole } from './register-columns';
 import { diffRegisters, FieldChange, isEmptyDiff, sourcesOf } from './register-diff';
@@ -38,18 +39,7 @@ export interface ChangeAttribution {
   fields: string[] | null;
 }
 
-interface AuditRow {
-  seq: string;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  data: { fields?: string[] } | null;
-}
-
-const attribution = (r: AuditRow): ChangeAttribution => ({
+const attribution = (r: AuditChangeRow): ChangeAttribution => ({
   seq: String(r.seq),
   at: r.occurred_at.toISOString(),
   by: `${r.actor_type}:${r.actor_id}`,
@@ -71,6 +61,8 @@ export class RegisterService {
     private readonly policies: RetentionPoliciesService,
     private readonly settings: ControllerSettingsService,
     private readonly audit: AuditService,
+    private readonly auditLog: AuditLogReaderService,
+    private readonly repo: RegisterRepository,
   ) {}
 
   /** The register as of now, generated from what the service knows and enforces (PRODUCT.md 9). */
@@ -96,12 +88,8 @@ export class RegisterService {
    */
   async signOff(role: RegisterRole, note: string | null) {
     return this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`zgoda.register.sign_off.${role}`]);
-      const [{ max }] = (await m.query('SELECT max(version) AS max FROM register_versions WHERE role = $1', [
-        role,
-      ])) as {
-        max: number | null;
-      }[];
+      await this.repo.lockSignOff(m, role);
+      const max = await this.repo.maxVersion(m, role);
       const version = (max ?? 0) + 1;
       const entry = await this.audit.append(m, {
         action: 'register.signed_off',
@@ -130,7 +118,7 @@ export class RegisterService {
         signedOffAt: entry.occurredAt,
         auditSeq: entry.seq,
       };
-      await m.getRepository(RegisterVersion).insert(row as never);
+      await this.repo.insertVersion(m, row);
       return {
         role,
         version,
@@ -145,11 +133,7 @@ export class RegisterService {
   }
 
   async versions(role: RegisterRole) {
-    const rows = await this.dataSource.getRepository(RegisterVersion).find({
-      select: { role: true, version: true, sha256: true, note: true, signedOffBy: true, signedOffAt: true },
-      where: { role },
-      order: { version: 'DESC' },
-    });
+    const rows = await this.repo.listVersions(role);
     return rows.map((r) => ({ ...r, signedOffAt: r.signedOffAt.toISOString() }));
   }
 
@@ -159,11 +143,7 @@ export class RegisterService {
     const current = await this.generate(role, lang);
     const before = (last?.snapshot as Record<RegisterLang, Register> | undefined)?.[lang] ?? null;
     const diff = diffRegisters(before, current);
-    const rows = (await this.dataSource.query(
-      `SELECT seq, occurred_at, actor_type, actor_id, action, target_type, target_id, data
-         FROM audit_log WHERE action = ANY($1) AND seq > $2 ORDER BY seq`,
-      [REGISTER_SOURCE_ACTIONS, last?.auditSeq ?? '0'],
-    )) as AuditRow[];
+    const rows = await this.auditLog.changesSince(REGISTER_SOURCE_ACTIONS, last?.auditSeq ?? '0');
     const entries = rows.map(attribution);
     const beforeByKey = new Map((before?.activities ?? []).map((a) => [a.key, a]));
     const currentByKey = new Map(current.activities.map((a) => [a.key, a]));
@@ -222,13 +202,12 @@ export class RegisterService {
       updatedBy: currentActor(),
     };
     await this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(RegisterActivityDetails);
-      const before = await repo.findOne({ where: { purposeKey }, lock: { mode: 'pessimistic_write' } });
+      const before = await this.repo.lockActivityDetails(m, purposeKey);
       const fields = (
         ['organisationalUnit', 'dataSource', 'dpiaReference', 'securityMeasures', 'transferDocumentation'] as const
       ).filter((k) => (before?.[k] ?? null) !== row[k]);
       if (!fields.length) return;
-      await repo.upsert(row, ['purposeKey']);
+      await this.repo.upsertActivityDetails(m, row);
       await this.audit.append(m, {
         action: 'register.activity_updated',
         targetType: 'register_activity',
@@ -236,7 +215,7 @@ export class RegisterService {
         data: { fields },
       });
     });
-    return (await this.dataSource.getRepository(RegisterActivityDetails).findOneBy({ purposeKey }))!;
+    return (await this.repo.findActivityDetails(purposeKey))!;
   }
 
   private async build(role: RegisterRole, lang: RegisterLang, version: RegisterVersionInfo): Promise<Register> {
@@ -245,7 +224,7 @@ export class RegisterService {
       this.systems.listActive(),
       this.policies.listActive(),
       this.settings.effective(),
-      this.dataSource.getRepository(RegisterActivityDetails).find(),
+      this.repo.allActivityDetails(),
     ]);
     return buildRegister({
       role,
@@ -271,14 +250,10 @@ export class RegisterService {
   }
 
   private lastVersion(role: RegisterRole): Promise<RegisterVersion | null> {
-    return this.dataSource.getRepository(RegisterVersion).findOne({ where: { role }, order: { version: 'DESC' } });
+    return this.repo.lastVersion(role);
   }
 
-  private async lastChange(): Promise<{ at: string; by: string } | null> {
-    const [row] = (await this.dataSource.query(
-      `SELECT occurred_at, actor_type, actor_id FROM audit_log WHERE action = ANY($1) ORDER BY seq DESC LIMIT 1`,
-      [REGISTER_SOURCE_ACTIONS],
-    )) as Pick<AuditRow, 'occurred_at' | 'actor_type' | 'actor_id'>[];
-    return row ? { at: row.occurred_at.toISOString(), by: `${row.actor_type}:${row.actor_id}` } : null;
+  private lastChange(): Promise<{ at: string; by: string } | null> {
+    return this.auditLog.lastChange(REGISTER_SOURCE_ACTIONS);
   }
 }

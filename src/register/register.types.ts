@@ -1,4 +1,4 @@
-import type { LegalBasis, SpecialCategoryBasis } from '../consent/consent.types';
+import type { LegalBasis, SpecialCategoryBasis } from '../consent';
 import type { JointController, PartyContact, ProcessorClient } from './controller-settings.entity';
 import type { RegisterLang, RegisterRole } from './register-columns';
 

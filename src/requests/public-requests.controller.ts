@@ -6,12 +6,12 @@ import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
 import { Env } from '../config/env';
-import { seeOther, wantsHtml } from '../web/redirect';
+import { seeOther, wantsHtml } from '../web';
 import { RequestOutputs } from './outputs/request-outputs.service';
 import { PublicRequestsService } from './public-requests.service';
 import { RequestIntake } from './request-intake.service';
-import { MessagePage, messagePage, pageLang } from '../web/message-page';
-import type { PageLang } from '../web/web-strings';
+import { MessagePage, messagePage, pageLang } from '../web';
+import type { PageLang } from '../web';
 import { PAGE_TEXT } from './public-pages';
 import { REQUEST_TYPES, RequestType } from './request.types';
 

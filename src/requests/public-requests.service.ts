@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { randomToken } from '../common/crypto/tokens';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
+import { SubjectLookupService } from '../subjects';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';

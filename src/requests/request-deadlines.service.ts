@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs/job-handler.decorator';
-import { MetricsService } from '../metrics/metrics.service';
-import { NotificationsService } from '../notifications/notifications.service';
+import { JobHandler } from '../jobs';
+import { MetricsService } from '../metrics';
+import { NotificationsService } from '../notifications';
 import { LEGAL_ZONE } from './legal-clock';
 import { RequestNotices } from './request-notices.service';
 import { RequestTransitions } from './request-transitions.service';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { FieldError, ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { SubjectLookupService } from '../subjects/subject-lookup.service';
-import { SubjectRightsService } from '../subjects/subject-rights.service';
+import { SubjectLookupService } from '../subjects';
+import { SubjectRightsService } from '../subjects';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { isDirectMarketingObjection, RECTIFIABLE_FIELDS } from './fulfilment/zgoda-executor';
 import { computeDueAt } from './legal-clock';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Env } from '../config/env';
-import { NotificationsService } from '../notifications/notifications.service';
-import { TemplateRegistry } from '../notifications/template-registry.service';
+import { NotificationsService } from '../notifications';
+import { TemplateRegistry } from '../notifications';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import type { Locale } from './request.types';

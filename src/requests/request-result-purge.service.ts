@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs/job-handler.decorator';
+import { JobHandler } from '../jobs';
 import { RequestsRepository } from './requests.repository';
 
 // Scheduled at REQUEST_RESULT_PURGE_CRON by the registry in src/jobs/schedules.ts.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
 import { checkTransition, TERMINAL_STATUSES } from './request-state';
 import { DsrRequest } from './request.entity';

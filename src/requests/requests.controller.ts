@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { FastifyReply } from 'fastify';
 import { Public, RequireScopes } from '../common/auth/scopes';
 import { pageOf } from '../common/http/pagination';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { RequestOutputs } from './outputs/request-outputs.service';
 import { SigningKeys } from './outputs/signing-keys.service';
 import { RequestIntake } from './request-intake.service';

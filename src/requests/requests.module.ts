@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsentModule } from '../consent/consent.module';
-import { SubjectHooks } from '../subjects/subject-hooks';
+import { ConsentModule } from '../consent';
+import { SubjectHooks } from '../subjects';
 import { RequestStarter } from './fulfilment/request-starter.service';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { TaskResults } from './fulfilment/task-results.service';

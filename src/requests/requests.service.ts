@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { decodeCursor } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { OutboxService } from '../outbox/outbox.service';
+import { OutboxService } from '../outbox';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { canExtend, computeDueAt, computeDueDate, ExtensionMonths } from './legal-clock';
 import { RequestNotices } from './request-notices.service';

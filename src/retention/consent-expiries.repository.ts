@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EXPIRED_GRANTS_SQL } from '../consent/expired-grants.sql';
+import { EXPIRED_GRANTS_SQL } from '../consent';
 
 export interface ExpiredRow {
   event_id: string;

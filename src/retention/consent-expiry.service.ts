@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { Clock } from '../common/clock/clock';
-import { JobHandler } from '../jobs/job-handler.decorator';
+import { JobHandler } from '../jobs';
 import { ConsentExpiriesRepository } from './consent-expiries.repository';
 
 // Grants recorded per transaction: one audit entry each, so the audit chain's lock is held briefly.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OpenRequestsService } from '../requests/open-requests.service';
+import { OpenRequestsService } from '../requests';
 
 /** What retention needs from the requests module: its open-request state and completion times. */
 export interface OpenRequestCheck {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import { OutboxService } from '../outbox/outbox.service';
+import { AuditService } from '../audit';
+import { OutboxService } from '../outbox';
 import { addCounts, SubjectPlan, SweepSubject, tally } from './retention-plan';
 import { RetentionRun } from './retention-run.entity';
 import { ItemRow, RetentionRunsRepository } from './retention-runs.repository';

@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs/job-handler.decorator';
-import type { JobPayloads } from '../jobs/job.types';
-import { SubjectLifecycleService } from '../subjects/subject-lifecycle.service';
-import { SubjectRightsService } from '../subjects/subject-rights.service';
-import type { System } from '../systems/system.entity';
+import { JobHandler } from '../jobs';
+import type { JobPayloads } from '../jobs';
+import { SubjectLifecycleService } from '../subjects';
+import { SubjectRightsService } from '../subjects';
+import type { SystemRecord } from '../systems';
 import { computeRetentionDue } from './retention-due';
 import { RetentionBatchCommit } from './retention-batch-commit.service';
 import { RetentionFactsService } from './retention-facts.service';
@@ -111,7 +111,7 @@ export class RetentionBatchRunner {
     batch: number,
     policies: CompiledPolicy[],
     chunk: SubjectPlan[],
-    systems: System[],
+    systems: SystemRecord[],
   ) {
     await this.dataSource.transaction(async (m) => {
       const fresh = await this.subjects.lockForRetention(
@@ -161,7 +161,7 @@ export class RetentionBatchRunner {
     batch: number,
     todo: Planned[],
     facts: BatchFacts,
-    systems: System[],
+    systems: SystemRecord[],
   ) {
     // Committed with the action, never without it: a re-delivered batch finds the items and moves on.
     const rows = todo.flatMap((p) => p.plan.items.map((i) => ({ subjectId: p.subject.id, ...i })));
@@ -220,7 +220,7 @@ export class RetentionBatchRunner {
   }
 
   /** The other systems to tell: those holding the category or purpose of a policy the record goes under. */
-  private noticeTargets(run: RetentionRun, plan: SubjectPlan, systems: System[]) {
+  private noticeTargets(run: RetentionRun, plan: SubjectPlan, systems: SystemRecord[]) {
     const destroyedUnder = plan.items.filter((i) => i.outcome === 'erased' || i.outcome === 'anonymised');
     return this.notices.targets(
       run.policies.filter((p) => destroyedUnder.some((i) => i.policyKey === p.key)),

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ConsentQueryService } from '../consent/consent-query.service';
-import { SubjectRightsService } from '../subjects/subject-rights.service';
+import { ConsentQueryService } from '../consent';
+import { SubjectRightsService } from '../subjects';
 import { OPEN_REQUEST_CHECK, OpenRequestCheck } from './open-request-check';
 import { BatchFacts, SweepSubject } from './retention-plan';
 import { RetentionRunsRepository } from './retention-runs.repository';

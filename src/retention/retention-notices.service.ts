@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs/job-handler.decorator';
-import type { JobPayloads } from '../jobs/job.types';
-import { OutboxService } from '../outbox/outbox.service';
-import type { System } from '../systems/system.entity';
-import { isPermanentWebhookStatus, SystemsService } from '../systems/systems.service';
+import { JobHandler } from '../jobs';
+import type { JobPayloads } from '../jobs';
+import { OutboxService } from '../outbox';
+import type { SystemRecord } from '../systems';
+import { isPermanentWebhookStatus, SystemsService } from '../systems';
 import { ZGODA_SYSTEM } from './retention-policy-rules';
 import { RetentionNoticesRepository } from './retention-notices.repository';
 import { RetentionSystemNotice } from './retention-system-notice.entity';
@@ -30,7 +30,7 @@ export interface NoticeEntry {
 }
 
 export interface NoticeTarget {
-  system: Pick<System, 'id' | 'key' | 'kind'>;
+  system: Pick<SystemRecord, 'id' | 'key' | 'kind'>;
   policyKey: string;
 }
 
@@ -65,12 +65,12 @@ export class RetentionNoticesService {
   ) {}
 
   /** The active systems other than Zgoda itself, read once per batch. */
-  async otherSystems(): Promise<System[]> {
+  async otherSystems(): Promise<SystemRecord[]> {
     return (await this.systems.listActive()).filter((s) => s.key !== ZGODA_SYSTEM);
   }
 
   /** One target per system that holds the data of the policies the record goes under (first policy wins). */
-  targets(policies: PolicySnapshot[], systems: System[]): NoticeTarget[] {
+  targets(policies: PolicySnapshot[], systems: SystemRecord[]): NoticeTarget[] {
     const out = new Map<string, NoticeTarget>();
     for (const p of policies) {
       for (const s of systems) {

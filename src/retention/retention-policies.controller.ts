@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { CreatePolicyDto, PolicyListQuery, UpdatePolicyDto } from './retention-policies.dto';
 import { RetentionPoliciesService } from './retention-policies.service';
 import { policyVersionView, policyView } from './retention-views';

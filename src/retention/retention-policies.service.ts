@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { FieldError, ProblemError } from '../common/problem/problem.error';
-import { PurposesService } from '../consent/purposes.service';
-import { SystemsService } from '../systems/systems.service';
+import { PurposesService } from '../consent';
+import { SystemsService } from '../systems';
 import { currentActor } from './current-actor';
 import { CreatePolicyDto, UpdatePolicyDto } from './retention-policies.dto';
 import { RetentionPoliciesRepository } from './retention-policies.repository';

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { RetentionNoticesService } from './retention-notices.service';
 import { NoticesQuery, ResolveReviewDto, ReviewListQuery, RunItemsQuery, StartRunDto } from './retention-runs.dto';
 import { RetentionReviewsService } from './retention-reviews.service';

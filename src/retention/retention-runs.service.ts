@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { Clock } from '../common/clock/clock';
 import { ProblemError } from '../common/problem/problem.error';
-import { OutboxService } from '../outbox/outbox.service';
-import { SystemsService } from '../systems/systems.service';
+import { OutboxService } from '../outbox';
+import { SystemsService } from '../systems';
 import { currentActor } from './current-actor';
 import { RetentionPoliciesRepository } from './retention-policies.repository';
 import { ZGODA_SYSTEM } from './retention-policy-rules';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { ProblemError } from '../common/problem/problem.error';
-import { JobHandler } from '../jobs/job-handler.decorator';
-import type { JobPayloads } from '../jobs/job.types';
-import { PROCESS_ROLE, ProcessRole, runsWorker } from '../jobs/process-role';
+import { JobHandler } from '../jobs';
+import type { JobPayloads } from '../jobs';
+import { PROCESS_ROLE, ProcessRole, runsWorker } from '../jobs';
 import { RetentionRunsService } from './retention-runs.service';
 
 // A run with no batch committed for this long lost its job (failed past its retries, Redis flushed):

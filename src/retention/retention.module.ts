@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from '../common/clock/clock';
-import { ConsentModule } from '../consent/consent.module';
-import { RequestsModule } from '../requests/requests.module';
+import { ConsentModule } from '../consent';
+import { RequestsModule } from '../requests';
 import { OPEN_REQUEST_CHECK, RequestsOpenRequestCheck } from './open-request-check';
 import { RetentionBatchCommit } from './retention-batch-commit.service';
 import { RetentionBatchRunner } from './retention-batch.runner';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { DecryptionError, rewrapDataKey } from '../common/crypto/envelope';
 import { SubjectKeysRepository } from './subject-keys.repository';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SubjectAliases } from '../audit/subject-aliases';
+import { SubjectAliases } from '../audit';
 import { isUuid } from './subject-lookup.service';
 import { SubjectsRepository } from './subjects.repository';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { identifierColumn, SubjectCipher } from './subject-cipher';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
 import { ErasureOutcome, ErasureTarget, SubjectBatchErasure } from './subject-batch-erasure';
 import { isUuid } from './subject-lookup.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { requestContext } from '../common/context/request-context';
 import { ProblemError } from '../common/problem/problem.error';
 import { holdColumn, SubjectCipher } from './subject-cipher';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { SubjectLifecycleService } from './subject-lifecycle.service';
 import { SubjectLookupService, SubjectProfile } from './subject-lookup.service';
 import { SubjectRightsService } from './subject-rights.service';

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SubjectAliases } from '../audit/subject-aliases';
-import { CONTACT_RESOLVER } from '../notifications/contact-resolver';
+import { SubjectAliases } from '../audit';
+import { CONTACT_RESOLVER } from '../notifications';
 import { KeyRotationService } from './key-rotation.service';
 import { SubjectAliasesProvider } from './subject-aliases.provider';
 import { SubjectBatchErasure } from './subject-batch-erasure';

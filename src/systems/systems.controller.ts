@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, pageOf } from '../common/http/pagination';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { Idempotent } from '../idempotency';
 import { systemView } from './system.view';
 import { CreateSystemDto, SystemListQuery, UpdateSystemDto } from './systems.dto';
 import { SystemsService } from './systems.service';

@@ -1,12 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { outboundUrlRefusal } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { KeyRotationService } from '../subjects/key-rotation.service';
+import { KeyRotationService } from '../subjects';
 import { assertValidSystem, assertZgodaSystemChange } from './system-rules';
 import { previousSecretAad, secretAad, SystemWebhooks } from './system-webhooks.service';
 import { System } from './system.entity';

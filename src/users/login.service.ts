@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditInput, AuditService } from '../audit/audit.service';
+import { AuditInput, AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { hashPassword, needsRehash, verifyPassword } from './password/password-hasher';

@@ -4,7 +4,7 @@ import Handlebars, { HelperOptions } from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Env } from '../config/env';
-import { dateHelper, pluralHelper, requestTypeHelper } from '../notifications/template-helpers';
+import { dateHelper, pluralHelper, requestTypeHelper } from '../notifications';
 import { APP_CSS_PATH } from './app-css';
 import { CsrfService } from './csrf.service';
 import { rememberLang, resolveLang } from './language';

@@ -3,9 +3,9 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Job, UnrecoverableError } from 'bullmq';
 import { SYSTEM_PRINCIPAL } from '../common/auth/principal';
 import { requestContext } from '../common/context/request-context';
-import { OutboxService } from '../outbox/outbox.service';
-import { JOB_HANDLER_KEY } from '../jobs/job-handler.decorator';
-import { JOB_NAMES } from '../jobs/job.types';
+import { OutboxService } from '../outbox';
+import { JOB_HANDLER_KEY } from '../jobs';
+import { JOB_NAMES } from '../jobs';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 

@@ -2,8 +2,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiKeysService } from '../auth/api-keys.service';
-import { QueueRegistry } from '../jobs/queue-registry.service';
+import { ApiKeysService } from '../auth';
+import { QueueRegistry } from '../jobs';
 
 export const DASHBOARD_PATH = '/admin/queues';
 

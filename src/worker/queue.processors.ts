@@ -3,7 +3,7 @@ import { Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { Env } from '../config/env';
 import { JobDispatcher } from './job-dispatcher.service';
-import { QueueName, QUEUES } from '../jobs/job.types';
+import { QueueName, QUEUES } from '../jobs';
 
 function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, { autorun: true })

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { OutboxWorkerModule } from '../outbox/outbox-worker.module';
+import { OutboxWorkerModule } from '../outbox';
 import { JobDispatcher } from './job-dispatcher.service';
 import { QUEUE_PROCESSORS } from './queue.processors';
 

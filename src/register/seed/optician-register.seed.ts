@@ -1,8 +1,8 @@
 import { ProblemError } from '../../common/problem/problem.error';
-import { seedRetentionDefaults } from '../../retention/retention-defaults';
-import type { RetentionPoliciesService } from '../../retention/retention-policies.service';
-import type { CreateSystemDto } from '../../systems/systems.dto';
-import type { SystemsService } from '../../systems/systems.service';
+import { seedRetentionDefaults } from '../../retention';
+import type { RetentionPoliciesService } from '../../retention';
+import type { CreateSystemDto } from '../../systems';
+import type { SystemsService } from '../../systems';
 
 /**
  * The optician's data systems, next to the purposes of `seedOptician`: with them and the Polish default

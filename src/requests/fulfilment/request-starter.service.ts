@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { JobHandler } from '../../jobs/job-handler.decorator';
-import type { JobPayloads } from '../../jobs/job.types';
+import { JobHandler } from '../../jobs';
+import type { JobPayloads } from '../../jobs';
 import { RequestsRepository } from '../requests.repository';
 import { TaskPlanner } from './task-planner.service';
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
-import { PurposesService } from '../../consent/purposes.service';
-import { OutboxService } from '../../outbox/outbox.service';
-import { SubjectLookupService } from '../../subjects/subject-lookup.service';
-import { ZGODA_SYSTEM_KEY } from '../../systems/system-rules';
-import type { System } from '../../systems/system.entity';
-import { SystemsService } from '../../systems/systems.service';
+import { AuditService } from '../../audit';
+import { PurposesService } from '../../consent';
+import { OutboxService } from '../../outbox';
+import { SubjectLookupService } from '../../subjects';
+import { ZGODA_SYSTEM_KEY } from '../../systems';
+import type { SystemRecord } from '../../systems';
+import { SystemsService } from '../../systems';
 import { RequestTask } from '../request-task.entity';
 import { RequestTransitions } from '../request-transitions.service';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
@@ -18,7 +18,7 @@ import { isManual } from './request-progress';
 import { isDirectMarketingObjection } from './zgoda-executor';
 
 export interface Plan {
-  systems: Pick<System, 'id' | 'key' | 'kind'>[];
+  systems: Pick<SystemRecord, 'id' | 'key' | 'kind'>[];
   subject: TaskSubject | null;
 }
 
@@ -43,7 +43,7 @@ export class TaskPlanner {
   /** Reads, before the transaction: the systems and the identifiers each system will be sent. */
   async prepare(request: Pick<DsrRequest, 'type' | 'subjectId'>, details: RequestDetails | null): Promise<Plan> {
     const active = await this.systems.listActive();
-    let chosen: System[];
+    let chosen: SystemRecord[];
     if (request.type === 'objection') {
       // Art. 21: only systems processing for the purposes objected to; for direct marketing, the
       // marketing purposes.

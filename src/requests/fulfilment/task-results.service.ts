@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ProblemError } from '../../common/problem/problem.error';
-import { SystemsService } from '../../systems/systems.service';
+import { SystemsService } from '../../systems';
 import { RequestTask } from '../request-task.entity';
 import { SETTLED_TASK_STATUSES } from '../request.types';
 import { TaskResultDto } from '../requests.dto';

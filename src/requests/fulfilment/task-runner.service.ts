@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Env } from '../../config/env';
-import { JobHandler } from '../../jobs/job-handler.decorator';
-import type { JobPayloads } from '../../jobs/job.types';
+import { JobHandler } from '../../jobs';
+import type { JobPayloads } from '../../jobs';
 import { RequestTask } from '../request-task.entity';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
-import { OutboxService } from '../../outbox/outbox.service';
+import { AuditService } from '../../audit';
+import { OutboxService } from '../../outbox';
 import { RequestTask } from '../request-task.entity';
 import { RequestTransitions } from '../request-transitions.service';
 import { RequestVault } from '../request-vault.service';

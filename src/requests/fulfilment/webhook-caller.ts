@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Env } from '../../config/env';
-import { isPermanentWebhookStatus, SystemsService } from '../../systems/systems.service';
+import { isPermanentWebhookStatus, SystemsService } from '../../systems';
 import { RequestDetails, TaskSubject } from '../request-vault.service';
 import type { RequestTask } from '../request-task.entity';
 import { parseOutcome, TaskCallError, TaskOutcome } from './task-outcome';

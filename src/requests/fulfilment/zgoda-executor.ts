@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ProblemError } from '../../common/problem/problem.error';
-import { ConsentQueryService } from '../../consent/consent-query.service';
-import { SubjectLifecycleService, UpdateSubjectInput } from '../../subjects/subject-lifecycle.service';
-import { SubjectLookupService } from '../../subjects/subject-lookup.service';
-import { SubjectRightsService } from '../../subjects/subject-rights.service';
+import { ConsentQueryService } from '../../consent';
+import { SubjectLifecycleService, UpdateSubjectInput } from '../../subjects';
+import { SubjectLookupService } from '../../subjects';
+import { SubjectRightsService } from '../../subjects';
 import { RequestDetails } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
 import { RequestsRepository } from '../requests.repository';

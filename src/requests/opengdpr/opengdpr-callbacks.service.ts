@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
-import { JobHandler } from '../../jobs/job-handler.decorator';
-import type { JobPayloads } from '../../jobs/job.types';
+import { JobHandler } from '../../jobs';
+import type { JobPayloads } from '../../jobs';
 import { RequestsRepository } from '../requests.repository';
 import { OpenGdprRepository } from './opengdpr.repository';
 import { OpenGdprService } from './opengdpr.service';

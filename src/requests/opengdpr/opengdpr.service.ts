@@ -1,12 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
+import { AuditService } from '../../audit';
 import type { Principal } from '../../common/auth/principal';
 import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
-import { OutboxService } from '../../outbox/outbox.service';
-import { SubjectLookupService } from '../../subjects/subject-lookup.service';
+import { OutboxService } from '../../outbox';
+import { SubjectLookupService } from '../../subjects';
 import { RequestIntake } from '../request-intake.service';
 import { PENDING_STATUSES } from '../request-state';
 import { RequestTransitions } from '../request-transitions.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeProtectedHeader } from 'jose';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
+import { AuditService } from '../../audit';
 import { ProblemError } from '../../common/problem/problem.error';
 import { Env } from '../../config/env';
 import { RequestVault } from '../request-vault.service';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { RequestSigningKey } from '../request-signing-key.entity';
-import type { KeyUse } from './signing-keys.service';
+/** Which output a key signs: certificates (EdDSA) or OpenGDPR responses (RS256). */
+export type KeyUse = 'certificate' | 'opengdpr';
 
 @Injectable()
 export class SigningKeysRepository {

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { exportJWK, type JWK } from 'jose';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
+import { AuditService } from '../../audit';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { RequestSigningKey } from '../request-signing-key.entity';
-import { SigningKeysRepository } from './signing-keys.repository';
+import { type KeyUse, SigningKeysRepository } from './signing-keys.repository';
 
-export type KeyUse = 'certificate' | 'opengdpr';
+export type { KeyUse };
 
 // Ed25519 for erasure certificates (compact, fast, JWS "EdDSA"); RSA-SHA256 for OpenGDPR, as its
 // specification requires.

@@ -1,0 +1,7 @@
+// The public surface of the notifications module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
+export { CONTACT_RESOLVER } from './contact-resolver';
+export { NotificationsModule } from './notifications.module';
+export { NotificationsService } from './notifications.service';
+export { REQUEST_TYPE_LABELS, dateHelper, pluralHelper, requestTypeHelper } from './template-helpers';
+export type { EmailLocale } from './template-helpers';
+export { TemplateRegistry } from './template-registry.service';

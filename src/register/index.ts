@@ -1,0 +1,2 @@
+// The public surface of the register module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
+export { RegisterModule } from './register.module';

@@ -1,0 +1,10 @@
+// The public surface of the requests module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
+export { OpenRequestsService } from './open-requests.service';
+export { OPENGDPR_CREATE_ROUTES } from './opengdpr/opengdpr.controller';
+export { RequestOutputs } from './outputs/request-outputs.service';
+export { PublicRequestsService } from './public-requests.service';
+export { OPEN_STATUSES } from './request-state';
+export { TASK_RESULT_ROUTE } from './request-tasks.controller';
+export { RequestDetails } from './request-vault.service';
+export { REQUEST_STATUSES, REQUEST_TYPES, RequestType } from './request.types';
+export { RequestsModule } from './requests.module';

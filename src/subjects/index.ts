@@ -1,0 +1,17 @@
+// The public surface of the subjects module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
+export { KeyRotationReport, KeyRotationService } from './key-rotation.service';
+export {
+  blindIndexOwnersJoin,
+  identifierSuppressed,
+  soleOwnerOfBlindIndex,
+  subjectFactsLateral,
+  survivorFactColumns,
+  survivorId,
+  survivorJoins,
+} from './subject-facts.sql';
+export { SubjectErasedEvent, SubjectHooks } from './subject-hooks';
+export { SubjectKeysService } from './subject-keys.service';
+export { SubjectLifecycleService, UpdateSubjectInput } from './subject-lifecycle.service';
+export { SubjectAddresses, SubjectLookupService } from './subject-lookup.service';
+export { SubjectRightsService } from './subject-rights.service';
+export { SubjectsModule } from './subjects.module';
