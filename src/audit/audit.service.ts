@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { chainHash, GENESIS_HASH, verifyBatch, VerifyState } from './audit-chain';
 import { AuditEntry } from './audit-entry.entity';
-import { AuditRepository } from './audit.repository';
+import { AuditListFilter, AuditRepository } from './audit.repository';
 import { SubjectAliases } from './subject-aliases';
 
 export interface AuditInput {
@@ -18,16 +18,8 @@ export interface AuditInput {
   actor?: { type: string; id: string };
 }
 
-export interface AuditFilter {
-  subjectId?: string;
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  from?: Date;
-  to?: Date;
-  afterSeq?: string;
-  limit: number;
-}
+/** The list filter as callers give it: one subject id, which the service widens to the subject and its aliases. */
+export type AuditFilter = Omit<AuditListFilter, 'subjectIds'> & { subjectId?: string };
 
 export interface VerifyResult {
   valid: boolean;

@@ -90,6 +90,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     this.cache.set(key, { principal, until: now + CACHE_TTL_MS });
     if (row && (this.touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {
       this.touched.set(row.id, now);
+      // Best effort: lastUsedAt is shown to admins, authentication does not depend on it, and the next use retries.
       void this.keys.update(this.dataSource.manager, row.id, { lastUsedAt: new Date() }).catch(() => undefined);
     }
     return principal;

@@ -14,6 +14,7 @@ export async function runMigrations(databaseUrl: string): Promise<string[]> {
     const applied = await ds.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
+    // Safe to ignore: a session lock also ends with its connection, which release/destroy below close.
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();
     await ds.destroy();

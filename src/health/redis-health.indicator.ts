@@ -26,6 +26,7 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     const session = this.indicator.check(key);
     try {
       if (this.client.status === 'wait' || this.client.status === 'end')
+        // Fails closed: the ping below reports Redis as down when the connect did not succeed.
         await this.client.connect().catch(() => undefined);
       const pong = await Promise.race([
         this.client.ping(),

@@ -43,6 +43,7 @@ export class MetricsService {
   }
 
   async render(): Promise<string> {
+    // A collector that fails leaves its gauges at their last values; the scrape itself must still answer.
     await Promise.all(this.collectors.map((c) => c().catch(() => undefined)));
     return this.registry.metrics();
   }

@@ -5,6 +5,7 @@ import { OutboxService } from '../outbox';
 import { addCounts, SubjectPlan, SweepSubject, tally } from './retention-plan';
 import { RetentionRun } from './retention-run.entity';
 import { ItemRow, RetentionRunsRepository } from './retention-runs.repository';
+import { skippedOf } from './retention-views';
 import { ACTIVE_RUN_STATUSES, OutcomeCounts, PolicyReport } from './retention.types';
 
 /**
@@ -89,14 +90,7 @@ export class RetentionBatchCommit {
       matched: r.matched,
       processed: r.processed,
       failed: r.failed,
-      skipped: {
-        legalHold: r.skippedLegalHold,
-        openRequest: r.skippedOpenRequest,
-        restricted: r.skippedRestricted,
-        activeConsent: r.skippedActiveConsent,
-        retained: r.skippedRetained,
-        reviewExists: r.skippedReviewExists,
-      },
+      skipped: skippedOf(r),
     };
   }
 

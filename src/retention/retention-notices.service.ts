@@ -170,6 +170,7 @@ export class RetentionNoticesService {
     const posted = await this.systems.postToWebhook(notice.systemId, body, notice.id);
     if ('failure' in posted) throw new NoticeCallError(posted.failure, posted.permanent);
     const res = posted.response;
+    // Only frees the socket: the outcome is the status, already read.
     await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return;
     throw new NoticeCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));

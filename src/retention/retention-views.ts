@@ -5,6 +5,7 @@ import type { RetentionReviewTask } from './retention-review-task.entity';
 import type { RetentionRunItem } from './retention-run-item.entity';
 import type { RetentionRun } from './retention-run.entity';
 import type { RetentionSystemNotice } from './retention-system-notice.entity';
+import type { OutcomeCounts } from './retention.types';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -39,6 +40,16 @@ export const policyVersionView = (v: RetentionPolicyVersion) => ({
   policy: v.snapshot,
 });
 
+/** A run's skip counters, by reason, as runs and batch outcomes report them. */
+export const skippedOf = (r: RetentionRun): OutcomeCounts['skipped'] => ({
+  legalHold: r.skippedLegalHold,
+  openRequest: r.skippedOpenRequest,
+  restricted: r.skippedRestricted,
+  activeConsent: r.skippedActiveConsent,
+  retained: r.skippedRetained,
+  reviewExists: r.skippedReviewExists,
+});
+
 export const runView = (r: RetentionRun) => ({
   id: r.id,
   status: r.status,
@@ -52,14 +63,7 @@ export const runView = (r: RetentionRun) => ({
   matched: r.matched,
   processed: r.processed,
   failed: r.failed,
-  skipped: {
-    legalHold: r.skippedLegalHold,
-    openRequest: r.skippedOpenRequest,
-    restricted: r.skippedRestricted,
-    activeConsent: r.skippedActiveConsent,
-    retained: r.skippedRetained,
-    reviewExists: r.skippedReviewExists,
-  },
+  skipped: skippedOf(r),
   byPolicy: r.byPolicy,
   byCategory: byCategory(r),
   createdAt: r.createdAt.toISOString(),
