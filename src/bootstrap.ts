@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule, Role } from './app.module';
 import { requestContext } from './common/context/request-context';
 import { registerBodyParsers } from './common/http/body-parsers';
+import { registerInputGuard } from './common/http/input-guard';
 import { FieldError, ProblemError } from './common/problem/problem.error';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { Env } from './config/env';
@@ -130,9 +131,13 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
   const metrics = app.get(MetricsService);
   const security = Object.entries(await securityHeaders());
   await app.register(cookie as never);
+  registerInputGuard(fastify);
   fastify.addHook('onRequest', (req, reply, done) => {
     // Set on the raw response as @fastify/helmet does, so hijacked (streamed) replies carry them too.
     for (const [name, value] of security) reply.raw.setHeader(name, value);
+    // Most answers carry personal data (decrypted identifiers, consent histories); no cache may keep one.
+    // A route that serves something cacheable (page assets) sets its own header, which wins.
+    reply.raw.setHeader('cache-control', 'no-store');
     void reply.header('x-correlation-id', req.id);
     requestContext.run({ correlationId: String(req.id) }, done);
   });

@@ -133,9 +133,12 @@ export class Env {
   @Min(1)
   PUBLIC_RATE_LIMIT_PER_MINUTE = 10;
 
+  /** Serve /docs and /docs-json. Unset: on, except with NODE_ENV=production (the map of every route is
+   * reconnaissance for an attacker; an operator who wants it public says so). */
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
-  DOCS_ENABLED = true;
+  DOCS_ENABLED?: boolean;
 
   /** Write logs to this file instead of stdout (tests scan their logs for personal data). */
   @IsOptional()
@@ -359,6 +362,7 @@ export function validateEnv(raw: EnvInput): Env {
   if (errors.length) {
     throw new InvalidConfigError(errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`));
   }
+  env.DOCS_ENABLED ??= env.NODE_ENV !== 'production';
   return env;
 }
 
@@ -377,6 +381,7 @@ export function pickEnv(source: NodeJS.ProcessEnv): EnvInput {
     'ZGODA_FAKE_NOW',
     'WEB_COMPANY_NAME',
     'WEB_LOGO_URL',
+    'DOCS_ENABLED',
   ] as (keyof Env)[]) {
     if (source[k] !== undefined) out[k] = source[k];
   }

@@ -60,6 +60,8 @@ export function problemOf(error: unknown): { code: ErrorCode; detail?: string; e
   if (error instanceof QueryFailedError) {
     const pg = (error as unknown as { driverError?: { code?: string } }).driverError?.code;
     if (pg === '23505') return { code: 'conflict', detail: 'The resource already exists.', extras: {} };
+    // The input guard refuses NUL before any handler; this is the net for values built inside a route.
+    if (pg === '22021') return { code: 'invalid_characters', detail: 'A value contains a NUL character.', extras: {} };
     if (pg === '22P02' || pg === '22007' || pg === '22008')
       return { code: 'bad_request', detail: 'A value has the wrong format.', extras: {} };
   }
