@@ -54,7 +54,7 @@ export class PublicRequestsService {
     locale: 'pl' | 'en',
     details: RequestDetails | null = null,
   ): Promise<void> {
-    const subjectId = await this.subjects.findIdByIdentifier('email', email).catch(() => null);
+    const subjectId = await this.subjects.findIdByIdentifier('email', email);
     await this.dataSource.transaction(async (m) => {
       const request = await this.intake.insert(m, {
         type,
@@ -84,7 +84,7 @@ export class PublicRequestsService {
    * otherwise the e-mail is rendered and dropped, so that both paths cost alike.
    */
   async resend(type: RequestType, email: string): Promise<void> {
-    const subjectId = await this.subjects.findIdByIdentifier('email', email).catch(() => null);
+    const subjectId = await this.subjects.findIdByIdentifier('email', email);
     const waiting = subjectId
       ? await this.repo.findOpenFor(this.dataSource.manager, subjectId, type, ['awaiting_verification'])
       : null;

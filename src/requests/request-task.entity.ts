@@ -54,6 +54,13 @@ export class RequestTask {
   @Column({ type: 'bytea', nullable: true })
   resultSealed: Buffer | null;
 
+  /**
+   * Whether the system held anything about the person: false is "no data found" (certified as such, not as
+   * erased), null a system that did not say.
+   */
+  @Column({ type: 'boolean', nullable: true })
+  found: boolean | null;
+
   /** Art. 17(3): why data was kept and until when. */
   @Column({ type: 'text', nullable: true })
   retainedReason: string | null;

@@ -10,7 +10,7 @@ import { RequestsRepository } from './requests.repository';
 
 export interface TransitionOptions {
   resolution?: Resolution;
-  /** A stable code: `identity_not_verified`, `duplicate`, `rejected_by_staff`. */
+  /** A stable code from REASON_CODES (`identity_not_verified`, `no_data_found`, ...). */
   code?: string;
   /** Extra columns to write with the change (sealed reason, duplicate link). */
   patch?: Partial<DsrRequest>;

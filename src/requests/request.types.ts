@@ -39,11 +39,13 @@ export const TASK_ACTION_OF: Record<RequestType, TaskAction> = {
   objection: 'objection',
 };
 
-/** Stable codes for `resolutionReason` when Zgoda, not a person, ends a request. */
+/** Stable codes for `resolutionCode` / `resolutionReason` when Zgoda, not a person, ends a request. */
 export const REASON_CODES = {
   identityNotVerified: 'identity_not_verified',
   duplicate: 'duplicate',
   rejectedByStaff: 'rejected_by_staff',
+  /** Fulfilled, and every system said it holds nothing about the person (no one matched the identities). */
+  noDataFound: 'no_data_found',
 } as const;
 
 export type Locale = 'pl' | 'en';

@@ -11,6 +11,8 @@ export const taskView = (t: RequestTask) => ({
   kind: t.systemKind,
   action: t.action,
   status: t.status,
+  /** false: the system holds nothing about the person; null: it did not say. */
+  found: t.found,
   attempts: t.attempts,
   lastError: t.lastError,
   retainedReason: t.retainedReason,

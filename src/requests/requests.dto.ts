@@ -187,4 +187,11 @@ export class TaskResultDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   retainedUntil?: string;
+
+  @ApiPropertyOptional({
+    description: 'false: the system holds nothing about the person (certified as "no data found", not "erased")',
+  })
+  @IsOptional()
+  @IsBoolean()
+  found?: boolean;
 }

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CryptoService } from '../common/crypto/crypto.service';
+import { ProblemError } from '../common/problem/problem.error';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { normaliseOrNull, SubjectKeysService } from './subject-keys.service';
@@ -32,6 +33,8 @@ export interface DecisionFacts {
  */
 @Injectable()
 export class SubjectLookupService {
+  private readonly logger = new Logger(SubjectLookupService.name);
+
   constructor(
     private readonly subjects: SubjectsRepository,
     private readonly identifiers: SubjectIdentifiersRepository,
@@ -53,7 +56,9 @@ export class SubjectLookupService {
   async findIdsByIdentifier(kind: IdentifierKind, raw: string, system?: string): Promise<string[]> {
     const value = normaliseOrNull(kind, raw);
     if (value === null) return [];
-    const owners = await this.identifiers.findOwners(kind, [this.crypto.blindIndex(kind, value)]);
+    const owners = await this.failClosed(() =>
+      this.identifiers.findOwners(kind, [this.crypto.blindIndex(kind, value)]),
+    );
     const matching = system === undefined ? owners : owners.filter((o) => o.systemKey === system);
     return [...new Set(matching.map((o) => o.subjectId))];
   }
@@ -63,13 +68,34 @@ export class SubjectLookupService {
    * the whole batch (up to 10,000 identifiers per consent decision call).
    */
   async findIdsByIdentifiers(kind: IdentifierKind, raws: string[]): Promise<Map<string, string>> {
-    const byIndex = new Map<string, string[]>();
-    for (const raw of new Set(raws)) {
-      const value = normaliseOrNull(kind, raw);
-      if (value === null) continue;
-      push(byIndex, this.crypto.blindIndex(kind, value).toString('hex'), raw);
+    return this.failClosed(() => {
+      const byIndex = new Map<string, string[]>();
+      for (const raw of new Set(raws)) {
+        const value = normaliseOrNull(kind, raw);
+        if (value === null) continue;
+        push(byIndex, this.crypto.blindIndex(kind, value).toString('hex'), raw);
+      }
+      return this.ownersOf(kind, byIndex);
+    });
+  }
+
+  /**
+   * A lookup that could not run (pool timeout, lost connection, keyring error) must never read as "nobody":
+   * a known requester's request would end `identity_not_verified` and an erasure would be certified with
+   * nothing erased. The caller gets 503 service_unavailable, nothing is written, and the client retries.
+   */
+  private async failClosed<T>(lookup: () => Promise<T>): Promise<T> {
+    try {
+      return await lookup();
+    } catch (e) {
+      if (e instanceof ProblemError) throw e;
+      // Name and code only: the driver's error may quote the blind index or the SQL parameters.
+      const err = e as { name?: string; code?: string };
+      this.logger.error({ err: { name: err?.name, code: err?.code } }, 'identifier lookup failed');
+      throw new ProblemError('service_unavailable', 'People cannot be looked up right now; nothing was recorded.', {
+        retryAfterSeconds: 5,
+      });
     }
-    return this.ownersOf(kind, byIndex);
   }
 
   /** Raw inputs by blind index (hex) to subject ids; an index several subjects share answers nobody. */

@@ -273,9 +273,17 @@ describe('requests: fulfilment across systems', () => {
     expect(claims).toMatchObject({
       typ: 'zgoda-erasure-certificate',
       jti: id,
-      subject: { id: s.id, suppressed: true },
+      ver: 2,
+      subject: { id: s.id, found: true, suppressed: true },
     });
-    expect(claims.request.resolution).toBe('partially_fulfilled');
+    expect(claims.request).toMatchObject({ resolution: 'partially_fulfilled', outcome: 'partially_erased' });
+    expect(claims.systems.map((x: { key: string; outcome: string }) => `${x.key}:${x.outcome}`).sort()).toEqual([
+      'archive:erased',
+      'crm:retained',
+      'shop:erased',
+      'zgoda:erased',
+    ]);
+    expect(done.resolutionCode).toBeNull();
     expect(claims.systems.map((x: { key: string; status: string }) => `${x.key}:${x.status}`).sort()).toEqual([
       'archive:done',
       'crm:retained',

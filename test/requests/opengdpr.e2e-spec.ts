@@ -44,7 +44,11 @@ describe('requests: OpenGDPR / OpenDSR', () => {
       SECRET,
       (call) => ({
         status: 200,
-        body: call.action === 'access' ? { status: 'done', data: { orders: [{ n: 1 }] } } : { status: 'done' },
+        body:
+          call.action === 'access'
+            ? { status: 'done', data: { orders: [{ n: 1 }] } }
+            : // The shop knows the people Zgoda knows, and says so when it finds no one.
+              { status: 'done', found: call.subject.id !== null },
       }),
       () => t.baseUrl,
     );
@@ -251,6 +255,43 @@ describe('requests: OpenGDPR / OpenDSR', () => {
       return r.body.request_status === 'completed' ? r : null;
     });
     expect(st.body.results_url).toBeUndefined();
+  });
+
+  it('certifies an erasure that matched nobody as "no data found", not as erased (issue 13 item 1)', async () => {
+    const b = body({
+      subject_request_type: 'erasure',
+      subject_identities: [{ identity_type: 'email', identity_value: 'stranger@example.com', identity_format: 'raw' }],
+    });
+    expect((await post(b)).status).toBe(201);
+    const st = await eventually(async () => {
+      const r = await t.request('GET', `/opengdpr/v1/requests/${b.subject_request_id}`, undefined, { key });
+      return r.body.request_status === 'completed' ? r : null;
+    });
+    expect(st.body.extensions['zgoda.example.com']).toEqual({
+      status: 'completed',
+      resolution: 'fulfilled',
+      resolution_code: 'no_data_found',
+    });
+    const [{ request_id: id }] = (await t.dataSource.query(
+      `SELECT request_id FROM opengdpr_requests WHERE subject_request_id = $1`,
+      [b.subject_request_id],
+    )) as { request_id: string }[];
+    const request = await t.request('GET', `/v1/requests/${id}`);
+    expect(request.body).toMatchObject({ subjectId: null, resolutionCode: 'no_data_found' });
+    expect(request.body.tasks.map((x: { system: string; found: boolean }) => `${x.system}:${x.found}`).sort()).toEqual([
+      'shop:false',
+      'zgoda:false',
+    ]);
+    const cert = await t.request('GET', `/v1/requests/${id}/certificate`);
+    expect(cert.status).toBe(200);
+    expect(cert.body.payload).toMatchObject({
+      ver: 2,
+      request: { resolution: 'fulfilled', outcome: 'no_data_found' },
+      subject: { id: null, found: false, suppressed: false },
+    });
+    expect(
+      cert.body.payload.systems.map((x: { key: string; outcome: string }) => `${x.key}:${x.outcome}`).sort(),
+    ).toEqual(['shop:not_found', 'zgoda:not_found']);
   });
 
   it('answers a bad body 400 in the OpenGDPR error shape, without identity data', async () => {

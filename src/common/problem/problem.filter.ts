@@ -108,6 +108,7 @@ export class ProblemFilter implements ExceptionFilter {
       );
     }
     if (reply.sent) return;
+    if (typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(body.retryAfterSeconds));
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 }

@@ -6,6 +6,8 @@ export interface TaskOutcome {
   /** Why data was kept (Art. 17(3)) or why the task failed: a code or a short phrase, no personal data. */
   reason?: string | null;
   retainedUntil?: Date | null;
+  /** False: the system holds nothing about the person (nothing to copy, erase or change). */
+  found?: boolean | null;
 }
 
 /** A failure to reach or understand a system; `permanent` ones are not retried. Never holds personal data. */
@@ -42,10 +44,16 @@ export function parseOutcome(body: unknown): TaskOutcome {
     if (Number.isNaN(retainedUntil.getTime())) throw new TaskCallError('answer_retained_until_not_a_date', true);
   }
   if (b.status === 'retained' && !b.reason) throw new TaskCallError('retained_without_reason', true);
+  if (b.found !== undefined && b.found !== null && typeof b.found !== 'boolean') {
+    throw new TaskCallError('answer_found_not_boolean', true);
+  }
+  // Nothing found cannot leave data behind: a system saying both is not speaking the contract.
+  if (b.found === false && b.status === 'retained') throw new TaskCallError('retained_but_not_found', true);
   return {
     status: b.status,
     data: b.data,
     reason: typeof b.reason === 'string' ? b.reason.slice(0, REASON_MAX) : null,
     retainedUntil,
+    found: typeof b.found === 'boolean' ? b.found : null,
   };
 }

@@ -61,6 +61,11 @@ export class TaskResults {
         },
       );
     }
+    if (dto.found === false && dto.status === 'retained') {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'found', message: 'data that was not found cannot be retained' }],
+      });
+    }
     if (dto.status === 'retained' && !dto.reason) {
       throw new ProblemError('validation_failed', 'The request is not valid.', {
         errors: [{ field: 'reason', message: 'retained data needs a reason (Art. 17(3))' }],
@@ -73,6 +78,7 @@ export class TaskResults {
         data: dto.data,
         reason: dto.reason ?? null,
         retainedUntil: dto.retainedUntil ? new Date(dto.retainedUntil) : null,
+        found: dto.found ?? null,
       },
       'staff',
     );

@@ -94,18 +94,21 @@ export class TaskRunner {
     const details = this.vault.openJson<RequestDetails>(request.id, 'details', request.detailsSealed);
     // Reads and the rectification (its own transaction) happen before the task transaction.
     let prepared: TaskOutcome | null = null;
-    // An OpenGDPR request naming nobody Zgoda knows: Zgoda holds nothing, the other systems were told.
-    if (!request.subjectId) prepared = { status: 'done', reason: 'no_subject' };
-    else if (task.action === 'access')
-      prepared = { status: 'done', data: await this.zgoda.accessCopy(request.subjectId) };
-    else if (task.action === 'rectification') prepared = await this.zgoda.rectify(request.subjectId, details);
+    // An OpenGDPR request naming nobody Zgoda knows (the lookup ran and found no one; a failed lookup refuses
+    // the request instead): Zgoda holds nothing, which is what the certificate says; the other systems were told.
+    if (!request.subjectId) prepared = { status: 'done', found: false };
+    else if (task.action === 'access') {
+      const data = await this.zgoda.accessCopy(request.subjectId);
+      prepared = { status: 'done', data, found: Object.keys(data).length > 0 };
+    } else if (task.action === 'rectification') prepared = await this.zgoda.rectify(request.subjectId, details);
     let status = 'nothing_to_do';
     await this.inTask(task.id, async (m, r, t) => {
       let outcome = prepared;
       if (!outcome && task.action === 'erasure') outcome = await this.zgoda.erase(m, r);
       if (!outcome && task.action === 'restriction') outcome = await this.zgoda.restrict(m, r);
       if (!outcome && task.action === 'objection') outcome = await this.zgoda.object(m, r, details);
-      await this.settlement.settle(m, r, t, outcome!, 'system');
+      // The subject's record exists (a merged or erased one included), so Zgoda found them.
+      await this.settlement.settle(m, r, t, { found: true, ...outcome! }, 'system');
       status = outcome!.status;
     });
     return { outcome: status };

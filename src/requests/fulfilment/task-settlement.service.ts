@@ -44,6 +44,7 @@ export class TaskSettlement {
         : {}),
       ...(outcome.status === 'failed' ? { lastError: outcome.reason ?? 'failed' } : {}),
       ...(outcome.status === 'done' ? { lastError: null } : {}),
+      ...(settled ? { found: outcome.found ?? null } : {}),
     };
     await this.repo.updateTask(m, task.id, patch);
     Object.assign(task, patch);
@@ -58,6 +59,7 @@ export class TaskSettlement {
         action: task.action,
         status: outcome.status,
         via,
+        ...(outcome.found === false ? { found: false } : {}),
         ...(outcome.data !== undefined && outcome.data !== null ? { withData: true } : {}),
       },
     });

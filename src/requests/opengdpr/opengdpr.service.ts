@@ -230,9 +230,7 @@ export class OpenGdprService implements OnModuleInit {
     for (const id of body.subject_identities) {
       const kind = KIND_OF[id.identity_type];
       if (!kind || id.identity_format !== 'raw') continue;
-      const found = await this.subjects
-        .findIdByIdentifier(kind as 'email' | 'external_id', id.identity_value)
-        .catch(() => null);
+      const found = await this.subjects.findIdByIdentifier(kind as 'email' | 'external_id', id.identity_value);
       if (found) return found;
     }
     return null;

@@ -11,11 +11,30 @@ export interface CertificateInput {
   resolution: string;
   systems: {
     key: string;
+    /** `internal` is Zgoda's own store. */
+    kind: string;
     status: string;
+    found: boolean | null;
     completedAt: Date | null;
     retainedReason: string | null;
     retainedUntil: Date | null;
   }[];
+}
+
+export type SystemOutcome = 'erased' | 'retained' | 'not_found' | 'failed';
+export type ErasureOutcome = 'erased' | 'partially_erased' | 'no_data_found';
+
+/** What happened in one system, as the certificate states it: only what the system reported. */
+export function systemOutcome(s: Pick<CertificateInput['systems'][number], 'status' | 'found'>): SystemOutcome {
+  if (s.status === 'failed') return 'failed';
+  if (s.status === 'retained') return 'retained';
+  return s.found === false ? 'not_found' : 'erased';
+}
+
+/** "No data found" only when every system said it found nothing; anything kept makes it partial. */
+export function erasureOutcome(outcomes: SystemOutcome[]): ErasureOutcome {
+  if (outcomes.length > 0 && outcomes.every((o) => o === 'not_found')) return 'no_data_found';
+  return outcomes.some((o) => o === 'retained' || o === 'failed') ? 'partially_erased' : 'erased';
 }
 
 /**
@@ -24,9 +43,11 @@ export interface CertificateInput {
  * holding the published key (GET /v1/requests/jwks.json) can check it was not altered.
  */
 export function certificatePayload(c: CertificateInput) {
+  const systems = c.systems.map((s) => ({ ...s, outcome: systemOutcome(s) }));
+  const own = systems.find((s) => s.kind === 'internal');
   return {
     typ: 'zgoda-erasure-certificate',
-    ver: 1,
+    ver: 2,
     iss: c.issuer,
     iat: Math.floor(c.completedAt.getTime() / 1000),
     jti: c.requestId,
@@ -37,12 +58,19 @@ export function certificatePayload(c: CertificateInput) {
       receivedAt: c.receivedAt.toISOString(),
       completedAt: c.completedAt.toISOString(),
       resolution: c.resolution,
+      outcome: erasureOutcome(systems.map((s) => s.outcome)),
     },
     // The subject id is a random identifier with nothing left behind it; the suppression list keeps
-    // only keyed hashes (Art. 17 with Art. 21(3)).
-    subject: { id: c.subjectId, suppressed: true },
-    systems: c.systems.map((s) => ({
+    // only keyed hashes (Art. 17 with Art. 21(3)). A request that matched nobody names nobody and
+    // suppressed nothing: the certificate must not claim an erasure that did not happen.
+    subject: {
+      id: c.subjectId,
+      found: c.subjectId !== null,
+      suppressed: c.subjectId !== null && own?.outcome === 'erased',
+    },
+    systems: systems.map((s) => ({
       key: s.key,
+      outcome: s.outcome,
       status: s.status,
       completedAt: s.completedAt?.toISOString() ?? null,
       ...(s.status === 'retained'

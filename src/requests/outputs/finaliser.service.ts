@@ -12,9 +12,10 @@ import { RequestTokens } from '../request-tokens.service';
 import { RequestTransitions } from '../request-transitions.service';
 import { RequestVault } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
+import { REASON_CODES } from '../request.types';
 import { RequestsRepository } from '../requests.repository';
 import { buildPackage, PackageInput } from './access-package';
-import { certificatePayload, signCertificate } from './erasure-certificate';
+import { certificatePayload, erasureOutcome, signCertificate, systemOutcome } from './erasure-certificate';
 import { SigningKeys } from './signing-keys.service';
 
 const IN_WORK = ['in_progress', 'awaiting_recipients'];
@@ -50,6 +51,8 @@ export class Finaliser {
     if (!settledOk(tasks)) return { outcome: 'not_ready' };
     const now = new Date();
     const resolution = tasks.some((t) => t.status === 'retained') ? 'partially_fulfilled' : 'fulfilled';
+    // Issue 13 item 1: a request that matched nobody is fulfilled with "no data found", never as done work.
+    const code = erasureOutcome(tasks.map(systemOutcome)) === 'no_data_found' ? REASON_CODES.noDataFound : undefined;
     const zip =
       r.type === 'access' || r.type === 'portability'
         ? await buildPackage(await this.packageInput(r, tasks, now))
@@ -90,6 +93,7 @@ export class Finaliser {
       await this.notices.completed(m, locked, { ...link, retained });
       await this.transitions.apply(m, locked, 'completed', {
         resolution,
+        code,
         patch: { completedAt: now, certificate },
         data: { result: !!zip, certificate: !!certificate },
       });
@@ -148,7 +152,9 @@ export class Finaliser {
       resolution,
       systems: tasks.map((t) => ({
         key: t.systemKey,
+        kind: t.systemKind,
         status: t.status,
+        found: t.found,
         completedAt: t.completedAt,
         retainedReason: t.retainedReason,
         retainedUntil: t.retainedUntil,
