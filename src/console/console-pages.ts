@@ -1,5 +1,6 @@
 import { ParseUUIDPipe } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { DateTime } from 'luxon';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { OPEN_STATUSES } from '../requests';
@@ -22,6 +23,16 @@ export async function act(reply: FastifyReply, back: string, notice: string, fn:
     return redirect(reply, `${back}?problem=${e.code}`);
   }
   redirect(reply, `${back}?notice=${notice}`);
+}
+
+/**
+ * A form's `datetime-local` value (no zone) as the instant it names in Polish time, with its offset; what the
+ * API needs, since an instant without a zone would be read in the server's. Anything else: undefined (422).
+ */
+export function warsawInstant(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  const at = DateTime.fromISO(value, { zone: 'Europe/Warsaw' });
+  return at.isValid ? at.toISO({ suppressMilliseconds: true })! : undefined;
 }
 
 export function typeLabel(view: ConsoleView, type: string, lang: PageLang): string {

@@ -6,7 +6,18 @@ import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests';
 import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
-import { act, AuditRow, Form, Id, OPEN, RequestRow, requestRow, TaskRow, typeLabel } from './console-pages';
+import {
+  act,
+  AuditRow,
+  Form,
+  Id,
+  OPEN,
+  RequestRow,
+  requestRow,
+  TaskRow,
+  typeLabel,
+  warsawInstant,
+} from './console-pages';
 import { ConsoleView, may } from './console-view';
 
 const SETTLED_TASKS = ['done', 'failed', 'retained'];
@@ -120,6 +131,7 @@ export class ConsoleRequestsController {
       this.api.call(req, 'POST', `/v1/requests/${id}/extend`, {
         months: Number(b.months),
         reason: String(b.reason ?? ''),
+        ...(b.toldBy ? { toldBy: String(b.toldBy), toldAt: warsawInstant(b.toldAt) } : {}),
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { FIRST_SUPPORTED_YEAR } from './polish-holidays';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -20,7 +21,7 @@ import { RequestsRepository } from './requests.repository';
 
 // Clocks of the entering system and ours differ a little; a request "received" a minute ahead is not
 // from the future.
-const CLOCK_SKEW_MS = 60_000;
+export const CLOCK_SKEW_MS = 60_000;
 const MINUTE = 60_000;
 
 export interface NewRequest {
@@ -110,6 +111,8 @@ export class RequestIntake {
       extendedDueAt: null,
       extendedAt: null,
       extensionReasonSealed: null,
+      extensionToldBy: null,
+      extensionToldAt: null,
       completedAt: null,
       duplicateOf: null,
       deadlineState: 'ok',
@@ -153,6 +156,12 @@ export class RequestIntake {
     if (at.getTime() > Date.now() + CLOCK_SKEW_MS) {
       throw new ProblemError('validation_failed', 'The request is not valid.', {
         errors: [{ field: 'receivedAt', message: 'receivedAt may not lie in the future' }],
+      });
+    }
+    // The deadline counts Polish working days; the holiday calendar starts in 2011 (Epiphany a holiday again).
+    if (at.getUTCFullYear() < FIRST_SUPPORTED_YEAR) {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'receivedAt', message: `receivedAt may not be before ${FIRST_SUPPORTED_YEAR}-01-01` }],
       });
     }
     return at;

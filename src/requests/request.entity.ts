@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ToldBy } from '../common/validation/told-by';
 import type { Locale, RequestSource, RequestStatus, RequestType, Resolution } from './request.types';
 
 /**
@@ -12,6 +13,7 @@ import type { Locale, RequestSource, RequestStatus, RequestType, Resolution } fr
   'ck_requests_status',
   `status IN ('received', 'awaiting_verification', 'verified', 'in_progress', 'awaiting_recipients', 'completed', 'cancelled', 'failed')`,
 )
+@Check('ck_requests_extension_told_by', `extension_told_by IN ('email', 'letter', 'phone', 'in_person')`)
 @Check('ck_requests_resolution', `resolution IN ('fulfilled', 'partially_fulfilled', 'rejected')`)
 @Index('ix_requests_received', ['receivedAt', 'id'])
 @Index('ix_requests_subject', ['subjectId', 'type'], { where: 'subject_id IS NOT NULL' })
@@ -78,6 +80,13 @@ export class DsrRequest {
 
   @Column({ type: 'bytea', nullable: true })
   extensionReasonSealed: Buffer | null;
+
+  /** Art. 12(3): how the subject was told of the extension: `email`, or what staff recorded. */
+  @Column({ type: 'text', nullable: true })
+  extensionToldBy: ToldBy | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  extensionToldAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   completedAt: Date | null;

@@ -42,6 +42,8 @@ export function requestView(
     dueAt: r.dueAt.toISOString(),
     extensionMonths: r.extensionMonths,
     extendedDueAt: iso(r.extendedDueAt),
+    extensionToldBy: r.extensionToldBy,
+    extensionToldAt: iso(r.extensionToldAt),
     completedAt: iso(r.completedAt),
     duplicateOf: r.duplicateOf,
     deadlineState: r.deadlineState,

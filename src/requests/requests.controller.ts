@@ -84,7 +84,7 @@ export class RequestsController {
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Extend by 1 or 2 months, within the first month, with reasons told to the subject' })
   async extend(@Param('id', Id()) id: string, @Body() dto: ExtendRequestDto) {
-    const { subjectNotified } = await this.requests.extend(id, dto.months, dto.reason);
+    const { subjectNotified } = await this.requests.extend(id, dto);
     return { ...(await this.full(id)), subjectNotified };
   }
 

@@ -13,9 +13,12 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ListQuery } from '../common/http/pagination';
+import { IsInstant } from '../common/validation/is-instant';
+import { TOLD_OFFLINE, ToldOffline } from '../common/validation/told-by';
 import { REQUEST_STATUSES, REQUEST_TYPES, RequestStatus, RequestType } from './request.types';
 
 export class IdentityDto {
@@ -66,7 +69,7 @@ export class CreateRequestDto {
     description: 'When the request arrived (post, store); the legal clock runs from it; not in the future',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   receivedAt?: string;
 
   @ApiPropertyOptional({ description: "The subject's own words; stored sealed" })
@@ -158,6 +161,22 @@ export class ExtendRequestDto {
   @IsString()
   @Length(3, 2000)
   reason: string;
+
+  @ApiPropertyOptional({
+    enum: TOLD_OFFLINE,
+    description: 'Required when Zgoda cannot e-mail the subject (else 409 subject_cannot_be_told): how staff told them',
+  })
+  @ValidateIf((o: ExtendRequestDto) => o.toldAt !== undefined || o.toldBy !== undefined)
+  @IsIn(TOLD_OFFLINE)
+  toldBy?: ToldOffline;
+
+  @ApiPropertyOptional({
+    description: 'When the subject was told (with offset); not in the future',
+    format: 'date-time',
+  })
+  @ValidateIf((o: ExtendRequestDto) => o.toldAt !== undefined || o.toldBy !== undefined)
+  @IsInstant()
+  toldAt?: string;
 }
 
 export class RejectRequestDto {

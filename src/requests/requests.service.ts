@@ -3,17 +3,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { decodeCursor } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
+import type { ToldBy, ToldOffline } from '../common/validation/told-by';
 import { Env } from '../config/env';
 import { OutboxService } from '../outbox';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { canExtend, computeDueAt, computeDueDate, ExtensionMonths } from './legal-clock';
+import { CLOCK_SKEW_MS } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
 import { isOpen } from './request-state';
 import { RequestTransitions } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import { REASON_CODES } from './request.types';
-import { ListRequestsQuery } from './requests.dto';
+import { ExtendRequestDto, ListRequestsQuery } from './requests.dto';
 import { RequestsRepository } from './requests.repository';
 
 /** Reading requests and the lifecycle actions staff take on them. */
@@ -98,6 +100,8 @@ export class RequestsService {
       ...explanation,
       extensionReason: this.vault.openText(r.id, 'extension_reason', r.extensionReasonSealed),
       extendedAt: r.extendedAt?.toISOString() ?? null,
+      extensionToldBy: r.extensionToldBy,
+      extensionToldAt: r.extensionToldAt?.toISOString() ?? null,
       canExtend: isOpen(r.status) && can.ok,
       ...(can.ok ? {} : { cannotExtendBecause: can.reason }),
     };
@@ -107,7 +111,10 @@ export class RequestsService {
    * Art. 12(3): by one or two further months, decided and told to the subject within the first month,
    * with reasons, never beyond three months from receipt.
    */
-  async extend(id: string, months: 1 | 2, reason: string): Promise<{ request: DsrRequest; subjectNotified: boolean }> {
+  async extend(
+    id: string,
+    { months, reason, toldBy, toldAt }: ExtendRequestDto,
+  ): Promise<{ request: DsrRequest; subjectNotified: boolean }> {
     return this.dataSource.transaction(async (m) => {
       const r = await this.lock(m, id);
       if (!isOpen(r.status))
@@ -124,18 +131,37 @@ export class RequestsService {
         extensionReasonSealed: this.vault.sealText(r.id, 'extension_reason', reason),
         deadlineState: 'ok',
       };
-      await this.repo.update(m, r.id, patch);
       Object.assign(r, patch);
       const emailId = await this.notices.extended(m, r, reason);
+      // Art. 12(3): "shall inform the data subject of any such extension". An extension nobody told the
+      // subject of is not one; the whole change rolls back unless staff record how they told them.
+      const told = emailId ? { by: 'email' as const, at: new Date() } : this.toldOffline(r, toldBy, toldAt);
+      await this.repo.update(m, r.id, { ...patch, extensionToldBy: told.by, extensionToldAt: told.at });
+      Object.assign(r, { extensionToldBy: told.by, extensionToldAt: told.at });
       await this.audit.append(m, {
         action: 'request.extended',
         targetType: 'request',
         targetId: r.id,
         subjectId: r.subjectId,
-        data: { months, extendedDueAt: patch.extendedDueAt!.toISOString(), emailId },
+        data: { months, extendedDueAt: patch.extendedDueAt!.toISOString(), emailId, toldBy: told.by },
       });
       return { request: r, subjectNotified: emailId !== null };
     });
+  }
+
+  private toldOffline(r: DsrRequest, by: ToldOffline | undefined, at: string | undefined): { by: ToldBy; at: Date } {
+    if (!by || !at) {
+      throw new ProblemError(
+        'subject_cannot_be_told',
+        'Zgoda has no e-mail address for this subject; tell them another way and record it (toldBy, toldAt).',
+      );
+    }
+    const when = new Date(at);
+    const field = (message: string) =>
+      new ProblemError('validation_failed', 'The request is not valid.', { errors: [{ field: 'toldAt', message }] });
+    if (when.getTime() > Date.now() + CLOCK_SKEW_MS) throw field('toldAt may not lie in the future');
+    if (when < r.receivedAt) throw field('toldAt may not be before the request was received');
+    return { by, at: when };
   }
 
   async cancel(id: string): Promise<DsrRequest> {

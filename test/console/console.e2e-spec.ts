@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { publishedPurpose } from '../consent/consent-fixtures';
@@ -80,6 +81,34 @@ describe('console in the browser', () => {
     // The API did the change with the staff member as the actor.
     const audit = await t.request('GET', `/v1/audit?targetId=${requestId}&action=request.extended`);
     expect(audit.body.items[0]?.actor.type).toBe('staff');
+    await page.close();
+  });
+
+  it('extends the request of a person without e-mail only with how and when they were told (Art. 12(3))', async () => {
+    const s = await createSubject(t, { email: undefined, phone: '+48 601 202 303' });
+    const receivedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const id = (await t.request('POST', '/v1/requests', { type: 'access', subjectId: s.id, receivedAt })).body.id;
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    await page.goto(`${t.baseUrl}/console/requests/${id}`);
+    await page.getByLabel('Uzasadnienie (zostanie przekazane osobie)').first().fill('Dokumenty w archiwum');
+    await page.getByRole('button', { name: 'Przedłuż' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('poinformuj ją w inny sposób');
+    expect((await t.request('GET', `/v1/requests/${id}`)).body.extensionMonths).toBe(0);
+
+    const told = DateTime.now().setZone('Europe/Warsaw').minus({ days: 1 }).startOf('minute');
+    await page.getByLabel('Uzasadnienie (zostanie przekazane osobie)').first().fill('Dokumenty w archiwum');
+    await page.getByLabel('Sposób').selectOption('phone');
+    await page.getByLabel('Kiedy (czas polski)').fill(told.toFormat("yyyy-LL-dd'T'HH:mm"));
+    await page.getByRole('button', { name: 'Przedłuż' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Termin przedłużony');
+    await checkA11y(page);
+    const r = await t.request('GET', `/v1/requests/${id}`);
+    expect(r.body).toMatchObject({
+      extensionMonths: 1,
+      extensionToldBy: 'phone',
+      extensionToldAt: told.toUTC().toISO(),
+    });
     await page.close();
   });
 

@@ -161,6 +161,78 @@ describe('requests: intake, legal clock and lifecycle', () => {
     const refused = await t.request('POST', `/v1/requests/${late.body.id}/extend`, { months: 1, reason: 'too late' });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'extension_not_allowed', reason: 'deadline_passed' });
+    expect(ext.body).toMatchObject({ extensionToldBy: 'email', extensionToldAt: expect.any(String) });
+  });
+
+  it('extends for a subject it cannot e-mail only when staff record how the subject was told (Art. 12(3))', async () => {
+    const phone = `+48 600 ${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+    const s = await createSubject(t, { email: undefined, phone });
+    const receivedAt = daysAgo(3);
+    const id = (await t.request('POST', '/v1/requests', { type: 'access', subjectId: s.id, receivedAt })).body.id;
+    const reason = 'Dane są w archiwum papierowym.';
+
+    const untold = await t.request('POST', `/v1/requests/${id}/extend`, { months: 1, reason });
+    expect(untold.status).toBe(409);
+    expect(untold.body.code).toBe('subject_cannot_be_told');
+    // Nothing changed: no extension, no audit entry.
+    expect((await t.request('GET', `/v1/requests/${id}/clock`)).body).toMatchObject({
+      extension: null,
+      canExtend: true,
+    });
+    const audits = async () =>
+      (
+        (await t.dataSource.query(`SELECT data FROM audit_log WHERE target_id = $1 AND action = 'request.extended'`, [
+          id,
+        ])) as { data: Record<string, unknown> }[]
+      ).map((a) => a.data);
+    expect(await audits()).toEqual([]);
+
+    const toldAt = new Date(Date.now() - 3600_000).toISOString();
+    for (const [body, field] of [
+      [{ toldBy: 'letter' }, 'toldAt'],
+      [{ toldAt }, 'toldBy'],
+      [{ toldBy: 'pigeon', toldAt }, 'toldBy'],
+      [{ toldBy: 'letter', toldAt: toldAt.replace(/\.\d+Z$/, '') }, 'toldAt'],
+      [{ toldBy: 'letter', toldAt: new Date(Date.now() + 86_400_000).toISOString() }, 'toldAt'],
+      [{ toldBy: 'letter', toldAt: daysAgo(10) }, 'toldAt'],
+    ] as const) {
+      const bad = await t.request('POST', `/v1/requests/${id}/extend`, { months: 1, reason, ...body });
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+
+    const ext = await t.request('POST', `/v1/requests/${id}/extend`, { months: 1, reason, toldBy: 'phone', toldAt });
+    expect(ext.status).toBe(200);
+    expect(ext.body).toMatchObject({
+      extensionMonths: 1,
+      subjectNotified: false,
+      extensionToldBy: 'phone',
+      extensionToldAt: toldAt,
+    });
+    expect((await t.request('GET', `/v1/requests/${id}/clock`)).body).toMatchObject({
+      extensionToldBy: 'phone',
+      extensionToldAt: toldAt,
+    });
+    expect(await audits()).toEqual([expect.objectContaining({ months: 1, emailId: null, toldBy: 'phone' })]);
+  });
+
+  it('takes receivedAt only with a time zone offset and within the holiday calendar', async () => {
+    const s = await createSubject(t);
+    for (const receivedAt of ['2026-01-31T23:30:00', '2010-12-31T12:00:00Z']) {
+      const bad = await t.request('POST', '/v1/requests', { type: 'access', subjectId: s.id, receivedAt });
+      expect(bad.status).toBe(422);
+      expect(bad.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [expect.objectContaining({ field: 'receivedAt' })],
+      });
+    }
+    const ok = await t.request('POST', '/v1/requests', {
+      type: 'access',
+      subjectId: s.id,
+      receivedAt: '2026-01-31T23:30:00+01:00',
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.receivedAt).toBe('2026-01-31T22:30:00.000Z');
   });
 
   it('cancels and rejects with audited transitions; an invalid one is 409 invalid_transition', async () => {
