@@ -25,6 +25,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class InvalidEmailInputError extends Error {}
 
+export type EmailDelivery = 'queued' | 'sent' | 'failed';
+
+export interface EmailSentEvent {
+  emailId: string;
+  subjectId: string | null;
+}
+
+type SentHook = (manager: EntityManager, event: EmailSentEvent) => Promise<void>;
+
 /**
  * The outbox job id of an e-mail (the outbox prefixes the job name). BullMQ 6 refuses custom ids with a
  * colon unless they have exactly three colon-separated parts (its legacy repeatable-job format), and the
@@ -34,6 +43,8 @@ export const sendEmailJobKey = (emailId: string): string => `email:${emailId}`;
 
 @Injectable()
 export class NotificationsService {
+  private readonly sentHooks = new Map<string, SentHook>();
+
   constructor(
     private readonly templates: TemplateRegistry,
     private readonly emails: OutgoingEmailsRepository,
@@ -72,5 +83,26 @@ export class NotificationsService {
     });
     await this.outbox.enqueue(manager, 'notifications.send-email', { emailId: id }, { jobId: sendEmailJobKey(id) });
     return id;
+  }
+
+  /**
+   * Runs `fn` in the transaction that marks an e-mail of this template sent, for a change the law allows
+   * only once the person was told (Art. 18(3): a restriction is lifted after the notice). At least once:
+   * a hook that throws rolls the mark back, and the e-mail is sent again (same Message-ID) and the hook
+   * re-run, so a hook must be idempotent. One hook per template; register in `onModuleInit`.
+   */
+  onSent(template: string, fn: SentHook): void {
+    if (this.sentHooks.has(template)) throw new Error(`an onSent hook for "${template}" is already registered`);
+    this.sentHooks.set(template, fn);
+  }
+
+  /** Called by the sender, in its transaction, right after the e-mail is marked sent. */
+  async runSentHook(manager: EntityManager, email: { id: string; template: string; subjectId: string | null }) {
+    await this.sentHooks.get(email.template)?.(manager, { emailId: email.id, subjectId: email.subjectId });
+  }
+
+  /** Where an e-mail stands; undefined for an unknown id. */
+  async delivery(emailId: string): Promise<EmailDelivery | undefined> {
+    return this.emails.delivery(emailId);
   }
 }

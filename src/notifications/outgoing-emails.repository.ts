@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { OutgoingEmail } from './outgoing-email.entity';
 
 /** Associated data of a sealed column: a blob copied to another row or column does not open. */
@@ -17,6 +17,8 @@ export type NewOutgoingEmail = Pick<OutgoingEmail, 'id' | 'template' | 'locale' 
 
 @Injectable()
 export class OutgoingEmailsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
   async insert(m: EntityManager, row: NewOutgoingEmail): Promise<void> {
     await m.createQueryBuilder().insert().into(OutgoingEmail).values(row).execute();
   }
@@ -36,6 +38,15 @@ export class OutgoingEmailsRepository {
       if ((e as { code?: string }).code === '55P03') throw new EmailBusyError();
       throw e;
     }
+  }
+
+  async delivery(id: string): Promise<'queued' | 'sent' | 'failed' | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'queued' END AS d
+         FROM outgoing_emails WHERE id = $1`,
+      [id],
+    )) as { d: 'queued' | 'sent' | 'failed' }[];
+    return rows[0]?.d;
   }
 
   /** Nothing readable is kept once the e-mail is out: the sealed address and model are wiped. */

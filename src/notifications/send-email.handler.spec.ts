@@ -8,6 +8,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import type { Env } from '../config/env';
 import { CONTACT_RESOLVER, ContactResolver } from './contact-resolver';
 import { MailTransport, OutgoingMessage } from './mail-transport.service';
+import type { NotificationsService } from './notifications.service';
 import { OutgoingEmail } from './outgoing-email.entity';
 import { OutgoingEmailsRepository, sealedColumn } from './outgoing-emails.repository';
 import { SendEmailHandler } from './send-email.handler';
@@ -75,6 +76,7 @@ function setup(resolver?: ContactResolver) {
     templates,
     transport,
     moduleRef,
+    { runSentHook: async () => undefined } as unknown as NotificationsService,
   );
   return { handler, emails, sent };
 }

@@ -8,6 +8,7 @@ import { JobHandler } from '../jobs';
 import { JobPayloads } from '../jobs';
 import { CONTACT_RESOLVER, ContactResolver } from './contact-resolver';
 import { MailTransport } from './mail-transport.service';
+import { NotificationsService } from './notifications.service';
 import { OutgoingEmail } from './outgoing-email.entity';
 import { OutgoingEmailsRepository, sealedColumn } from './outgoing-emails.repository';
 import { describeSendFailure, NoContactError, SendFailure } from './send-failure';
@@ -29,6 +30,7 @@ export class SendEmailHandler {
     private readonly templates: TemplateRegistry,
     private readonly transport: MailTransport,
     private readonly moduleRef: ModuleRef,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -50,6 +52,7 @@ export class SendEmailHandler {
         return { kind: 'failed', failure };
       }
       await this.emails.markSent(m, email.id, messageId);
+      await this.notifications.runSentHook(m, email);
       return { kind: 'sent' };
     });
     if (outcome.kind === 'failed') {

@@ -18,6 +18,8 @@ export function profileSubject(r: ProfileRow): Subject {
     minorUntil: r.minor_until,
     restrictionReason: r.restriction_reason,
     restrictedAt: r.restricted_at,
+    restrictionLiftNoticeId: r.restriction_lift_notice_id,
+    restrictionLiftRequestedAt: r.restriction_lift_requested_at,
     objectedDirectMarketingAt: r.objected_direct_marketing_at,
     objectedPurposes: r.objected_purposes,
     mergedInto: null,

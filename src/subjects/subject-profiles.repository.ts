@@ -46,6 +46,8 @@ export interface ProfileRow {
   minor_until: string | null;
   restriction_reason: string | null;
   restricted_at: Date | null;
+  restriction_lift_notice_id: string | null;
+  restriction_lift_requested_at: Date | null;
   objected_direct_marketing_at: Date | null;
   objected_purposes: string[];
   created_at: Date;
@@ -76,6 +78,7 @@ export interface ProfileRow {
 const profileRowsSql = (given: string) => `
   SELECT g.id::text AS given, s.id, s.status, s.first_name_enc, s.last_name_enc, s.birth_date_enc, s.locale_enc,
          s.minor_until::text AS minor_until, s.restriction_reason, s.restricted_at,
+         s.restriction_lift_notice_id, s.restriction_lift_requested_at,
          s.objected_direct_marketing_at, s.objected_purposes, s.created_at, s.updated_at, s.last_activity_at,
          s.erased_at, k.wrapped_key, k.key_version,
          (SELECT json_agg(json_build_object('id', i.id, 'kind', i.kind, 'systemKey', i.system_key,

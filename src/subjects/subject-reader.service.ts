@@ -45,7 +45,12 @@ export interface SubjectProfile {
   birthDate: string | null;
   locale: SubjectLocale | null;
   minorUntil: string | null;
-  restriction: { reason: string | null; since: Date } | null;
+  restriction: {
+    reason: string | null;
+    since: Date;
+    /** Art. 18(3): the notice on its way; the restriction ends when it is sent. */
+    liftNotice: { id: string; requestedAt: Date } | null;
+  } | null;
   objections: { directMarketingSince: Date | null; purposes: string[] };
   holds: DecryptedHold[];
   mergedIds: string[];
@@ -255,7 +260,15 @@ export class SubjectReader {
       birthDate: null,
       locale: null,
       minorUntil: subject.minorUntil,
-      restriction: subject.restrictedAt ? { reason: subject.restrictionReason, since: subject.restrictedAt } : null,
+      restriction: subject.restrictedAt
+        ? {
+            reason: subject.restrictionReason,
+            since: subject.restrictedAt,
+            liftNotice: subject.restrictionLiftNoticeId
+              ? { id: subject.restrictionLiftNoticeId, requestedAt: subject.restrictionLiftRequestedAt! }
+              : null,
+          }
+        : null,
       objections: { directMarketingSince: subject.objectedDirectMarketingAt, purposes: subject.objectedPurposes },
       holds,
       mergedIds,

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { requestContext } from '../common/context/request-context';
 import { ProblemError } from '../common/problem/problem.error';
+import type { ToldOffline } from '../common/validation/told-by';
+import { NotificationsService } from '../notifications';
 import { holdColumn, SubjectCipher } from './subject-cipher';
 import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectKeysRepository } from './subject-keys.repository';
@@ -14,6 +16,15 @@ import { RetentionSubjectRow, SubjectsRepository } from './subjects.repository';
 
 export type { DecryptedHold } from './subject-reader.service';
 export type { RetentionSubjectRow } from './subjects.repository';
+
+/** The e-mail template of the Art. 18(3) notice (src/subjects/templates/email/restriction-lifted). */
+const RESTRICTION_NOTICE = 'restriction-lifted';
+const CLOCK_SKEW_MS = 60_000;
+
+export type LiftOutcome = { state: 'not_restricted' } | { state: 'lifted' } | { state: 'pending'; noticeId: string };
+
+const toldAtRefused = (message: string) =>
+  new ProblemError('validation_failed', 'The request is not valid.', { errors: [{ field: 'toldAt', message }] });
 
 const actor = () => {
   const p = requestContext.get()?.principal;
@@ -35,7 +46,7 @@ export async function lockLive(subjects: SubjectsRepository, m: EntityManager, i
  * caller's transaction when given one, else in their own; ids of merged records are followed.
  */
 @Injectable()
-export class SubjectRightsService {
+export class SubjectRightsService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly subjects: SubjectsRepository,
@@ -45,17 +56,22 @@ export class SubjectRightsService {
     private readonly reader: SubjectReader,
     private readonly lookup: SubjectLookupService,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** Art. 18: the data may then only be stored. Restricting again updates the ground. */
   async restrict(id: string, reason: string, m?: EntityManager): Promise<void> {
     if (!m) return this.dataSource.transaction((t) => this.restrict(id, reason, t));
     const s = await lockLive(this.subjects, m, id);
-    if (s.status === 'restricted' && s.restrictionReason === reason) return;
+    if (s.status === 'restricted' && s.restrictionReason === reason && !s.restrictionLiftNoticeId) return;
+    // Restricting again (a new ground, or while a lifting notice is on its way) keeps the restriction: the
+    // notice, if it is still sent, no longer lifts anything.
     await this.subjects.updateSubject(m, s.id, {
       status: 'restricted',
       restrictionReason: reason,
       restrictedAt: s.restrictedAt ?? new Date(),
+      restrictionLiftNoticeId: null,
+      restrictionLiftRequestedAt: null,
     });
     await this.audit.append(m, {
       action: 'subject.restricted',
@@ -66,17 +82,87 @@ export class SubjectRightsService {
     });
   }
 
-  /** Art. 18(3): the subject must be told before this; the requests module sends that notice. */
-  async liftRestriction(id: string, m?: EntityManager): Promise<void> {
-    if (!m) return this.dataSource.transaction((t) => this.liftRestriction(id, t));
-    const s = await lockLive(this.subjects, m, id);
-    if (s.status !== 'restricted') return;
-    await this.subjects.updateSubject(m, s.id, { status: 'active', restrictionReason: null, restrictedAt: null });
+  onModuleInit(): void {
+    this.notifications.onSent(RESTRICTION_NOTICE, (m, e) => this.liftAfterNotice(m, e.emailId, e.subjectId));
+  }
+
+  /**
+   * Art. 18(3): "shall be informed by the controller before the restriction of processing is lifted". With an
+   * e-mail address the notice is queued and the restriction ends when it is sent (`pending`, with the
+   * notice's id); a repeated call while it is on its way answers the same notice, and one after it failed
+   * queues a new one. Without an address staff say how the subject was told (`told`), and it ends now;
+   * otherwise 409 restriction_notice_required and nothing changes.
+   */
+  async liftRestriction(id: string, told?: { by: ToldOffline; at: Date }): Promise<LiftOutcome> {
+    return this.dataSource.transaction(async (m) => {
+      const s = await lockLive(this.subjects, m, id);
+      if (s.status !== 'restricted') return { state: 'not_restricted' };
+      if (told) {
+        if (told.at.getTime() > Date.now() + CLOCK_SKEW_MS) throw toldAtRefused('toldAt may not lie in the future');
+        if (s.restrictedAt && told.at < s.restrictedAt)
+          throw toldAtRefused('toldAt may not be before the restriction began');
+        await this.lift(m, s, { toldBy: told.by, toldAt: told.at.toISOString() });
+        return { state: 'lifted' };
+      }
+      if (s.restrictionLiftNoticeId) {
+        const delivery = await this.notifications.delivery(s.restrictionLiftNoticeId);
+        if (delivery !== 'failed') return { state: 'pending', noticeId: s.restrictionLiftNoticeId };
+      }
+      const contact = await this.reader.contact(s.id);
+      if (!contact?.email) {
+        throw new ProblemError(
+          'restriction_notice_required',
+          'Zgoda has no e-mail address for this subject; tell them another way and record it (toldBy, toldAt).',
+        );
+      }
+      // No address in the e-mail row: it is looked up when sending, so a corrected address is honoured.
+      const noticeId = await this.notifications.queueEmail(m, {
+        subjectId: s.id,
+        template: RESTRICTION_NOTICE,
+        locale: contact.locale === 'en' ? 'en' : 'pl',
+        model: { restrictedSince: s.restrictedAt?.toISOString() ?? null },
+      });
+      await this.subjects.updateSubject(m, s.id, {
+        restrictionLiftNoticeId: noticeId,
+        restrictionLiftRequestedAt: new Date(),
+      });
+      await this.audit.append(m, {
+        action: 'subject.restriction_lift_requested',
+        targetType: 'subject',
+        targetId: s.id,
+        subjectId: s.id,
+        data: { noticeId },
+      });
+      return { state: 'pending', noticeId };
+    });
+  }
+
+  /**
+   * The notice went out: the restriction ends in the same transaction. Idempotent (a re-sent notice finds
+   * it lifted), and a no-op when the subject was restricted again, erased or merged since: that notice no
+   * longer speaks for the current restriction.
+   */
+  private async liftAfterNotice(m: EntityManager, noticeId: string, subjectId: string | null): Promise<void> {
+    if (!subjectId) return;
+    const s = await this.subjects.lockSubject(m, subjectId);
+    if (!s || s.status !== 'restricted' || s.restrictionLiftNoticeId !== noticeId) return;
+    await this.lift(m, s, { noticeId, toldBy: 'email' });
+  }
+
+  private async lift(m: EntityManager, s: Subject, told: Record<string, string>): Promise<void> {
+    await this.subjects.updateSubject(m, s.id, {
+      status: 'active',
+      restrictionReason: null,
+      restrictedAt: null,
+      restrictionLiftNoticeId: null,
+      restrictionLiftRequestedAt: null,
+    });
     await this.audit.append(m, {
       action: 'subject.restriction_lifted',
       targetType: 'subject',
       targetId: s.id,
       subjectId: s.id,
+      data: told,
     });
   }
 

@@ -50,6 +50,13 @@ export class Subject {
   @Column({ type: 'timestamptz', nullable: true })
   restrictedAt: Date | null;
 
+  /** Art. 18(3): the e-mail telling the subject the restriction ends; it ends when that e-mail is sent. */
+  @Column({ type: 'uuid', nullable: true })
+  restrictionLiftNoticeId: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  restrictionLiftRequestedAt: Date | null;
+
   /** Art. 21(3): after an objection to direct marketing the data may no longer be used for it. */
   @Column({ type: 'timestamptz', nullable: true })
   objectedDirectMarketingAt: Date | null;

@@ -34,7 +34,15 @@ export function subjectView(p: SubjectProfile, requestedId: string = p.id) {
     lastName: p.lastName,
     birthDate: p.birthDate,
     locale: p.locale,
-    restriction: p.restriction ? { reason: p.restriction.reason, since: p.restriction.since.toISOString() } : null,
+    restriction: p.restriction
+      ? {
+          reason: p.restriction.reason,
+          since: p.restriction.since.toISOString(),
+          liftNotice: p.restriction.liftNotice
+            ? { id: p.restriction.liftNotice.id, requestedAt: p.restriction.liftNotice.requestedAt.toISOString() }
+            : null,
+        }
+      : null,
     objections: {
       directMarketingSince: iso(p.objections.directMarketingSince),
       purposes: p.objections.purposes,

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency';
@@ -11,6 +12,7 @@ import {
   AddHoldDto,
   CreateSubjectDto,
   EraseSubjectDto,
+  LiftRestrictionDto,
   MergeSubjectsDto,
   RecordActivityDto,
   RestrictSubjectDto,
@@ -99,10 +101,21 @@ export class SubjectsController {
 
   @Delete(':id/restriction')
   @RequireScopes('subjects:write')
-  @ApiOperation({ summary: 'Lift a restriction (Art. 18(3): tell the subject first)' })
-  async lift(@Id() id: string) {
-    await this.rights.liftRestriction(id);
-    return subjectView(await this.profile(id), id);
+  @ApiOperation({
+    summary: 'Lift a restriction once the subject was told (Art. 18(3))',
+    description:
+      'With an e-mail address: 202 `{ noticeId, subject }`; the notice is queued and the restriction ends when ' +
+      'it is sent. Without one: 409 `restriction_notice_required` unless the body records how the subject was ' +
+      'told (`toldBy`, `toldAt`), then 200 with the subject, lifted. Not restricted: 200 with the subject.',
+  })
+  @ApiResponse({ status: 202, description: 'Notice queued; the restriction ends when it is sent' })
+  async lift(@Id() id: string, @Body() dto: LiftRestrictionDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const told = dto.toldBy && dto.toldAt ? { by: dto.toldBy, at: new Date(dto.toldAt) } : undefined;
+    const outcome = await this.rights.liftRestriction(id, told);
+    const subject = subjectView(await this.profile(id), id);
+    if (outcome.state !== 'pending') return subject;
+    void reply.status(202);
+    return { noticeId: outcome.noticeId, subject };
   }
 
   @Get(':id/holds')

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsDateString,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { ListQuery } from '../common/http/pagination';
+import { IsInstant } from '../common/validation/is-instant';
+import { TOLD_OFFLINE, ToldOffline } from '../common/validation/told-by';
 import { RESTRICTION_GROUNDS, SUBJECT_LOCALES, SubjectLocale } from './subject-rules';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -122,6 +134,19 @@ export class RestrictSubjectDto {
   @ApiProperty({ enum: RESTRICTION_GROUNDS, description: 'The ground of Art. 18(1)(a)-(d).' })
   @IsIn(RESTRICTION_GROUNDS)
   reason: (typeof RESTRICTION_GROUNDS)[number];
+}
+
+/** DELETE /v1/subjects/{id}/restriction: for a subject Zgoda cannot e-mail, how staff told them (Art. 18(3)). */
+export class LiftRestrictionDto {
+  @ApiPropertyOptional({ enum: TOLD_OFFLINE, description: 'How the subject was told; with toldAt' })
+  @ValidateIf((o: LiftRestrictionDto) => o.toldAt !== undefined || o.toldBy !== undefined)
+  @IsIn(TOLD_OFFLINE)
+  toldBy?: ToldOffline;
+
+  @ApiPropertyOptional({ description: 'When (with offset); not in the future', format: 'date-time' })
+  @ValidateIf((o: LiftRestrictionDto) => o.toldAt !== undefined || o.toldBy !== undefined)
+  @IsInstant()
+  toldAt?: string;
 }
 
 export class AddHoldDto {

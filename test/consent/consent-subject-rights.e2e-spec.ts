@@ -37,7 +37,12 @@ describe('consent: the subject’s rights override consent (restriction, objecti
     expect(res.status).toBe(200);
     expect(await check(news, `subjectId=${subjectId}`)).toMatchObject({ allowed: false, reason: 'restricted' });
     expect(await audience(news)).not.toContain(subjectId);
-    await t.request('DELETE', `/v1/subjects/${subjectId}/restriction`);
+    // Lifted once the subject was told (Art. 18(3)): no worker here, so staff record a call.
+    const lifted = await t.request('DELETE', `/v1/subjects/${subjectId}/restriction`, {
+      toldBy: 'phone',
+      toldAt: new Date().toISOString(),
+    });
+    expect(lifted.status).toBe(200);
     expect((await check(news, `subjectId=${subjectId}`)).reason).toBe('granted');
     expect(await audience(news)).toContain(subjectId);
   });

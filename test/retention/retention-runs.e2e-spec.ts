@@ -351,7 +351,10 @@ describe('retention: runs with the worker running', () => {
 
   it('with the clock moved on, the scheduled sweep erases what has since fallen due, unattended', async () => {
     expect((await t.request('POST', `/v1/requests/${openRequestId}/cancel`)).status).toBe(200);
-    expect((await t.request('DELETE', `/v1/subjects/${s.restricted}/restriction`)).status).toBe(200);
+    const toldAt = new Date().toISOString();
+    expect(
+      (await t.request('DELETE', `/v1/subjects/${s.restricted}/restriction`, { toldBy: 'letter', toldAt })).status,
+    ).toBe(200);
     t.get(Clock).set(new Date(now + 5 * YEAR));
     // The job the scheduler enqueues at RETENTION_SWEEP_CRON, enqueued here instead of waiting for 3 a.m.
     await t.get(QueueRegistry).get('retention').add('retention.sweep', {}, { jobId: 'test-occurrence' });

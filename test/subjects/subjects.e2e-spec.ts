@@ -261,7 +261,10 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
       404,
     );
     expect(await rights.hasActiveHold(id)).toBe(false);
-    const lifted = await t.request('DELETE', `/v1/subjects/${id}/restriction`);
+    // Art. 18(3): told first; here by letter (restriction-lift.e2e-spec.ts covers the e-mailed notice).
+    const toldAt = new Date().toISOString();
+    const lifted = await t.request('DELETE', `/v1/subjects/${id}/restriction`, { toldBy: 'letter', toldAt });
+    expect(lifted.status).toBe(200);
     expect(lifted.body).toMatchObject({ status: 'active', restriction: null, onHold: false });
     expect(lifted.body.holds[0]).toMatchObject({ active: false, releasedBy: expect.stringMatching(/^api_key:/) });
 
