@@ -74,6 +74,7 @@ export class AudienceService {
             status: row.subject_status,
             minorUntil: row.minor_until,
             objectedToDirectMarketing: row.objected,
+            objectedToPurpose: row.objected_purpose,
           },
           state: {
             status: 'granted' as never,

@@ -83,7 +83,12 @@ export class ConsentDecisionService {
     const { resolved_id: subjectId, subject_status: status, identifier_suppressed: suppressed } = rows[0];
     const facts: SubjectFacts | undefined =
       subjectId && status
-        ? { status, minorUntil: rows[0].minor_until, objectedToDirectMarketing: rows[0].objected === true }
+        ? {
+            status,
+            minorUntil: rows[0].minor_until,
+            objectedToDirectMarketing: rows[0].objected === true,
+            objectedToPurpose: rows[0].objected_purpose === true,
+          }
         : undefined;
     const now = new Date();
     const mine = rows.filter((r) => r.subject_id === subjectId && r.status !== null);
@@ -154,7 +159,12 @@ export class ConsentDecisionService {
       const slot = slotOf(input);
       const r = slot === undefined ? undefined : bySlot[slot];
       const facts: SubjectFacts | undefined = r
-        ? { status: r.subject_status, minorUntil: r.minor_until, objectedToDirectMarketing: r.objected }
+        ? {
+            status: r.subject_status,
+            minorUntil: r.minor_until,
+            objectedToDirectMarketing: r.objected,
+            objectedToPurpose: r.objected_purpose,
+          }
         : undefined;
       const d = this.decideFor(
         rules,

@@ -31,10 +31,10 @@ export const DECISION_ROWS_SQL = `
  */
 const DECISION_ONE_SELECT = `
   SELECT p.legal_basis, p.marketing, p.minimum_age, p.reconsent_from_version, p.channels,
-         f.id AS resolved_id, f.subject_status, f.minor_until, f.objected,
+         f.id AS resolved_id, f.subject_status, f.minor_until, f.objected, f.objected_purpose,
          s.subject_id, s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending,
          s.expressed_by, s.suppressed`;
-const DECISION_ONE_FACTS = `${subjectFactsLateral('o.id')}
+const DECISION_ONE_FACTS = `${subjectFactsLateral('o.id', '$1')}
     LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
    WHERE p.key = $1`;
 
@@ -60,7 +60,7 @@ export const PURPOSE_RULES_SQL = `
 // and, only where it has none, whether a current grant exists on another channel (which turns no_consent
 // into channel_not_consented). One row and fourteen columns per key keep row parsing, not SQL, from
 // dominating a 10,000-entry batch.
-const BATCH_COLUMNS = `k.n::int AS n, ${survivorId()} AS resolved_id, ${survivorFactColumns('g', 'v', '         ')},
+const BATCH_COLUMNS = `k.n::int AS n, ${survivorId()} AS resolved_id, ${survivorFactColumns('g', 'v', '         ', '$1')},
          s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending, s.expressed_by, s.suppressed,
          CASE WHEN s.status IS NULL THEN EXISTS (
            SELECT 1 FROM consent_state o
@@ -93,7 +93,7 @@ export const BATCH_BY_INDEX_SQL = `
  */
 export const AUDIENCE_PAGE_SQL = `
   SELECT c.subject_id, c.version, c.expressed_by, c.suppressed,
-         ${survivorFactColumns('s', 'v', '         ')}
+         ${survivorFactColumns('s', 'v', '         ', '$1')}
     FROM consent_state c
     ${survivorJoins('c.subject_id', 's', 'v')}
    WHERE c.purpose_key = $1 AND c.channel = $2 AND c.status = 'granted' AND NOT c.pending
@@ -111,6 +111,7 @@ export interface AudienceRow {
   subject_status: 'active' | 'restricted' | 'erased';
   minor_until: string | null;
   objected: boolean;
+  objected_purpose: boolean;
 }
 
 /** One row of the decision query: the purpose's rules and, when any, one consent state. */
@@ -147,6 +148,7 @@ export interface BatchDecisionRow {
   subject_status: 'active' | 'restricted' | 'erased';
   minor_until: string | null;
   objected: boolean;
+  objected_purpose: boolean;
   status: ConsentDecision | null;
   event_id: string | null;
   version: number | null;
@@ -164,6 +166,7 @@ export interface DecisionOneRow extends DecisionRow {
   subject_status: 'active' | 'restricted' | 'erased' | null;
   minor_until: string | null;
   objected: boolean | null;
+  objected_purpose: boolean | null;
   identifier_suppressed: boolean;
 }
 

@@ -30,7 +30,7 @@ const granted: StateFacts = applyEvent(undefined, ev({}))!;
 const base: DecisionInput = {
   purpose: { legalBasis: LegalBasis.Consent, marketing: true, minimumAge: 16, reconsentFromVersion: 0 },
   channel: Channel.Email,
-  subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: false },
+  subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: false, objectedToPurpose: false },
   state: granted,
   grantedOnOtherChannel: false,
   identifierSuppressed: false,
@@ -78,19 +78,35 @@ describe('decide', () => {
     ],
     [
       'erased',
-      { subject: { status: 'erased', minorUntil: null, objectedToDirectMarketing: false } },
+      { subject: { status: 'erased', minorUntil: null, objectedToDirectMarketing: false, objectedToPurpose: false } },
       false,
       DecisionReason.Erased,
     ],
     [
       'restricted',
-      { subject: { status: 'restricted', minorUntil: null, objectedToDirectMarketing: false } },
+      {
+        subject: { status: 'restricted', minorUntil: null, objectedToDirectMarketing: false, objectedToPurpose: false },
+      },
       false,
       DecisionReason.Restricted,
     ],
     [
       'objected',
-      { subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: true } },
+      { subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: true, objectedToPurpose: false } },
+      false,
+      DecisionReason.Objected,
+    ],
+    [
+      'objected to this purpose (Art. 21(1)), even on a legitimate-interest basis and a non-marketing purpose',
+      {
+        purpose: {
+          legalBasis: LegalBasis.LegitimateInterests,
+          marketing: false,
+          minimumAge: 16,
+          reconsentFromVersion: 0,
+        },
+        subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: false, objectedToPurpose: true },
+      },
       false,
       DecisionReason.Objected,
     ],
@@ -116,14 +132,26 @@ describe('decide', () => {
     ['reconsent', { purpose: { ...base.purpose, reconsentFromVersion: 2 } }, false, DecisionReason.ReconsentRequired],
     [
       'child without guardian',
-      { subject: { status: 'active', minorUntil: '2026-01-01', objectedToDirectMarketing: false } },
+      {
+        subject: {
+          status: 'active',
+          minorUntil: '2026-01-01',
+          objectedToDirectMarketing: false,
+          objectedToPurpose: false,
+        },
+      },
       false,
       DecisionReason.UnderAge,
     ],
     [
       'child with guardian',
       {
-        subject: { status: 'active', minorUntil: '2026-01-01', objectedToDirectMarketing: false },
+        subject: {
+          status: 'active',
+          minorUntil: '2026-01-01',
+          objectedToDirectMarketing: false,
+          objectedToPurpose: false,
+        },
         state: { ...granted, expressedBy: ExpressedBy.Guardian },
       },
       true,

@@ -92,6 +92,8 @@ export interface SubjectFacts {
   status: 'active' | 'restricted' | 'erased';
   minorUntil: string | null;
   objectedToDirectMarketing: boolean;
+  /** Art. 21(1): the subject objected to this purpose (assessed or upheld). */
+  objectedToPurpose: boolean;
 }
 
 export interface DecisionInput {
@@ -127,6 +129,10 @@ export function decide(input: DecisionInput): DecisionOutcome {
   if (subject.status === 'erased') return no(DecisionReason.Erased);
   // Art. 18: restricted data may only be stored.
   if (subject.status === 'restricted') return no(DecisionReason.Restricted);
+  // Art. 21(1): an objection to the purpose stops it on every channel, whatever its basis, from the moment it
+  // is made; while it is assessed processing is restricted (Art. 18(1)(d)), and it resumes only if compelling
+  // grounds are recorded.
+  if (subject.objectedToPurpose) return no(DecisionReason.Objected);
   if (purpose.marketing) {
     // Art. 21(3): an objection to direct marketing takes effect at once, with no balancing.
     if (subject.objectedToDirectMarketing) return no(DecisionReason.Objected);

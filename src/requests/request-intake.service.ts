@@ -8,7 +8,7 @@ import { Env } from '../config/env';
 import { SubjectLookupService } from '../subjects';
 import { SubjectRightsService } from '../subjects';
 import { TaskPlanner } from './fulfilment/task-planner.service';
-import { isDirectMarketingObjection, RECTIFIABLE_FIELDS } from './fulfilment/zgoda-executor';
+import { isDirectMarketingObjection, namedPurposes, RECTIFIABLE_FIELDS } from './fulfilment/zgoda-executor';
 import { computeDueAt } from './legal-clock';
 import { RequestNotices } from './request-notices.service';
 import { RequestTokens } from './request-tokens.service';
@@ -130,9 +130,14 @@ export class RequestIntake {
       data: { type: input.type, source: input.source, receivedAt: input.receivedAt.toISOString() },
     });
     // Art. 21(3): an objection to direct marketing takes effect at once, with no verification or
-    // balancing: it can only stop messages, so acting on a false one harms nobody.
-    if (input.type === 'objection' && input.subjectId && isDirectMarketingObjection(input.details)) {
-      await this.subjectRights.setObjection(m, input.subjectId, 'direct_marketing');
+    // balancing: it can only stop messages, so acting on a false one harms nobody. Art. 21(1) with
+    // Art. 18(1)(d): processing for the named purposes is stopped at once too, while the objection is
+    // assessed; it resumes only if compelling grounds are recorded.
+    if (input.type === 'objection' && input.subjectId) {
+      if (isDirectMarketingObjection(input.details))
+        await this.subjectRights.setObjection(m, input.subjectId, 'direct_marketing');
+      const purposes = namedPurposes(input.details);
+      if (purposes.length) await this.subjectRights.setObjection(m, input.subjectId, purposes);
     }
     return request;
   }

@@ -13,7 +13,8 @@
  *   when any, `v` (the `survivor`): a merged id answers with its survivor's facts, as
  *   SubjectsService.getDecisionFacts does.
  * - The fact columns are `subject_status` ('active' | 'restricted' | 'erased'), `minor_until` (text, a
- *   date or null) and `objected` (boolean: direct-marketing objection on record).
+ *   date or null), `objected` (boolean: direct-marketing objection on record) and `objected_purpose`
+ *   (boolean: an Art. 21(1) objection to the purpose asked about, whose key the caller's parameter holds).
  * - Parameter positions ($n) and id expressions are passed in by the caller, which owns the statement.
  * - The text returned is exactly what consent's statements contained before the move (indentation
  *   included), so the named prepared statements and their plans are unchanged.
@@ -22,11 +23,15 @@
 /** The id of the survivor: the merged-into record's, else the subject's own. */
 export const survivorId = (row = 'g', survivor = 'v'): string => `COALESCE(${survivor}.id, ${row}.id)`;
 
-/** `subject_status`, `minor_until` and `objected` of the survivor, one column per line after `indent`. */
-export const survivorFactColumns = (row: string, survivor: string, indent: string): string =>
+/**
+ * `subject_status`, `minor_until`, `objected` and `objected_purpose` (for the purpose key `purposeParam`) of
+ * the survivor, one column per line after `indent`. A merge carries objections over to the survivor.
+ */
+export const survivorFactColumns = (row: string, survivor: string, indent: string, purposeParam: string): string =>
   `COALESCE(${survivor}.status, ${row}.status) AS subject_status,
 ${indent}COALESCE(${survivor}.minor_until, ${row}.minor_until)::text AS minor_until,
-${indent}COALESCE(${survivor}.objected_direct_marketing_at, ${row}.objected_direct_marketing_at) IS NOT NULL AS objected`;
+${indent}COALESCE(${survivor}.objected_direct_marketing_at, ${row}.objected_direct_marketing_at) IS NOT NULL AS objected,
+${indent}${purposeParam} = ANY(COALESCE(${survivor}.objected_purposes, ${row}.objected_purposes)) AS objected_purpose`;
 
 /**
  * Joins the subject whose id is `idExpr` as `row` (an inner join: an unknown id gives no row) and its
@@ -38,11 +43,12 @@ export const survivorJoins = (idExpr: string, row = 'g', survivor = 'v'): string
 
 /**
  * A `LEFT JOIN LATERAL ... f ON true` giving, for the subject id `idExpr` (null or unknown: null columns),
- * `f.id` (the survivor's id) and the fact columns as `f.subject_status`, `f.minor_until`, `f.objected`.
+ * `f.id` (the survivor's id) and the fact columns as `f.subject_status`, `f.minor_until`, `f.objected`,
+ * `f.objected_purpose` (for the purpose key `purposeParam`).
  */
-export const subjectFactsLateral = (idExpr: string): string => `
+export const subjectFactsLateral = (idExpr: string, purposeParam: string): string => `
     LEFT JOIN LATERAL (
-      SELECT ${survivorId()} AS id, ${survivorFactColumns('g', 'v', '             ')}
+      SELECT ${survivorId()} AS id, ${survivorFactColumns('g', 'v', '             ', purposeParam)}
         FROM subjects g LEFT JOIN subjects v ON v.id = g.merged_into
        WHERE g.id = ${idExpr}
     ) f ON true`;

@@ -60,6 +60,37 @@ describe('consent: the subject’s rights override consent (restriction, objecti
     expect(await audience(news)).not.toContain(subjectId);
   });
 
+  it('objected to named purposes (Art. 21(1)): no for those purposes on every channel at once, others untouched', async () => {
+    const profiling = await publishedPurpose(t, 'profil', {
+      legalBasis: 'legitimate_interests',
+      marketing: false,
+      channels: ['email', 'post'],
+    });
+    const subjectId = await createSubject(t);
+    const other = await createSubject(t);
+    await record(subjectId, news);
+    expect((await check(profiling, `subjectId=${subjectId}`, 'post')).reason).toBe('legal_basis');
+
+    // Not verified yet: the objection still stops the purpose at once (Art. 18(1)(d) while it is assessed).
+    const filed = await t.request('POST', '/v1/requests', { type: 'objection', subjectId, purposes: [profiling] });
+    expect(filed.status).toBe(201);
+    expect(filed.body.status).toBe('awaiting_verification');
+    for (const channel of ['email', 'post'])
+      expect(await check(profiling, `subjectId=${subjectId}`, channel)).toMatchObject({
+        allowed: false,
+        reason: 'objected',
+      });
+    // The batch answers the same; another person and another purpose are left alone.
+    const batch = await t.request('POST', '/v1/consents/check', {
+      purpose: profiling,
+      channel: 'post',
+      subjectIds: [subjectId, other],
+    });
+    expect(batch.body.results.map((r: { reason: string }) => r.reason)).toEqual(['objected', 'legal_basis']);
+    expect(await check(news, `subjectId=${subjectId}`)).toMatchObject({ allowed: true, reason: 'granted' });
+    expect((await t.request('GET', `/v1/subjects/${subjectId}`)).body.objections.purposes).toEqual([profiling]);
+  });
+
   it('erased and suppressed: an erased contact stays suppressed when re-imported (LEGAL item 7)', async () => {
     const email = uniqueEmail('erased');
     const subjectId = await createSubject(t, { email });

@@ -119,7 +119,7 @@ export class ZgodaExecutor {
   }
 
   async object(m: EntityManager, r: DsrRequest, details: RequestDetails | null): Promise<TaskOutcome> {
-    const purposes = details?.purposes?.filter((p) => p !== 'direct_marketing') ?? [];
+    const purposes = namedPurposes(details);
     return this.tolerateErased(async () => {
       if (isDirectMarketingObjection(details))
         await this.subjectRights.setObjection(m, r.subjectId!, 'direct_marketing');
@@ -136,6 +136,11 @@ export class ZgodaExecutor {
       throw e;
     }
   }
+}
+
+/** Art. 21(1): the purposes an objection names, other than direct marketing. */
+export function namedPurposes(details: RequestDetails | null): string[] {
+  return details?.purposes?.filter((p) => p !== 'direct_marketing') ?? [];
 }
 
 /** Art. 21(2)-(3): no purposes named, or `direct_marketing` among them. */
