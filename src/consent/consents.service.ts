@@ -7,8 +7,9 @@ import { SubjectLookupService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentText } from './consent-text.entity';
 import { ConsentWriter } from './consent-writer.service';
+import { ConsentRepository } from './consent.repository';
 import { consentRequired, isChild } from './consent-rules';
-import { ConsentDecision, ConsentEventKind, EventReason, ExpressedBy } from './consent.types';
+import { Channel, ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
 import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
 import { Purpose } from './purpose.entity';
@@ -29,6 +30,7 @@ export class ConsentsService {
     private readonly subjectLifecycle: SubjectLifecycleService,
     private readonly writer: ConsentWriter,
     private readonly optIn: DoubleOptInService,
+    private readonly repo: ConsentRepository,
   ) {}
 
   async recordForSubject(pathId: string, dto: GrantConsentDto, gpc: boolean): Promise<ConsentEvent> {
@@ -83,7 +85,56 @@ export class ConsentsService {
     return { ...(await this.capture(subjectId, null, dto, target, gpc, suppressed)), created };
   }
 
+  /**
+   * LEGAL item 11 / issue 13 item 8: a GPC signal is the person's opt-out of sale, sharing and targeted
+   * advertising as a whole, so it also withdraws what they granted earlier for such purposes (every channel),
+   * recorded as GPC events; other purposes, e-mail newsletters among them, are untouched. The purpose and
+   * channel of the call itself are left to `capture` (refused there). Each withdrawal is its own event under
+   * the triple's lock; one whose grant went meanwhile is not written.
+   */
+  private async withdrawForGpc(
+    subjectId: string,
+    except: { purpose: string; channel: string },
+    via: SourceMethod,
+  ): Promise<void> {
+    const states = await this.repo.statesForSubject(subjectId);
+    for (const state of states) {
+      if (state.status !== ConsentDecision.Granted) continue;
+      if (state.purposeKey === except.purpose && state.channel === except.channel) continue;
+      const purpose = await this.purposes.findByKey(state.purposeKey);
+      if (!purpose?.saleOrSharing) continue;
+      await this.writer.write(
+        {
+          subjectId,
+          purpose,
+          channel: state.channel as Channel,
+          decision: ConsentEventKind.Withdrawn,
+          reason: EventReason.Gpc,
+          version: state.version,
+          locale: state.locale,
+          textSha256: state.textSha256,
+          pending: false,
+          confirmsEventId: null,
+          expiresAt: null,
+          validityDays: null,
+          sourceMethod: via,
+          sourceLocation: 'sec-gpc',
+          sourceStaffId: null,
+          expressedBy: ExpressedBy.Subject,
+          gpc: true,
+          suppressed: false,
+          evidence: null,
+        },
+        { precondition: (s) => s?.status === ConsentDecision.Granted },
+      );
+    }
+  }
+
   private async recordForKnown(subjectId: string, dto: GrantConsentDto, target: Target, gpc: boolean) {
+    if (gpc) {
+      const except = { purpose: target.purpose.key, channel: dto.channel };
+      await this.withdrawForGpc(subjectId, except, dto.source.method as SourceMethod);
+    }
     const facts = (await this.subjects.getDecisionFacts([subjectId])).get(subjectId);
     if (!facts) throw new ProblemError('unknown_subject', 'No subject with this id.');
     if (facts.status === 'erased') throw new ProblemError('subject_erased', 'This subject has been erased.');

@@ -184,4 +184,4 @@ export class GpcController {
 }
 
 /** The day GPC handling last changed; bump it with the behaviour. */
-export const GPC_LAST_UPDATE = '2025-11-22';
+export const GPC_LAST_UPDATE = '2026-12-06';

@@ -229,5 +229,43 @@ describe('consent: one-click withdrawal, preferences, double opt-in and GPC', ()
         expect(res.body).toMatchObject({ decision: 'granted' });
       }
     });
+
+    it('Sec-GPC: 1 also withdraws earlier grants for sale, sharing and targeted ads, as GPC events (issue 13 item 8)', async () => {
+      const ads = await publishedPurpose(t, 'ads', { saleOrSharing: true, channels: ['email', 'sms'] });
+      const subjectId = await createSubject(t);
+      for (const body of [
+        { purpose: ads, ...grant() },
+        { purpose: ads, ...grant({ channel: 'sms' }) },
+        { purpose: news, ...grant() },
+      ])
+        expect((await t.request('POST', `/v1/subjects/${subjectId}/consents`, body)).status).toBe(201);
+      expect((await decision(ads, subjectId)).reason).toBe('granted');
+
+      // A later call carrying the signal, for another purpose: the newsletter is granted, the ads are withdrawn.
+      const gpc = { headers: { 'sec-gpc': '1' } };
+      const mail = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() }, gpc);
+      expect(mail.body).toMatchObject({ decision: 'granted' });
+      expect((await decision(ads, subjectId)).reason).toBe('withdrawn');
+      expect((await decision(ads, subjectId, 'sms')).reason).toBe('withdrawn');
+      expect((await decision(news, subjectId)).reason).toBe('granted');
+      const history = (await t.request('GET', `/v1/subjects/${subjectId}/consents/history`)).body.items as {
+        purpose: string;
+        channel: string;
+        decision: string;
+        reason: string | null;
+        gpc: boolean;
+      }[];
+      const withdrawals = history.filter((e) => e.decision === 'withdrawn');
+      expect(withdrawals.map((e) => `${e.purpose}/${e.channel}/${e.reason}/${e.gpc}`).sort()).toEqual([
+        `${ads}/email/gpc/true`,
+        `${ads}/sms/gpc/true`,
+      ]);
+      // The signal again: nothing left to withdraw, nothing written twice.
+      await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() }, gpc);
+      const again = (await t.request('GET', `/v1/subjects/${subjectId}/consents/history`)).body.items as {
+        decision: string;
+      }[];
+      expect(again.filter((e) => e.decision === 'withdrawn')).toHaveLength(2);
+    });
   });
 });
