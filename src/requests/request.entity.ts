@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { ToldBy } from '../common/validation/told-by';
-import type { Locale, RequestSource, RequestStatus, RequestType, Resolution } from './request.types';
+import type { Locale, ObjectionOutcome, RequestSource, RequestStatus, RequestType, Resolution } from './request.types';
 
 /**
  * A data-subject request (Art. 15-21). Personal data is kept out of the clear columns: the address to
@@ -14,6 +14,8 @@ import type { Locale, RequestSource, RequestStatus, RequestType, Resolution } fr
   `status IN ('received', 'awaiting_verification', 'verified', 'in_progress', 'awaiting_recipients', 'completed', 'cancelled', 'failed')`,
 )
 @Check('ck_requests_extension_told_by', `extension_told_by IN ('email', 'letter', 'phone', 'in_person')`)
+@Check('ck_requests_assessment_outcome', `assessment_outcome IN ('upheld', 'compelling_grounds')`)
+@Check('ck_requests_assessment_told_by', `assessment_told_by IN ('email', 'letter', 'phone', 'in_person')`)
 @Check('ck_requests_resolution', `resolution IN ('fulfilled', 'partially_fulfilled', 'rejected')`)
 @Index('ix_requests_received', ['receivedAt', 'id'])
 @Index('ix_requests_subject', ['subjectId', 'type'], { where: 'subject_id IS NOT NULL' })
@@ -87,6 +89,23 @@ export class DsrRequest {
 
   @Column({ type: 'timestamptz', nullable: true })
   extensionToldAt: Date | null;
+
+  /** Art. 21(1), objections to named purposes: the controller's assessment, once made. */
+  @Column({ type: 'text', nullable: true })
+  assessmentOutcome: ObjectionOutcome | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  assessedAt: Date | null;
+
+  /** Told to the subject; may quote the case, so sealed like other free text on a request. */
+  @Column({ type: 'bytea', nullable: true })
+  assessmentReasonsSealed: Buffer | null;
+
+  @Column({ type: 'text', nullable: true })
+  assessmentToldBy: ToldBy | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  assessmentToldAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   completedAt: Date | null;

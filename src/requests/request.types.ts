@@ -49,3 +49,7 @@ export const REASON_CODES = {
 } as const;
 
 export type Locale = 'pl' | 'en';
+
+/** Art. 21(1): the objection stands, or compelling legitimate grounds override it and processing resumes. */
+export const OBJECTION_OUTCOMES = ['upheld', 'compelling_grounds'] as const;
+export type ObjectionOutcome = (typeof OBJECTION_OUTCOMES)[number];

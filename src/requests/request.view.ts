@@ -44,6 +44,16 @@ export function requestView(
     extendedDueAt: iso(r.extendedDueAt),
     extensionToldBy: r.extensionToldBy,
     extensionToldAt: iso(r.extensionToldAt),
+    // Art. 21(1): null until the controller has assessed an objection to named purposes.
+    assessment: r.assessmentOutcome
+      ? {
+          outcome: r.assessmentOutcome,
+          assessedAt: iso(r.assessedAt),
+          reasons: vault.openText(r.id, 'assessment_reasons', r.assessmentReasonsSealed),
+          toldBy: r.assessmentToldBy,
+          toldAt: iso(r.assessmentToldAt),
+        }
+      : null,
     completedAt: iso(r.completedAt),
     duplicateOf: r.duplicateOf,
     deadlineState: r.deadlineState,

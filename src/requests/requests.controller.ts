@@ -9,7 +9,14 @@ import { SigningKeys } from './outputs/signing-keys.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestVault } from './request-vault.service';
 import { requestView } from './request.view';
-import { CreateRequestDto, ExtendRequestDto, ListRequestsQuery, RejectRequestDto } from './requests.dto';
+import { ObjectionAssessments } from './objection-assessment.service';
+import {
+  AssessObjectionDto,
+  CreateRequestDto,
+  ExtendRequestDto,
+  ListRequestsQuery,
+  RejectRequestDto,
+} from './requests.dto';
 import { RequestsService } from './requests.service';
 import { PublicRequestsService } from './public-requests.service';
 import { DataSource } from 'typeorm';
@@ -27,6 +34,7 @@ export class RequestsController {
     private readonly vault: RequestVault,
     private readonly publicRequests: PublicRequestsService,
     private readonly dataSource: DataSource,
+    private readonly assessments: ObjectionAssessments,
   ) {}
 
   @Post()
@@ -86,6 +94,17 @@ export class RequestsController {
   async extend(@Param('id', Id()) id: string, @Body() dto: ExtendRequestDto) {
     const { subjectNotified } = await this.requests.extend(id, dto);
     return { ...(await this.full(id)), subjectNotified };
+  }
+
+  @Post(':id/assessment')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  @ApiOperation({
+    summary: 'Record the assessment of an objection to named purposes (Art. 21(1)); the subject is told',
+  })
+  async assess(@Param('id', Id()) id: string, @Body() dto: AssessObjectionDto) {
+    await this.assessments.assess(id, dto);
+    return this.full(id);
   }
 
   @Post(':id/verify')

@@ -19,7 +19,14 @@ import {
 import { ListQuery } from '../common/http/pagination';
 import { IsInstant } from '../common/validation/is-instant';
 import { TOLD_OFFLINE, ToldOffline } from '../common/validation/told-by';
-import { REQUEST_STATUSES, REQUEST_TYPES, RequestStatus, RequestType } from './request.types';
+import {
+  OBJECTION_OUTCOMES,
+  ObjectionOutcome,
+  REQUEST_STATUSES,
+  REQUEST_TYPES,
+  RequestStatus,
+  RequestType,
+} from './request.types';
 
 export class IdentityDto {
   @ApiPropertyOptional({ example: 'anna.nowak@example.com' })
@@ -175,6 +182,34 @@ export class ExtendRequestDto {
     format: 'date-time',
   })
   @ValidateIf((o: ExtendRequestDto) => o.toldAt !== undefined || o.toldBy !== undefined)
+  @IsInstant()
+  toldAt?: string;
+}
+
+export class AssessObjectionDto {
+  @ApiProperty({
+    enum: OBJECTION_OUTCOMES,
+    description:
+      'upheld: the purposes stay stopped; compelling_grounds: compelling legitimate grounds override the objection (Art. 21(1)) and processing resumes',
+  })
+  @IsIn(OBJECTION_OUTCOMES)
+  outcome: ObjectionOutcome;
+
+  @ApiProperty({ description: 'Told to the subject; stored sealed' })
+  @IsString()
+  @Length(3, 2000)
+  reasons: string;
+
+  @ApiPropertyOptional({
+    enum: TOLD_OFFLINE,
+    description: 'Required when Zgoda cannot e-mail the subject (else 409 subject_cannot_be_told)',
+  })
+  @ValidateIf((o: AssessObjectionDto) => o.toldAt !== undefined || o.toldBy !== undefined)
+  @IsIn(TOLD_OFFLINE)
+  toldBy?: ToldOffline;
+
+  @ApiPropertyOptional({ description: 'When the subject was told (with offset)', format: 'date-time' })
+  @ValidateIf((o: AssessObjectionDto) => o.toldAt !== undefined || o.toldBy !== undefined)
   @IsInstant()
   toldAt?: string;
 }

@@ -1,3 +1,4 @@
+import { ObjectionAssessments } from './objection-assessment.service';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentModule } from '../consent';
@@ -69,6 +70,7 @@ import { RequestsService } from './requests.service';
     OpenGdprCallbacks,
     OpenRequestsRepository,
     OpenRequestsService,
+    ObjectionAssessments,
   ],
   // The portal (src/portal) files, verifies and shows requests through the public service.
   exports: [RequestsService, RequestTransitions, PublicRequestsService, RequestOutputs, OpenRequestsService],

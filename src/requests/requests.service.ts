@@ -3,12 +3,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { decodeCursor } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
-import type { ToldBy, ToldOffline } from '../common/validation/told-by';
 import { Env } from '../config/env';
 import { OutboxService } from '../outbox';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { canExtend, computeDueAt, computeDueDate, ExtensionMonths } from './legal-clock';
-import { CLOCK_SKEW_MS } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
 import { isOpen } from './request-state';
 import { RequestTransitions } from './request-transitions.service';
@@ -17,6 +15,7 @@ import { DsrRequest } from './request.entity';
 import { REASON_CODES } from './request.types';
 import { ExtendRequestDto, ListRequestsQuery } from './requests.dto';
 import { RequestsRepository } from './requests.repository';
+import { toldOffline } from './told';
 
 /** Reading requests and the lifecycle actions staff take on them. */
 @Injectable()
@@ -135,7 +134,9 @@ export class RequestsService {
       const emailId = await this.notices.extended(m, r, reason);
       // Art. 12(3): "shall inform the data subject of any such extension". An extension nobody told the
       // subject of is not one; the whole change rolls back unless staff record how they told them.
-      const told = emailId ? { by: 'email' as const, at: new Date() } : this.toldOffline(r, toldBy, toldAt);
+      const told = emailId
+        ? { by: 'email' as const, at: new Date() }
+        : toldOffline(toldBy, toldAt, r.receivedAt, 'subject_cannot_be_told');
       await this.repo.update(m, r.id, { ...patch, extensionToldBy: told.by, extensionToldAt: told.at });
       Object.assign(r, { extensionToldBy: told.by, extensionToldAt: told.at });
       await this.audit.append(m, {
@@ -147,21 +148,6 @@ export class RequestsService {
       });
       return { request: r, subjectNotified: emailId !== null };
     });
-  }
-
-  private toldOffline(r: DsrRequest, by: ToldOffline | undefined, at: string | undefined): { by: ToldBy; at: Date } {
-    if (!by || !at) {
-      throw new ProblemError(
-        'subject_cannot_be_told',
-        'Zgoda has no e-mail address for this subject; tell them another way and record it (toldBy, toldAt).',
-      );
-    }
-    const when = new Date(at);
-    const field = (message: string) =>
-      new ProblemError('validation_failed', 'The request is not valid.', { errors: [{ field: 'toldAt', message }] });
-    if (when.getTime() > Date.now() + CLOCK_SKEW_MS) throw field('toldAt may not lie in the future');
-    if (when < r.receivedAt) throw field('toldAt may not be before the request was received');
-    return { by, at: when };
   }
 
   async cancel(id: string): Promise<DsrRequest> {

@@ -186,6 +186,24 @@ export class SubjectRightsService implements OnModuleInit {
     });
   }
 
+  /**
+   * Art. 21(1): the controller demonstrated compelling legitimate grounds for these purposes, so processing
+   * for them resumes. Only the controller's recorded assessment calls this (the requests module).
+   */
+  async overruleObjection(m: EntityManager, id: string, purposes: string[], requestId: string): Promise<void> {
+    const s = await lockLive(this.subjects, m, id);
+    const next = s.objectedPurposes.filter((p) => !purposes.includes(p));
+    if (next.length === s.objectedPurposes.length) return;
+    await this.subjects.updateSubject(m, s.id, { objectedPurposes: next });
+    await this.audit.append(m, {
+      action: 'subject.objection_overruled',
+      targetType: 'subject',
+      targetId: s.id,
+      subjectId: s.id,
+      data: { purposes: s.objectedPurposes.filter((p) => purposes.includes(p)), requestId },
+    });
+  }
+
   addHold(id: string, input: { reason: string; endsAt?: Date | null }): Promise<string> {
     return this.dataSource.transaction((m) => this.insertHold(m, id, input));
   }

@@ -1,6 +1,7 @@
 import { computeDueDate } from '../../src/requests/legal-clock';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject, waitForStatus } from './support';
 
 const DAY = 24 * 3600 * 1000;
@@ -312,6 +313,81 @@ describe('requests: intake, legal clock and lifecycle', () => {
     expect(r.body.status).toBe('awaiting_verification');
     const subject = await t.request('GET', `/v1/subjects/${s.id}`);
     expect(subject.body.objections.directMarketingSince).not.toBeNull();
+  });
+
+  it('records the assessment of an objection to named purposes and tells the subject (Art. 21(1))', async () => {
+    const profiling = await publishedPurpose(t, 'profil', {
+      legalBasis: 'legitimate_interests',
+      marketing: false,
+      channels: ['email', 'post'],
+    });
+    const decide = async (subjectId: string) =>
+      (await t.request('GET', `/v1/consents/check?purpose=${profiling}&channel=post&subjectId=${subjectId}`)).body
+        .reason as string;
+    const reasons = 'Dane są niezbędne do obrony przed roszczeniem z reklamacji nr 12/2026.';
+
+    // Overruled: compelling legitimate grounds, processing resumes, the subject is told with the reasons.
+    const s = await createSubject(t, { locale: 'en' });
+    const open = await t.request('POST', '/v1/requests', { type: 'objection', subjectId: s.id, purposes: [profiling] });
+    expect(await decide(s.id)).toBe('objected');
+    // Not carried out yet: nothing to assess.
+    const early = await t.request('POST', `/v1/requests/${open.body.id}/assessment`, { outcome: 'upheld', reasons });
+    expect(early).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
+    expect((await t.request('POST', `/v1/requests/${open.body.id}/verify`)).status).toBe(200);
+    await waitForStatus(t, open.body.id, ['completed']);
+    const bad = await t.request('POST', `/v1/requests/${open.body.id}/assessment`, { outcome: 'maybe', reasons });
+    expect(bad.status).toBe(422);
+    const overruled = await t.request('POST', `/v1/requests/${open.body.id}/assessment`, {
+      outcome: 'compelling_grounds',
+      reasons,
+    });
+    expect(overruled.status).toBe(200);
+    expect(overruled.body.assessment).toMatchObject({ outcome: 'compelling_grounds', reasons, toldBy: 'email' });
+    expect(await decide(s.id)).toBe('legal_basis');
+    const mail = await eventually(async () =>
+      smtp.to(s.email).find((m) => m.subject === 'The outcome of your objection'),
+    );
+    expect(mail.text).toContain(reasons);
+    expect(mail.text).toContain('compelling legitimate grounds');
+    expect(mail.text).toContain(`Purpose ${profiling}`);
+    const twice = await t.request('POST', `/v1/requests/${open.body.id}/assessment`, { outcome: 'upheld', reasons });
+    expect(twice).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
+    const audit = await t.request('GET', `/v1/audit?subjectId=${s.id}`);
+    const actions = audit.body.items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['request.objection_assessed', 'subject.objection_overruled']));
+    expect(JSON.stringify(audit.body)).not.toContain('reklamacji');
+
+    // Upheld for a subject without e-mail: staff must say how they told them.
+    const phone = `+48 603 ${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+    const p = await createSubject(t, { email: undefined, phone });
+    const r = await t.request('POST', '/v1/requests', {
+      type: 'objection',
+      subjectId: p.id,
+      purposes: [profiling],
+      verified: true,
+    });
+    await waitForStatus(t, r.body.id, ['completed']);
+    const untold = await t.request('POST', `/v1/requests/${r.body.id}/assessment`, { outcome: 'upheld', reasons });
+    expect(untold).toMatchObject({ status: 409, body: { code: 'subject_cannot_be_told' } });
+    expect((await t.request('GET', `/v1/requests/${r.body.id}`)).body.assessment).toBeNull();
+    const toldAt = new Date().toISOString();
+    const upheld = await t.request('POST', `/v1/requests/${r.body.id}/assessment`, {
+      outcome: 'upheld',
+      reasons,
+      toldBy: 'letter',
+      toldAt,
+    });
+    expect(upheld.status).toBe(200);
+    expect(upheld.body.assessment).toMatchObject({ outcome: 'upheld', toldBy: 'letter', toldAt });
+    expect(await decide(p.id)).toBe('objected');
+
+    // Only objections to named purposes are assessed.
+    const access = await t.request('POST', '/v1/requests', { type: 'access', subjectId: s.id });
+    const refused = await t.request('POST', `/v1/requests/${access.body.id}/assessment`, {
+      outcome: 'upheld',
+      reasons,
+    });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
   });
 
   it('lists with filters and a cursor; overdue lists open requests past their deadline', async () => {
