@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { chainHash, GENESIS_HASH, verifyBatch, VerifyState } from './audit-chain';
 import { AuditEntry } from './audit-entry.entity';
@@ -35,8 +35,19 @@ const AUDIT_LOCK = 0x2a0d17;
 export class AuditService {
   constructor(
     private readonly repo: AuditRepository,
+    private readonly dataSource: DataSource,
     @Optional() private readonly aliases?: SubjectAliases,
   ) {}
+
+  /**
+   * Art. 5(2) and 32: a read that returned decrypted personal data is on record (who, which subject, which
+   * route), in its own transaction since a read has none. Written before the answer leaves, so an answer is
+   * never sent without its entry; a failure here fails the read (closed) rather than leave it unrecorded.
+   */
+  async appendRead(inputs: AuditInput[]): Promise<void> {
+    if (!inputs.length) return;
+    await this.dataSource.transaction((m) => this.appendMany(m, inputs));
+  }
 
   /**
    * Appends one entry inside the caller's transaction: the change and its audit entry commit together

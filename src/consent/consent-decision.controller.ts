@@ -1,3 +1,4 @@
+import { AuditService } from '../audit';
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -15,6 +16,7 @@ export class ConsentDecisionController {
   constructor(
     private readonly decisions: ConsentDecisionService,
     private readonly audience: AudienceService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get('consents/check')
@@ -42,7 +44,24 @@ export class ConsentDecisionController {
     @CurrentPrincipal() principal: Principal,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const lines = await this.audience.open(key, q.channel, hasScope(principal.scopes, ['subjects:read']));
+    const withContacts = hasScope(principal.scopes, ['subjects:read']);
+    const lines = await this.audience.open(key, q.channel, withContacts);
+    // With contacts the stream carries decrypted e-mails and phones of everyone in it: the export is on record.
+    if (withContacts) {
+      await this.audit
+        .appendRead([
+          {
+            action: 'consent.audience_exported',
+            targetType: 'purpose',
+            targetId: key,
+            data: { channel: q.channel, contacts: true },
+          },
+        ])
+        .catch(async (e: unknown) => {
+          await lines.return(undefined);
+          throw e;
+        });
+    }
     // Written to the socket directly, page by page, waiting for 'drain': memory stays flat however slow
     // the client reads.
     reply.hijack();

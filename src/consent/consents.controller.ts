@@ -1,3 +1,4 @@
+import { AuditService } from '../audit';
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
@@ -37,6 +38,7 @@ export class ConsentsController {
     private readonly query: ConsentQueryService,
     private readonly links: ConsentLinksService,
     private readonly purposes: PurposesRepository,
+    private readonly audit: AuditService,
   ) {}
 
   @Post('subjects/:id/consents')
@@ -83,7 +85,21 @@ export class ConsentsController {
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Proof of one decision: event, exact text, hashes, evidence, receipt, audit trail' })
   async proof(@Param('id', uuid) id: string, @Param('consentId', uuid) consentId: string) {
-    return this.query.proof(await this.query.resolve(id), consentId);
+    const subjectId = await this.query.resolve(id);
+    const proof = await this.query.proof(subjectId, consentId);
+    // The evidence (IP address, user agent, form) is personal data: reading it is on record.
+    if (proof.evidence) {
+      await this.audit.appendRead([
+        {
+          action: 'consent.proof_viewed',
+          targetType: 'consent',
+          targetId: consentId,
+          subjectId,
+          data: { evidence: true },
+        },
+      ]);
+    }
+    return proof;
   }
 
   @Post('subjects/:id/unsubscribe-links')

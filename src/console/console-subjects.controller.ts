@@ -1,7 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
-import { AuditService } from '../audit';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
@@ -20,8 +18,6 @@ export class ConsoleSubjectsController {
   constructor(
     private readonly view: ConsoleView,
     private readonly api: ConsoleApi,
-    private readonly audit: AuditService,
-    private readonly dataSource: DataSource,
     private readonly env: Env,
   ) {}
 
@@ -57,18 +53,8 @@ export class ConsoleSubjectsController {
       this.api.optional<{ items: RequestRow[] }>(req, `/v1/requests?subjectId=${id}&limit=100`),
       may(req, 'consent:write') ? this.api.get<{ items: PurposeRow[] }>(req, '/v1/purposes?limit=200') : null,
     ]);
-    if (identity) {
-      // Art. 32 and the accountability principle: who looked at whose personal data is on record.
-      await this.dataSource.transaction((m) =>
-        this.audit.append(m, {
-          action: 'subject.viewed',
-          targetType: 'subject',
-          targetId: id,
-          subjectId: identity.id,
-          data: { via: 'console' },
-        }),
-      );
-    }
+    // Art. 32 and the accountability principle: the API read above put the view on record (subject.viewed,
+    // with the staff member as the actor).
     const title = this.view.t(lang, 'subject.title');
     const html = this.view.render(
       req,

@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
+import { AuditService } from '../audit';
 import { Idempotent } from '../idempotency';
 import { SubjectLifecycleService } from './subject-lifecycle.service';
 import { SubjectLookupService, SubjectProfile } from './subject-lookup.service';
@@ -29,6 +30,7 @@ export class SubjectsController {
     private readonly subjects: SubjectLookupService,
     private readonly lifecycle: SubjectLifecycleService,
     private readonly rights: SubjectRightsService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -63,6 +65,15 @@ export class SubjectsController {
     }
     const kind = field === 'externalId' ? 'external_id' : field;
     const profiles = await this.subjects.findProfilesByIdentifier(kind, q[field]!, q.system, q.limit);
+    await this.audit.appendRead(
+      profiles.map((p) => ({
+        action: 'subject.viewed',
+        targetType: 'subject',
+        targetId: p.id,
+        subjectId: p.id,
+        data: { via: 'lookup', by: kind },
+      })),
+    );
     return { items: profiles.map((p) => subjectView(p)), nextCursor: null };
   }
 
@@ -70,7 +81,20 @@ export class SubjectsController {
   @RequireScopes('subjects:read')
   @ApiOperation({ summary: 'A subject, decrypted; a merged id answers with the survivor and `mergedInto`' })
   async get(@Id() id: string) {
-    return subjectView(await this.profile(id), id);
+    const profile = await this.profile(id);
+    // An erased subject's shell holds nothing personal: nothing to account for.
+    if (profile.status !== 'erased') {
+      await this.audit.appendRead([
+        {
+          action: 'subject.viewed',
+          targetType: 'subject',
+          targetId: profile.id,
+          subjectId: profile.id,
+          data: { via: 'api' },
+        },
+      ]);
+    }
+    return subjectView(profile, id);
   }
 
   @Patch(':id')
