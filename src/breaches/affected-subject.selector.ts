@@ -14,13 +14,20 @@ export interface SelectionCriteria {
 export interface Selection {
   /** The systems that matched the criteria, recorded with the selection. */
   systems: string[];
+  /** Of those, the ones whose subjects Zgoda knows (identifiers scoped to the system): only they are taken. */
+  linked: string[];
+  /**
+   * Of those, the ones it cannot tell who lives in (Zgoda itself, or no subject linked): everyone held in
+   * the window is taken for them, and the answer says so.
+   */
+  assumedAll: string[];
   /** Subject ids in batches, so a breach of a large database never loads every id at once. */
   batches: AsyncIterable<string[]>;
 }
 
 /**
- * Decides who was affected by a breach. A provider, so a better source (a subject-to-system link, a
- * system's own export of the rows it lost) can replace the default without touching the breach flow.
+ * Decides who was affected by a breach. A provider, so a better source (a system's own export of the rows it
+ * lost) can replace the default without touching the breach flow.
  */
 export abstract class AffectedSubjectSelector {
   abstract select(criteria: SelectionCriteria): Promise<Selection>;
@@ -29,14 +36,16 @@ export abstract class AffectedSubjectSelector {
 const BATCH = 1000;
 
 /**
- * The default, until Zgoda knows which subject lives in which system: when at least one active system
- * among those named holds one of the breached data categories, every subject whose record existed during
- * the window (created before its end, active after its start: `SubjectLookupService.listIdsActiveBetween`) is
- * selected. It over-selects rather than misses someone: an Art. 34 notice to a
- * person whose data was in fact untouched is a lesser harm than silence towards one whose data was not.
+ * The default. The systems breached are the active ones named that hold one of the breached data categories.
+ * For a system Zgoda can link subjects to (identifiers scoped to it, e.g. the shop's customer numbers) only
+ * those subjects are taken. For Zgoda's own store, or a system no subject is linked to, Zgoda cannot tell
+ * who was there, so every subject whose record was held during the window is taken: it over-selects rather
+ * than misses someone, since an Art. 34 notice to a person whose data was in fact untouched is a lesser harm
+ * than silence towards one whose data was not. The window bounds both: created by its end, not erased before
+ * its start.
  */
 @Injectable()
-export class ActivityWindowSelector extends AffectedSubjectSelector {
+export class HeldInSystemsSelector extends AffectedSubjectSelector {
   constructor(
     private readonly subjects: SubjectLookupService,
     private readonly systemsService: SystemsService,
@@ -45,18 +54,27 @@ export class ActivityWindowSelector extends AffectedSubjectSelector {
   }
 
   async select(c: SelectionCriteria): Promise<Selection> {
-    const active = await this.systemsService.listActive();
-    const systems = active
+    const matched = (await this.systemsService.listActive())
       .filter((s) => !c.systems.length || c.systems.includes(s.key))
-      .filter((s) => !c.dataCategories.length || s.dataCategories.some((d) => c.dataCategories.includes(d)))
-      .map((s) => s.key);
-    return { systems, batches: systems.length ? this.ids(c.from, c.to) : empty() };
+      .filter((s) => !c.dataCategories.length || s.dataCategories.some((d) => c.dataCategories.includes(d)));
+    const withLinks = await this.subjects.systemsWithSubjects(
+      matched.filter((s) => s.kind !== 'internal').map((s) => s.key),
+    );
+    const linked = matched.filter((s) => withLinks.has(s.key)).map((s) => s.key);
+    const assumedAll = matched.filter((s) => !withLinks.has(s.key)).map((s) => s.key);
+    const scope = assumedAll.length ? null : linked;
+    return {
+      systems: matched.map((s) => s.key),
+      linked,
+      assumedAll,
+      batches: matched.length ? this.ids(c.from, c.to, scope) : empty(),
+    };
   }
 
-  private async *ids(from: Date, to: Date): AsyncIterable<string[]> {
+  private async *ids(from: Date, to: Date, systems: string[] | null): AsyncIterable<string[]> {
     let after: string | undefined;
     for (;;) {
-      const ids = await this.subjects.listIdsActiveBetween(from, to, after, BATCH);
+      const ids = await this.subjects.listIdsHeldBetween(from, to, systems, after, BATCH);
       if (ids.length) yield ids;
       if (ids.length < BATCH) return;
       after = ids[ids.length - 1];

@@ -19,7 +19,13 @@ export interface SelectInput {
   dataCategories?: string[];
   from?: Date;
   to?: Date;
+  /** Count and sample only; nothing is recorded. */
+  dryRun?: boolean;
+  /** Required to record a selection: the people selected are the ones Art. 34 notices go to. */
+  confirm?: boolean;
 }
+
+const SAMPLE = 20;
 
 // One transaction per batch: a failure halfway keeps the notices already queued, and a retry skips them.
 const NOTICE_BATCH = 100;
@@ -56,7 +62,36 @@ export class AffectedSubjectsService {
       from,
       to,
     };
+    // No system and no data category named: that is "everyone who exists", which is never a finding about a
+    // breach. The DPO must say what was breached before anyone is told (Art. 34).
+    if (!criteria.systems.length && !criteria.dataCategories.length) {
+      throw new ProblemError(
+        'selection_too_broad',
+        'Name the systems or the data categories breached (here or on the incident); nothing narrows the selection.',
+      );
+    }
+    if (!input.dryRun && input.confirm !== true) {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'confirm', message: 'confirm must be true to record a selection; preview it with dryRun' }],
+      });
+    }
     const selection = await this.selector.select(criteria);
+    const basis = {
+      matchedSystems: selection.systems,
+      linkedSystems: selection.linked,
+      assumedAllSystems: selection.assumedAll,
+      from: from.toISOString(),
+      to: to.toISOString(),
+    };
+    if (input.dryRun) {
+      let count = 0;
+      const sample: string[] = [];
+      for await (const ids of selection.batches) {
+        count += ids.length;
+        sample.push(...ids.slice(0, SAMPLE - sample.length));
+      }
+      return { dryRun: true, count, sample, ...basis };
+    }
     const { added, counts } = await this.dataSource.transaction(async (m) => {
       await this.breaches.lock(m, breachId);
       let n = 0;
@@ -64,6 +99,8 @@ export class AffectedSubjectsService {
       const data = {
         criteria: { ...criteria, from: from.toISOString(), to: to.toISOString() },
         matchedSystems: selection.systems,
+        linkedSystems: selection.linked,
+        assumedAllSystems: selection.assumedAll,
         added: n,
       };
       await this.breaches.record(m, breachId, 'subjects_selected', data, 'breach.subjects_selected', {
@@ -72,13 +109,7 @@ export class AffectedSubjectsService {
       });
       return { added: n, counts: await this.repo.counts(breachId, m) };
     });
-    return {
-      selected: added,
-      total: counts.total,
-      matchedSystems: selection.systems,
-      from: from.toISOString(),
-      to: to.toISOString(),
-    };
+    return { dryRun: false, selected: added, total: counts.total, ...basis };
   }
 
   async counts(breachId: string): Promise<AffectedCounts> {

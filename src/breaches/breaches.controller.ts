@@ -153,13 +153,19 @@ export class BreachesController {
 
   @Post(':id/affected-subjects/select')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Select the subjects affected (ids only); selecting again adds, never removes' })
+  @ApiOperation({
+    summary: 'Select the subjects affected (ids only); preview with dryRun, record with confirm: true',
+    description:
+      'Refused (422 selection_too_broad) when neither systems nor data categories narrow it. Selecting again adds, never removes.',
+  })
   select(@Id() id: string, @Body() dto: SelectAffectedSubjectsDto) {
     return this.affected.select(id, {
       systems: dto.systems,
       dataCategories: dto.dataCategories,
       from: dto.from ? new Date(dto.from) : undefined,
       to: dto.to ? new Date(dto.to) : undefined,
+      dryRun: dto.dryRun,
+      confirm: dto.confirm,
     });
   }
 

@@ -235,6 +235,16 @@ export class SelectAffectedSubjectsDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({ description: 'Preview: the count and a sample of ids; nothing is recorded.' })
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+
+  @ApiPropertyOptional({ description: 'Must be true to record the selection (the people Art. 34 notices go to).' })
+  @IsOptional()
+  @IsBoolean()
+  confirm?: boolean;
 }
 
 export class BreachStatsQuery {

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications';
 import { SubjectsModule } from '../subjects';
 import { SystemsModule } from '../systems';
-import { ActivityWindowSelector, AffectedSubjectSelector } from './affected-subject.selector';
+import { HeldInSystemsSelector, AffectedSubjectSelector } from './affected-subject.selector';
 import { AffectedSubjectsRepository } from './affected-subjects.repository';
 import { AffectedSubjectsService } from './affected-subjects.service';
 import { AuthorityNotificationsService } from './authority-notifications.service';
@@ -30,7 +30,7 @@ import { BREACHES_ENTITIES } from './breaches.entities';
     BreachStatsService,
     BreachReportService,
     BreachDigestService,
-    { provide: AffectedSubjectSelector, useClass: ActivityWindowSelector },
+    { provide: AffectedSubjectSelector, useClass: HeldInSystemsSelector },
   ],
   exports: [BreachesService],
 })

@@ -194,8 +194,22 @@ export class SubjectLookupService {
     return index ? this.reader.profilesByIndex(kind, index, system ?? null, limit) : [];
   }
 
-  /** Breach selection: subjects (not erased, not merged) whose record existed at some time in [from, to]. */
-  listIdsActiveBetween(from: Date, to: Date, afterId: string | undefined, limit: number): Promise<string[]> {
-    return this.subjects.idsExistingBetween(from, to, afterId, limit);
+  /**
+   * Breach selection: subjects (not merged away) whose record was held at some time in [from, to]; with
+   * `systems`, only those holding an identifier of one of them.
+   */
+  listIdsHeldBetween(
+    from: Date,
+    to: Date,
+    systems: string[] | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<string[]> {
+    return this.subjects.idsHeldBetween(from, to, systems, afterId, limit);
+  }
+
+  /** Of these system keys, those Zgoda can link subjects to (an identifier scoped to the system). */
+  systemsWithSubjects(systems: string[]): Promise<Set<string>> {
+    return this.subjects.systemsWithSubjects(systems);
   }
 }

@@ -210,15 +210,38 @@ export class SubjectsRepository {
    * anyone on record before the breach ended was in the breached data, however long ago they were last
    * active, and those erased since have no one left to notify.
    */
-  async idsExistingBetween(_from: Date, to: Date, afterId: string | undefined, limit: number): Promise<string[]> {
+  /**
+   * Records held at some time in [from, to]: created by `to` and not erased before `from` (one erased since
+   * counts, it was held when the breach happened). With `systems`, only subjects holding an identifier of one
+   * of those systems. Keyset by id.
+   */
+  async idsHeldBetween(
+    from: Date,
+    to: Date,
+    systems: string[] | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<string[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id FROM subjects
-        WHERE merged_into IS NULL AND status <> 'erased' AND created_at <= $1
-          AND ($2::uuid IS NULL OR id > $2)
-        ORDER BY id LIMIT $3`,
-      [to, afterId ?? null, limit],
+      `SELECT s.id FROM subjects s
+        WHERE s.merged_into IS NULL AND s.created_at <= $1 AND (s.erased_at IS NULL OR s.erased_at >= $2)
+          AND ($3::text[] IS NULL OR EXISTS (
+                SELECT 1 FROM subject_identifiers i WHERE i.subject_id = s.id AND i.system_key = ANY($3::text[])))
+          AND ($4::uuid IS NULL OR s.id > $4)
+        ORDER BY s.id LIMIT $5`,
+      [to, from, systems, afterId ?? null, limit],
     )) as { id: string }[];
     return rows.map((r) => r.id);
+  }
+
+  /** Of these system keys, those some subject holds an identifier of (Zgoda knows who lives there). */
+  async systemsWithSubjects(systems: string[]): Promise<Set<string>> {
+    if (!systems.length) return new Set();
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT system_key FROM subject_identifiers WHERE system_key = ANY($1::text[])`,
+      [systems],
+    )) as { system_key: string }[];
+    return new Set(rows.map((r) => r.system_key));
   }
 
   /** Retention: live records (not erased, not merged away) after `afterId`, in id order (keyset). */

@@ -108,12 +108,29 @@ describe('breach register (Art. 33-34)', () => {
     expect(assessed.body.containedAt).not.toBeNull();
 
     // Payroll holds none of the breached categories: nobody there is affected.
-    const none = await t.request('POST', `/v1/breaches/${id}/affected-subjects/select`, { systems: ['payroll'] });
+    const select = (body: Record<string, unknown>) =>
+      t.request('POST', `/v1/breaches/${id}/affected-subjects/select`, body);
+    const none = await select({ systems: ['payroll'], confirm: true });
     expect(none.status).toBe(200);
     expect(none.body).toMatchObject({ selected: 0, total: 0, matchedSystems: [] });
-    const selected = await t.request('POST', `/v1/breaches/${id}/affected-subjects/select`, {});
+    // A preview first: the count and a sample, nothing recorded.
+    const preview = await select({ dryRun: true });
+    expect(preview.body).toMatchObject({
+      dryRun: true,
+      count: 3,
+      matchedSystems: ['shop-db'],
+      linkedSystems: [],
+      assumedAllSystems: ['shop-db'],
+    });
+    expect(preview.body.sample).toHaveLength(3);
+    expect((await t.request('GET', `/v1/breaches/${id}/affected-subjects`)).body.total).toBe(0);
+    // Recording it needs an explicit confirmation.
+    const unconfirmed = await select({});
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body.errors.map((e: { field: string }) => e.field)).toEqual(['confirm']);
+    const selected = await select({ confirm: true });
     expect(selected.body).toMatchObject({ selected: 3, total: 3, matchedSystems: ['shop-db'] });
-    const again = await t.request('POST', `/v1/breaches/${id}/affected-subjects/select`, {});
+    const again = await select({ confirm: true });
     expect(again.body).toMatchObject({ selected: 0, total: 3 });
     expect((await t.request('GET', `/v1/breaches/${id}/affected-subjects`)).body).toEqual({
       total: 3,
@@ -361,5 +378,87 @@ describe('breach register (Art. 33-34)', () => {
     expect((await t.request('GET', '/v1/breaches', undefined, { key: key.body.key })).status).toBe(403);
     const manager = await t.request('POST', '/v1/api-keys', { name: 'dpo', scopes: ['breaches:manage'] });
     expect((await t.request('GET', '/v1/breaches?limit=1', undefined, { key: manager.body.key })).status).toBe(200);
+  });
+});
+
+describe('breach register: choosing who was affected (issue 13 item 12)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+  });
+  afterAll(() => t?.close());
+
+  it('selects affected subjects by the systems that hold them and the window, never "everyone" by default', async () => {
+    const crm = await t.request('POST', '/v1/systems', {
+      key: 'crm-leak',
+      name: 'CRM',
+      kind: 'manual',
+      dataCategories: ['phone'],
+      purposes: [],
+    });
+    expect(crm.status).toBe(201);
+    const linked = await t.request('POST', '/v1/subjects', { externalId: 'K-77', externalSystem: 'crm-leak' });
+    const elsewhere = await t.request('POST', '/v1/subjects', { email: 'elsewhere.leak@example.com' });
+    const created = await t.request('POST', '/v1/breaches', {
+      description: 'Eksport CRM wysłany na zły adres.',
+      occurredAt: ago(2),
+      awareAt: ago(1),
+      reportedBy: 'Sprzedaż',
+      dataCategories: ['phone'],
+      subjectCategories: ['customers'],
+      systems: ['crm-leak'],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const select = (body: Record<string, unknown>) =>
+      t.request('POST', `/v1/breaches/${id}/affected-subjects/select`, body);
+
+    // Nothing that narrows it: refused, not "everyone who exists".
+    const broad = await select({ systems: [], dataCategories: [], confirm: true });
+    expect(broad.status).toBe(422);
+    expect(broad.body.code).toBe('selection_too_broad');
+
+    // The CRM's people are known to Zgoda by their CRM ids: only they are taken.
+    const preview = await select({ dryRun: true });
+    expect(preview.body).toMatchObject({ count: 1, sample: [linked.body.id], linkedSystems: ['crm-leak'] });
+    expect(preview.body.sample).not.toContain(elsewhere.body.id);
+    expect((await select({ confirm: true })).body).toMatchObject({ selected: 1, total: 1 });
+
+    // A system nobody is linked to: everyone held during the window is taken, and the answer says so. The
+    // window's start is honoured: a subject erased after the breach began was held during it (counted, though
+    // there is no one left to write to); with a window starting after the erasure, it was not.
+    expect(
+      (
+        await t.request('POST', '/v1/systems', {
+          key: 'mail-leak',
+          name: 'Mailing',
+          kind: 'manual',
+          dataCategories: ['email'],
+          purposes: [],
+        })
+      ).status,
+    ).toBe(201);
+    const gone = await t.request('POST', '/v1/subjects', { email: 'gone.leak@example.com' });
+    expect((await t.request('POST', `/v1/subjects/${gone.body.id}/erase`, { reason: 'staff:test' })).status).toBe(204);
+    const mailing = await t.request('POST', '/v1/breaches', {
+      description: 'Lista mailingowa w publicznym zasobniku.',
+      occurredAt: ago(2),
+      awareAt: ago(1),
+      reportedBy: 'Marketing',
+      dataCategories: ['email'],
+      subjectCategories: ['customers'],
+      systems: ['mail-leak'],
+    });
+    const onMailing = (body: Record<string, unknown>) =>
+      t.request('POST', `/v1/breaches/${mailing.body.id}/affected-subjects/select`, body);
+    const all = await onMailing({ dryRun: true });
+    expect(all.body).toMatchObject({ count: 3, linkedSystems: [], assumedAllSystems: ['mail-leak'] });
+    expect([...all.body.sample].sort()).toEqual([linked.body.id, elsewhere.body.id, gone.body.id].sort());
+    await new Promise((r) => setTimeout(r, 20));
+    const afterErasure = await onMailing({ dryRun: true, from: new Date().toISOString() });
+    expect(afterErasure.body.count).toBe(2);
+    expect(afterErasure.body.sample).not.toContain(gone.body.id);
+    const inverted = await onMailing({ dryRun: true, from: new Date(Date.now() + 60_000).toISOString() });
+    expect(inverted.status).toBe(422);
   });
 });

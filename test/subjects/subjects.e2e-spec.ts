@@ -401,7 +401,7 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect((await t.request('POST', `/v1/subjects/${merged}/merge`, { mergedId: third })).status).toBe(409);
   });
 
-  it('lists, for breach selection, the live subjects on record by the end of a window, in id pages', async () => {
+  it('lists, for breach selection, the subjects held during a window, in id pages', async () => {
     const before = new Date();
     const kept = await create({ email: `breach.a.${tag()}@example.com` });
     const merged = await create({ email: `breach.b.${tag()}@example.com` });
@@ -410,7 +410,7 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     await t.request('POST', `/v1/subjects/${erased}/erase`, { reason: 'staff:test' });
     const all: string[] = [];
     for (let after: string | undefined; ;) {
-      const page = await subjects.listIdsActiveBetween(new Date(0), new Date(), after, 2);
+      const page = await subjects.listIdsHeldBetween(new Date(), new Date(Date.now() + 60_000), null, after, 2);
       all.push(...page);
       if (page.length < 2) break;
       after = page[page.length - 1];
@@ -418,10 +418,15 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect(all).toEqual([...all].sort());
     expect(all).toContain(kept);
     expect(all).not.toContain(merged);
+    // Erased before the window began: not held during it.
     expect(all).not.toContain(erased);
-    const earlier = await subjects.listIdsActiveBetween(
+    // Erased after the window began: held during it, so counted (it cannot be told, having no contact left).
+    const during = await subjects.listIdsHeldBetween(before, new Date(), null, undefined, 1000);
+    expect(during).toEqual(expect.arrayContaining([kept, erased]));
+    const earlier = await subjects.listIdsHeldBetween(
       new Date(0),
       new Date(before.getTime() - 1000),
+      null,
       undefined,
       1000,
     );

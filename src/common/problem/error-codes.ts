@@ -56,6 +56,7 @@ export const ERROR_STATUS = {
   result_not_available: 404,
   link_expired: 410,
   resend_limited: 429,
+  selection_too_broad: 422,
   // retention, register, breaches
   unknown_policy: 404,
   policy_exists: 409,
