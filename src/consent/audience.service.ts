@@ -84,7 +84,7 @@ export class AudienceService {
             locale: '',
             textSha256: '',
             grantedAt: null,
-            confirmedAt: null,
+            confirmedAt: row.confirmed_at,
             expiresAt: null,
             pending: false,
             expressedBy: row.expressed_by,

@@ -31,7 +31,15 @@ const LISTS: { field: ListField; kind: IdentifierKind | null; out: string }[] = 
 /** The state columns the decision reads, as both the single and the batch query return them. */
 type StateRow = Pick<
   DecisionRow,
-  'status' | 'event_id' | 'version' | 'granted_at' | 'expires_at' | 'pending' | 'expressed_by' | 'suppressed'
+  | 'status'
+  | 'event_id'
+  | 'version'
+  | 'granted_at'
+  | 'expires_at'
+  | 'pending'
+  | 'expressed_by'
+  | 'suppressed'
+  | 'confirmed_at'
 >;
 
 const rowState = (r: StateRow): StateFacts => ({
@@ -42,7 +50,7 @@ const rowState = (r: StateRow): StateFacts => ({
   locale: '',
   textSha256: '',
   grantedAt: r.granted_at,
-  confirmedAt: null,
+  confirmedAt: r.confirmed_at,
   expiresAt: r.expires_at,
   pending: r.pending!,
   expressedBy: r.expressed_by!,

@@ -18,7 +18,7 @@ export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const DECISION_ROWS_SQL = `
   SELECT p.legal_basis, p.marketing, p.minimum_age, p.reconsent_from_version, p.channels,
          s.subject_id, s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending,
-         s.expressed_by, s.suppressed
+         s.expressed_by, s.suppressed, s.confirmed_at
     FROM purposes p
     LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = ANY($2::uuid[])
    WHERE p.key = $1`;
@@ -33,7 +33,7 @@ const DECISION_ONE_SELECT = `
   SELECT p.legal_basis, p.marketing, p.minimum_age, p.reconsent_from_version, p.channels,
          f.id AS resolved_id, f.subject_status, f.minor_until, f.objected, f.objected_purpose,
          s.subject_id, s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending,
-         s.expressed_by, s.suppressed`;
+         s.expressed_by, s.suppressed, s.confirmed_at`;
 const DECISION_ONE_FACTS = `${subjectFactsLateral('o.id', '$1')}
     LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
    WHERE p.key = $1`;
@@ -62,6 +62,7 @@ export const PURPOSE_RULES_SQL = `
 // dominating a 10,000-entry batch.
 const BATCH_COLUMNS = `k.n::int AS n, ${survivorId()} AS resolved_id, ${survivorFactColumns('g', 'v', '         ', '$1')},
          s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending, s.expressed_by, s.suppressed,
+         s.confirmed_at,
          CASE WHEN s.status IS NULL THEN EXISTS (
            SELECT 1 FROM consent_state o
             WHERE o.subject_id = ${survivorId()} AND o.purpose_key = $1 AND o.channel <> $2
@@ -92,7 +93,7 @@ export const BATCH_BY_INDEX_SQL = `
  * race the read), so a page is one statement rather than the page and then its subjects.
  */
 export const AUDIENCE_PAGE_SQL = `
-  SELECT c.subject_id, c.version, c.expressed_by, c.suppressed,
+  SELECT c.subject_id, c.version, c.expressed_by, c.suppressed, c.confirmed_at,
          ${survivorFactColumns('s', 'v', '         ', '$1')}
     FROM consent_state c
     ${survivorJoins('c.subject_id', 's', 'v')}
@@ -108,6 +109,7 @@ export interface AudienceRow {
   version: number;
   expressed_by: ExpressedBy;
   suppressed: boolean;
+  confirmed_at: Date | null;
   subject_status: 'active' | 'restricted' | 'erased';
   minor_until: string | null;
   objected: boolean;
@@ -131,6 +133,7 @@ export interface DecisionRow {
   pending: boolean | null;
   expressed_by: ExpressedBy | null;
   suppressed: boolean | null;
+  confirmed_at: Date | null;
 }
 
 export interface PurposeRulesRow {
@@ -157,6 +160,7 @@ export interface BatchDecisionRow {
   pending: boolean | null;
   expressed_by: ExpressedBy | null;
   suppressed: boolean | null;
+  confirmed_at: Date | null;
   granted_elsewhere: boolean;
 }
 

@@ -110,6 +110,36 @@ describe('decide', () => {
       false,
       DecisionReason.Objected,
     ],
+    [
+      'objected, with a grant the person confirmed since (issue 13 item 6)',
+      {
+        subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: true, objectedToPurpose: false },
+        state: { ...granted, confirmedAt: now },
+      },
+      true,
+      DecisionReason.Granted,
+    ],
+    [
+      'objected, with a pending re-grant',
+      {
+        subject: { status: 'active', minorUntil: null, objectedToDirectMarketing: true, objectedToPurpose: false },
+        state: { ...granted, pending: true, confirmedAt: null },
+      },
+      false,
+      DecisionReason.Objected,
+    ],
+    [
+      'suppressed identifier, with a confirmed grant',
+      { identifierSuppressed: true, state: { ...granted, confirmedAt: now } },
+      true,
+      DecisionReason.Granted,
+    ],
+    [
+      'suppressed at capture, then confirmed',
+      { state: { ...granted, suppressed: true, confirmedAt: now } },
+      true,
+      DecisionReason.Granted,
+    ],
     ['suppressed identifier', { identifierSuppressed: true }, false, DecisionReason.Suppressed],
     ['suppressed at capture', { state: { ...granted, suppressed: true } }, false, DecisionReason.Suppressed],
     ['no consent', { state: undefined }, false, DecisionReason.NoConsent],

@@ -122,6 +122,11 @@ export function consentRequired(purpose: PurposeRules, channel: Channel): boolea
   return purpose.legalBasis === LegalBasis.Consent || (purpose.marketing && ELECTRONIC_CHANNELS.includes(channel));
 }
 
+/** A current grant the person confirmed themselves (double opt-in): the one act that outweighs a suppression. */
+export function optedInByConfirmation(state: StateFacts | undefined): boolean {
+  return !!state && state.status === ConsentDecision.Granted && !state.pending && state.confirmedAt !== null;
+}
+
 /** The order matters: the subject's rights (erasure, restriction, objection) override any consent. */
 export function decide(input: DecisionInput): DecisionOutcome {
   const { purpose, subject, state, now } = input;
@@ -134,9 +139,13 @@ export function decide(input: DecisionInput): DecisionOutcome {
   // grounds are recorded.
   if (subject.objectedToPurpose) return no(DecisionReason.Objected);
   if (purpose.marketing) {
+    // Issue 13 item 6: only the person's own new act undoes an objection or a suppression, and only for the
+    // purpose and channel they opted in to: a grant confirmed by double opt-in. An objection withdraws every
+    // marketing grant there is (ConsentObjectionHooks), so a confirmed grant that still stands was given after it.
+    const optedInAgain = optedInByConfirmation(state);
     // Art. 21(3): an objection to direct marketing takes effect at once, with no balancing.
-    if (subject.objectedToDirectMarketing) return no(DecisionReason.Objected);
-    if (input.identifierSuppressed || state?.suppressed) return no(DecisionReason.Suppressed);
+    if (subject.objectedToDirectMarketing && !optedInAgain) return no(DecisionReason.Objected);
+    if ((input.identifierSuppressed || state?.suppressed) && !optedInAgain) return no(DecisionReason.Suppressed);
   }
   if (!consentRequired(purpose, input.channel)) return { allowed: true, reason: DecisionReason.LegalBasis };
   if (!state) return no(input.grantedOnOtherChannel ? DecisionReason.ChannelNotConsented : DecisionReason.NoConsent);

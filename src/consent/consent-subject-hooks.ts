@@ -1,7 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SubjectErasedEvent, SubjectHooks } from '../subjects';
+import { ConsentWriter } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
+import { ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { PurposesRepository } from './purposes.repository';
 
 /** Keeps consent data in step with merges and erasures, inside the subjects module's transaction. */
 @Injectable()
@@ -9,11 +12,53 @@ export class ConsentSubjectHooks implements OnModuleInit {
   constructor(
     private readonly hooks: SubjectHooks,
     private readonly repo: ConsentRepository,
+    private readonly writer: ConsentWriter,
+    private readonly purposes: PurposesRepository,
   ) {}
 
   onModuleInit(): void {
     this.hooks.onMerged('consent', (m, e) => this.repo.foldStates(m, e.mergedId, e.survivorId));
     this.hooks.onErasedMany('consent', (m, events) => this.erased(m, events));
+    this.hooks.onObjectedToDirectMarketing('consent', (m, e) => this.objected(m, e.subjectId));
+  }
+
+  /**
+   * Art. 21(3): an objection to direct marketing ends every marketing grant (pending ones too), each as a
+   * `withdrawn` event with reason `objection`. The decision then lets only a grant confirmed after this (double
+   * opt-in, the person's own new act) outweigh the objection, for its purpose and channel (issue 13 item 6).
+   */
+  async objected(m: EntityManager, subjectId: string): Promise<void> {
+    const states = await this.repo.statesForSubjectIn(m, subjectId);
+    for (const state of states) {
+      if (state.status !== ConsentDecision.Granted) continue;
+      const purpose = await this.purposes.findByKey(state.purposeKey, m);
+      if (!purpose?.marketing) continue;
+      await this.writer.writeIn(
+        m,
+        {
+          subjectId,
+          purpose,
+          channel: state.channel,
+          decision: ConsentEventKind.Withdrawn,
+          reason: EventReason.Objection,
+          version: state.version,
+          locale: state.locale,
+          textSha256: state.textSha256,
+          pending: false,
+          confirmsEventId: null,
+          expiresAt: null,
+          validityDays: null,
+          sourceMethod: SourceMethod.Api,
+          sourceLocation: 'objection',
+          sourceStaffId: null,
+          expressedBy: ExpressedBy.Subject,
+          gpc: false,
+          suppressed: false,
+          evidence: null,
+        },
+        { precondition: (s) => s?.status === ConsentDecision.Granted },
+      );
+    }
   }
 
   /**

@@ -95,107 +95,110 @@ export class ConsentWriter {
    * all in one transaction: a decision is never visible without its proof, nor the other way round.
    */
   async write(draft: EventDraft, options: WriteOptions = {}): Promise<ConsentEvent | null> {
-    return this.dataSource.transaction(async (m) => {
-      const { purpose, channel } = draft;
-      // The subject first, then the triple: the order a merge or an erasure takes them (subject rows,
-      // then consent rows). Without it a withdrawal racing a merge of its subject was written under the
-      // merged id after the merge had folded that id's states into the survivor: the survivor kept the
-      // grant (and an erasure racing a grant left the grant's evidence behind).
-      const live = await this.subjects.lockForConsent(m, draft.subjectId);
-      if (!live) throw new ProblemError('unknown_subject', 'No subject with this id.');
-      const erased = live.status === 'erased';
-      if (erased && (draft.decision === ConsentEventKind.Granted || draft.decision === ConsentEventKind.Confirmed)) {
-        throw new ProblemError('subject_erased', 'This subject has been erased.');
-      }
-      const subjectId = live.id;
-      await this.repo.lockTriple(m, subjectId, purpose.key, channel);
-      const current = stateFacts(await this.repo.findState(m, subjectId, purpose.key, channel));
-      if (options.precondition && !options.precondition(current)) return null;
+    return this.dataSource.transaction((m) => this.writeIn(m, draft, options));
+  }
 
-      // Taken after the lock, so that time order and lock order agree for the as-of view.
-      const recordedAt = new Date();
-      const expiresAt = earliest(
-        draft.expiresAt,
-        draft.validityDays ? new Date(recordedAt.getTime() + draft.validityDays * DAY_MS) : null,
-      );
-      const id = randomUUID();
-      let evidenceSha256: string | null = null;
-      // Art. 17: nothing personal is stored for an erased subject, not even a withdrawal's evidence.
-      if (!erased && draft.evidence && Object.keys(draft.evidence).length) {
-        const plain = canonicalJson(draft.evidence);
-        evidenceSha256 = createHash('sha256').update(plain, 'utf8').digest('hex');
-        const sealed = this.crypto.seal(plain, `consent_evidence:${id}`);
-        await this.repo.insertEvidence(m, { eventId: id, subjectId, sealed });
-      }
-      const receipt =
-        draft.decision === ConsentEventKind.Confirmed
-          ? null
-          : await this.receipts.sign(
-              buildReceipt({
-                eventId: id,
-                subjectId,
-                recordedAt,
-                decision: draft.decision,
-                pending: draft.pending,
-                channel,
-                locale: draft.locale,
-                version: draft.version,
-                textSha256: draft.textSha256,
-                expiresAt,
-                sourceMethod: draft.sourceMethod,
-                purpose,
-                controllerName: this.env.CONTROLLER_NAME,
-                baseUrl: this.env.PUBLIC_BASE_URL,
-              }),
-            );
-      const event: Omit<ConsentEvent, 'seq'> = {
-        id,
-        subjectId,
-        purposeKey: purpose.key,
+  /** `write` inside the caller's transaction (a change of the subject's that withdraws consents with it). */
+  async writeIn(m: EntityManager, draft: EventDraft, options: WriteOptions = {}): Promise<ConsentEvent | null> {
+    const { purpose, channel } = draft;
+    // The subject first, then the triple: the order a merge or an erasure takes them (subject rows,
+    // then consent rows). Without it a withdrawal racing a merge of its subject was written under the
+    // merged id after the merge had folded that id's states into the survivor: the survivor kept the
+    // grant (and an erasure racing a grant left the grant's evidence behind).
+    const live = await this.subjects.lockForConsent(m, draft.subjectId);
+    if (!live) throw new ProblemError('unknown_subject', 'No subject with this id.');
+    const erased = live.status === 'erased';
+    if (erased && (draft.decision === ConsentEventKind.Granted || draft.decision === ConsentEventKind.Confirmed)) {
+      throw new ProblemError('subject_erased', 'This subject has been erased.');
+    }
+    const subjectId = live.id;
+    await this.repo.lockTriple(m, subjectId, purpose.key, channel);
+    const current = stateFacts(await this.repo.findState(m, subjectId, purpose.key, channel));
+    if (options.precondition && !options.precondition(current)) return null;
+
+    // Taken after the lock, so that time order and lock order agree for the as-of view.
+    const recordedAt = new Date();
+    const expiresAt = earliest(
+      draft.expiresAt,
+      draft.validityDays ? new Date(recordedAt.getTime() + draft.validityDays * DAY_MS) : null,
+    );
+    const id = randomUUID();
+    let evidenceSha256: string | null = null;
+    // Art. 17: nothing personal is stored for an erased subject, not even a withdrawal's evidence.
+    if (!erased && draft.evidence && Object.keys(draft.evidence).length) {
+      const plain = canonicalJson(draft.evidence);
+      evidenceSha256 = createHash('sha256').update(plain, 'utf8').digest('hex');
+      const sealed = this.crypto.seal(plain, `consent_evidence:${id}`);
+      await this.repo.insertEvidence(m, { eventId: id, subjectId, sealed });
+    }
+    const receipt =
+      draft.decision === ConsentEventKind.Confirmed
+        ? null
+        : await this.receipts.sign(
+            buildReceipt({
+              eventId: id,
+              subjectId,
+              recordedAt,
+              decision: draft.decision,
+              pending: draft.pending,
+              channel,
+              locale: draft.locale,
+              version: draft.version,
+              textSha256: draft.textSha256,
+              expiresAt,
+              sourceMethod: draft.sourceMethod,
+              purpose,
+              controllerName: this.env.CONTROLLER_NAME,
+              baseUrl: this.env.PUBLIC_BASE_URL,
+            }),
+          );
+    const event: Omit<ConsentEvent, 'seq'> = {
+      id,
+      subjectId,
+      purposeKey: purpose.key,
+      channel,
+      decision: draft.decision,
+      reason: draft.reason,
+      version: draft.version,
+      locale: draft.locale,
+      textSha256: draft.textSha256,
+      pending: draft.pending,
+      confirmsEventId: draft.confirmsEventId,
+      recordedAt,
+      expiresAt,
+      sourceMethod: draft.sourceMethod,
+      sourceLocation: draft.sourceLocation,
+      sourceStaffId: draft.sourceStaffId,
+      expressedBy: draft.expressedBy,
+      gpc: draft.gpc,
+      suppressed: draft.suppressed,
+      evidenceSha256,
+      receipt,
+    };
+    const seq = await this.repo.appendEvent(m, event);
+    const saved = { ...event, seq } as ConsentEvent;
+    const next = applyEvent(current, saved);
+    if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
+
+    await this.audit.append(m, {
+      action: `consent.${draft.decision}`,
+      targetType: 'consent',
+      targetId: id,
+      subjectId,
+      ...(options.actor ? { actor: options.actor } : {}),
+      data: {
+        purpose: purpose.key,
         channel,
-        decision: draft.decision,
-        reason: draft.reason,
         version: draft.version,
-        locale: draft.locale,
-        textSha256: draft.textSha256,
+        sha256: draft.textSha256,
         pending: draft.pending,
-        confirmsEventId: draft.confirmsEventId,
-        recordedAt,
-        expiresAt,
-        sourceMethod: draft.sourceMethod,
-        sourceLocation: draft.sourceLocation,
-        sourceStaffId: draft.sourceStaffId,
-        expressedBy: draft.expressedBy,
+        reason: draft.reason,
         gpc: draft.gpc,
-        suppressed: draft.suppressed,
-        evidenceSha256,
-        receipt,
-      };
-      const seq = await this.repo.appendEvent(m, event);
-      const saved = { ...event, seq } as ConsentEvent;
-      const next = applyEvent(current, saved);
-      if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
-
-      await this.audit.append(m, {
-        action: `consent.${draft.decision}`,
-        targetType: 'consent',
-        targetId: id,
-        subjectId,
-        ...(options.actor ? { actor: options.actor } : {}),
-        data: {
-          purpose: purpose.key,
-          channel,
-          version: draft.version,
-          sha256: draft.textSha256,
-          pending: draft.pending,
-          reason: draft.reason,
-          gpc: draft.gpc,
-          ...(draft.confirmsEventId ? { confirms: draft.confirmsEventId } : {}),
-        },
-      });
-      await this.webhooks.enqueueChanged(m, saved);
-      if (options.after) await options.after(m, saved);
-      return saved;
+        ...(draft.confirmsEventId ? { confirms: draft.confirmsEventId } : {}),
+      },
     });
+    await this.webhooks.enqueueChanged(m, saved);
+    if (options.after) await options.after(m, saved);
+    return saved;
   }
 }

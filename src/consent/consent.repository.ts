@@ -117,6 +117,10 @@ export class ConsentRepository {
     return this.dataSource.getRepository(ConsentState).find({ where: { subjectId } });
   }
 
+  statesForSubjectIn(m: EntityManager, subjectId: string): Promise<ConsentState[]> {
+    return m.getRepository(ConsentState).find({ where: { subjectId }, order: { purposeKey: 'ASC', channel: 'ASC' } });
+  }
+
   /**
    * Oldest first; with `until`, only what had been recorded by then (the as-of view). Several ids: a
    * subject and the records merged into it (events are append-only, so they keep the id they had).

@@ -75,6 +75,8 @@ export enum EventReason {
   Gpc = 'gpc',
   UnsubscribeLink = 'unsubscribe_link',
   DoubleOptIn = 'double_opt_in',
+  /** Art. 21(3): withdrawn by the subject's objection to direct marketing. */
+  Objection = 'objection',
 }
 
 export enum DecisionReason {

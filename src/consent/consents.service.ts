@@ -143,7 +143,7 @@ export class ConsentsService {
       const contact = await this.subjects.getContact(subjectId);
       suppressed = !!contact && (await this.identifiersSuppressed({ email: contact.email, phone: contact.phone }));
     }
-    return this.capture(subjectId, facts.minorUntil, dto, target, gpc, suppressed);
+    return this.capture(subjectId, facts.minorUntil, dto, target, gpc, suppressed, facts.objectedToDirectMarketing);
   }
 
   private async capture(
@@ -153,6 +153,7 @@ export class ConsentsService {
     { purpose, text }: Target,
     gpc: boolean,
     suppressed: boolean,
+    objected = false,
   ): Promise<ConsentEvent> {
     const now = new Date();
     let decision = dto.decision as unknown as ConsentEventKind;
@@ -174,7 +175,9 @@ export class ConsentsService {
     ) {
       throw new ProblemError('guardian_required', 'This subject is under 16: a guardian must give this consent.');
     }
-    const pending = granted && purpose.doubleOptIn;
+    // Issue 13 item 6: after an objection to direct marketing or an erasure (suppression), a marketing grant
+    // counts only once the person confirms it themselves, whatever the purpose's own double opt-in setting.
+    const pending = granted && (purpose.doubleOptIn || (purpose.marketing && (objected || suppressed)));
     // Looked up before the write so no extra round trip happens while the write holds its locks.
     const mailLocale = pending ? await this.confirmationLocale(subjectId, text.locale) : null;
     const event = await this.writer.write(

@@ -52,7 +52,15 @@ export class DoubleOptInService {
     return { grant, purpose };
   }
 
-  async confirm(token: string): Promise<{ outcome: ConfirmOutcome; purpose: Purpose }> {
+  /**
+   * `evidence`: where the confirmation came from (IP address, user agent). It is what makes the confirmed grant
+   * the person's own act, the one thing that outweighs an earlier objection or suppression (issue 13 item 6);
+   * sealed like every consent's evidence, deleted on erasure.
+   */
+  async confirm(
+    token: string,
+    evidence: { ip?: string; userAgent?: string } = {},
+  ): Promise<{ outcome: ConfirmOutcome; purpose: Purpose }> {
     const { grant, purpose } = await this.describe(token);
     // The grant may have been recorded under a subject id merged since into another.
     const subjectId = (await this.subjects.resolveId(grant.subjectId)) ?? grant.subjectId;
@@ -76,7 +84,7 @@ export class DoubleOptInService {
         expressedBy: grant.expressedBy,
         gpc: false,
         suppressed: grant.suppressed,
-        evidence: null,
+        evidence: evidence.ip || evidence.userAgent ? { ...evidence } : null,
       },
       {
         // A withdrawal or a newer decision since the grant makes the link void: confirming must not revive it.

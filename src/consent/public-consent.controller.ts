@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/scopes';
 import { Env } from '../config/env';
 import { seeOther, wantsHtml } from '../web';
@@ -140,16 +140,19 @@ export class PublicConsentController {
     @Body() body: TokenBody | undefined,
     @Headers('content-type') contentType: string | undefined,
     @Headers('accept-language') al: string | undefined,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const token = body?.token ?? q.token ?? '';
+    const evidence = { ip: req.ip, userAgent: userAgent?.slice(0, 500) };
     if (isJson(contentType)) {
-      const r = await this.optIn.confirm(token);
+      const r = await this.optIn.confirm(token, evidence);
       return { status: r.outcome, purpose: r.purpose.key };
     }
     const lang = pageLang(al, q.lang);
     return this.html(reply, lang, async () => {
-      const r = await this.optIn.confirm(token);
+      const r = await this.optIn.confirm(token, evidence);
       const t = PAGE_TEXT[lang];
       return {
         title: t.confirmTitle,

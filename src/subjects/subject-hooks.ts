@@ -12,6 +12,11 @@ export interface SubjectErasedEvent {
   reason: string;
 }
 
+/** Art. 21(3): the subject objected to direct marketing (from now on, until they opt in again themselves). */
+export interface SubjectObjectedEvent {
+  subjectId: string;
+}
+
 type Hook<E> = (manager: EntityManager, event: E) => Promise<void>;
 type ManyHook<E> = (manager: EntityManager, events: E[]) => Promise<void>;
 
@@ -28,6 +33,16 @@ type ManyHook<E> = (manager: EntityManager, events: E[]) => Promise<void>;
 export class SubjectHooks {
   private readonly merged: { name: string; fn: Hook<SubjectMergedEvent> }[] = [];
   private readonly erased: { name: string; fn: ManyHook<SubjectErasedEvent> }[] = [];
+  private readonly objected: { name: string; fn: Hook<SubjectObjectedEvent> }[] = [];
+
+  onObjectedToDirectMarketing(name: string, fn: Hook<SubjectObjectedEvent>): void {
+    this.objected.push({ name, fn });
+  }
+
+  async runObjectedToDirectMarketing(m: EntityManager, event: SubjectObjectedEvent): Promise<string[]> {
+    for (const h of this.objected) await h.fn(m, event);
+    return this.objected.map((h) => h.name);
+  }
 
   onMerged(name: string, fn: Hook<SubjectMergedEvent>): void {
     this.merged.push({ name, fn });

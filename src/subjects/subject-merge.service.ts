@@ -89,6 +89,13 @@ export class SubjectMerger {
     await this.keys.deleteKey(m, mergedId);
     await this.subjects.repointMerged(m, mergedId, survivorId);
     const followed = await this.hooks.runMerged(m, { survivorId, mergedId });
+    // An objection to direct marketing on either record binds the merged person: every marketing grant now on
+    // the survivor ends, as if they had objected again. A grant folded in from the record that had not objected
+    // would otherwise outweigh the objection; a re-opt-in given after an objection is lost too, and the person
+    // can give it again (never contacting wrongly is the side to err on).
+    if (survivor.objectedDirectMarketingAt || merged.objectedDirectMarketingAt) {
+      await this.hooks.runObjectedToDirectMarketing(m, { subjectId: survivorId });
+    }
     await this.audit.append(m, {
       action: 'subject.merged',
       targetType: 'subject',

@@ -8,6 +8,7 @@ import type { ToldOffline } from '../common/validation/told-by';
 import { NotificationsService } from '../notifications';
 import { holdColumn, SubjectCipher } from './subject-cipher';
 import { SubjectHoldsRepository } from './subject-holds.repository';
+import { SubjectHooks } from './subject-hooks';
 import { SubjectKeysRepository } from './subject-keys.repository';
 import { isUuid, SubjectLookupService } from './subject-lookup.service';
 import { DecryptedHold, SubjectReader } from './subject-reader.service';
@@ -57,6 +58,7 @@ export class SubjectRightsService implements OnModuleInit {
     private readonly lookup: SubjectLookupService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    private readonly hooks: SubjectHooks,
   ) {}
 
   /** Art. 18: the data may then only be stored. Restricting again updates the ground. */
@@ -172,6 +174,8 @@ export class SubjectRightsService implements OnModuleInit {
     if (purposes === 'direct_marketing') {
       if (s.objectedDirectMarketingAt) return;
       await this.subjects.updateSubject(m, s.id, { objectedDirectMarketingAt: new Date() });
+      // Consents to marketing end with it, in this transaction (so only a later, confirmed opt-in counts).
+      await this.hooks.runObjectedToDirectMarketing(m, { subjectId: s.id });
     } else {
       const next = [...new Set([...s.objectedPurposes, ...purposes])].sort();
       if (next.length === s.objectedPurposes.length) return;

@@ -82,4 +82,84 @@ describe('consent: double opt-in by e-mail', () => {
       (await t.request('GET', `/v1/consents/check?purpose=${doi}&channel=sms&subjectId=${phoneOnly}`)).body.reason,
     ).toBe('no_consent');
   });
+
+  describe('undoing an objection or a suppression (issue 13 item 6)', () => {
+    let mkt: string;
+    beforeAll(async () => {
+      mkt = await publishedPurpose(t, 'mkt', { channels: ['email', 'sms'], name: 'Promocje' });
+    });
+    const check = async (q: string, channel = 'email') =>
+      (await t.request('GET', `/v1/consents/check?purpose=${mkt}&channel=${channel}&${q}`)).body;
+    /** The confirmation link queued for this grant, followed the way a person does (POST from the page). */
+    const confirmLatest = async (subjectId: string) => {
+      const mails = await queued(subjectId);
+      const mail = mails[mails.length - 1];
+      expect(mail.template).toBe('consent-confirmation');
+      const model = JSON.parse(t.get(CryptoService).open(mail.model, sealedColumn(mail.id, 'model')));
+      const token = new URL(model.confirmUrl).searchParams.get('token')!;
+      const res = await t.request(
+        'POST',
+        '/public/consents/confirm',
+        { token },
+        {
+          key: null,
+          headers: { 'user-agent': 'Mozilla/5.0 (confirm test)' },
+        },
+      );
+      expect(res.body.status).toBe('confirmed');
+    };
+
+    it('an objection ends marketing grants; only a grant the person confirms (double opt-in) lifts it, for its purpose and channel', async () => {
+      const subjectId = await createSubject(t, { email: uniqueEmail('obj') });
+      for (const channel of ['email', 'sms'])
+        expect(
+          (await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: mkt, ...grant({ channel }) }))
+            .status,
+        ).toBe(201);
+      expect((await check(`subjectId=${subjectId}`)).reason).toBe('granted');
+
+      expect((await t.request('POST', '/v1/requests', { type: 'objection', subjectId })).status).toBe(201);
+      expect((await check(`subjectId=${subjectId}`)).reason).toBe('objected');
+      const history = (await t.request('GET', `/v1/subjects/${subjectId}/consents/history`)).body.items as {
+        channel: string;
+        decision: string;
+        reason: string | null;
+      }[];
+      expect(
+        history
+          .filter((e) => e.decision === 'withdrawn')
+          .map((e) => `${e.channel}:${e.reason}`)
+          .sort(),
+      ).toEqual(['email:objection', 'sms:objection']);
+
+      // A new grant recorded by staff or a form is not enough: it waits for the person's confirmation.
+      const again = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: mkt, ...grant() });
+      expect(again.body).toMatchObject({ decision: 'granted', pending: true, reason: 'double_opt_in' });
+      expect((await check(`subjectId=${subjectId}`)).reason).toBe('objected');
+      await confirmLatest(subjectId);
+      expect(await check(`subjectId=${subjectId}`)).toMatchObject({ allowed: true, reason: 'granted' });
+      // Only that purpose and channel.
+      expect((await check(`subjectId=${subjectId}`, 'sms')).reason).toBe('objected');
+      // The confirmation carries its evidence.
+      const confirmation = (await t.request('GET', `/v1/subjects/${subjectId}/consents/history`)).body.items.find(
+        (e: { decision: string }) => e.decision === 'confirmed',
+      );
+      const proof = await t.request('GET', `/v1/subjects/${subjectId}/consents/${confirmation.id}/proof`);
+      expect(proof.body.evidence).toMatchObject({ userAgent: 'Mozilla/5.0 (confirm test)', ip: expect.any(String) });
+    });
+
+    it('a suppressed address that comes back counts only once its owner confirms a grant', async () => {
+      const email = uniqueEmail('supp');
+      const first = await createSubject(t, { email });
+      expect((await t.request('POST', `/v1/subjects/${first}/erase`, { reason: 'staff:test' })).status).toBe(204);
+      const back = await createSubject(t, { email });
+      const g = await t.request('POST', `/v1/subjects/${back}/consents`, { purpose: mkt, ...grant() });
+      expect(g.body).toMatchObject({ pending: true });
+      const q = `email=${encodeURIComponent(email)}`;
+      expect((await check(q)).reason).toBe('suppressed');
+      await confirmLatest(back);
+      expect(await check(q)).toMatchObject({ allowed: true, reason: 'granted' });
+      expect((await check(`subjectId=${back}`)).reason).toBe('granted');
+    });
+  });
 });
