@@ -148,6 +148,17 @@ describe('consent: double opt-in by e-mail', () => {
       expect(proof.body.evidence).toMatchObject({ userAgent: 'Mozilla/5.0 (confirm test)', ip: expect.any(String) });
     });
 
+    it('a merge with a record that objected ends the survivor’s confirmed grants too', async () => {
+      const survivor = await createSubject(t, { email: uniqueEmail('surv') });
+      await t.request('POST', `/v1/subjects/${survivor}/consents`, { purpose: doi, ...grant() });
+      await confirmLatest(survivor);
+      expect((await decision(survivor)).reason).toBe('granted');
+      const other = await createSubject(t, { email: uniqueEmail('other') });
+      expect((await t.request('POST', '/v1/requests', { type: 'objection', subjectId: other })).status).toBe(201);
+      expect((await t.request('POST', `/v1/subjects/${survivor}/merge`, { mergedId: other })).status).toBe(200);
+      expect((await decision(survivor)).reason).toBe('objected');
+    });
+
     it('a suppressed address that comes back counts only once its owner confirms a grant', async () => {
       const email = uniqueEmail('supp');
       const first = await createSubject(t, { email });
