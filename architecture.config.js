@@ -31,7 +31,14 @@ module.exports = {
     web: { what: 'shared page layout, strings, CSRF, message pages', tables: [], uses: ['notifications'] },
     subjects: {
       what: 'data subjects, identifiers, keys, holds, suppression; crypto-shredding',
-      tables: ['subjects', 'subject_identifiers', 'subject_keys', 'subject_holds', 'subject_suppressions'],
+      tables: [
+        'subjects',
+        'subject_identifiers',
+        'subject_keys',
+        'subject_holds',
+        'subject_suppressions',
+        'subject_entries',
+      ],
       uses: ['audit', 'idempotency', 'notifications'],
     },
     systems: {

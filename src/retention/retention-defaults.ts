@@ -6,7 +6,9 @@ import type { RetentionPoliciesService } from './retention-policies.service';
  * Polish defaults (LEGAL item 26), each with the provision it rests on. Where the data lives in another
  * system (books, tax files, medical records) the action is `review`: Zgoda raises a task, a person
  * destroys the documents where they are kept. Zgoda's own records are anonymised or erased.
- * For `end_of_year_after_last_entry`, the last entry is Zgoda's last recorded activity of the subject.
+ * For `end_of_year_after_last_entry`, the last entry is the date the system keeping those records reported for
+ * the category (POST /v1/subjects/{id}/activity with `kind`), else Zgoda's last recorded activity of the subject;
+ * complaints count from the settlement a system reported (`kind: complaint_settled`).
  */
 export const POLISH_DEFAULT_POLICIES: CreatePolicyDto[] = [
   {
@@ -23,7 +25,7 @@ export const POLISH_DEFAULT_POLICIES: CreatePolicyDto[] = [
   {
     key: 'complaints',
     dataCategory: 'complaints',
-    trigger: 'contract_ended',
+    trigger: 'complaint_settled',
     period: 'P1Y',
     action: 'review',
     owner: 'customer service',

@@ -183,6 +183,7 @@ describe('computeRetentionDue', () => {
     consentWithdrawnAt: new Date('2023-01-01T12:00:00Z'),
     contractEndedAt: new Date('2024-01-01T12:00:00Z'),
     requestCompletedAt: new Date('2025-01-01T12:00:00Z'),
+    complaintSettledAt: new Date('2025-06-01T12:00:00Z'),
   };
   it.each<[RetentionTrigger, keyof RetentionFacts, string]>([
     ['created', 'createdAt', '2020-01-02T12:00:00.000Z'],
@@ -191,6 +192,7 @@ describe('computeRetentionDue', () => {
     ['consent_withdrawn', 'consentWithdrawnAt', '2023-01-02T12:00:00.000Z'],
     ['contract_ended', 'contractEndedAt', '2024-01-02T12:00:00.000Z'],
     ['request_completed', 'requestCompletedAt', '2025-01-02T12:00:00.000Z'],
+    ['complaint_settled', 'complaintSettledAt', '2025-06-02T12:00:00.000Z'],
   ])('%s reads %s, and is null without it', (trigger, fact, expected) => {
     const policy: RetentionRule = { trigger, period: 'P1D' };
     expect(computeRetentionDue(policy, allFacts)?.toISOString()).toBe(expected);
@@ -367,6 +369,7 @@ describe('retentionDueTester', () => {
           consent_withdrawn: 'consentWithdrawnAt',
           contract_ended: 'contractEndedAt',
           request_completed: 'requestCompletedAt',
+          complaint_settled: 'complaintSettledAt',
         }[trigger] as keyof RetentionFacts;
         return { [key]: at };
       };

@@ -11,6 +11,7 @@ export const RETENTION_TRIGGERS = [
   'contract_ended',
   'request_completed',
   'created',
+  'complaint_settled',
 ] as const;
 export type RetentionTrigger = (typeof RETENTION_TRIGGERS)[number];
 
@@ -33,6 +34,7 @@ export interface RetentionFacts {
   consentWithdrawnAt?: Date;
   contractEndedAt?: Date;
   requestCompletedAt?: Date;
+  complaintSettledAt?: Date;
 }
 
 export class InvalidDurationError extends Error {
@@ -191,6 +193,8 @@ export function triggerFact(trigger: RetentionTrigger, facts: RetentionFacts): D
       return facts.requestCompletedAt;
     case 'created':
       return facts.createdAt;
+    case 'complaint_settled':
+      return facts.complaintSettledAt;
     default:
       return assertNever(trigger);
   }
@@ -259,6 +263,10 @@ const TRIGGER_WORDS: Record<RetentionTrigger, Record<RetentionLanguage, (period:
   created: {
     pl: (p) => `${p} od utworzenia rekordu`,
     en: (p) => `${p} from the creation of the record`,
+  },
+  complaint_settled: {
+    pl: (p) => `${p} od rozliczenia reklamacji`,
+    en: (p) => `${p} from the settlement of the complaint`,
   },
 };
 

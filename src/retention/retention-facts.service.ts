@@ -29,11 +29,12 @@ export class RetentionFactsService {
         openRequests: new Set(),
         consents: new Map(),
         requestCompletedAt: new Map(),
+        entries: new Map(),
         reviewsRaised: new Set(),
       };
     }
     const reviewPolicies = policies.filter((p) => p.action === 'review').map((p) => p.key);
-    const [held, openRequests, consents, requestCompletedAt, reviewsRaised] = await Promise.all([
+    const [held, openRequests, consents, requestCompletedAt, reviewsRaised, entries] = await Promise.all([
       this.subjects.activeHoldIds(ids, m),
       this.requests.openRequestSubjectIds(ids),
       this.consents.retentionFacts(ids, asOf),
@@ -41,7 +42,8 @@ export class RetentionFactsService {
         ? this.requests.lastCompletedAt(ids)
         : Promise.resolve(new Map<string, Date>()),
       this.runs.reviewsRaised(ids, reviewPolicies),
+      this.subjects.entriesFor(ids),
     ]);
-    return { held, openRequests, consents, requestCompletedAt, reviewsRaised };
+    return { held, openRequests, consents, requestCompletedAt, reviewsRaised, entries };
   }
 }

@@ -1,6 +1,7 @@
 import {
   BatchFacts,
   compilePolicies,
+  factsFor,
   planSubject,
   PurposeConsent,
   reviewKey,
@@ -63,6 +64,7 @@ function facts(over: Partial<BatchFacts> = {}): BatchFacts {
     openRequests: new Set(),
     consents: new Map(),
     requestCompletedAt: new Map(),
+    entries: new Map(),
     reviewsRaised: new Set(),
     ...over,
   };
@@ -239,5 +241,46 @@ describe('tally', () => {
       failed: 0,
       skipped: { legalHold: 1, openRequest: 0, restricted: 0, activeConsent: 0, retained: 0, reviewExists: 1 },
     });
+  });
+});
+
+describe('factsFor: dates reported by data systems (issue 13 item 15)', () => {
+  const s = subject('s1', { lastActivityAt: yearsAgo(1) });
+  const complaints = policy({
+    key: 'complaints',
+    dataCategory: 'complaints',
+    trigger: 'complaint_settled',
+    period: 'P1Y',
+  });
+
+  it('counts a medical period from the last entry the records system reported, not Zgoda’s last activity', () => {
+    const reported = yearsAgo(4);
+    const withEntry = facts({
+      entries: new Map([['s1', [{ kind: 'eye_exam_records', system: 'medical', at: reported }]]]),
+    });
+    expect(factsFor(s, medical, withEntry)?.lastEntryAt).toEqual(reported);
+    // Another category's entry does not count; without a report Zgoda's last activity stands in.
+    const other = facts({ entries: new Map([['s1', [{ kind: 'accounting_records', system: null, at: reported }]]]) });
+    expect(factsFor(s, medical, other)?.lastEntryAt).toEqual(s.lastActivityAt);
+    // A policy naming a system takes only that system's reports.
+    const scoped = policy({ ...medical, key: 'medical-scoped', system: 'other-clinic' });
+    expect(factsFor(s, scoped, withEntry)?.lastEntryAt).toEqual(s.lastActivityAt);
+  });
+
+  it('counts complaints from the reported settlement, and not at all before one', () => {
+    expect(factsFor(s, complaints, facts())).toBeNull();
+    const settled = yearsAgo(2);
+    const reported = facts({
+      entries: new Map([
+        [
+          's1',
+          [
+            { kind: 'complaint_settled', system: 'shop', at: yearsAgo(3) },
+            { kind: 'complaint_settled', system: 'shop-2', at: settled },
+          ],
+        ],
+      ]),
+    });
+    expect(factsFor(s, complaints, reported)?.complaintSettledAt).toEqual(settled);
   });
 });

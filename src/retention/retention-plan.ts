@@ -1,3 +1,4 @@
+import type { ReportedEntry } from '../subjects';
 import { RetentionFacts, retentionDueTester, triggerFact } from './retention-due';
 import {
   DESTRUCTIVE_ACTIONS,
@@ -35,6 +36,8 @@ export interface BatchFacts {
   /** subject id -> purpose key -> consent. Subjects without consent records are absent. */
   consents: ReadonlyMap<string, ReadonlyMap<string, PurposeConsent>>;
   requestCompletedAt: ReadonlyMap<string, Date>;
+  /** Dates data systems reported (POST /v1/subjects/{id}/activity with a kind), by subject. */
+  entries: ReadonlyMap<string, readonly ReportedEntry[]>;
   /** `reviewKey(subjectId, policyKey)` of review tasks raised before, open or resolved. */
   reviewsRaised: ReadonlySet<string>;
 }
@@ -85,15 +88,26 @@ export function factsFor(subject: SweepSubject, policy: PolicySnapshot, facts: B
     const last = Math.max(...ends);
     consentEndedAt = Number.isFinite(last) ? new Date(last) : undefined;
   }
+  const entries = facts.entries.get(subject.id) ?? [];
+  // The latest date reported for a kind, from the policy's system when it names one.
+  const reported = (kind: string | null) => {
+    const times = entries
+      .filter((e) => e.kind === kind && (policy.system === null || e.system === policy.system))
+      .map((e) => e.at.getTime());
+    return times.length ? new Date(Math.max(...times)) : undefined;
+  };
   const out: RetentionFacts = {
     createdAt: subject.createdAt,
     lastActivityAt: subject.lastActivityAt,
-    // Zgoda's record of a subject is the "documentation" it keeps: its last entry is the last activity.
-    lastEntryAt: subject.lastActivityAt,
+    // Issue 13 item 15: medical and accounting periods run from the last entry the system keeping those
+    // records reported for the category. Until one has reported, Zgoda's own last activity with the subject
+    // (a visit, an order) stands in: the nearest fact it has, and a review task asks a person to check anyway.
+    lastEntryAt: reported(policy.dataCategory) ?? subject.lastActivityAt,
     consentWithdrawnAt: consentEndedAt,
     requestCompletedAt: facts.requestCompletedAt.get(subject.id),
-    // No module records contract ends yet: contract_ended policies match nobody until one does.
-    contractEndedAt: undefined,
+    // Events a data system reported; a policy counting from one matches nobody until it has.
+    contractEndedAt: reported('contract_ended'),
+    complaintSettledAt: reported('complaint_settled'),
   };
   return triggerFact(policy.trigger, out) === undefined ? null : out;
 }

@@ -11,7 +11,7 @@ import type { RetentionAction } from './retention.types';
 @Check('ck_retention_policies_scope', '(data_category IS NULL) <> (purpose_key IS NULL)')
 @Check(
   'ck_retention_policies_trigger',
-  `"trigger" IN ('last_activity', 'end_of_year_after_last_entry', 'consent_withdrawn', 'contract_ended', 'request_completed', 'created')`,
+  `"trigger" IN ('last_activity', 'end_of_year_after_last_entry', 'consent_withdrawn', 'contract_ended', 'request_completed', 'created', 'complaint_settled')`,
 )
 @Check('ck_retention_policies_action', `action IN ('erase', 'anonymise', 'review')`)
 export class RetentionPolicy {

@@ -82,6 +82,27 @@ export class SubjectLifecycleService {
   }
 
   /**
+   * Issue 13 item 15: a data system reports the last entry of a kind (a data category such as
+   * `eye_exam_records`), or an event (`complaint_settled`, `contract_ended`), so that retention counts from it.
+   * Never moves backwards; a date ahead of now is taken as now.
+   */
+  async recordEntry(subjectId: string, kind: string, system: string | undefined, at: Date = new Date()): Promise<void> {
+    const now = new Date();
+    const when = at > now ? now : at;
+    await this.dataSource.transaction(async (m) => {
+      const subject = await lockLive(this.subjects, m, subjectId);
+      if (!(await this.subjects.recordEntry(m, subject.id, kind, system ?? '', when))) return;
+      await this.audit.append(m, {
+        action: 'subject.entry_recorded',
+        targetType: 'subject',
+        targetId: subject.id,
+        subjectId: subject.id,
+        data: { kind, system: system ?? null, at: when.toISOString() },
+      });
+    });
+  }
+
+  /**
    * Crypto-shreds the subject; refused with 409 `subject_on_hold` under an active hold (Art. 17(3)).
    * Idempotent: erasing an erased subject does nothing (at-least-once jobs call it again). A merged id
    * erases its survivor: it is the same person.

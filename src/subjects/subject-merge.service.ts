@@ -88,6 +88,7 @@ export class SubjectMerger {
     });
     await this.keys.deleteKey(m, mergedId);
     await this.subjects.repointMerged(m, mergedId, survivorId);
+    await this.subjects.moveEntries(m, mergedId, survivorId);
     const followed = await this.hooks.runMerged(m, { survivorId, mergedId });
     // An objection to direct marketing on either record binds the merged person: every marketing grant now on
     // the survivor ends, as if they had objected again. A grant folded in from the record that had not objected

@@ -22,6 +22,13 @@ export type { RetentionSubjectRow } from './subjects.repository';
 const RESTRICTION_NOTICE = 'restriction-lifted';
 const CLOCK_SKEW_MS = 60_000;
 
+/** A date a data system reported for a subject (subject_entries). */
+export interface ReportedEntry {
+  kind: string;
+  system: string | null;
+  at: Date;
+}
+
 export type LiftOutcome = { state: 'not_restricted' } | { state: 'lifted' } | { state: 'pending'; noticeId: string };
 
 const toldAtRefused = (message: string) =>
@@ -275,6 +282,17 @@ export class SubjectRightsService implements OnModuleInit {
   /** Of these (surviving) subject ids, those under an active legal hold; one query. */
   activeHoldIds(ids: string[], m?: EntityManager): Promise<Set<string>> {
     return this.holds.activeHoldIds(ids.filter(isUuid), m);
+  }
+
+  /** Retention: every entry date systems reported for these subjects, by subject. */
+  async entriesFor(ids: string[]): Promise<Map<string, ReportedEntry[]>> {
+    const out = new Map<string, ReportedEntry[]>();
+    for (const r of await this.subjects.entriesOf(ids.filter(isUuid))) {
+      const list = out.get(r.subject_id) ?? [];
+      list.push({ kind: r.kind, system: r.system_key || null, at: r.last_at });
+      out.set(r.subject_id, list);
+    }
+    return out;
   }
 
   /** Retention sweep: a keyset page of live subjects (not erased, not merged away), non-personal columns only. */

@@ -177,9 +177,13 @@ export class SubjectsController {
   @Post(':id/activity')
   @HttpCode(204)
   @RequireScopes('subjects:write')
-  @ApiOperation({ summary: 'Record activity of the subject (retention counts inactivity from the last one)' })
+  @ApiOperation({
+    summary: 'Record activity of the subject, or the date of a last entry or event a data system reports (retention)',
+  })
   async activity(@Id() id: string, @Body() dto: RecordActivityDto): Promise<void> {
-    await this.lifecycle.touchActivity(id, dto.at ? new Date(dto.at) : undefined);
+    const at = dto.at ? new Date(dto.at) : undefined;
+    if (dto.kind) await this.lifecycle.recordEntry(id, dto.kind, dto.system, at);
+    else await this.lifecycle.touchActivity(id, at);
   }
 
   @Post(':id/erase')

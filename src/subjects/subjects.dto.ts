@@ -16,6 +16,8 @@ import { TOLD_OFFLINE, ToldOffline } from '../common/validation/told-by';
 import { RESTRICTION_GROUNDS, SUBJECT_LOCALES, SubjectLocale } from './subject-rules';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+// A data category (`eye_exam_records`) or an event (`complaint_settled`).
+const ENTRY_KIND = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 const NOT_BLANK = /\S/;
 // A reason code for the audit log: letters, digits and separators only, so no free text (and no
 // personal data) can travel through it.
@@ -164,10 +166,26 @@ export class AddHoldDto {
 }
 
 export class RecordActivityDto {
-  @ApiPropertyOptional({ description: 'When the activity happened; default now. Never moves backwards.' })
+  @ApiPropertyOptional({ description: 'When it happened (with offset); default now. Never moves backwards.' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsInstant()
   at?: string;
+
+  @ApiPropertyOptional({
+    example: 'eye_exam_records',
+    description:
+      'Omitted: activity of the subject (retention counts inactivity from it). Else what a data system reports: the ' +
+      'last entry of a data category (e.g. eye_exam_records, accounting_records) or an event (complaint_settled, ' +
+      'contract_ended); retention periods of that kind run from it.',
+  })
+  @IsOptional()
+  @Matches(ENTRY_KIND, { message: 'kind must be a data category or event key (lower case, digits, _ and -)' })
+  kind?: string;
+
+  @ApiPropertyOptional({ example: 'medical-records', description: 'Key of the data system reporting it.' })
+  @IsOptional()
+  @Matches(SLUG, { message: 'system must be a system key (a lower-case slug)' })
+  system?: string;
 }
 
 export class EraseSubjectDto {

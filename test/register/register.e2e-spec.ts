@@ -42,7 +42,7 @@ describe('register of processing activities (Art. 30)', () => {
       'accounting_records: 5 lat od końca roku, w którym dokonano ostatniego wpisu – przegląd i zniszczenie (Ustawa o rachunkowości, art. 74 ust. 2 pkt 1',
     );
     expect(order.row.erasure).toContain('art. 74 ust. 2 pkt 1');
-    expect(order.row.erasure).toContain('complaints: 1 rok od zakończenia umowy');
+    expect(order.row.erasure).toContain('complaints: 1 rok od rozliczenia reklamacji');
     expect(order.row.processors).toContain('accounting office (ksiegowosc@example.com)');
     // Zgoda holds the customers' names; the accounting program the books.
     expect(order.row.systems.split('; ').sort()).toEqual(['Program księgowy', 'Zgoda']);
