@@ -116,6 +116,11 @@ export class ConsentQueryService {
   }
 
   /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
+  /** Sealed consent evidence (IP, user agent) left for a subject and the records merged into it: a residue check. */
+  async evidenceLeft(subjectId: string): Promise<number> {
+    return this.repo.evidenceCount(await this.aliases.aliasesOf(subjectId));
+  }
+
   async proof(subjectId: string, consentId: string) {
     const ids = await this.aliases.aliasesOf(subjectId);
     const event = await this.repo.findEvent(consentId);

@@ -247,6 +247,14 @@ export class ConsentRepository {
    * Erasure: the evidence (IP, user agent) goes; the id-only event log stays as proof (Art. 7(1), 17(3)(e)).
    * One statement for one subject or a retention batch of them.
    */
+  async evidenceCount(subjectIds: string[]): Promise<number> {
+    const rows = (await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM consent_evidence WHERE subject_id = ANY($1::uuid[])',
+      [subjectIds],
+    )) as { n: number }[];
+    return rows[0].n;
+  }
+
   async deleteEvidenceForSubjects(m: EntityManager, subjectIds: string[]): Promise<number> {
     if (!subjectIds.length) return 0;
     const [, deleted] = (await m.query('DELETE FROM consent_evidence WHERE subject_id = ANY($1::uuid[])', [

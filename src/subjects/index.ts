@@ -13,6 +13,7 @@ export { SubjectErasedEvent, SubjectHooks, SubjectObjectedEvent } from './subjec
 export { SubjectKeysService } from './subject-keys.service';
 export { SubjectLifecycleService, UpdateSubjectInput } from './subject-lifecycle.service';
 export { SubjectAddresses, SubjectLookupService } from './subject-lookup.service';
+export type { SubjectResidue } from './subject-lookup.service';
 export { SubjectRightsService } from './subject-rights.service';
 export type { ReportedEntry } from './subject-rights.service';
 export { SubjectsModule } from './subjects.module';

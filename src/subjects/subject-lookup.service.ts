@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { ProblemError } from '../common/problem/problem.error';
 import type { IdentifierKind } from '../common/identifiers/normalise';
@@ -17,6 +18,17 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+export interface SubjectResidue {
+  subjectId: string;
+  erased: boolean;
+  dataKey: boolean;
+  identifiers: number;
+  encryptedFields: number;
+  holdReasons: number;
+  /** Identifiers the erasure hashed onto the suppression list. */
+  suppressedIdentifiers: number;
 }
 
 export interface DecisionFacts {
@@ -41,7 +53,32 @@ export class SubjectLookupService {
     private readonly keys: SubjectKeysService,
     private readonly reader: SubjectReader,
     private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
   ) {}
+
+  /**
+   * Issue 13 item 2: what Zgoda still holds of a subject, checked before an erasure certificate is issued (no
+   * data key, no identifier, no ciphertext, no hold reason), and whether the erasure put identifiers on the
+   * suppression list (its `subject.erased` entry counts them; a subject without identifiers has nothing to
+   * suppress). Counts only. Null for an unknown id.
+   */
+  async residueOf(subjectId: string): Promise<SubjectResidue | null> {
+    const id = await this.resolveId(subjectId);
+    if (!id) return null;
+    const row = await this.subjects.residue(id);
+    if (!row) return null;
+    const erasure = (await this.audit.findForTarget('subject', id)).filter((e) => e.action === 'subject.erased').pop();
+    const hashed = Number((erasure?.data as { identifiers?: number } | null)?.identifiers ?? 0);
+    return {
+      subjectId: id,
+      erased: row.status === 'erased',
+      dataKey: row.data_key,
+      identifiers: row.identifiers,
+      encryptedFields: row.encrypted_fields,
+      holdReasons: row.hold_reasons,
+      suppressedIdentifiers: erasure ? hashed : 0,
+    };
+  }
 
   /** The one subject with this identifier; null when unknown, invalid or ambiguous across systems. */
   async findIdByIdentifier(kind: IdentifierKind, raw: string): Promise<string | null> {

@@ -51,6 +51,14 @@ export async function namedQuery<T>(
 }
 
 /** The SQL of the `subjects` rows; one method per intention. Writes take the caller's manager. */
+export interface SubjectResidueRow {
+  status: 'active' | 'restricted' | 'erased';
+  data_key: boolean;
+  identifiers: number;
+  encrypted_fields: number;
+  hold_reasons: number;
+}
+
 @Injectable()
 export class SubjectsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -167,6 +175,22 @@ export class SubjectsRepository {
   }
 
   /** Flattens merge chains: records merged into `from` now point at `to` directly. */
+  /** What is left of a subject in the store (an erasure certificate's residue check): counts, no values. */
+  async residue(id: string): Promise<SubjectResidueRow | undefined> {
+    const rows = (await this.dataSource.query(
+      `SELECT s.status,
+              EXISTS (SELECT 1 FROM subject_keys k WHERE k.subject_id = s.id) AS data_key,
+              (SELECT count(*)::int FROM subject_identifiers i WHERE i.subject_id = s.id) AS identifiers,
+              (s.first_name_enc IS NOT NULL)::int + (s.last_name_enc IS NOT NULL)::int
+                + (s.birth_date_enc IS NOT NULL)::int + (s.locale_enc IS NOT NULL)::int AS encrypted_fields,
+              (SELECT count(*)::int FROM subject_holds h WHERE h.subject_id = s.id AND h.reason_enc IS NOT NULL)
+                AS hold_reasons
+         FROM subjects s WHERE s.id = $1`,
+      [id],
+    )) as SubjectResidueRow[];
+    return rows[0];
+  }
+
   /** The latest date per kind and system: a report older than the one kept changes nothing. */
   async recordEntry(m: EntityManager, subjectId: string, kind: string, systemKey: string, at: Date): Promise<boolean> {
     const rows = (await m.query(

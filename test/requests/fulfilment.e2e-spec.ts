@@ -284,6 +284,16 @@ describe('requests: fulfilment across systems', () => {
       'zgoda:erased',
     ]);
     expect(done.resolutionCode).toBeNull();
+    // Zgoda looked at its own store before signing: nothing of the subject is left, and its e-mail is suppressed.
+    expect(claims.residueCheck).toEqual({
+      checkedAt: expect.any(String),
+      dataKey: false,
+      identifiers: 0,
+      encryptedFields: 0,
+      holdReasons: 0,
+      consentEvidence: 0,
+      clean: true,
+    });
     expect(claims.systems.map((x: { key: string; status: string }) => `${x.key}:${x.status}`).sort()).toEqual([
       'archive:done',
       'crm:retained',
@@ -318,6 +328,14 @@ describe('requests: fulfilment across systems', () => {
     const subject = await t.request('GET', `/v1/subjects/${s.id}`);
     expect(subject.body.status).toBe('restricted');
     expect(subject.body.email).toBe(s.email);
+    // The certificate says what was kept: the residue check is not clean, and nothing was suppressed.
+    const cert = await t.request('GET', `/v1/requests/${created.body.id}/certificate`);
+    expect(cert.body.payload).toMatchObject({
+      request: { outcome: 'partially_erased' },
+      subject: { id: s.id, found: true, suppressed: false },
+      residueCheck: { dataKey: true, clean: false },
+    });
+    expect(cert.body.payload.residueCheck.identifiers).toBeGreaterThan(0);
   });
 
   it('accepts call-backs only with the system signature, and keeps the first answer', async () => {

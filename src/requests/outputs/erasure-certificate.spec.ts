@@ -10,7 +10,21 @@ const system = (key: string, kind: string, status: string, found: boolean | null
   retainedReason: status === 'retained' ? 'ustawa o rachunkowości art. 74' : null,
   retainedUntil: null,
 });
-const input = (subjectId: string | null, systems: ReturnType<typeof system>[]) => ({
+const nothingLeft = {
+  checkedAt: at,
+  dataKey: false,
+  identifiers: 0,
+  encryptedFields: 0,
+  holdReasons: 0,
+  consentEvidence: 0,
+  suppressedIdentifiers: 1,
+};
+const input = (
+  subjectId: string | null,
+  systems: ReturnType<typeof system>[],
+  residue: typeof nothingLeft | null = subjectId ? nothingLeft : null,
+) => ({
+  residue,
   issuer: 'https://zgoda.example.com',
   controller: 'Optyk',
   requestId: '00000000-0000-4000-8000-000000000001',
@@ -42,6 +56,7 @@ describe('erasure certificate outcomes', () => {
       input(null, [system('zgoda', 'internal', 'done', false), system('shop', 'webhook', 'done', false)]),
     );
     expect(p.subject).toEqual({ id: null, found: false, suppressed: false });
+    expect(p.residueCheck).toBeNull();
     expect(p.request.outcome).toBe('no_data_found');
     expect(p.systems.map((s) => s.outcome)).toEqual(['not_found', 'not_found']);
   });
@@ -50,8 +65,22 @@ describe('erasure certificate outcomes', () => {
     const id = '00000000-0000-4000-8000-000000000002';
     const erased = certificatePayload(input(id, [system('zgoda', 'internal', 'done', true)]));
     expect(erased.subject).toEqual({ id, found: true, suppressed: true });
-    const held = certificatePayload(input(id, [system('zgoda', 'internal', 'retained', true)]));
+    expect(erased.residueCheck).toMatchObject({ dataKey: false, identifiers: 0, clean: true });
+    // Nothing to suppress: a subject known by no identifier.
+    const anonymous = certificatePayload(
+      input(id, [system('zgoda', 'internal', 'done', true)], { ...nothingLeft, suppressedIdentifiers: 0 }),
+    );
+    expect(anonymous.subject.suppressed).toBe(false);
+    const held = certificatePayload(
+      input(id, [system('zgoda', 'internal', 'retained', true)], {
+        ...nothingLeft,
+        dataKey: true,
+        encryptedFields: 2,
+        suppressedIdentifiers: 0,
+      }),
+    );
     expect(held.subject).toEqual({ id, found: true, suppressed: false });
+    expect(held.residueCheck).toMatchObject({ dataKey: true, encryptedFields: 2, clean: false });
     expect(held.request.outcome).toBe('partially_erased');
     expect(held.systems[0]).toMatchObject({ outcome: 'retained', retainedReason: 'ustawa o rachunkowości art. 74' });
   });

@@ -9,6 +9,16 @@ export interface CertificateInput {
   receivedAt: Date;
   completedAt: Date;
   resolution: string;
+  /** Zgoda's own store checked after the erasure (null: the request named nobody Zgoda knows). */
+  residue: {
+    checkedAt: Date;
+    dataKey: boolean;
+    identifiers: number;
+    encryptedFields: number;
+    holdReasons: number;
+    consentEvidence: number;
+    suppressedIdentifiers: number;
+  } | null;
   systems: {
     key: string;
     /** `internal` is Zgoda's own store. */
@@ -66,8 +76,27 @@ export function certificatePayload(c: CertificateInput) {
     subject: {
       id: c.subjectId,
       found: c.subjectId !== null,
-      suppressed: c.subjectId !== null && own?.outcome === 'erased',
+      // Only where the erasure put identifiers on the suppression list (a subject without any has none).
+      suppressed: own?.outcome === 'erased' && (c.residue?.suppressedIdentifiers ?? 0) > 0,
     },
+    // Issue 13 item 2: what Zgoda's store still holds of the subject, looked at before signing. `clean` only
+    // when nothing is left; data kept under a legal hold shows here as kept, as the systems list says.
+    residueCheck: c.residue
+      ? {
+          checkedAt: c.residue.checkedAt.toISOString(),
+          dataKey: c.residue.dataKey,
+          identifiers: c.residue.identifiers,
+          encryptedFields: c.residue.encryptedFields,
+          holdReasons: c.residue.holdReasons,
+          consentEvidence: c.residue.consentEvidence,
+          clean:
+            !c.residue.dataKey &&
+            c.residue.identifiers === 0 &&
+            c.residue.encryptedFields === 0 &&
+            c.residue.holdReasons === 0 &&
+            c.residue.consentEvidence === 0,
+        }
+      : null,
     systems: systems.map((s) => ({
       key: s.key,
       outcome: s.outcome,

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Env } from '../../config/env';
-import { PurposesService } from '../../consent';
+import { ConsentQueryService, PurposesService } from '../../consent';
+import { SubjectLookupService } from '../../subjects';
 import { JobHandler } from '../../jobs';
 import type { JobPayloads } from '../../jobs';
 import { SystemsService } from '../../systems';
@@ -41,6 +42,8 @@ export class Finaliser {
     private readonly systems: SystemsService,
     private readonly purposes: PurposesService,
     private readonly env: Env,
+    private readonly subjects: SubjectLookupService,
+    private readonly consent: ConsentQueryService,
   ) {}
 
   @JobHandler('requests.finalise')
@@ -142,6 +145,7 @@ export class Finaliser {
   }
 
   private async certificate(r: DsrRequest, tasks: RequestTask[], now: Date, resolution: string): Promise<string> {
+    const residue = r.subjectId ? await this.subjects.residueOf(r.subjectId) : null;
     const payload = certificatePayload({
       issuer: this.notices.baseUrl(),
       controller: this.env.CONTROLLER_NAME,
@@ -150,6 +154,17 @@ export class Finaliser {
       receivedAt: r.receivedAt,
       completedAt: now,
       resolution,
+      residue: residue
+        ? {
+            checkedAt: new Date(),
+            dataKey: residue.dataKey,
+            identifiers: residue.identifiers,
+            encryptedFields: residue.encryptedFields,
+            holdReasons: residue.holdReasons,
+            consentEvidence: await this.consent.evidenceLeft(residue.subjectId),
+            suppressedIdentifiers: residue.suppressedIdentifiers,
+          }
+        : null,
       systems: tasks.map((t) => ({
         key: t.systemKey,
         kind: t.systemKind,
