@@ -1,3 +1,4 @@
+import { SubjectEntriesRepository } from './subject-entries.repository';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
@@ -30,6 +31,7 @@ export class SubjectLifecycleService {
     private readonly merger: SubjectMerger,
     private readonly batch: SubjectBatchErasure,
     private readonly audit: AuditService,
+    private readonly entries: SubjectEntriesRepository,
   ) {}
 
   /** 409 `subject_exists` (extras `subjectId`) when an identifier is taken; 422 for invalid values. */
@@ -91,7 +93,7 @@ export class SubjectLifecycleService {
     const when = at > now ? now : at;
     await this.dataSource.transaction(async (m) => {
       const subject = await lockLive(this.subjects, m, subjectId);
-      if (!(await this.subjects.recordEntry(m, subject.id, kind, system ?? '', when))) return;
+      if (!(await this.entries.recordEntry(m, subject.id, kind, system ?? '', when))) return;
       await this.audit.append(m, {
         action: 'subject.entry_recorded',
         targetType: 'subject',

@@ -1,3 +1,4 @@
+import { SubjectEntriesRepository } from './subject-entries.repository';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
@@ -35,6 +36,7 @@ export class SubjectMerger {
     private readonly cipher: SubjectCipher,
     private readonly audit: AuditService,
     private readonly hooks: SubjectHooks,
+    private readonly entries: SubjectEntriesRepository,
   ) {}
 
   async merge(m: EntityManager, survivorId: string, mergedId: string): Promise<void> {
@@ -88,7 +90,7 @@ export class SubjectMerger {
     });
     await this.keys.deleteKey(m, mergedId);
     await this.subjects.repointMerged(m, mergedId, survivorId);
-    await this.subjects.moveEntries(m, mergedId, survivorId);
+    await this.entries.moveEntries(m, mergedId, survivorId);
     const followed = await this.hooks.runMerged(m, { survivorId, mergedId });
     // An objection to direct marketing on either record binds the merged person: every marketing grant now on
     // the survivor ends, as if they had objected again. A grant folded in from the record that had not objected

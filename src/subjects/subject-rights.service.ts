@@ -1,3 +1,4 @@
+import { SubjectEntriesRepository } from './subject-entries.repository';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -66,6 +67,7 @@ export class SubjectRightsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly hooks: SubjectHooks,
+    private readonly entries: SubjectEntriesRepository,
   ) {}
 
   /** Art. 18: the data may then only be stored. Restricting again updates the ground. */
@@ -287,7 +289,7 @@ export class SubjectRightsService implements OnModuleInit {
   /** Retention: every entry date systems reported for these subjects, by subject. */
   async entriesFor(ids: string[]): Promise<Map<string, ReportedEntry[]>> {
     const out = new Map<string, ReportedEntry[]>();
-    for (const r of await this.subjects.entriesOf(ids.filter(isUuid))) {
+    for (const r of await this.entries.entriesOf(ids.filter(isUuid))) {
       const list = out.get(r.subject_id) ?? [];
       list.push({ kind: r.kind, system: r.system_key || null, at: r.last_at });
       out.set(r.subject_id, list);

@@ -1,3 +1,4 @@
+import { SubjectEntriesRepository } from './subject-entries.repository';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SubjectAliases } from '../audit';
@@ -28,6 +29,7 @@ import { SubjectsRepository } from './subjects.repository';
   imports: [TypeOrmModule.forFeature(SUBJECTS_ENTITIES)],
   controllers: [SubjectsController],
   providers: [
+    SubjectEntriesRepository,
     SubjectLookupService,
     SubjectLifecycleService,
     SubjectRightsService,

@@ -191,38 +191,6 @@ export class SubjectsRepository {
     return rows[0];
   }
 
-  /** The latest date per kind and system: a report older than the one kept changes nothing. */
-  async recordEntry(m: EntityManager, subjectId: string, kind: string, systemKey: string, at: Date): Promise<boolean> {
-    const rows = (await m.query(
-      `INSERT INTO subject_entries (subject_id, kind, system_key, last_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (subject_id, kind, system_key) DO UPDATE SET last_at = EXCLUDED.last_at, updated_at = now()
-        WHERE subject_entries.last_at < EXCLUDED.last_at
-       RETURNING 1`,
-      [subjectId, kind, systemKey, at],
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
-  /** Every reported entry of these subjects (retention loads a batch's facts in one query). */
-  async entriesOf(ids: string[]): Promise<{ subject_id: string; kind: string; system_key: string; last_at: Date }[]> {
-    if (!ids.length) return [];
-    return (await this.dataSource.query(
-      `SELECT subject_id, kind, system_key, last_at FROM subject_entries WHERE subject_id = ANY($1::uuid[])`,
-      [ids],
-    )) as { subject_id: string; kind: string; system_key: string; last_at: Date }[];
-  }
-
-  /** A merge: the merged record's entries join the survivor's, the later date winning per kind and system. */
-  async moveEntries(m: EntityManager, from: string, to: string): Promise<void> {
-    await m.query(
-      `INSERT INTO subject_entries (subject_id, kind, system_key, last_at)
-       SELECT $2, kind, system_key, last_at FROM subject_entries WHERE subject_id = $1
-       ON CONFLICT (subject_id, kind, system_key) DO UPDATE SET last_at = GREATEST(subject_entries.last_at, EXCLUDED.last_at)`,
-      [from, to],
-    );
-    await m.query(`DELETE FROM subject_entries WHERE subject_id = $1`, [from]);
-  }
-
   async repointMerged(m: EntityManager, from: string, to: string): Promise<void> {
     await m.getRepository(Subject).update({ mergedInto: from }, { mergedInto: to });
   }
