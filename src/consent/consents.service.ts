@@ -200,7 +200,11 @@ export class ConsentsService {
         expressedBy,
         gpc,
         suppressed: granted && purpose.marketing && suppressed,
-        evidence: dto.evidence ? { ...dto.evidence } : null,
+        // The guardian's identity (Art. 8) is personal data: sealed with the evidence, never in the event or audit.
+        evidence:
+          dto.evidence || dto.guardian
+            ? { ...(dto.evidence ?? {}), ...(dto.guardian ? { guardian: { ...dto.guardian } } : {}) }
+            : null,
       },
       mailLocale
         ? { after: (m: EntityManager, e: ConsentEvent) => this.optIn.requestConfirmation(m, e, purpose, mailLocale) }

@@ -14,6 +14,7 @@ import {
   Matches,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -41,6 +42,26 @@ export class ConsentSourceDto {
   @IsString()
   @Length(1, 200)
   staffId?: string;
+}
+
+/** Art. 8: who gave consent on a child's behalf. Personal data: kept only in the sealed evidence. */
+export class GuardianDto {
+  @ApiProperty({ example: 'Jan Kowalski', description: 'The guardian’s name' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiPropertyOptional({ example: 'ojciec', description: 'How they hold parental responsibility' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  relation?: string;
+
+  @ApiPropertyOptional({ description: 'Identity document checked by staff (type and last digits, not a scan)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  document?: string;
 }
 
 /** Kept sealed, apart from the event, and destroyed on erasure. */
@@ -105,6 +126,17 @@ export class GrantConsentDto {
   @IsOptional()
   @IsEnum(ExpressedBy)
   expressedBy?: ExpressedBy;
+
+  @ApiPropertyOptional({
+    type: GuardianDto,
+    description: 'Required with expressedBy "guardian": who consented for the child (sealed with the evidence)',
+  })
+  @ValidateIf((o: GrantConsentDto) => o.expressedBy === ExpressedBy.Guardian || o.guardian !== undefined)
+  @IsDefined({ message: 'guardian (name) is required when expressedBy is guardian' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GuardianDto)
+  guardian?: GuardianDto;
 
   @ApiPropertyOptional({ type: ConsentEvidenceDto })
   @IsOptional()

@@ -114,11 +114,16 @@ export class ConsoleSubjectsController {
         purpose: purpose.key,
         channel: b.channel,
         version: purpose.currentVersion,
-        locale: b.locale === 'en' ? 'en' : 'pl',
+        // Issue 13 item 14: nothing is pre-selected; what staff chose goes to the API as chosen, and a missing
+        // or unknown value is the API's 422, shown on the form.
+        locale: b.locale,
         decision: b.decision,
-        expressedBy: 'subject',
+        expressedBy: b.expressedBy,
+        ...(b.expressedBy === 'guardian'
+          ? { guardian: { name: b.guardianName, ...(b.guardianRelation ? { relation: b.guardianRelation } : {}) } }
+          : {}),
         // The staff member's id, not their name: the proof says who recorded it without personal data.
-        source: { method: 'store', staffId: req.principal!.id, ...(b.location ? { location: b.location } : {}) },
+        source: { method: b.method, staffId: req.principal!.id, ...(b.location ? { location: b.location } : {}) },
       });
     });
   }

@@ -122,14 +122,14 @@ describe('consent: the decision API', () => {
       allowed: false,
       reason: 'under_age',
     });
-    await record(subjectId, { expressedBy: 'guardian' });
+    await record(subjectId, { expressedBy: 'guardian', guardian: { name: 'Anna Opiekun' } });
     expect((await check(`purpose=${news}&channel=email&subjectId=${subjectId}`)).body.reason).toBe('granted');
 
     const adultOnly = await publishedPurpose(t, 'adult', { minimumAge: 18 });
     const child = await createSubject(t, { birthDate: `${year - 12}-01-01` });
     const byGuardian = await t.request('POST', `/v1/subjects/${child}/consents`, {
       purpose: adultOnly,
-      ...grant({ expressedBy: 'guardian' }),
+      ...grant({ expressedBy: 'guardian', guardian: { name: 'Anna Opiekun' } }),
     });
     expect(byGuardian.status).toBe(201);
     expect((await check(`purpose=${adultOnly}&channel=email&subjectId=${child}`)).body.reason).toBe('under_age');

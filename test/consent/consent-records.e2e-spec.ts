@@ -143,11 +143,23 @@ describe('consent: records, history, as-of, receipts and proof', () => {
     const own = await t.request('POST', `/v1/subjects/${child}/consents`, { purpose: news, ...grant() });
     expect(own.status).toBe(422);
     expect(own.body.code).toBe('guardian_required');
-    const byGuardian = await t.request('POST', `/v1/subjects/${child}/consents`, {
+    // The guardian must be named (Art. 8), and that name stays in the sealed evidence only.
+    const unnamed = await t.request('POST', `/v1/subjects/${child}/consents`, {
       purpose: news,
       ...grant({ expressedBy: 'guardian' }),
     });
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body.errors.map((e: { field: string }) => e.field)).toContain('guardian');
+    const byGuardian = await t.request('POST', `/v1/subjects/${child}/consents`, {
+      purpose: news,
+      ...grant({ expressedBy: 'guardian', guardian: { name: 'Jan Opiekun', relation: 'ojciec' } }),
+    });
     expect(byGuardian.status).toBe(201);
+    const proof = await t.request('GET', `/v1/subjects/${child}/consents/${byGuardian.body.id}/proof`);
+    expect(proof.body.evidence).toEqual({ guardian: { name: 'Jan Opiekun', relation: 'ojciec' } });
+    expect(proof.body.event).toMatchObject({ expressedBy: 'guardian' });
+    const audit = await t.request('GET', `/v1/audit?subjectId=${child}`);
+    expect(JSON.stringify(audit.body)).not.toContain('Opiekun');
     const withdrawn = await t.request('POST', `/v1/subjects/${child}/consents`, {
       purpose: news,
       ...grant({ decision: 'withdrawn' }),

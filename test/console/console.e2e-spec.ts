@@ -168,6 +168,14 @@ describe('console in the browser', () => {
     await signIn(page, 'ola.staff@example.com');
     await page.goto(`${t.baseUrl}/console/subjects/${subjectId}`);
     await expect(page.locator('main').textContent()).resolves.toContain('Nowak');
+    // Issue 13 item 14: nothing is chosen for staff; the decision, the method, who expressed it and the language
+    // of the text shown are theirs to pick.
+    await expect(page.locator('input[name="decision"]:checked').count()).resolves.toBe(0);
+    await expect(page.locator('input[name="expressedBy"]:checked').count()).resolves.toBe(0);
+    await page.getByLabel('Język tekstu zgody pokazanego osobie').selectOption('pl');
+    await page.getByLabel('udzielona').check();
+    await page.getByLabel('Sposób wyrażenia').selectOption('store');
+    await page.getByLabel('sama osoba').check();
     await page.getByRole('button', { name: 'Zapisz' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('Zgoda zapisana.');
     const consents = await t.request('GET', `/v1/subjects/${subjectId}/consents`);
@@ -177,6 +185,39 @@ describe('console in the browser', () => {
     const viewed = await t.request('GET', `/v1/audit?action=subject.viewed&targetId=${subjectId}`);
     expect(viewed.body.items.length).toBeGreaterThanOrEqual(2);
     expect(viewed.body.items[0].actor.type).toBe('staff');
+    await page.close();
+  });
+
+  it('staff record a guardian’s consent for a child, naming the guardian, in the language of the text shown', async () => {
+    const year = new Date().getUTCFullYear();
+    const child = await createSubject(t, { birthDate: `${year - 12}-03-01` });
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    await page.goto(`${t.baseUrl}/console/subjects/${child.id}`);
+    await page.getByLabel('Język tekstu zgody pokazanego osobie').selectOption('en');
+    await page.getByLabel('udzielona').check();
+    await page.getByLabel('Sposób wyrażenia').selectOption('phone');
+    await page.getByLabel('opiekun prawny (dziecko poniżej 16 lat)').check();
+    // Without the guardian's name the API refuses it, and the form says so.
+    await page.getByRole('button', { name: 'Zapisz' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sprawdź pola formularza.');
+    await page.getByLabel('Język tekstu zgody pokazanego osobie').selectOption('en');
+    await page.getByLabel('udzielona').check();
+    await page.getByLabel('Sposób wyrażenia').selectOption('phone');
+    await page.getByLabel('opiekun prawny (dziecko poniżej 16 lat)').check();
+    await page.getByLabel('Imię i nazwisko opiekuna (tylko gdy wyraził opiekun)').fill('Jan Opiekun');
+    await page.getByLabel('Stosunek do dziecka (np. matka)').fill('ojciec');
+    await page.getByRole('button', { name: 'Zapisz' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Zgoda zapisana.');
+    const [event] = (await t.request('GET', `/v1/subjects/${child.id}/consents/history`)).body.items;
+    expect(event).toMatchObject({
+      decision: 'granted',
+      locale: 'en',
+      expressedBy: 'guardian',
+      source: { method: 'phone' },
+    });
+    const proof = await t.request('GET', `/v1/subjects/${child.id}/consents/${event.id}/proof`);
+    expect(proof.body.evidence).toEqual({ guardian: { name: 'Jan Opiekun', relation: 'ojciec' } });
     await page.close();
   });
 
