@@ -148,6 +148,10 @@ export class Env {
   @IsString()
   CONTROLLER_NAME = 'Zgoda demo controller';
 
+  /** Where consent records are kept, as consent receipts state it (ISO/IEC TS 27560 storageLocation). */
+  @IsString()
+  DATA_STORAGE_LOCATION = 'EEA (Poland)';
+
   /** Art. 33(3)(b) / 34(2): the DPO's name and contact go into breach notifications; the DPO gets the breach digest. */
   @IsString()
   DPO_NAME = 'Inspektor Ochrony Danych';

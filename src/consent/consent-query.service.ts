@@ -116,6 +116,23 @@ export class ConsentQueryService {
   }
 
   /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
+  /**
+   * A decision's signed receipt (Kantara v1.1, JWS) for the person it belongs to (issue 13 item 13): 404 when
+   * the event is not theirs or carries none (a confirmation's receipt is the grant's).
+   */
+  async receipt(
+    subjectId: string,
+    consentId: string,
+  ): Promise<{ consentId: string; receipt: string; payload: unknown }> {
+    const ids = await this.aliases.aliasesOf(subjectId);
+    const event = await this.repo.findEvent(consentId);
+    if (!event || !ids.includes(event.subjectId) || !event.receipt) {
+      throw new ProblemError('not_found', 'No receipt for this consent.');
+    }
+    const payload = JSON.parse(Buffer.from(event.receipt.split('.')[1], 'base64url').toString('utf8')) as unknown;
+    return { consentId: event.id, receipt: event.receipt, payload };
+  }
+
   /** Sealed consent evidence (IP, user agent) left for a subject and the records merged into it: a residue check. */
   async evidenceLeft(subjectId: string): Promise<number> {
     return this.repo.evidenceCount(await this.aliases.aliasesOf(subjectId));

@@ -1,3 +1,5 @@
+import { ModuleRef } from '@nestjs/core';
+import { CONTROLLER_IDENTITY, ControllerIdentity, ControllerIdentitySource } from './controller-identity';
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -88,7 +90,21 @@ export class ConsentWriter {
     private readonly webhooks: ConsentWebhooksService,
     private readonly env: Env,
     private readonly subjects: SubjectLifecycleService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** The controller as the register's settings name it; the environment when no register is loaded. */
+  private async controller(m: EntityManager): Promise<ControllerIdentity> {
+    let source: ControllerIdentitySource | undefined;
+    try {
+      source = this.moduleRef.get<ControllerIdentitySource>(CONTROLLER_IDENTITY, { strict: false });
+    } catch {
+      // No provider in this composition (a test module without the register): the name from the environment.
+      source = undefined;
+    }
+    // On the transaction's own connection: under concurrent writes a second pool connection may never come.
+    return source ? source.controllerIdentity(m) : { name: this.env.CONTROLLER_NAME, address: null, contact: null };
+  }
 
   /**
    * Appends the event, moves the projection and writes the audit entry and the change notifications,
@@ -148,7 +164,8 @@ export class ConsentWriter {
               expiresAt,
               sourceMethod: draft.sourceMethod,
               purpose,
-              controllerName: this.env.CONTROLLER_NAME,
+              controller: await this.controller(m),
+              storageLocation: this.env.DATA_STORAGE_LOCATION,
               baseUrl: this.env.PUBLIC_BASE_URL,
             }),
           );

@@ -11,3 +11,5 @@ export type { PurposeRecord } from './purpose.types';
 export { PurposesService } from './purposes.service';
 export { seedOptician } from './seed/optician.seed';
 export { TextsService } from './texts.service';
+export { CONTROLLER_IDENTITY } from './controller-identity';
+export type { ControllerIdentity, ControllerIdentitySource } from './controller-identity';

@@ -21,7 +21,10 @@ export interface ReceiptInput {
     specialCategoryBasis: string | null;
     retention: string | null;
   };
-  controllerName: string;
+  /** From the controller settings (CONTROLLER_IDENTITY), not constants. */
+  controller: { name: string; address: string | null; contact: string | null };
+  /** Where the records are kept (DATA_STORAGE_LOCATION), ISO/IEC TS 27560 `storageLocation`. */
+  storageLocation: string;
   baseUrl: string;
 }
 
@@ -41,7 +44,14 @@ export function buildReceipt(r: ReceiptInput): Record<string, unknown> {
     consentReceiptID: r.eventId,
     language: r.locale,
     piiPrincipalId: r.subjectId,
-    piiControllers: [{ piiController: r.controllerName, contact: r.controllerName, piiControllerUrl: r.baseUrl }],
+    piiControllers: [
+      {
+        piiController: r.controller.name,
+        contact: r.controller.contact ?? r.controller.name,
+        ...(r.controller.address ? { address: r.controller.address } : {}),
+        piiControllerUrl: r.baseUrl,
+      },
+    ],
     policyUrl: `${r.baseUrl}/portal`,
     services: [
       {
@@ -68,7 +78,7 @@ export function buildReceipt(r: ReceiptInput): Record<string, unknown> {
     eventState: r.decision === ConsentEventKind.Granted && r.pending ? 'pending_confirmation' : r.decision,
     validity: { from: r.recordedAt.toISOString(), until: r.expiresAt?.toISOString() ?? null },
     retention: r.purpose.retention,
-    storageLocation: 'EEA',
+    storageLocation: r.storageLocation,
     // Art. 7(3): as easy as giving it.
     withdrawalMethod: `${r.baseUrl}/public/unsubscribe (one-click link in every message) or the controller's API`,
     consentText: { purpose: r.purpose.key, version: r.version, locale: r.locale, sha256: r.textSha256 },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { ConsentLinksService } from '../consent';
+import { ConsentLinksService, ConsentQueryService } from '../consent';
 import { consentRequired } from '../consent';
 import { ConsentDecision, Channel, SourceMethod } from '../consent';
 import { ConsentsService } from '../consent';
@@ -20,6 +20,8 @@ export interface PreferenceRow {
   offered: { version: number; locale: string; title: string; body: string } | null;
   canWithdraw: boolean;
   canGrant: boolean;
+  /** The last decision's signed receipt, downloadable from the page (null: no decision yet). */
+  consentId: string | null;
 }
 
 export interface PreferenceGroup {
@@ -48,6 +50,7 @@ export class PreferenceCentre {
     private readonly links: ConsentLinksService,
     private readonly purposes: PurposesService,
     private readonly texts: TextsService,
+    private readonly query: ConsentQueryService,
   ) {}
 
   async view(token: string, lang: PageLang): Promise<PreferenceGroup[]> {
@@ -82,9 +85,16 @@ export class PreferenceCentre {
         offered,
         canWithdraw: held,
         canGrant: !held && offered !== null && p.channels.includes(item.channel as Channel),
+        consentId: item.consentId ?? null,
       });
     }
     return [...groups.values()];
+  }
+
+  /** The receipt of one of the token holder's decisions (Art. 7(1): the person can prove what they agreed to). */
+  async receipt(token: string, consentId: string) {
+    const { subjectId } = await this.publicConsent.preferences(token);
+    return this.query.receipt(subjectId, consentId);
   }
 
   /** Art. 7(3): withdrawing is as easy as granting, and exactly the purpose and channel chosen. */

@@ -27,6 +27,8 @@ const field = (b: Form, name: string, max = 4096): string => {
   return v;
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The preference centre, reached by the signed link in every marketing message (no account). */
 @WebPage()
 @Controller('portal/preferences')
@@ -60,6 +62,25 @@ export class PreferencesController {
       },
       { lang, title: this.pages.text(lang, 'portal.prefs.title') },
     );
+  }
+
+  /** Issue 13 item 13: the signed receipt of a decision, as a file the person keeps (JSON: the JWS and its payload). */
+  @Get('receipt')
+  @Public()
+  @RateLimited()
+  async receipt(
+    @Query('token') token: unknown,
+    @Query('consent') consent: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const t = typeof token === 'string' && token.length <= 4096 ? token : '';
+    const id = typeof consent === 'string' && UUID.test(consent) ? consent : null;
+    if (!id) throw new ProblemError('not_found', 'No receipt for this consent.');
+    const r = await this.centre.receipt(t, id);
+    void reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="zgoda-receipt-${r.consentId}.json"`);
+    return r;
   }
 
   @Post('withdraw')

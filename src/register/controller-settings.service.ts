@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
+import type { ControllerIdentity, ControllerIdentitySource } from '../consent';
 import { Env } from '../config/env';
 import { currentActor } from '../retention';
 import { RegisterRepository } from './register.repository';
@@ -11,13 +12,19 @@ import type { EffectiveController } from './register.types';
 
 /** The controller block of the register (Art. 30(1)(a)), stored once, with the environment as fallback. */
 @Injectable()
-export class ControllerSettingsService {
+export class ControllerSettingsService implements ControllerIdentitySource {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: RegisterRepository,
     private readonly audit: AuditService,
     private readonly env: Env,
   ) {}
+
+  /** For consent receipts (CONTROLLER_IDENTITY): the controller as the register names it. */
+  async controllerIdentity(m?: EntityManager): Promise<ControllerIdentity> {
+    const s = await this.repo.findSettings(m);
+    return { name: s?.name ?? this.env.CONTROLLER_NAME, address: s?.address ?? null, contact: s?.contact ?? null };
+  }
 
   async effective(): Promise<EffectiveController> {
     const s = await this.repo.findSettings();

@@ -1,7 +1,7 @@
 import { RegisterRepository } from './register.repository';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsentModule } from '../consent';
+import { CONTROLLER_IDENTITY, ConsentModule } from '../consent';
 import { RetentionModule } from '../retention';
 import { ControllerSettingsService } from './controller-settings.service';
 import { ControllerSettingsController, RegisterController } from './register.controller';
@@ -15,7 +15,12 @@ import { REGISTER_ENTITIES } from './register.entities';
 @Module({
   imports: [ConsentModule, RetentionModule, TypeOrmModule.forFeature(REGISTER_ENTITIES)],
   controllers: [RegisterController, ControllerSettingsController],
-  providers: [RegisterService, ControllerSettingsService, RegisterRepository],
-  exports: [RegisterService, ControllerSettingsService],
+  providers: [
+    RegisterService,
+    ControllerSettingsService,
+    RegisterRepository,
+    { provide: CONTROLLER_IDENTITY, useExisting: ControllerSettingsService },
+  ],
+  exports: [RegisterService, ControllerSettingsService, CONTROLLER_IDENTITY],
 })
 export class RegisterModule {}

@@ -53,6 +53,43 @@ describe('web: preference centre in Chromium', () => {
     return `${new URL(res.body.url).pathname}${new URL(res.body.url).search}`;
   }
 
+  it('offers each decision’s signed receipt, naming the controller from its settings (issue 13 item 13)', async () => {
+    const settings = await t.request('PUT', '/v1/settings/controller', {
+      name: 'Optyk Wzorcowy sp. z o.o.',
+      address: 'ul. Przykładowa 1, 00-001 Warszawa',
+      contact: 'iod@optyk.example',
+    });
+    expect(settings.status).toBe(200);
+    const subjectId = await createSubject(t);
+    const granted = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() });
+    expect(granted.status).toBe(201);
+    await page.goto(`${t.baseUrl}${await linkFor(subjectId)}`);
+    await page.waitForURL(/\/portal\/preferences\?token=/);
+    const link = page.getByRole('link', { name: /^Pobierz potwierdzenie \(podpisane\)\s*: Newsletter, E-mail$/i });
+    const href = await link.getAttribute('href');
+    expect(href).toContain(`consent=${granted.body.id}`);
+    await checkA11y(page, 'preferences-receipt');
+    const res = await t.request('GET', href!, undefined, { key: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="zgoda-receipt-${granted.body.id}.json"`);
+    expect(res.body).toMatchObject({ consentId: granted.body.id, receipt: granted.body.receipt });
+    expect(res.body.payload).toMatchObject({
+      piiControllers: [
+        {
+          piiController: 'Optyk Wzorcowy sp. z o.o.',
+          contact: 'iod@optyk.example',
+          address: 'ul. Przykładowa 1, 00-001 Warszawa',
+        },
+      ],
+      storageLocation: 'EEA (Poland)',
+    });
+    // Another person's decision is not reachable with this link.
+    const other = await createSubject(t);
+    const theirs = await t.request('POST', `/v1/subjects/${other}/consents`, { purpose: news, ...grant() });
+    const stolen = await t.request('GET', href!.replace(granted.body.id, theirs.body.id), undefined, { key: null });
+    expect(stolen.status).toBe(404);
+  });
+
   it('shows every purpose and channel with the text agreed to, and withdraws one channel only', async () => {
     const subjectId = await createSubject(t);
     for (const channel of ['email', 'sms']) {
