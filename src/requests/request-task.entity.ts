@@ -5,7 +5,10 @@ import type { TaskAction, TaskStatus } from './request.types';
 /** One data system's part of a request (Art. 19: every recipient is told). */
 @Entity({ name: 'request_tasks' })
 @Check('ck_request_tasks_status', `status IN ('pending', 'running', 'waiting_callback', 'done', 'failed', 'retained')`)
-@Check('ck_request_tasks_action', `action IN ('access', 'erasure', 'rectification', 'restriction', 'objection')`)
+@Check(
+  'ck_request_tasks_action',
+  `action IN ('access', 'portability', 'erasure', 'rectification', 'restriction', 'objection')`,
+)
 @Index('ux_request_tasks_system', ['requestId', 'systemId'], { unique: true })
 export class RequestTask {
   @PrimaryColumn({ type: 'uuid' })

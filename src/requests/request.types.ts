@@ -26,18 +26,31 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** A settled task no longer changes: a late callback for it is ignored. */
 export const SETTLED_TASK_STATUSES: readonly TaskStatus[] = ['done', 'retained', 'failed'];
 
-/** What a data system is asked to do (API.md "Data systems"); `objection` is our extension for Art. 21. */
-export const TASK_ACTIONS = ['access', 'erasure', 'rectification', 'restriction', 'objection'] as const;
+/**
+ * What a data system is asked to do (API.md "Data systems"); `objection` is our extension for Art. 21, and
+ * `portability` (Art. 20) asks only for the data in its scope (PORTABILITY_SCOPE), not an access copy.
+ */
+export const TASK_ACTIONS = ['access', 'portability', 'erasure', 'rectification', 'restriction', 'objection'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
 export const TASK_ACTION_OF: Record<RequestType, TaskAction> = {
   access: 'access',
-  portability: 'access',
+  portability: 'portability',
   erasure: 'erasure',
   rectification: 'rectification',
   restriction: 'restriction',
   objection: 'objection',
 };
+
+/**
+ * Art. 20(1): data the subject provided, processed on consent (Art. 6(1)(a), 9(2)(a)) or a contract
+ * (Art. 6(1)(b)), by automated means. Sent to data systems with a portability task.
+ */
+export const PORTABILITY_SCOPE = {
+  providedBySubject: true,
+  legalBases: ['consent', 'contract'],
+  automatedMeansOnly: true,
+} as const;
 
 /** Stable codes for `resolutionCode` / `resolutionReason` when Zgoda, not a person, ends a request. */
 export const REASON_CODES = {

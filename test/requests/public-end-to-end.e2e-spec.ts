@@ -29,7 +29,7 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
     shop = await WebhookReceiver.start(
       SHOP_SECRET,
       (call) =>
-        call.action === 'access'
+        call.action === 'access' || call.action === 'portability'
           ? { status: 200, body: { status: 'done', data: { orders: [{ number: 'E2E/1', total: '99.00' }] } } }
           : { status: 200, body: { status: 'done' } },
       appUrl,
@@ -38,7 +38,7 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
       CRM_SECRET,
       (call) => {
         if (crmHold) return { status: 202 };
-        if (call.action === 'access') {
+        if (call.action === 'access' || call.action === 'portability') {
           return {
             status: 202,
             delayMs: 300,
@@ -250,6 +250,21 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
     expect(files.get('csv/crm/contacts.csv')).toContain('CRM-LATE-7');
     // LEGAL item 18: Zgoda's own records about handling requests are not data the person provided.
     expect([...files.keys()].some((f) => f.startsWith('csv/zgoda/request'))).toBe(false);
+    // Issue 13 item 10: the systems are asked for portability with its scope (Art. 20(1)), not for an access copy.
+    for (const r of [shop, crm]) {
+      expect(callsFor(r, id).map((c) => c.action)).toEqual(['portability']);
+      expect(callsFor(r, id)[0].scope).toEqual({
+        providedBySubject: true,
+        legalBases: ['consent', 'contract'],
+        automatedMeansOnly: true,
+      });
+    }
+    // Zgoda's own part: what the person provided and their own decisions, not its observations about them.
+    const zgoda = (data.systems as { key: string; data: Record<string, Record<string, unknown>[]> }[]).find(
+      (x) => x.key === 'zgoda',
+    )!;
+    expect(Object.keys(zgoda.data).sort()).toEqual(['consent_history', 'identifiers', 'profile']);
+    expect(Object.keys(zgoda.data.profile[0]).sort()).toEqual(['birthDate', 'firstName', 'lastName', 'locale']);
   });
 
   it('erasure: a certificate listing every system, the CRM kept under the law, the data unreadable, the next check "erased"', async () => {

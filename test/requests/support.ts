@@ -12,6 +12,7 @@ export interface TaskCall {
   callbackUrl: string;
   changes?: Record<string, string | null>;
   purposes?: string[];
+  scope?: Record<string, unknown>;
 }
 
 export type Answer =

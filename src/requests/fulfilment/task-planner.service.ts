@@ -12,7 +12,7 @@ import { RequestTask } from '../request-task.entity';
 import { RequestTransitions } from '../request-transitions.service';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
-import { TASK_ACTION_OF } from '../request.types';
+import { PORTABILITY_SCOPE, TASK_ACTION_OF } from '../request.types';
 import { RequestsRepository } from '../requests.repository';
 import { isManual } from './request-progress';
 import { isDirectMarketingObjection } from './zgoda-executor';
@@ -52,6 +52,14 @@ export class TaskPlanner {
         for (const p of await this.purposes.list(undefined, 1000)) if (p.marketing) named.add(p.key);
       }
       chosen = active.filter((s) => s.key === ZGODA_SYSTEM_KEY || s.purposes.some((p) => named.has(p)));
+    } else if (request.type === 'portability') {
+      // Art. 20(1)(a): only systems processing for a purpose based on consent or a contract hold data in scope.
+      const inScope = new Set(
+        (await this.purposes.list(undefined, 1000))
+          .filter((p) => (PORTABILITY_SCOPE.legalBases as readonly string[]).includes(p.legalBasis))
+          .map((p) => p.key),
+      );
+      chosen = active.filter((s) => s.key === ZGODA_SYSTEM_KEY || s.purposes.some((p) => inScope.has(p)));
     } else {
       chosen = active.filter((s) => s.key === ZGODA_SYSTEM_KEY || s.dataCategories.length > 0);
     }

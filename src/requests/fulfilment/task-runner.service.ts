@@ -97,8 +97,11 @@ export class TaskRunner {
     // An OpenGDPR request naming nobody Zgoda knows (the lookup ran and found no one; a failed lookup refuses
     // the request instead): Zgoda holds nothing, which is what the certificate says; the other systems were told.
     if (!request.subjectId) prepared = { status: 'done', found: false };
-    else if (task.action === 'access') {
-      const data = await this.zgoda.accessCopy(request.subjectId);
+    else if (task.action === 'access' || task.action === 'portability') {
+      const data =
+        task.action === 'access'
+          ? await this.zgoda.accessCopy(request.subjectId)
+          : await this.zgoda.portabilityCopy(request.subjectId);
       prepared = { status: 'done', data, found: Object.keys(data).length > 0 };
     } else if (task.action === 'rectification') prepared = await this.zgoda.rectify(request.subjectId, details);
     let status = 'nothing_to_do';

@@ -1,3 +1,4 @@
+import { PORTABILITY_SCOPE } from '../request.types';
 import { Injectable } from '@nestjs/common';
 import { Env } from '../../config/env';
 import { isPermanentWebhookStatus, SystemsService } from '../../systems';
@@ -29,6 +30,7 @@ export class WebhookCaller {
       subject,
       ...(task.action === 'rectification' ? { changes: details?.changes ?? {} } : {}),
       ...(task.action === 'objection' ? { purposes: details?.purposes ?? ['direct_marketing'] } : {}),
+      ...(task.action === 'portability' ? { scope: PORTABILITY_SCOPE } : {}),
       callbackUrl: this.callbackUrl(task),
     });
     const posted = await this.systems.postToWebhook(task.systemId, body, task.id);

@@ -77,6 +77,38 @@ export class ZgodaExecutor {
     };
   }
 
+  /**
+   * Art. 20: only what the person provided, processed on consent or a contract, by automated means: the
+   * identifiers and profile they gave, and their own consent decisions. Not Zgoda's observations about them
+   * (status, restriction, objection times) nor its records of handling their requests (LEGAL item 18).
+   */
+  async portabilityCopy(subjectId: string): Promise<Record<string, unknown[]>> {
+    const copy = await this.accessCopy(subjectId);
+    if (!copy.profile) return {};
+    const [profile] = copy.profile as Record<string, unknown>[];
+    return {
+      identifiers: copy.identifiers,
+      profile: [
+        {
+          firstName: profile.firstName,
+          lastName: profile.lastName,
+          birthDate: profile.birthDate,
+          locale: profile.locale,
+        },
+      ],
+      consent_history: (copy.consent_history as Record<string, unknown>[]).map((e) => ({
+        purpose: e.purpose,
+        channel: e.channel,
+        decision: e.decision,
+        version: e.version,
+        locale: e.locale,
+        textSha256: e.textSha256,
+        recordedAt: e.recordedAt,
+        expiresAt: e.expiresAt,
+      })),
+    };
+  }
+
   /** Rectification runs in the subjects module's own transaction; repeating it changes nothing. */
   async rectify(subjectId: string, details: RequestDetails | null): Promise<TaskOutcome> {
     const changes = Object.fromEntries(
