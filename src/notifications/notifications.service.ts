@@ -102,7 +102,7 @@ export class NotificationsService {
   }
 
   /** Where an e-mail stands; undefined for an unknown id. */
-  async delivery(emailId: string): Promise<EmailDelivery | undefined> {
-    return this.emails.delivery(emailId);
+  async delivery(emailId: string, m?: EntityManager): Promise<EmailDelivery | undefined> {
+    return this.emails.delivery(emailId, m);
   }
 }

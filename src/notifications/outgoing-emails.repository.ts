@@ -40,8 +40,11 @@ export class OutgoingEmailsRepository {
     }
   }
 
-  async delivery(id: string): Promise<'queued' | 'sent' | 'failed' | undefined> {
-    const rows = (await this.dataSource.query(
+  async delivery(
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<'queued' | 'sent' | 'failed' | undefined> {
+    const rows = (await m.query(
       `SELECT CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'queued' END AS d
          FROM outgoing_emails WHERE id = $1`,
       [id],

@@ -33,11 +33,25 @@ export class ObjectionAssessments {
   ) {}
 
   async assess(id: string, dto: AssessObjectionDto): Promise<DsrRequest> {
+    // Reads that need no lock happen first, so the transaction below holds one pool connection only.
+    const peek = await this.repo.find(id);
+    if (!peek) throw new ProblemError('unknown_request', 'No request with this id.');
+    const details = this.vault.openJson<{ purposes?: string[] }>(peek.id, 'details', peek.detailsSealed);
+    const purposes = peek.type === 'objection' ? namedPurposes(details) : [];
+    const contact = peek.subjectId ? await this.subjects.getContact(peek.subjectId) : null;
+    const names = await Promise.all(
+      purposes.map(async (key) => {
+        // A purpose removed since the objection is named by its key; any other failure fails the call.
+        const p = await this.purposes.get(key).catch((e: unknown) => {
+          if (e instanceof ProblemError && e.code === 'purpose_not_found') return null;
+          throw e;
+        });
+        return p?.name ?? key;
+      }),
+    );
     return this.dataSource.transaction(async (m) => {
       const r = await this.repo.lock(m, id);
       if (!r) throw new ProblemError('unknown_request', 'No request with this id.');
-      const details = this.vault.openJson<{ purposes?: string[] }>(r.id, 'details', r.detailsSealed);
-      const purposes = r.type === 'objection' ? namedPurposes(details) : [];
       if (!purposes.length || !r.subjectId) {
         throw new ProblemError('invalid_transition', 'Only an objection to named purposes is assessed.', {
           currentStatus: r.status,
@@ -56,15 +70,11 @@ export class ObjectionAssessments {
       }
       const outcome: ObjectionOutcome = dto.outcome;
       if (outcome === 'compelling_grounds') await this.rights.overruleObjection(m, r.subjectId, purposes, r.id);
-      const contact = await this.subjects.getContact(r.subjectId);
       const told = contact?.email
         ? { by: 'email' as const, at: new Date() }
         : toldOffline(dto.toldBy, dto.toldAt, r.receivedAt, 'subject_cannot_be_told');
       let noticeId: string | null = null;
       if (told.by === 'email') {
-        const names = await Promise.all(
-          purposes.map(async (key) => (await this.purposes.get(key).catch(() => null))?.name ?? key),
-        );
         // By subject id: the request's own contact is wiped when it ends (LEGAL item 21).
         noticeId = await this.notifications.queueEmail(m, {
           subjectId: r.subjectId,

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { holdColumn, identifierColumn, SubjectCipher, SubjectKeyHandle } from './subject-cipher';
@@ -164,6 +165,14 @@ export class SubjectReader {
     const key = subject ? await this.keys.findKey(id) : null;
     if (!subject || !key || subject.status === 'erased') return null;
     const identifiers = (await this.identifiers.identifiersOf(id)).filter((i) => i.kind !== 'external_id');
+    return this.decryptContact(subject, key, identifiers);
+  }
+
+  /** `contact` for a subject the caller holds locked, on the caller's connection (no second pool connection). */
+  async contactIn(m: EntityManager, subject: Subject): Promise<SubjectContact | null> {
+    const key = await this.keys.findKey(subject.id, m);
+    if (!key || subject.status === 'erased') return null;
+    const identifiers = (await this.identifiers.identifiersOf(subject.id, m)).filter((i) => i.kind !== 'external_id');
     return this.decryptContact(subject, key, identifiers);
   }
 

@@ -116,10 +116,11 @@ export class SubjectRightsService implements OnModuleInit {
         return { state: 'lifted' };
       }
       if (s.restrictionLiftNoticeId) {
-        const delivery = await this.notifications.delivery(s.restrictionLiftNoticeId);
+        const delivery = await this.notifications.delivery(s.restrictionLiftNoticeId, m);
         if (delivery !== 'failed') return { state: 'pending', noticeId: s.restrictionLiftNoticeId };
       }
-      const contact = await this.reader.contact(s.id);
+      // On this transaction's connection: it holds the subject's lock, and must not wait for a second one.
+      const contact = await this.reader.contactIn(m, s);
       if (!contact?.email) {
         throw new ProblemError(
           'restriction_notice_required',
