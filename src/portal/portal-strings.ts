@@ -75,6 +75,10 @@ export const PORTAL_STRINGS = defineStrings({
       extended: 'Termin przedłużono zgodnie z art. 12 ust. 3 RODO; uzasadnienie wysłaliśmy e-mailem.',
       nextTitle: 'Co dalej',
       certificate: 'Pobierz zaświadczenie o usunięciu danych',
+      recipientsTitle: 'Komu przekazaliśmy informację',
+      recipientsLead: 'Zgodnie z art. 19 RODO informujemy o zmianie wszystkich, którym ujawniliśmy Twoje dane:',
+      recipientDone: 'poinformowany',
+      recipientPending: 'w trakcie',
       resultMailed: 'Link do pobrania Twoich danych wysłaliśmy e-mailem. Jest ważny przez {days} dni.',
       states: {
         received: 'Otrzymane',
@@ -229,6 +233,10 @@ export const PORTAL_STRINGS = defineStrings({
       extended: 'The deadline was extended under Art. 12(3) GDPR; we sent you the reasons by e-mail.',
       nextTitle: 'What happens next',
       certificate: 'Download the erasure certificate',
+      recipientsTitle: 'Who we have told',
+      recipientsLead: 'Under Article 19 GDPR we tell everyone your data was disclosed to about the change:',
+      recipientDone: 'told',
+      recipientPending: 'in progress',
       resultMailed: 'We have e-mailed you a link to download your data. It works for {days} days.',
       states: {
         received: 'Received',

@@ -5,6 +5,7 @@ import { randomToken } from '../common/crypto/tokens';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { SubjectLookupService } from '../subjects';
+import { SystemsService } from '../systems';
 import { TaskPlanner } from './fulfilment/task-planner.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
@@ -13,7 +14,7 @@ import { RequestTokens } from './request-tokens.service';
 import { RequestTransitions } from './request-transitions.service';
 import type { RequestDetails } from './request-vault.service';
 import { DsrRequest } from './request.entity';
-import { REASON_CODES, RequestType } from './request.types';
+import { ART19_TYPES, REASON_CODES, RequestType, SETTLED_TASK_STATUSES } from './request.types';
 import { RequestsRepository } from './requests.repository';
 
 const MINUTE = 60_000;
@@ -41,6 +42,7 @@ export class PublicRequestsService {
     private readonly notices: RequestNotices,
     private readonly env: Env,
     private readonly audit: AuditService,
+    private readonly systems: SystemsService,
   ) {}
 
   /**
@@ -216,7 +218,22 @@ export class PublicRequestsService {
       extensionMonths: r.extensionMonths,
       completedAt: r.completedAt?.toISOString() ?? null,
       resultAvailable: await this.repo.hasResult(r.id),
+      recipients: ART19_TYPES.includes(r.type) ? await this.recipientsOf(r) : [],
     };
+  }
+
+  /**
+   * Art. 19, second sentence: the person may learn who was told. Every system the request went to (by its
+   * name, done once its task settled) and every recipient named on their purposes (done once staff told it).
+   */
+  private async recipientsOf(r: DsrRequest): Promise<{ name: string; done: boolean }[]> {
+    const out: { name: string; done: boolean }[] = [];
+    for (const t of await this.repo.tasksOf(r.id)) {
+      const system = await this.systems.findByKey(t.systemKey);
+      out.push({ name: system?.name ?? t.systemKey, done: SETTLED_TASK_STATUSES.includes(t.status) });
+    }
+    for (const n of r.recipients) out.push({ name: n.name, done: n.toldAt !== null });
+    return out;
   }
 
   /** LEGAL item 22: the download link is bound to the request, expires, and each use is audited by the caller. */

@@ -113,6 +113,7 @@ export class RequestIntake {
       extensionReasonSealed: null,
       extensionToldBy: null,
       extensionToldAt: null,
+      recipients: [],
       assessmentOutcome: null,
       assessedAt: null,
       assessmentReasonsSealed: null,

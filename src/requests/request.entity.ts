@@ -1,6 +1,14 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { ToldBy } from '../common/validation/told-by';
-import type { Locale, ObjectionOutcome, RequestSource, RequestStatus, RequestType, Resolution } from './request.types';
+import type {
+  Locale,
+  NamedRecipient,
+  ObjectionOutcome,
+  RequestSource,
+  RequestStatus,
+  RequestType,
+  Resolution,
+} from './request.types';
 
 /**
  * A data-subject request (Art. 15-21). Personal data is kept out of the clear columns: the address to
@@ -89,6 +97,13 @@ export class DsrRequest {
 
   @Column({ type: 'timestamptz', nullable: true })
   extensionToldAt: Date | null;
+
+  /**
+   * Art. 19: recipients named on the subject's purposes that no registered system stands for; staff tell them
+   * and record it. Names of companies, not of people.
+   */
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  recipients: NamedRecipient[];
 
   /** Art. 21(1), objections to named purposes: the controller's assessment, once made. */
   @Column({ type: 'text', nullable: true })

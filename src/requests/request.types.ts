@@ -63,6 +63,16 @@ export const REASON_CODES = {
 
 export type Locale = 'pl' | 'en';
 
+/** Art. 19: a recipient named on a purpose, to be told by staff; `toldAt` null until they were. */
+export interface NamedRecipient {
+  name: string;
+  toldAt: string | null;
+  toldBy: string | null;
+}
+
+/** Art. 19 applies to rectification (Art. 16), erasure (Art. 17(1)) and restriction (Art. 18). */
+export const ART19_TYPES: readonly RequestType[] = ['rectification', 'erasure', 'restriction'];
+
 /** Art. 21(1): the objection stands, or compelling legitimate grounds override it and processing resumes. */
 export const OBJECTION_OUTCOMES = ['upheld', 'compelling_grounds'] as const;
 export type ObjectionOutcome = (typeof OBJECTION_OUTCOMES)[number];

@@ -58,6 +58,8 @@ export function requestView(
     duplicateOf: r.duplicateOf,
     deadlineState: r.deadlineState,
     ...(extra.tasks ? { tasks: extra.tasks.map(taskView) } : {}),
+    // Art. 19: recipients named on the subject's purposes that staff tell (the systems are in `tasks`).
+    recipients: r.recipients,
     ...(extra.resultAvailable !== undefined ? { resultAvailable: extra.resultAvailable } : {}),
     certificateAvailable: !!r.certificate,
   };

@@ -13,6 +13,7 @@ import { ObjectionAssessments } from './objection-assessment.service';
 import {
   AssessObjectionDto,
   CreateRequestDto,
+  RecipientToldDto,
   ExtendRequestDto,
   ListRequestsQuery,
   RejectRequestDto,
@@ -94,6 +95,15 @@ export class RequestsController {
   async extend(@Param('id', Id()) id: string, @Body() dto: ExtendRequestDto) {
     const { subjectNotified } = await this.requests.extend(id, dto);
     return { ...(await this.full(id)), subjectNotified };
+  }
+
+  @Post(':id/recipients/told')
+  @HttpCode(200)
+  @RequireScopes('requests:write')
+  @ApiOperation({ summary: 'Record that a named recipient was told of the change (Art. 19)' })
+  async recipientTold(@Param('id', Id()) id: string, @Body() dto: RecipientToldDto) {
+    await this.requests.recipientTold(id, dto);
+    return this.full(id);
   }
 
   @Post(':id/assessment')

@@ -214,6 +214,21 @@ export class AssessObjectionDto {
   toldAt?: string;
 }
 
+export class RecipientToldDto {
+  @ApiProperty({ description: 'The recipient as listed in the request’s `recipients`', example: 'Mailer sp. z o.o.' })
+  @IsString()
+  @Length(1, 300)
+  name: string;
+
+  @ApiProperty({ enum: ['email', ...TOLD_OFFLINE], description: 'How the recipient was told (Art. 19)' })
+  @IsIn(['email', ...TOLD_OFFLINE])
+  toldBy: 'email' | ToldOffline;
+
+  @ApiProperty({ description: 'When (with offset); not in the future', format: 'date-time' })
+  @IsInstant()
+  toldAt: string;
+}
+
 export class RejectRequestDto {
   @ApiProperty({ description: 'Told to the subject with the UODO complaint notice (Art. 12(4))' })
   @IsString()

@@ -13,7 +13,8 @@ import { RequestTransitions } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import { REASON_CODES } from './request.types';
-import { ExtendRequestDto, ListRequestsQuery } from './requests.dto';
+import { ExtendRequestDto, ListRequestsQuery, RecipientToldDto } from './requests.dto';
+import { CLOCK_SKEW_MS } from './request-intake.service';
 import { RequestsRepository } from './requests.repository';
 import { toldOffline } from './told';
 
@@ -147,6 +148,38 @@ export class RequestsService {
         data: { months, extendedDueAt: patch.extendedDueAt!.toISOString(), emailId, toldBy: told.by },
       });
       return { request: r, subjectNotified: emailId !== null };
+    });
+  }
+
+  /**
+   * Art. 19: staff record that a recipient named on the subject's purposes (no registered system) was told of
+   * the rectification, erasure or restriction. Recording it again changes nothing.
+   */
+  async recipientTold(id: string, dto: RecipientToldDto): Promise<DsrRequest> {
+    return this.dataSource.transaction(async (m) => {
+      const r = await this.lock(m, id);
+      const i = r.recipients.findIndex((x) => x.name === dto.name);
+      if (i < 0) throw new ProblemError('unknown_recipient', 'This request lists no such recipient to tell.');
+      if (r.recipients[i].toldAt) return r;
+      const at = new Date(dto.toldAt);
+      if (at.getTime() > Date.now() + CLOCK_SKEW_MS || at < r.receivedAt) {
+        throw new ProblemError('validation_failed', 'The request is not valid.', {
+          errors: [{ field: 'toldAt', message: 'toldAt must lie between the receipt of the request and now' }],
+        });
+      }
+      const recipients = r.recipients.map((x, n) =>
+        n === i ? { ...x, toldAt: at.toISOString(), toldBy: dto.toldBy } : x,
+      );
+      await this.repo.update(m, r.id, { recipients });
+      await this.audit.append(m, {
+        action: 'request.recipient_told',
+        targetType: 'request',
+        targetId: r.id,
+        subjectId: r.subjectId,
+        // A company's name, as listed on the purpose; no person's.
+        data: { recipient: dto.name, toldBy: dto.toldBy },
+      });
+      return Object.assign(r, { recipients });
     });
   }
 

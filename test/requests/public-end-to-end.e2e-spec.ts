@@ -320,6 +320,38 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
       });
       expect(page.status).toBe(200);
       expect(page.text).toContain(`/portal/requests/${id}/certificate?token`);
+
+      // Art. 19 (issue 13 item 11): the recipient named on the person's purpose, which no system stands for, is
+      // listed for staff to tell; the person sees every system and recipient, and what was done.
+      const full = await t.request('GET', `/v1/requests/${id}`);
+      expect(full.body.recipients).toEqual([{ name: 'Mailer sp. z o.o.', toldAt: null, toldBy: null }]);
+      expect(status.body.recipients).toEqual(
+        expect.arrayContaining([
+          { name: 'Sklep', done: true },
+          { name: 'CRM', done: true },
+          { name: 'Mailer sp. z o.o.', done: false },
+        ]),
+      );
+      expect(page.text).toContain('Mailer sp. z o.o.: in progress');
+      const unknown = await t.request('POST', `/v1/requests/${id}/recipients/told`, {
+        name: 'Someone Else',
+        toldBy: 'email',
+        toldAt: new Date().toISOString(),
+      });
+      expect(unknown).toMatchObject({ status: 409, body: { code: 'unknown_recipient' } });
+      const toldAt = new Date().toISOString();
+      const told = await t.request('POST', `/v1/requests/${id}/recipients/told`, {
+        name: 'Mailer sp. z o.o.',
+        toldBy: 'email',
+        toldAt,
+      });
+      expect(told.status).toBe(200);
+      expect(told.body.recipients).toEqual([{ name: 'Mailer sp. z o.o.', toldAt, toldBy: 'email' }]);
+      const after = await t.request('GET', statusPath.replace('/public/', '/portal/') + '&lang=en', undefined, {
+        key: null,
+        headers: { accept: 'text/html' },
+      });
+      expect(after.text).toContain('Mailer sp. z o.o.: told');
     } finally {
       crmErasure = 'done';
     }

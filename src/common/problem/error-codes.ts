@@ -52,6 +52,7 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   extension_not_allowed: 409,
   subject_cannot_be_told: 409,
+  unknown_recipient: 409,
   restriction_notice_required: 409,
   result_not_available: 404,
   link_expired: 410,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit';
-import { PurposesService } from '../../consent';
+import { ConsentQueryService, PurposesService } from '../../consent';
 import { OutboxService } from '../../outbox';
 import { SubjectLookupService } from '../../subjects';
 import { ZGODA_SYSTEM_KEY } from '../../systems';
@@ -12,7 +12,7 @@ import { RequestTask } from '../request-task.entity';
 import { RequestTransitions } from '../request-transitions.service';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
-import { PORTABILITY_SCOPE, TASK_ACTION_OF } from '../request.types';
+import { ART19_TYPES, PORTABILITY_SCOPE, TASK_ACTION_OF } from '../request.types';
 import { RequestsRepository } from '../requests.repository';
 import { isManual } from './request-progress';
 import { isDirectMarketingObjection } from './zgoda-executor';
@@ -20,7 +20,11 @@ import { isDirectMarketingObjection } from './zgoda-executor';
 export interface Plan {
   systems: Pick<SystemRecord, 'id' | 'key' | 'kind'>[];
   subject: TaskSubject | null;
+  /** Art. 19: recipients named on the subject's purposes that no system planned here stands for. */
+  recipients?: string[];
 }
+
+const sameName = (a: string, b: string | null) => !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
  * Decides which data systems take part in a verified request (Art. 19: every recipient of the data) and
@@ -34,6 +38,7 @@ export class TaskPlanner {
     private readonly systems: SystemsService,
     private readonly subjects: SubjectLookupService,
     private readonly purposes: PurposesService,
+    private readonly consent: ConsentQueryService,
     private readonly vault: RequestVault,
     private readonly transitions: RequestTransitions,
     private readonly outbox: OutboxService,
@@ -77,7 +82,29 @@ export class TaskPlanner {
     } else if (details?.identities?.length) {
       subject = { id: null, identifiers: details.identities };
     }
-    return { systems: chosen, subject };
+    const recipients =
+      ART19_TYPES.includes(request.type) && request.subjectId
+        ? await this.namedRecipients(request.subjectId, chosen)
+        : [];
+    return { systems: chosen, subject, recipients };
+  }
+
+  /**
+   * Art. 19: the recipients named on the purposes the subject has a consent record for, other than those a
+   * planned system stands for (by its name or its processor's): staff must tell them and record it.
+   */
+  private async namedRecipients(subjectId: string, chosen: SystemRecord[]): Promise<string[]> {
+    const mine = new Set(
+      (await this.consent.states(subjectId)).filter((s) => s.status !== 'none').map((s) => s.purpose),
+    );
+    const names = new Set<string>();
+    for (const p of await this.purposes.list(undefined, 1000)) {
+      if (!mine.has(p.key)) continue;
+      for (const r of p.recipients) {
+        if (!chosen.some((s) => sameName(r, s.name) || sameName(r, s.processorName))) names.add(r.trim());
+      }
+    }
+    return [...names].sort();
   }
 
   /** `prepare` for a stored request, whose details are sealed on it. */
@@ -103,6 +130,11 @@ export class TaskPlanner {
       } as RequestTask;
     });
     await this.repo.insertTasks(m, tasks);
+    if (plan.recipients?.length) {
+      const recipients = plan.recipients.map((name) => ({ name, toldAt: null, toldBy: null }));
+      await this.repo.update(m, request.id, { recipients });
+      request.recipients = recipients;
+    }
     await this.transitions.apply(m, request, 'in_progress');
     for (const t of tasks) {
       if (!isManual(t)) await this.outbox.enqueue(m, 'requests.run-task', { taskId: t.id }, { jobId: `task:${t.id}` });
@@ -112,7 +144,7 @@ export class TaskPlanner {
       targetType: 'request',
       targetId: request.id,
       subjectId: request.subjectId,
-      data: { systems: tasks.map((t) => t.systemKey), action },
+      data: { systems: tasks.map((t) => t.systemKey), action, recipientsToTell: plan.recipients?.length ?? 0 },
     });
     return tasks;
   }
