@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SubjectErasedEvent, SubjectHooks } from '../subjects';
-import { ConsentWriter } from './consent-writer.service';
+import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
-import { ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { PurposesRepository } from './purposes.repository';
 
 /** Keeps consent data in step with merges and erasures, inside the subjects module's transaction. */
@@ -35,27 +35,11 @@ export class ConsentSubjectHooks implements OnModuleInit {
       if (!purpose?.marketing) continue;
       await this.writer.writeIn(
         m,
-        {
-          subjectId,
-          purpose,
-          channel: state.channel,
-          decision: ConsentEventKind.Withdrawn,
+        withdrawalDraft(subjectId, purpose, state, {
           reason: EventReason.Objection,
-          version: state.version,
-          locale: state.locale,
-          textSha256: state.textSha256,
-          pending: false,
-          confirmsEventId: null,
-          expiresAt: null,
-          validityDays: null,
           sourceMethod: SourceMethod.Api,
           sourceLocation: 'objection',
-          sourceStaffId: null,
-          expressedBy: ExpressedBy.Subject,
-          gpc: false,
-          suppressed: false,
-          evidence: null,
-        },
+        }),
         { precondition: (s) => s?.status === ConsentDecision.Granted },
       );
     }

@@ -19,6 +19,39 @@ import { Purpose } from './purpose.entity';
 import { buildReceipt } from './receipt-payload';
 import { ReceiptsService } from './receipts.service';
 
+/**
+ * The person's withdrawal of what `state` records (its text version and locale kept): the draft the unsubscribe
+ * link, a GPC signal and an objection each write, differing only in why and through what.
+ */
+export function withdrawalDraft(
+  subjectId: string,
+  purpose: Purpose,
+  state: { channel: string; version: number; locale: string; textSha256: string },
+  how: { reason: EventReason; sourceMethod: SourceMethod; sourceLocation: string; gpc?: boolean },
+): EventDraft {
+  return {
+    subjectId,
+    purpose,
+    channel: state.channel as Channel,
+    decision: ConsentEventKind.Withdrawn,
+    reason: how.reason,
+    version: state.version,
+    locale: state.locale,
+    textSha256: state.textSha256,
+    pending: false,
+    confirmsEventId: null,
+    expiresAt: null,
+    validityDays: null,
+    sourceMethod: how.sourceMethod,
+    sourceLocation: how.sourceLocation,
+    sourceStaffId: null,
+    expressedBy: ExpressedBy.Subject,
+    gpc: how.gpc ?? false,
+    suppressed: false,
+    evidence: null,
+  };
+}
+
 /** Everything an event says, decided by the caller; the writer only orders, stores and signs it. */
 export interface EventDraft {
   subjectId: string;

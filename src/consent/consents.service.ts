@@ -6,10 +6,10 @@ import { SubjectLifecycleService } from '../subjects';
 import { SubjectLookupService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentText } from './consent-text.entity';
-import { ConsentWriter } from './consent-writer.service';
+import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { consentRequired, isChild } from './consent-rules';
-import { Channel, ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
 import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
 import { Purpose } from './purpose.entity';
@@ -104,27 +104,12 @@ export class ConsentsService {
       const purpose = await this.purposes.findByKey(state.purposeKey);
       if (!purpose?.saleOrSharing) continue;
       await this.writer.write(
-        {
-          subjectId,
-          purpose,
-          channel: state.channel as Channel,
-          decision: ConsentEventKind.Withdrawn,
+        withdrawalDraft(subjectId, purpose, state, {
           reason: EventReason.Gpc,
-          version: state.version,
-          locale: state.locale,
-          textSha256: state.textSha256,
-          pending: false,
-          confirmsEventId: null,
-          expiresAt: null,
-          validityDays: null,
           sourceMethod: via,
           sourceLocation: 'sec-gpc',
-          sourceStaffId: null,
-          expressedBy: ExpressedBy.Subject,
           gpc: true,
-          suppressed: false,
-          evidence: null,
-        },
+        }),
         { precondition: (s) => s?.status === ConsentDecision.Granted },
       );
     }

@@ -3,8 +3,8 @@ import { ProblemError } from '../common/problem/problem.error';
 import { SubjectLookupService } from '../subjects';
 import { ConsentLinksService, UnsubscribeClaims } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
-import { ConsentWriter } from './consent-writer.service';
-import { Channel, ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
+import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { ConsentRepository } from './consent.repository';
 import { Purpose } from './purpose.entity';
 import { PurposesRepository } from './purposes.repository';
@@ -46,27 +46,16 @@ export class PublicConsentService {
     const state = await this.repo.currentState(subjectId, purpose.key, channel);
     if (!state || state.status !== ConsentDecision.Granted) return { outcome: 'already_withdrawn', purpose, channel };
     const written = await this.writer.write(
-      {
+      withdrawalDraft(
         subjectId,
         purpose,
-        channel: channel as Channel,
-        decision: ConsentEventKind.Withdrawn,
-        reason: EventReason.UnsubscribeLink,
-        version: state.version,
-        locale: state.locale,
-        textSha256: state.textSha256,
-        pending: false,
-        confirmsEventId: null,
-        expiresAt: null,
-        validityDays: null,
-        sourceMethod: via === 'preference-centre' ? SourceMethod.Web : SourceMethod.Email,
-        sourceLocation: via,
-        sourceStaffId: null,
-        expressedBy: ExpressedBy.Subject,
-        gpc: false,
-        suppressed: false,
-        evidence: null,
-      },
+        { ...state, channel },
+        {
+          reason: EventReason.UnsubscribeLink,
+          sourceMethod: via === 'preference-centre' ? SourceMethod.Web : SourceMethod.Email,
+          sourceLocation: via,
+        },
+      ),
       {
         precondition: (s) => s?.status === ConsentDecision.Granted,
         actor: { type: 'subject_token', id: subjectId },
