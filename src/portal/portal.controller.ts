@@ -22,6 +22,14 @@ const tokenOf = (v: unknown): string | undefined => (typeof v === 'string' && v.
  * The customer portal: people without an account file a request, prove who they are by the link we
  * mail (Recital 64), and follow it. Every answer goes through the requests module's public service.
  */
+/** What the readable certificate page shows of the signed payload (erasure-certificate.ts). */
+interface CertificateView {
+  request: { id: string; receivedAt: string; completedAt: string; outcome: string };
+  subject: { suppressed: boolean };
+  residueCheck: { clean: boolean } | null;
+  systems: { key: string; outcome: string; retainedReason?: string | null; retainedUntil?: string | null }[];
+}
+
 @WebPage()
 @Controller('portal')
 export class PortalController {
@@ -120,10 +128,13 @@ export class PortalController {
     const lang = this.pages.lang(req, reply);
     const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
     const open = !['completed', 'cancelled'].includes(s.status);
-    const certificateHref =
-      s.type === 'erasure' && s.status === 'completed' && s.resolution !== 'rejected'
-        ? `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`
-        : null;
+    const certified = s.type === 'erasure' && s.status === 'completed' && s.resolution !== 'rejected';
+    const certificateHref = certified
+      ? `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`
+      : null;
+    const certificateViewHref = certified
+      ? `/portal/requests/${id}/certificate/view?token=${encodeURIComponent(String(token))}`
+      : null;
     return this.pages.render(
       reply,
       'portal/status',
@@ -135,6 +146,7 @@ export class PortalController {
         resultMailed: s.resultAvailable && (s.type === 'access' || s.type === 'portability'),
         days: this.env.REQUEST_DOWNLOAD_TTL_DAYS,
         certificateHref,
+        certificateViewHref,
       },
       { lang, title: this.pages.text(lang, 'portal.status.title') },
     );
@@ -158,6 +170,44 @@ export class PortalController {
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer');
     return JSON.stringify(cert, null, 2);
+  }
+
+  /** Issue 13 item 2: the certificate as a page a person can read, in their language, beside the signed file. */
+  @Get('requests/:id/certificate/view')
+  @Public()
+  @RateLimited()
+  async certificateView(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query('token') token: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = this.pages.lang(req, reply);
+    const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
+    if (s.type !== 'erasure') throw new ProblemError('not_found', 'No certificate for this request.');
+    const p = (await this.outputs.certificate(id)).payload as CertificateView;
+    const names = new Map(s.recipients.filter((r) => r.system).map((r) => [r.system!, r.name]));
+    return this.pages.render(
+      reply,
+      'portal/certificate',
+      {
+        requestId: p.request.id,
+        receivedAt: p.request.receivedAt,
+        completedAt: p.request.completedAt,
+        outcome: p.request.outcome,
+        systems: p.systems.map((x) => ({
+          name: names.get(x.key) ?? x.key,
+          outcome: x.outcome,
+          retainedReason: x.retainedReason ?? null,
+          retainedUntil: x.retainedUntil ?? null,
+        })),
+        suppressed: p.subject.suppressed,
+        residueChecked: p.residueCheck !== null,
+        residueClean: p.residueCheck?.clean ?? false,
+        jsonHref: `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`,
+      },
+      { lang, title: this.pages.text(lang, 'portal.cert.title') },
+    );
   }
 
   /** Landing page for the download link: the file itself is `/public/requests/:id/result`, same token. */

@@ -226,11 +226,15 @@ export class PublicRequestsService {
    * Art. 19, second sentence: the person may learn who was told. Every system the request went to (by its
    * name, done once its task settled) and every recipient named on their purposes (done once staff told it).
    */
-  private async recipientsOf(r: DsrRequest): Promise<{ name: string; done: boolean }[]> {
-    const out: { name: string; done: boolean }[] = [];
+  private async recipientsOf(r: DsrRequest): Promise<{ name: string; done: boolean; system?: string }[]> {
+    const out: { name: string; done: boolean; system?: string }[] = [];
     for (const t of await this.repo.tasksOf(r.id)) {
       const system = await this.systems.findByKey(t.systemKey);
-      out.push({ name: system?.name ?? t.systemKey, done: SETTLED_TASK_STATUSES.includes(t.status) });
+      out.push({
+        name: system?.name ?? t.systemKey,
+        done: SETTLED_TASK_STATUSES.includes(t.status),
+        system: t.systemKey,
+      });
     }
     for (const n of r.recipients) out.push({ name: n.name, done: n.toldAt !== null });
     return out;

@@ -327,8 +327,8 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
       expect(full.body.recipients).toEqual([{ name: 'Mailer sp. z o.o.', toldAt: null, toldBy: null }]);
       expect(status.body.recipients).toEqual(
         expect.arrayContaining([
-          { name: 'Sklep', done: true },
-          { name: 'CRM', done: true },
+          { name: 'Sklep', done: true, system: 'shop' },
+          { name: 'CRM', done: true, system: 'crm' },
           { name: 'Mailer sp. z o.o.', done: false },
         ]),
       );

@@ -177,12 +177,26 @@ describe('web: customer portal in Chromium', () => {
     }, 30_000);
     await page.reload();
     await inBothLanguages('portal-status-erasure');
-    const href = await page.getByRole('link', { name: /erasure certificate/ }).getAttribute('href');
+    const href = await page.getByRole('link', { name: 'Download the erasure certificate' }).getAttribute('href');
     const cert = await fetch(url(href!));
     expect(cert.status).toBe(200);
     const body = (await cert.json()) as { certificate: string; jwksUrl: string };
     expect(body.certificate.split('.')).toHaveLength(3);
     expect(body.jwksUrl).toContain('/v1/requests/jwks.json');
+
+    // Issue 13 item 2: the same certificate as a page the person can read, in their language.
+    await page.getByRole('link', { name: 'View the erasure certificate' }).click();
+    await page.waitForURL(/\/certificate\/view\?token=/);
+    expect(await page.locator('h1').textContent()).toBe('Erasure certificate');
+    const text = (await page.locator('main').textContent())!;
+    expect(text).toContain(requestId);
+    expect(text).toContain('data erased in every system');
+    expect(text).toContain('none of your data is left in it');
+    expect(text).toContain('Your address is on our suppression list');
+    await inBothLanguages('portal-certificate');
+    expect(await page.getByRole('link', { name: 'Download the signed certificate (JSON)' }).getAttribute('href')).toBe(
+      href,
+    );
   });
 
   it('refuses a form post without its CSRF token, and shows error pages people can read', async () => {
