@@ -1,3 +1,4 @@
+import { readableCertificate } from '../requests';
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
@@ -71,6 +72,20 @@ export class ConsoleRequestsController {
     void reply.send(html);
   }
 
+  /** Issue 13 item 2: the erasure certificate as staff read it, beside the signed file (the API's JSON). */
+  @Get('requests/:id/certificate')
+  @RequireScopes('requests:read')
+  async certificate(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
+    const lang = this.view.lang(req, reply);
+    const cert = await this.api.get<{ payload: unknown }>(req, `/v1/requests/${id}/certificate`);
+    const model = readableCertificate(cert.payload, new Map(), `/v1/requests/${id}/certificate`);
+    const html = this.view.render(req, reply, 'certificate', model, {
+      lang,
+      title: this.view.t(lang, 'request.certificateTitle'),
+    });
+    void reply.send(html);
+  }
+
   @Get('requests/:id')
   @RequireScopes('requests:read')
   async request(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
@@ -113,6 +128,9 @@ export class ConsoleRequestsController {
         canReject: writable && row.open,
         canRetry: writable && r.status === 'failed',
         download: r.resultAvailable ? `/v1/requests/${id}/result` : null,
+        certificate: r.certificateAvailable
+          ? { page: `/console/requests/${id}/certificate`, signed: `/v1/requests/${id}/certificate` }
+          : null,
         subjectHref:
           r.subjectId && (may(req, 'subjects:read') || may(req, 'consent:read'))
             ? `/console/subjects/${r.subjectId}`

@@ -5,7 +5,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { RateLimited } from '../common/throttle/throttle.module';
 import { Env } from '../config/env';
 import { PurposesService } from '../consent';
-import { RequestOutputs } from '../requests';
+import { readableCertificate, RequestOutputs } from '../requests';
 import { PublicRequestsService } from '../requests';
 import { REQUEST_TYPES } from '../requests';
 import { CsrfProtected } from '../web';
@@ -22,14 +22,6 @@ const tokenOf = (v: unknown): string | undefined => (typeof v === 'string' && v.
  * The customer portal: people without an account file a request, prove who they are by the link we
  * mail (Recital 64), and follow it. Every answer goes through the requests module's public service.
  */
-/** What the readable certificate page shows of the signed payload (erasure-certificate.ts). */
-interface CertificateView {
-  request: { id: string; receivedAt: string; completedAt: string; outcome: string };
-  subject: { suppressed: boolean };
-  residueCheck: { clean: boolean } | null;
-  systems: { key: string; outcome: string; retainedReason?: string | null; retainedUntil?: string | null }[];
-}
-
 @WebPage()
 @Controller('portal')
 export class PortalController {
@@ -185,29 +177,13 @@ export class PortalController {
     const lang = this.pages.lang(req, reply);
     const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
     if (s.type !== 'erasure') throw new ProblemError('not_found', 'No certificate for this request.');
-    const p = (await this.outputs.certificate(id)).payload as CertificateView;
+    const { payload } = await this.outputs.certificate(id);
     const names = new Map(s.recipients.filter((r) => r.system).map((r) => [r.system!, r.name]));
-    return this.pages.render(
-      reply,
-      'portal/certificate',
-      {
-        requestId: p.request.id,
-        receivedAt: p.request.receivedAt,
-        completedAt: p.request.completedAt,
-        outcome: p.request.outcome,
-        systems: p.systems.map((x) => ({
-          name: names.get(x.key) ?? x.key,
-          outcome: x.outcome,
-          retainedReason: x.retainedReason ?? null,
-          retainedUntil: x.retainedUntil ?? null,
-        })),
-        suppressed: p.subject.suppressed,
-        residueChecked: p.residueCheck !== null,
-        residueClean: p.residueCheck?.clean ?? false,
-        jsonHref: `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`,
-      },
-      { lang, title: this.pages.text(lang, 'portal.cert.title') },
-    );
+    const jsonHref = `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`;
+    return this.pages.render(reply, 'portal/certificate', readableCertificate(payload, names, jsonHref), {
+      lang,
+      title: this.pages.text(lang, 'portal.cert.title'),
+    });
   }
 
   /** Landing page for the download link: the file itself is `/public/requests/:id/result`, same token. */

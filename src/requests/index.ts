@@ -1,6 +1,7 @@
 // The public surface of the requests module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
 export { OpenRequestsService } from './open-requests.service';
 export { OPENGDPR_CREATE_ROUTES } from './opengdpr/opengdpr.controller';
+export { readableCertificate } from './outputs/erasure-certificate';
 export { RequestOutputs } from './outputs/request-outputs.service';
 export { PublicRequestsService } from './public-requests.service';
 export { OPEN_STATUSES } from './request-state';

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { publishedPurpose } from '../consent/consent-fixtures';
-import { createSubject } from '../requests/support';
+import { createSubject, waitForStatus } from '../requests/support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
@@ -218,6 +218,27 @@ describe('console in the browser', () => {
     });
     const proof = await t.request('GET', `/v1/subjects/${child.id}/consents/${event.id}/proof`);
     expect(proof.body.evidence).toEqual({ guardian: { name: 'Jan Opiekun', relation: 'ojciec' } });
+    await page.close();
+  });
+
+  it('links a completed erasure to its certificate, readable and signed (issue 13 item 2)', async () => {
+    const s = await createSubject(t);
+    const created = await t.request('POST', '/v1/requests', { type: 'erasure', subjectId: s.id, verified: true });
+    expect(created.status).toBe(201);
+    await waitForStatus(t, created.body.id, ['completed']);
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    await page.goto(`${t.baseUrl}/console/requests/${created.body.id}`);
+    const signed = await page.getByRole('link', { name: 'Zaświadczenie podpisane (JSON)' }).getAttribute('href');
+    expect(signed).toBe(`/v1/requests/${created.body.id}/certificate`);
+    await page.getByRole('link', { name: 'Zaświadczenie o usunięciu (do czytania)' }).click();
+    await page.waitForURL(/\/certificate$/);
+    expect(await page.locator('h1').textContent()).toBe('Zaświadczenie o usunięciu danych');
+    const text = (await page.locator('main').textContent())!;
+    expect(text).toContain(created.body.id);
+    expect(text).toContain('dane usunięte we wszystkich systemach');
+    expect(text).toContain('nie zostały w nim żadne Twoje dane');
+    await checkA11y(page);
     await page.close();
   });
 

@@ -114,3 +114,27 @@ export async function signCertificate(payload: object, key: ActiveKey): Promise<
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', cty: 'erasure-certificate' })
     .sign(key.privateKey);
 }
+
+/** What a readable certificate page shows of a signed payload (portal and console), system keys named. */
+export function readableCertificate(payload: unknown, names: ReadonlyMap<string, string>, jsonHref: string) {
+  const p = payload as ReturnType<typeof certificatePayload>;
+  return {
+    requestId: p.request.id,
+    receivedAt: p.request.receivedAt,
+    completedAt: p.request.completedAt,
+    outcome: p.request.outcome,
+    systems: p.systems.map((x) => {
+      const kept = x as { retainedReason?: string | null; retainedUntil?: string | null };
+      return {
+        name: names.get(x.key) ?? x.key,
+        outcome: x.outcome,
+        retainedReason: kept.retainedReason ?? null,
+        retainedUntil: kept.retainedUntil ?? null,
+      };
+    }),
+    suppressed: p.subject.suppressed,
+    residueChecked: p.residueCheck !== null,
+    residueClean: p.residueCheck?.clean ?? false,
+    jsonHref,
+  };
+}
