@@ -91,7 +91,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (row && (this.touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {
       this.touched.set(row.id, now);
       // Best effort: lastUsedAt is shown to admins, authentication does not depend on it, and the next use retries.
-      void this.keys.update(this.dataSource.manager, row.id, { lastUsedAt: new Date() }).catch(() => undefined);
+      void this.keys
+        .update(this.dataSource.manager, row.id, { lastUsedAt: new Date() })
+        .catch((e: unknown) =>
+          this.logger.warn({ err: { name: (e as Error).name } }, 'api key lastUsedAt not updated'),
+        );
     }
     return principal;
   }

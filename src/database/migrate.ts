@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions, ensureDatabase } from './database.options';
 
@@ -15,7 +16,12 @@ export async function runMigrations(databaseUrl: string): Promise<string[]> {
     return applied.map((m) => m.name);
   } finally {
     // Safe to ignore: a session lock also ends with its connection, which release/destroy below close.
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch((e: unknown) => {
+      new Logger('Migrations').warn(
+        { err: { name: (e as Error).name } },
+        'migration lock not released; it ends with the connection',
+      );
+    });
     await runner.release();
     await ds.destroy();
   }

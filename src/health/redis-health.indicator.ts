@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { Env } from '../config/env';
@@ -6,6 +6,8 @@ import { redisOptionsFromUrl } from '../common/redis/redis-connection';
 
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {
+  private readonly logger = new Logger('RedisHealth');
+
   private readonly client: IORedis;
 
   constructor(
@@ -27,7 +29,11 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     try {
       if (this.client.status === 'wait' || this.client.status === 'end')
         // Fails closed: the ping below reports Redis as down when the connect did not succeed.
-        await this.client.connect().catch(() => undefined);
+        await this.client
+          .connect()
+          .catch((e: unknown) =>
+            this.logger.debug({ err: { name: (e as Error).name } }, 'redis health connect failed'),
+          );
       const pong = await Promise.race([
         this.client.ping(),
         new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), 1000)),

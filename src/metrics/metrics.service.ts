@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { QueueRegistry } from '../jobs';
 import { OutboxService } from '../outbox';
@@ -6,6 +6,8 @@ import { OutboxService } from '../outbox';
 /** One registry per app instance (tests start several apps in one process). */
 @Injectable()
 export class MetricsService {
+  private readonly logger = new Logger(MetricsService.name);
+
   readonly registry = new Registry();
   readonly httpDuration = new Histogram({
     name: 'zgoda_http_request_duration_seconds',
@@ -44,7 +46,11 @@ export class MetricsService {
 
   async render(): Promise<string> {
     // A collector that fails leaves its gauges at their last values; the scrape itself must still answer.
-    await Promise.all(this.collectors.map((c) => c().catch(() => undefined)));
+    await Promise.all(
+      this.collectors.map((c) =>
+        c().catch((e: unknown) => this.logger.warn({ err: { name: (e as Error).name } }, 'metrics collector failed')),
+      ),
+    );
     return this.registry.metrics();
   }
 }

@@ -22,6 +22,10 @@ const tokenOf = (v: unknown): string | undefined => (typeof v === 'string' && v.
  * The customer portal: people without an account file a request, prove who they are by the link we
  * mail (Recital 64), and follow it. Every answer goes through the requests module's public service.
  */
+/** The certificate's signed file or readable page, reached with the request's status token. */
+const certificatePath = (id: string, token: unknown, as: 'file' | 'page') =>
+  `/portal/requests/${id}/certificate${as === 'page' ? '/view' : ''}?token=${encodeURIComponent(String(token))}`;
+
 @WebPage()
 @Controller('portal')
 export class PortalController {
@@ -121,12 +125,8 @@ export class PortalController {
     const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
     const open = !['completed', 'cancelled'].includes(s.status);
     const certified = s.type === 'erasure' && s.status === 'completed' && s.resolution !== 'rejected';
-    const certificateHref = certified
-      ? `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`
-      : null;
-    const certificateViewHref = certified
-      ? `/portal/requests/${id}/certificate/view?token=${encodeURIComponent(String(token))}`
-      : null;
+    const certificateHref = certified ? certificatePath(id, token, 'file') : null;
+    const certificateViewHref = certified ? certificatePath(id, token, 'page') : null;
     return this.pages.render(
       reply,
       'portal/status',
@@ -153,8 +153,7 @@ export class PortalController {
     @Query('token') token: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
-    if (s.type !== 'erasure') throw new ProblemError('not_found', 'No certificate for this request.');
+    await this.erasureStatus(id, token);
     const cert = await this.outputs.certificate(id);
     void reply
       .header('content-type', 'application/json; charset=utf-8')
@@ -175,12 +174,11 @@ export class PortalController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const lang = this.pages.lang(req, reply);
-    const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
-    if (s.type !== 'erasure') throw new ProblemError('not_found', 'No certificate for this request.');
+    const s = await this.erasureStatus(id, token);
     const { payload } = await this.outputs.certificate(id);
     const names = new Map(s.recipients.filter((r) => r.system).map((r) => [r.system!, r.name]));
-    const jsonHref = `/portal/requests/${id}/certificate?token=${encodeURIComponent(String(token))}`;
-    return this.pages.render(reply, 'portal/certificate', readableCertificate(payload, names, jsonHref), {
+    const model = readableCertificate(payload, names, certificatePath(id, token, 'file'));
+    return this.pages.render(reply, 'portal/certificate', model, {
       lang,
       title: this.pages.text(lang, 'portal.cert.title'),
     });
@@ -204,6 +202,13 @@ export class PortalController {
       { fileHref: `/public/requests/${id}/result?token=${encodeURIComponent(String(token))}` },
       { lang, title: this.pages.text(lang, 'portal.download.title') },
     );
+  }
+
+  /** The status behind a certificate link: the link's own request, and an erasure. */
+  private async erasureStatus(id: string, token: unknown) {
+    const s = await this.scoped(() => this.requests.status(id, tokenOf(token)));
+    if (s.type !== 'erasure') throw new ProblemError('not_found', 'No certificate for this request.');
+    return s;
   }
 
   private async form(reply: FastifyReply, lang: PageLang, form: RequestForm, errors: FormErrors, status: number) {

@@ -72,7 +72,7 @@ export class ObjectionAssessments {
       if (outcome === 'compelling_grounds') await this.rights.overruleObjection(m, r.subjectId, purposes, r.id);
       const told = contact?.email
         ? { by: 'email' as const, at: new Date() }
-        : toldOffline(dto.toldBy, dto.toldAt, r.receivedAt, 'subject_cannot_be_told');
+        : toldOffline(dto.toldBy, dto.toldAt, r.receivedAt);
       let noticeId: string | null = null;
       if (told.by === 'email') {
         // By subject id: the request's own contact is wiped when it ends (LEGAL item 21).

@@ -135,9 +135,7 @@ export class RequestsService {
       const emailId = await this.notices.extended(m, r, reason);
       // Art. 12(3): "shall inform the data subject of any such extension". An extension nobody told the
       // subject of is not one; the whole change rolls back unless staff record how they told them.
-      const told = emailId
-        ? { by: 'email' as const, at: new Date() }
-        : toldOffline(toldBy, toldAt, r.receivedAt, 'subject_cannot_be_told');
+      const told = emailId ? { by: 'email' as const, at: new Date() } : toldOffline(toldBy, toldAt, r.receivedAt);
       await this.repo.update(m, r.id, { ...patch, extensionToldBy: told.by, extensionToldAt: told.at });
       Object.assign(r, { extensionToldBy: told.by, extensionToldAt: told.at });
       await this.audit.append(m, {

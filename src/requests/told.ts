@@ -4,18 +4,17 @@ import { CLOCK_SKEW_MS } from './request-intake.service';
 
 /**
  * How a subject Zgoda cannot e-mail was told something the law says they must be told (Art. 12(3) extension,
- * Art. 21(1) assessment): staff record the channel and the time, or the change is refused with `code`
- * (409) and nothing is written. The time may not lie in the future nor before `notBefore`.
+ * Art. 21(1) assessment): staff record the channel and the time, or the change is refused with 409
+ * `subject_cannot_be_told` and nothing is written. The time may not lie in the future nor before `notBefore`.
  */
 export function toldOffline(
   by: ToldOffline | undefined,
   at: string | undefined,
   notBefore: Date,
-  code: 'subject_cannot_be_told',
 ): { by: ToldBy; at: Date } {
   if (!by || !at) {
     throw new ProblemError(
-      code,
+      'subject_cannot_be_told',
       'Zgoda has no e-mail address for this subject; tell them another way and record it (toldBy, toldAt).',
     );
   }

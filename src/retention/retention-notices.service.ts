@@ -171,7 +171,9 @@ export class RetentionNoticesService {
     if ('failure' in posted) throw new NoticeCallError(posted.failure, posted.permanent);
     const res = posted.response;
     // Only frees the socket: the outcome is the status, already read.
-    await res.body?.cancel().catch(() => undefined);
+    await res.body
+      ?.cancel()
+      .catch((e: unknown) => this.logger.debug({ err: { name: (e as Error).name } }, 'response body not cancelled'));
     if (res.status >= 200 && res.status < 300) return;
     throw new NoticeCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));
   }
