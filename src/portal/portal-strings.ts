@@ -87,6 +87,24 @@ export const PORTAL_STRINGS = defineStrings({
         failed: 'nie udało się',
       },
       until: 'do {date}',
+      categories: 'Kategorie danych',
+      heldByLaw: 'obowiązek zachowania danych',
+      categoryOutcomes: {
+        erased: 'usunięte',
+        retained: 'zachowane',
+        not_found: 'brak danych',
+        failed: 'nie udało się',
+        restricted_until_hold_ends: 'zablokowane do czasu usunięcia zachowanych danych',
+      },
+      bases: {
+        freedom_of_expression: 'wolność wypowiedzi i informacji (art. 17 ust. 3 lit. a RODO)',
+        legal_obligation: 'obowiązek prawny (art. 17 ust. 3 lit. b RODO)',
+        public_health: 'zdrowie publiczne (art. 17 ust. 3 lit. c RODO)',
+        archiving_research: 'archiwizacja, badania, statystyka (art. 17 ust. 3 lit. d RODO)',
+        legal_claims: 'ustalenie, dochodzenie lub obrona roszczeń (art. 17 ust. 3 lit. e RODO)',
+      },
+      follows:
+        'To zaświadczenie dotyczy danych zachowanych przy żądaniu {id}: okres ich zachowania minął i zostały usunięte.',
       suppressed:
         'Twój adres jest na liście wykluczeń: nie wyślemy na niego wiadomości marketingowych, nawet jeśli trafi do nas ponownie.',
       residueClean: 'Przed wystawieniem zaświadczenia sprawdziliśmy nasz system: nie zostały w nim żadne Twoje dane.',
@@ -275,6 +293,24 @@ export const PORTAL_STRINGS = defineStrings({
         failed: 'failed',
       },
       until: 'until {date}',
+      categories: 'Data categories',
+      heldByLaw: 'a duty to keep the data',
+      categoryOutcomes: {
+        erased: 'erased',
+        retained: 'kept',
+        not_found: 'no data',
+        failed: 'failed',
+        restricted_until_hold_ends: 'restricted until the kept data is erased',
+      },
+      bases: {
+        freedom_of_expression: 'freedom of expression and information (Art. 17(3)(a) GDPR)',
+        legal_obligation: 'a legal obligation (Art. 17(3)(b) GDPR)',
+        public_health: 'public health (Art. 17(3)(c) GDPR)',
+        archiving_research: 'archiving, research or statistics (Art. 17(3)(d) GDPR)',
+        legal_claims: 'the establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)',
+      },
+      follows:
+        'This certificate covers the data kept when request {id} was answered: the time to keep it is over and it has been erased.',
       suppressed:
         'Your address is on our suppression list: we will not send it marketing messages, even if it reaches us again.',
       residueClean: 'Before issuing this certificate we checked our system: none of your data is left in it.',

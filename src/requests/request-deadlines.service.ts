@@ -6,6 +6,7 @@ import { Env } from '../config/env';
 import { JobHandler } from '../jobs';
 import { MetricsService } from '../metrics';
 import { NotificationsService } from '../notifications';
+import { HeldErasures } from './held-erasures.service';
 import { LEGAL_ZONE } from './legal-clock';
 import { RequestNotices } from './request-notices.service';
 import { RequestTransitions } from './request-transitions.service';
@@ -35,6 +36,7 @@ export class RequestDeadlines implements OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly held: HeldErasures,
     private readonly env: Env,
   ) {}
 
@@ -54,10 +56,11 @@ export class RequestDeadlines implements OnModuleInit {
   }
 
   @JobHandler(SWEEP_JOB)
-  async sweep(): Promise<{ expired: number; flagged: number }> {
+  async sweep(): Promise<{ expired: number; flagged: number; resumed: number }> {
     const expired = await this.expireUnverified();
     const flagged = await this.flagDeadlines();
-    return { expired, flagged };
+    const resumed = await this.held.resume();
+    return { expired, flagged, resumed };
   }
 
   /** Each in its own transaction and re-checked under lock: a link used a moment ago wins. */

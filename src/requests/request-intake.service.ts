@@ -32,6 +32,8 @@ export interface NewRequest {
   locale: Locale;
   contact: string | null;
   details: RequestDetails | null;
+  /** The erasure whose held data this request erases (Art. 17(3), the hold has ended). */
+  follows?: string;
 }
 
 export type RequestDetailInput = Pick<CreateRequestDto, 'type' | 'details' | 'changes' | 'purposes'>;
@@ -121,6 +123,7 @@ export class RequestIntake {
       assessmentToldAt: null,
       completedAt: null,
       duplicateOf: null,
+      follows: input.follows ?? null,
       deadlineState: 'ok',
       retries: 0,
       certificate: null,
@@ -133,7 +136,12 @@ export class RequestIntake {
       targetType: 'request',
       targetId: id,
       subjectId: input.subjectId,
-      data: { type: input.type, source: input.source, receivedAt: input.receivedAt.toISOString() },
+      data: {
+        type: input.type,
+        source: input.source,
+        receivedAt: input.receivedAt.toISOString(),
+        ...(input.follows ? { follows: input.follows } : {}),
+      },
     });
     // Art. 21(3): an objection to direct marketing takes effect at once, with no verification or
     // balancing: it can only stop messages, so acting on a false one harms nobody. Art. 21(1) with

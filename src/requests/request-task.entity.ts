@@ -2,6 +2,12 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } fr
 import { DsrRequest } from './request.entity';
 import type { TaskAction, TaskStatus } from './request.types';
 
+export interface RetainedCategory {
+  category: string;
+  legalBasis: string | null;
+  until: string | null;
+}
+
 /** One data system's part of a request (Art. 19: every recipient is told). */
 @Entity({ name: 'request_tasks' })
 @Check('ck_request_tasks_status', `status IN ('pending', 'running', 'waiting_callback', 'done', 'failed', 'retained')`)
@@ -10,6 +16,7 @@ import type { TaskAction, TaskStatus } from './request.types';
   `action IN ('access', 'portability', 'erasure', 'rectification', 'restriction', 'objection')`,
 )
 @Index('ux_request_tasks_system', ['requestId', 'systemId'], { unique: true })
+@Index('ix_request_tasks_held', ['requestId'], { where: `status = 'retained' AND retained_reason = 'legal_hold'` })
 export class RequestTask {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -70,6 +77,17 @@ export class RequestTask {
 
   @Column({ type: 'timestamptz', nullable: true })
   retainedUntil: Date | null;
+
+  /** The system's data categories when the task was planned: the certificate's per-category lines. */
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
+  categories: string[];
+
+  /**
+   * Issue 13 item 3: the categories an erasure keeps under a legal hold, each with its Art. 17(3) ground and
+   * end (ISO 8601, null: until released), as the system was asked; null when no hold kept anything here.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  retainedCategories: RetainedCategory[] | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   completedAt: Date | null;

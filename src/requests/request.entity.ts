@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { ToldBy } from '../common/validation/told-by';
 import type {
   Locale,
@@ -26,6 +26,7 @@ import type {
 @Check('ck_requests_assessment_told_by', `assessment_told_by IN ('email', 'letter', 'phone', 'in_person')`)
 @Check('ck_requests_resolution', `resolution IN ('fulfilled', 'partially_fulfilled', 'rejected')`)
 @Index('ix_requests_received', ['receivedAt', 'id'])
+@Index('ux_requests_follows', ['follows'], { unique: true, where: 'follows IS NOT NULL' })
 @Index('ix_requests_subject', ['subjectId', 'type'], { where: 'subject_id IS NOT NULL' })
 // The deadline sweep, the digest and ?overdue=true only look at open requests.
 @Index('ix_requests_open_due', ['dueAt'], { where: `status NOT IN ('completed', 'cancelled')` })
@@ -128,6 +129,14 @@ export class DsrRequest {
   /** An earlier open request of the same subject and type this one was folded into. */
   @Column({ type: 'uuid', nullable: true })
   duplicateOf: string | null;
+
+  /** Art. 17(3): the erasure whose held data this one erases, now that the hold has ended (one per erasure). */
+  @Column({ type: 'uuid', nullable: true })
+  follows: string | null;
+
+  @ManyToOne(() => DsrRequest, { nullable: true })
+  @JoinColumn({ name: 'follows', foreignKeyConstraintName: 'fk_requests_follows' })
+  followed?: DsrRequest;
 
   /** `ok`, `at_risk`, `overdue`: set by the deadline sweep so the DPO is told once per change. */
   @Column({ type: 'text', default: 'ok' })

@@ -18,7 +18,8 @@ export const RESOLUTIONS = ['fulfilled', 'partially_fulfilled', 'rejected'] as c
 export type Resolution = (typeof RESOLUTIONS)[number];
 
 /** Where a request came in: staff or a client system (API), the public portal, an OpenGDPR controller. */
-export const REQUEST_SOURCES = ['api', 'portal', 'opengdpr'] as const;
+// `hold_ended`: Zgoda itself, finishing an erasure a legal hold held back (Art. 17(3)).
+export const REQUEST_SOURCES = ['api', 'portal', 'opengdpr', 'hold_ended'] as const;
 export type RequestSource = (typeof REQUEST_SOURCES)[number];
 
 export const TASK_STATUSES = ['pending', 'running', 'waiting_callback', 'done', 'failed', 'retained'] as const;

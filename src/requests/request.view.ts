@@ -17,6 +17,8 @@ export const taskView = (t: RequestTask) => ({
   lastError: t.lastError,
   retainedReason: t.retainedReason,
   retainedUntil: iso(t.retainedUntil),
+  /** An erasure: the categories kept under a legal hold (Art. 17(3)), each with its ground and end. */
+  retainedCategories: t.retainedCategories,
   completedAt: iso(t.completedAt),
 });
 
@@ -34,6 +36,8 @@ export function requestView(
     resolutionCode: r.resolutionCode,
     resolutionReason: vault.openText(r.id, 'resolution_reason', r.resolutionReasonSealed) ?? r.resolutionCode,
     source: r.source,
+    /** `hold_ended`: the erasure this one finishes, now that the hold on what it kept has ended. */
+    follows: r.follows,
     subjectId: r.subjectId,
     locale: r.locale,
     receivedAt: r.receivedAt.toISOString(),

@@ -25,6 +25,7 @@ import { PublicRequestsController } from './public-requests.controller';
 import { PublicRequestsService } from './public-requests.service';
 import { RequestResultPurge } from './request-result-purge.service';
 import { RequestDeadlines } from './request-deadlines.service';
+import { HeldErasures } from './held-erasures.service';
 import { RequestIntake } from './request-intake.service';
 import { RequestNotices } from './request-notices.service';
 import { RequestTasksController } from './request-tasks.controller';
@@ -62,6 +63,7 @@ import { RequestsService } from './requests.service';
     SigningKeys,
     RequestOutputs,
     RequestDeadlines,
+    HeldErasures,
     RequestResultPurge,
     RequestStarter,
     OpenGdprRepository,

@@ -213,6 +213,26 @@ export class RequestsRepository {
     await m.query(`UPDATE request_tasks SET subject_sealed = NULL WHERE request_id = $1`, [requestId]);
   }
 
+  /**
+   * Completed erasures that kept data under a legal hold and have no follow-up yet, after `afterId` in id
+   * order (keyset), with the subject they were about.
+   */
+  async heldErasures(afterId: string, limit: number): Promise<{ id: string; subject_id: string }[]> {
+    return (await this.dataSource.query(
+      `SELECT r.id, r.subject_id FROM requests r
+        WHERE r.id > $1 AND r.type = 'erasure' AND r.status = 'completed' AND r.subject_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM request_tasks t WHERE t.request_id = r.id
+                         AND t.status = 'retained' AND t.retained_reason = 'legal_hold')
+          AND NOT EXISTS (SELECT 1 FROM requests f WHERE f.follows = r.id)
+        ORDER BY r.id LIMIT $2`,
+      [afterId, limit],
+    )) as { id: string; subject_id: string }[];
+  }
+
+  async followUpOf(m: EntityManager, id: string): Promise<DsrRequest | null> {
+    return m.getRepository(DsrRequest).findOne({ where: { follows: id } });
+  }
+
   /** Serialises the callers holding the same key until the transaction ends. */
   async advisoryLock(m: EntityManager, key: string): Promise<void> {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);

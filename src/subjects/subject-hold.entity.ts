@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { HOLD_BASES, HoldBasis } from './subject-rules';
 import { Subject } from './subject.entity';
 
 /**
@@ -6,6 +7,7 @@ import { Subject } from './subject.entity';
  * subject's data. The reason often names a case, so it is encrypted like the subject's other data.
  */
 @Entity({ name: 'subject_holds' })
+@Check('ck_subject_holds_legal_basis', `legal_basis IN (${HOLD_BASES.map((b) => `'${b}'`).join(', ')})`)
 @Index('ix_subject_holds_subject', ['subjectId', 'createdAt'])
 export class SubjectHold {
   @PrimaryColumn({ type: 'uuid' })
@@ -21,6 +23,14 @@ export class SubjectHold {
   /** Null once the subject is erased (after the hold was released). */
   @Column({ type: 'bytea', nullable: true })
   reasonEnc: Buffer | null;
+
+  /** Data categories kept (Art. 17(3) keeps only what the ground needs); empty: everything. */
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
+  categories: string[];
+
+  /** The Art. 17(3) ground; null only on holds placed before it was recorded. */
+  @Column({ type: 'text', nullable: true })
+  legalBasis: HoldBasis | null;
 
   /** Null: until released. */
   @Column({ type: 'timestamptz', nullable: true })

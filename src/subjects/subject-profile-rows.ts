@@ -44,6 +44,8 @@ export const profileHold = (h: NonNullable<ProfileRow['holds']>[number]) =>
   ({
     id: h.id,
     reasonEnc: fromBase64(h.reasonEnc),
+    legalBasis: h.legalBasis,
+    categories: h.categories,
     endsAt: dateOrNull(h.endsAt),
     createdAt: new Date(h.createdAt),
     createdBy: h.createdBy,

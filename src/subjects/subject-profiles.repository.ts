@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { IdentifierKind } from '../common/identifiers/normalise';
+import type { HoldBasis } from './subject-rules';
 import { SubjectStatus } from './subject.entity';
 import { namedQuery } from './subjects.repository';
 
@@ -63,6 +64,8 @@ export interface ProfileRow {
     | {
         id: string;
         reasonEnc: string | null;
+        legalBasis: HoldBasis | null;
+        categories: string[];
         endsAt: string | null;
         createdAt: string;
         createdBy: string;
@@ -86,6 +89,7 @@ const profileRowsSql = (given: string) => `
                           ORDER BY i.created_at, i.id)
             FROM subject_identifiers i WHERE i.subject_id = s.id) AS identifiers,
          (SELECT json_agg(json_build_object('id', h.id, 'reasonEnc', encode(h.reason_enc, 'base64'),
+                                            'legalBasis', h.legal_basis, 'categories', h.categories,
                                             'endsAt', h.ends_at, 'createdAt', h.created_at,
                                             'createdBy', h.created_by, 'releasedAt', h.released_at,
                                             'releasedBy', h.released_by)

@@ -5,7 +5,7 @@ import { holdColumn, identifierColumn, SubjectCipher, SubjectKeyHandle } from '.
 import { SubjectHold } from './subject-hold.entity';
 import { SubjectIdentifier } from './subject-identifier.entity';
 import { SubjectKey } from './subject-key.entity';
-import { SubjectLocale } from './subject-rules';
+import { HoldBasis, SubjectLocale } from './subject-rules';
 import { Subject, SubjectStatus } from './subject.entity';
 import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
@@ -25,6 +25,9 @@ export interface DecryptedIdentifier {
 export interface DecryptedHold {
   id: string;
   reason: string | null;
+  legalBasis: HoldBasis | null;
+  /** Empty: everything. */
+  categories: string[];
   endsAt: Date | null;
   createdAt: Date;
   createdBy: string;
@@ -246,6 +249,8 @@ export class SubjectReader {
   private holdShell(h: SubjectHold) {
     return {
       id: h.id,
+      legalBasis: h.legalBasis,
+      categories: h.categories,
       endsAt: h.endsAt,
       createdAt: h.createdAt,
       createdBy: h.createdBy,

@@ -12,7 +12,8 @@ import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectHooks } from './subject-hooks';
 import { SubjectKeysRepository } from './subject-keys.repository';
 import { isUuid, SubjectLookupService } from './subject-lookup.service';
-import { DecryptedHold, SubjectReader } from './subject-reader.service';
+import { DecryptedHold, isHoldActive, SubjectReader } from './subject-reader.service';
+import type { ActiveHold, NewHold } from './hold-rules';
 import { Subject } from './subject.entity';
 import { RetentionSubjectRow, SubjectsRepository } from './subjects.repository';
 
@@ -218,15 +219,11 @@ export class SubjectRightsService implements OnModuleInit {
     });
   }
 
-  addHold(id: string, input: { reason: string; endsAt?: Date | null }): Promise<string> {
+  addHold(id: string, input: NewHold): Promise<string> {
     return this.dataSource.transaction((m) => this.insertHold(m, id, input));
   }
 
-  private async insertHold(
-    m: EntityManager,
-    id: string,
-    input: { reason: string; endsAt?: Date | null },
-  ): Promise<string> {
+  private async insertHold(m: EntityManager, id: string, input: NewHold): Promise<string> {
     const s = await lockLive(this.subjects, m, id);
     const key = await this.keys.findKey(s.id, m);
     if (!key) throw new ProblemError('subject_erased', 'This subject has been erased.');
@@ -238,6 +235,8 @@ export class SubjectRightsService implements OnModuleInit {
       id: holdId,
       subjectId: s.id,
       reasonEnc,
+      legalBasis: input.legalBasis,
+      categories: [...input.categories].sort(),
       endsAt: input.endsAt ?? null,
       createdBy: actor(),
     });
@@ -247,7 +246,7 @@ export class SubjectRightsService implements OnModuleInit {
       targetType: 'subject_hold',
       targetId: holdId,
       subjectId: s.id,
-      data: { endsAt: input.endsAt?.toISOString() ?? null },
+      data: { endsAt: input.endsAt?.toISOString() ?? null, legalBasis: input.legalBasis, categories: input.categories },
     });
     return holdId;
   }
@@ -277,9 +276,11 @@ export class SubjectRightsService implements OnModuleInit {
     return id ? this.reader.holds(id) : [];
   }
 
-  async hasActiveHold(subjectId: string): Promise<boolean> {
+  /** The holds in force now, without their reasons: what an erasure must keep (Art. 17(3)). */
+  async activeHolds(subjectId: string, m?: EntityManager): Promise<ActiveHold[]> {
     const id = await this.lookup.resolveId(subjectId);
-    return id ? this.holds.hasActiveHold(id) : false;
+    const holds = id ? (await this.holds.holdsOf(id, m)).filter((h) => isHoldActive(h)) : [];
+    return holds.map((h) => ({ legalBasis: h.legalBasis, categories: h.categories, endsAt: h.endsAt }));
   }
 
   /** Of these (surviving) subject ids, those under an active legal hold; one query. */

@@ -1,5 +1,6 @@
 import { ProblemError } from '../common/problem/problem.error';
 import { minorUntil, normaliseIdentifiers, parseBirthDate, parseLocale } from './subject-rules';
+import { keptCategories, keptUntil } from './hold-rules';
 
 function problem(fn: () => unknown): ProblemError {
   try {
@@ -92,5 +93,39 @@ describe('parseLocale', () => {
     expect(parseLocale('pl')).toBe('pl');
     expect(parseLocale('en')).toBe('en');
     expect(problem(() => parseLocale('de')).extras.errors![0].field).toBe('locale');
+  });
+});
+
+describe('keptCategories', () => {
+  const until = (d: string) => new Date(d);
+  it('keeps only the named categories a system holds; a hold naming none keeps them all', () => {
+    const named = [{ legalBasis: 'legal_claims' as const, categories: ['invoices', 'x'], endsAt: null }];
+    expect(keptCategories(named, ['email', 'invoices']).map((k) => k.category)).toEqual(['invoices']);
+    expect(keptCategories(named, ['email'])).toEqual([]);
+    const all = [{ legalBasis: 'legal_obligation' as const, categories: [], endsAt: until('2030-01-01T00:00:00Z') }];
+    expect(keptCategories(all, ['email', 'invoices']).map((k) => k.category)).toEqual(['email', 'invoices']);
+  });
+
+  it('lets the longer hold decide a category two holds keep, an open-ended one the longest', () => {
+    const short = {
+      legalBasis: 'legal_obligation' as const,
+      categories: ['invoices'],
+      endsAt: until('2027-01-01T00:00:00Z'),
+    };
+    const long = {
+      legalBasis: 'legal_claims' as const,
+      categories: ['invoices'],
+      endsAt: until('2031-01-01T00:00:00Z'),
+    };
+    const open = { legalBasis: 'archiving_research' as const, categories: ['invoices'], endsAt: null };
+    expect(keptCategories([short, long], ['invoices'])[0]).toMatchObject({ legalBasis: 'legal_claims' });
+    expect(keptCategories([long, short], ['invoices'])[0]).toMatchObject({ legalBasis: 'legal_claims' });
+    expect(keptCategories([long, open, short], ['invoices'])[0]).toMatchObject({
+      legalBasis: 'archiving_research',
+      until: null,
+    });
+    expect(keptUntil(keptCategories([short, long], ['invoices']))).toEqual(until('2031-01-01T00:00:00Z'));
+    expect(keptUntil(keptCategories([short, open], ['invoices']))).toBeNull();
+    expect(keptUntil([])).toBeNull();
   });
 });

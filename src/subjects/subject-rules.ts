@@ -17,6 +17,19 @@ export const RESTRICTION_GROUNDS = [
   'objection_pending',
 ] as const;
 
+/**
+ * Art. 17(3): the grounds on which data may be kept despite an erasure request, (a) to (e). Persisted: never
+ * rename a value.
+ */
+export const HOLD_BASES = [
+  'freedom_of_expression',
+  'legal_obligation',
+  'public_health',
+  'archiving_research',
+  'legal_claims',
+] as const;
+export type HoldBasis = (typeof HOLD_BASES)[number];
+
 export interface IdentifierInput {
   field: 'email' | 'phone' | 'externalId';
   kind: IdentifierKind;

@@ -6,6 +6,9 @@ export function holdView(h: DecryptedHold) {
   return {
     id: h.id,
     reason: h.reason,
+    legalBasis: h.legalBasis,
+    categories: h.categories,
+    until: iso(h.endsAt),
     endsAt: iso(h.endsAt),
     active: h.active,
     createdAt: h.createdAt.toISOString(),

@@ -153,15 +153,27 @@ export class SubjectsController {
   @Post(':id/holds')
   @RequireScopes('subjects:write')
   @Idempotent()
-  @ApiOperation({ summary: 'Place a legal hold: retention and erasure leave the subject alone while it lasts' })
+  @ApiOperation({
+    summary: 'Place a legal hold (Art. 17(3)): retention and erasure keep the held data categories while it lasts',
+    description:
+      'An erasure requested meanwhile erases everything else and keeps the held categories, restricted; when the ' +
+      'hold ends (released, or `until` passed) Zgoda finishes the erasure with a follow-up request.',
+  })
   async addHold(@Id() id: string, @Body() dto: AddHoldDto) {
-    const endsAt = dto.endsAt ? new Date(dto.endsAt) : null;
+    const field = dto.until !== undefined ? 'until' : 'endsAt';
+    const until = dto.until ?? dto.endsAt;
+    const endsAt = until ? new Date(until) : null;
     if (endsAt && endsAt.getTime() <= Date.now()) {
       throw new ProblemError('validation_failed', 'The request is not valid.', {
-        errors: [{ field: 'endsAt', message: 'endsAt must be in the future' }],
+        errors: [{ field, message: `${field} must be in the future` }],
       });
     }
-    const holdId = await this.rights.addHold(id, { reason: dto.reason, endsAt });
+    const holdId = await this.rights.addHold(id, {
+      reason: dto.reason,
+      legalBasis: dto.legalBasis,
+      categories: dto.categories ?? [],
+      endsAt,
+    });
     const hold = (await this.rights.listHolds(id)).find((h) => h.id === holdId)!;
     return holdView({ ...hold, reason: null });
   }

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsDateString,
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
   IsIn,
   IsOptional,
   IsString,
@@ -13,7 +15,7 @@ import {
 import { ListQuery } from '../common/http/pagination';
 import { IsInstant } from '../common/validation/is-instant';
 import { TOLD_OFFLINE, ToldOffline } from '../common/validation/told-by';
-import { RESTRICTION_GROUNDS, SUBJECT_LOCALES, SubjectLocale } from './subject-rules';
+import { HOLD_BASES, HoldBasis, RESTRICTION_GROUNDS, SUBJECT_LOCALES, SubjectLocale } from './subject-rules';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // A data category (`eye_exam_records`) or an event (`complaint_settled`).
@@ -159,9 +161,36 @@ export class AddHoldDto {
   @Matches(NOT_BLANK, { message: 'reason must not be blank' })
   reason: string;
 
-  @ApiPropertyOptional({ description: 'When the hold ends by itself; omitted: until released.' })
+  @ApiProperty({
+    enum: HOLD_BASES,
+    description:
+      'The Art. 17(3) ground: (a) freedom_of_expression, (b) legal_obligation, (c) public_health, ' +
+      '(d) archiving_research, (e) legal_claims. Stated on erasure certificates.',
+  })
+  @IsIn(HOLD_BASES)
+  legalBasis: HoldBasis;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['eye_exam_records', 'invoices'],
+    description:
+      'Data categories kept (as the data systems name them); omitted or empty: everything. An erasure erases the rest.',
+  })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(ENTRY_KIND, { each: true, message: 'each category must be a key (lower case, digits, _ and -)' })
+  categories?: string[];
+
+  @ApiPropertyOptional({ description: 'When the hold ends by itself (with offset); omitted: until released.' })
+  @IsOptional()
+  @IsInstant()
+  until?: string;
+
+  @ApiPropertyOptional({ deprecated: true, description: 'The earlier name of `until`.' })
+  @IsOptional()
+  @IsInstant()
   endsAt?: string;
 }
 

@@ -239,6 +239,23 @@ describe('console in the browser', () => {
     expect(text).toContain('dane usunięte we wszystkich systemach');
     expect(text).toContain('nie zostały w nim żadne Twoje dane');
     await checkA11y(page);
+
+    // Issue 13 item 3: under a hold on one category the page says, per category, what was kept and why.
+    const held = await createSubject(t);
+    const until = DateTime.now().plus({ years: 2 }).toUTC().toISO()!;
+    const hold = { reason: 'Spór', legalBasis: 'legal_claims', categories: ['email'], until };
+    expect((await t.request('POST', `/v1/subjects/${held.id}/holds`, hold)).status).toBe(201);
+    const kept = await t.request('POST', '/v1/requests', { type: 'erasure', subjectId: held.id, verified: true });
+    await waitForStatus(t, kept.body.id, ['completed']);
+    await page.goto(`${t.baseUrl}/console/requests/${kept.body.id}/certificate`);
+    const keptText = (await page.locator('main').textContent())!;
+    expect(keptText).toContain('Kategorie danych');
+    expect(keptText).toContain(
+      'email: zachowane (ustalenie, dochodzenie lub obrona roszczeń (art. 17 ust. 3 lit. e RODO)',
+    );
+    expect(keptText).toContain('name: zablokowane do czasu usunięcia zachowanych danych');
+    expect(keptText).not.toContain('legal_hold');
+    await checkA11y(page);
     await page.close();
   });
 

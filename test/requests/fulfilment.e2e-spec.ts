@@ -273,7 +273,7 @@ describe('requests: fulfilment across systems', () => {
     expect(claims).toMatchObject({
       typ: 'zgoda-erasure-certificate',
       jti: id,
-      ver: 2,
+      ver: 3,
       subject: { id: s.id, found: true, suppressed: true },
     });
     expect(claims.request).toMatchObject({ resolution: 'partially_fulfilled', outcome: 'partially_erased' });
@@ -314,7 +314,13 @@ describe('requests: fulfilment across systems', () => {
     const s = await createSubject(t);
     const endsAt = new Date(Date.now() + 400 * 24 * 3600_000).toISOString();
     expect(
-      (await t.request('POST', `/v1/subjects/${s.id}/holds`, { reason: 'Sprawa sądowa I C 1/26', endsAt })).status,
+      (
+        await t.request('POST', `/v1/subjects/${s.id}/holds`, {
+          reason: 'Sprawa sądowa I C 1/26',
+          endsAt,
+          legalBasis: 'legal_claims',
+        })
+      ).status,
     ).toBe(201);
     const created = await t.request('POST', '/v1/requests', { type: 'erasure', subjectId: s.id, verified: true });
     await completeManual(created.body.id);

@@ -285,7 +285,7 @@ describe('requests: OpenGDPR / OpenDSR', () => {
     const cert = await t.request('GET', `/v1/requests/${id}/certificate`);
     expect(cert.status).toBe(200);
     expect(cert.body.payload).toMatchObject({
-      ver: 2,
+      ver: 3,
       request: { resolution: 'fulfilled', outcome: 'no_data_found' },
       subject: { id: null, found: false, suppressed: false },
     });

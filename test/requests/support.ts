@@ -13,6 +13,7 @@ export interface TaskCall {
   changes?: Record<string, string | null>;
   purposes?: string[];
   scope?: Record<string, unknown>;
+  retain?: { category: string; legalBasis: string | null; until: string | null }[];
 }
 
 export type Answer =

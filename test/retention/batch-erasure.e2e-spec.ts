@@ -62,7 +62,14 @@ describe('retention: batched erasure', () => {
         })
       ).status,
     ).toBe(201);
-    expect((await t.request('POST', `/v1/subjects/${held.id}/holds`, { reason: 'Spór I C 1/25' })).status).toBe(201);
+    expect(
+      (
+        await t.request('POST', `/v1/subjects/${held.id}/holds`, {
+          reason: 'Spór I C 1/25',
+          legalBasis: 'legal_claims',
+        })
+      ).status,
+    ).toBe(201);
     await lifecycle.erase(gone.id, 'test:before');
 
     const { outcome } = await eraseCounting(

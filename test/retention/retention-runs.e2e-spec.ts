@@ -102,7 +102,10 @@ describe('retention: runs with the worker running', () => {
     const names = ['stale1', 'stale2', 'stale3', 'stale4', 'fresh', 'held', 'restricted', 'asking'];
     for (const name of [...names, 'subscriber', 'withdrawn', 'oldSubscriber', 'old']) await subject(name);
 
-    expect((await t.request('POST', `/v1/subjects/${s.held}/holds`, { reason: 'Spór sądowy' })).status).toBe(201);
+    expect(
+      (await t.request('POST', `/v1/subjects/${s.held}/holds`, { reason: 'Spór sądowy', legalBasis: 'legal_claims' }))
+        .status,
+    ).toBe(201);
     expect(
       (await t.request('POST', `/v1/subjects/${s.restricted}/restriction`, { reason: 'accuracy_contested' })).status,
     ).toBe(200);
@@ -465,7 +468,7 @@ describe('retention: the job scheduler', () => {
     for (let i = 0; i < 3; i++) {
       ids.push((await t.request('POST', '/v1/subjects', { email: uniqueEmail('sched') })).body.id as string);
     }
-    await t.request('POST', `/v1/subjects/${ids[2]}/holds`, { reason: 'Kontrola UODO' });
+    await t.request('POST', `/v1/subjects/${ids[2]}/holds`, { reason: 'Kontrola UODO', legalBasis: 'legal_claims' });
     await t.request('POST', '/v1/retention/policies', {
       key: 'contact',
       dataCategory: 'contact_data',

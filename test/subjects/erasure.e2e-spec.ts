@@ -93,7 +93,10 @@ describe('subjects: erasure by crypto-shredding', () => {
     const id = res.body.id as string;
     const renamed = `Wrobelq${tag()}`;
     await t.request('PATCH', `/v1/subjects/${id}`, { lastName: renamed });
-    const hold = await t.request('POST', `/v1/subjects/${id}/holds`, { reason: `Sprawa ${canary.lastName}` });
+    const hold = await t.request('POST', `/v1/subjects/${id}/holds`, {
+      reason: `Sprawa ${canary.lastName}`,
+      legalBasis: 'legal_claims',
+    });
     await t.request('POST', `/v1/subjects/${id}/restriction`, { reason: 'legal_claims' });
     const needles = [
       canary.email,

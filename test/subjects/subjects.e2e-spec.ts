@@ -238,7 +238,11 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect((await t.request('POST', `/v1/subjects/${id}/restriction`, { reason: 'because' })).status).toBe(422);
 
     const endsAt = new Date(Date.now() + 90 * 86_400_000).toISOString();
-    const hold = await t.request('POST', `/v1/subjects/${id}/holds`, { reason: 'Spór sądowy I C 123/25', endsAt });
+    const hold = await t.request('POST', `/v1/subjects/${id}/holds`, {
+      reason: 'Spór sądowy I C 123/25',
+      endsAt,
+      legalBasis: 'legal_claims',
+    });
     expect(hold.status).toBe(201);
     expect(hold.body).toMatchObject({ id: expect.any(String), active: true, endsAt, reason: null });
     const view = (await t.request('GET', `/v1/subjects/${id}`)).body;
@@ -247,12 +251,18 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect(view.holds).toEqual([
       expect.objectContaining({ id: hold.body.id, reason: 'Spór sądowy I C 123/25', active: true, endsAt }),
     ]);
-    expect(await rights.hasActiveHold(id)).toBe(true);
+    expect(await rights.activeHolds(id)).toEqual([
+      { legalBasis: 'legal_claims', categories: [], endsAt: new Date(endsAt) },
+    ]);
     expect((await rights.listHolds(id))[0].reason).toBe('Spór sądowy I C 123/25');
     // The hold blocks erasure (Art. 17(3)); the reason stays out of the audit log.
     const erase = await t.request('POST', `/v1/subjects/${id}/erase`, { reason: 'staff:test' });
     expect(erase).toMatchObject({ status: 409, body: { code: 'subject_on_hold' } });
-    const past = await t.request('POST', `/v1/subjects/${id}/holds`, { reason: 'x', endsAt: '2001-01-01T00:00:00Z' });
+    const past = await t.request('POST', `/v1/subjects/${id}/holds`, {
+      reason: 'x',
+      endsAt: '2001-01-01T00:00:00Z',
+      legalBasis: 'legal_claims',
+    });
     expect(past.status).toBe(422);
 
     expect((await t.request('DELETE', `/v1/subjects/${id}/holds/${hold.body.id}`)).status).toBe(204);
@@ -260,7 +270,7 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     expect((await t.request('DELETE', `/v1/subjects/${id}/holds/6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b11`)).status).toBe(
       404,
     );
-    expect(await rights.hasActiveHold(id)).toBe(false);
+    expect(await rights.activeHolds(id)).toEqual([]);
     // Art. 18(3): told first; here by letter (restriction-lift.e2e-spec.ts covers the e-mailed notice).
     const toldAt = new Date().toISOString();
     const lifted = await t.request('DELETE', `/v1/subjects/${id}/restriction`, { toldBy: 'letter', toldAt });
@@ -328,7 +338,10 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
     const survivor = await create(a);
     const merged = await create(b);
     await t.request('POST', `/v1/subjects/${merged}/restriction`, { reason: 'objection_pending' });
-    await t.request('POST', `/v1/subjects/${merged}/holds`, { reason: 'Reklamacja 77/2025' });
+    await t.request('POST', `/v1/subjects/${merged}/holds`, {
+      reason: 'Reklamacja 77/2025',
+      legalBasis: 'legal_claims',
+    });
     const seen: unknown[] = [];
     t.get(SubjectHooks).onMerged('test', async (_m, e) => void seen.push(e));
 
@@ -465,7 +478,10 @@ describe('subjects: identities, lookups, rectification, restriction, holds, merg
       const res = await t.request('POST', '/v1/subjects', p, { headers: { 'idempotency-key': `dump-${tag()}` } });
       expect(res.status).toBe(201);
       await t.request('PATCH', `/v1/subjects/${res.body.id}`, { lastName: `${p.lastName}x` });
-      await t.request('POST', `/v1/subjects/${res.body.id}/holds`, { reason: `Sprawa ${p.firstName}` });
+      await t.request('POST', `/v1/subjects/${res.body.id}/holds`, {
+        reason: `Sprawa ${p.firstName}`,
+        legalBasis: 'legal_claims',
+      });
     }
     const dump = pgDump(t.dbName);
     expect(dump).toContain('COPY public.subjects');

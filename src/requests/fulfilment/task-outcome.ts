@@ -1,3 +1,4 @@
+import type { RetainedCategory } from '../request-task.entity';
 /** What a data system (or a person for a manual system) answers for one task. */
 export interface TaskOutcome {
   status: 'done' | 'retained' | 'failed' | 'waiting_callback';
@@ -56,4 +57,20 @@ export function parseOutcome(body: unknown): TaskOutcome {
     retainedUntil,
     found: typeof b.found === 'boolean' ? b.found : null,
   };
+}
+
+/**
+ * Issue 13 item 3: an erasure told to keep categories under a legal hold, and answered "done" (the rest is
+ * erased), has retained those categories: the task says so, with the hold's end (null when any is open-ended).
+ * A system's own "retained" answer, "not found" and failures stand as given.
+ */
+export function heldBack(kept: readonly RetainedCategory[] | null, outcome: TaskOutcome): TaskOutcome {
+  if (!kept?.length || outcome.status !== 'done' || outcome.found === false) return outcome;
+  const until = kept.some((k) => k.until === null)
+    ? null
+    : kept
+        .map((k) => k.until!)
+        .sort()
+        .at(-1)!;
+  return { ...outcome, status: 'retained', reason: 'legal_hold', retainedUntil: until ? new Date(until) : null };
 }

@@ -4,11 +4,12 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit';
 import { ConsentQueryService, PurposesService } from '../../consent';
 import { OutboxService } from '../../outbox';
-import { SubjectLookupService } from '../../subjects';
+import { keptCategories, SubjectLookupService, SubjectRightsService } from '../../subjects';
+import type { ActiveHold } from '../../subjects';
 import { ZGODA_SYSTEM_KEY } from '../../systems';
 import type { SystemRecord } from '../../systems';
 import { SystemsService } from '../../systems';
-import { RequestTask } from '../request-task.entity';
+import { RequestTask, RetainedCategory } from '../request-task.entity';
 import { RequestTransitions } from '../request-transitions.service';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
@@ -18,10 +19,20 @@ import { isManual } from './request-progress';
 import { isDirectMarketingObjection } from './zgoda-executor';
 
 export interface Plan {
-  systems: Pick<SystemRecord, 'id' | 'key' | 'kind'>[];
+  systems: Pick<SystemRecord, 'id' | 'key' | 'kind' | 'dataCategories'>[];
   subject: TaskSubject | null;
   /** Art. 19: recipients named on the subject's purposes that no system planned here stands for. */
   recipients?: string[];
+  /** An erasure's legal holds in force when it was planned (Art. 17(3)): each system is told what to keep. */
+  holds?: ActiveHold[];
+}
+
+/** What the holds keep of a system's categories, as stored on its task; null when nothing. */
+export function keptFor(holds: readonly ActiveHold[], categories: readonly string[]): RetainedCategory[] | null {
+  const kept = keptCategories(holds, categories);
+  return kept.length
+    ? kept.map((k) => ({ category: k.category, legalBasis: k.legalBasis, until: k.until?.toISOString() ?? null }))
+    : null;
 }
 
 const sameName = (a: string, b: string | null) => !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -37,6 +48,7 @@ export class TaskPlanner {
     private readonly repo: RequestsRepository,
     private readonly systems: SystemsService,
     private readonly subjects: SubjectLookupService,
+    private readonly subjectRights: SubjectRightsService,
     private readonly purposes: PurposesService,
     private readonly consent: ConsentQueryService,
     private readonly vault: RequestVault,
@@ -86,7 +98,9 @@ export class TaskPlanner {
       ART19_TYPES.includes(request.type) && request.subjectId
         ? await this.namedRecipients(request.subjectId, chosen)
         : [];
-    return { systems: chosen, subject, recipients };
+    const holds =
+      request.type === 'erasure' && request.subjectId ? await this.subjectRights.activeHolds(request.subjectId) : [];
+    return { systems: chosen, subject, recipients, holds };
   }
 
   /**
@@ -125,6 +139,8 @@ export class TaskPlanner {
         systemKind: s.kind,
         action,
         status: 'pending',
+        categories: s.dataCategories,
+        retainedCategories: keptFor(plan.holds ?? [], s.dataCategories),
         // Snapshot of the identifiers: an erasure in Zgoda may run before a slower system is told.
         subjectSealed: s.kind === 'webhook' && plan.subject ? this.vault.sealTask(id, 'subject', plan.subject) : null,
       } as RequestTask;

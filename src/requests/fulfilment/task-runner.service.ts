@@ -7,7 +7,9 @@ import { RequestTask } from '../request-task.entity';
 import { RequestDetails, RequestVault, TaskSubject } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
 import { RequestsRepository } from '../requests.repository';
+import { SubjectRightsService } from '../../subjects';
 import { isManual } from './request-progress';
+import { keptFor } from './task-planner.service';
 import { TaskCallError, TaskOutcome } from './task-outcome';
 import { TaskSettlement } from './task-settlement.service';
 import { WebhookCaller } from './webhook-caller';
@@ -36,6 +38,7 @@ export class TaskRunner {
     private readonly settlement: TaskSettlement,
     private readonly caller: WebhookCaller,
     private readonly zgoda: ZgodaExecutor,
+    private readonly subjectRights: SubjectRightsService,
     private readonly env: Env,
   ) {}
 
@@ -59,8 +62,13 @@ export class TaskRunner {
       if (!request || !task || !IN_WORK.includes(request.status)) return null;
       if (task.status !== 'pending' && task.status !== 'running') return null;
       if (isManual(task)) return null;
-      await this.repo.updateTask(m, task.id, { status: 'running', attempts: task.attempts + 1 });
-      return { task: { ...task, status: 'running', attempts: task.attempts + 1 }, request };
+      const patch: Partial<RequestTask> = { status: 'running', attempts: task.attempts + 1 };
+      // Holds placed or released since planning count: the system is told what is held at the time it acts.
+      if (task.action === 'erasure' && request.subjectId) {
+        patch.retainedCategories = keptFor(await this.subjectRights.activeHolds(request.subjectId, m), task.categories);
+      }
+      await this.repo.updateTask(m, task.id, patch);
+      return { task: { ...task, ...patch }, request };
     });
   }
 

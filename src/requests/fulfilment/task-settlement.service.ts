@@ -8,7 +8,7 @@ import { RequestVault } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
 import { RequestsRepository } from '../requests.repository';
 import { progressOf } from './request-progress';
-import { TaskOutcome } from './task-outcome';
+import { heldBack, TaskOutcome } from './task-outcome';
 
 /**
  * Records what a system answered for a task and moves the request on, in the caller's transaction
@@ -31,6 +31,7 @@ export class TaskSettlement {
     outcome: TaskOutcome,
     via: 'system' | 'callback' | 'staff',
   ): Promise<void> {
+    if (task.action === 'erasure') outcome = heldBack(task.retainedCategories, outcome);
     const now = new Date();
     const settled = outcome.status !== 'waiting_callback';
     const patch: Partial<RequestTask> = {
@@ -41,6 +42,10 @@ export class TaskSettlement {
         : {}),
       ...(outcome.status === 'retained'
         ? { retainedReason: outcome.reason ?? null, retainedUntil: outcome.retainedUntil ?? null }
+        : {}),
+      // Nothing kept under a hold where the system found nothing or failed; its own retention keeps it all.
+      ...(settled && (outcome.status !== 'retained' || outcome.reason !== 'legal_hold')
+        ? { retainedCategories: null }
         : {}),
       ...(outcome.status === 'failed' ? { lastError: outcome.reason ?? 'failed' } : {}),
       ...(outcome.status === 'done' ? { lastError: null } : {}),

@@ -31,6 +31,8 @@ export class WebhookCaller {
       ...(task.action === 'rectification' ? { changes: details?.changes ?? {} } : {}),
       ...(task.action === 'objection' ? { purposes: details?.purposes ?? ['direct_marketing'] } : {}),
       ...(task.action === 'portability' ? { scope: PORTABILITY_SCOPE } : {}),
+      // Art. 17(3): erase everything but these categories, which stay, restricted, until the hold ends.
+      ...(task.action === 'erasure' && task.retainedCategories?.length ? { retain: task.retainedCategories } : {}),
       callbackUrl: this.callbackUrl(task),
     });
     const posted = await this.systems.postToWebhook(task.systemId, body, task.id);

@@ -4,7 +4,7 @@ import { ProblemError } from '../../common/problem/problem.error';
 import { ConsentQueryService } from '../../consent';
 import { SubjectLifecycleService, UpdateSubjectInput } from '../../subjects';
 import { SubjectLookupService } from '../../subjects';
-import { SubjectRightsService } from '../../subjects';
+import { keptUntil, SubjectRightsService } from '../../subjects';
 import { RequestDetails } from '../request-vault.service';
 import { DsrRequest } from '../request.entity';
 import { RequestsRepository } from '../requests.repository';
@@ -126,11 +126,12 @@ export class ZgodaExecutor {
   }
 
   /**
-   * Art. 17 in Zgoda itself. Under an active legal hold (Art. 17(3)(b), (e)) the data is restricted,
-   * not deleted, and the task says what was kept and until when (LEGAL item 19).
+   * Art. 17 in Zgoda itself. Under an active legal hold (Art. 17(3)(b), (e)) Zgoda's record is restricted,
+   * not deleted: it keeps the held categories and is the index through which the follow-up erasure reaches
+   * the systems once the hold ends. The task says what was kept and until when (LEGAL item 19).
    */
   async erase(m: EntityManager, r: DsrRequest): Promise<TaskOutcome> {
-    const holds = (await this.subjectRights.listHolds(r.subjectId!)).filter((h) => h.active);
+    const holds = await this.subjectRights.activeHolds(r.subjectId!, m);
     if (!holds.length) {
       try {
         await this.subjectLifecycle.erase(r.subjectId!, `request:${r.id}`, m);
@@ -141,8 +142,8 @@ export class ZgodaExecutor {
       }
     }
     await this.subjectRights.restrict(r.subjectId!, `request:${r.id}`, m);
-    const ends = holds.map((h) => h.endsAt);
-    const until = ends.length && ends.every((d) => d) ? new Date(Math.max(...ends.map((d) => d!.getTime()))) : null;
+    // Until the last hold ends: only then can the follow-up erase what the others kept.
+    const until = keptUntil(holds.map((h) => ({ category: '', legalBasis: h.legalBasis, until: h.endsAt })));
     return { status: 'retained', reason: 'legal_hold', retainedUntil: until };
   }
 

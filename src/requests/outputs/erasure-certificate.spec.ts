@@ -1,4 +1,5 @@
-import { certificatePayload, erasureOutcome, systemOutcome } from './erasure-certificate';
+import type { RetainedCategory } from '../request-task.entity';
+import { categoryLines, certificatePayload, erasureOutcome, systemOutcome } from './erasure-certificate';
 
 const at = new Date('2026-12-01T10:00:00Z');
 const system = (key: string, kind: string, status: string, found: boolean | null) => ({
@@ -9,6 +10,8 @@ const system = (key: string, kind: string, status: string, found: boolean | null
   completedAt: at,
   retainedReason: status === 'retained' ? 'ustawa o rachunkowości art. 74' : null,
   retainedUntil: null,
+  categories: ['email', 'orders'],
+  retainedCategories: null as RetainedCategory[] | null,
 });
 const nothingLeft = {
   checkedAt: at,
@@ -83,5 +86,40 @@ describe('erasure certificate outcomes', () => {
     expect(held.residueCheck).toMatchObject({ dataKey: true, encryptedFields: 2, clean: false });
     expect(held.request.outcome).toBe('partially_erased');
     expect(held.systems[0]).toMatchObject({ outcome: 'retained', retainedReason: 'ustawa o rachunkowości art. 74' });
+  });
+
+  it('states per data category what was kept under a hold, on what ground and until when, and what was erased', () => {
+    const kept: RetainedCategory[] = [
+      { category: 'orders', legalBasis: 'legal_claims', until: '2031-01-01T00:00:00.000Z' },
+    ];
+    const shop = {
+      ...system('shop', 'webhook', 'retained', true),
+      retainedReason: 'legal_hold',
+      retainedCategories: kept,
+    };
+    expect(categoryLines(shop)).toEqual([
+      { category: 'email', outcome: 'erased' },
+      { category: 'orders', outcome: 'retained', legalBasis: 'legal_claims', until: '2031-01-01T00:00:00.000Z' },
+    ]);
+    // Zgoda's own record stays, restricted, as the index the follow-up erasure needs; it is not "erased".
+    const own = { ...shop, key: 'zgoda', kind: 'internal' };
+    expect(categoryLines({ ...own, retainedCategories: null }).map((l) => l.outcome)).toEqual([
+      'restricted_until_hold_ends',
+      'restricted_until_hold_ends',
+    ]);
+    expect(categoryLines(own).map((l) => l.outcome)).toEqual(['restricted_until_hold_ends', 'retained']);
+    // A system keeping data for its own reason kept every category; not found and failed say so for each.
+    expect(categoryLines(system('crm', 'webhook', 'retained', true)).map((l) => l.outcome)).toEqual([
+      'retained',
+      'retained',
+    ]);
+    expect(categoryLines(system('crm', 'webhook', 'done', false)).map((l) => l.outcome)).toEqual([
+      'not_found',
+      'not_found',
+    ]);
+    expect(categoryLines(system('crm', 'webhook', 'failed', null)).map((l) => l.outcome)).toEqual(['failed', 'failed']);
+    const payload = certificatePayload({ ...input('00000000-0000-4000-8000-000000000003', [shop]), follows: null });
+    expect(payload.ver).toBe(3);
+    expect(payload.systems[0].categories).toHaveLength(2);
   });
 });

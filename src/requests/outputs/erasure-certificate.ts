@@ -1,4 +1,5 @@
 import { CompactSign } from 'jose';
+import type { RetainedCategory } from '../request-task.entity';
 import type { ActiveKey } from './signing-keys.service';
 
 export interface CertificateInput {
@@ -28,10 +29,45 @@ export interface CertificateInput {
     completedAt: Date | null;
     retainedReason: string | null;
     retainedUntil: Date | null;
+    /** The system's data categories when the request was planned. */
+    categories: string[];
+    /** Those kept under a legal hold (Art. 17(3)), with ground and end; null: none. */
+    retainedCategories: RetainedCategory[] | null;
   }[];
+  /** The erasure whose held data this one erased after the hold ended. */
+  follows?: string | null;
 }
 
 export type SystemOutcome = 'erased' | 'retained' | 'not_found' | 'failed';
+/**
+ * Per data category. `restricted_until_hold_ends`: Zgoda's own record, not itself held, kept restricted only as the
+ * index the follow-up erasure uses once the hold on another category ends.
+ */
+export type CategoryOutcome = SystemOutcome | 'restricted_until_hold_ends';
+
+export interface CategoryLine {
+  category: string;
+  outcome: CategoryOutcome;
+  legalBasis?: string | null;
+  until?: string | null;
+}
+
+/**
+ * Issue 13 item 2: what happened to each data category in a system. A hold keeps its categories (with its
+ * Art. 17(3) ground and end) and the rest is erased; a system that kept data for its own reason kept it all.
+ */
+export function categoryLines(s: CertificateInput['systems'][number]): CategoryLine[] {
+  const outcome = systemOutcome(s);
+  const kept = new Map((s.retainedCategories ?? []).map((k) => [k.category, k]));
+  // Zgoda's own record is kept under any hold (the index), even one on categories it does not hold itself.
+  const underHold = s.retainedReason === 'legal_hold' && (kept.size > 0 || s.kind === 'internal');
+  if (outcome !== 'retained' || !underHold) return s.categories.map((category) => ({ category, outcome }));
+  return s.categories.map((category) => {
+    const k = kept.get(category);
+    if (k) return { category, outcome: 'retained', legalBasis: k.legalBasis, until: k.until };
+    return { category, outcome: s.kind === 'internal' ? 'restricted_until_hold_ends' : 'erased' };
+  });
+}
 export type ErasureOutcome = 'erased' | 'partially_erased' | 'no_data_found';
 
 /** What happened in one system, as the certificate states it: only what the system reported. */
@@ -57,7 +93,7 @@ export function certificatePayload(c: CertificateInput) {
   const own = systems.find((s) => s.kind === 'internal');
   return {
     typ: 'zgoda-erasure-certificate',
-    ver: 2,
+    ver: 3,
     iss: c.issuer,
     iat: Math.floor(c.completedAt.getTime() / 1000),
     jti: c.requestId,
@@ -69,6 +105,7 @@ export function certificatePayload(c: CertificateInput) {
       completedAt: c.completedAt.toISOString(),
       resolution: c.resolution,
       outcome: erasureOutcome(systems.map((s) => s.outcome)),
+      follows: c.follows ?? null,
     },
     // The subject id is a random identifier with nothing left behind it; the suppression list keeps
     // only keyed hashes (Art. 17 with Art. 21(3)). A request that matched nobody names nobody and
@@ -105,6 +142,7 @@ export function certificatePayload(c: CertificateInput) {
       ...(s.status === 'retained'
         ? { retainedReason: s.retainedReason, retainedUntil: s.retainedUntil?.toISOString() ?? null }
         : {}),
+      categories: categoryLines(s),
     })),
   };
 }
@@ -123,13 +161,17 @@ export function readableCertificate(payload: unknown, names: ReadonlyMap<string,
     receivedAt: p.request.receivedAt,
     completedAt: p.request.completedAt,
     outcome: p.request.outcome,
+    // Certificates signed before version 3 have neither.
+    follows: p.request.follows ?? null,
     systems: p.systems.map((x) => {
       const kept = x as { retainedReason?: string | null; retainedUntil?: string | null };
       return {
         name: names.get(x.key) ?? x.key,
         outcome: x.outcome,
         retainedReason: kept.retainedReason ?? null,
+        heldByLaw: kept.retainedReason === 'legal_hold',
         retainedUntil: kept.retainedUntil ?? null,
+        categories: (x.categories ?? []).map((c) => ({ legalBasis: null, until: null, ...c })),
       };
     }),
     suppressed: p.subject.suppressed,

@@ -173,7 +173,10 @@ export class Finaliser {
         completedAt: t.completedAt,
         retainedReason: t.retainedReason,
         retainedUntil: t.retainedUntil,
+        categories: t.categories,
+        retainedCategories: t.retainedCategories,
       })),
+      follows: r.follows,
     });
     return signCertificate(payload, await this.keys.active('certificate'));
   }
