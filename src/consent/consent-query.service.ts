@@ -115,6 +115,25 @@ export class ConsentQueryService {
     return (await this.repo.eventsForSubject(await this.aliases.aliasesOf(subjectId))).map(historyView);
   }
 
+  /**
+   * Art. 15(3) (issue 13 item 9): the history with the exact text each decision was made on, as rendered when
+   * it was published (its hash is the event's), and the decision's signed receipt where it has one.
+   */
+  async historyWithTexts(subjectId: string) {
+    const events = await this.repo.eventsForSubject(await this.aliases.aliasesOf(subjectId));
+    const texts = new Map<string, { title: string; rendered: string | null } | null>();
+    const out = [];
+    for (const e of events) {
+      const key = `${e.purposeKey}\u0000${e.version}\u0000${e.locale}`;
+      if (!texts.has(key)) {
+        texts.set(key, await this.purposes.findText(e.purposeKey, e.version, e.locale));
+      }
+      const text = texts.get(key) ?? null;
+      out.push({ ...historyView(e), title: text?.title ?? null, text: text?.rendered ?? null, receipt: e.receipt });
+    }
+    return out;
+  }
+
   /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
   /**
    * A decision's signed receipt (Kantara v1.1, JWS) for the person it belongs to (issue 13 item 13): 404 when

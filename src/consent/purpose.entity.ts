@@ -63,6 +63,13 @@ export class Purpose {
   @Column({ type: 'text', nullable: true })
   retention: string | null;
 
+  /**
+   * Art. 15(1)(h), 22: automated decision-making, including profiling, for this purpose: the logic involved,
+   * its significance and envisaged consequences, in words; null: none.
+   */
+  @Column({ type: 'text', nullable: true })
+  automatedDecisions: string | null;
+
   /** The newest published text version; null until the first is published. */
   @Column({ type: 'int', nullable: true })
   currentVersion: number | null;

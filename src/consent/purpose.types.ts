@@ -20,6 +20,8 @@ export interface PurposeRecord {
   readonly marketing: boolean;
   readonly saleOrSharing: boolean;
   readonly retention: string | null;
+  /** Art. 15(1)(h): automated decision-making for this purpose, in words; null: none. */
+  readonly automatedDecisions: string | null;
   readonly currentVersion: number | null;
   readonly reconsentFromVersion: number;
   readonly createdAt: Date;

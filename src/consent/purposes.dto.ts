@@ -116,6 +116,17 @@ class PurposeFieldsDto {
   @IsString()
   @MaxLength(1000)
   retention?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Automated decision-making, including profiling (Art. 15(1)(h), 22): the logic, its significance and ' +
+      'consequences, in words; omitted or null: none. Shown in access reports.',
+    example: 'Offers are chosen by purchase history; no decision with legal or similar effect is made.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  automatedDecisions?: string;
 }
 
 export class CreatePurposeDto extends PurposeFieldsDto {
@@ -185,6 +196,7 @@ export const purposeView = (p: Purpose) => ({
   marketing: p.marketing,
   saleOrSharing: p.saleOrSharing,
   retention: p.retention,
+  automatedDecisions: p.automatedDecisions,
   currentVersion: p.currentVersion,
   reconsentFromVersion: p.reconsentFromVersion,
   createdAt: p.createdAt.toISOString(),

@@ -7,7 +7,13 @@ import { CreatePurposeDto, UpdatePurposeDto } from './purposes.dto';
 import { Purpose } from './purpose.entity';
 import { PurposesRepository } from './purposes.repository';
 
-const NULLABLE: ReadonlySet<string> = new Set(['description', 'specialCategoryBasis', 'validityDays', 'retention']);
+const NULLABLE: ReadonlySet<string> = new Set([
+  'description',
+  'specialCategoryBasis',
+  'validityDays',
+  'retention',
+  'automatedDecisions',
+]);
 
 @Injectable()
 export class PurposesService {
@@ -37,6 +43,7 @@ export class PurposesService {
         marketing: dto.marketing ?? false,
         saleOrSharing: dto.saleOrSharing ?? false,
         retention: dto.retention ?? null,
+        automatedDecisions: dto.automatedDecisions ?? null,
         currentVersion: null,
         reconsentFromVersion: 0,
       });

@@ -3,6 +3,8 @@ export { OpenRequestsService } from './open-requests.service';
 export { OPENGDPR_CREATE_ROUTES } from './opengdpr/opengdpr.controller';
 export { readableCertificate } from './outputs/erasure-certificate';
 export { RequestOutputs } from './outputs/request-outputs.service';
+export { RetentionTerms } from './outputs/retention-terms';
+export type { PurposeScope } from './outputs/retention-terms';
 export { PublicRequestsService } from './public-requests.service';
 export { OPEN_STATUSES } from './request-state';
 export { TASK_RESULT_ROUTE } from './request-tasks.controller';

@@ -18,6 +18,7 @@ import { OpenGdprController } from './opengdpr/opengdpr.controller';
 import { OpenGdprRepository } from './opengdpr/opengdpr.repository';
 import { OpenGdprService } from './opengdpr/opengdpr.service';
 import { Finaliser } from './outputs/finaliser.service';
+import { RetentionTerms } from './outputs/retention-terms';
 import { RequestOutputs } from './outputs/request-outputs.service';
 import { SigningKeysRepository } from './outputs/signing-keys.repository';
 import { SigningKeys } from './outputs/signing-keys.service';
@@ -73,9 +74,17 @@ import { RequestsService } from './requests.service';
     OpenRequestsRepository,
     OpenRequestsService,
     ObjectionAssessments,
+    RetentionTerms,
   ],
   // The portal (src/portal) files, verifies and shows requests through the public service.
-  exports: [RequestsService, RequestTransitions, PublicRequestsService, RequestOutputs, OpenRequestsService],
+  exports: [
+    RequestsService,
+    RequestTransitions,
+    PublicRequestsService,
+    RequestOutputs,
+    OpenRequestsService,
+    RetentionTerms,
+  ],
 })
 export class RequestsModule implements OnModuleInit {
   constructor(

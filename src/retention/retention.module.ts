@@ -19,6 +19,7 @@ import { RetentionRunsController, RetentionReviewsController } from './retention
 import { RetentionRunsRepository } from './retention-runs.repository';
 import { RetentionRunsService } from './retention-runs.service';
 import { RetentionScheduler } from './retention-scheduler.service';
+import { RetentionTermsProvider } from './retention-terms.provider';
 import { RETENTION_ENTITIES } from './retention.entities';
 
 /**
@@ -44,6 +45,7 @@ import { RETENTION_ENTITIES } from './retention.entities';
     RetentionBatchCommit,
     RetentionBatchRunner,
     RetentionScheduler,
+    RetentionTermsProvider,
     { provide: OPEN_REQUEST_CHECK, useClass: RequestsOpenRequestCheck },
   ],
   exports: [RetentionPoliciesService, Clock],

@@ -174,7 +174,7 @@ describe('requests: fulfilment across systems', () => {
       { card: 'L-77', points: 120 },
     ]);
     expect(files.get('csv/shop/orders.csv')).toBe(
-      'number,total,note\r\nZ/1,120.00,"okulary, ""progresywne"""\r\nZ/2,80.50,\r\n',
+      '\uFEFFnumber,total,note\r\nZ/1,120.00,"okulary, ""progresywne"""\r\nZ/2,80.50,\r\n',
     );
     const report = files.get('report.html')!;
     // Art. 15(1)(a)-(h), 15(2), 15(3): every item is there, in the subject's language.

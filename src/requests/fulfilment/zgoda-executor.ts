@@ -33,8 +33,12 @@ export class ZgodaExecutor {
   async accessCopy(subjectId: string): Promise<Record<string, unknown[]>> {
     const p = await this.subjects.getProfile(subjectId);
     if (!p || p.status === 'erased') return {};
-    const history = await this.consent.history(p.id);
+    const history = await this.consent.historyWithTexts(p.id);
     const requests = await this.repo.list({ subjectId: p.id, limit: 500 });
+    // Each decision's signed receipt (issue 13 item 9); the package also carries them as files.
+    const receipts = history
+      .filter((e) => e.receipt)
+      .map((e) => ({ consentId: e.id, purpose: e.purpose, channel: e.channel, receipt: e.receipt }));
     return {
       identifiers: p.identifiers.map((i) => ({ kind: i.kind, value: i.value, system: i.system, primary: i.primary })),
       profile: [
@@ -60,6 +64,8 @@ export class ZgodaExecutor {
         version: e.version,
         locale: e.locale,
         textSha256: e.sha256,
+        title: e.title,
+        text: e.text,
         recordedAt: e.recordedAt,
         expiresAt: e.expiresAt,
         sourceMethod: e.source.method,
@@ -67,6 +73,7 @@ export class ZgodaExecutor {
         expressedBy: e.expressedBy,
         gpc: e.gpc,
       })),
+      ...(receipts.length ? { consent_receipts: receipts } : {}),
       requests: requests.map((r) => ({
         id: r.id,
         type: r.type,

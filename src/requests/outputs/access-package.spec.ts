@@ -17,7 +17,32 @@ const input = (over: Partial<PackageInput> = {}): PackageInput => ({
       recipients: ['dostawca poczty'],
       processors: [],
       transfers: [],
-      retention: 'Do wycofania zgody',
+      retention: ['3 lata od wycofania zgody'],
+      automatedDecisions: null,
+    },
+    {
+      key: 'care',
+      name: 'Opieka okulistyczna',
+      description: null,
+      legalBasis: 'legal_obligation',
+      dataCategories: ['health'],
+      recipients: ['laboratorium soczewek'],
+      processors: [],
+      transfers: [],
+      retention: [],
+      automatedDecisions: 'Przypomnienia o badaniu wybiera program według daty ostatniego badania.',
+    },
+    {
+      key: 'profiling',
+      name: 'Profilowanie ofert',
+      description: null,
+      legalBasis: 'legitimate_interests',
+      dataCategories: ['purchase_history'],
+      recipients: ['agencja reklamowa'],
+      processors: [],
+      transfers: ['USA (standard contractual clauses)'],
+      retention: ['2 lata'],
+      automatedDecisions: 'Oferty dobiera algorytm.',
     },
   ],
   systems: [
@@ -28,9 +53,12 @@ const input = (over: Partial<PackageInput> = {}): PackageInput => ({
       retainedReason: null,
       retainedUntil: null,
       dataCategories: ['email', 'consent_records'],
+      purposes: [],
+      found: true,
       processor: null,
       data: {
         identifiers: [{ kind: 'email', value: 'anna@example.com' }],
+        profile: [{ firstName: 'Anna', objectedPurposes: '' }],
         consent_history: [
           {
             purpose: 'newsletter',
@@ -39,7 +67,12 @@ const input = (over: Partial<PackageInput> = {}): PackageInput => ({
             version: 1,
             recordedAt: '2026-01-02T10:00:00Z',
             sourceMethod: 'store',
+            title: 'Newsletter salonu',
+            text: 'Zgadzam się na newsletter Optyk Wzorcowy sp. z o.o.',
           },
+        ],
+        consent_receipts: [
+          { consentId: 'a1b2c3d4-0000-4000-8000-000000000001', receipt: 'eyJhbGciOiJFZERTQSJ9.e30.sig' },
         ],
         requests: [{ id: 'x', type: 'access' }],
       },
@@ -51,6 +84,8 @@ const input = (over: Partial<PackageInput> = {}): PackageInput => ({
       retainedReason: 'dokumentacja medyczna, 20 lat',
       retainedUntil: new Date('2046-12-31T00:00:00Z'),
       dataCategories: ['health'],
+      purposes: ['care'],
+      found: true,
       processor: { name: 'Host sp. z o.o.', country: 'PL', safeguards: null },
       data: null,
     },
@@ -68,13 +103,12 @@ describe('access and portability package', () => {
       'Odbiorcy',
       'Host sp. z o.o.',
       'Jak długo',
-      'Do wycofania zgody',
+      '3 lata od wycofania zgody',
       'sprostowania (art. 16)',
       'Prezesa Urzędu Ochrony Danych Osobowych, ul. Stawki 2',
       'Źródło danych',
       'salon',
       'Zautomatyzowane podejmowanie decyzji',
-      'Nie stosujemy',
       'Historia zgód',
       'anna@example.com',
       'dokumentacja medyczna, 20 lat',
@@ -86,6 +120,33 @@ describe('access and portability package', () => {
     expect(en).toContain('consent (Art. 6(1)(a) GDPR)');
   });
 
+  it('is about this subject only, in words: enforced retention, sources, recipients, ADM, the text agreed to', () => {
+    const pl = renderReport(input(), packageData(input()));
+    // Their purposes: a consent decision (newsletter) and a system holding their data for a purpose (care).
+    expect(pl).toContain('Opieka okulistyczna');
+    expect(pl).not.toContain('Profilowanie ofert');
+    expect(pl).not.toContain('agencja reklamowa');
+    expect(pl).not.toContain('USA (standard contractual clauses)');
+    expect(pl).toContain('laboratorium soczewek');
+    // No enforced policy is said so, not papered over with a general sentence.
+    expect(pl).toContain('Nie ustaliliśmy jeszcze okresu przechowywania dla tego celu');
+    expect(pl).toContain('Przypomnienia o badaniu wybiera program');
+    expect(pl).not.toContain('Oferty dobiera algorytm');
+    expect(pl).toContain('Zgadzam się na newsletter Optyk Wzorcowy sp. z o.o.');
+    expect(pl).toContain('zgoda udzielona');
+    expect(pl).toContain('<th>Imię</th>');
+    expect(pl).toContain('od Ciebie (salon)');
+    expect(pl).toContain('zebrane przez nas w systemie Kartoteka');
+    expect(pl).toContain('receipts/');
+    for (const raw of ['>granted<', '>firstName<', '>consent_history<', '>store<', '>email<']) {
+      expect(pl).not.toContain(raw);
+    }
+    const en = renderReport(input({ locale: 'en' }), packageData(input()));
+    expect(en).toContain('No retention period has been set for this purpose yet');
+    expect(en).toContain('<th>First name</th>');
+    expect(en).toContain('Consent history');
+  });
+
   it('escapes what systems send', () => {
     const hostile = input();
     hostile.systems[0].data = { notes: [{ text: '<script>alert(1)</script>' }] };
@@ -95,7 +156,12 @@ describe('access and portability package', () => {
   it('leaves Zgoda’s own request records out of a portability package (LEGAL item 18)', () => {
     const p = input({ kind: 'portability' });
     const json = dataJson(p, packageData(p));
-    expect(Object.keys(json.systems[0].data)).toEqual(['identifiers', 'consent_history']);
+    expect(Object.keys(json.systems[0].data)).toEqual([
+      'identifiers',
+      'profile',
+      'consent_history',
+      'consent_receipts',
+    ]);
     expect(json).toMatchObject({ schemaVersion: '1.0', kind: 'portability', exportedAt: '2026-03-09T10:00:00.000Z' });
   });
 
@@ -109,6 +175,7 @@ describe('access and portability package', () => {
       'report.html',
       'csv/zgoda/identifiers.csv',
       'csv/zgoda/consent_history.csv',
+      'receipts/a1b2c3d4-0000-4000-8000-000000000001.jws',
     ]) {
       expect(names).toContain(n);
     }

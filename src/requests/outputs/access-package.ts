@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ZipFile } from 'yazl';
 import type { Locale } from '../request.types';
 import { rowsOf, safeName, toCsv } from './csv';
+import { categoryLabel, fieldLabel, valueLabel } from './report-labels';
 
 export const PACKAGE_SCHEMA_VERSION = '1.0';
 
@@ -16,6 +17,10 @@ export interface PackageSystem {
   /** `{ <category>: rows }` as the system answered; null when it sent nothing. */
   data: Record<string, unknown> | null;
   dataCategories: string[];
+  /** The purposes the system processes for. */
+  purposes: string[];
+  /** False: the system holds nothing about the person. */
+  found: boolean | null;
   processor: { name: string; country: string | null; safeguards: string | null } | null;
 }
 
@@ -28,7 +33,10 @@ export interface PackagePurpose {
   recipients: string[];
   processors: string[];
   transfers: string[];
-  retention: string | null;
+  /** The enforced retention policies that apply, each in words (Art. 15(1)(d)); empty: none enforced. */
+  retention: string[];
+  /** Art. 15(1)(h): automated decision-making for the purpose, in words; null: none. */
+  automatedDecisions: string | null;
 }
 
 export interface PackageInput {
@@ -45,6 +53,7 @@ export interface PackageInput {
 // LEGAL item 18: portability covers what the subject provided and what was observed of them, not the
 // controller's own records about handling their requests.
 const NOT_PORTABLE: Record<string, string[]> = { zgoda: ['requests'] };
+const ZGODA = 'zgoda';
 
 const LEGAL_BASIS: Record<Locale, Record<string, string>> = {
   pl: {
@@ -62,25 +71,6 @@ const LEGAL_BASIS: Record<Locale, Record<string, string>> = {
     vital_interests: 'vital interests (Art. 6(1)(d) GDPR)',
     public_task: 'public task (Art. 6(1)(e) GDPR)',
     legitimate_interests: 'legitimate interests (Art. 6(1)(f) GDPR)',
-  },
-};
-
-const SOURCE_METHODS: Record<Locale, Record<string, string>> = {
-  pl: {
-    web: 'formularz internetowy',
-    store: 'salon',
-    phone: 'telefon',
-    email: 'e-mail',
-    import: 'import z innego systemu',
-    api: 'system firmy',
-  },
-  en: {
-    web: 'web form',
-    store: 'store',
-    phone: 'phone',
-    email: 'e-mail',
-    import: 'import from another system',
-    api: 'company system',
   },
 };
 
@@ -158,32 +148,60 @@ export const DATA_SCHEMA = {
   },
 };
 
-/** The model of report.html: every item of Art. 15(1)-(3) (LEGAL item 17). */
+/** Issue 13 item 9: a system that holds something about the subject (it answered with data, or kept it). */
+const holdsData = (s: PackageSystem) =>
+  s.found !== false && (s.status === 'retained' || Object.values(s.data ?? {}).some((v) => rowsOf(v).length > 0));
+
+/**
+ * The subject's purposes, not every purpose of the controller (issue 13 item 9): those of a consent decision
+ * of theirs, an objection of theirs, or a system processing for it that holds their data.
+ */
+export function subjectPurposes(input: PackageInput, systems: PackageSystem[]): PackagePurpose[] {
+  const keys = new Set<string>();
+  const zgoda = systems.find((s) => s.key === ZGODA);
+  for (const r of rowsOf(zgoda?.data?.consent_history)) keys.add(String(r.purpose));
+  for (const r of rowsOf(zgoda?.data?.profile))
+    String(r.objectedPurposes ?? '')
+      .split(' ')
+      .forEach((k) => keys.add(k));
+  for (const s of systems) if (s.key !== ZGODA && holdsData(s)) s.purposes.forEach((k) => keys.add(k));
+  return input.purposes.filter((p) => keys.has(p.key));
+}
+
+/** The model of report.html: every item of Art. 15(1)-(3) (LEGAL item 17), about this subject only. */
 export function reportModel(input: PackageInput, systems: PackageSystem[]) {
-  const fmt = new Intl.DateTimeFormat(input.locale === 'pl' ? 'pl-PL' : 'en-GB', {
+  const { locale } = input;
+  const fmt = new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', {
     dateStyle: 'long',
     timeStyle: 'short',
     timeZone: 'Europe/Warsaw',
   });
   const date = (d: Date | string | null | undefined) => (d ? fmt.format(new Date(d)) : '');
-  const zgoda = systems.find((s) => s.key === 'zgoda');
+  const purposes = subjectPurposes(input, systems);
+  const purposeName = new Map(input.purposes.map((p) => [p.key, p.name]));
+  const holding = systems.filter(holdsData);
+  const zgoda = systems.find((s) => s.key === ZGODA);
   const consentRows = rowsOf(zgoda?.data?.consent_history);
-  const categories = new Set<string>();
-  for (const p of input.purposes) p.dataCategories.forEach((c) => categories.add(c));
-  for (const s of systems) s.dataCategories.forEach((c) => categories.add(c));
-  const recipients = new Set<string>();
-  for (const p of input.purposes) [...p.recipients, ...p.processors].forEach((r) => recipients.add(r));
-  const processors = systems
-    .filter((s) => s.processor?.name)
-    .map((s) => ({
-      name: s.processor!.name,
-      country: s.processor!.country ?? '',
-      safeguards: s.processor!.safeguards ?? '',
-    }));
-  const transfers = [...new Set(input.purposes.flatMap((p) => p.transfers))];
-  const sources = [...new Set(consentRows.map((r) => String(r.sourceMethod ?? '')).filter(Boolean))].map(
-    (m) => SOURCE_METHODS[input.locale][m] ?? m,
+  const methods = [...new Set(consentRows.map((r) => String(r.sourceMethod ?? '')).filter(Boolean))].map((m) =>
+    valueLabel('sourceMethod', m, locale),
   );
+  const recipients = new Set<string>();
+  for (const p of purposes) [...p.recipients, ...p.processors].forEach((r) => recipients.add(r));
+  for (const s of holding) if (s.processor?.name) recipients.add(s.processor.name);
+  // Zgoda's own cells in words: codes translated, times as dates, purpose keys as the purposes' names.
+  const cell = (system: string, field: string, v: unknown): string => {
+    if (system !== ZGODA)
+      return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (field === 'purpose') return purposeName.get(String(v)) ?? String(v ?? '');
+    if (field === 'objectedPurposes')
+      return String(v ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((k) => purposeName.get(k) ?? k)
+        .join(', ');
+    if (/At$|Since$/.test(field) && typeof v === 'string' && v) return date(v);
+    return valueLabel(field, v, locale);
+  };
   return {
     controllerName: input.controller.name,
     dpoName: input.controller.dpoName,
@@ -191,47 +209,76 @@ export function reportModel(input: PackageInput, systems: PackageSystem[]) {
     requestId: input.request.id,
     receivedAt: date(input.request.receivedAt),
     exportedAt: date(input.exportedAt),
-    purposes: input.purposes.map((p) => ({
+    purposes: purposes.map((p) => ({
       name: p.name,
       description: p.description ?? '',
-      legalBasis: LEGAL_BASIS[input.locale][p.legalBasis] ?? p.legalBasis,
-      retention: p.retention ?? '',
+      legalBasis: LEGAL_BASIS[locale][p.legalBasis] ?? p.legalBasis,
+      retention: p.retention,
     })),
-    categories: [...categories].sort(),
+    // Art. 15(1)(b), (g): what is held and where it came from, per category.
+    categories: holding.flatMap((s) =>
+      (s.key === ZGODA ? Object.keys(s.data ?? {}) : s.dataCategories).map((c) => ({
+        name: categoryLabel(c, locale),
+        system: s.name,
+        source:
+          s.key !== ZGODA
+            ? WORDS.collectedThrough[locale].replace('{system}', s.name)
+            : c === 'requests'
+              ? WORDS.yourRequests[locale]
+              : WORDS.fromYou[locale] + (methods.length ? ` (${methods.join(', ')})` : ''),
+      })),
+    ),
+    sources: methods,
     recipients: [...recipients].sort(),
-    processors,
-    transfers,
-    sources,
+    processors: holding
+      .filter((s) => s.processor?.name)
+      .map((s) => ({
+        name: s.processor!.name,
+        country: s.processor!.country ?? '',
+        safeguards: s.processor!.safeguards ?? '',
+      })),
+    transfers: [...new Set(purposes.flatMap((p) => p.transfers))],
+    automated: purposes.filter((p) => p.automatedDecisions).map((p) => ({ name: p.name, text: p.automatedDecisions! })),
     systems: systems.map((s) => ({
       name: s.name,
-      key: s.key,
       retained: s.status === 'retained',
-      retainedReason: s.retainedReason ?? '',
+      retainedReason: s.retainedReason === 'legal_hold' ? WORDS.legalHold[locale] : (s.retainedReason ?? ''),
       retainedUntil: date(s.retainedUntil),
-      categories: Object.entries(s.data ?? {}).map(([name, v]) => {
-        const rows = rowsOf(v);
-        const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-        return {
-          name,
-          headers,
-          rows: rows.map((r) =>
-            headers.map((h) =>
-              r[h] === null || r[h] === undefined ? '' : typeof r[h] === 'object' ? JSON.stringify(r[h]) : String(r[h]),
-            ),
-          ),
-        };
-      }),
+      categories: Object.entries(s.data ?? {})
+        .filter(([name]) => name !== 'consent_receipts')
+        .map(([name, v]) => {
+          const rows = rowsOf(v);
+          const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+          return {
+            name: s.key === ZGODA ? categoryLabel(name, locale) : name,
+            headers: keys.map((h) => (s.key === ZGODA ? fieldLabel(h, locale) : h)),
+            rows: rows.map((r) => keys.map((h) => cell(s.key, h, r[h]))),
+          };
+        }),
     })),
     consents: consentRows.map((r) => ({
       recordedAt: date(r.recordedAt as string),
-      purpose: String(r.purpose ?? ''),
-      channel: String(r.channel ?? ''),
-      decision: String(r.decision ?? ''),
+      purpose: purposeName.get(String(r.purpose)) ?? String(r.purpose ?? ''),
+      channel: valueLabel('channel', r.channel, locale),
+      decision: valueLabel('decision', r.decision, locale),
       version: String(r.version ?? ''),
-      source: SOURCE_METHODS[input.locale][String(r.sourceMethod)] ?? String(r.sourceMethod ?? ''),
+      source: valueLabel('sourceMethod', r.sourceMethod, locale),
+      title: String(r.title ?? ''),
+      text: String(r.text ?? ''),
     })),
+    receipts: rowsOf(zgoda?.data?.consent_receipts).length,
   };
 }
+
+const WORDS = {
+  fromYou: { pl: 'od Ciebie', en: 'from you' },
+  yourRequests: { pl: 'Twoje żądania i nasze odpowiedzi', en: 'your requests and our answers' },
+  collectedThrough: { pl: 'zebrane przez nas w systemie {system}', en: 'collected by us in the system {system}' },
+  legalHold: {
+    pl: 'obowiązek zachowania danych (art. 17 ust. 3 RODO)',
+    en: 'a duty to keep the data (Art. 17(3) GDPR)',
+  },
+} as const;
 
 export function renderReport(input: PackageInput, systems: PackageSystem[]): string {
   return template(input.locale)(reportModel(input, systems));
@@ -249,6 +296,10 @@ export async function buildPackage(input: PackageInput): Promise<Buffer> {
     for (const [category, value] of Object.entries(s.data ?? {})) {
       add(toCsv(rowsOf(value)), `csv/${safeName(s.key)}/${safeName(category)}.csv`);
     }
+  }
+  // Issue 13 item 9: each consent decision's signed receipt as the file it was handed out as (compact JWS).
+  for (const r of rowsOf(systems.find((s) => s.key === ZGODA)?.data?.consent_receipts)) {
+    add(`${String(r.receipt)}\n`, `receipts/${safeName(String(r.consentId))}.jws`);
   }
   if (input.kind === 'access') add(renderReport(input, systems), 'report.html');
   zip.end();

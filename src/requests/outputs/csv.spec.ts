@@ -6,11 +6,14 @@ describe('CSV for the access and portability packages', () => {
       { name: 'Anna "Ania" Nowak', city: 'Kraków' },
       { name: 'Jan', note: 'line one\nline two', city: 'Łódź, centrum' },
     ]);
-    expect(csv).toBe('name,city,note\r\n"Anna ""Ania"" Nowak",Kraków,\r\nJan,"Łódź, centrum","line one\nline two"\r\n');
+    // A UTF-8 byte-order mark first, so a spreadsheet reads "Kraków" right (issue 13 item 9).
+    expect(csv).toBe(
+      '\uFEFFname,city,note\r\n"Anna ""Ania"" Nowak",Kraków,\r\nJan,"Łódź, centrum","line one\nline two"\r\n',
+    );
   });
 
   it('keeps nested values as JSON and empty values empty', () => {
-    expect(toCsv([{ a: { b: 1 }, c: null, d: true, e: 3 }])).toBe('a,c,d,e\r\n"{""b"":1}",,true,3\r\n');
+    expect(toCsv([{ a: { b: 1 }, c: null, d: true, e: 3 }])).toBe('\uFEFFa,c,d,e\r\n"{""b"":1}",,true,3\r\n');
   });
 
   it('reads the shapes systems send', () => {

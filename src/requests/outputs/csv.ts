@@ -12,13 +12,16 @@ export function rowsOf(value: unknown): Row[] {
   return [{ value: value as Cell }];
 }
 
-/** RFC 4180 CSV, UTF-8, CRLF, a header row with the union of the rows' fields in first-seen order. */
+/**
+ * RFC 4180 CSV, UTF-8 with a byte-order mark (so a spreadsheet opened with a double click reads Polish letters
+ * right, issue 13 item 9), CRLF, a header row with the union of the rows' fields in first-seen order.
+ */
 export function toCsv(rows: Row[]): string {
   const headers: string[] = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!headers.includes(k)) headers.push(k);
   const lines = [headers.map(field).join(',')];
   for (const r of rows) lines.push(headers.map((h) => field(r[h])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
 function field(value: Cell): string {

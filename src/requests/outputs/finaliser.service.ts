@@ -17,6 +17,7 @@ import { REASON_CODES } from '../request.types';
 import { RequestsRepository } from '../requests.repository';
 import { buildPackage, PackageInput } from './access-package';
 import { certificatePayload, erasureOutcome, signCertificate, systemOutcome } from './erasure-certificate';
+import { RetentionTerms } from './retention-terms';
 import { SigningKeys } from './signing-keys.service';
 
 const IN_WORK = ['in_progress', 'awaiting_recipients'];
@@ -44,6 +45,7 @@ export class Finaliser {
     private readonly env: Env,
     private readonly subjects: SubjectLookupService,
     private readonly consent: ConsentQueryService,
+    private readonly retention: RetentionTerms,
   ) {}
 
   @JobHandler('requests.finalise')
@@ -108,6 +110,17 @@ export class Finaliser {
   private async packageInput(r: DsrRequest, tasks: RequestTask[], now: Date): Promise<PackageInput> {
     const systems = new Map((await this.systems.list(undefined, 10_000)).map((s) => [s.key, s]));
     const purposes = await this.purposes.list(undefined, 10_000);
+    // A purpose's data: its own categories and those of the systems processing for it.
+    const scopes = purposes.map((p) => ({
+      key: p.key,
+      categories: [
+        ...new Set([
+          ...p.dataCategories,
+          ...[...systems.values()].filter((s) => s.purposes.includes(p.key)).flatMap((s) => s.dataCategories),
+        ]),
+      ],
+    }));
+    const retention = await this.retention.of(scopes, r.locale);
     return {
       kind: r.type === 'portability' ? 'portability' : 'access',
       locale: r.locale,
@@ -125,6 +138,8 @@ export class Finaliser {
           retainedUntil: t.retainedUntil,
           data: this.vault.openTask<Record<string, unknown>>(t.id, 'result', t.resultSealed),
           dataCategories: s?.dataCategories ?? [],
+          purposes: s?.purposes ?? [],
+          found: t.found,
           processor: s?.processorName
             ? { name: s.processorName, country: s.processorCountry, safeguards: s.transferSafeguards }
             : null,
@@ -139,7 +154,8 @@ export class Finaliser {
         recipients: p.recipients,
         processors: p.processors,
         transfers: p.transfers,
-        retention: p.retention,
+        retention: retention.get(p.key) ?? [],
+        automatedDecisions: p.automatedDecisions,
       })),
     };
   }
