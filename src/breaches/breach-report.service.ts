@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { existsSync } from 'node:fs';
-import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { AffectedSubjectsRepository } from './affected-subjects.repository';
 import { NotificationPhase } from './breach-authority-notification.entity';
 import { deadlineOf, isLateNotification, notifyAuthorityBy } from './breach-deadline';
-import { escapePdfMarkup, renderMarkupPdf } from './breach-report.pdf';
+import { escapePdfMarkup, renderMarkupPdf } from '../common/pdf/markup-pdf';
 import { formatDate, renderBreachTemplate } from './breach-templates';
 import { RiskAssessment } from './breach.entity';
 import { BreachesRepository } from './breaches.repository';
@@ -40,9 +38,6 @@ export class BreachReportService {
   /** The same document as a PDF (DejaVu Sans or the font configured, for the Polish letters). */
   async authorityReportPdf(id: string): Promise<Buffer> {
     const fonts = { regular: this.env.PDF_FONT_PATH, bold: this.env.PDF_FONT_BOLD_PATH };
-    if (!existsSync(fonts.regular) || !existsSync(fonts.bold)) {
-      throw new ProblemError('service_unavailable', 'The PDF font is not installed; set PDF_FONT_PATH.');
-    }
     const model = await this.model(id);
     const markup = renderBreachTemplate('authority-report/pl.pdf.hbs', escapePdfMarkup(model));
     return renderMarkupPdf(markup, fonts, {

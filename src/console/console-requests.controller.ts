@@ -77,13 +77,32 @@ export class ConsoleRequestsController {
   @RequireScopes('requests:read')
   async certificate(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
     const lang = this.view.lang(req, reply);
-    const cert = await this.api.get<{ payload: unknown }>(req, `/v1/requests/${id}/certificate`);
-    const model = readableCertificate(cert.payload, new Map(), `/v1/requests/${id}/certificate`);
-    const html = this.view.render(req, reply, 'certificate', model, {
+    const html = this.view.render(req, reply, 'certificate', await this.certificateModel(req, id), {
       lang,
       title: this.view.t(lang, 'request.certificateTitle'),
     });
     void reply.send(html);
+  }
+
+  /** The same certificate as a PDF in the page's language (what staff hand or send the person). */
+  @Get('requests/:id/certificate.pdf')
+  @RequireScopes('requests:read')
+  async certificatePdf(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
+    const lang = this.view.lang(req, reply);
+    const title = this.view.t(lang, 'request.certificateTitle');
+    const pdf = await this.view.pages.pdf('portal/certificate', await this.certificateModel(req, id), lang, {
+      title,
+      subject: id,
+    });
+    void reply.send(this.view.pages.sendPdf(reply, pdf, `erasure-certificate-${id}-${lang}.pdf`));
+  }
+
+  private async certificateModel(req: FastifyRequest, id: string) {
+    const cert = await this.api.get<{ payload: unknown }>(req, `/v1/requests/${id}/certificate`);
+    return readableCertificate(cert.payload, new Map(), {
+      json: `/v1/requests/${id}/certificate`,
+      pdf: `/console/requests/${id}/certificate.pdf`,
+    });
   }
 
   @Get('requests/:id')
@@ -129,7 +148,11 @@ export class ConsoleRequestsController {
         canRetry: writable && r.status === 'failed',
         download: r.resultAvailable ? `/v1/requests/${id}/result` : null,
         certificate: r.certificateAvailable
-          ? { page: `/console/requests/${id}/certificate`, signed: `/v1/requests/${id}/certificate` }
+          ? {
+              page: `/console/requests/${id}/certificate`,
+              pdf: `/console/requests/${id}/certificate.pdf`,
+              signed: `/v1/requests/${id}/certificate`,
+            }
           : null,
         subjectHref:
           r.subjectId && (may(req, 'subjects:read') || may(req, 'consent:read'))

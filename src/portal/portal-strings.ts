@@ -88,6 +88,11 @@ export const PORTAL_STRINGS = defineStrings({
       },
       until: 'do {date}',
       categories: 'Kategorie danych',
+      pdfNote:
+        'Zaświadczenie {controller} o realizacji żądania usunięcia danych (art. 17 RODO). To czytelna wersja zaświadczenia podpisanego elektronicznie (plik JSON z podpisem JWS), które można sprawdzić naszym kluczem publicznym.',
+      suppressedTitle: 'Lista wykluczeń',
+      residueTitle: 'Sprawdzenie przed wystawieniem',
+      pdf: 'Pobierz zaświadczenie (PDF)',
       heldByLaw: 'obowiązek zachowania danych',
       categoryOutcomes: {
         erased: 'usunięte',
@@ -294,6 +299,11 @@ export const PORTAL_STRINGS = defineStrings({
       },
       until: 'until {date}',
       categories: 'Data categories',
+      pdfNote:
+        'Certificate of {controller} that a request to erase personal data was carried out (Article 17 GDPR). This is the readable version of the electronically signed certificate (a JSON file with a JWS signature), which can be checked with our public key.',
+      suppressedTitle: 'Suppression list',
+      residueTitle: 'Check before issue',
+      pdf: 'Download the certificate (PDF)',
       heldByLaw: 'a duty to keep the data',
       categoryOutcomes: {
         erased: 'erased',

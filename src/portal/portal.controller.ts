@@ -23,8 +23,8 @@ const tokenOf = (v: unknown): string | undefined => (typeof v === 'string' && v.
  * mail (Recital 64), and follow it. Every answer goes through the requests module's public service.
  */
 /** The certificate's signed file or readable page, reached with the request's status token. */
-const certificatePath = (id: string, token: unknown, as: 'file' | 'page') =>
-  `/portal/requests/${id}/certificate${as === 'page' ? '/view' : ''}?token=${encodeURIComponent(String(token))}`;
+const certificatePath = (id: string, token: unknown, as: 'file' | 'page' | 'pdf') =>
+  `/portal/requests/${id}/certificate${{ file: '', page: '/view', pdf: '.pdf' }[as]}?token=${encodeURIComponent(String(token))}`;
 
 @WebPage()
 @Controller('portal')
@@ -127,6 +127,7 @@ export class PortalController {
     const certified = s.type === 'erasure' && s.status === 'completed' && s.resolution !== 'rejected';
     const certificateHref = certified ? certificatePath(id, token, 'file') : null;
     const certificateViewHref = certified ? certificatePath(id, token, 'page') : null;
+    const certificatePdfHref = certified ? certificatePath(id, token, 'pdf') : null;
     return this.pages.render(
       reply,
       'portal/status',
@@ -139,6 +140,7 @@ export class PortalController {
         days: this.env.REQUEST_DOWNLOAD_TTL_DAYS,
         certificateHref,
         certificateViewHref,
+        certificatePdfHref,
       },
       { lang, title: this.pages.text(lang, 'portal.status.title') },
     );
@@ -174,14 +176,28 @@ export class PortalController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const lang = this.pages.lang(req, reply);
-    const s = await this.erasureStatus(id, token);
-    const { payload } = await this.outputs.certificate(id);
-    const names = new Map(s.recipients.filter((r) => r.system).map((r) => [r.system!, r.name]));
-    const model = readableCertificate(payload, names, certificatePath(id, token, 'file'));
+    const model = await this.certificateModel(id, token);
     return this.pages.render(reply, 'portal/certificate', model, {
       lang,
       title: this.pages.text(lang, 'portal.cert.title'),
     });
+  }
+
+  /** Issue 13 item 2: the same certificate as a PDF in the person's language, to keep or print. */
+  @Get('requests/:id/certificate.pdf')
+  @Public()
+  @RateLimited()
+  async certificatePdf(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Query('token') token: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const lang = this.pages.lang(req, reply);
+    const model = await this.certificateModel(id, token);
+    const title = this.pages.text(lang, 'portal.cert.title');
+    const pdf = await this.pages.pdf('portal/certificate', model, lang, { title, subject: id });
+    return this.pages.sendPdf(reply, pdf, `erasure-certificate-${id}-${lang}.pdf`);
   }
 
   /** Landing page for the download link: the file itself is `/public/requests/:id/result`, same token. */
@@ -202,6 +218,17 @@ export class PortalController {
       { fileHref: `/public/requests/${id}/result?token=${encodeURIComponent(String(token))}` },
       { lang, title: this.pages.text(lang, 'portal.download.title') },
     );
+  }
+
+  /** What the certificate page and PDF show: the signed payload, systems by name, links to the other forms. */
+  private async certificateModel(id: string, token: unknown) {
+    const s = await this.erasureStatus(id, token);
+    const { payload } = await this.outputs.certificate(id);
+    const names = new Map(s.recipients.filter((r) => r.system).map((r) => [r.system!, r.name]));
+    return readableCertificate(payload, names, {
+      json: certificatePath(id, token, 'file'),
+      pdf: certificatePath(id, token, 'pdf'),
+    });
   }
 
   /** The status behind a certificate link: the link's own request, and an erasure. */

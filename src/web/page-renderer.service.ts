@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars, { HelperOptions } from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { escapePdfMarkup, renderMarkupPdf } from '../common/pdf/markup-pdf';
 import { Env } from '../config/env';
 import { dateHelper, pluralHelper, requestTypeHelper } from '../notifications';
 import { APP_CSS_PATH } from './app-css';
@@ -46,6 +47,8 @@ const SRC_ROOT = join(__dirname, '..');
 export class PageRenderer {
   private readonly hb = Handlebars.create();
   private readonly views = new Map<string, Compiled>();
+  /** `pages/<name>.pdf.hbs`: line markup for PDF documents (common/pdf/markup-pdf.ts), not HTML-escaped. */
+  private readonly pdfViews = new Map<string, Compiled>();
   private readonly layout: Compiled;
   private readonly strings: Record<PageLang, Record<string, string>> = { pl: {}, en: {} };
   private readonly companyName: string;
@@ -87,6 +90,32 @@ export class PageRenderer {
   lang(req: FastifyRequest, reply: FastifyReply): PageLang {
     rememberLang(req, reply, this.csrf.secureCookies);
     return resolveLang(req);
+  }
+
+  /**
+   * A document as an A4 PDF in `lang`: `pages/<name>.pdf.hbs` line markup with the pages' strings and helpers.
+   * The model's strings are escaped so nothing a person typed can turn into a heading.
+   */
+  pdf(view: string, model: Record<string, unknown>, lang: PageLang, meta: { title: string; subject: string }) {
+    const doc = this.pdfViews.get(view);
+    if (!doc) throw new Error(`no PDF template ${view}`);
+    const markup = doc({ ...escapePdfMarkup(model), lang, locale: lang, companyName: this.companyName });
+    return renderMarkupPdf(
+      markup,
+      { regular: this.env.PDF_FONT_PATH, bold: this.env.PDF_FONT_BOLD_PATH },
+      { ...meta, lang: lang === 'pl' ? 'pl-PL' : 'en-GB' },
+    );
+  }
+
+  /** Sends a PDF as a download; return the buffer from the controller (`passthrough`). */
+  sendPdf(reply: FastifyReply, pdf: Buffer, fileName: string): Buffer {
+    void reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="${fileName}"`)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-robots-tag', 'noindex');
+    return pdf;
   }
 
   /** Renders a page and sets status and headers; return the string from the controller (`passthrough`). */
@@ -164,7 +193,11 @@ export class PageRenderer {
       for (const f of readdirSync(pages).filter((n) => n.endsWith('.hbs'))) {
         const src = readFileSync(join(pages, f), 'utf8');
         this.hb.parse(src);
-        this.views.set(`${mod}/${f.slice(0, -4)}`, this.hb.compile(src, { strict: true }));
+        if (f.endsWith('.pdf.hbs')) {
+          this.pdfViews.set(`${mod}/${f.slice(0, -8)}`, this.hb.compile(src, { strict: true, noEscape: true }));
+        } else {
+          this.views.set(`${mod}/${f.slice(0, -4)}`, this.hb.compile(src, { strict: true }));
+        }
       }
     }
     const layout = join(SRC_ROOT, 'web', 'templates', '_layout.hbs');

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
+import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject, waitForStatus } from '../requests/support';
@@ -256,6 +257,13 @@ describe('console in the browser', () => {
     expect(keptText).toContain('name: zablokowane do czasu usunięcia zachowanych danych');
     expect(keptText).not.toContain('legal_hold');
     await checkA11y(page);
+    const pdfHref = (await page.getByRole('link', { name: 'Pobierz zaświadczenie (PDF)' }).getAttribute('href'))!;
+    expect(pdfHref).toBe(`/console/requests/${kept.body.id}/certificate.pdf`);
+    const pdf = await page.request.get(`${t.baseUrl}${pdfHref}?lang=pl`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    const pdfBody = await pdfText(new Uint8Array(await pdf.body()));
+    expect(pdfBody).toContain('Zaświadczenie o usunięciu danych');
+    expect(pdfBody).toContain('ustalenie, dochodzenie lub obrona roszczeń');
     await page.close();
   });
 

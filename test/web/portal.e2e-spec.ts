@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { createSubject, createSystem, WebhookReceiver } from '../requests/support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
@@ -197,6 +198,22 @@ describe('web: customer portal in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Download the signed certificate (JSON)' }).getAttribute('href')).toBe(
       href,
     );
+    // And as a PDF, in either language, beside the signed file.
+    const pdfHref = (await page.getByRole('link', { name: 'Download the certificate (PDF)' }).getAttribute('href'))!;
+    for (const [lang, title, outcome] of [
+      ['en', 'Erasure certificate', 'data erased in every system'],
+      ['pl', 'Zaświadczenie o usunięciu danych', 'dane usunięte we wszystkich systemach'],
+    ]) {
+      const pdf = await fetch(url(`${pdfHref}&lang=${lang}`));
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+      const pdfBody = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
+      expect(pdfBody).toContain(title);
+      expect(pdfBody).toContain(requestId);
+      expect(pdfBody).toContain(outcome);
+    }
+    const stranger = await fetch(url(pdfHref.replace(/token=[^&]+/, 'token=nope')));
+    expect(stranger.status).toBeGreaterThanOrEqual(400);
   });
 
   it('refuses a form post without its CSRF token, and shows error pages people can read', async () => {

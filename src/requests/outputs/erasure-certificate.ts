@@ -154,7 +154,11 @@ export async function signCertificate(payload: object, key: ActiveKey): Promise<
 }
 
 /** What a readable certificate page shows of a signed payload (portal and console), system keys named. */
-export function readableCertificate(payload: unknown, names: ReadonlyMap<string, string>, jsonHref: string) {
+export function readableCertificate(
+  payload: unknown,
+  names: ReadonlyMap<string, string>,
+  links: { json: string; pdf: string },
+) {
   const p = payload as ReturnType<typeof certificatePayload>;
   return {
     requestId: p.request.id,
@@ -177,6 +181,7 @@ export function readableCertificate(payload: unknown, names: ReadonlyMap<string,
     suppressed: p.subject.suppressed,
     residueChecked: p.residueCheck !== null,
     residueClean: p.residueCheck?.clean ?? false,
-    jsonHref,
+    jsonHref: links.json,
+    pdfHref: links.pdf,
   };
 }

@@ -1,5 +1,5 @@
-import { pdfText } from '../../test/support/pdf-text';
-import { escapePdfMarkup, renderMarkupPdf } from './breach-report.pdf';
+import { pdfText } from '../../../test/support/pdf-text';
+import { escapePdfMarkup, renderMarkupPdf } from './markup-pdf';
 
 const FONTS = {
   regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
@@ -8,7 +8,7 @@ const FONTS = {
 
 const text = (pdf: Buffer) => pdfText(new Uint8Array(pdf));
 
-describe('authority report PDF layout', () => {
+describe('markup PDF layout', () => {
   it('escapes every line of a value that would read as markup, and nothing else', () => {
     expect(escapePdfMarkup({ a: '# tytuł\nzwykły\n: etykieta', b: ['! x', '\\y'], n: null, c: 3 })).toEqual({
       a: '\\# tytuł\nzwykły\n\\: etykieta',

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { ProblemError } from '../problem/problem.error';
 
 /**
- * Lays out the line markup of `templates/authority-report/pl.pdf.hbs` as an A4 PDF:
+ * Lays out line markup (the `*.pdf.hbs` templates: the UODO report, the erasure certificate) as an A4 PDF:
  * `# ` title, `> ` note, `## ` section, `: ` field label, `! ` missing-value warning, anything else a value.
  * Values from the model pass `escapePdfMarkup` first, so text a user typed can never become a heading.
  */
@@ -30,12 +32,15 @@ export function escapePdfMarkup<T>(value: T): T {
 export function renderMarkupPdf(
   markup: string,
   fonts: PdfFonts,
-  meta: { title: string; subject: string },
+  meta: { title: string; subject: string; lang?: string },
 ): Promise<Buffer> {
+  if (!existsSync(fonts.regular) || !existsSync(fonts.bold)) {
+    throw new ProblemError('service_unavailable', 'The PDF font is not installed; set PDF_FONT_PATH.');
+  }
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 56, right: 56 },
-    lang: 'pl-PL',
+    lang: meta.lang ?? 'pl-PL',
     displayTitle: true,
     info: { Title: meta.title, Subject: meta.subject, Creator: 'Zgoda' },
   });
