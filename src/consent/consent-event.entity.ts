@@ -3,11 +3,12 @@ import { Channel, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } fro
 
 /**
  * One consent decision (LEGAL item 2). Append-only: the database refuses UPDATE, DELETE and TRUNCATE,
- * and there is no code path that changes a row. `seq` orders the events of one subject, purpose and
- * channel in the order they took effect (they are written under a lock on that triple).
+ * and there is no code path that changes a row. They take effect in the order the person expressed them
+ * (`occurredAt`, then `seq`, the order of recording under a lock on the subject, purpose and channel).
  */
 @Entity({ name: 'consent_events' })
 @Index('ix_consent_events_subject', ['subjectId', 'seq'])
+@Index('ix_consent_events_subject_occurred', ['subjectId', 'occurredAt', 'seq'])
 export class ConsentEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   seq: string;
@@ -47,8 +48,13 @@ export class ConsentEvent {
   @Column({ type: 'uuid', nullable: true })
   confirmsEventId: string | null;
 
+  /** When Zgoda stored it. */
   @Column({ type: 'timestamptz' })
   recordedAt: Date;
+
+  /** When the person expressed it (a paper form's date, an imported history's): validity and proofs count from it. */
+  @Column({ type: 'timestamptz' })
+  occurredAt: Date;
 
   @Column({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null;

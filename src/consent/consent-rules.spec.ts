@@ -20,7 +20,7 @@ const ev = (over: Partial<EventFacts>): EventFacts => ({
   textSha256: 'a'.repeat(64),
   pending: false,
   confirmsEventId: null,
-  recordedAt: new Date('2025-06-01T00:00:00Z'),
+  occurredAt: new Date('2025-06-01T00:00:00Z'),
   expiresAt: null,
   expressedBy: ExpressedBy.Subject,
   suppressed: false,

@@ -22,7 +22,8 @@ export interface EventFacts {
   textSha256: string;
   pending: boolean;
   confirmsEventId: string | null;
-  recordedAt: Date;
+  /** When the person expressed it: the time a grant or a confirmation counts from. */
+  occurredAt: Date;
   expiresAt: Date | null;
   expressedBy: ExpressedBy;
   suppressed: boolean;
@@ -47,7 +48,7 @@ export interface StateFacts {
 export function applyEvent(prev: StateFacts | undefined, e: EventFacts): StateFacts | undefined {
   if (e.decision === ConsentEventKind.Confirmed) {
     if (!prev || !prev.pending || prev.eventId !== e.confirmsEventId) return prev;
-    return { ...prev, pending: false, confirmedAt: e.recordedAt, lastSeq: e.seq };
+    return { ...prev, pending: false, confirmedAt: e.occurredAt, lastSeq: e.seq };
   }
   const granted = e.decision === ConsentEventKind.Granted;
   return {
@@ -57,7 +58,7 @@ export function applyEvent(prev: StateFacts | undefined, e: EventFacts): StateFa
     version: e.version,
     locale: e.locale,
     textSha256: e.textSha256,
-    grantedAt: granted ? e.recordedAt : null,
+    grantedAt: granted ? e.occurredAt : null,
     confirmedAt: null,
     expiresAt: granted ? e.expiresAt : null,
     pending: granted && e.pending,

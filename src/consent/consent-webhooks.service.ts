@@ -96,7 +96,7 @@ export class ConsentWebhooksService {
     const body = JSON.stringify({
       type: 'consent.changed',
       id: `${subscriptionId}:${eventId}`,
-      occurredAt: event.recordedAt.toISOString(),
+      occurredAt: event.occurredAt.toISOString(),
       data: {
         eventId: event.id,
         subjectId: event.subjectId,

@@ -66,8 +66,13 @@ export interface EventDraft {
   confirmsEventId: string | null;
   /** A fixed end of validity, if any. */
   expiresAt: Date | null;
-  /** Validity counted from the moment of recording (the purpose's validityDays); the earlier end wins. */
+  /** Validity counted from when the consent was expressed (the purpose's validityDays); the earlier end wins. */
   validityDays: number | null;
+  /**
+   * When the person expressed it, when that was before it reached Zgoda (a paper form, an imported history);
+   * omitted: now. Not in the future (the caller checks).
+   */
+  occurredAt?: Date;
   sourceMethod: SourceMethod;
   sourceLocation: string | null;
   sourceStaffId: string | null;
@@ -167,9 +172,10 @@ export class ConsentWriter {
 
     // Taken after the lock, so that time order and lock order agree for the as-of view.
     const recordedAt = new Date();
+    const occurredAt = draft.occurredAt ?? recordedAt;
     const expiresAt = earliest(
       draft.expiresAt,
-      draft.validityDays ? new Date(recordedAt.getTime() + draft.validityDays * DAY_MS) : null,
+      draft.validityDays ? new Date(occurredAt.getTime() + draft.validityDays * DAY_MS) : null,
     );
     const id = randomUUID();
     let evidenceSha256: string | null = null;
@@ -187,7 +193,7 @@ export class ConsentWriter {
             buildReceipt({
               eventId: id,
               subjectId,
-              recordedAt,
+              occurredAt,
               decision: draft.decision,
               pending: draft.pending,
               channel,
@@ -215,6 +221,7 @@ export class ConsentWriter {
       pending: draft.pending,
       confirmsEventId: draft.confirmsEventId,
       recordedAt,
+      occurredAt,
       expiresAt,
       sourceMethod: draft.sourceMethod,
       sourceLocation: draft.sourceLocation,
@@ -227,7 +234,14 @@ export class ConsentWriter {
     };
     const seq = await this.repo.appendEvent(m, event);
     const saved = { ...event, seq } as ConsentEvent;
-    const next = applyEvent(current, saved);
+    // An event expressed before others already recorded (a dated paper form) takes its place in their order:
+    // the state is the rules applied to the whole history in that order, as if it had been recorded in time.
+    const next = draft.occurredAt
+      ? (await this.repo.tripleEvents(m, subjectId, purpose.key, channel)).reduce<StateFacts | undefined>(
+          (state, e) => applyEvent(state, e),
+          undefined,
+        )
+      : applyEvent(current, saved);
     if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
 
     await this.audit.append(m, {

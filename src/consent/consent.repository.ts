@@ -122,17 +122,27 @@ export class ConsentRepository {
   }
 
   /**
-   * Oldest first; with `until`, only what had been recorded by then (the as-of view). Several ids: a
-   * subject and the records merged into it (events are append-only, so they keep the id they had).
+   * In the order they were expressed (then recorded); with `until`, only what had been expressed by then (the
+   * as-of view). Several ids: a subject and the records merged into it (events are append-only, so they keep
+   * the id they had).
    */
   eventsForSubject(subjectIds: string[], until?: Date): Promise<ConsentEvent[]> {
     const qb = this.dataSource
       .getRepository(ConsentEvent)
       .createQueryBuilder('e')
       .where('e.subjectId = ANY(:subjectIds)', { subjectIds })
-      .orderBy('e.seq', 'ASC');
-    if (until) qb.andWhere('e.recordedAt <= :until', { until });
+      .orderBy('e.occurredAt', 'ASC')
+      .addOrderBy('e.seq', 'ASC');
+    if (until) qb.andWhere('e.occurredAt <= :until', { until });
     return qb.getMany();
+  }
+
+  /** One subject's events for one purpose and channel, in the order they take effect: to rebuild its state. */
+  tripleEvents(m: EntityManager, subjectId: string, purposeKey: string, channel: string): Promise<ConsentEvent[]> {
+    return m.getRepository(ConsentEvent).find({
+      where: { subjectId, purposeKey, channel: channel as ConsentEvent['channel'] },
+      order: { occurredAt: 'ASC', seq: 'ASC' },
+    });
   }
 
   findEvent(id: string): Promise<ConsentEvent | null> {
@@ -236,7 +246,7 @@ export class ConsentRepository {
   retentionStates(subjectIds: string[]): Promise<RetentionStateRow[]> {
     if (!subjectIds.length) return Promise.resolve([]);
     return this.dataSource.query(
-      `SELECT s.subject_id, s.purpose_key, s.status, s.pending, s.expires_at, e.recorded_at AS decided_at
+      `SELECT s.subject_id, s.purpose_key, s.status, s.pending, s.expires_at, e.occurred_at AS decided_at
          FROM consent_state s JOIN consent_events e ON e.id = s.event_id
         WHERE s.subject_id = ANY($1::uuid[])`,
       [subjectIds],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { CLOCK_SKEW_MS } from '../common/clock/skew';
 import { ProblemError } from '../common/problem/problem.error';
 import type { EmailLocale } from '../notifications';
 import { SubjectLifecycleService } from '../subjects';
@@ -140,7 +141,9 @@ export class ConsentsService {
     suppressed: boolean,
     objected = false,
   ): Promise<ConsentEvent> {
-    const now = new Date();
+    const occurredAt = this.occurredAt(dto.occurredAt, text.publishedAt!);
+    // The person's age, validity and the rest are judged as of when they expressed it.
+    const now = occurredAt ?? new Date();
     let decision = dto.decision as unknown as ConsentEventKind;
     let reason: EventReason | null = null;
     const expressedBy = dto.expressedBy ?? ExpressedBy.Subject;
@@ -179,6 +182,7 @@ export class ConsentsService {
         confirmsEventId: null,
         expiresAt: granted ? this.requestedExpiry(dto.expiresAt, now) : null,
         validityDays: granted ? purpose.validityDays : null,
+        ...(occurredAt ? { occurredAt } : {}),
         sourceMethod: dto.source.method,
         sourceLocation: dto.source.location ?? null,
         sourceStaffId: dto.source.staffId ?? null,
@@ -214,6 +218,22 @@ export class ConsentsService {
     throw new ProblemError('unpublished_version', 'Consent can only be given to a published text version.', {
       currentVersion: purpose.currentVersion,
     });
+  }
+
+  /**
+   * Issue 14: a decision expressed before it is recorded keeps its time. It cannot lie ahead (beyond clock skew)
+   * nor before the text it was made on existed.
+   */
+  private occurredAt(asked: string | undefined, publishedAt: Date): Date | null {
+    if (!asked) return null;
+    const at = new Date(asked);
+    const refuse = (message: string) =>
+      new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'occurredAt', message }],
+      });
+    if (at.getTime() > Date.now() + CLOCK_SKEW_MS) throw refuse('occurredAt may not lie in the future');
+    if (at < publishedAt) throw refuse('occurredAt is before this text version was published');
+    return at;
   }
 
   /** An explicit end of validity must lie ahead; the purpose's validityDays is applied at recording. */

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInstant } from '../common/validation/is-instant';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -149,6 +150,17 @@ export class GrantConsentDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   expiresAt?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'When the person expressed it, with offset (a paper form signed earlier); default now. Not in the future, ' +
+      'not before the text version was published. Validity, receipts, history and as-of views count from it; ' +
+      '`recordedAt` stays the time Zgoda stored it.',
+  })
+  @IsOptional()
+  @IsInstant()
+  occurredAt?: string;
 }
 
 export class SubjectRefDto {

@@ -3,7 +3,8 @@ import { Channel, ConsentEventKind, SourceMethod } from './consent.types';
 export interface ReceiptInput {
   eventId: string;
   subjectId: string;
-  recordedAt: Date;
+  /** When the person expressed it: the receipt's consent timestamp and the start of validity. */
+  occurredAt: Date;
   decision: ConsentEventKind;
   pending: boolean;
   channel: Channel;
@@ -34,7 +35,7 @@ export interface ReceiptInput {
  * exact text agreed to. Ids and purpose metadata only: the receipt holds no contact data.
  */
 export function buildReceipt(r: ReceiptInput): Record<string, unknown> {
-  const iat = Math.floor(r.recordedAt.getTime() / 1000);
+  const iat = Math.floor(r.occurredAt.getTime() / 1000);
   const sensitive = r.purpose.specialCategoryBasis !== null;
   return {
     version: 'KI-CR-v1.1.0',
@@ -76,7 +77,7 @@ export function buildReceipt(r: ReceiptInput): Record<string, unknown> {
     spiCat: sensitive ? [r.purpose.specialCategoryBasis] : [],
     // ISO/IEC TS 27560 record fields
     eventState: r.decision === ConsentEventKind.Granted && r.pending ? 'pending_confirmation' : r.decision,
-    validity: { from: r.recordedAt.toISOString(), until: r.expiresAt?.toISOString() ?? null },
+    validity: { from: r.occurredAt.toISOString(), until: r.expiresAt?.toISOString() ?? null },
     retention: r.purpose.retention,
     storageLocation: r.storageLocation,
     // Art. 7(3): as easy as giving it.

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
+import { CLOCK_SKEW_MS } from '../common/clock/skew';
 import { FieldError, ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { SubjectLookupService } from '../subjects';
@@ -19,9 +20,7 @@ import type { Locale, RequestSource, RequestType } from './request.types';
 import { CreateRequestDto } from './requests.dto';
 import { RequestsRepository } from './requests.repository';
 
-// Clocks of the entering system and ours differ a little; a request "received" a minute ahead is not
-// from the future.
-export const CLOCK_SKEW_MS = 60_000;
+export { CLOCK_SKEW_MS } from '../common/clock/skew';
 const MINUTE = 60_000;
 
 export interface NewRequest {

@@ -1,3 +1,4 @@
+import { CLOCK_SKEW_MS } from '../common/clock/skew';
 import { SubjectEntriesRepository } from './subject-entries.repository';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -22,7 +23,6 @@ export type { RetentionSubjectRow } from './subjects.repository';
 
 /** The e-mail template of the Art. 18(3) notice (src/subjects/templates/email/restriction-lifted). */
 const RESTRICTION_NOTICE = 'restriction-lifted';
-const CLOCK_SKEW_MS = 60_000;
 
 /** A date a data system reported for a subject (subject_entries). */
 export interface ReportedEntry {

@@ -321,4 +321,52 @@ describe('consent: records, history, as-of, receipts and proof', () => {
     const again = await t.request('GET', `/v1/consents/check?purpose=${key}&channel=email&subjectId=${subjectId}`);
     expect(again.body).toMatchObject({ allowed: true, reason: 'granted', version: 2 });
   });
+
+  it('keeps when a decision was expressed apart from when it was recorded, and orders history by it (issue 14)', async () => {
+    const timed = await publishedPurpose(t, 'timed', { channels: ['email'], validityDays: 30 });
+    const subjectId = await createSubject(t);
+    const post = (body: Record<string, unknown>) =>
+      t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: timed, ...grant(body) });
+    const pause = () => new Promise((r) => setTimeout(r, 300));
+    await pause();
+    const earlier = new Date().toISOString();
+    await pause();
+    const live = await post({});
+    expect(live.status).toBe(201);
+    expect(live.body.occurredAt).toBe(live.body.recordedAt);
+
+    // A withdrawal on a paper form signed before the live grant, typed in afterwards.
+    const paper = await post({ decision: 'withdrawn', occurredAt: earlier, source: { method: 'store' } });
+    expect(paper.status).toBe(201);
+    expect(paper.body.occurredAt).toBe(earlier);
+    expect(new Date(paper.body.recordedAt).getTime()).toBeGreaterThan(new Date(live.body.recordedAt).getTime());
+    // The later expression wins: the person is still subscribed.
+    const state = await t.request('GET', `/v1/subjects/${subjectId}/consents`);
+    expect(state.body.items.find((i: { purpose: string }) => i.purpose === timed)).toMatchObject({
+      status: 'granted',
+      consentId: live.body.id,
+    });
+    const history = await t.request('GET', `/v1/subjects/${subjectId}/consents/history`);
+    expect(history.body.items.map((e: { id: string }) => e.id)).toEqual([paper.body.id, live.body.id]);
+    const asOf = await t.request(
+      'GET',
+      `/v1/subjects/${subjectId}/consents?at=${encodeURIComponent(new Date(Date.parse(earlier) + 1).toISOString())}`,
+    );
+    expect(asOf.body.items.find((i: { purpose: string }) => i.purpose === timed).status).toBe('withdrawn');
+
+    // A grant expressed earlier counts its validity and its receipt from then.
+    const back = await post({ occurredAt: earlier, channel: 'email' });
+    expect(back.status).toBe(201);
+    expect(Date.parse(back.body.expiresAt) - Date.parse(earlier)).toBe(30 * 86_400_000);
+    const jwks = await t.request('GET', '/v1/receipts/jwks.json', undefined, { key: null });
+    const { payload } = await compactVerify(back.body.receipt, createLocalJWKSet(jwks.body));
+    expect(JSON.parse(new TextDecoder().decode(payload)).consentTimestamp).toBe(Math.floor(Date.parse(earlier) / 1000));
+
+    const future = await post({ occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(future.status).toBe(422);
+    expect(future.body.errors).toEqual([expect.objectContaining({ field: 'occurredAt' })]);
+    const beforeText = await post({ occurredAt: '2001-01-01T00:00:00Z' });
+    expect(beforeText.status).toBe(422);
+    expect((await post({ occurredAt: '2026-01-01T10:00:00' })).status).toBe(422);
+  });
 });

@@ -175,7 +175,7 @@ describe('requests: OpenGDPR / OpenDSR', () => {
     });
     const zip = await download(`${t.baseUrl}/opengdpr/v1/opengdpr_requests/${b.subject_request_id}/results`, key);
     expect(zip.status).toBe(200);
-    expect((await unzip(zip.body)).get('csv/shop/orders.csv')).toBe('n\r\n1\r\n');
+    expect((await unzip(zip.body)).get('csv/shop/orders.csv')).toBe('\uFEFFn\r\n1\r\n');
 
     const del = await t.request('DELETE', `/opengdpr/v1/opengdpr_requests/${b.subject_request_id}`, undefined, { key });
     expect(del.status).toBe(409);

@@ -1,3 +1,4 @@
+import { CLOCK_SKEW_MS } from '../../common/clock/skew';
 import type { RequestStatus, RequestType } from '../request.types';
 
 export const OPENGDPR_API_VERSION = '0.1';
@@ -63,7 +64,6 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const MAX_IDENTITIES = 50;
 const MAX_CALLBACKS = 10;
-const CLOCK_SKEW_MS = 60_000;
 
 /** Validates a create body (spec 7.1) and lists every problem at once. */
 export function parseOpenGdprBody(body: unknown, now = new Date()): OpenGdprBody {
