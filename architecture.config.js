@@ -57,6 +57,8 @@ module.exports = {
         'consent_subscriptions',
         'consent_webhook_deliveries',
         'receipt_signing_keys',
+        'consent_decisions',
+        'consent_decision_results',
       ],
       uses: ['audit', 'idempotency', 'jobs', 'notifications', 'outbox', 'subjects', 'web'],
     },

@@ -20,6 +20,10 @@ export class ApiKey {
   @Column({ type: 'text', array: true })
   scopes: string[];
 
+  /** Issue 14 item 3: every decision this key asks for is kept in the decision log, `record` or not. */
+  @Column({ type: 'boolean', default: false })
+  recordDecisions: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

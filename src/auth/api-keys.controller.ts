@@ -1,6 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency';
 import { ApiKey } from './api-key.entity';
@@ -20,6 +30,14 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "Keep every consent decision this key asks for in the decision log, whatever the call's `record`",
+  })
+  @IsOptional()
+  @IsBoolean()
+  recordDecisions?: boolean;
 }
 
 const view = (k: ApiKey) => ({
@@ -27,6 +45,7 @@ const view = (k: ApiKey) => ({
   name: k.name,
   prefix: k.prefix,
   scopes: k.scopes,
+  recordDecisions: k.recordDecisions,
   createdAt: k.createdAt.toISOString(),
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
   revokedAt: k.revokedAt?.toISOString() ?? null,
@@ -42,7 +61,7 @@ export class ApiKeysController {
   @Idempotent()
   @ApiOperation({ summary: 'Create an API key; the key is shown once' })
   async create(@Body() dto: CreateApiKeyDto) {
-    const { row, key } = await this.keys.create(dto.name, dto.scopes);
+    const { row, key } = await this.keys.create(dto.name, dto.scopes, dto.recordDecisions ?? false);
     return { ...view(row), key };
   }
 

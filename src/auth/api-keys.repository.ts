@@ -20,7 +20,7 @@ export class ApiKeysRepository {
   findActiveByHash(keyHash: Buffer, m: EntityManager = this.dataSource.manager): Promise<ApiKey | null> {
     return m
       .getRepository(ApiKey)
-      .findOne({ where: { keyHash, revokedAt: IsNull() }, select: { id: true, scopes: true } });
+      .findOne({ where: { keyHash, revokedAt: IsNull() }, select: { id: true, scopes: true, recordDecisions: true } });
   }
 
   save(m: EntityManager, row: Partial<ApiKey>): Promise<ApiKey> {

@@ -84,7 +84,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const now = Date.now();
     const generation = this.generation;
     const row = await this.keys.findActiveByHash(hashKey(key));
-    const principal: Principal | null = row ? { kind: 'api_key', id: row.id, scopes: row.scopes } : null;
+    const principal: Principal | null = row
+      ? { kind: 'api_key', id: row.id, scopes: row.scopes, ...(row.recordDecisions ? { recordDecisions: true } : {}) }
+      : null;
     if (generation !== this.generation) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { principal, until: now + CACHE_TTL_MS });
@@ -100,7 +102,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return principal;
   }
 
-  async create(name: string, scopes: Scope[]): Promise<{ row: ApiKey; key: string }> {
+  async create(name: string, scopes: Scope[], recordDecisions = false): Promise<{ row: ApiKey; key: string }> {
     const key = `zk_${randomBytes(32).toString('base64url')}`;
     const row = await this.dataSource.transaction(async (m) => {
       const saved = await this.keys.save(m, {
@@ -108,13 +110,14 @@ export class ApiKeysService implements OnApplicationBootstrap {
         prefix: key.slice(0, 10),
         keyHash: hashKey(key),
         scopes,
+        recordDecisions,
         createdBy: null,
       });
       await this.audit.append(m, {
         action: 'api_key.created',
         targetType: 'api_key',
         targetId: saved.id,
-        data: { scopes },
+        data: { scopes, recordDecisions },
       });
       return saved;
     });

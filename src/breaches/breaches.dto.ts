@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { queryBool } from '../common/validation/query-bool';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -22,7 +23,6 @@ import { BREACH_STATUSES, BreachStatus, RISK_ASSESSMENTS, RiskAssessment } from 
 
 const KEY = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const TEXT_MAX = 10_000;
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 /** Optional and nullable: `null` clears the field. */
 const Nullable = () => ValidateIf((_o, v) => v !== null);
 
@@ -175,12 +175,12 @@ export class ListBreachesQuery extends ListQuery {
   riskAssessment?: RiskAssessment;
   @ApiPropertyOptional({ description: 'Clock running and the 72 hours passed.' })
   @IsOptional()
-  @Transform(toBool)
+  @Transform(queryBool)
   @IsBoolean()
   overdue?: boolean;
   @ApiPropertyOptional({ description: 'Clock running with at most 24 hours left.' })
   @IsOptional()
-  @Transform(toBool)
+  @Transform(queryBool)
   @IsBoolean()
   atRisk?: boolean;
   @ApiPropertyOptional({ description: 'awareAt on or after' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;

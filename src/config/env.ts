@@ -283,6 +283,17 @@ export class Env {
   @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'REQUEST_RESULT_PURGE_CRON must be a cron pattern or off' })
   REQUEST_RESULT_PURGE_CRON = '30 3 * * *';
 
+  /** Issue 14 item 3: how long recorded consent decisions are kept (days; default three years). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DECISION_LOG_RETENTION_DAYS = 1095;
+
+  /** When recorded decisions older than DECISION_LOG_RETENTION_DAYS are deleted (cron, Europe/Warsaw), or `off`. */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'DECISION_LOG_PURGE_CRON must be a cron pattern or off' })
+  DECISION_LOG_PURGE_CRON = '45 3 * * *';
+
   /** Staff passwords (NIST SP 800-63B 5.1.1.2): minimum length in characters; at least 64 are always allowed. */
   @Transform(toInt)
   @IsInt()

@@ -1,12 +1,31 @@
 import { AuditService } from '../audit';
-import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ProblemError } from '../common/problem/problem.error';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal } from '../common/auth/principal';
 import { hasScope, RequireScopes } from '../common/auth/scopes';
 import { AudienceService } from './audience.service';
 import { AudienceQuery, BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
+import { ConsentDecisionRecord } from './consent-decision-record.entity';
 import { ConsentDecisionService } from './consent-decision.service';
+import { DecisionLog } from './decision-log.service';
+
+/** Asked for (`record`), or the key records always: the principal the log names. */
+const recordAs = (asked: boolean | undefined, p: Principal) =>
+  asked === true || p.recordDecisions ? `${p.kind}:${p.id}` : undefined;
+
+const decisionView = (d: ConsentDecisionRecord) => ({
+  id: d.id,
+  kind: d.kind,
+  decidedAt: d.decidedAt.toISOString(),
+  principal: d.principal,
+  purpose: d.purposeKey,
+  channel: d.channel,
+  ...(d.kind === 'single'
+    ? { subjectId: d.subjectId, allowed: d.allowed, reason: d.reason, consentId: d.consentEventId }
+    : { total: d.total, allowed: d.allowedCount, denied: d.total - d.allowedCount }),
+});
 
 @ApiTags('consent-decision')
 @Controller('v1')
@@ -17,21 +36,56 @@ export class ConsentDecisionController {
     private readonly decisions: ConsentDecisionService,
     private readonly audience: AudienceService,
     private readonly audit: AuditService,
+    private readonly log: DecisionLog,
   ) {}
 
   @Get('consents/check')
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'May this subject be contacted for this purpose on this channel now?' })
-  check(@Query() q: DecisionQuery) {
-    return this.decisions.checkOne(q);
+  check(@Query() q: DecisionQuery, @CurrentPrincipal() principal: Principal) {
+    return this.decisions.checkOne(q, recordAs(q.record, principal));
   }
 
   @Post('consents/check')
   @HttpCode(200)
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Up to 10,000 decisions in one call, answered in input order' })
-  checkBatch(@Body() dto: BatchDecisionDto) {
-    return this.decisions.checkBatch(dto);
+  checkBatch(@Body() dto: BatchDecisionDto, @CurrentPrincipal() principal: Principal) {
+    return this.decisions.checkBatch(dto, recordAs(dto.record, principal));
+  }
+
+  @Get('decisions/:id')
+  @RequireScopes('consent:read')
+  @ApiOperation({ summary: 'A recorded decision: who asked, when, about what, and the answer (a batch: its counts)' })
+  async decision(@Param('id', new ParseUUIDPipe()) id: string) {
+    const d = await this.log.find(id);
+    if (!d) throw new ProblemError('decision_not_found', 'No recorded decision with this id.');
+    return decisionView(d);
+  }
+
+  @Get('decisions/:id/results')
+  @RequireScopes('consent:read')
+  @ApiProduces('application/x-ndjson')
+  @ApiOperation({ summary: "A recorded batch's answers, one NDJSON line per input position (n from 0)" })
+  async decisionResults(@Param('id', new ParseUUIDPipe()) id: string, @Res() reply: FastifyReply): Promise<void> {
+    const d = await this.log.find(id);
+    if (!d || d.kind !== 'batch') throw new ProblemError('decision_not_found', 'No recorded batch with this id.');
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'application/x-ndjson; charset=utf-8',
+    });
+    try {
+      for await (const line of this.log.results(id)) {
+        if (raw.destroyed) break;
+        if (!raw.write(`${JSON.stringify(line)}\n`)) await drained(raw);
+      }
+      raw.end();
+    } catch (e) {
+      this.logger.error({ err: { name: (e as Error).name } }, 'decision results stream failed');
+      raw.destroy();
+    }
   }
 
   @Get('purposes/:key/audience')

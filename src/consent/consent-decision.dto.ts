@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsEnum, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsArray, IsBoolean, IsEnum, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { queryBool } from '../common/validation/query-bool';
 import { Channel, PURPOSE_KEY_PATTERN } from './consent.types';
 
 export const MAX_BATCH = 10_000;
@@ -37,6 +39,14 @@ export class DecisionQuery {
   @IsString()
   @MaxLength(400)
   externalId?: string;
+
+  @ApiPropertyOptional({
+    description: 'Keep the decision in the decision log before answering (GET /v1/decisions/{decisionId})',
+  })
+  @IsOptional()
+  @Transform(queryBool)
+  @IsBoolean()
+  record?: boolean;
 }
 
 /** Exactly one list; at most 10,000 entries (more: 413 batch_too_large). */
@@ -77,6 +87,13 @@ export class BatchDecisionDto {
   @IsString({ each: true })
   @MaxLength(400, { each: true })
   externalIds?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Keep the answers in the decision log before answering (GET /v1/decisions/{decisionId}/results)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  record?: boolean;
 }
 
 export class AudienceQuery {

@@ -5,6 +5,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { SubjectKeysService } from '../subjects';
 import { decide, DecisionOutcome, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
 import { ConsentDecision, DecisionReason } from './consent.types';
+import { DecisionLog } from './decision-log.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
 import {
   BatchDecisionRow,
@@ -67,9 +68,11 @@ export class ConsentDecisionService {
   constructor(
     private readonly repo: ConsentRepository,
     private readonly subjects: SubjectKeysService,
+    private readonly log: DecisionLog,
   ) {}
 
-  async checkOne(q: DecisionQuery): Promise<Decision & { decisionId: string }> {
+  /** `recordAs`: the principal, when the decision is to be kept in the log before it is answered. */
+  async checkOne(q: DecisionQuery, recordAs?: string): Promise<Decision & { decisionId: string }> {
     const given = (['subjectId', 'email', 'phone', 'externalId'] as const).filter((k) => q[k] !== undefined);
     if (given.length !== 1) {
       throw new ProblemError('validation_failed', 'The request is not valid.', {
@@ -109,10 +112,24 @@ export class ConsentDecisionService {
     );
     const here = mine.find((r) => r.channel === q.channel);
     const decision = this.decideFor(rules, q.channel, subjectId, facts, here, otherGranted, suppressed, now);
-    return { ...decision, decisionId: randomUUID() };
+    const decisionId = randomUUID();
+    if (recordAs) {
+      await this.log.record({
+        id: decisionId,
+        decidedAt: now,
+        principal: recordAs,
+        purposeKey: q.purpose,
+        channel: q.channel,
+        subjectId: subjectId ?? null,
+        allowed: decision.allowed,
+        reason: decision.reason,
+        consentEventId: decision.consentId ?? null,
+      });
+    }
+    return { ...decision, decisionId };
   }
 
-  async checkBatch(dto: BatchDecisionDto) {
+  async checkBatch(dto: BatchDecisionDto, recordAs?: string) {
     const lists = LISTS.filter((l) => dto[l.field] !== undefined);
     if (lists.length !== 1) {
       throw new ProblemError('validation_failed', 'The request is not valid.', {
@@ -163,9 +180,11 @@ export class ConsentDecisionService {
       bySlot[r.n] = seen === undefined || seen?.resolved_id === r.resolved_id ? r : null;
     }
     const now = new Date();
+    const subjectIds: (string | null)[] = [];
     const results = inputs.map((input) => {
       const slot = slotOf(input);
       const r = slot === undefined ? undefined : bySlot[slot];
+      subjectIds.push(r?.resolved_id ?? null);
       const facts: SubjectFacts | undefined = r
         ? {
             status: r.subject_status,
@@ -186,7 +205,23 @@ export class ConsentDecisionService {
       );
       return { [out]: input, ...d };
     });
-    return { decisionId: randomUUID(), results };
+    const decisionId = randomUUID();
+    if (recordAs) {
+      await this.log.recordBatch({
+        id: decisionId,
+        decidedAt: now,
+        principal: recordAs,
+        purposeKey: dto.purpose,
+        channel: dto.channel,
+        results: results.map((r, i) => ({
+          subjectId: subjectIds[i],
+          allowed: r.allowed,
+          reason: r.reason,
+          consentEventId: r.consentId ?? null,
+        })),
+      });
+    }
+    return { decisionId, results };
   }
 
   /** Validates purpose and channel from the purpose's columns (none: the purpose does not exist). */

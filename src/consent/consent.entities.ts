@@ -1,3 +1,4 @@
+import { ConsentDecisionRecord, ConsentDecisionResult } from './consent-decision-record.entity';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentEvidence } from './consent-evidence.entity';
 import { ConsentState } from './consent-state.entity';
@@ -17,4 +18,6 @@ export const CONSENT_ENTITIES = [
   ConsentSubscription,
   ConsentWebhookDelivery,
   ReceiptSigningKey,
+  ConsentDecisionRecord,
+  ConsentDecisionResult,
 ];

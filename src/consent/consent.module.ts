@@ -5,6 +5,8 @@ import { SubjectsModule } from '../subjects';
 import { AudienceService } from './audience.service';
 import { ConsentDecisionController } from './consent-decision.controller';
 import { ConsentDecisionService } from './consent-decision.service';
+import { DecisionLogRepository } from './decision-log.repository';
+import { DecisionLog } from './decision-log.service';
 import { ConsentLinksService } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
 import { ConsentWebhooksController } from './consent-webhooks.controller';
@@ -48,6 +50,8 @@ import { TextsService } from './texts.service';
     ConsentsService,
     ConsentQueryService,
     ConsentDecisionService,
+    DecisionLog,
+    DecisionLogRepository,
     AudienceService,
     ConsentLinksService,
     DoubleOptInService,

@@ -25,6 +25,8 @@ export interface JobPayloads {
   'maintenance.request-digest': Record<string, never>;
   /** Deletes access/portability packages older than REQUEST_DOWNLOAD_TTL_DAYS (the audit stays). */
   'maintenance.request-result-purge': Record<string, never>;
+  /** Deletes recorded consent decisions older than DECISION_LOG_RETENTION_DAYS. */
+  'maintenance.decision-log-purge': Record<string, never>;
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
@@ -48,6 +50,7 @@ export const JOB_QUEUE = {
   'maintenance.request-sweep': 'maintenance',
   'maintenance.request-digest': 'maintenance',
   'maintenance.request-result-purge': 'maintenance',
+  'maintenance.decision-log-purge': 'maintenance',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;

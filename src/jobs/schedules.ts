@@ -68,5 +68,11 @@ export function schedules(env: Env): Schedule[] {
       repeat: cronOrOff(env.REQUEST_RESULT_PURGE_CRON),
       payload: {},
     }),
+    schedule({
+      id: 'maintenance.decision-log-purge',
+      name: 'maintenance.decision-log-purge',
+      repeat: cronOrOff(env.DECISION_LOG_PURGE_CRON),
+      payload: {},
+    }),
   ];
 }

@@ -5,6 +5,8 @@ export interface Principal {
   kind: 'api_key' | 'staff' | 'subject_token' | 'system';
   id: string;
   scopes: readonly string[];
+  /** An API key set to keep every consent decision it asks for (issue 14 item 3). */
+  recordDecisions?: boolean;
 }
 
 export const SYSTEM_PRINCIPAL: Principal = { kind: 'system', id: 'zgoda', scopes: ['admin'] };

@@ -39,6 +39,7 @@ export const ERROR_STATUS = {
   purpose_exists: 409,
   text_already_published: 409,
   text_not_found: 404,
+  decision_not_found: 404,
   template_invalid: 422,
   unpublished_version: 422,
   channel_not_offered: 422,
