@@ -102,9 +102,10 @@ async function seedConsent({ databaseUrl, encryptionKey, subjects, events, main,
       if (steps.length)
         await client.query(
           `INSERT INTO consent_events (id, subject_id, purpose_key, channel, decision, version, locale, text_sha256,
-                                     pending, recorded_at, source_method, expressed_by, gpc, suppressed)
+                                     pending, recorded_at, occurred_at, source_method, expressed_by, gpc, suppressed)
          SELECT gen_random_uuid(), s.id, k.purpose_key, k.channel, k.decision, 1, 'pl',
                 CASE WHEN k.purpose_key = $5 THEN $6 ELSE $7 END, false,
+                $8::timestamptz + k.n * interval '1 day' + s.ord * interval '1 ms',
                 $8::timestamptz + k.n * interval '1 day' + s.ord * interval '1 ms',
                 CASE WHEN k.n = 1 THEN 'web' ELSE 'store' END, 'subject', false, false
            FROM unnest($1::uuid[]) WITH ORDINALITY AS s(id, ord)
@@ -131,7 +132,7 @@ async function seedConsent({ databaseUrl, encryptionKey, subjects, events, main,
                                   suppressed, updated_at)
        SELECT DISTINCT ON (subject_id, purpose_key, channel)
               subject_id, purpose_key, channel, decision, id, seq, version, locale, text_sha256,
-              CASE WHEN decision = 'granted' THEN recorded_at END, NULL, expires_at, pending, expressed_by,
+              CASE WHEN decision = 'granted' THEN occurred_at END, NULL, expires_at, pending, expressed_by,
               suppressed, recorded_at
          FROM consent_events WHERE purpose_key = ANY($1)
         ORDER BY subject_id, purpose_key, channel, seq DESC`,
