@@ -59,6 +59,7 @@ module.exports = {
         'receipt_signing_keys',
         'consent_decisions',
         'consent_decision_results',
+        'consent_changes',
       ],
       uses: ['audit', 'idempotency', 'jobs', 'notifications', 'outbox', 'subjects', 'web'],
     },

@@ -294,6 +294,17 @@ export class Env {
   @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'DECISION_LOG_PURGE_CRON must be a cron pattern or off' })
   DECISION_LOG_PURGE_CRON = '45 3 * * *';
 
+  /** Issue 14 item 2: how long the change feed keeps changes (days); an older cursor gets 410 cursor_expired. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CHANGES_RETENTION_DAYS = 90;
+
+  /** When changes older than CHANGES_RETENTION_DAYS are deleted (cron, Europe/Warsaw), or `off`. */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'CHANGES_PURGE_CRON must be a cron pattern or off' })
+  CHANGES_PURGE_CRON = '50 3 * * *';
+
   /** Staff passwords (NIST SP 800-63B 5.1.1.2): minimum length in characters; at least 64 are always allowed. */
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SubjectErasedEvent, SubjectHooks } from '../subjects';
+import { ChangeFeedRepository } from './change-feed.repository';
 import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
@@ -14,12 +15,20 @@ export class ConsentSubjectHooks implements OnModuleInit {
     private readonly repo: ConsentRepository,
     private readonly writer: ConsentWriter,
     private readonly purposes: PurposesRepository,
+    private readonly changes: ChangeFeedRepository,
   ) {}
 
   onModuleInit(): void {
-    this.hooks.onMerged('consent', (m, e) => this.repo.foldStates(m, e.mergedId, e.survivorId));
+    this.hooks.onMerged('consent', async (m, e) => {
+      await this.repo.foldStates(m, e.mergedId, e.survivorId);
+      await this.changes.append(m, [{ type: 'merge', subjectId: e.survivorId }]);
+    });
     this.hooks.onErasedMany('consent', (m, events) => this.erased(m, events));
     this.hooks.onObjectedToDirectMarketing('consent', (m, e) => this.objected(m, e.subjectId));
+    // Issue 14 item 2: the feed follows every change of the subject's that alters a decision.
+    this.hooks.onChanged('consent', (m, e) =>
+      this.changes.append(m, [{ type: e.change, subjectId: e.subjectId, purposes: e.purposes }]),
+    );
   }
 
   /**
@@ -54,6 +63,10 @@ export class ConsentSubjectHooks implements OnModuleInit {
     await this.repo.deleteEvidenceForSubjects(
       m,
       events.map((e) => e.subjectId),
+    );
+    await this.changes.append(
+      m,
+      events.map((e) => ({ type: 'erasure' as const, subjectId: e.subjectId })),
     );
   }
 }

@@ -10,6 +10,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { SubjectLifecycleService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
+import { ChangeFeedRepository } from './change-feed.repository';
 import { applyEvent, StateFacts } from './consent-rules';
 import { ConsentState } from './consent-state.entity';
 import { ConsentWebhooksService } from './consent-webhooks.service';
@@ -126,6 +127,7 @@ export class ConsentWriter {
     private readonly audit: AuditService,
     private readonly crypto: CryptoService,
     private readonly webhooks: ConsentWebhooksService,
+    private readonly changes: ChangeFeedRepository,
     private readonly env: Env,
     private readonly subjects: SubjectLifecycleService,
     private readonly moduleRef: ModuleRef,
@@ -243,6 +245,9 @@ export class ConsentWriter {
         )
       : applyEvent(current, saved);
     if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
+    // Issue 14 item 2: the change feed, in this transaction.
+    const type = draft.reason === EventReason.Gpc ? 'gpc' : (`consent_${draft.decision}` as const);
+    await this.changes.append(m, [{ type, subjectId, purposes: [purpose.key], channels: [channel] }]);
 
     await this.audit.append(m, {
       action: `consent.${draft.decision}`,

@@ -1,4 +1,5 @@
 import { ConsentDecisionRecord, ConsentDecisionResult } from './consent-decision-record.entity';
+import { ConsentChange } from './consent-change.entity';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentEvidence } from './consent-evidence.entity';
 import { ConsentState } from './consent-state.entity';
@@ -20,4 +21,5 @@ export const CONSENT_ENTITIES = [
   ReceiptSigningKey,
   ConsentDecisionRecord,
   ConsentDecisionResult,
+  ConsentChange,
 ];

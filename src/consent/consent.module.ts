@@ -6,6 +6,9 @@ import { AudienceService } from './audience.service';
 import { ConsentDecisionController } from './consent-decision.controller';
 import { ConsentDecisionService } from './consent-decision.service';
 import { DecisionLogRepository } from './decision-log.repository';
+import { ChangeFeedRepository } from './change-feed.repository';
+import { ChangeFeed } from './change-feed.service';
+import { ChangesController } from './changes.controller';
 import { DecisionLog } from './decision-log.service';
 import { ConsentLinksService } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
@@ -38,6 +41,7 @@ import { TextsService } from './texts.service';
     ConsentWebhooksController,
     PublicConsentController,
     GpcController,
+    ChangesController,
   ],
   providers: [
     PurposesRepository,
@@ -52,6 +56,8 @@ import { TextsService } from './texts.service';
     ConsentDecisionService,
     DecisionLog,
     DecisionLogRepository,
+    ChangeFeed,
+    ChangeFeedRepository,
     AudienceService,
     ConsentLinksService,
     DoubleOptInService,

@@ -7,6 +7,7 @@ import { ConsentText } from './consent-text.entity';
 import { renderConsentText, sha256Hex, templateModel, TemplateInvalidError } from './consent-template';
 import { CreateTextDto } from './purposes.dto';
 import { Purpose } from './purpose.entity';
+import { ChangeFeedRepository } from './change-feed.repository';
 import { PurposesRepository } from './purposes.repository';
 
 export interface PublishedVersion {
@@ -24,6 +25,7 @@ export class TextsService {
     private readonly purposes: PurposesRepository,
     private readonly audit: AuditService,
     private readonly env: Env,
+    private readonly changes: ChangeFeedRepository,
   ) {}
 
   async addText(key: string, dto: CreateTextDto): Promise<{ version: number; locale: string; status: 'draft' }> {
@@ -81,6 +83,8 @@ export class TextsService {
         currentVersion: version,
         ...(requiresReconsent ? { reconsentFromVersion: version } : {}),
       });
+      // Issue 14 item 2: everyone whose grant stops counting is a change in the feed (one statement).
+      if (requiresReconsent) await this.changes.appendForGranted(m, 'reconsent_required', key);
       await this.audit.append(m, {
         action: 'consent_text.published',
         targetType: 'purpose',

@@ -27,6 +27,8 @@ export interface JobPayloads {
   'maintenance.request-result-purge': Record<string, never>;
   /** Deletes recorded consent decisions older than DECISION_LOG_RETENTION_DAYS. */
   'maintenance.decision-log-purge': Record<string, never>;
+  /** Deletes change-feed rows older than CHANGES_RETENTION_DAYS. */
+  'maintenance.changes-purge': Record<string, never>;
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
@@ -51,6 +53,7 @@ export const JOB_QUEUE = {
   'maintenance.request-digest': 'maintenance',
   'maintenance.request-result-purge': 'maintenance',
   'maintenance.decision-log-purge': 'maintenance',
+  'maintenance.changes-purge': 'maintenance',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;

@@ -74,5 +74,11 @@ export function schedules(env: Env): Schedule[] {
       repeat: cronOrOff(env.DECISION_LOG_PURGE_CRON),
       payload: {},
     }),
+    schedule({
+      id: 'maintenance.changes-purge',
+      name: 'maintenance.changes-purge',
+      repeat: cronOrOff(env.CHANGES_PURGE_CRON),
+      payload: {},
+    }),
   ];
 }

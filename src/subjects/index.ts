@@ -9,7 +9,7 @@ export {
   survivorId,
   survivorJoins,
 } from './subject-facts.sql';
-export { SubjectErasedEvent, SubjectHooks, SubjectObjectedEvent } from './subject-hooks';
+export { SubjectChangedEvent, SubjectErasedEvent, SubjectHooks, SubjectObjectedEvent } from './subject-hooks';
 export { SubjectKeysService } from './subject-keys.service';
 export { SubjectLifecycleService, UpdateSubjectInput } from './subject-lifecycle.service';
 export { SubjectAddresses, SubjectLookupService } from './subject-lookup.service';

@@ -17,6 +17,14 @@ export interface SubjectObjectedEvent {
   subjectId: string;
 }
 
+/** A change of the subject's that alters what may be done with their data (the consent change feed follows it). */
+export interface SubjectChangedEvent {
+  subjectId: string;
+  change: 'objection' | 'objection_overruled' | 'restriction_placed' | 'restriction_lifted';
+  /** For an objection to named purposes (Art. 21(1)); omitted: every purpose. */
+  purposes?: string[];
+}
+
 type Hook<E> = (manager: EntityManager, event: E) => Promise<void>;
 type ManyHook<E> = (manager: EntityManager, events: E[]) => Promise<void>;
 
@@ -34,6 +42,15 @@ export class SubjectHooks {
   private readonly merged: { name: string; fn: Hook<SubjectMergedEvent> }[] = [];
   private readonly erased: { name: string; fn: ManyHook<SubjectErasedEvent> }[] = [];
   private readonly objected: { name: string; fn: Hook<SubjectObjectedEvent> }[] = [];
+  private readonly changed: { name: string; fn: Hook<SubjectChangedEvent> }[] = [];
+
+  onChanged(name: string, fn: Hook<SubjectChangedEvent>): void {
+    this.changed.push({ name, fn });
+  }
+
+  async runChanged(m: EntityManager, event: SubjectChangedEvent): Promise<void> {
+    for (const h of this.changed) await h.fn(m, event);
+  }
 
   onObjectedToDirectMarketing(name: string, fn: Hook<SubjectObjectedEvent>): void {
     this.objected.push({ name, fn });

@@ -85,6 +85,7 @@ export class SubjectRightsService implements OnModuleInit {
       restrictionLiftNoticeId: null,
       restrictionLiftRequestedAt: null,
     });
+    await this.hooks.runChanged(m, { subjectId: s.id, change: 'restriction_placed' });
     await this.audit.append(m, {
       action: 'subject.restricted',
       targetType: 'subject',
@@ -170,6 +171,7 @@ export class SubjectRightsService implements OnModuleInit {
       restrictionLiftNoticeId: null,
       restrictionLiftRequestedAt: null,
     });
+    await this.hooks.runChanged(m, { subjectId: s.id, change: 'restriction_lifted' });
     await this.audit.append(m, {
       action: 'subject.restriction_lifted',
       targetType: 'subject',
@@ -192,6 +194,8 @@ export class SubjectRightsService implements OnModuleInit {
       if (next.length === s.objectedPurposes.length) return;
       await this.subjects.updateSubject(m, s.id, { objectedPurposes: next });
     }
+    const named = purposes === 'direct_marketing' ? {} : { purposes };
+    await this.hooks.runChanged(m, { subjectId: s.id, change: 'objection', ...named });
     await this.audit.append(m, {
       action: 'subject.objected',
       targetType: 'subject',
@@ -210,6 +214,7 @@ export class SubjectRightsService implements OnModuleInit {
     const next = s.objectedPurposes.filter((p) => !purposes.includes(p));
     if (next.length === s.objectedPurposes.length) return;
     await this.subjects.updateSubject(m, s.id, { objectedPurposes: next });
+    await this.hooks.runChanged(m, { subjectId: s.id, change: 'objection_overruled', purposes });
     await this.audit.append(m, {
       action: 'subject.objection_overruled',
       targetType: 'subject',

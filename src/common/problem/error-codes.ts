@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   idempotency_key_reused: 422,
   idempotency_in_progress: 409,
   invalid_cursor: 400,
+  cursor_expired: 410,
   input_too_deep: 400,
   input_too_large: 422,
   invalid_characters: 422,
