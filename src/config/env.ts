@@ -305,6 +305,12 @@ export class Env {
   @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'CHANGES_PURGE_CRON must be a cron pattern or off' })
   CHANGES_PURGE_CRON = '50 3 * * *';
 
+  /** How often the worker delivers change-feed webhooks to subscriptions with `types` (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  CHANGES_WEBHOOK_INTERVAL_MS = 5000;
+
   /** Staff passwords (NIST SP 800-63B 5.1.1.2): minimum length in characters; at least 64 are always allowed. */
   @Transform(toInt)
   @IsInt()

@@ -17,6 +17,17 @@ export class ConsentSubscription {
   @Column({ type: 'text', array: true, nullable: true })
   purposes: string[] | null;
 
+  /**
+   * Change-feed types (issue 14 item 2): set, the subscription receives those changes of GET /v1/changes in feed
+   * order instead of one `consent.changed` per consent event; null: consent events as before.
+   */
+  @Column({ type: 'text', array: true, nullable: true })
+  types: string[] | null;
+
+  /** The last change delivered and acknowledged; null: from the subscription's start. */
+  @Column({ type: 'text', nullable: true })
+  feedCursor: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+} from 'class-validator';
+import { CHANGE_TYPES, ChangeType } from './consent-change.entity';
 import { PURPOSE_KEY_PATTERN } from './consent.types';
 import { ConsentSubscription } from './consent-subscription.entity';
 
@@ -22,6 +34,20 @@ export class CreateConsentSubscriptionDto {
   @ArrayMaxSize(200)
   @Matches(PURPOSE_KEY_PATTERN, { each: true })
   purposes?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: CHANGE_TYPES,
+    description:
+      'Change-feed types: the subscription then receives these changes (as GET /v1/changes gives them, ids only) ' +
+      'in feed order, a failed one retried before any later one; omitted: one consent.changed per consent event',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMinSize(1)
+  @IsIn(CHANGE_TYPES, { each: true })
+  types?: ChangeType[];
 }
 
 /** The secret is never shown again. */
@@ -29,6 +55,7 @@ export const subscriptionView = (s: ConsentSubscription) => ({
   id: s.id,
   url: s.url,
   purposes: s.purposes,
+  types: s.types,
   createdAt: s.createdAt.toISOString(),
   disabledAt: s.disabledAt?.toISOString() ?? null,
 });

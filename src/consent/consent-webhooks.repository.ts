@@ -29,13 +29,30 @@ export class ConsentWebhooksRepository {
     return m.getRepository(ConsentSubscription).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
+  /** The active feed subscriptions no other worker is delivering to right now, locked in `m`. */
+  lockFeedSubscriptions(m: EntityManager): Promise<ConsentSubscription[]> {
+    return m
+      .getRepository(ConsentSubscription)
+      .createQueryBuilder('s')
+      .where('s.disabledAt IS NULL AND s.types IS NOT NULL')
+      .orderBy('s.createdAt', 'ASC')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+
+  async setFeedCursor(m: EntityManager, id: string, cursor: string): Promise<void> {
+    await m.getRepository(ConsentSubscription).update(id, { feedCursor: cursor });
+  }
+
   async disableSubscription(m: EntityManager, id: string): Promise<void> {
     await m.getRepository(ConsentSubscription).update(id, { disabledAt: new Date() });
   }
 
   activeSubscriptionIdsFor(m: EntityManager, purposeKey: string): Promise<{ id: string }[]> {
     return m.query(
-      `SELECT id FROM consent_subscriptions WHERE disabled_at IS NULL AND (purposes IS NULL OR $1 = ANY(purposes))`,
+      `SELECT id FROM consent_subscriptions
+        WHERE disabled_at IS NULL AND types IS NULL AND (purposes IS NULL OR $1 = ANY(purposes))`,
       [purposeKey],
     ) as Promise<{ id: string }[]>;
   }

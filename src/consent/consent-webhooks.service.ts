@@ -9,12 +9,15 @@ import { Env } from '../config/env';
 import { JobHandler } from '../jobs';
 import { JobPayloads } from '../jobs';
 import { OutboxService } from '../outbox';
+import { ChangeFeed } from './change-feed.service';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentSubscription } from './consent-subscription.entity';
 import { ConsentWebhooksRepository } from './consent-webhooks.repository';
 import { CreateConsentSubscriptionDto } from './consent-webhooks.dto';
 
 const TIMEOUT_MS = 10_000;
+// Changes per subscription and round: a slow receiver holds one subscription's lock for at most this many calls.
+const FEED_BATCH = 100;
 const aad = (id: string) => `consent_subscriptions:${id}`;
 
 /** `consent.changed` webhooks: ids and codes only, signed, through the outbox, retried until delivered. */
@@ -29,6 +32,7 @@ export class ConsentWebhooksService {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly env: Env,
+    private readonly feed: ChangeFeed,
   ) {}
 
   async create(dto: CreateConsentSubscriptionDto): Promise<ConsentSubscription> {
@@ -40,13 +44,15 @@ export class ConsentWebhooksService {
         url: dto.url,
         secretSealed: this.crypto.seal(dto.secret, aad(id)),
         purposes: dto.purposes ?? null,
+        types: dto.types ?? null,
+        feedCursor: null,
         disabledAt: null,
       });
       await this.audit.append(m, {
         action: 'consent_subscription.created',
         targetType: 'consent_subscription',
         targetId: id,
-        data: { purposes: dto.purposes ?? null },
+        data: { purposes: dto.purposes ?? null, types: dto.types ?? null },
       });
       return created;
     });
@@ -122,10 +128,61 @@ export class ConsentWebhooksService {
     }
   }
 
+  /**
+   * Job `webhooks.feed-dispatch` (every CHANGES_WEBHOOK_INTERVAL_MS): each subscription with `types` gets the
+   * feed's changes of those types after its cursor, one POST each, in feed order; the cursor moves past a change
+   * only once it was delivered, so a failing receiver is retried with the same change before any later one
+   * (in order per subject, and overall). The cursor is committed with the batch: a killed worker re-delivers
+   * at most one batch, which receivers recognise by `id`. Rows are locked SKIP LOCKED: one worker per subscription.
+   */
+  @JobHandler('webhooks.feed-dispatch')
+  async dispatchFeed(): Promise<{ delivered: number }> {
+    let delivered = 0;
+    await this.dataSource.transaction(async (m) => {
+      for (const sub of await this.repo.lockFeedSubscriptions(m)) {
+        const page = await this.feed.page(sub.feedCursor ?? undefined, FEED_BATCH, sub.types, false).catch((e) => {
+          // A receiver down longer than the feed keeps changes (410 cursor_expired): it must resync from the
+          // API; the others go on.
+          this.logger.error({ subscriptionId: sub.id, err: { name: (e as Error).name } }, 'feed subscription stuck');
+          return null;
+        });
+        if (!page) continue;
+        const { changes } = page;
+        let cursor: string | null = null;
+        for (const change of changes) {
+          // A new subscription starts with the changes made after it was created.
+          const decisions = change.decisions.filter((d) => !sub.purposes || sub.purposes.includes(d.purpose));
+          if (!sub.feedCursor && new Date(change.occurredAt) < sub.createdAt) {
+            cursor = change.cursor;
+            continue;
+          }
+          if (decisions.length) {
+            const body = JSON.stringify({ type: 'consent.feed', id: change.cursor, data: { ...change, decisions } });
+            const { status, error } = await this.post(
+              sub.url,
+              body,
+              this.crypto.open(sub.secretSealed, aad(sub.id)),
+              'consent.feed',
+            );
+            if (error) {
+              this.logger.warn({ subscriptionId: sub.id, status }, 'feed webhook not delivered; retried next round');
+              break;
+            }
+            delivered += 1;
+          }
+          cursor = change.cursor;
+        }
+        if (cursor) await this.repo.setFeedCursor(m, sub.id, cursor);
+      }
+    });
+    return { delivered };
+  }
+
   private async post(
     url: string,
     body: string,
     secret: string,
+    event = 'consent.changed',
   ): Promise<{ status: number | null; error: string | null }> {
     // Again at delivery: the name may have been pointed at an internal address since registration.
     const refusal = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
@@ -136,7 +193,7 @@ export class ConsentWebhooksService {
         headers: {
           'content-type': 'application/json',
           'x-zgoda-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)),
-          'x-zgoda-event': 'consent.changed',
+          'x-zgoda-event': event,
         },
         body,
         // A redirect could point the signed payload anywhere; receivers must give the final URL.

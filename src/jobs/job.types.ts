@@ -29,6 +29,8 @@ export interface JobPayloads {
   'maintenance.decision-log-purge': Record<string, never>;
   /** Deletes change-feed rows older than CHANGES_RETENTION_DAYS. */
   'maintenance.changes-purge': Record<string, never>;
+  /** Delivers change-feed webhooks to the subscriptions with `types`, in feed order. */
+  'webhooks.feed-dispatch': Record<string, never>;
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
@@ -54,6 +56,7 @@ export const JOB_QUEUE = {
   'maintenance.request-result-purge': 'maintenance',
   'maintenance.decision-log-purge': 'maintenance',
   'maintenance.changes-purge': 'maintenance',
+  'webhooks.feed-dispatch': 'webhooks',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;

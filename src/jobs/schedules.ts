@@ -80,5 +80,11 @@ export function schedules(env: Env): Schedule[] {
       repeat: cronOrOff(env.CHANGES_PURGE_CRON),
       payload: {},
     }),
+    schedule({
+      id: 'webhooks.feed-dispatch',
+      name: 'webhooks.feed-dispatch',
+      repeat: { every: env.CHANGES_WEBHOOK_INTERVAL_MS },
+      payload: {},
+    }),
   ];
 }

@@ -33,7 +33,10 @@ describe('consent: consent.changed webhooks', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
     // The receivers run on 127.0.0.1.
-    t = await startTestApp({ role: 'all', env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: true } });
+    t = await startTestApp({
+      role: 'all',
+      env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: true, CHANGES_WEBHOOK_INTERVAL_MS: 300 },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -129,5 +132,53 @@ describe('consent: consent.changed webhooks', () => {
     const { ConsentWebhooksService } = await import('../../src/consent/consent-webhooks.service');
     await t.get(ConsentWebhooksService).deliver({ subscriptionId: sub.body.id, eventId: g.body.id });
     expect(received.length).toBe(before);
+  });
+
+  it('delivers the change feed to a subscription with types, in order, retrying a failed change first', async () => {
+    // Only this subscription from here on: the earlier tests' take every purpose.
+    for (const s of (await t.request('GET', '/v1/consent-subscriptions')).body.items as { id: string }[]) {
+      expect((await t.request('DELETE', `/v1/consent-subscriptions/${s.id}`)).status).toBe(204);
+    }
+    const news = await publishedPurpose(t, 'feedhook');
+    const sub = await t.request('POST', '/v1/consent-subscriptions', {
+      url,
+      secret,
+      types: ['consent_granted', 'consent_withdrawn', 'erasure'],
+    });
+    expect(sub.status).toBe(201);
+    expect(sub.body.types).toEqual(['consent_granted', 'consent_withdrawn', 'erasure']);
+    const subjectId = await createSubject(t);
+    failNext = 1;
+    expect((await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() })).status).toBe(
+      201,
+    );
+    const withdrawn = { purpose: news, ...grant({ decision: 'withdrawn' }) };
+    expect((await t.request('POST', `/v1/subjects/${subjectId}/consents`, withdrawn)).status).toBe(201);
+    expect(
+      (await t.request('POST', `/v1/subjects/${subjectId}/restriction`, { reason: 'accuracy_contested' })).status,
+    ).toBe(200);
+    expect((await t.request('POST', `/v1/subjects/${subjectId}/erase`, { reason: 'staff:test' })).status).toBe(204);
+
+    const feed = () =>
+      received
+        .filter((r) => r.headers['x-zgoda-event'] === 'consent.feed')
+        .map((r) => JSON.parse(r.body) as { id: string; data: { type: string; subjectId: string } })
+        .filter((b) => b.data.subjectId === subjectId);
+    const got = await eventually(async () => (feed().length >= 4 ? feed() : null), 20_000);
+    // The first delivery failed (503) and was repeated before anything after it; the restriction is not a type
+    // this subscription takes.
+    expect(got.map((b) => b.data.type)).toEqual(['consent_granted', 'consent_granted', 'consent_withdrawn', 'erasure']);
+    expect(got[0].id).toBe(got[1].id);
+    for (const r of received.filter((x) => x.headers['x-zgoda-event'] === 'consent.feed')) {
+      expect(
+        verifyWebhookSignature(secret, r.headers['x-zgoda-signature'] as string, r.body, Math.floor(Date.now() / 1000))
+          .ok,
+      ).toBe(true);
+    }
+    // Ids and decisions only: no address travels.
+    expect(JSON.stringify(got)).not.toContain('@example.com');
+    // The per-event consent.changed webhook is not sent to a feed subscription.
+    expect(received.some((r) => r.headers['x-zgoda-event'] === 'consent.changed' && r.body.includes(news))).toBe(false);
+    expect((await t.request('DELETE', `/v1/consent-subscriptions/${sub.body.id}`)).status).toBe(204);
   });
 });
