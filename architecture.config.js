@@ -39,7 +39,7 @@ module.exports = {
         'subject_suppressions',
         'subject_entries',
       ],
-      uses: ['audit', 'idempotency', 'notifications'],
+      uses: ['audit', 'idempotency', 'jobs', 'notifications'],
     },
     systems: {
       what: 'data systems and their webhooks',

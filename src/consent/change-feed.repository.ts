@@ -76,8 +76,9 @@ export class ChangeFeedRepository {
          SELECT seq FROM consent_changes WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2)
        RETURNING 1`,
       [before, limit],
-    )) as unknown[];
-    return rows.length;
+    )) as [unknown[], number];
+    // DELETE through TypeORM's query() answers [rows, count].
+    return rows[1];
   }
 }
 

@@ -6,6 +6,7 @@ export const CHANGE_TYPES = [
   'consent_refused',
   'consent_withdrawn',
   'consent_confirmed',
+  'consent_expired',
   'gpc',
   'reconsent_required',
   'objection',
@@ -14,6 +15,7 @@ export const CHANGE_TYPES = [
   'restriction_lifted',
   'erasure',
   'merge',
+  'came_of_age',
 ] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 

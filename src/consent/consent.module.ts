@@ -68,6 +68,8 @@ import { TextsService } from './texts.service';
   ],
   exports: [
     PurposesService,
+    // Other modules' changes that alter a decision (retention's recorded expiries) go into the feed through it.
+    ChangeFeed,
     ConsentDecisionService,
     ConsentQueryService,
     ConsentLinksService,

@@ -101,7 +101,8 @@ export class DecisionLogRepository {
          SELECT id FROM consent_decisions WHERE decided_at < $1 ORDER BY decided_at LIMIT $2)
        RETURNING 1`,
       [before, limit],
-    )) as unknown[];
-    return rows.length;
+    )) as [unknown[], number];
+    // DELETE through TypeORM's query() answers [rows, count].
+    return rows[1];
   }
 }

@@ -1,6 +1,7 @@
 // The public surface of the consent module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
 export { ConsentLinksService } from './consent-links.service';
 export { ConsentQueryService } from './consent-query.service';
+export { ChangeFeed } from './change-feed.service';
 export { consentRequired } from './consent-rules';
 export { ConsentModule } from './consent.module';
 export { Channel, ConsentDecision, LegalBasis, SourceMethod, SpecialCategoryBasis } from './consent.types';

@@ -31,6 +31,8 @@ export interface JobPayloads {
   'maintenance.changes-purge': Record<string, never>;
   /** Delivers change-feed webhooks to the subscriptions with `types`, in feed order. */
   'webhooks.feed-dispatch': Record<string, never>;
+  /** Clears the stored 16th birthday of subjects who reached it and announces it (daily). */
+  'subjects.came-of-age': Record<string, never>;
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
@@ -57,6 +59,7 @@ export const JOB_QUEUE = {
   'maintenance.decision-log-purge': 'maintenance',
   'maintenance.changes-purge': 'maintenance',
   'webhooks.feed-dispatch': 'webhooks',
+  'subjects.came-of-age': 'maintenance',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;

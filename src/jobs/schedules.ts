@@ -86,5 +86,12 @@ export function schedules(env: Env): Schedule[] {
       repeat: { every: env.CHANGES_WEBHOOK_INTERVAL_MS },
       payload: {},
     }),
+    // Just after midnight UTC, the boundary the decision's `todayUtc` uses.
+    schedule({
+      id: 'subjects.came-of-age',
+      name: 'subjects.came-of-age',
+      repeat: { pattern: '5 0 * * *' },
+      payload: {},
+    }),
   ];
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit';
 import { Clock } from '../common/clock/clock';
+import { ChangeFeed } from '../consent';
 import { JobHandler } from '../jobs';
 import { ConsentExpiriesRepository } from './consent-expiries.repository';
 
@@ -22,6 +23,7 @@ export class ConsentExpiryService {
     private readonly expiries: ConsentExpiriesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly changes: ChangeFeed,
   ) {}
 
   /** Idempotent: a grant already recorded is skipped (primary key), also by a concurrent sweep. */
@@ -32,6 +34,16 @@ export class ConsentExpiryService {
     for (;;) {
       const n = await this.dataSource.transaction(async (m) => {
         const rows = await this.expiries.recordExpired(m, now, BATCH);
+        // Issue 14 item 2: an expiry is a change mailing tools follow, in this transaction.
+        await this.changes.record(
+          m,
+          ...rows.map((r) => ({
+            type: 'consent_expired' as const,
+            subjectId: r.subject_id,
+            purposes: [r.purpose_key],
+            channels: [r.channel],
+          })),
+        );
         for (const r of rows) {
           await this.audit.append(m, {
             action: 'consent.expired',

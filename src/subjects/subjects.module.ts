@@ -1,3 +1,5 @@
+import { ComingOfAgeRepository } from './coming-of-age.repository';
+import { ComingOfAge } from './coming-of-age.service';
 import { SubjectEntriesRepository } from './subject-entries.repository';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -46,6 +48,8 @@ import { SubjectsRepository } from './subjects.repository';
     SubjectBatchErasure,
     SubjectHooks,
     KeyRotationService,
+    ComingOfAge,
+    ComingOfAgeRepository,
     { provide: SubjectAliases, useClass: SubjectAliasesProvider },
     { provide: CONTACT_RESOLVER, useExisting: SubjectLookupService },
   ],

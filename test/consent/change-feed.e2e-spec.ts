@@ -1,4 +1,5 @@
 import { ChangeFeed } from '../../src/consent/change-feed.service';
+import { ComingOfAge } from '../../src/subjects/coming-of-age.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { addAndPublish, createSubject, grant, publishedPurpose } from './consent-fixtures';
 
@@ -151,6 +152,27 @@ describe('consent: the change feed', () => {
     expect((await t.request('GET', '/v1/changes?types=nonsense')).status).toBe(422);
   });
 
+  it('announces a subject who came of age, once, and forgets the stored birthday', async () => {
+    const birthDate = new Date(Date.now() - 15 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+    const id = await createSubject(t, { birthDate });
+    const [row] = (await t.dataSource.query(`SELECT minor_until FROM subjects WHERE id = $1`, [id])) as {
+      minor_until: string | null;
+    }[];
+    expect(row.minor_until).not.toBeNull();
+    // Their 16th birthday was yesterday.
+    await t.dataSource.query(`UPDATE subjects SET minor_until = current_date - 1 WHERE id = $1`, [id]);
+    const start = (await t.request('GET', '/v1/changes?limit=1000&types=came_of_age')).body.next;
+    expect((await t.get(ComingOfAge).sweep()).cameOfAge).toBeGreaterThanOrEqual(1);
+    expect((await t.get(ComingOfAge).sweep()).cameOfAge).toBe(0);
+    const { seen } = await readAll(new Set([id]), start, 1);
+    expect(seen.map((c) => c.type)).toEqual(['came_of_age']);
+    expect(seen[0].decisions.find((d) => d.purpose === news)).toMatchObject({ allowed: false, reason: 'no_consent' });
+    const [after] = (await t.dataSource.query(`SELECT minor_until FROM subjects WHERE id = $1`, [id])) as {
+      minor_until: string | null;
+    }[];
+    expect(after.minor_until).toBeNull();
+  });
+
   it('deletes changes older than CHANGES_RETENTION_DAYS', async () => {
     const id = await createSubject(t);
     expect((await t.request('POST', `/v1/subjects/${id}/consents`, { purpose: news, ...grant() })).status).toBe(201);
@@ -158,7 +180,7 @@ describe('consent: the change feed', () => {
       `UPDATE consent_changes SET occurred_at = now() - interval '91 days' WHERE subject_id = $1`,
       [id],
     );
-    expect((await t.get(ChangeFeed).purgeExpired()).deleted).toBeGreaterThanOrEqual(1);
+    expect((await t.get(ChangeFeed).purgeExpired()).deleted).toBe(1);
     const left = (await t.dataSource.query(`SELECT count(*)::int AS n FROM consent_changes WHERE subject_id = $1`, [
       id,
     ])) as { n: number }[];

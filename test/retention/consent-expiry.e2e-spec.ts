@@ -67,6 +67,14 @@ describe('retention: consent given for a limited time expires on schedule', () =
     expect(await t.get(ConsentExpiryService).sweep()).toEqual({ expired: 0 });
     const all = await t.request('GET', '/v1/audit?action=consent.expired&limit=50');
     expect(all.body.items.map((a: { subjectId: string }) => a.subjectId)).toEqual([brief]);
+    // Issue 14 item 2: the expiry is in the change feed, once, with the decision it leaves.
+    const feed = await eventually(async () => {
+      const r = await t.request('GET', '/v1/changes?types=consent_expired&limit=1000');
+      const mine = r.body.changes.filter((c: { subjectId: string }) => c.subjectId === brief);
+      return mine.length ? mine : null;
+    }, 10_000);
+    expect(feed).toHaveLength(1);
+    expect(feed[0].decisions).toEqual([{ purpose: news, channel: 'email', allowed: false, reason: 'expired' }]);
   });
 
   it('retention counts from the expiry: a consent-ended policy falls due a period after it', async () => {
