@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
+import { purgeInBatches } from '../common/db/purge-in-batches';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs';
 import { SubjectLookupService } from '../subjects';
@@ -10,7 +11,6 @@ import { Channel } from './consent.types';
 import { PurposesRepository } from './purposes.repository';
 
 const DAY_MS = 86_400_000;
-const PURGE_BATCH = 5000;
 
 interface Cursor {
   tx: string;
@@ -118,8 +118,7 @@ export class ChangeFeed {
   @JobHandler('maintenance.changes-purge')
   async purgeExpired(): Promise<{ deleted: number }> {
     const before = new Date(Date.now() - this.env.CHANGES_RETENTION_DAYS * DAY_MS);
-    let deleted = 0;
-    for (let n = PURGE_BATCH; n === PURGE_BATCH; deleted += n) n = await this.repo.deleteBefore(before, PURGE_BATCH);
+    const deleted = await purgeInBatches((limit) => this.repo.deleteBefore(before, limit));
     if (deleted) this.logger.log({ deleted }, 'changes past the feed retention deleted');
     return { deleted };
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { purgeInBatches } from '../common/db/purge-in-batches';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs';
 import { ConsentDecisionRecord } from './consent-decision-record.entity';
@@ -14,7 +15,6 @@ interface Waiting {
 // Large enough to carry a busy second's checks in a few statements, small enough for one quick INSERT.
 const GROUP_MAX = 500;
 const RESULTS_PAGE = 1000;
-const PURGE_BATCH = 5000;
 
 /**
  * Issue 14 item 3: decisions kept before they are answered. Single checks are group-committed: those that
@@ -82,8 +82,7 @@ export class DecisionLog {
   @JobHandler('maintenance.decision-log-purge')
   async purgeExpired(): Promise<{ deleted: number }> {
     const before = new Date(Date.now() - this.env.DECISION_LOG_RETENTION_DAYS * 86_400_000);
-    let deleted = 0;
-    for (let n = PURGE_BATCH; n === PURGE_BATCH; deleted += n) n = await this.repo.deleteBefore(before, PURGE_BATCH);
+    const deleted = await purgeInBatches((limit) => this.repo.deleteBefore(before, limit));
     if (deleted) this.logger.log({ deleted }, 'recorded decisions past their retention deleted');
     return { deleted };
   }
