@@ -311,6 +311,12 @@ export class Env {
   @Min(100)
   CHANGES_WEBHOOK_INTERVAL_MS = 5000;
 
+  /** Issue 14 item 1: the largest import file accepted (bytes; default 2 GiB); larger answers 413 file_too_large. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
   /** Staff passwords (NIST SP 800-63B 5.1.1.2): minimum length in characters; at least 64 are always allowed. */
   @Transform(toInt)
   @IsInt()

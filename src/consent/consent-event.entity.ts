@@ -48,6 +48,11 @@ export class ConsentEvent {
   @Column({ type: 'uuid', nullable: true })
   confirmsEventId: string | null;
 
+  /** An imported event's row identity (issue 14 item 1): unique, so the same file imports nothing twice. */
+  @Index('ux_consent_events_import_key', { unique: true, where: 'import_key IS NOT NULL' })
+  @Column({ type: 'text', nullable: true })
+  importKey: string | null;
+
   /** When Zgoda stored it. */
   @Column({ type: 'timestamptz' })
   recordedAt: Date;

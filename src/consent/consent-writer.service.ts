@@ -74,6 +74,8 @@ export interface EventDraft {
    * omitted: now. Not in the future (the caller checks).
    */
   occurredAt?: Date;
+  /** An imported row's identity: a second event with it is not written (issue 14 item 1). */
+  importKey?: string;
   sourceMethod: SourceMethod;
   sourceLocation: string | null;
   sourceStaffId: string | null;
@@ -171,6 +173,10 @@ export class ConsentWriter {
     await this.repo.lockTriple(m, subjectId, purpose.key, channel);
     const current = stateFacts(await this.repo.findState(m, subjectId, purpose.key, channel));
     if (options.precondition && !options.precondition(current)) return null;
+    // Under the triple's lock, so a file imported twice at once still writes each row once.
+    if (draft.importKey && (await this.repo.hasImportKey(m, draft.importKey))) {
+      throw new ProblemError('already_imported', 'This row was imported before.');
+    }
 
     // Taken after the lock, so that time order and lock order agree for the as-of view.
     const recordedAt = new Date();
@@ -224,6 +230,7 @@ export class ConsentWriter {
       confirmsEventId: draft.confirmsEventId,
       recordedAt,
       occurredAt,
+      importKey: draft.importKey ?? null,
       expiresAt,
       sourceMethod: draft.sourceMethod,
       sourceLocation: draft.sourceLocation,

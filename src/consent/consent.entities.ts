@@ -1,5 +1,6 @@
 import { ConsentDecisionRecord, ConsentDecisionResult } from './consent-decision-record.entity';
 import { ConsentChange } from './consent-change.entity';
+import { ConsentImport, ConsentImportChunk, ConsentImportError } from './consent-import.entity';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentEvidence } from './consent-evidence.entity';
 import { ConsentState } from './consent-state.entity';
@@ -22,4 +23,7 @@ export const CONSENT_ENTITIES = [
   ConsentDecisionRecord,
   ConsentDecisionResult,
   ConsentChange,
+  ConsentImport,
+  ConsentImportChunk,
+  ConsentImportError,
 ];

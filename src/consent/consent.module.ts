@@ -9,6 +9,10 @@ import { DecisionLogRepository } from './decision-log.repository';
 import { ChangeFeedRepository } from './change-feed.repository';
 import { ChangeFeed } from './change-feed.service';
 import { ChangesController } from './changes.controller';
+import { ImportRunner } from './import-runner.service';
+import { ImportsController } from './imports.controller';
+import { ImportsRepository } from './imports.repository';
+import { ImportsService } from './imports.service';
 import { DecisionLog } from './decision-log.service';
 import { ConsentLinksService } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
@@ -42,6 +46,7 @@ import { TextsService } from './texts.service';
     PublicConsentController,
     GpcController,
     ChangesController,
+    ImportsController,
   ],
   providers: [
     PurposesRepository,
@@ -58,6 +63,9 @@ import { TextsService } from './texts.service';
     DecisionLogRepository,
     ChangeFeed,
     ChangeFeedRepository,
+    ImportsRepository,
+    ImportsService,
+    ImportRunner,
     AudienceService,
     ConsentLinksService,
     DoubleOptInService,

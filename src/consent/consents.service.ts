@@ -14,6 +14,11 @@ import { ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMeth
 import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
 import { Purpose } from './purpose.entity';
+
+/** A row of an import (issue 14 item 1): its identity, so a second run writes it once. */
+export interface ImportedRow {
+  key: string;
+}
 import { PurposesRepository } from './purposes.repository';
 
 interface Target {
@@ -45,6 +50,7 @@ export class ConsentsService {
   async recordByIdentifier(
     dto: GrantConsentByIdentifierDto,
     gpc: boolean,
+    imported?: ImportedRow,
   ): Promise<ConsentEvent & { created: boolean }> {
     const ref = dto.subject;
     if (!ref.email && !ref.phone && !ref.externalId) {
@@ -55,7 +61,7 @@ export class ConsentsService {
     // Validated before anyone is created: a refused request must not leave a subject behind.
     const target = await this.validate(dto);
     const existing = await this.findSubject(ref);
-    if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc)), created: false };
+    if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc, imported)), created: false };
 
     let subjectId: string;
     let created = true;
@@ -81,9 +87,9 @@ export class ConsentsService {
       subjectId = other;
       created = false;
     }
-    if (!created) return { ...(await this.recordForKnown(subjectId, dto, target, gpc)), created };
+    if (!created) return { ...(await this.recordForKnown(subjectId, dto, target, gpc, imported)), created };
     const suppressed = await this.identifiersSuppressed(ref);
-    return { ...(await this.capture(subjectId, null, dto, target, gpc, suppressed)), created };
+    return { ...(await this.capture(subjectId, null, dto, target, gpc, suppressed, false, imported)), created };
   }
 
   /**
@@ -116,7 +122,13 @@ export class ConsentsService {
     }
   }
 
-  private async recordForKnown(subjectId: string, dto: GrantConsentDto, target: Target, gpc: boolean) {
+  private async recordForKnown(
+    subjectId: string,
+    dto: GrantConsentDto,
+    target: Target,
+    gpc: boolean,
+    imported?: ImportedRow,
+  ) {
     if (gpc) {
       const except = { purpose: target.purpose.key, channel: dto.channel };
       await this.withdrawForGpc(subjectId, except, dto.source.method as SourceMethod);
@@ -129,7 +141,16 @@ export class ConsentsService {
       const contact = await this.subjects.getContact(subjectId);
       suppressed = !!contact && (await this.identifiersSuppressed({ email: contact.email, phone: contact.phone }));
     }
-    return this.capture(subjectId, facts.minorUntil, dto, target, gpc, suppressed, facts.objectedToDirectMarketing);
+    return this.capture(
+      subjectId,
+      facts.minorUntil,
+      dto,
+      target,
+      gpc,
+      suppressed,
+      facts.objectedToDirectMarketing,
+      imported,
+    );
   }
 
   private async capture(
@@ -140,6 +161,7 @@ export class ConsentsService {
     gpc: boolean,
     suppressed: boolean,
     objected = false,
+    imported?: ImportedRow,
   ): Promise<ConsentEvent> {
     const occurredAt = this.occurredAt(dto.occurredAt, text.publishedAt!);
     // The person's age, validity and the rest are judged as of when they expressed it.
@@ -167,7 +189,8 @@ export class ConsentsService {
     // counts only once the person confirms it themselves, whatever the purpose's own double opt-in setting.
     const pending = granted && (purpose.doubleOptIn || (purpose.marketing && (objected || suppressed)));
     // Looked up before the write so no extra round trip happens while the write holds its locks.
-    const mailLocale = pending ? await this.confirmationLocale(subjectId, text.locale) : null;
+    // An imported pending grant is recorded as it stood, unconfirmed: nobody is e-mailed from an import.
+    const mailLocale = pending && !imported ? await this.confirmationLocale(subjectId, text.locale) : null;
     const event = await this.writer.write(
       {
         subjectId,
@@ -183,6 +206,7 @@ export class ConsentsService {
         expiresAt: granted ? this.requestedExpiry(dto.expiresAt, now) : null,
         validityDays: granted ? purpose.validityDays : null,
         ...(occurredAt ? { occurredAt } : {}),
+        ...(imported ? { importKey: imported.key } : {}),
         sourceMethod: dto.source.method,
         sourceLocation: dto.source.location ?? null,
         sourceStaffId: dto.source.staffId ?? null,

@@ -33,6 +33,8 @@ export interface JobPayloads {
   'webhooks.feed-dispatch': Record<string, never>;
   /** Clears the stored 16th birthday of subjects who reached it and announces it (daily). */
   'subjects.came-of-age': Record<string, never>;
+  /** Works off one consent import's rows; job id `import:<importId>`. */
+  'imports.run': { importId: string };
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
@@ -60,6 +62,7 @@ export const JOB_QUEUE = {
   'maintenance.changes-purge': 'maintenance',
   'webhooks.feed-dispatch': 'webhooks',
   'subjects.came-of-age': 'maintenance',
+  'imports.run': 'retention',
   'requests.start': 'requests',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;

@@ -23,6 +23,8 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'register:read',
     'register:write',
     'breaches:manage',
+    // Bringing in the consent history the company already has (issue 14).
+    'imports:write',
   ],
   // Front-line staff handle requests and record consents given at the counter.
   staff: ['consent:read', 'consent:write', 'subjects:read', 'requests:read', 'requests:write'],

@@ -16,6 +16,7 @@ export const SCOPES = [
   'keys:manage',
   'breaches:manage',
   'users:manage',
+  'imports:write',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

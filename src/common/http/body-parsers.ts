@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { registerFormParsers } from './form-body.parser';
 import { captureRawBody } from './raw-body';
 
+/** Content types whose body a route reads as a stream (`req.body` is the request's Readable). */
+export const STREAMED_TYPES = ['application/x-ndjson'];
+
 export interface BodyParsing {
   /** Routes whose exact bytes are kept as `req.rawBody` (signed bodies). */
   rawBodyRoutes: string[];
@@ -17,5 +20,10 @@ export interface BodyParsing {
  */
 export function registerBodyParsers(fastify: FastifyInstance, opts: BodyParsing): void {
   registerFormParsers(fastify);
+  // Uploads (an import's file, up to gigabytes) reach their route as the request stream itself: the route
+  // stores it piece by piece and enforces its own limit, nothing holds it whole in memory.
+  fastify.addContentTypeParser(STREAMED_TYPES, { bodyLimit: Number.MAX_SAFE_INTEGER }, (_req, payload, done) =>
+    done(null, payload),
+  );
   captureRawBody(fastify, opts.rawBodyRoutes, opts.limit, { lenientJson: opts.lenientJsonRoutes });
 }

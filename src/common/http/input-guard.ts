@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
 import { ErrorCode } from '../problem/error-codes';
 import { FieldError, ProblemError } from '../problem/problem.error';
 import { problemBody } from '../problem/problem.filter';
@@ -37,8 +38,9 @@ export function findInputFault(root: unknown, limits = INPUT_LIMITS): InputFault
         return { code: 'invalid_characters', field, message: `${field} contains a NUL or an unpaired surrogate` };
       continue;
     }
-    // Raw bodies (signed routes) are bytes, checked by the route that verifies them.
-    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue;
+    // Raw bodies (signed routes) are bytes, checked by the route that verifies them; a streamed upload is read
+    // and checked by its route.
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Readable) continue;
     if (depth >= limits.depth)
       return { code: 'input_too_deep', field, message: `nested deeper than ${limits.depth} levels` };
     if (Array.isArray(value)) {

@@ -1,0 +1,195 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate, ValidationError } from 'class-validator';
+import { createHash } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit';
+import { ProblemError } from '../common/problem/problem.error';
+import { JobHandler } from '../jobs';
+import type { JobPayloads } from '../jobs';
+import { SubjectLookupService } from '../subjects';
+import { ConsentDecision } from './consent.types';
+import { ConsentImport } from './consent-import.entity';
+import { ConsentsService } from './consents.service';
+import { GrantConsentByIdentifierDto } from './grant-consent.dto';
+import { ImportsRepository } from './imports.repository';
+
+const BATCH = 200;
+
+type RowOutcome = 'imported' | 'skipped' | { field: string; code: string; message: string }[];
+
+const flatten = (errors: ValidationError[], prefix = ''): { field: string; code: string; message: string }[] =>
+  errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, code: 'invalid', message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+
+/**
+ * Job `imports.run` (job id `import:<id>`), issue 14 item 1: works off an import's rows in file order, each
+ * through the same recording path as a live decision (the rules, the projection, the feed, the receipt) with
+ * its original `occurredAt`, counters and row errors committed per batch of 200. At least once: a re-delivered
+ * or resumed job skips the rows it counted, and a row recorded before a crash finds its import key taken.
+ */
+@Injectable()
+export class ImportRunner {
+  private readonly logger = new Logger(ImportRunner.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: ImportsRepository,
+    private readonly consents: ConsentsService,
+    private readonly subjects: SubjectLookupService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @JobHandler('imports.run')
+  async run({ importId }: JobPayloads['imports.run']): Promise<{ outcome: string }> {
+    const started = await this.dataSource.transaction(async (m) => {
+      const row = await this.repo.lock(m, importId);
+      if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;
+      await this.repo.update(m, importId, { status: 'running', startedAt: row.startedAt ?? new Date() });
+      return row;
+    });
+    if (!started) return { outcome: 'nothing_to_do' };
+    const counts = {
+      read: started.rowsRead,
+      imported: started.rowsImported,
+      skipped: started.rowsSkipped,
+      failed: started.rowsFailed,
+    };
+    let batch: { n: number; line: string }[] = [];
+    let rowNumber = 0;
+    for await (const line of this.lines(importId)) {
+      rowNumber += 1;
+      if (rowNumber <= started.rowsRead || !line.trim()) continue;
+      batch.push({ n: rowNumber, line });
+      if (batch.length >= BATCH) {
+        if (!(await this.commit(started, batch, counts))) return { outcome: 'cancelled' };
+        batch = [];
+      }
+    }
+    if (batch.length && !(await this.commit(started, batch, counts))) return { outcome: 'cancelled' };
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.repo.lock(m, importId);
+      if (!row || row.status !== 'running') return;
+      await this.repo.update(m, importId, { status: 'completed', finishedAt: new Date() });
+      await this.audit.append(m, {
+        action: 'consent_import.completed',
+        targetType: 'consent_import',
+        targetId: importId,
+        data: { ...counts, dryRun: started.dryRun },
+      });
+    });
+    this.logger.log({ importId, ...counts }, 'consent import completed');
+    return { outcome: 'completed' };
+  }
+
+  /** The file's lines, one stored piece in memory at a time (UTF-8 sequences split across pieces are kept whole). */
+  private async *lines(importId: string): AsyncGenerator<string> {
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (let n = 0; ; n++) {
+      const chunk = await this.repo.chunk(importId, n);
+      if (!chunk) break;
+      const text = rest + decoder.write(chunk.data);
+      const parts = text.split('\n');
+      rest = parts.pop()!;
+      for (const p of parts) yield p.replace(/\r$/, '');
+    }
+    rest += decoder.end();
+    if (rest) yield rest;
+  }
+
+  /** Records one batch and its counters; false when the import was cancelled meanwhile (nothing more is done). */
+  private async commit(
+    imp: ConsentImport,
+    batch: { n: number; line: string }[],
+    counts: { read: number; imported: number; skipped: number; failed: number },
+  ): Promise<boolean> {
+    const current = await this.repo.find(imp.id);
+    if (current?.status !== 'running') return false;
+    const errors: { importId: string; rowNumber: number; field: string; code: string; message: string }[] = [];
+    for (const { n, line } of batch) {
+      const outcome = await this.row(imp, line);
+      counts.read += 1;
+      if (outcome === 'imported') counts.imported += 1;
+      else if (outcome === 'skipped') counts.skipped += 1;
+      else {
+        counts.failed += 1;
+        errors.push(...outcome.map((e) => ({ importId: imp.id, rowNumber: n, ...e })));
+      }
+    }
+    await this.dataSource.transaction(async (m) => {
+      await this.repo.insertErrors(m, errors);
+      await this.repo.update(m, imp.id, {
+        rowsRead: counts.read,
+        rowsImported: counts.imported,
+        rowsSkipped: counts.skipped,
+        rowsFailed: counts.failed,
+      });
+    });
+    return true;
+  }
+
+  private async row(imp: ConsentImport, line: string): Promise<RowOutcome> {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    } catch {
+      return [{ field: '(row)', code: 'invalid_json', message: 'the row is not a JSON object' }];
+    }
+    const row = { ...imp.defaults, ...parsed } as Record<string, unknown>;
+    if (row.occurredAt === undefined) {
+      return [
+        { field: 'occurredAt', code: 'required', message: 'an imported row needs occurredAt (when it was expressed)' },
+      ];
+    }
+    const { externalEventId, ...fields } = row;
+    const dto = plainToInstance(GrantConsentByIdentifierDto, fields);
+    const invalid = flatten(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
+    if (invalid.length) return invalid;
+    const ref = dto.subject;
+    // LEGAL item 7: a contact that was erased or objected stays suppressed when it comes back in an import.
+    if (dto.decision === ConsentDecision.Granted) {
+      const suppressed =
+        (ref.email && (await this.subjects.isSuppressed('email', ref.email))) ||
+        (ref.phone && (await this.subjects.isSuppressed('phone', ref.phone)));
+      if (suppressed)
+        return [{ field: 'subject', code: 'suppressed', message: 'the contact is on the suppression list' }];
+    }
+    const key =
+      typeof externalEventId === 'string' && externalEventId
+        ? `ext:${externalEventId}`
+        : `row:${createHash('sha256')
+            .update(
+              JSON.stringify([
+                ref.externalId ?? null,
+                ref.email ?? null,
+                ref.phone ?? null,
+                dto.purpose,
+                dto.channel,
+                dto.decision,
+                new Date(dto.occurredAt!).toISOString(),
+              ]),
+            )
+            .digest('hex')}`;
+    if (imp.dryRun) return 'imported';
+    try {
+      await this.consents.recordByIdentifier(dto, false, { key });
+      return 'imported';
+    } catch (e) {
+      if (e instanceof ProblemError && e.code === 'already_imported') return 'skipped';
+      if (e instanceof ProblemError && e.status < 500) {
+        const fieldErrors = (e.extras.errors as { field: string; message: string }[] | undefined) ?? [];
+        return fieldErrors.length
+          ? fieldErrors.map((f) => ({ field: f.field, code: e.code, message: f.message }))
+          : [{ field: '(row)', code: e.code, message: e.message }];
+      }
+      // A fault of ours or of the database: the job is retried and resumes at the last committed batch.
+      throw e;
+    }
+  }
+}

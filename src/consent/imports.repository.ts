@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConsentImport, ConsentImportChunk, ConsentImportError } from './consent-import.entity';
+
+/** The SQL of consent imports (issue 14 item 1). */
+@Injectable()
+export class ImportsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(row: Partial<ConsentImport>): Promise<void> {
+    await this.dataSource.getRepository(ConsentImport).insert(row as never);
+  }
+
+  find(id: string, m: EntityManager = this.dataSource.manager): Promise<ConsentImport | null> {
+    return m.getRepository(ConsentImport).findOne({ where: { id } });
+  }
+
+  lock(m: EntityManager, id: string): Promise<ConsentImport | null> {
+    return m.getRepository(ConsentImport).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(m: EntityManager, id: string, patch: Partial<ConsentImport>): Promise<void> {
+    await m.getRepository(ConsentImport).update(id, patch as never);
+  }
+
+  async insertChunk(m: EntityManager, importId: string, n: number, data: Buffer): Promise<void> {
+    await m.getRepository(ConsentImportChunk).insert({ importId, n, data });
+  }
+
+  async deleteChunks(m: EntityManager, importId: string): Promise<void> {
+    await m.getRepository(ConsentImportChunk).delete({ importId });
+  }
+
+  /** One chunk at a time: the worker's memory holds one piece of the file, whatever its size. */
+  chunk(importId: string, n: number): Promise<ConsentImportChunk | null> {
+    return this.dataSource.getRepository(ConsentImportChunk).findOne({ where: { importId, n } });
+  }
+
+  async insertErrors(m: EntityManager, errors: Omit<ConsentImportError, 'owner'>[]): Promise<void> {
+    if (errors.length) await m.getRepository(ConsentImportError).upsert(errors, ['importId', 'rowNumber', 'field']);
+  }
+
+  /** Keyset on (row, field): a row with several errors is never split across pages and lost. */
+  errorsAfter(importId: string, after: { row: number; field: string }, limit: number): Promise<ConsentImportError[]> {
+    return this.dataSource
+      .getRepository(ConsentImportError)
+      .createQueryBuilder('e')
+      .where('e.importId = :importId AND (e.rowNumber, e.field) > (:row, :field)', { importId, ...after })
+      .orderBy('e.rowNumber', 'ASC')
+      .addOrderBy('e.field', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+}

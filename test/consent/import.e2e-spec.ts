@@ -1,0 +1,137 @@
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { publishedPurpose, uniqueEmail } from './consent-fixtures';
+
+/**
+ * Issue 14 item 1: a company brings in the consent history it already has, as a job with progress. Rows keep
+ * when they were expressed, go through the same rules as live decisions, are imported once however often the
+ * file is sent, and a row that cannot be imported is named by row, field and code, never by its value.
+ */
+describe('consent: bulk import of consent history', () => {
+  let t: TestApp;
+  let news: string;
+  let t0: number;
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'all', env: { IMPORT_MAX_BYTES: 64 * 1024 } });
+    news = await publishedPurpose(t, 'news', { channels: ['email'] });
+    t0 = Date.now();
+    // The rows below were expressed after the text was published, and before now.
+    await new Promise((r) => setTimeout(r, 1500));
+  });
+
+  afterAll(() => t.close());
+
+  const at = (ms: number) => new Date(t0 + ms).toISOString();
+  const put = (id: string, body: string, type = 'application/x-ndjson') =>
+    t.request('PUT', `/v1/imports/${id}/file`, undefined, { raw: body, headers: { 'content-type': type } });
+
+  async function runImport(lines: string[], extra: Record<string, unknown> = {}) {
+    const created = await t.request('POST', '/v1/imports', {
+      defaults: { locale: 'pl', version: 1, source: { method: 'import', location: 'newsletter-export' } },
+      ...extra,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('awaiting_file');
+    const queued = await put(created.body.id, `${lines.join('\n')}\n`);
+    expect(queued.status).toBe(202);
+    expect(queued.body.status).toBe('queued');
+    return eventually(async () => {
+      const r = await t.request('GET', `/v1/imports/${created.body.id}`);
+      return r.body.status === 'completed' ? r.body : null;
+    }, 20_000);
+  }
+
+  it('imports rows with their own times, once, naming the rows it could not import', async () => {
+    const anna = uniqueEmail('anna');
+    const jan = uniqueEmail('jan');
+    const gone = uniqueEmail('gone');
+    const g = await t.request('POST', '/v1/subjects', { email: gone });
+    expect((await t.request('POST', `/v1/subjects/${g.body.id}/erase`, { reason: 'staff:test' })).status).toBe(204);
+    const row = (over: Record<string, unknown>) =>
+      JSON.stringify({ purpose: news, channel: 'email', decision: 'granted', ...over });
+    const lines = [
+      row({ subject: { email: anna }, occurredAt: at(200) }),
+      row({ subject: { email: anna }, decision: 'withdrawn', occurredAt: at(400) }),
+      row({ subject: { email: jan }, occurredAt: at(300), externalEventId: 'nl-3' }),
+      '{"not json',
+      row({ subject: { email: jan } }),
+      row({ subject: { email: jan }, occurredAt: new Date(Date.now() + 3_600_000).toISOString() }),
+      row({ subject: { email: jan }, purpose: 'no-such-purpose', occurredAt: at(300) }),
+      row({ subject: { email: gone }, occurredAt: at(300) }),
+    ];
+    const done = await runImport(lines);
+    expect(done.rows).toEqual({ read: 8, imported: 3, skipped: 0, failed: 5 });
+    expect(done.finishedAt).not.toBeNull();
+
+    // The later expression stands: anna withdrew after she agreed; jan agreed.
+    const check = (email: string) =>
+      t.request('GET', `/v1/consents/check?purpose=${news}&channel=email&email=${encodeURIComponent(email)}`);
+    expect((await check(anna)).body).toMatchObject({ allowed: false, reason: 'withdrawn' });
+    expect((await check(jan)).body).toMatchObject({ allowed: true, reason: 'granted' });
+    const janId = (await t.request('GET', `/v1/subjects?email=${encodeURIComponent(jan)}`)).body.items[0].id;
+    const history = await t.request('GET', `/v1/subjects/${janId}/consents/history`);
+    expect(history.body.items[0]).toMatchObject({ occurredAt: at(300), source: { method: 'import' } });
+
+    const errors = await t.request('GET', `/v1/imports/${done.id}/errors`);
+    expect(errors.status).toBe(200);
+    expect(errors.headers.get('content-type')).toContain('text/csv');
+    const csv = errors.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toBe('row,field,code,message');
+    const byRow = new Map(csv.slice(1).map((l) => [Number(l.split(',')[0]), l]));
+    expect([...byRow.keys()].sort()).toEqual([4, 5, 6, 7, 8]);
+    expect(byRow.get(4)).toContain('invalid_json');
+    expect(byRow.get(5)).toContain('occurredAt,required');
+    expect(byRow.get(6)).toContain('occurredAt');
+    expect(byRow.get(7)).toContain('unknown_purpose');
+    expect(byRow.get(8)).toContain('suppressed');
+    for (const email of [anna, jan, gone]) expect(errors.text).not.toContain(email);
+
+    // The same file again imports nothing twice.
+    const again = await runImport(lines);
+    expect(again.rows).toEqual({ read: 8, imported: 0, skipped: 3, failed: 5 });
+    const after = await t.request('GET', `/v1/subjects/${janId}/consents/history`);
+    expect(after.body.items).toHaveLength(1);
+  });
+
+  it('checks without writing in a dry run', async () => {
+    const email = uniqueEmail('dry');
+    const done = await runImport(
+      [
+        JSON.stringify({
+          subject: { email },
+          purpose: news,
+          channel: 'email',
+          decision: 'granted',
+          occurredAt: at(250),
+        }),
+      ],
+      { dryRun: true },
+    );
+    expect(done).toMatchObject({ dryRun: true, rows: { read: 1, imported: 1, skipped: 0, failed: 0 } });
+    const found = await t.request('GET', `/v1/subjects?email=${encodeURIComponent(email)}`);
+    expect(found.body.items).toHaveLength(0);
+  });
+
+  it('refuses a file too large (413), of the wrong type (415), twice (409), and a key without the scope (403)', async () => {
+    const created = await t.request('POST', '/v1/imports', {});
+    const big = await put(created.body.id, 'x'.repeat(70 * 1024));
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('file_too_large');
+    expect((await t.request('GET', `/v1/imports/${created.body.id}`)).body.status).toBe('awaiting_file');
+    const wrong = await put(created.body.id, 'a,b\n', 'text/plain');
+    expect(wrong.status).toBe(415);
+
+    const cancelled = await t.request('POST', `/v1/imports/${created.body.id}/cancel`);
+    expect(cancelled.body.status).toBe('cancelled');
+    const late = await put(created.body.id, '{}\n');
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('import_not_awaiting_file');
+    expect((await t.request('GET', '/v1/imports/6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b11')).status).toBe(404);
+
+    const reader = await t.request('POST', '/v1/api-keys', { name: 'reader', scopes: ['consent:read'] });
+    expect((await t.request('POST', '/v1/imports', {}, { key: reader.body.key })).status).toBe(403);
+  });
+});
