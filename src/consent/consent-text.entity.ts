@@ -40,6 +40,13 @@ export class ConsentText {
   @Column({ type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
 
+  /**
+   * Brought in with an import (issue 14 item 1): the exact words shown before Zgoda, published at the earliest
+   * time a row of the import says someone agreed to them. Numbered 0, -1, ... below Zgoda's own versions.
+   */
+  @Column({ type: 'boolean', default: false })
+  imported: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -102,9 +102,12 @@ export class GrantConsentDto {
   @IsEnum(Channel)
   channel: Channel;
 
-  @ApiProperty({ description: 'The published text version the person saw', example: 1 })
+  @ApiProperty({
+    description: 'The published text version the person saw (0 and below: texts brought in with an import)',
+    example: 1,
+  })
   @IsInt()
-  @Min(1)
+  @Min(-1_000_000)
   version: number;
 
   @ApiProperty({ example: 'pl' })

@@ -14,8 +14,39 @@ import { ConsentImport } from './consent-import.entity';
 import { ConsentsService } from './consents.service';
 import { GrantConsentByIdentifierDto } from './grant-consent.dto';
 import { ImportsRepository } from './imports.repository';
+import { PurposesRepository } from './purposes.repository';
+import { sha256Hex } from './consent-template';
 
 const BATCH = 200;
+
+interface InlineText {
+  locale: string;
+  title: string;
+  body: string;
+}
+
+interface TextRef {
+  version: number;
+  locale: string;
+}
+
+/** A row's inline `text: { locale, title, body }`, when it is one. */
+function inlineText(row: Record<string, unknown>): InlineText | null {
+  const t = row.text as Partial<InlineText> | undefined;
+  if (!t || typeof t !== 'object') return null;
+  const ok =
+    typeof t.locale === 'string' &&
+    /^[a-z]{2}(-[A-Z]{2})?$/.test(t.locale) &&
+    typeof t.title === 'string' &&
+    t.title.length > 0 &&
+    t.title.length <= 300 &&
+    typeof t.body === 'string' &&
+    t.body.length > 0 &&
+    t.body.length <= 100_000;
+  return ok ? { locale: t.locale!, title: t.title!, body: t.body! } : null;
+}
+
+const textKey = (purpose: string, body: string) => `${purpose}\u0000${sha256Hex(body)}`;
 
 type RowOutcome = 'imported' | 'skipped' | { field: string; code: string; message: string }[];
 
@@ -42,6 +73,7 @@ export class ImportRunner {
     private readonly consents: ConsentsService,
     private readonly subjects: SubjectLookupService,
     private readonly audit: AuditService,
+    private readonly purposes: PurposesRepository,
   ) {}
 
   @JobHandler('imports.run')
@@ -53,6 +85,8 @@ export class ImportRunner {
       return row;
     });
     if (!started) return { outcome: 'nothing_to_do' };
+    // Texts brought in with the rows first: each is published at the earliest time a row says it was agreed to.
+    const texts = started.dryRun ? new Map<string, TextRef>() : await this.importTexts(started);
     const counts = {
       read: started.rowsRead,
       imported: started.rowsImported,
@@ -66,11 +100,11 @@ export class ImportRunner {
       if (rowNumber <= started.rowsRead || !line.trim()) continue;
       batch.push({ n: rowNumber, line });
       if (batch.length >= BATCH) {
-        if (!(await this.commit(started, batch, counts))) return { outcome: 'cancelled' };
+        if (!(await this.commit(started, batch, counts, texts))) return { outcome: 'cancelled' };
         batch = [];
       }
     }
-    if (batch.length && !(await this.commit(started, batch, counts))) return { outcome: 'cancelled' };
+    if (batch.length && !(await this.commit(started, batch, counts, texts))) return { outcome: 'cancelled' };
     await this.dataSource.transaction(async (m) => {
       const row = await this.repo.lock(m, importId);
       if (!row || row.status !== 'running') return;
@@ -107,12 +141,13 @@ export class ImportRunner {
     imp: ConsentImport,
     batch: { n: number; line: string }[],
     counts: { read: number; imported: number; skipped: number; failed: number },
+    texts: Map<string, TextRef>,
   ): Promise<boolean> {
     const current = await this.repo.find(imp.id);
     if (current?.status !== 'running') return false;
     const errors: { importId: string; rowNumber: number; field: string; code: string; message: string }[] = [];
     for (const { n, line } of batch) {
-      const outcome = await this.row(imp, line);
+      const outcome = await this.row(imp, line, texts);
       counts.read += 1;
       if (outcome === 'imported') counts.imported += 1;
       else if (outcome === 'skipped') counts.skipped += 1;
@@ -133,7 +168,57 @@ export class ImportRunner {
     return true;
   }
 
-  private async row(imp: ConsentImport, line: string): Promise<RowOutcome> {
+  /**
+   * Issue 14 item 1: every distinct inline `text` of the file (by purpose and the SHA-256 of its words) becomes a
+   * published, frozen version marked imported, dated the earliest `occurredAt` that uses it; a text Zgoda already
+   * has with the same words is used as it is. Two passes over the stored file, one piece in memory at a time.
+   */
+  private async importTexts(imp: ConsentImport): Promise<Map<string, TextRef>> {
+    const found = new Map<string, InlineText & { purpose: string; earliest: Date }>();
+    for await (const line of this.lines(imp.id)) {
+      let row: Record<string, unknown>;
+      try {
+        row = { ...imp.defaults, ...(JSON.parse(line) as Record<string, unknown>) };
+      } catch {
+        continue; // The row pass reports it.
+      }
+      const text = inlineText(row);
+      const at = new Date(String(row.occurredAt));
+      if (!text || typeof row.purpose !== 'string' || Number.isNaN(at.getTime())) continue;
+      const key = textKey(row.purpose, text.body);
+      const seen = found.get(key);
+      if (!seen || at < seen.earliest) found.set(key, { ...text, purpose: row.purpose, earliest: at });
+    }
+    const out = new Map<string, TextRef>();
+    for (const [key, t] of found) {
+      const ref = await this.dataSource.transaction(async (m) => {
+        // The purpose's lock: two imports of one text create it once.
+        if (!(await this.purposes.lockByKey(m, t.purpose))) return null;
+        const sha256 = sha256Hex(t.body);
+        const existing = await this.purposes.findPublishedBySha(m, t.purpose, sha256);
+        if (existing) return { version: existing.version, locale: existing.locale };
+        const version = await this.purposes.insertImportedText(m, {
+          purposeKey: t.purpose,
+          locale: t.locale,
+          title: t.title,
+          body: t.body,
+          sha256,
+          publishedAt: t.earliest,
+        });
+        await this.audit.append(m, {
+          action: 'consent_text.imported',
+          targetType: 'purpose',
+          targetId: t.purpose,
+          data: { version, locale: t.locale, sha256, publishedAt: t.earliest.toISOString(), importId: imp.id },
+        });
+        return { version, locale: t.locale };
+      });
+      if (ref) out.set(key, ref);
+    }
+    return out;
+  }
+
+  private async row(imp: ConsentImport, line: string, texts: Map<string, TextRef>): Promise<RowOutcome> {
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(line) as Record<string, unknown>;
@@ -146,6 +231,17 @@ export class ImportRunner {
       return [
         { field: 'occurredAt', code: 'required', message: 'an imported row needs occurredAt (when it was expressed)' },
       ];
+    }
+    if (row.text !== undefined) {
+      const text = inlineText(row);
+      if (!text) return [{ field: 'text', code: 'invalid', message: 'text needs locale, title and body' }];
+      const ref = texts.get(textKey(String(row.purpose), text.body));
+      // A dry run creates no text: the row is checked as if it named one.
+      const named = ref ?? (imp.dryRun ? { version: 1, locale: text.locale } : null);
+      if (!named) return [{ field: 'purpose', code: 'unknown_purpose', message: 'no purpose with this key' }];
+      delete row.text;
+      row.version = named.version;
+      row.locale = named.locale;
     }
     const { externalEventId, ...fields } = row;
     const dto = plainToInstance(GrantConsentByIdentifierDto, fields);

@@ -226,6 +226,7 @@ export const textView = (t: {
   sha256: string | null;
   publishedAt: Date | null;
   requiresReconsent: boolean;
+  imported?: boolean;
 }) => ({
   version: t.version,
   locale: t.locale,
@@ -236,4 +237,6 @@ export const textView = (t: {
   sha256: t.sha256,
   requiresReconsent: t.requiresReconsent,
   publishedAt: t.publishedAt?.toISOString() ?? null,
+  /** Brought in with an import (issue 14): the words shown before Zgoda, version 0 or below. */
+  imported: t.imported ?? false,
 });

@@ -87,6 +87,30 @@ export class PurposesRepository {
     await m.getRepository(ConsentText).update(id, values);
   }
 
+  /** A published text of the purpose with exactly these words (by their SHA-256), in any version. */
+  findPublishedBySha(m: EntityManager, purposeKey: string, sha256: string): Promise<ConsentText | null> {
+    return m.getRepository(ConsentText).findOne({ where: { purposeKey, sha256 }, order: { version: 'DESC' } });
+  }
+
+  /** An imported text, published as given: frozen by the trigger from this insert on. */
+  async insertImportedText(
+    m: EntityManager,
+    row: Pick<ConsentText, 'purposeKey' | 'locale' | 'title' | 'body' | 'sha256' | 'publishedAt'>,
+  ): Promise<number> {
+    const [{ v }] = (await m.query(
+      'SELECT LEAST(COALESCE(min(version), 1), 1) - 1 AS v FROM consent_texts WHERE purpose_key = $1',
+      [row.purposeKey],
+    )) as { v: number }[];
+    await m.getRepository(ConsentText).insert({
+      ...row,
+      version: v,
+      rendered: row.body,
+      requiresReconsent: false,
+      imported: true,
+    });
+    return v;
+  }
+
   findText(purposeKey: string, version: number, locale: string, m: EntityManager = this.dataSource.manager) {
     return m.getRepository(ConsentText).findOne({ where: { purposeKey, version, locale } });
   }

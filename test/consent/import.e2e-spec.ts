@@ -96,6 +96,60 @@ describe('consent: bulk import of consent history', () => {
     expect(after.body.items).toHaveLength(1);
   });
 
+  it('brings in the texts agreed to before Zgoda, once, dated the earliest agreement', async () => {
+    const purpose = await publishedPurpose(t, 'legacy', { channels: ['email'] });
+    const old = { locale: 'pl', title: 'Newsletter (2023)', body: 'Chcę dostawać newsletter salonu Optyk.' };
+    const [ola, ewa] = [uniqueEmail('ola'), uniqueEmail('ewa')];
+    const lines = [
+      JSON.stringify({
+        subject: { email: ola },
+        purpose,
+        channel: 'email',
+        decision: 'granted',
+        occurredAt: '2023-05-01T10:00:00Z',
+        text: old,
+      }),
+      JSON.stringify({
+        subject: { email: ewa },
+        purpose,
+        channel: 'email',
+        decision: 'granted',
+        occurredAt: '2023-03-01T09:00:00Z',
+        text: old,
+      }),
+    ];
+    const done = await runImport(lines, { defaults: { source: { method: 'import' } } });
+    const errors = (await t.request('GET', `/v1/imports/${done.id}/errors`)).text;
+    expect(
+      errors
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n'),
+    ).toEqual(['row,field,code,message']);
+    expect(done.rows).toEqual({ read: 2, imported: 2, skipped: 0, failed: 0 });
+    const version = await t.request('GET', `/v1/purposes/${purpose}/texts/0`);
+    expect(version.status).toBe(200);
+    expect(version.body.texts).toEqual([
+      expect.objectContaining({
+        locale: 'pl',
+        status: 'published',
+        imported: true,
+        rendered: old.body,
+        publishedAt: '2023-03-01T09:00:00.000Z',
+      }),
+    ]);
+    // The purpose's current text is still its own; the imported version counts for those who agreed to it.
+    expect((await t.request('GET', `/v1/purposes/${purpose}`)).body.currentVersion).toBe(1);
+    const check = await t.request(
+      'GET',
+      `/v1/consents/check?purpose=${purpose}&channel=email&email=${encodeURIComponent(ola)}`,
+    );
+    expect(check.body).toMatchObject({ allowed: true, version: 0, grantedAt: '2023-05-01T10:00:00.000Z' });
+    const again = await runImport(lines, { defaults: { source: { method: 'import' } } });
+    expect(again.rows).toEqual({ read: 2, imported: 0, skipped: 2, failed: 0 });
+    expect((await t.request('GET', `/v1/purposes/${purpose}/texts/-1`)).status).toBe(404);
+  });
+
   it('checks without writing in a dry run', async () => {
     const email = uniqueEmail('dry');
     const done = await runImport(
