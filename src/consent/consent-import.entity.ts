@@ -1,11 +1,12 @@
 import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { CsvMapping } from './csv-records';
 
 export const IMPORT_STATUSES = ['awaiting_file', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 /** A bulk import of consent history (issue 14 item 1): a job with progress counters. Ids and counts only. */
 @Entity({ name: 'consent_imports' })
-@Check('ck_consent_imports_format', `format IN ('ndjson')`)
+@Check('ck_consent_imports_format', `format IN ('ndjson', 'csv')`)
 @Check(
   'ck_consent_imports_status',
   `status IN ('awaiting_file', 'queued', 'running', 'completed', 'failed', 'cancelled')`,
@@ -15,7 +16,11 @@ export class ConsentImport {
   id: string;
 
   @Column({ type: 'text' })
-  format: 'ndjson';
+  format: 'ndjson' | 'csv';
+
+  /** CSV only: its columns (and values) to row fields. */
+  @Column({ type: 'jsonb', nullable: true })
+  mapping: CsvMapping | null;
 
   @Column({ type: 'text' })
   status: ImportStatus;

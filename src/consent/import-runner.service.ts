@@ -13,6 +13,7 @@ import { ConsentDecision } from './consent.types';
 import { ConsentImport } from './consent-import.entity';
 import { ConsentsService } from './consents.service';
 import { GrantConsentByIdentifierDto } from './grant-consent.dto';
+import { csvRecords, mapRecord } from './csv-records';
 import { ImportsRepository } from './imports.repository';
 import { PurposesRepository } from './purposes.repository';
 import { sha256Hex } from './consent-template';
@@ -44,6 +45,19 @@ function inlineText(row: Record<string, unknown>): InlineText | null {
     t.body.length > 0 &&
     t.body.length <= 100_000;
   return ok ? { locale: t.locale!, title: t.title!, body: t.body! } : null;
+}
+
+type RowInput = Record<string, unknown> | 'invalid_json' | 'skip';
+
+function parseObject(line: string): RowInput {
+  try {
+    const parsed = JSON.parse(line) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : 'invalid_json';
+  } catch {
+    return 'invalid_json';
+  }
 }
 
 const textKey = (purpose: string, body: string) => `${purpose}\u0000${sha256Hex(body)}`;
@@ -93,12 +107,12 @@ export class ImportRunner {
       skipped: started.rowsSkipped,
       failed: started.rowsFailed,
     };
-    let batch: { n: number; line: string }[] = [];
-    let rowNumber = 0;
-    for await (const line of this.lines(importId)) {
-      rowNumber += 1;
-      if (rowNumber <= started.rowsRead || !line.trim()) continue;
-      batch.push({ n: rowNumber, line });
+    let batch: { n: number; input: RowInput }[] = [];
+    let seen = 0;
+    for await (const item of this.inputs(started)) {
+      // Resumed: the rows counted before are done (each committed with its counters).
+      if (++seen <= started.rowsRead) continue;
+      batch.push(item);
       if (batch.length >= BATCH) {
         if (!(await this.commit(started, batch, counts, texts))) return { outcome: 'cancelled' };
         batch = [];
@@ -120,34 +134,65 @@ export class ImportRunner {
     return { outcome: 'completed' };
   }
 
-  /** The file's lines, one stored piece in memory at a time (UTF-8 sequences split across pieces are kept whole). */
+  /**
+   * The file's rows in order, with their number (NDJSON: the line; CSV: the record after the header): an object,
+   * `invalid_json`, or `skip` (a CSV value the mapping maps to null).
+   */
+  private async *inputs(imp: ConsentImport): AsyncGenerator<{ n: number; input: RowInput }> {
+    let n = 0;
+    if (imp.format === 'csv') {
+      let header: string[] | null = null;
+      for await (const record of csvRecords(this.pieces(imp.id))) {
+        if (!header) {
+          header = record;
+          continue;
+        }
+        n += 1;
+        if (record.length === 1 && record[0] === '') continue;
+        yield { n, input: mapRecord(header, record, imp.mapping ?? { columns: {} }) };
+      }
+      return;
+    }
+    for await (const line of this.lines(imp.id)) {
+      n += 1;
+      if (line.trim()) yield { n, input: parseObject(line) };
+    }
+  }
+
   private async *lines(importId: string): AsyncGenerator<string> {
-    const decoder = new StringDecoder('utf8');
     let rest = '';
-    for (let n = 0; ; n++) {
-      const chunk = await this.repo.chunk(importId, n);
-      if (!chunk) break;
-      const text = rest + decoder.write(chunk.data);
-      const parts = text.split('\n');
+    for await (const piece of this.pieces(importId)) {
+      const parts = (rest + piece).split('\n');
       rest = parts.pop()!;
       for (const p of parts) yield p.replace(/\r$/, '');
     }
-    rest += decoder.end();
     if (rest) yield rest;
+  }
+
+  /** The file as text, one stored piece in memory at a time (UTF-8 sequences split across pieces kept whole). */
+  private async *pieces(importId: string): AsyncGenerator<string> {
+    const decoder = new StringDecoder('utf8');
+    for (let n = 0; ; n++) {
+      const chunk = await this.repo.chunk(importId, n);
+      if (!chunk) break;
+      yield decoder.write(chunk.data);
+    }
+    const end = decoder.end();
+    if (end) yield end;
   }
 
   /** Records one batch and its counters; false when the import was cancelled meanwhile (nothing more is done). */
   private async commit(
     imp: ConsentImport,
-    batch: { n: number; line: string }[],
+    batch: { n: number; input: RowInput }[],
     counts: { read: number; imported: number; skipped: number; failed: number },
     texts: Map<string, TextRef>,
   ): Promise<boolean> {
     const current = await this.repo.find(imp.id);
     if (current?.status !== 'running') return false;
     const errors: { importId: string; rowNumber: number; field: string; code: string; message: string }[] = [];
-    for (const { n, line } of batch) {
-      const outcome = await this.row(imp, line, texts);
+    for (const { n, input } of batch) {
+      const outcome = await this.row(imp, input, texts);
       counts.read += 1;
       if (outcome === 'imported') counts.imported += 1;
       else if (outcome === 'skipped') counts.skipped += 1;
@@ -175,13 +220,10 @@ export class ImportRunner {
    */
   private async importTexts(imp: ConsentImport): Promise<Map<string, TextRef>> {
     const found = new Map<string, InlineText & { purpose: string; earliest: Date }>();
-    for await (const line of this.lines(imp.id)) {
-      let row: Record<string, unknown>;
-      try {
-        row = { ...imp.defaults, ...(JSON.parse(line) as Record<string, unknown>) };
-      } catch {
-        continue; // The row pass reports it.
-      }
+    for await (const { input } of this.inputs(imp)) {
+      // The row pass reports what is not a row.
+      if (typeof input === 'string') continue;
+      const row = { ...imp.defaults, ...input };
       const text = inlineText(row);
       const at = new Date(String(row.occurredAt));
       if (!text || typeof row.purpose !== 'string' || Number.isNaN(at.getTime())) continue;
@@ -218,15 +260,12 @@ export class ImportRunner {
     return out;
   }
 
-  private async row(imp: ConsentImport, line: string, texts: Map<string, TextRef>): Promise<RowOutcome> {
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(line) as Record<string, unknown>;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    } catch {
+  private async row(imp: ConsentImport, input: RowInput, texts: Map<string, TextRef>): Promise<RowOutcome> {
+    if (input === 'skip') return 'skipped';
+    if (input === 'invalid_json') {
       return [{ field: '(row)', code: 'invalid_json', message: 'the row is not a JSON object' }];
     }
-    const row = { ...imp.defaults, ...parsed } as Record<string, unknown>;
+    const row = { ...imp.defaults, ...input };
     if (row.occurredAt === undefined) {
       return [
         { field: 'occurredAt', code: 'required', message: 'an imported row needs occurredAt (when it was expressed)' },

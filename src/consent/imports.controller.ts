@@ -1,6 +1,32 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  Validate,
+  ValidateNested,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+
+/** A mapping's targets are field paths (`subject.email`, `occurredAt`), at most three deep. */
+@ValidatorConstraint({ name: 'fieldPaths' })
+class FieldPaths implements ValidatorConstraintInterface {
+  validate(columns: unknown): boolean {
+    return (
+      typeof columns === 'object' &&
+      columns !== null &&
+      Object.values(columns).every((v) => typeof v === 'string' && FIELD_PATH.test(v))
+    );
+  }
+
+  defaultMessage(): string {
+    return 'columns must map column names to field paths such as subject.email or occurredAt';
+  }
+}
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { RequireScopes } from '../common/auth/scopes';
@@ -8,11 +34,41 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency';
 import { importView, ImportsService } from './imports.service';
 
-export class CreateImportDto {
-  @ApiPropertyOptional({ enum: ['ndjson'], default: 'ndjson', description: 'One consent event per line (CSV: next)' })
+const FIELD_PATH = /^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){0,2}$/;
+
+export class CsvMappingDto {
+  @IsObject()
+  @Validate(FieldPaths)
+  columns: Record<string, string>;
+
   @IsOptional()
-  @IsIn(['ndjson'])
-  format?: 'ndjson';
+  @IsObject()
+  values?: Record<string, Record<string, string | null>>;
+}
+
+export class CreateImportDto {
+  @ApiPropertyOptional({
+    enum: ['ndjson', 'csv'],
+    default: 'ndjson',
+    description: 'NDJSON: one consent event per line; CSV: one per record, through `mapping`',
+  })
+  @IsOptional()
+  @IsIn(['ndjson', 'csv'])
+  format?: 'ndjson' | 'csv';
+
+  @ApiPropertyOptional({
+    description:
+      'CSV: `{ columns: { <column>: <field path> }, values?: { <field path>: { <csv value>: <value> | null } } }`; ' +
+      'a value mapped to null skips the row',
+    example: {
+      columns: { email: 'subject.email', status: 'decision', optin_time: 'occurredAt', optin_ip: 'evidence.ip' },
+      values: { decision: { subscribed: 'granted', unsubscribed: 'withdrawn', cleaned: null } },
+    },
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CsvMappingDto)
+  mapping?: CsvMappingDto;
 
   @ApiPropertyOptional({ default: false, description: 'Check and count every row, write nothing' })
   @IsOptional()
@@ -38,19 +94,26 @@ export class ImportsController {
   @Idempotent()
   @ApiOperation({ summary: 'Start an import of existing consent history; then PUT its file' })
   async create(@Body() dto: CreateImportDto) {
-    return importView(await this.imports.create({ dryRun: dto.dryRun ?? false, defaults: dto.defaults ?? {} }));
+    return importView(
+      await this.imports.create({
+        format: dto.format ?? 'ndjson',
+        mapping: dto.mapping ?? null,
+        dryRun: dto.dryRun ?? false,
+        defaults: dto.defaults ?? {},
+      }),
+    );
   }
 
   @Put(':id/file')
   @HttpCode(202)
   @RequireScopes('imports:write')
-  @ApiConsumes('application/x-ndjson')
+  @ApiConsumes('application/x-ndjson', 'text/csv')
   @ApiOperation({ summary: 'The file, as the raw body (streamed, up to IMPORT_MAX_BYTES); queues the import' })
   async file(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: FastifyRequest) {
     if (!(req.body instanceof Readable)) {
-      throw new ProblemError('unsupported_media_type', 'Send the file as application/x-ndjson.');
+      throw new ProblemError('unsupported_media_type', 'Send the file as application/x-ndjson or text/csv.');
     }
-    return importView(await this.imports.upload(id, req.body));
+    return importView(await this.imports.upload(id, req.body, String(req.headers['content-type'] ?? '')));
   }
 
   @Get(':id')

@@ -8,6 +8,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { OutboxService } from '../outbox';
 import { ConsentImport } from './consent-import.entity';
+import type { CsvMapping } from './csv-records';
 import { ImportsRepository } from './imports.repository';
 
 // 1 MiB pieces: small enough to hold one in memory, large enough that a 2 GiB file is 2,048 rows.
@@ -37,12 +38,23 @@ export class ImportsService {
     private readonly env: Env,
   ) {}
 
-  async create(input: { dryRun: boolean; defaults: Record<string, unknown> }): Promise<ConsentImport> {
+  async create(input: {
+    format: 'ndjson' | 'csv';
+    mapping: CsvMapping | null;
+    dryRun: boolean;
+    defaults: Record<string, unknown>;
+  }): Promise<ConsentImport> {
+    if (input.format === 'csv' && !input.mapping) {
+      throw new ProblemError('validation_failed', 'The request is not valid.', {
+        errors: [{ field: 'mapping', message: 'a CSV import needs a mapping of its columns' }],
+      });
+    }
     const p = requestContext.get()?.principal;
     const id = randomUUID();
     await this.repo.insert({
       id,
-      format: 'ndjson',
+      format: input.format,
+      mapping: input.format === 'csv' ? input.mapping : null,
       status: 'awaiting_file',
       dryRun: input.dryRun,
       defaults: input.defaults,
@@ -62,8 +74,15 @@ export class ImportsService {
    * holds no transaction open), then queues the job with the status change. Over IMPORT_MAX_BYTES: 413, and
    * nothing is kept.
    */
-  async upload(id: string, body: Readable): Promise<ConsentImport> {
+  async upload(id: string, body: Readable, contentType: string): Promise<ConsentImport> {
     const row = await this.get(id);
+    if (!contentType.startsWith(row.format === 'csv' ? 'text/csv' : 'application/x-ndjson')) {
+      body.resume();
+      throw new ProblemError(
+        'unsupported_media_type',
+        `This import takes ${row.format === 'csv' ? 'text/csv' : 'application/x-ndjson'}.`,
+      );
+    }
     if (row.status !== 'awaiting_file') {
       body.resume();
       throw new ProblemError('import_not_awaiting_file', 'This import already has its file.', {

@@ -150,6 +150,43 @@ describe('consent: bulk import of consent history', () => {
     expect((await t.request('GET', `/v1/purposes/${purpose}/texts/-1`)).status).toBe(404);
   });
 
+  it('reads a newsletter tool export (CSV) through a mapping of its columns and values', async () => {
+    const [a, b, c] = [uniqueEmail('sub'), uniqueEmail('unsub'), uniqueEmail('cleaned')];
+    const created = await t.request('POST', '/v1/imports', {
+      format: 'csv',
+      mapping: {
+        columns: { email: 'subject.email', status: 'decision', optin_time: 'occurredAt', optin_ip: 'evidence.ip' },
+        values: { decision: { subscribed: 'granted', unsubscribed: 'withdrawn', cleaned: null } },
+      },
+      defaults: { purpose: news, channel: 'email', version: 1, locale: 'pl', source: { method: 'import' } },
+    });
+    expect(created.status).toBe(201);
+    const csv = [
+      'email,name,status,optin_time,optin_ip,confirm_time',
+      `${a},"Nowak, Anna",subscribed,${at(500)},203.0.113.7,${at(600)}`,
+      `${b},"Jan ""Janek"" Kowalski",unsubscribed,${at(550)},,`,
+      `${c},,cleaned,${at(560)},,`,
+      `${a},,pending,${at(700)},,`,
+    ].join('\r\n');
+    expect((await put(created.body.id, csv, 'application/x-ndjson')).status).toBe(415);
+    expect((await put(created.body.id, csv, 'text/csv')).status).toBe(202);
+    const done = await eventually(async () => {
+      const r = await t.request('GET', `/v1/imports/${created.body.id}`);
+      return r.body.status === 'completed' ? r.body : null;
+    }, 20_000);
+    // subscribed and unsubscribed imported, cleaned skipped, an unmapped status is a row error.
+    expect(done.rows).toEqual({ read: 4, imported: 2, skipped: 1, failed: 1 });
+    const errors = (await t.request('GET', `/v1/imports/${created.body.id}/errors`)).text;
+    expect(errors).toContain('4,decision,invalid');
+    const check = (email: string) =>
+      t.request('GET', `/v1/consents/check?purpose=${news}&channel=email&email=${encodeURIComponent(email)}`);
+    expect((await check(a)).body).toMatchObject({ allowed: true });
+    expect((await check(b)).body).toMatchObject({ allowed: false, reason: 'withdrawn' });
+    expect((await t.request('GET', `/v1/subjects?email=${encodeURIComponent(c)}`)).body.items).toHaveLength(0);
+    const bad = await t.request('POST', '/v1/imports', { format: 'csv' });
+    expect(bad.status).toBe(422);
+  });
+
   it('checks without writing in a dry run', async () => {
     const email = uniqueEmail('dry');
     const done = await runImport(

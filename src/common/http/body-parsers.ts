@@ -3,7 +3,7 @@ import { registerFormParsers } from './form-body.parser';
 import { captureRawBody } from './raw-body';
 
 /** Content types whose body a route reads as a stream (`req.body` is the request's Readable). */
-export const STREAMED_TYPES = ['application/x-ndjson'];
+export const STREAMED_TYPES = ['application/x-ndjson', 'text/csv'];
 
 export interface BodyParsing {
   /** Routes whose exact bytes are kept as `req.rawBody` (signed bodies). */
