@@ -10,6 +10,7 @@ import { ChangeFeedRepository } from './change-feed.repository';
 import { ChangeFeed } from './change-feed.service';
 import { ChangesController } from './changes.controller';
 import { ImportRunner } from './import-runner.service';
+import { ImportTexts } from './import-texts.service';
 import { ImportsController } from './imports.controller';
 import { ImportsRepository } from './imports.repository';
 import { ImportsService } from './imports.service';
@@ -66,6 +67,7 @@ import { TextsService } from './texts.service';
     ImportsRepository,
     ImportsService,
     ImportRunner,
+    ImportTexts,
     AudienceService,
     ConsentLinksService,
     DoubleOptInService,

@@ -15,37 +15,9 @@ import { ConsentsService } from './consents.service';
 import { GrantConsentByIdentifierDto } from './grant-consent.dto';
 import { csvRecords, mapRecord } from './csv-records';
 import { ImportsRepository } from './imports.repository';
-import { PurposesRepository } from './purposes.repository';
-import { sha256Hex } from './consent-template';
+import { ImportTexts, inlineText, textKey, TextRef } from './import-texts.service';
 
 const BATCH = 200;
-
-interface InlineText {
-  locale: string;
-  title: string;
-  body: string;
-}
-
-interface TextRef {
-  version: number;
-  locale: string;
-}
-
-/** A row's inline `text: { locale, title, body }`, when it is one. */
-function inlineText(row: Record<string, unknown>): InlineText | null {
-  const t = row.text as Partial<InlineText> | undefined;
-  if (!t || typeof t !== 'object') return null;
-  const ok =
-    typeof t.locale === 'string' &&
-    /^[a-z]{2}(-[A-Z]{2})?$/.test(t.locale) &&
-    typeof t.title === 'string' &&
-    t.title.length > 0 &&
-    t.title.length <= 300 &&
-    typeof t.body === 'string' &&
-    t.body.length > 0 &&
-    t.body.length <= 100_000;
-  return ok ? { locale: t.locale!, title: t.title!, body: t.body! } : null;
-}
 
 type RowInput = Record<string, unknown> | 'invalid_json' | 'skip';
 
@@ -59,8 +31,6 @@ function parseObject(line: string): RowInput {
     return 'invalid_json';
   }
 }
-
-const textKey = (purpose: string, body: string) => `${purpose}\u0000${sha256Hex(body)}`;
 
 type RowOutcome = 'imported' | 'skipped' | { field: string; code: string; message: string }[];
 
@@ -87,7 +57,7 @@ export class ImportRunner {
     private readonly consents: ConsentsService,
     private readonly subjects: SubjectLookupService,
     private readonly audit: AuditService,
-    private readonly purposes: PurposesRepository,
+    private readonly texts: ImportTexts,
   ) {}
 
   @JobHandler('imports.run')
@@ -100,7 +70,7 @@ export class ImportRunner {
     });
     if (!started) return { outcome: 'nothing_to_do' };
     // Texts brought in with the rows first: each is published at the earliest time a row says it was agreed to.
-    const texts = started.dryRun ? new Map<string, TextRef>() : await this.importTexts(started);
+    const texts = started.dryRun ? new Map<string, TextRef>() : await this.texts.bringIn(started, this.inputs(started));
     const counts = {
       read: started.rowsRead,
       imported: started.rowsImported,
@@ -211,53 +181,6 @@ export class ImportRunner {
       });
     });
     return true;
-  }
-
-  /**
-   * Issue 14 item 1: every distinct inline `text` of the file (by purpose and the SHA-256 of its words) becomes a
-   * published, frozen version marked imported, dated the earliest `occurredAt` that uses it; a text Zgoda already
-   * has with the same words is used as it is. Two passes over the stored file, one piece in memory at a time.
-   */
-  private async importTexts(imp: ConsentImport): Promise<Map<string, TextRef>> {
-    const found = new Map<string, InlineText & { purpose: string; earliest: Date }>();
-    for await (const { input } of this.inputs(imp)) {
-      // The row pass reports what is not a row.
-      if (typeof input === 'string') continue;
-      const row = { ...imp.defaults, ...input };
-      const text = inlineText(row);
-      const at = new Date(String(row.occurredAt));
-      if (!text || typeof row.purpose !== 'string' || Number.isNaN(at.getTime())) continue;
-      const key = textKey(row.purpose, text.body);
-      const seen = found.get(key);
-      if (!seen || at < seen.earliest) found.set(key, { ...text, purpose: row.purpose, earliest: at });
-    }
-    const out = new Map<string, TextRef>();
-    for (const [key, t] of found) {
-      const ref = await this.dataSource.transaction(async (m) => {
-        // The purpose's lock: two imports of one text create it once.
-        if (!(await this.purposes.lockByKey(m, t.purpose))) return null;
-        const sha256 = sha256Hex(t.body);
-        const existing = await this.purposes.findPublishedBySha(m, t.purpose, sha256);
-        if (existing) return { version: existing.version, locale: existing.locale };
-        const version = await this.purposes.insertImportedText(m, {
-          purposeKey: t.purpose,
-          locale: t.locale,
-          title: t.title,
-          body: t.body,
-          sha256,
-          publishedAt: t.earliest,
-        });
-        await this.audit.append(m, {
-          action: 'consent_text.imported',
-          targetType: 'purpose',
-          targetId: t.purpose,
-          data: { version, locale: t.locale, sha256, publishedAt: t.earliest.toISOString(), importId: imp.id },
-        });
-        return { version, locale: t.locale };
-      });
-      if (ref) out.set(key, ref);
-    }
-    return out;
   }
 
   private async row(imp: ConsentImport, input: RowInput, texts: Map<string, TextRef>): Promise<RowOutcome> {
