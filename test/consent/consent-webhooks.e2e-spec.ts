@@ -88,10 +88,14 @@ describe('consent: consent.changed webhooks', () => {
     // Subscribed to one purpose only.
     expect(received.some((r) => JSON.parse(r.body).data.purpose === ignored)).toBe(false);
 
-    const [row] = await t.dataSource.query(
-      `SELECT attempts, delivered_at FROM consent_webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`,
-      [sub.body.id, g.body.id],
-    );
+    // The receiver has the second call before the worker records it: wait for the record.
+    const row = await eventually(async () => {
+      const [r] = await t.dataSource.query(
+        `SELECT attempts, delivered_at FROM consent_webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`,
+        [sub.body.id, g.body.id],
+      );
+      return r?.delivered_at ? r : null;
+    });
     expect(row.attempts).toBe(2);
     expect(row.delivered_at).toBeTruthy();
     await eventually(async () => {
