@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   await call(`${base}/v1/imports/${created.id}/file`, {
     method: 'PUT',
     headers: { ...auth, 'content-type': csv ? 'text/csv' : 'application/x-ndjson' },
-    body: Readable.toWeb(createReadStream(opts.file).pipe(counter)) as unknown as RequestInit["body"],
+    body: Readable.toWeb(createReadStream(opts.file).pipe(counter)) as unknown as RequestInit['body'],
     duplex: 'half',
   } as RequestInit);
   const total = Math.max(1, csv ? lines - 1 : lines);
