@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { signWebhook } from '../common/crypto/webhook-signature';
+import { discardBody } from '../common/http/discard-body';
 import { assertOutboundUrl, outboundUrlRefusal } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
@@ -200,7 +201,7 @@ export class ConsentWebhooksService {
         redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      await res.body?.cancel().catch(() => undefined);
+      await discardBody(res, this.logger);
       const ok = res.status >= 200 && res.status < 300;
       return { status: res.status, error: ok ? null : `receiver answered ${res.status}` };
     } catch (e) {

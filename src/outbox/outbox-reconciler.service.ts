@@ -62,7 +62,15 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
       if (job && state === 'failed') await job.retry('failed');
       else {
         // completed-but-unmarked means the handler crashed after its work: re-running is a no-op by design.
-        if (job) await job.remove().catch(() => undefined);
+        // A job that cannot be removed (locked, or gone meanwhile) is logged: the add below, under the same id,
+        // is what re-drives the work.
+        if (job) {
+          await job
+            .remove()
+            .catch((e: unknown) =>
+              this.logger.warn({ jobId: row.job_id, err: { name: (e as Error).name } }, 'stale job not removed'),
+            );
+        }
         await queue.add(row.name, row.payload, { jobId: row.job_id });
       }
       await this.repo.countRedrive(m, row.id);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -35,6 +35,8 @@ export interface OutboxStatsRow {
 /** The SQL of the outbox; writes inside a caller's transaction take its manager. */
 @Injectable()
 export class OutboxRepository {
+  private readonly logger = new Logger(OutboxRepository.name);
+
   constructor(private readonly dataSource: DataSource) {}
 
   async insert(m: EntityManager, values: QueryDeepPartialEntity<OutboxMessage>): Promise<void> {
@@ -107,7 +109,10 @@ export class OutboxRepository {
   }
 
   async closeListener(listener: Client | undefined): Promise<void> {
-    await listener?.end().catch(() => undefined);
+    // Closing a listener whose connection already broke fails; nothing is left to close, so it is only logged.
+    await listener
+      ?.end()
+      .catch((e: unknown) => this.logger.debug({ err: { name: (e as Error).name } }, 'outbox listener close failed'));
   }
 
   // --- reconciler ---

@@ -1,3 +1,4 @@
+import { discardBody } from '../common/http/discard-body';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -171,9 +172,7 @@ export class RetentionNoticesService {
     if ('failure' in posted) throw new NoticeCallError(posted.failure, posted.permanent);
     const res = posted.response;
     // Only frees the socket: the outcome is the status, already read.
-    await res.body
-      ?.cancel()
-      .catch((e: unknown) => this.logger.debug({ err: { name: (e as Error).name } }, 'response body not cancelled'));
+    await discardBody(res, this.logger);
     if (res.status >= 200 && res.status < 300) return;
     throw new NoticeCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));
   }

@@ -1,5 +1,6 @@
 import { PORTABILITY_SCOPE } from '../request.types';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { discardBody } from '../../common/http/discard-body';
 import { Env } from '../../config/env';
 import { isPermanentWebhookStatus, SystemsService } from '../../systems';
 import { RequestDetails, TaskSubject } from '../request-vault.service';
@@ -13,6 +14,8 @@ import { parseOutcome, TaskCallError, TaskOutcome } from './task-outcome';
  */
 @Injectable()
 export class WebhookCaller {
+  private readonly logger = new Logger(WebhookCaller.name);
+
   constructor(
     private readonly systems: SystemsService,
     private readonly env: Env,
@@ -39,11 +42,11 @@ export class WebhookCaller {
     if ('failure' in posted) throw new TaskCallError(posted.failure, posted.permanent);
     const res = posted.response;
     if (res.status === 202) {
-      await res.body?.cancel().catch(() => undefined);
+      await discardBody(res, this.logger);
       return { status: 'waiting_callback' };
     }
     if (res.status === 200 || res.status === 201) return parseOutcome(await this.json(res));
-    await res.body?.cancel().catch(() => undefined);
+    await discardBody(res, this.logger);
     throw new TaskCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));
   }
 

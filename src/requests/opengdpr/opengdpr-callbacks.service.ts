@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { discardBody } from '../../common/http/discard-body';
 import { outboundUrlRefusal } from '../../common/http/outbound-url';
 import { Env } from '../../config/env';
 import { JobHandler } from '../../jobs';
@@ -60,7 +61,7 @@ export class OpenGdprCallbacks {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
       });
-      await res.body?.cancel().catch(() => undefined);
+      await discardBody(res, this.logger);
       return res.status < 200 || res.status >= 300 ? `http_${res.status}` : null;
     } catch (e) {
       return (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
