@@ -19,6 +19,12 @@ import { ImportTexts, inlineText, textKey, TextRef } from './import-texts.servic
 
 const BATCH = 200;
 
+/** An agreement older than the text it names: the import can bring the words shown then (docs/consent.md). */
+const hint = (field: string, message: string) =>
+  field === 'occurredAt' && message.includes('before this text version')
+    ? `${message}; give the words shown then as text { locale, title, body } on the row or in defaults`
+    : message;
+
 type RowInput = Record<string, unknown> | 'invalid_json' | 'skip';
 
 function parseObject(line: string): RowInput {
@@ -243,7 +249,7 @@ export class ImportRunner {
       if (e instanceof ProblemError && e.status < 500) {
         const fieldErrors = (e.extras.errors as { field: string; message: string }[] | undefined) ?? [];
         return fieldErrors.length
-          ? fieldErrors.map((f) => ({ field: f.field, code: e.code, message: f.message }))
+          ? fieldErrors.map((f) => ({ field: f.field, code: e.code, message: hint(f.field, f.message) }))
           : [{ field: '(row)', code: e.code, message: e.message }];
       }
       // A fault of ours or of the database: the job is retried and resumes at the last committed batch.

@@ -1,9 +1,8 @@
 import ExcelJS from 'exceljs';
 import Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
-import { ProblemError } from '../common/problem/problem.error';
+import { openPdf, PdfFonts } from '../common/pdf/markup-pdf';
 import { headerBlock, LABELS } from './register-labels';
 import { DPV_GDPR } from './register-words';
 import type { ProcessorEntry, Register, RegisterActivity } from './register.types';
@@ -111,33 +110,16 @@ export function toHtml(r: Register): string {
   });
 }
 
-export interface PdfFonts {
-  regular: string;
-  bold: string;
-}
-
 /**
  * PDF, one block per activity (17 columns do not fit a page as a table). A TrueType font is embedded:
  * the standard PDF fonts have no ą, ę, ł, ń, ś, ź, ż.
  */
 export function toPdf(r: Register, fonts: PdfFonts): Promise<Buffer> {
-  if (!existsSync(fonts.regular) || !existsSync(fonts.bold)) {
-    throw new ProblemError('service_unavailable', 'The PDF font is not installed (PDF_FONT_PATH, PDF_FONT_BOLD_PATH).');
-  }
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = openPdf(fonts, {
     margin: 48,
     info: { Title: r.title, Author: r.controller.name, Creator: 'Zgoda' },
     lang: r.lang,
   } as PDFKit.PDFDocumentOptions);
-  doc.registerFont('regular', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
   const l = LABELS[r.lang];
 
   doc.font('bold').fontSize(16).text(r.title);

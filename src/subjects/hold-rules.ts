@@ -43,8 +43,8 @@ export function keptCategories(holds: readonly ActiveHold[], systemCategories: r
 
 const outlasts = (a: Date | null, b: Date | null) => (b === null ? false : a === null || a > b);
 
-/** The latest end among kept categories; null when any is kept until released. */
-export function keptUntil(kept: readonly KeptCategory[]): Date | null {
+/** The latest end among kept categories (or holds); null when any lasts until released. */
+export function keptUntil(kept: readonly { until: Date | null }[]): Date | null {
   if (!kept.length || kept.some((k) => k.until === null)) return null;
   return new Date(Math.max(...kept.map((k) => k.until!.getTime())));
 }

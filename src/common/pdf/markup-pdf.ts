@@ -29,21 +29,21 @@ export function escapePdfMarkup<T>(value: T): T {
   return value;
 }
 
-export function renderMarkupPdf(
-  markup: string,
+/**
+ * An A4 document with the `regular` and `bold` fonts registered, and the promise of its bytes once `doc.end()` is
+ * called (the UODO report, certificates, the register). 503 when the fonts are not installed.
+ */
+export function openPdf(
   fonts: PdfFonts,
-  meta: { title: string; subject: string; lang?: string },
-): Promise<Buffer> {
+  options: PDFKit.PDFDocumentOptions,
+): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   if (!existsSync(fonts.regular) || !existsSync(fonts.bold)) {
-    throw new ProblemError('service_unavailable', 'The PDF font is not installed; set PDF_FONT_PATH.');
+    throw new ProblemError(
+      'service_unavailable',
+      'The PDF font is not installed; set PDF_FONT_PATH and PDF_FONT_BOLD_PATH.',
+    );
   }
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: 56, bottom: 56, left: 56, right: 56 },
-    lang: meta.lang ?? 'pl-PL',
-    displayTitle: true,
-    info: { Title: meta.title, Subject: meta.subject, Creator: 'Zgoda' },
-  });
+  const doc = new PDFDocument({ size: 'A4', ...options });
   // A TrueType font with Latin Extended-A: the standard PDF fonts cannot show ą, ę, ł, ń, ó, ś, ź, ż.
   doc.registerFont('regular', fonts.regular);
   doc.registerFont('bold', fonts.bold);
@@ -52,6 +52,20 @@ export function renderMarkupPdf(
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
+  });
+  return { doc, done };
+}
+
+export function renderMarkupPdf(
+  markup: string,
+  fonts: PdfFonts,
+  meta: { title: string; subject: string; lang?: string },
+): Promise<Buffer> {
+  const { doc, done } = openPdf(fonts, {
+    margins: { top: 56, bottom: 56, left: 56, right: 56 },
+    lang: meta.lang ?? 'pl-PL',
+    displayTitle: true,
+    info: { Title: meta.title, Subject: meta.subject, Creator: 'Zgoda' },
   });
 
   for (const raw of markup.split('\n')) {

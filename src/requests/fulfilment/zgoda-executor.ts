@@ -150,7 +150,7 @@ export class ZgodaExecutor {
     }
     await this.subjectRights.restrict(r.subjectId!, `request:${r.id}`, m);
     // Until the last hold ends: only then can the follow-up erase what the others kept.
-    const until = keptUntil(holds.map((h) => ({ category: '', legalBasis: h.legalBasis, until: h.endsAt })));
+    const until = keptUntil(holds.map((h) => ({ until: h.endsAt })));
     return { status: 'retained', reason: 'legal_hold', retainedUntil: until };
   }
 
