@@ -63,16 +63,20 @@ export class ChangeFeed {
     }
     const rows = await this.repo.page(cursor.tx, cursor.seq, types, limit);
     const decisions = await this.decisionsFor(rows);
-    const contacts = withContacts
-      ? await this.subjects.getContacts([...new Set(rows.map((r) => r.subject_id))], 'addresses')
-      : null;
+    // The external id always (the mailing tool's own key for the person); e-mail and phone with subjects:read.
+    const ids = await this.subjects.getContacts(
+      [...new Set(rows.map((r) => r.subject_id))],
+      'addresses',
+      withContacts ? ['email', 'phone', 'external_id'] : ['external_id'],
+    );
     const changes = rows.map((r) => ({
       cursor: encodeCursor({ tx: r.tx, seq: r.seq, at: r.occurred_at.getTime() }),
       type: r.type,
       occurredAt: r.occurred_at.toISOString(),
       subjectId: r.subject_id,
-      ...(contacts
-        ? { email: contacts.get(r.subject_id)?.email ?? null, phone: contacts.get(r.subject_id)?.phone ?? null }
+      ...(ids.get(r.subject_id)?.externalId ? { externalId: ids.get(r.subject_id)!.externalId } : {}),
+      ...(withContacts
+        ? { email: ids.get(r.subject_id)?.email ?? null, phone: ids.get(r.subject_id)?.phone ?? null }
         : {}),
       decisions: decisions(r),
     }));

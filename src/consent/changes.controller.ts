@@ -47,7 +47,7 @@ export class ChangesController {
     summary: "Every change that can alter a consent decision, in order, each with the subject's decisions now",
     description:
       'Page with `after=<next>`; a change that commits late never lands behind a cursor already read. ' +
-      'E-mail and phone only for keys with subjects:read. 410 cursor_expired past CHANGES_RETENTION_DAYS.',
+      'externalId (the unscoped external id) for every reader; e-mail and phone only for keys with subjects:read. 410 cursor_expired past CHANGES_RETENTION_DAYS.',
   })
   changes(@Query() q: ChangesQuery, @CurrentPrincipal() principal: Principal) {
     return this.feed.page(

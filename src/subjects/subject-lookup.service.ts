@@ -5,6 +5,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import type { IdentifierKind } from '../common/identifiers/normalise';
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { normaliseOrNull, SubjectKeysService } from './subject-keys.service';
+import type { ContactKind } from './subject-profiles.repository';
 import { SubjectAddresses, SubjectContact, SubjectProfile, SubjectReader } from './subject-reader.service';
 import { SubjectsRepository } from './subjects.repository';
 
@@ -205,11 +206,15 @@ export class SubjectLookupService {
    * with its survivor's contact); unknown and erased subjects are absent.
    */
   getContacts(subjectIds: string[]): Promise<Map<string, SubjectContact>>;
-  /** E-mail and phone only, nothing else decrypted (the audience stream). */
-  getContacts(subjectIds: string[], only: 'addresses'): Promise<Map<string, SubjectAddresses>>;
-  getContacts(subjectIds: string[], only?: 'addresses'): Promise<Map<string, SubjectContact | SubjectAddresses>> {
+  /** Identifiers only (by default e-mail and phone), nothing else decrypted (the audience stream, the feed). */
+  getContacts(subjectIds: string[], only: 'addresses', kinds?: ContactKind[]): Promise<Map<string, SubjectAddresses>>;
+  getContacts(
+    subjectIds: string[],
+    only?: 'addresses',
+    kinds?: ContactKind[],
+  ): Promise<Map<string, SubjectContact | SubjectAddresses>> {
     const ids = [...new Set(subjectIds.filter(isUuid))];
-    return only === 'addresses' ? this.reader.contacts(ids, only) : this.reader.contacts(ids);
+    return only === 'addresses' ? this.reader.contacts(ids, only, kinds) : this.reader.contacts(ids);
   }
 
   /** Everything held in Zgoda's own tables, decrypted: the subjects part of an access package. */

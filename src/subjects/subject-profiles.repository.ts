@@ -5,6 +5,8 @@ import type { HoldBasis } from './subject-rules';
 import { SubjectStatus } from './subject.entity';
 import { namedQuery } from './subjects.repository';
 
+export type ContactKind = 'email' | 'phone' | 'external_id';
+
 export interface ContactRow {
   given: string;
   id: string;
@@ -12,12 +14,13 @@ export interface ContactRow {
   first_name_enc: Buffer | null;
   wrapped_key: Buffer;
   key_version: number;
-  kind: 'email' | 'phone' | null;
+  kind: 'email' | 'phone' | 'external_id' | null;
   identifier_id: string | null;
   value_enc: Buffer | null;
 }
 
-// Per subject, its first e-mail and first phone in identifiersOf order (oldest first), the primary one
+// Per subject, its first identifier of each kind asked for ($2: e-mail, phone, and the unscoped external id,
+// the one the company's own tools know it by) in identifiersOf order (oldest first), the primary one
 // preferred: a row for each, or one with null identifier columns. The subject lookup sits behind
 // OFFSET 0 so it stays one primary-key probe per id, never a scan of the whole table.
 const contactRowsSql = (profile: boolean) => `
@@ -31,7 +34,7 @@ const contactRowsSql = (profile: boolean) => `
     JOIN subject_keys k ON k.subject_id = s.id
     LEFT JOIN LATERAL (
       SELECT DISTINCT ON (i.kind) i.kind, i.id, i.value_enc FROM subject_identifiers i
-       WHERE i.subject_id = s.id AND i.kind IN ('email', 'phone')
+       WHERE i.subject_id = s.id AND i.kind = ANY($2::text[]) AND (i.kind <> 'external_id' OR i.system_key = '')
        ORDER BY i.kind, i.is_primary DESC, i.created_at, i.id
     ) c ON true
    WHERE s.status <> 'erased'`;
@@ -113,7 +116,7 @@ const PROFILE_ROWS_BY_INDEX_SQL = profileRowsSql(`(
     ) AS g`);
 
 const CONTACT_ROWS_SQL = contactRowsSql(true);
-// E-mail and phone only (the audience stream): no locale or name read, none decrypted.
+// Identifiers only (the audience stream, the change feed): no locale or name read, none decrypted.
 const CONTACT_ADDRESSES_SQL = contactRowsSql(false);
 
 /** The read model of profiles and contacts: a subject with its key, identifiers and holds in one statement. */
@@ -140,12 +143,12 @@ export class SubjectProfilesRepository {
   /**
    * What `SubjectReader.contact` decrypts, for many subjects in one statement: keyed by the id given
    * (`given`, a merged id answering with its survivor), with the survivor's key and its primary (else
-   * first) e-mail and phone. Erased subjects and those without a key give no row.
+   * first) identifier of each of `kinds`. Erased subjects and those without a key give no row.
    */
-  async contactRows(ids: string[], addressesOnly = false): Promise<ContactRow[]> {
+  async contactRows(ids: string[], addressesOnly: boolean, kinds: ContactKind[]): Promise<ContactRow[]> {
     if (!ids.length) return [];
     return addressesOnly
-      ? namedQuery<ContactRow>(this.dataSource, 'zgoda_contact_addresses', CONTACT_ADDRESSES_SQL, [ids])
-      : namedQuery<ContactRow>(this.dataSource, 'zgoda_contact_rows', CONTACT_ROWS_SQL, [ids]);
+      ? namedQuery<ContactRow>(this.dataSource, 'zgoda_contact_addresses', CONTACT_ADDRESSES_SQL, [ids, kinds])
+      : namedQuery<ContactRow>(this.dataSource, 'zgoda_contact_rows', CONTACT_ROWS_SQL, [ids, kinds]);
   }
 }

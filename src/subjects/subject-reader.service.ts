@@ -11,7 +11,7 @@ import { SubjectHoldsRepository } from './subject-holds.repository';
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { SubjectKeysRepository } from './subject-keys.repository';
 import { profileHold, profileIdentifier, profileSubject } from './subject-profile-rows';
-import { ContactRow, ProfileRow, SubjectProfilesRepository } from './subject-profiles.repository';
+import { ContactKind, ContactRow, ProfileRow, SubjectProfilesRepository } from './subject-profiles.repository';
 import { SubjectsRepository } from './subjects.repository';
 
 export interface DecryptedIdentifier {
@@ -64,7 +64,8 @@ export interface SubjectProfile {
   erasedAt: Date | null;
 }
 
-export type SubjectAddresses = Pick<SubjectContact, 'email' | 'phone'>;
+/** `externalId`: the unscoped external id, the one the company's own tools know the person by. */
+export type SubjectAddresses = Pick<SubjectContact, 'email' | 'phone'> & { externalId?: string };
 
 export interface SubjectContact {
   email?: string;
@@ -197,11 +198,15 @@ export class SubjectReader {
    * survivor's contact); unknown and erased subjects are absent. The audience stream's page.
    */
   contacts(ids: string[]): Promise<Map<string, SubjectContact>>;
-  /** E-mail and phone only: the locale and first name are neither read nor decrypted. */
-  contacts(ids: string[], only: 'addresses'): Promise<Map<string, SubjectAddresses>>;
-  async contacts(ids: string[], only?: 'addresses'): Promise<Map<string, SubjectContact | SubjectAddresses>> {
+  /** Identifiers only (by default e-mail and phone): the locale and first name are neither read nor decrypted. */
+  contacts(ids: string[], only: 'addresses', kinds?: ContactKind[]): Promise<Map<string, SubjectAddresses>>;
+  async contacts(
+    ids: string[],
+    only?: 'addresses',
+    kinds: ContactKind[] = ['email', 'phone'],
+  ): Promise<Map<string, SubjectContact | SubjectAddresses>> {
     const bySubject = new Map<string, ContactRow[]>();
-    for (const r of await this.profileRows.contactRows(ids, only === 'addresses')) {
+    for (const r of await this.profileRows.contactRows(ids, only === 'addresses', kinds)) {
       const list = bySubject.get(r.given);
       if (list) list.push(r);
       else bySubject.set(r.given, [r]);
@@ -215,7 +220,10 @@ export class SubjectReader {
           const contact: SubjectAddresses = {};
           for (const row of rows) {
             if (row.kind && row.identifier_id && row.value_enc) {
-              contact[row.kind] = k.decrypt(identifierColumn(row.identifier_id), row.value_enc);
+              contact[row.kind === 'external_id' ? 'externalId' : row.kind] = k.decrypt(
+                identifierColumn(row.identifier_id),
+                row.value_enc,
+              );
             }
           }
           if (only === 'addresses') return contact;

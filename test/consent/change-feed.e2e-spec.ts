@@ -8,6 +8,7 @@ interface Change {
   type: string;
   subjectId: string;
   email?: string | null;
+  externalId?: string;
   decisions: { purpose: string; channel: string; allowed: boolean; reason: string }[];
 }
 
@@ -49,6 +50,18 @@ describe('consent: the change feed', () => {
     return { seen, next };
   }
 
+  it("names the subject by the company's own external id, for any key that reads the feed", async () => {
+    const externalId = `crm-${Date.now()}`;
+    const id = await createSubject(t, { externalId });
+    const start = (await t.request('GET', '/v1/changes?limit=1000')).body.next;
+    expect((await t.request('POST', `/v1/subjects/${id}/consents`, { purpose: news, ...grant() })).status).toBe(201);
+    const { seen } = await readAll(new Set([id]), start, 1, readerKey);
+    expect(seen[0]).toMatchObject({ type: 'consent_granted', subjectId: id, externalId });
+    expect(seen[0]).not.toHaveProperty('email');
+    const { seen: full } = await readAll(new Set([id]), start, 1);
+    expect(full[0]).toMatchObject({ externalId, email: expect.stringContaining('@') });
+  });
+
   it('carries each change with the decisions it leaves, contacts only for keys that may see them', async () => {
     const id = await createSubject(t);
     const start = (await t.request('GET', '/v1/changes?limit=1000')).body.next;
@@ -79,6 +92,9 @@ describe('consent: the change feed', () => {
     const { seen: bare } = await readAll(new Set([id]), start, 3, readerKey);
     expect(bare).toHaveLength(3);
     expect(bare[0]).not.toHaveProperty('email');
+
+    // Erased: no identifier is left to name, the external id included.
+    expect(bare[2]).not.toHaveProperty('externalId');
 
     const filtered = await t.request('GET', `/v1/changes?${start ? `after=${start}&` : ''}types=erasure&limit=1000`);
     expect(filtered.body.changes.filter((c: Change) => c.subjectId === id).map((c: Change) => c.type)).toEqual([
