@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ChangesPage } from './consent-api.responses';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CurrentPrincipal, Principal } from '../common/auth/principal';
@@ -49,6 +50,7 @@ export class ChangesController {
       'Page with `after=<next>`; a change that commits late never lands behind a cursor already read. ' +
       'externalId (the unscoped external id) for every reader; e-mail and phone only for keys with subjects:read. 410 cursor_expired past CHANGES_RETENTION_DAYS.',
   })
+  @ApiOkResponse({ type: ChangesPage })
   changes(@Query() q: ChangesQuery, @CurrentPrincipal() principal: Principal) {
     return this.feed.page(
       q.after,

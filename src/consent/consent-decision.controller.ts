@@ -1,7 +1,8 @@
 import { AuditService } from '../audit';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { BatchDecisionResponse, DecisionResponse, textContent } from './consent-api.responses';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal } from '../common/auth/principal';
 import { hasScope, RequireScopes } from '../common/auth/scopes';
@@ -42,6 +43,7 @@ export class ConsentDecisionController {
   @Get('consents/check')
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'May this subject be contacted for this purpose on this channel now?' })
+  @ApiOkResponse({ type: DecisionResponse })
   check(@Query() q: DecisionQuery, @CurrentPrincipal() principal: Principal) {
     return this.decisions.checkOne(q, recordAs(q.record, principal));
   }
@@ -50,6 +52,7 @@ export class ConsentDecisionController {
   @HttpCode(200)
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Up to 10,000 decisions in one call, answered in input order' })
+  @ApiOkResponse({ type: BatchDecisionResponse })
   checkBatch(@Body() dto: BatchDecisionDto, @CurrentPrincipal() principal: Principal) {
     return this.decisions.checkBatch(dto, recordAs(dto.record, principal));
   }
@@ -67,6 +70,9 @@ export class ConsentDecisionController {
   @RequireScopes('consent:read')
   @ApiProduces('application/x-ndjson')
   @ApiOperation({ summary: "A recorded batch's answers, one NDJSON line per input position (n from 0)" })
+  @ApiOkResponse(
+    textContent('application/x-ndjson', 'One JSON object per line: { n, subjectId, allowed, reason, consentId }'),
+  )
   async decisionResults(@Param('id', new ParseUUIDPipe()) id: string, @Res() reply: FastifyReply): Promise<void> {
     const d = await this.log.find(id);
     if (!d || d.kind !== 'batch') throw new ProblemError('decision_not_found', 'No recorded batch with this id.');
@@ -92,6 +98,13 @@ export class ConsentDecisionController {
   @RequireScopes('consent:read')
   @ApiProduces('application/x-ndjson')
   @ApiOperation({ summary: 'Every subject that may be contacted now, streamed as NDJSON' })
+  @ApiOkResponse(
+    textContent(
+      'application/x-ndjson',
+      'One JSON object per line: { subjectId, email? (email channel), phone? (phone channels) }; ' +
+        'contacts only for keys with subjects:read',
+    ),
+  )
   async stream(
     @Param('key') key: string,
     @Query() q: AudienceQuery,

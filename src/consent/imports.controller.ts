@@ -1,5 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -32,15 +43,26 @@ import { Readable } from 'node:stream';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency';
+import { ImportResponse, textContent } from './consent-api.responses';
 import { importView, ImportsService } from './imports.service';
 
 const FIELD_PATH = /^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){0,2}$/;
 
 export class CsvMappingDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Column name → field path (subject.email, decision, occurredAt, evidence.ip, ...)',
+  })
   @IsObject()
   @Validate(FieldPaths)
   columns: Record<string, string>;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string', nullable: true } },
+    description: 'Field path → { CSV value → value, or null to skip the row }',
+  })
   @IsOptional()
   @IsObject()
   values?: Record<string, Record<string, string | null>>;
@@ -57,6 +79,7 @@ export class CreateImportDto {
   format?: 'ndjson' | 'csv';
 
   @ApiPropertyOptional({
+    type: CsvMappingDto,
     description:
       'CSV: `{ columns: { <column>: <field path> }, values?: { <field path>: { <csv value>: <value> | null } } }`; ' +
       'a value mapped to null skips the row',
@@ -76,6 +99,8 @@ export class CreateImportDto {
   dryRun?: boolean;
 
   @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
     description:
       'Fields every row gets unless it has its own, e.g. { "locale": "pl", "source": { "method": "import" } }',
   })
@@ -93,6 +118,7 @@ export class ImportsController {
   @RequireScopes('imports:write')
   @Idempotent()
   @ApiOperation({ summary: 'Start an import of existing consent history; then PUT its file' })
+  @ApiCreatedResponse({ type: ImportResponse })
   async create(@Body() dto: CreateImportDto) {
     return importView(
       await this.imports.create({
@@ -108,7 +134,12 @@ export class ImportsController {
   @HttpCode(202)
   @RequireScopes('imports:write')
   @ApiConsumes('application/x-ndjson', 'text/csv')
+  @ApiBody({
+    required: true,
+    schema: { type: 'string', description: 'NDJSON: one consent event per line; CSV: a header, then one per record' },
+  })
   @ApiOperation({ summary: 'The file, as the raw body (streamed, up to IMPORT_MAX_BYTES); queues the import' })
+  @ApiAcceptedResponse({ type: ImportResponse })
   async file(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: FastifyRequest) {
     if (!(req.body instanceof Readable)) {
       throw new ProblemError('unsupported_media_type', 'Send the file as application/x-ndjson or text/csv.');
@@ -119,6 +150,7 @@ export class ImportsController {
   @Get(':id')
   @RequireScopes('imports:write')
   @ApiOperation({ summary: 'Status and counters: rows read, imported, skipped (already imported), failed' })
+  @ApiOkResponse({ type: ImportResponse })
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     return importView(await this.imports.get(id));
   }
@@ -127,6 +159,7 @@ export class ImportsController {
   @HttpCode(200)
   @RequireScopes('imports:write')
   @ApiOperation({ summary: 'Stop after the batch in progress; rows already recorded stay' })
+  @ApiOkResponse({ type: ImportResponse })
   async cancel(@Param('id', new ParseUUIDPipe()) id: string) {
     return importView(await this.imports.cancel(id));
   }
@@ -135,6 +168,7 @@ export class ImportsController {
   @RequireScopes('imports:write')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Row errors as CSV: row, field, code, message (never the value)' })
+  @ApiOkResponse(textContent('text/csv', 'row,field,code,message (UTF-8 with BOM)'))
   async errors(@Param('id', new ParseUUIDPipe()) id: string, @Res() reply: FastifyReply): Promise<void> {
     const lines = this.imports.errorsCsv(id);
     const first = await lines.next();

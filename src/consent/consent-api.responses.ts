@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANGE_TYPES } from './consent-change.entity';
+import { IMPORT_STATUSES } from './consent-import.entity';
+import { Channel, DecisionReason } from './consent.types';
+
+/*
+ * The shapes the integration routes answer with, for the OpenAPI document and so for the typed client generated
+ * from it (clients/typescript): a client that checks, syncs and imports gets real types, not `unknown`.
+ */
+
+export class DecisionResponse {
+  @ApiProperty({ example: true })
+  allowed: boolean;
+
+  @ApiProperty({ enum: DecisionReason, enumName: 'DecisionReason', example: DecisionReason.Granted })
+  reason: DecisionReason;
+
+  @ApiProperty({ format: 'uuid', description: 'With `record`: GET /v1/decisions/{decisionId} returns it' })
+  decisionId: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The consent event the answer rests on' })
+  consentId?: string;
+
+  @ApiPropertyOptional({ description: 'The text version agreed to' })
+  version?: number;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  grantedAt?: string;
+}
+
+export class BatchDecisionResult {
+  @ApiPropertyOptional({ description: 'The input as given (one of subjectId, email, phone, externalId)' })
+  subjectId?: string;
+
+  @ApiPropertyOptional()
+  email?: string;
+
+  @ApiPropertyOptional()
+  phone?: string;
+
+  @ApiPropertyOptional()
+  externalId?: string;
+
+  @ApiProperty()
+  allowed: boolean;
+
+  @ApiProperty({ enum: DecisionReason, enumName: 'DecisionReason' })
+  reason: DecisionReason;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  consentId?: string;
+
+  @ApiPropertyOptional()
+  version?: number;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  grantedAt?: string;
+}
+
+export class BatchDecisionResponse {
+  @ApiProperty({ format: 'uuid' })
+  decisionId: string;
+
+  @ApiProperty({ type: [BatchDecisionResult], description: 'In input order' })
+  results: BatchDecisionResult[];
+}
+
+export class ChangeDecision {
+  @ApiProperty()
+  purpose: string;
+
+  @ApiProperty({ enum: Channel, enumName: 'Channel' })
+  channel: Channel;
+
+  @ApiProperty()
+  allowed: boolean;
+
+  @ApiProperty({ enum: DecisionReason, enumName: 'DecisionReason' })
+  reason: DecisionReason;
+}
+
+export class Change {
+  @ApiProperty({ description: 'Pass as `after` to read on from this change' })
+  cursor: string;
+
+  @ApiProperty({ enum: CHANGE_TYPES, enumName: 'ChangeType' })
+  type: (typeof CHANGE_TYPES)[number];
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+
+  @ApiProperty({ format: 'uuid' })
+  subjectId: string;
+
+  @ApiPropertyOptional({ description: "The subject's unscoped external id, when it has one" })
+  externalId?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only for keys with subjects:read' })
+  email?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only for keys with subjects:read' })
+  phone?: string | null;
+
+  @ApiProperty({ type: [ChangeDecision], description: 'The decisions that stand now for what the change touched' })
+  decisions: ChangeDecision[];
+}
+
+export class ChangesPage {
+  @ApiProperty({ type: [Change] })
+  changes: Change[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'The cursor to read on from (`after`)' })
+  next: string | null;
+}
+
+export class ImportRows {
+  @ApiProperty()
+  read: number;
+
+  @ApiProperty()
+  imported: number;
+
+  @ApiProperty({ description: 'Imported before (the same row identity)' })
+  skipped: number;
+
+  @ApiProperty({ description: 'Named in GET /v1/imports/{id}/errors' })
+  failed: number;
+}
+
+export class ImportResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: ['ndjson', 'csv'] })
+  format: 'ndjson' | 'csv';
+
+  @ApiProperty({ enum: IMPORT_STATUSES, enumName: 'ImportStatus' })
+  status: (typeof IMPORT_STATUSES)[number];
+
+  @ApiProperty()
+  dryRun: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Bytes received' })
+  size: number | null;
+
+  @ApiProperty({ type: ImportRows })
+  rows: ImportRows;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  startedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finishedAt: string | null;
+}
+
+/** NDJSON and CSV bodies: a string of lines, read as a stream. */
+export const textContent = (type: string, description: string) => ({
+  content: { [type]: { schema: { type: 'string' as const, description } } },
+});
