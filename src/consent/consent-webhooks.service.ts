@@ -79,7 +79,19 @@ export class ConsentWebhooksService {
 
   /** In the event's transaction: a rolled-back decision announces nothing. */
   async enqueueChanged(m: EntityManager, event: ConsentEvent): Promise<void> {
-    const subs = await this.repo.activeSubscriptionIdsFor(m, event.purposeKey);
+    await this.enqueueChangedMany(m, [event]);
+  }
+
+  /** `enqueueChanged` for an import's batch: each purpose's subscriptions looked up once. */
+  async enqueueChangedMany(m: EntityManager, events: Pick<ConsentEvent, 'id' | 'purposeKey'>[]): Promise<void> {
+    const subs = new Map<string, { id: string }[]>();
+    for (const key of new Set(events.map((e) => e.purposeKey))) {
+      subs.set(key, await this.repo.activeSubscriptionIdsFor(m, key));
+    }
+    for (const event of events) await this.enqueueFor(m, subs.get(event.purposeKey)!, event);
+  }
+
+  private async enqueueFor(m: EntityManager, subs: { id: string }[], event: Pick<ConsentEvent, 'id'>): Promise<void> {
     for (const { id } of subs) {
       await this.repo.insertDelivery(m, id, event.id);
       await this.outbox.enqueue(

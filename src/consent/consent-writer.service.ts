@@ -96,6 +96,10 @@ export interface WriteOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The change feed's type for an event (issue 14 item 2). */
+export const changeType = (draft: Pick<EventDraft, 'reason' | 'decision'>) =>
+  draft.reason === EventReason.Gpc ? ('gpc' as const) : (`consent_${draft.decision}` as const);
+
 function earliest(a: Date | null, b: Date | null): Date | null {
   if (!a) return b;
   if (!b) return a;
@@ -136,7 +140,7 @@ export class ConsentWriter {
   ) {}
 
   /** The controller as the register's settings name it; the environment when no register is loaded. */
-  private async controller(m: EntityManager): Promise<ControllerIdentity> {
+  async controllerIdentity(m: EntityManager): Promise<ControllerIdentity> {
     let source: ControllerIdentitySource | undefined;
     try {
       source = this.moduleRef.get<ControllerIdentitySource>(CONTROLLER_IDENTITY, { strict: false });
@@ -178,7 +182,60 @@ export class ConsentWriter {
       throw new ProblemError('already_imported', 'This row was imported before.');
     }
 
-    // Taken after the lock, so that time order and lock order agree for the as-of view.
+    const { event, evidence } = await this.compose(draft, subjectId, erased, await this.controllerIdentity(m));
+    if (evidence) await this.repo.insertEvidence(m, evidence);
+    const seq = await this.repo.appendEvent(m, event);
+    const saved = { ...event, seq } as ConsentEvent;
+    // An event expressed before others already recorded (a dated paper form) takes its place in their order:
+    // the state is the rules applied to the whole history in that order, as if it had been recorded in time.
+    const next = draft.occurredAt
+      ? (await this.repo.tripleEvents(m, subjectId, purpose.key, channel)).reduce<StateFacts | undefined>(
+          (state, e) => applyEvent(state, e),
+          undefined,
+        )
+      : applyEvent(current, saved);
+    if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
+    // Issue 14 item 2: the change feed, in this transaction.
+    await this.changes.append(m, [
+      { type: changeType(draft), subjectId, purposes: [purpose.key], channels: [channel] },
+    ]);
+
+    await this.audit.append(m, {
+      action: `consent.${draft.decision}`,
+      targetType: 'consent',
+      targetId: event.id,
+      subjectId,
+      ...(options.actor ? { actor: options.actor } : {}),
+      data: {
+        purpose: purpose.key,
+        channel,
+        version: draft.version,
+        sha256: draft.textSha256,
+        pending: draft.pending,
+        reason: draft.reason,
+        gpc: draft.gpc,
+        ...(draft.confirmsEventId ? { confirms: draft.confirmsEventId } : {}),
+      },
+    });
+    await this.webhooks.enqueueChanged(m, saved);
+    if (options.after) await options.after(m, saved);
+    return saved;
+  }
+
+  /**
+   * The event as it is stored, evidence sealed and receipt signed: taken after the caller's locks, so that time
+   * order and lock order agree for the as-of view. Shared by the live write and an import's batch.
+   */
+  async compose(
+    draft: EventDraft,
+    subjectId: string,
+    erased: boolean,
+    controller: ControllerIdentity,
+  ): Promise<{
+    event: Omit<ConsentEvent, 'seq'>;
+    evidence: { eventId: string; subjectId: string; sealed: Buffer } | null;
+  }> {
+    const { purpose, channel } = draft;
     const recordedAt = new Date();
     const occurredAt = draft.occurredAt ?? recordedAt;
     const expiresAt = earliest(
@@ -187,12 +244,13 @@ export class ConsentWriter {
     );
     const id = randomUUID();
     let evidenceSha256: string | null = null;
+    let evidence: { eventId: string; subjectId: string; sealed: Buffer } | null = null;
     // Art. 17: nothing personal is stored for an erased subject, not even a withdrawal's evidence.
     if (!erased && draft.evidence && Object.keys(draft.evidence).length) {
       const plain = canonicalJson(draft.evidence);
       evidenceSha256 = createHash('sha256').update(plain, 'utf8').digest('hex');
       const sealed = this.crypto.seal(plain, `consent_evidence:${id}`);
-      await this.repo.insertEvidence(m, { eventId: id, subjectId, sealed });
+      evidence = { eventId: id, subjectId, sealed };
     }
     const receipt =
       draft.decision === ConsentEventKind.Confirmed
@@ -211,7 +269,7 @@ export class ConsentWriter {
               expiresAt,
               sourceMethod: draft.sourceMethod,
               purpose,
-              controller: await this.controller(m),
+              controller,
               storageLocation: this.env.DATA_STORAGE_LOCATION,
               baseUrl: this.env.PUBLIC_BASE_URL,
             }),
@@ -241,40 +299,6 @@ export class ConsentWriter {
       evidenceSha256,
       receipt,
     };
-    const seq = await this.repo.appendEvent(m, event);
-    const saved = { ...event, seq } as ConsentEvent;
-    // An event expressed before others already recorded (a dated paper form) takes its place in their order:
-    // the state is the rules applied to the whole history in that order, as if it had been recorded in time.
-    const next = draft.occurredAt
-      ? (await this.repo.tripleEvents(m, subjectId, purpose.key, channel)).reduce<StateFacts | undefined>(
-          (state, e) => applyEvent(state, e),
-          undefined,
-        )
-      : applyEvent(current, saved);
-    if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
-    // Issue 14 item 2: the change feed, in this transaction.
-    const type = draft.reason === EventReason.Gpc ? 'gpc' : (`consent_${draft.decision}` as const);
-    await this.changes.append(m, [{ type, subjectId, purposes: [purpose.key], channels: [channel] }]);
-
-    await this.audit.append(m, {
-      action: `consent.${draft.decision}`,
-      targetType: 'consent',
-      targetId: id,
-      subjectId,
-      ...(options.actor ? { actor: options.actor } : {}),
-      data: {
-        purpose: purpose.key,
-        channel,
-        version: draft.version,
-        sha256: draft.textSha256,
-        pending: draft.pending,
-        reason: draft.reason,
-        gpc: draft.gpc,
-        ...(draft.confirmsEventId ? { confirms: draft.confirmsEventId } : {}),
-      },
-    });
-    await this.webhooks.enqueueChanged(m, saved);
-    if (options.after) await options.after(m, saved);
-    return saved;
+    return { event, evidence };
   }
 }

@@ -20,6 +20,8 @@ import { ConsentQueryService } from './consent-query.service';
 import { ConsentWebhooksController } from './consent-webhooks.controller';
 import { ConsentWebhooksRepository } from './consent-webhooks.repository';
 import { ConsentWebhooksService } from './consent-webhooks.service';
+import { ConsentBulkWriter } from './consent-bulk-writer.service';
+import { ConsentBulkRepository } from './consent-bulk.repository';
 import { ConsentWriter } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { ConsentSubjectHooks } from './consent-subject-hooks';
@@ -57,6 +59,8 @@ import { TextsService } from './texts.service';
     ReceiptsService,
     ReceiptKeysRepository,
     ConsentWriter,
+    ConsentBulkWriter,
+    ConsentBulkRepository,
     ConsentsService,
     ConsentQueryService,
     ConsentDecisionService,

@@ -1,30 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CLOCK_SKEW_MS } from '../common/clock/skew';
 import { ProblemError } from '../common/problem/problem.error';
 import type { EmailLocale } from '../notifications';
 import { SubjectLifecycleService } from '../subjects';
 import { SubjectLookupService } from '../subjects';
+import { draftFor, Target } from './consent-draft';
 import { ConsentEvent } from './consent-event.entity';
-import { ConsentText } from './consent-text.entity';
 import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
-import { consentRequired, isChild } from './consent-rules';
-import { ConsentDecision, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
+import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
-import { Purpose } from './purpose.entity';
 
 /** A row of an import (issue 14 item 1): its identity, so a second run writes it once. */
 export interface ImportedRow {
   key: string;
 }
 import { PurposesRepository } from './purposes.repository';
-
-interface Target {
-  purpose: Purpose;
-  text: ConsentText;
-}
 
 /** Records decisions from staff, forms and imports. Every way to grant is also a way to withdraw (Art. 7(3)). */
 @Injectable()
@@ -157,73 +149,53 @@ export class ConsentsService {
     subjectId: string,
     minorUntil: string | null,
     dto: GrantConsentDto,
-    { purpose, text }: Target,
+    target: Target,
     gpc: boolean,
     suppressed: boolean,
     objected = false,
     imported?: ImportedRow,
   ): Promise<ConsentEvent> {
-    const occurredAt = this.occurredAt(dto.occurredAt, text.publishedAt!);
-    // The person's age, validity and the rest are judged as of when they expressed it.
-    const now = occurredAt ?? new Date();
-    let decision = dto.decision as unknown as ConsentEventKind;
-    let reason: EventReason | null = null;
-    const expressedBy = dto.expressedBy ?? ExpressedBy.Subject;
-    // LEGAL item 11: GPC refuses sale, sharing and targeted advertising; other purposes are untouched.
-    if (decision === ConsentEventKind.Granted && gpc && purpose.saleOrSharing) {
-      decision = ConsentEventKind.Refused;
-      reason = EventReason.Gpc;
-    }
-    const granted = decision === ConsentEventKind.Granted;
-    // Art. 8: below 16 only the holder of parental responsibility can consent. Refusing and withdrawing
-    // stay open to the child.
-    if (
-      granted &&
-      consentRequired(purpose, dto.channel) &&
-      isChild(minorUntil, now) &&
-      expressedBy !== ExpressedBy.Guardian
-    ) {
-      throw new ProblemError('guardian_required', 'This subject is under 16: a guardian must give this consent.');
-    }
-    // Issue 13 item 6: after an objection to direct marketing or an erasure (suppression), a marketing grant
-    // counts only once the person confirms it themselves, whatever the purpose's own double opt-in setting.
-    const pending = granted && (purpose.doubleOptIn || (purpose.marketing && (objected || suppressed)));
+    const draft = draftFor(dto, target, {
+      subjectId,
+      minorUntil,
+      objected,
+      suppressed,
+      gpc,
+      ...(imported ? { importKey: imported.key } : {}),
+    });
     // Looked up before the write so no extra round trip happens while the write holds its locks.
     // An imported pending grant is recorded as it stood, unconfirmed: nobody is e-mailed from an import.
-    const mailLocale = pending && !imported ? await this.confirmationLocale(subjectId, text.locale) : null;
+    const mailLocale = draft.pending && !imported ? await this.confirmationLocale(subjectId, target.text.locale) : null;
     const event = await this.writer.write(
-      {
-        subjectId,
-        purpose,
-        channel: dto.channel,
-        decision,
-        reason: reason ?? (pending ? EventReason.DoubleOptIn : null),
-        version: text.version,
-        locale: text.locale,
-        textSha256: text.sha256!,
-        pending,
-        confirmsEventId: null,
-        expiresAt: granted ? this.requestedExpiry(dto.expiresAt, now) : null,
-        validityDays: granted ? purpose.validityDays : null,
-        ...(occurredAt ? { occurredAt } : {}),
-        ...(imported ? { importKey: imported.key } : {}),
-        sourceMethod: dto.source.method,
-        sourceLocation: dto.source.location ?? null,
-        sourceStaffId: dto.source.staffId ?? null,
-        expressedBy,
-        gpc,
-        suppressed: granted && purpose.marketing && suppressed,
-        // The guardian's identity (Art. 8) is personal data: sealed with the evidence, never in the event or audit.
-        evidence:
-          dto.evidence || dto.guardian
-            ? { ...(dto.evidence ?? {}), ...(dto.guardian ? { guardian: { ...dto.guardian } } : {}) }
-            : null,
-      },
+      draft,
       mailLocale
-        ? { after: (m: EntityManager, e: ConsentEvent) => this.optIn.requestConfirmation(m, e, purpose, mailLocale) }
+        ? {
+            after: (m: EntityManager, e: ConsentEvent) =>
+              this.optIn.requestConfirmation(m, e, target.purpose, mailLocale),
+          }
         : {},
     );
     return event!;
+  }
+
+  /**
+   * The purpose and text a row names, checked as a live grant checks them, for an import's batch: each distinct
+   * purpose, channel, version and locale looked up once per import run (`cache`).
+   */
+  async importTarget(dto: GrantConsentDto, cache: Map<string, Target | ProblemError>): Promise<Target> {
+    const key = JSON.stringify([dto.purpose, dto.channel, dto.version, dto.locale]);
+    if (!cache.has(key)) {
+      try {
+        cache.set(key, await this.validate(dto));
+      } catch (e) {
+        // A refusal (unknown purpose, unpublished version) is the answer for every row naming the same.
+        if (!(e instanceof ProblemError)) throw e;
+        cache.set(key, e);
+      }
+    }
+    const hit = cache.get(key)!;
+    if (hit instanceof ProblemError) throw hit;
+    return hit;
   }
 
   private async validate(dto: GrantConsentDto): Promise<Target> {
@@ -242,34 +214,6 @@ export class ConsentsService {
     throw new ProblemError('unpublished_version', 'Consent can only be given to a published text version.', {
       currentVersion: purpose.currentVersion,
     });
-  }
-
-  /**
-   * Issue 14: a decision expressed before it is recorded keeps its time. It cannot lie ahead (beyond clock skew)
-   * nor before the text it was made on existed.
-   */
-  private occurredAt(asked: string | undefined, publishedAt: Date): Date | null {
-    if (!asked) return null;
-    const at = new Date(asked);
-    const refuse = (message: string) =>
-      new ProblemError('validation_failed', 'The request is not valid.', {
-        errors: [{ field: 'occurredAt', message }],
-      });
-    if (at.getTime() > Date.now() + CLOCK_SKEW_MS) throw refuse('occurredAt may not lie in the future');
-    if (at < publishedAt) throw refuse('occurredAt is before this text version was published');
-    return at;
-  }
-
-  /** An explicit end of validity must lie ahead; the purpose's validityDays is applied at recording. */
-  private requestedExpiry(asked: string | undefined, now: Date): Date | null {
-    if (!asked) return null;
-    const at = new Date(asked);
-    if (at.getTime() <= now.getTime()) {
-      throw new ProblemError('validation_failed', 'The request is not valid.', {
-        errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }],
-      });
-    }
-    return at;
   }
 
   /**

@@ -13,6 +13,8 @@ export { SubjectChangedEvent, SubjectErasedEvent, SubjectHooks, SubjectObjectedE
 export { SubjectKeysService } from './subject-keys.service';
 export { SubjectLifecycleService, UpdateSubjectInput } from './subject-lifecycle.service';
 export { SubjectAddresses, SubjectLookupService } from './subject-lookup.service';
+export { SubjectImporter } from './subject-import.service';
+export type { ImportedSubject, ImportSubjectRef } from './subject-import.service';
 export type { SubjectResidue } from './subject-lookup.service';
 export { keptCategories, keptUntil } from './hold-rules';
 export type { ActiveHold, KeptCategory } from './hold-rules';

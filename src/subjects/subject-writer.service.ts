@@ -19,7 +19,7 @@ import {
 import { SubjectIdentifiersRepository } from './subject-identifiers.repository';
 import { SubjectKeysRepository } from './subject-keys.repository';
 import { Subject } from './subject.entity';
-import { SubjectsRepository } from './subjects.repository';
+import { NewIdentifierRow, NewSubjectRow, SubjectsRepository } from './subjects.repository';
 
 export interface CreateSubjectInput {
   email?: string;
@@ -66,20 +66,41 @@ export class SubjectWriter {
   ) {}
 
   async create(m: EntityManager, input: CreateSubjectInput): Promise<{ id: string; createdAt: Date }> {
+    const { subject, identifiers: rows, kinds, fields } = this.prepare(input);
+    const { id, createdAt: now } = subject;
+    // No look-up first: the identifiers' unique index answers "taken?" in the same statement, and a
+    // taken one rolls the whole creation back with the owner named (subject_exists).
+    const inserted = await this.subjects.insertNewSubject(m, subject, rows);
+    await this.refuseLost(m, rows, inserted);
+    await this.audit.append(m, {
+      action: 'subject.created',
+      targetType: 'subject',
+      targetId: id,
+      subjectId: id,
+      data: { identifiers: kinds, fields },
+    });
+    return { id, createdAt: now };
+  }
+
+  /**
+   * A new subject's rows, encrypted under its own new key, not yet written: 422 `invalid_identifier` or
+   * `validation_failed` for invalid input. `create` writes one; an import writes many in one statement.
+   */
+  prepare(input: CreateSubjectInput): {
+    subject: NewSubjectRow;
+    identifiers: (NewIdentifierRow & { subjectId: string })[];
+    kinds: IdentifierKind[];
+    fields: string[];
+  } {
     const identifiers = normaliseIdentifiers(input);
     const profile = this.validProfile(input);
-
     const id = randomUUID();
     const now = new Date();
     const { handle, wrapped } = this.cipher.newKey(id);
     try {
       const columns = this.encryptProfile(handle, profile);
-      const rows = this.identifierRows(handle, identifiers);
-      // No look-up first: the identifiers' unique index answers "taken?" in the same statement, and a
-      // taken one rolls the whole creation back with the owner named (subject_exists).
-      const inserted = await this.subjects.insertNewSubject(
-        m,
-        {
+      return {
+        subject: {
           id,
           firstNameEnc: columns.firstNameEnc ?? null,
           lastNameEnc: columns.lastNameEnc ?? null,
@@ -90,20 +111,13 @@ export class SubjectWriter {
           wrappedKey: wrapped.wrapped,
           keyVersion: wrapped.keyVersion,
         },
-        rows,
-      );
-      await this.refuseLost(m, rows, inserted);
+        identifiers: this.identifierRows(handle, identifiers),
+        kinds: identifiers.map((i) => i.kind),
+        fields: Object.keys(profile),
+      };
     } finally {
       handle.close();
     }
-    await this.audit.append(m, {
-      action: 'subject.created',
-      targetType: 'subject',
-      targetId: id,
-      subjectId: id,
-      data: { identifiers: identifiers.map((i) => i.kind), fields: Object.keys(profile) },
-    });
-    return { id, createdAt: now };
   }
 
   /** Rectification by staff: the changed field names are audited, never the values. */

@@ -23,6 +23,8 @@ import { SubjectRightsService } from './subject-rights.service';
 import { SubjectWriter } from './subject-writer.service';
 import { SubjectsController } from './subjects.controller';
 import { SUBJECTS_ENTITIES } from './subjects.entities';
+import { SubjectImporter } from './subject-import.service';
+import { SubjectImportRepository } from './subject-import.repository';
 import { SubjectsRepository } from './subjects.repository';
 
 /** Global: consent, requests, notifications, retention and breaches all ask about subjects. */
@@ -36,6 +38,8 @@ import { SubjectsRepository } from './subjects.repository';
     SubjectLifecycleService,
     SubjectRightsService,
     SubjectKeysService,
+    SubjectImporter,
+    SubjectImportRepository,
     SubjectsRepository,
     SubjectIdentifiersRepository,
     SubjectKeysRepository,
@@ -56,6 +60,7 @@ import { SubjectsRepository } from './subjects.repository';
   exports: [
     SubjectLookupService,
     SubjectLifecycleService,
+    SubjectImporter,
     SubjectRightsService,
     SubjectKeysService,
     SubjectHooks,

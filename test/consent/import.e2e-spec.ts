@@ -89,6 +89,20 @@ describe('consent: bulk import of consent history', () => {
     expect(byRow.get(8)).toContain('suppressed');
     for (const email of [anna, jan, gone]) expect(errors.text).not.toContain(email);
 
+    // One hash-chained audit entry per batch with its counts, none per row (the chain stays whole).
+    const batches = await t.request('GET', `/v1/audit?action=consent_import.batch&targetId=${done.id}`);
+    expect(batches.body.items).toHaveLength(1);
+    expect(batches.body.items[0].data).toMatchObject({
+      rows: { from: 1, to: 8 },
+      imported: 3,
+      skipped: 0,
+      failed: 5,
+      subjectsCreated: 2,
+    });
+    const perRow = await t.request('GET', `/v1/audit?subjectId=${janId}`);
+    expect(perRow.body.items.map((e: { action: string }) => e.action)).not.toContain('consent.granted');
+    expect((await t.request('GET', '/v1/audit/verify')).body.valid).toBe(true);
+
     // The same file again imports nothing twice.
     const again = await runImport(lines);
     expect(again.rows).toEqual({ read: 8, imported: 0, skipped: 3, failed: 5 });

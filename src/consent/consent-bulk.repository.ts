@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { EventFacts, StateFacts } from './consent-rules';
+import { ConsentEvent } from './consent-event.entity';
+import { CONSENT_LOCK_NAMESPACE } from './consent.repository';
+
+export interface Triple {
+  subjectId: string;
+  purposeKey: string;
+  channel: string;
+}
+
+/** What `applyEvent` reads of an event, per triple, in the order events take effect. */
+export type TripleEventRow = EventFacts & Triple;
+
+const tripleKey = (t: Triple) => `${t.subjectId}|${t.purposeKey}|${t.channel}`;
+
+/**
+ * The statements of an import's batch of consent events (issue 14 item 1): the same rows and locks as the live
+ * path (`ConsentRepository`), a constant number of statements for the whole batch.
+ */
+@Injectable()
+export class ConsentBulkRepository {
+  /**
+   * The triples' advisory locks (the ones a live write takes one at a time), in one order for every batch so two
+   * batches never deadlock.
+   */
+  async lockTriples(m: EntityManager, triples: Triple[]): Promise<void> {
+    const keys = [...new Set(triples.map(tripleKey))].sort();
+    if (!keys.length) return;
+    await m.query(
+      `SELECT count(pg_advisory_xact_lock($1, hashtext(k)))
+         FROM (SELECT k FROM unnest($2::text[]) WITH ORDINALITY AS u (k, n) ORDER BY n) s`,
+      [CONSENT_LOCK_NAMESPACE, keys],
+    );
+  }
+
+  /** Of these import keys, the ones an event already carries. */
+  async takenImportKeys(m: EntityManager, keys: string[]): Promise<Set<string>> {
+    if (!keys.length) return new Set();
+    const rows = (await m.query(`SELECT import_key FROM consent_events WHERE import_key = ANY($1::text[])`, [
+      keys,
+    ])) as { import_key: string }[];
+    return new Set(rows.map((r) => r.import_key));
+  }
+
+  /** Appends the events in the order given (so their seq follows it). */
+  async insertEvents(m: EntityManager, events: Omit<ConsentEvent, 'seq'>[]): Promise<void> {
+    if (!events.length) return;
+    const col = <K extends keyof Omit<ConsentEvent, 'seq'>>(k: K) => events.map((e) => e[k]);
+    await m.query(
+      `INSERT INTO consent_events (id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256,
+                                   pending, confirms_event_id, import_key, recorded_at, occurred_at, expires_at,
+                                   source_method, source_location, source_staff_id, expressed_by, gpc, suppressed,
+                                   evidence_sha256, receipt)
+       SELECT id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256, pending,
+              confirms_event_id, import_key, recorded_at, occurred_at, expires_at, source_method, source_location,
+              source_staff_id, expressed_by, gpc, suppressed, evidence_sha256, receipt
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+                     $9::char(64)[], $10::boolean[], $11::uuid[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+                     $15::timestamptz[], $16::text[], $17::text[], $18::text[], $19::text[], $20::boolean[],
+                     $21::boolean[], $22::char(64)[], $23::text[])
+              WITH ORDINALITY AS u (id, subject_id, purpose_key, channel, decision, reason, version, locale,
+                                    text_sha256, pending, confirms_event_id, import_key, recorded_at, occurred_at,
+                                    expires_at, source_method, source_location, source_staff_id, expressed_by, gpc,
+                                    suppressed, evidence_sha256, receipt, n)
+        ORDER BY n`,
+      [
+        col('id'),
+        col('subjectId'),
+        col('purposeKey'),
+        col('channel'),
+        col('decision'),
+        col('reason'),
+        col('version'),
+        col('locale'),
+        col('textSha256'),
+        col('pending'),
+        col('confirmsEventId'),
+        col('importKey'),
+        col('recordedAt'),
+        col('occurredAt'),
+        col('expiresAt'),
+        col('sourceMethod'),
+        col('sourceLocation'),
+        col('sourceStaffId'),
+        col('expressedBy'),
+        col('gpc'),
+        col('suppressed'),
+        col('evidenceSha256'),
+        col('receipt'),
+      ],
+    );
+  }
+
+  async insertEvidence(
+    m: EntityManager,
+    rows: { eventId: string; subjectId: string; sealed: Buffer }[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `INSERT INTO consent_evidence (event_id, subject_id, sealed)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[])`,
+      [rows.map((r) => r.eventId), rows.map((r) => r.subjectId), rows.map((r) => r.sealed)],
+    );
+  }
+
+  /** Every event of these triples (the batch's own included), in the order they take effect. */
+  async tripleEvents(m: EntityManager, triples: Triple[]): Promise<TripleEventRow[]> {
+    if (!triples.length) return [];
+    const rows = (await m.query(
+      `SELECT e.subject_id, e.purpose_key, e.channel, e.id, e.seq::text AS seq, e.decision, e.version, e.locale,
+              e.text_sha256, e.occurred_at, e.expires_at, e.pending, e.expressed_by, e.suppressed,
+              e.confirms_event_id
+         FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t (subject_id, purpose_key, channel)) t
+         JOIN consent_events e
+           ON e.subject_id = t.subject_id AND e.purpose_key = t.purpose_key AND e.channel = t.channel
+        ORDER BY e.subject_id, e.purpose_key, e.channel, e.occurred_at, e.seq`,
+      [triples.map((t) => t.subjectId), triples.map((t) => t.purposeKey), triples.map((t) => t.channel)],
+    )) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      subjectId: r.subject_id as string,
+      purposeKey: r.purpose_key as string,
+      channel: r.channel as string,
+      id: r.id as string,
+      seq: r.seq as string,
+      decision: r.decision as EventFacts['decision'],
+      version: r.version as number,
+      locale: r.locale as string,
+      textSha256: r.text_sha256 as string,
+      occurredAt: r.occurred_at as Date,
+      expiresAt: r.expires_at as Date | null,
+      pending: r.pending as boolean,
+      expressedBy: r.expressed_by as EventFacts['expressedBy'],
+      suppressed: r.suppressed as boolean,
+      confirmsEventId: r.confirms_event_id as string | null,
+    }));
+  }
+
+  /** `ConsentRepository.upsertState` for many triples in one statement, with the same forward-only guard. */
+  async upsertStates(m: EntityManager, states: (Triple & { state: StateFacts })[]): Promise<void> {
+    if (!states.length) return;
+    const col = <K extends keyof StateFacts>(k: K) => states.map((s) => s.state[k]);
+    await m.query(
+      `INSERT INTO consent_state (subject_id, purpose_key, channel, status, event_id, last_seq, version, locale,
+                                  text_sha256, granted_at, confirmed_at, expires_at, pending, expressed_by,
+                                  suppressed, updated_at)
+       SELECT u.*, now() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::bigint[],
+                                     $7::int[], $8::text[], $9::char(64)[], $10::timestamptz[], $11::timestamptz[],
+                                     $12::timestamptz[], $13::boolean[], $14::text[], $15::boolean[]) AS u
+       ON CONFLICT (subject_id, purpose_key, channel) DO UPDATE SET
+         status = EXCLUDED.status, event_id = EXCLUDED.event_id, last_seq = EXCLUDED.last_seq,
+         version = EXCLUDED.version, locale = EXCLUDED.locale, text_sha256 = EXCLUDED.text_sha256,
+         granted_at = EXCLUDED.granted_at, confirmed_at = EXCLUDED.confirmed_at, expires_at = EXCLUDED.expires_at,
+         pending = EXCLUDED.pending, expressed_by = EXCLUDED.expressed_by, suppressed = EXCLUDED.suppressed,
+         updated_at = EXCLUDED.updated_at
+       WHERE consent_state.last_seq < EXCLUDED.last_seq`,
+      [
+        states.map((s) => s.subjectId),
+        states.map((s) => s.purposeKey),
+        states.map((s) => s.channel),
+        col('status'),
+        col('eventId'),
+        col('lastSeq'),
+        col('version'),
+        col('locale'),
+        col('textSha256'),
+        col('grantedAt'),
+        col('confirmedAt'),
+        col('expiresAt'),
+        col('pending'),
+        col('expressedBy'),
+        col('suppressed'),
+      ],
+    );
+  }
+}
