@@ -89,7 +89,9 @@ async function startWorker(ctx, env = {}) {
   const { spawn } = require('node:child_process');
   const { join } = require('node:path');
   const dist = process.env.ZGODA_DIST || join(__dirname, '../../dist');
-  const child = spawn(process.execPath, [join(dist, 'src/worker.js')], {
+  // BENCH_WORKER_NODE_ARGS: extra node flags for the worker only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS || '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(dist, 'src/worker.js')], {
     env: {
       ...process.env,
       ...ctx.env,

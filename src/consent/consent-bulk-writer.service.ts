@@ -46,24 +46,29 @@ export class ConsentBulkWriter {
       items.flatMap(({ draft }) => (draft.importKey ? [draft.importKey] : [])),
     );
     const controller = await this.writer.controllerIdentity(m);
+    const planned = items.map(
+      ({ draft, erased }): Promise<Awaited<ReturnType<ConsentWriter['compose']>>> | BulkOutcome => {
+        if (erased && (draft.decision === ConsentEventKind.Granted || draft.decision === ConsentEventKind.Confirmed)) {
+          return { error: { field: 'subject', code: 'subject_erased', message: 'the subject has been erased' } };
+        }
+        if (draft.importKey && taken.has(draft.importKey)) return 'skipped';
+        if (draft.importKey) taken.add(draft.importKey);
+        return this.writer.compose(draft, draft.subjectId, erased, controller);
+      },
+    );
+    // Receipts are signed on the thread pool: the batch's signatures run side by side, not one after another.
+    const composed = await Promise.all(planned);
     const outcomes: BulkOutcome[] = [];
     const events: Omit<ConsentEvent, 'seq'>[] = [];
     const evidence: { eventId: string; subjectId: string; sealed: Buffer }[] = [];
-    for (const item of items) {
-      const { draft, erased } = item;
-      if (erased && (draft.decision === ConsentEventKind.Granted || draft.decision === ConsentEventKind.Confirmed)) {
-        outcomes.push({ error: { field: 'subject', code: 'subject_erased', message: 'the subject has been erased' } });
+    for (const c of composed) {
+      if (c === 'skipped' || !('evidence' in c)) {
+        outcomes.push(c);
         continue;
       }
-      if (draft.importKey && taken.has(draft.importKey)) {
-        outcomes.push('skipped');
-        continue;
-      }
-      if (draft.importKey) taken.add(draft.importKey);
-      const composed = await this.writer.compose(draft, draft.subjectId, erased, controller);
-      events.push(composed.event);
-      if (composed.evidence) evidence.push(composed.evidence);
-      outcomes.push({ event: composed.event });
+      events.push(c.event);
+      if (c.evidence) evidence.push(c.evidence);
+      outcomes.push({ event: c.event });
     }
     await this.bulk.insertEvidence(m, evidence);
     await this.bulk.insertEvents(m, events);

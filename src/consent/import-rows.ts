@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validate, ValidationError } from 'class-validator';
+import { validateSync, ValidationError } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { ProblemError } from '../common/problem/problem.error';
@@ -162,7 +162,9 @@ export async function checkRow(
   }
   const { externalEventId, ...fields } = row;
   const dto = plainToInstance(GrantConsentByIdentifierDto, fields);
-  const invalid = flatten(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
+  // Synchronous: the row DTO has no async constraints, and a promise per constraint per row cost an import
+  // about half its validation time.
+  const invalid = flatten(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }));
   if (invalid.length) return { outcome: invalid };
   const ref = dto.subject;
   if (!ref.email && !ref.phone && !ref.externalId) {

@@ -26,6 +26,12 @@ import { ImportTexts, TextRef } from './import-texts.service';
 
 const BATCH = 500;
 
+interface Checked {
+  batch: { n: number; input: RowInput }[];
+  outcomes: RowOutcome[];
+  kept: Prepared[];
+}
+
 /**
  * Job `imports.run` (job id `import:<id>`), issue 14 item 1: works off an import's rows in file order, in batches
  * of 500, each batch one transaction: the same rules as a live decision (`draftFor`), the same rows, projection,
@@ -68,6 +74,24 @@ export class ImportRunner {
       failed: started.rowsFailed,
     };
     const targets = new Map<string, Target | ProblemError>();
+    // One batch in the database while the next is read and checked here: the worker's CPU and the database's
+    // overlap. Batches still commit one after another, in file order. Settled to a value, so a failed commit
+    // is never an unhandled rejection while the next batch is being checked.
+    let inFlight: Promise<{ ok: boolean } | { error: unknown }> = Promise.resolve({ ok: true });
+    const settled = async () => {
+      const r = await inFlight;
+      if ('error' in r) throw r.error;
+      return r.ok;
+    };
+    const flush = async (rows: { n: number; input: RowInput }[]) => {
+      const checked = await this.check(started, rows, texts, targets);
+      if (!(await settled())) return false;
+      inFlight = this.commit(started, checked, counts).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+      );
+      return true;
+    };
     let batch: { n: number; input: RowInput }[] = [];
     let seen = 0;
     for await (const item of importInputs(this.repo, started)) {
@@ -75,11 +99,12 @@ export class ImportRunner {
       if (++seen <= started.rowsRead) continue;
       batch.push(item);
       if (batch.length >= BATCH) {
-        if (!(await this.commit(started, batch, counts, texts, targets))) return { outcome: 'cancelled' };
+        if (!(await flush(batch))) return { outcome: 'cancelled' };
         batch = [];
       }
     }
-    if (batch.length && !(await this.commit(started, batch, counts, texts, targets))) return { outcome: 'cancelled' };
+    if (batch.length && !(await flush(batch))) return { outcome: 'cancelled' };
+    if (!(await settled())) return { outcome: 'cancelled' };
     await this.dataSource.transaction(async (m) => {
       const row = await this.repo.lock(m, importId);
       if (!row || row.status !== 'running') return;
@@ -95,20 +120,13 @@ export class ImportRunner {
     return { outcome: 'completed' };
   }
 
-  /**
-   * Records one batch in one transaction: its subjects found or created, its events written together, its row
-   * errors, its counters and one audit entry for the batch (the import, the counts); false when the import was
-   * cancelled meanwhile (nothing more is done). A fault rolls the batch back whole: the job resumes at it.
-   */
-  private async commit(
+  /** A batch's rows checked (fields, purpose and text, suppression): what is left to write, and the rest's outcomes. */
+  private async check(
     imp: ConsentImport,
     batch: { n: number; input: RowInput }[],
-    counts: { read: number; imported: number; skipped: number; failed: number },
     texts: Map<string, TextRef>,
     targets: Map<string, Target | ProblemError>,
-  ): Promise<boolean> {
-    const current = await this.repo.find(imp.id);
-    if (current?.status !== 'running') return false;
+  ): Promise<Checked> {
     const outcomes: RowOutcome[] = [];
     const ready: Prepared[] = [];
     for (const [i, { input }] of batch.entries()) {
@@ -117,7 +135,21 @@ export class ImportRunner {
       else outcomes[i] = prepared.outcome;
     }
     await this.refuseSuppressed(ready, outcomes);
-    const kept = ready.filter((p) => outcomes[p.i] === undefined);
+    return { batch, outcomes, kept: ready.filter((p) => outcomes[p.i] === undefined) };
+  }
+
+  /**
+   * Records one batch in one transaction: its subjects found or created, its events written together, its row
+   * errors, its counters and one audit entry for the batch (the import, the counts); false when the import was
+   * cancelled meanwhile (nothing more is done). A fault rolls the batch back whole: the job resumes at it.
+   */
+  private async commit(
+    imp: ConsentImport,
+    { batch, outcomes, kept }: Checked,
+    counts: { read: number; imported: number; skipped: number; failed: number },
+  ): Promise<boolean> {
+    const current = await this.repo.find(imp.id);
+    if (current?.status !== 'running') return false;
     await this.dataSource.transaction(async (m) => {
       let created = 0;
       if (imp.dryRun) {
