@@ -52,18 +52,18 @@ export class ConsentBulkRepository {
       `INSERT INTO consent_events (id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256,
                                    pending, confirms_event_id, import_key, recorded_at, occurred_at, expires_at,
                                    source_method, source_location, source_staff_id, expressed_by, gpc, suppressed,
-                                   evidence_sha256, receipt)
+                                   evidence_sha256, receipt, import_id, import_row)
        SELECT id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256, pending,
               confirms_event_id, import_key, recorded_at, occurred_at, expires_at, source_method, source_location,
-              source_staff_id, expressed_by, gpc, suppressed, evidence_sha256, receipt
+              source_staff_id, expressed_by, gpc, suppressed, evidence_sha256, receipt, import_id, import_row
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
                      $9::char(64)[], $10::boolean[], $11::uuid[], $12::text[], $13::timestamptz[], $14::timestamptz[],
                      $15::timestamptz[], $16::text[], $17::text[], $18::text[], $19::text[], $20::boolean[],
-                     $21::boolean[], $22::char(64)[], $23::text[])
+                     $21::boolean[], $22::char(64)[], $23::text[], $24::uuid[], $25::int[])
               WITH ORDINALITY AS u (id, subject_id, purpose_key, channel, decision, reason, version, locale,
                                     text_sha256, pending, confirms_event_id, import_key, recorded_at, occurred_at,
                                     expires_at, source_method, source_location, source_staff_id, expressed_by, gpc,
-                                    suppressed, evidence_sha256, receipt, n)
+                                    suppressed, evidence_sha256, receipt, import_id, import_row, n)
         ORDER BY n`,
       [
         col('id'),
@@ -89,6 +89,8 @@ export class ConsentBulkRepository {
         col('suppressed'),
         col('evidenceSha256'),
         col('receipt'),
+        col('importId'),
+        col('importRow'),
       ],
     );
   }
@@ -105,17 +107,24 @@ export class ConsentBulkRepository {
     );
   }
 
-  /** Every event of these triples (the batch's own included), in the order they take effect. */
+  /**
+   * Every event of these triples (the batch's own included), in the order they take effect. One index probe per
+   * triple (LATERAL): a plain join let the planner, misjudging events per subject while an import fills the table,
+   * scan all of consent_events for every batch.
+   */
   async tripleEvents(m: EntityManager, triples: Triple[]): Promise<TripleEventRow[]> {
     if (!triples.length) return [];
     const rows = (await m.query(
-      `SELECT e.subject_id, e.purpose_key, e.channel, e.id, e.seq::text AS seq, e.decision, e.version, e.locale,
+      `SELECT t.subject_id, t.purpose_key, t.channel, e.id, e.seq::text AS seq, e.decision, e.version, e.locale,
               e.text_sha256, e.occurred_at, e.expires_at, e.pending, e.expressed_by, e.suppressed,
               e.confirms_event_id
          FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t (subject_id, purpose_key, channel)) t
-         JOIN consent_events e
-           ON e.subject_id = t.subject_id AND e.purpose_key = t.purpose_key AND e.channel = t.channel
-        ORDER BY e.subject_id, e.purpose_key, e.channel, e.occurred_at, e.seq`,
+         CROSS JOIN LATERAL (
+           SELECT * FROM consent_events e
+            WHERE e.subject_id = t.subject_id AND e.purpose_key = t.purpose_key AND e.channel = t.channel
+            ORDER BY e.occurred_at, e.seq
+         ) e
+        ORDER BY t.subject_id, t.purpose_key, t.channel, e.occurred_at, e.seq`,
       [triples.map((t) => t.subjectId), triples.map((t) => t.purposeKey), triples.map((t) => t.channel)],
     )) as Record<string, unknown>[];
     return rows.map((r) => ({

@@ -23,6 +23,8 @@ export interface DraftFacts {
   gpc: boolean;
   /** An imported row's identity (issue 14 item 1). */
   importKey?: string;
+  /** The import and file row it comes from. */
+  importOrigin?: { id: string; row: number };
 }
 
 /**
@@ -70,6 +72,7 @@ export function draftFor(dto: GrantConsentDto, { purpose, text }: Target, facts:
     validityDays: granted ? purpose.validityDays : null,
     ...(occurredAt ? { occurredAt } : {}),
     ...(facts.importKey ? { importKey: facts.importKey } : {}),
+    ...(facts.importOrigin ? { importOrigin: facts.importOrigin } : {}),
     sourceMethod: dto.source.method,
     sourceLocation: dto.source.location ?? null,
     sourceStaffId: dto.source.staffId ?? null,

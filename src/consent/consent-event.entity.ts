@@ -53,6 +53,13 @@ export class ConsentEvent {
   @Column({ type: 'text', nullable: true })
   importKey: string | null;
 
+  /** The import and file row that brought it in: its proof shows that batch's audit entry. */
+  @Column({ type: 'uuid', nullable: true })
+  importId: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  importRow: number | null;
+
   /** When Zgoda stored it. */
   @Column({ type: 'timestamptz' })
   recordedAt: Date;

@@ -172,21 +172,29 @@ export class ConsentQueryService {
       evidenceHashMatches = createHash('sha256').update(plain, 'utf8').digest('hex') === event.evidenceSha256;
     }
     const related = (await this.repo.eventsForSubject(ids)).filter((e) => e.confirmsEventId === event.id);
-    const audit = [];
-    for (const id of [event.id, ...related.map((e) => e.id)]) {
-      for (const a of await this.audit.findForTarget('consent', id)) {
-        audit.push({
-          seq: String(a.seq),
-          occurredAt: a.occurredAt.toISOString(),
-          actor: { type: a.actorType, id: a.actorId },
-          action: a.action,
-          targetId: a.targetId,
-          data: a.data,
-          hash: a.hash,
-          prevHash: a.prevHash,
-        });
-      }
+    const entries = [];
+    for (const id of [event.id, ...related.map((e) => e.id)])
+      entries.push(...(await this.audit.findForTarget('consent', id)));
+    // Issue 14 item 1: an import audits once per batch; the entry of the batch holding this event's row is its record.
+    if (event.importId !== null && event.importRow !== null) {
+      const row = event.importRow;
+      entries.push(
+        ...(await this.audit.findForTarget('consent_import', event.importId)).filter((a) => {
+          const rows = (a.data as { rows?: { from: number; to: number } } | null)?.rows;
+          return a.action === 'consent_import.batch' && !!rows && rows.from <= row && row <= rows.to;
+        }),
+      );
     }
+    const audit = entries.map((a) => ({
+      seq: String(a.seq),
+      occurredAt: a.occurredAt.toISOString(),
+      actor: { type: a.actorType, id: a.actorId },
+      action: a.action,
+      targetId: a.targetId,
+      data: a.data,
+      hash: a.hash,
+      prevHash: a.prevHash,
+    }));
     const rendered = text?.rendered ?? null;
     return {
       event: historyView(event),

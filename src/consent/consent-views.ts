@@ -38,4 +38,5 @@ export const historyView = (e: ConsentEvent) => ({
   expressedBy: e.expressedBy,
   gpc: e.gpc,
   suppressed: e.suppressed,
+  ...(e.importId ? { import: { id: e.importId, row: e.importRow } } : {}),
 });

@@ -76,6 +76,8 @@ export interface EventDraft {
   occurredAt?: Date;
   /** An imported row's identity: a second event with it is not written (issue 14 item 1). */
   importKey?: string;
+  /** The import and row that brought it in. */
+  importOrigin?: { id: string; row: number };
   sourceMethod: SourceMethod;
   sourceLocation: string | null;
   sourceStaffId: string | null;
@@ -289,6 +291,8 @@ export class ConsentWriter {
       recordedAt,
       occurredAt,
       importKey: draft.importKey ?? null,
+      importId: draft.importOrigin?.id ?? null,
+      importRow: draft.importOrigin?.row ?? null,
       expiresAt,
       sourceMethod: draft.sourceMethod,
       sourceLocation: draft.sourceLocation,

@@ -89,6 +89,23 @@ export class ConsentEvidenceDto {
   @IsString()
   @MaxLength(1000)
   userAgent?: string;
+
+  @ApiPropertyOptional({
+    description: 'SHA-256 (hex) of the signed document kept elsewhere, e.g. the scan of a paper form',
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'documentSha256 must be a SHA-256 in lower-case hex' })
+  documentSha256?: string;
+
+  @ApiPropertyOptional({
+    description: 'Where that document is kept (the document system, http(s) or s3)',
+    example: 'https://dms.example.com/forms/KRK-2025-0007.pdf',
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https', 's3'] })
+  @MaxLength(2000)
+  documentUrl?: string;
 }
 
 export class GrantConsentDto {

@@ -23,6 +23,8 @@ export type RowInput = Record<string, unknown> | 'invalid_json' | 'skip';
 export interface Prepared {
   /** The row's place in its batch. */
   i: number;
+  /** Its number in the file (NDJSON: the line; CSV: the record after the header). */
+  n: number;
   dto: GrantConsentByIdentifierDto;
   target: Target;
   /** The row's identity: a second import of it writes nothing (issue 14 item 1). */
@@ -129,7 +131,7 @@ export async function checkRow(
   imp: ConsentImport,
   input: RowInput,
   texts: Map<string, TextRef>,
-): Promise<Omit<Prepared, 'i' | 'target'> | { outcome: RowOutcome }> {
+): Promise<Omit<Prepared, 'i' | 'n' | 'target'> | { outcome: RowOutcome }> {
   if (input === 'skip') return { outcome: 'skipped' };
   if (input === 'invalid_json') {
     return { outcome: [{ field: '(row)', code: 'invalid_json', message: 'the row is not a JSON object' }] };

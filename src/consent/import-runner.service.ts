@@ -131,7 +131,7 @@ export class ImportRunner {
     const ready: Prepared[] = [];
     for (const [i, { input }] of batch.entries()) {
       const prepared = await this.prepare(imp, input, texts, targets);
-      if ('dto' in prepared) ready.push({ ...prepared, i });
+      if ('dto' in prepared) ready.push({ ...prepared, i, n: batch[i].n });
       else outcomes[i] = prepared.outcome;
     }
     await this.refuseSuppressed(ready, outcomes);
@@ -154,9 +154,9 @@ export class ImportRunner {
       let created = 0;
       if (imp.dryRun) {
         // Checked against the rules as for a new person: nothing is looked up, created or written.
-        for (const p of kept) outcomes[p.i] = rowErrors(() => this.draft(p, null)) ?? 'imported';
+        for (const p of kept) outcomes[p.i] = rowErrors(() => this.draft(imp, p, null)) ?? 'imported';
       } else {
-        created = await this.write(m, kept, outcomes);
+        created = await this.write(m, imp, kept, outcomes);
       }
       const errors: { importId: string; rowNumber: number; field: string; code: string; message: string }[] = [];
       const before = { ...counts };
@@ -197,7 +197,7 @@ export class ImportRunner {
   }
 
   /** The batch's subjects found or created and locked, then its events written together; subjects created. */
-  private async write(m: EntityManager, kept: Prepared[], outcomes: RowOutcome[]): Promise<number> {
+  private async write(m: EntityManager, imp: ConsentImport, kept: Prepared[], outcomes: RowOutcome[]): Promise<number> {
     const { subjects, created } = await this.subjects.lockOrCreate(
       m,
       kept.map(({ dto }) => ({
@@ -216,7 +216,7 @@ export class ImportRunner {
       }
       let draft: EventDraft | undefined;
       const refused = rowErrors(() => {
-        draft = this.draft(p, s);
+        draft = this.draft(imp, p, s);
       });
       if (refused) outcomes[p.i] = refused;
       else drafts.push({ i: p.i, item: { draft: draft!, erased: s.status === 'erased' } });
@@ -231,7 +231,7 @@ export class ImportRunner {
     return created;
   }
 
-  private draft(p: Prepared, s: Exclude<ImportedSubject, { error: unknown }> | null): EventDraft {
+  private draft(imp: ConsentImport, p: Prepared, s: Exclude<ImportedSubject, { error: unknown }> | null): EventDraft {
     return draftFor(p.dto, p.target, {
       subjectId: s?.id ?? p.key,
       minorUntil: s?.minorUntil ?? null,
@@ -240,6 +240,7 @@ export class ImportRunner {
       suppressed: false,
       gpc: false,
       importKey: p.key,
+      importOrigin: { id: imp.id, row: p.n },
     });
   }
 
@@ -265,7 +266,7 @@ export class ImportRunner {
     input: RowInput,
     texts: Map<string, TextRef>,
     targets: Map<string, Target | ProblemError>,
-  ): Promise<Omit<Prepared, 'i'> | { outcome: RowOutcome }> {
+  ): Promise<Omit<Prepared, 'i' | 'n'> | { outcome: RowOutcome }> {
     const checked = await checkRow(imp, input, texts);
     if ('outcome' in checked) return checked;
     try {

@@ -2319,6 +2319,16 @@ export interface components {
             pageUrl?: string;
             ip?: string;
             userAgent?: string;
+            /**
+             * @description SHA-256 (hex) of the signed document kept elsewhere, e.g. the scan of a paper form
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            documentSha256?: string;
+            /**
+             * @description Where that document is kept (the document system, http(s) or s3)
+             * @example https://dms.example.com/forms/KRK-2025-0007.pdf
+             */
+            documentUrl?: string;
         };
         GrantConsentDto: {
             /** @example newsletter */
