@@ -35,12 +35,14 @@ export class ConsentBulkRepository {
     );
   }
 
-  /** Of these import keys, the ones an event already carries. */
+  /** Of these import keys, the ones an event already carries: one index probe per key, whatever the statistics. */
   async takenImportKeys(m: EntityManager, keys: string[]): Promise<Set<string>> {
     if (!keys.length) return new Set();
-    const rows = (await m.query(`SELECT import_key FROM consent_events WHERE import_key = ANY($1::text[])`, [
-      keys,
-    ])) as { import_key: string }[];
+    const rows = (await m.query(
+      `SELECT u.k AS import_key FROM unnest($1::text[]) AS u (k)
+         CROSS JOIN LATERAL (SELECT 1 FROM consent_events e WHERE e.import_key = u.k LIMIT 1) x`,
+      [keys],
+    )) as { import_key: string }[];
     return new Set(rows.map((r) => r.import_key));
   }
 

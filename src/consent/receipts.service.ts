@@ -22,6 +22,7 @@ interface ActiveKey {
 @Injectable()
 export class ReceiptsService {
   private active?: ActiveKey;
+  private loading?: Promise<ActiveKey>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,8 +66,19 @@ export class ReceiptsService {
     return { kid };
   }
 
-  private async activeKey(): Promise<ActiveKey> {
-    if (this.active && this.active.until > Date.now()) return this.active;
+  /**
+   * One load at a time: an import signs a whole batch at once, and 500 callers finding the cache empty each opened
+   * a transaction queueing on the key lock (and took the pool's connections while they waited).
+   */
+  private activeKey(): Promise<ActiveKey> {
+    if (this.active && this.active.until > Date.now()) return Promise.resolve(this.active);
+    this.loading ??= this.loadActiveKey().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadActiveKey(): Promise<ActiveKey> {
     let row = await this.keys.findActive();
     if (!row) {
       row = await this.dataSource.transaction(async (m) => {

@@ -65,15 +65,23 @@ export class SubjectImportRepository {
 
   /**
    * FOR KEY SHARE in id order, as a live consent write locks its one subject: merges and erasures wait for the
-   * batch, and two batches never deadlock. With the facts a consent decision needs.
+   * batch, and two batches never deadlock. With the facts a consent decision needs. One primary-key probe per id,
+   * in the order given (LATERAL): `id = ANY(...)` of a batch let the planner, without statistics while an import
+   * fills the table, scan all subjects.
    */
   lockForConsent(m: EntityManager, ids: string[]): Promise<LockedSubjectRow[]> {
     if (!ids.length) return Promise.resolve([]);
+    // uuid order is the byte order of their lower-case text.
+    const sorted = [...new Set(ids.map((id) => id.toLowerCase()))].sort();
     return m.query(
-      `SELECT id, merged_into, status, minor_until::text AS minor_until,
-              objected_direct_marketing_at IS NOT NULL AS objected
-         FROM subjects WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE`,
-      [ids],
+      `SELECT s.* FROM unnest($1::uuid[]) WITH ORDINALITY AS g (id, n)
+         CROSS JOIN LATERAL (
+           SELECT id, merged_into, status, minor_until::text AS minor_until,
+                  objected_direct_marketing_at IS NOT NULL AS objected
+             FROM subjects WHERE id = g.id FOR KEY SHARE
+         ) s
+        ORDER BY g.n`,
+      [sorted],
     ) as Promise<LockedSubjectRow[]>;
   }
 }
