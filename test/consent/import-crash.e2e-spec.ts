@@ -1,0 +1,107 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { logDir } from '../support/test-env';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { publishedPurpose } from './consent-fixtures';
+
+// Issue 14 item 1: enough rows for a kill to land mid-import (batches of 500).
+const ROWS = 10_000;
+
+/**
+ * A worker killed with SIGKILL in the middle of an import: the batch in flight rolls back whole, and the next
+ * worker resumes at the first batch not committed. Every row is imported exactly once, counted once.
+ */
+describe('consent: an import whose worker is killed', () => {
+  let t: TestApp;
+  const workers: ChildProcess[] = [];
+
+  const startWorker = (n: number): ChildProcess => {
+    const child = spawn(process.execPath, [join(__dirname, '../../dist/src/worker.js')], {
+      // Not the repository folder: its .env.local must not leak into this installation's settings.
+      cwd: tmpdir(),
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        DATABASE_URL: t.env.DATABASE_URL,
+        REDIS_URL: t.env.REDIS_URL,
+        REDIS_PREFIX: t.env.REDIS_PREFIX,
+        ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
+        ADMIN_API_KEY: t.env.ADMIN_API_KEY,
+        MIGRATIONS_RUN: 'false',
+        OUTBOX_POLL_MS: '200',
+        RECONCILE_INTERVAL_MS: '500',
+        RECONCILE_GRACE_MS: '1000',
+        LOG_LEVEL: 'info',
+        LOG_FILE: `${logDir()}/${process.pid}-import-crash-worker-${n}.log`,
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    workers.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+  });
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('imports every row once after the kill', async () => {
+    const news = await publishedPurpose(t, 'news', { channels: ['email'] });
+    // Expressed after the text was published.
+    await new Promise((r) => setTimeout(r, 50));
+    const at = new Date().toISOString();
+    const lines = Array.from({ length: ROWS }, (_, i) =>
+      JSON.stringify({ subject: { email: `crash-${i}@example.test` }, decision: 'granted', occurredAt: at }),
+    );
+    const created = await t.request('POST', '/v1/imports', {
+      defaults: { purpose: news, channel: 'email', locale: 'pl', version: 1, source: { method: 'import' } },
+    });
+    const id = created.body.id as string;
+    const put = await t.request('PUT', `/v1/imports/${id}/file`, undefined, {
+      raw: `${lines.join('\n')}\n`,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    expect(put.status).toBe(202);
+
+    const first = startWorker(1);
+    // Killed once some batches are committed and before the last.
+    const before = await eventually(
+      async () => {
+        const r = await t.request('GET', `/v1/imports/${id}`);
+        return r.body.rows.read >= 1000 ? r.body : null;
+      },
+      60_000,
+      20,
+    );
+    first.kill('SIGKILL');
+    expect(before.rows.read).toBeLessThan(ROWS);
+
+    startWorker(2);
+    const done = await eventually(
+      async () => {
+        const r = await t.request('GET', `/v1/imports/${id}`);
+        return r.body.status === 'completed' ? r.body : null;
+      },
+      120_000,
+      200,
+    );
+    expect(done.rows).toEqual({ read: ROWS, imported: ROWS, skipped: 0, failed: 0 });
+    const db = t.get(DataSource);
+    const [events] = (await db.query('SELECT count(*)::int AS n FROM consent_events WHERE import_id = $1', [id])) as {
+      n: number;
+    }[];
+    expect(events.n).toBe(ROWS);
+    const [subjects] = (await db.query(
+      `SELECT count(DISTINCT subject_id)::int AS n FROM consent_events WHERE import_id = $1`,
+      [id],
+    )) as { n: number }[];
+    expect(subjects.n).toBe(ROWS);
+    const batches = await t.request('GET', `/v1/audit?action=consent_import.batch&targetId=${id}&limit=100`);
+    expect(batches.body.items).toHaveLength(ROWS / 500);
+  }, 180_000);
+});
