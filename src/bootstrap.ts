@@ -1,7 +1,8 @@
 import { INestApplicationContext, Logger as NestLogger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { contractDocument } from './common/openapi/contract';
 import helmet from '@fastify/helmet';
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
@@ -167,16 +168,7 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
   await mountQueueDashboard(app);
 
   if (env.DOCS_ENABLED) {
-    const config = new DocumentBuilder()
-      .setTitle('Zgoda')
-      .setDescription(
-        'GDPR (RODO) consent and data-subject-rights service. Errors are application/problem+json (RFC 9457) with a stable `code`.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
-      .build();
-    const document = SwaggerModule.createDocument(app, config);
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    SwaggerModule.setup('docs', app, contractDocument(app), { jsonDocumentUrl: 'docs-json' });
   }
 
   // Nest adds its JSON and urlencoded parsers during init, so ours go in after it (listen() skips a

@@ -12,7 +12,7 @@ export class DecisionResponse {
   @ApiProperty({ example: true })
   allowed: boolean;
 
-  @ApiProperty({ enum: DecisionReason, enumName: 'DecisionReason', example: DecisionReason.Granted })
+  @ApiProperty({ enum: DecisionReason, example: DecisionReason.Granted })
   reason: DecisionReason;
 
   @ApiProperty({ format: 'uuid', description: 'With `record`: GET /v1/decisions/{decisionId} returns it' })
@@ -44,7 +44,7 @@ export class BatchDecisionResult {
   @ApiProperty()
   allowed: boolean;
 
-  @ApiProperty({ enum: DecisionReason, enumName: 'DecisionReason' })
+  @ApiProperty({ enum: DecisionReason })
   reason: DecisionReason;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -69,13 +69,13 @@ export class ChangeDecision {
   @ApiProperty()
   purpose: string;
 
-  @ApiProperty({ enum: Channel, enumName: 'Channel' })
+  @ApiProperty({ enum: Channel })
   channel: Channel;
 
   @ApiProperty()
   allowed: boolean;
 
-  @ApiProperty({ enum: DecisionReason, enumName: 'DecisionReason' })
+  @ApiProperty({ enum: DecisionReason })
   reason: DecisionReason;
 }
 
@@ -83,7 +83,7 @@ export class Change {
   @ApiProperty({ description: 'Pass as `after` to read on from this change' })
   cursor: string;
 
-  @ApiProperty({ enum: CHANGE_TYPES, enumName: 'ChangeType' })
+  @ApiProperty({ enum: CHANGE_TYPES })
   type: (typeof CHANGE_TYPES)[number];
 
   @ApiProperty({ format: 'date-time' })
@@ -134,7 +134,7 @@ export class ImportResponse {
   @ApiProperty({ enum: ['ndjson', 'csv'] })
   format: 'ndjson' | 'csv';
 
-  @ApiProperty({ enum: IMPORT_STATUSES, enumName: 'ImportStatus' })
+  @ApiProperty({ enum: IMPORT_STATUSES })
   status: (typeof IMPORT_STATUSES)[number];
 
   @ApiProperty()

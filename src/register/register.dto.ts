@@ -19,7 +19,7 @@ export class PartyDto {
   @Length(1, 300)
   name: string;
 
-  @ApiPropertyOptional({ nullable: true, example: 'biuro@example.com, +48 12 000 00 00' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'biuro@example.com, +48 12 000 00 00' })
   @IsOptional()
   @IsString()
   @Length(1, 500)
@@ -27,13 +27,13 @@ export class PartyDto {
 }
 
 export class DpoDto {
-  @ApiPropertyOptional({ nullable: true, example: 'Inspektor Ochrony Danych' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Inspektor Ochrony Danych' })
   @IsOptional()
   @IsString()
   @Length(1, 300)
   name?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'iod@example.com' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'iod@example.com' })
   @IsOptional()
   @IsString()
   @Length(1, 500)
@@ -48,7 +48,11 @@ export class JointControllerDto extends PartyDto {
   @Matches(SLUG, { each: true, message: 'purposes must be purpose keys' })
   purposes?: string[];
 
-  @ApiPropertyOptional({ nullable: true, description: 'Art. 26(1): who answers for what.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Art. 26(1): who answers for what.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, TEXT)
@@ -76,13 +80,13 @@ export class ProcessorClientDto extends PartyDto {
 }
 
 export class SecurityMeasuresDto {
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 10_000)
   pl?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 10_000)
@@ -91,19 +95,19 @@ export class SecurityMeasuresDto {
 
 /** PUT replaces the whole block; an absent or null field falls back to the environment or the default. */
 export class ControllerSettingsDto {
-  @ApiPropertyOptional({ nullable: true, description: 'Default: env CONTROLLER_NAME.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Default: env CONTROLLER_NAME.' })
   @IsOptional()
   @IsString()
   @Length(1, 300)
   name?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 1000)
   address?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 500)
@@ -146,31 +150,39 @@ export class ControllerSettingsDto {
 
 /** PUT replaces the details of one activity; null or absent clears a field. */
 export class ActivityDetailsDto {
-  @ApiPropertyOptional({ nullable: true, example: 'Dział obsługi klienta' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Dział obsługi klienta' })
   @IsOptional()
   @IsString()
   @Length(1, 300)
   organisationalUnit?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'od osoby, której dane dotyczą' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'od osoby, której dane dotyczą' })
   @IsOptional()
   @IsString()
   @Length(1, TEXT)
   dataSource?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'DPIA-2025-03' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'DPIA-2025-03' })
   @IsOptional()
   @IsString()
   @Length(1, TEXT)
   dpiaReference?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Replaces the controller-wide description for this activity.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Replaces the controller-wide description for this activity.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 10_000)
   securityMeasures?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Art. 30(1)(e): safeguards documented under Art. 49(1).' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Art. 30(1)(e): safeguards documented under Art. 49(1).',
+  })
   @IsOptional()
   @IsString()
   @Length(1, TEXT)

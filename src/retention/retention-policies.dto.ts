@@ -14,6 +14,7 @@ export class CreatePolicyDto {
   key: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'contact_data',
     nullable: true,
     description: 'The data category governed, as data systems declare it. Exactly one of dataCategory and purpose.',
@@ -23,6 +24,7 @@ export class CreatePolicyDto {
   dataCategory?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'newsletter',
     nullable: true,
     description: 'The purpose whose data is governed (a purpose key). Exactly one of dataCategory and purpose.',
@@ -32,6 +34,7 @@ export class CreatePolicyDto {
   purpose?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'zgoda',
     nullable: true,
     description: "The data system holding the data (a system key); absent or null: Zgoda's own records.",
@@ -66,7 +69,12 @@ export class CreatePolicyDto {
   @Length(1, 1000)
   legalBasis: string;
 
-  @ApiPropertyOptional({ example: 'DPO', nullable: true, description: 'A role or a department, not a person.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'DPO',
+    description: 'A role or a department, not a person.',
+  })
   @ValidateIf((o: CreatePolicyDto) => given(o.owner))
   @IsString()
   @Length(1, 200)

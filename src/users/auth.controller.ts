@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
@@ -63,6 +63,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @Public()
+  @ApiSecurity('session')
   @ApiOperation({ summary: 'End this session' })
   async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const s = requireSession(req);
@@ -73,6 +74,7 @@ export class AuthController {
   @Post('logout-everywhere')
   @HttpCode(200)
   @Public()
+  @ApiSecurity('session')
   @ApiOperation({ summary: 'End every session of the signed-in user (a lost laptop, a shared computer)' })
   async logoutEverywhere(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const s = requireSession(req);
@@ -97,6 +99,7 @@ export class MeController {
 
   @Get()
   @Public()
+  @ApiSecurity('session')
   @ApiOperation({ summary: 'Who is signed in, with the CSRF token for session-authenticated changes' })
   async me(@Req() req: FastifyRequest) {
     const s = requireSession(req);
@@ -112,6 +115,7 @@ export class MeController {
   @Post('password')
   @HttpCode(204)
   @Public()
+  @ApiSecurity('session')
   @ApiOperation({ summary: 'Change one’s own password; other sessions end, this one continues' })
   async changePassword(@Body() dto: ChangePasswordDto, @Req() req: FastifyRequest): Promise<void> {
     const s = requireSession(req);
@@ -125,6 +129,7 @@ export class MeController {
   @Post('totp')
   @HttpCode(200)
   @Public()
+  @ApiSecurity('session')
   @ApiOperation({ summary: 'Start enrolling a TOTP second factor: the otpauth URI (for a QR code) and secret' })
   startTotp(@Req() req: FastifyRequest) {
     return this.users.startTotp(requireSession(req).session.userId);
@@ -133,6 +138,7 @@ export class MeController {
   @Post('totp/confirm')
   @HttpCode(204)
   @Public()
+  @ApiSecurity('session')
   @ApiOperation({ summary: 'Finish enrolment with a code from the app; logins ask for a code from now on' })
   async confirmTotp(@Body() dto: TotpCodeDto, @Req() req: FastifyRequest): Promise<void> {
     const { userId } = requireSession(req).session;

@@ -8,6 +8,7 @@ const root = join(__dirname, '..', '..');
 const SPEC = join(root, 'openapi.json');
 const SCHEMA = join(root, 'clients', 'typescript', 'src', 'schema.d.ts');
 const GENERATOR = join(root, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+const REDOCLY = join(root, 'clients', 'typescript', 'redocly.yaml');
 
 /** The typed client's types, as openapi-typescript makes them from a spec file. */
 function generateTypes(specFile: string): string {
@@ -17,7 +18,7 @@ function generateTypes(specFile: string): string {
     // The flags of clients/typescript's `npm run generate`: a default makes no request field required.
     execFileSync(
       process.execPath,
-      [GENERATOR, specFile, '-o', out, '--default-non-nullable', 'false', '--empty-objects-unknown'],
+      [GENERATOR, specFile, '-o', out, '--default-non-nullable', 'false', '--empty-objects-unknown', '-c', REDOCLY],
       { stdio: 'pipe' },
     );
     return readFileSync(out, 'utf8');

@@ -47,7 +47,25 @@ describe('platform: health, docs, metrics', () => {
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(['/v1/api-keys', '/v1/api-keys/{id}', '/v1/audit', '/v1/audit/verify', '/health/ready']),
     );
-    expect(doc.body.components.securitySchemes.bearer).toBeDefined();
+    // Issue 24: every operation states how it authenticates and answers errors in the one problem shape.
+    expect(Object.keys(doc.body.components.securitySchemes).sort()).toEqual(['apiKey', 'session']);
+    const keyed = doc.body.paths['/v1/api-keys'].get;
+    expect(keyed.security).toEqual([{ apiKey: [] }]);
+    expect(keyed.description).toContain('`keys:manage`');
+    expect(keyed.responses['401'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/Problem',
+    });
+    expect(keyed.responses['403']).toBeDefined();
+    expect(doc.body.paths['/public/requests'].post.security).toEqual([]);
+    expect(doc.body.paths['/public/requests'].post.responses['429']).toBeDefined();
+    expect(doc.body.paths['/v1/users/me'].get.security).toEqual([{ session: [] }]);
+    expect(doc.body.components.schemas.Problem.properties.code.enum).toContain('validation_failed');
+    for (const item of Object.values(doc.body.paths) as Record<string, { security?: unknown; summary?: string }>[]) {
+      for (const op of Object.values(item)) {
+        expect(op.security).toBeDefined();
+        expect(op.summary).toBeTruthy();
+      }
+    }
     const ui = await t.request('GET', '/docs', undefined, { key: null });
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger');

@@ -6,7 +6,9 @@ export type Schemas = components['schemas'];
 export type Decision = Schemas['DecisionResponse'];
 export type BatchDecision = Schemas['BatchDecisionResponse'];
 export type Change = Schemas['Change'];
-export type ChangeType = Schemas['ChangeType'];
+export type ChangeType = Change['type'];
+export type Channel = Schemas['ChangeDecision']['channel'];
+export type Problem = Schemas['Problem'];
 export type ImportStatus = Schemas['ImportResponse'];
 export type ZgodaClient = Client<paths>;
 
@@ -99,7 +101,7 @@ async function* ndjson<T>(body: ReadableStream<Uint8Array> | null): AsyncGenerat
 export async function* audience(
   client: ZgodaClient,
   purpose: string,
-  channel: Schemas['Channel'],
+  channel: Channel,
 ): AsyncGenerator<{ subjectId: string; email?: string; phone?: string }> {
   const result = await client.GET('/v1/purposes/{key}/audience', {
     params: { path: { key: purpose }, query: { channel } },

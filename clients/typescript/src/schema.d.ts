@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit entries, newest first */
+        /**
+         * Audit entries, newest first
+         * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and report the first broken entry */
+        /**
+         * Recompute the hash chain and report the first broken entry
+         * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -45,9 +51,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/api-keys
+         * @description Needs an API key with one of the scopes: `keys:manage` (`admin` holds all).
+         */
         get: operations["ApiKeysController_list"];
         put?: never;
-        /** Create an API key; the key is shown once */
+        /**
+         * Create an API key; the key is shown once
+         * @description Needs an API key with one of the scopes: `keys:manage` (`admin` holds all).
+         */
         post: operations["ApiKeysController_create"];
         delete?: never;
         options?: never;
@@ -65,7 +78,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /**
+         * Revoke an API key
+         * @description Needs an API key with one of the scopes: `keys:manage` (`admin` holds all).
+         */
         delete: operations["ApiKeysController_revoke"];
         options?: never;
         head?: never;
@@ -79,6 +95,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** GET /health/live */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -95,6 +112,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** GET /health/ready */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -111,10 +129,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find subjects by exactly one of email, phone or externalId (exact match) */
+        /**
+         * Find subjects by exactly one of email, phone or externalId (exact match)
+         * @description Needs an API key with one of the scopes: `subjects:read` (`admin` holds all).
+         */
         get: operations["SubjectsController_lookup"];
         put?: never;
-        /** Create a subject; identifiers are normalised, encrypted and blind-indexed */
+        /**
+         * Create a subject; identifiers are normalised, encrypted and blind-indexed
+         * @description Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
+         */
         post: operations["SubjectsController_create"];
         delete?: never;
         options?: never;
@@ -129,14 +153,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A subject, decrypted; a merged id answers with the survivor and `mergedInto` */
+        /**
+         * A subject, decrypted; a merged id answers with the survivor and `mergedInto`
+         * @description Needs an API key with one of the scopes: `subjects:read` (`admin` holds all).
+         */
         get: operations["SubjectsController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Rectify a subject (Art. 16); the changed field names are audited */
+        /**
+         * Rectify a subject (Art. 16); the changed field names are audited
+         * @description Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
+         */
         patch: operations["SubjectsController_update"];
         trace?: never;
     };
@@ -149,7 +179,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Merge another record of the same person into this one */
+        /**
+         * Merge another record of the same person into this one
+         * @description Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
+         */
         post: operations["SubjectsController_merge"];
         delete?: never;
         options?: never;
@@ -166,11 +199,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restrict processing (Art. 18) */
+        /**
+         * Restrict processing (Art. 18)
+         * @description Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
+         */
         post: operations["SubjectsController_restrict"];
         /**
          * Lift a restriction once the subject was told (Art. 18(3))
          * @description With an e-mail address: 202 `{ noticeId, subject }`; the notice is queued and the restriction ends when it is sent. Without one: 409 `restriction_notice_required` unless the body records how the subject was told (`toldBy`, `toldAt`), then 200 with the subject, lifted. Not restricted: 200 with the subject.
+         *
+         *     Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
          */
         delete: operations["SubjectsController_lift"];
         options?: never;
@@ -185,11 +223,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/subjects/{id}/holds
+         * @description Needs an API key with one of the scopes: `subjects:read` (`admin` holds all).
+         */
         get: operations["SubjectsController_holds"];
         put?: never;
         /**
          * Place a legal hold (Art. 17(3)): retention and erasure keep the held data categories while it lasts
          * @description An erasure requested meanwhile erases everything else and keeps the held categories, restricted; when the hold ends (released, or `until` passed) Zgoda finishes the erasure with a follow-up request.
+         *
+         *     Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
          */
         post: operations["SubjectsController_addHold"];
         delete?: never;
@@ -208,7 +252,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Release a legal hold */
+        /**
+         * Release a legal hold
+         * @description Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
+         */
         delete: operations["SubjectsController_releaseHold"];
         options?: never;
         head?: never;
@@ -224,7 +271,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record activity of the subject, or the date of a last entry or event a data system reports (retention) */
+        /**
+         * Record activity of the subject, or the date of a last entry or event a data system reports (retention)
+         * @description Needs an API key with one of the scopes: `subjects:write` (`admin` holds all).
+         */
         post: operations["SubjectsController_activity"];
         delete?: never;
         options?: never;
@@ -241,7 +291,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Crypto-shred the subject in Zgoda's own store only; an erasure request (Art. 17) also reaches the data systems */
+        /**
+         * Crypto-shred the subject in Zgoda's own store only; an erasure request (Art. 17) also reaches the data systems
+         * @description Needs an API key with one of the scopes: `admin` (`admin` holds all).
+         */
         post: operations["SubjectsController_erase"];
         delete?: never;
         options?: never;
@@ -256,10 +309,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Data systems, by key */
+        /**
+         * Data systems, by key
+         * @description Needs an API key with one of the scopes: `systems:manage` (`admin` holds all).
+         */
         get: operations["SystemsController_list"];
         put?: never;
-        /** Register a data system */
+        /**
+         * Register a data system
+         * @description Needs an API key with one of the scopes: `systems:manage` (`admin` holds all).
+         */
         post: operations["SystemsController_create"];
         delete?: never;
         options?: never;
@@ -274,14 +333,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A data system by key (or id) */
+        /**
+         * A data system by key (or id)
+         * @description Needs an API key with one of the scopes: `systems:manage` (`admin` holds all).
+         */
         get: operations["SystemsController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a data system; the key is immutable */
+        /**
+         * Change a data system; the key is immutable
+         * @description Needs an API key with one of the scopes: `systems:manage` (`admin` holds all).
+         */
         patch: operations["SystemsController_update"];
         trace?: never;
     };
@@ -292,9 +357,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/purposes
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["PurposesController_list"];
         put?: never;
-        /** Create a purpose of processing */
+        /**
+         * Create a purpose of processing
+         * @description Needs an API key with one of the scopes: `admin` (`admin` holds all).
+         */
         post: operations["PurposesController_create"];
         delete?: never;
         options?: never;
@@ -309,13 +381,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/purposes/{key}
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["PurposesController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a purpose; the key is immutable. Published texts keep what they said. */
+        /**
+         * Change a purpose; the key is immutable. Published texts keep what they said.
+         * @description Needs an API key with one of the scopes: `admin` (`admin` holds all).
+         */
         patch: operations["PurposesController_update"];
         trace?: never;
     };
@@ -326,9 +405,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/purposes/{key}/texts
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["PurposesController_versions"];
         put?: never;
-        /** Start a new draft version, or add a locale to a draft version */
+        /**
+         * Start a new draft version, or add a locale to a draft version
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["PurposesController_addText"];
         delete?: never;
         options?: never;
@@ -343,7 +429,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current published text in one locale */
+        /**
+         * The current published text in one locale
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["PurposesController_current"];
         put?: never;
         post?: never;
@@ -360,10 +449,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/purposes/{key}/texts/{version}
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["PurposesController_version"];
         put?: never;
         post?: never;
-        /** Delete a draft version; a published version answers 409 text_already_published */
+        /**
+         * Delete a draft version; a published version answers 409 text_already_published
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         delete: operations["PurposesController_deleteText"];
         options?: never;
         head?: never;
@@ -379,7 +475,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render and freeze every locale of a version */
+        /**
+         * Render and freeze every locale of a version
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["PurposesController_publish"];
         delete?: never;
         options?: never;
@@ -400,7 +499,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a draft locale; a published version answers 409 text_already_published */
+        /**
+         * Edit a draft locale; a published version answers 409 text_already_published
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         patch: operations["PurposesController_updateText"];
         trace?: never;
     };
@@ -430,7 +532,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign new receipts with a new key; old receipts stay verifiable */
+        /**
+         * Sign new receipts with a new key; old receipts stay verifiable
+         * @description Needs an API key with one of the scopes: `keys:manage` (`admin` holds all).
+         */
         post: operations["ReceiptsController_rotate"];
         delete?: never;
         options?: never;
@@ -445,10 +550,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Current state per purpose and channel, or the state at `at` rebuilt from events */
+        /**
+         * Current state per purpose and channel, or the state at `at` rebuilt from events
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentsController_states"];
         put?: never;
-        /** Record a decision (grant, refusal, withdrawal); answers with a signed receipt */
+        /**
+         * Record a decision (grant, refusal, withdrawal); answers with a signed receipt
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["ConsentsController_record"];
         delete?: never;
         options?: never;
@@ -465,7 +576,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a decision for a subject found by identifier, created when unknown */
+        /**
+         * Record a decision for a subject found by identifier, created when unknown
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["ConsentsController_recordByIdentifier"];
         delete?: never;
         options?: never;
@@ -480,7 +594,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every consent event of the subject, oldest first */
+        /**
+         * Every consent event of the subject, oldest first
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentsController_history"];
         put?: never;
         post?: never;
@@ -497,7 +614,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Proof of one decision: event, exact text, hashes, evidence, receipt, audit trail */
+        /**
+         * Proof of one decision: event, exact text, hashes, evidence, receipt, audit trail
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentsController_proof"];
         put?: never;
         post?: never;
@@ -516,7 +636,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** One-click withdrawal link for one purpose and channel, for every marketing message */
+        /**
+         * One-click withdrawal link for one purpose and channel, for every marketing message
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["ConsentsController_unsubscribeLink"];
         delete?: never;
         options?: never;
@@ -533,7 +656,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Link to a read-only view of the subject's consents */
+        /**
+         * Link to a read-only view of the subject's consents
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["ConsentsController_preferenceLink"];
         delete?: never;
         options?: never;
@@ -548,10 +674,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** May this subject be contacted for this purpose on this channel now? */
+        /**
+         * May this subject be contacted for this purpose on this channel now?
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentDecisionController_check"];
         put?: never;
-        /** Up to 10,000 decisions in one call, answered in input order */
+        /**
+         * Up to 10,000 decisions in one call, answered in input order
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         post: operations["ConsentDecisionController_checkBatch"];
         delete?: never;
         options?: never;
@@ -566,7 +698,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A recorded decision: who asked, when, about what, and the answer (a batch: its counts) */
+        /**
+         * A recorded decision: who asked, when, about what, and the answer (a batch: its counts)
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentDecisionController_decision"];
         put?: never;
         post?: never;
@@ -583,7 +718,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A recorded batch's answers, one NDJSON line per input position (n from 0) */
+        /**
+         * A recorded batch's answers, one NDJSON line per input position (n from 0)
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentDecisionController_decisionResults"];
         put?: never;
         post?: never;
@@ -600,7 +738,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every subject that may be contacted now, streamed as NDJSON */
+        /**
+         * Every subject that may be contacted now, streamed as NDJSON
+         * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
+         */
         get: operations["ConsentDecisionController_stream"];
         put?: never;
         post?: never;
@@ -617,9 +758,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/consent-subscriptions
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         get: operations["ConsentWebhooksController_list"];
         put?: never;
-        /** Receive signed consent.changed webhooks (x-zgoda-signature) */
+        /**
+         * Receive signed consent.changed webhooks (x-zgoda-signature)
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         post: operations["ConsentWebhooksController_create"];
         delete?: never;
         options?: never;
@@ -637,6 +785,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * DELETE /v1/consent-subscriptions/{id}
+         * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
+         */
         delete: operations["ConsentWebhooksController_disable"];
         options?: never;
         head?: never;
@@ -723,6 +875,8 @@ export interface paths {
         /**
          * Every change that can alter a consent decision, in order, each with the subject's decisions now
          * @description Page with `after=<next>`; a change that commits late never lands behind a cursor already read. externalId (the unscoped external id) for every reader; e-mail and phone only for keys with subjects:read. 410 cursor_expired past CHANGES_RETENTION_DAYS.
+         *
+         *     Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
          */
         get: operations["ChangesController_changes"];
         put?: never;
@@ -742,7 +896,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start an import of existing consent history; then PUT its file */
+        /**
+         * Start an import of existing consent history; then PUT its file
+         * @description Needs an API key with one of the scopes: `imports:write` (`admin` holds all).
+         */
         post: operations["ImportsController_create"];
         delete?: never;
         options?: never;
@@ -758,7 +915,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** The file, as the raw body (streamed, up to IMPORT_MAX_BYTES); queues the import */
+        /**
+         * The file, as the raw body (streamed, up to IMPORT_MAX_BYTES); queues the import
+         * @description Needs an API key with one of the scopes: `imports:write` (`admin` holds all).
+         */
         put: operations["ImportsController_file"];
         post?: never;
         delete?: never;
@@ -774,7 +934,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status and counters: rows read, imported, skipped (already imported), failed */
+        /**
+         * Status and counters: rows read, imported, skipped (already imported), failed
+         * @description Needs an API key with one of the scopes: `imports:write` (`admin` holds all).
+         */
         get: operations["ImportsController_get"];
         put?: never;
         post?: never;
@@ -793,7 +956,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop after the batch in progress; rows already recorded stay */
+        /**
+         * Stop after the batch in progress; rows already recorded stay
+         * @description Needs an API key with one of the scopes: `imports:write` (`admin` holds all).
+         */
         post: operations["ImportsController_cancel"];
         delete?: never;
         options?: never;
@@ -808,7 +974,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Row errors as CSV: row, field, code, message (never the value) */
+        /**
+         * Row errors as CSV: row, field, code, message (never the value)
+         * @description Needs an API key with one of the scopes: `imports:write` (`admin` holds all).
+         */
         get: operations["ImportsController_errors"];
         put?: never;
         post?: never;
@@ -825,10 +994,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Incidents, most recent awareness first */
+        /**
+         * Incidents, most recent awareness first
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_list"];
         put?: never;
-        /** Record a personal data breach (Art. 33(5)); the 72-hour clock starts at awareAt */
+        /**
+         * Record a personal data breach (Art. 33(5)); the 72-hour clock starts at awareAt
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         post: operations["BreachesController_create"];
         delete?: never;
         options?: never;
@@ -843,7 +1018,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** KPIs: incidents per month, hours to containment and to notification, late notifications */
+        /**
+         * KPIs: incidents per month, hours to containment and to notification, late notifications
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_statistics"];
         put?: never;
         post?: never;
@@ -860,14 +1038,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One incident with its deadline and its notifications to the authority */
+        /**
+         * One incident with its deadline and its notifications to the authority
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an incident; every change is kept in its history */
+        /**
+         * Change an incident; every change is kept in its history
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         patch: operations["BreachesController_update"];
         trace?: never;
     };
@@ -878,7 +1062,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every change to the incident with the values, oldest first */
+        /**
+         * Every change to the incident with the values, oldest first
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_history"];
         put?: never;
         post?: never;
@@ -895,9 +1082,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/breaches/{id}/authority-notifications
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_listAuthorityNotifications"];
         put?: never;
-        /** Record a notification sent to UODO (Art. 33); the first sets status notified */
+        /**
+         * Record a notification sent to UODO (Art. 33); the first sets status notified
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         post: operations["BreachesController_notifyAuthority"];
         delete?: never;
         options?: never;
@@ -912,7 +1106,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The Art. 33(3) notification in Polish (HTML or PDF), ready for the UODO form */
+        /**
+         * The Art. 33(3) notification in Polish (HTML or PDF), ready for the UODO form
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_authorityReport"];
         put?: never;
         post?: never;
@@ -934,6 +1131,8 @@ export interface paths {
         /**
          * Select the subjects affected (ids only); preview with dryRun, record with confirm: true
          * @description Refused (422 selection_too_broad) when neither systems nor data categories narrow it. Selecting again adds, never removes.
+         *
+         *     Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
          */
         post: operations["BreachesController_select"];
         delete?: never;
@@ -949,7 +1148,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How many affected subjects were sent the Art. 34 notice and how many wait */
+        /**
+         * How many affected subjects were sent the Art. 34 notice and how many wait
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         get: operations["BreachesController_affectedCounts"];
         put?: never;
         post?: never;
@@ -968,7 +1170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the Art. 34 notice to every affected subject not told yet (high risk only) */
+        /**
+         * Send the Art. 34 notice to every affected subject not told yet (high risk only)
+         * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
+         */
         post: operations["BreachesController_sendNotices"];
         delete?: never;
         options?: never;
@@ -983,10 +1188,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retention policies, by key */
+        /**
+         * Retention policies, by key
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionPoliciesController_list"];
         put?: never;
-        /** Create a retention policy (version 1) */
+        /**
+         * Create a retention policy (version 1)
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         post: operations["RetentionPoliciesController_create"];
         delete?: never;
         options?: never;
@@ -1001,14 +1212,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A retention policy by key */
+        /**
+         * A retention policy by key
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionPoliciesController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a policy: a new version, audited; the key is immutable */
+        /**
+         * Change a policy: a new version, audited; the key is immutable
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         patch: operations["RetentionPoliciesController_update"];
         trace?: never;
     };
@@ -1019,7 +1236,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of a policy, newest first: what it said, who changed what, when */
+        /**
+         * Every version of a policy, newest first: what it said, who changed what, when
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionPoliciesController_versions"];
         put?: never;
         post?: never;
@@ -1036,10 +1256,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retention runs, newest first */
+        /**
+         * Retention runs, newest first
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionRunsController_list"];
         put?: never;
-        /** Start a retention run (or a dry run); 409 run_in_progress while another runs */
+        /**
+         * Start a retention run (or a dry run); 409 run_in_progress while another runs
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         post: operations["RetentionRunsController_start"];
         delete?: never;
         options?: never;
@@ -1054,7 +1280,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A run: status, counts per policy and category; for a dry run, the subjects affected (paged) */
+        /**
+         * A run: status, counts per policy and category; for a dry run, the subjects affected (paged)
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionRunsController_get"];
         put?: never;
         post?: never;
@@ -1071,7 +1300,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The other data systems told of the erasures (webhook calls, or notices for a person to act on) */
+        /**
+         * The other data systems told of the erasures (webhook calls, or notices for a person to act on)
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionRunsController_listNotices"];
         put?: never;
         post?: never;
@@ -1088,7 +1320,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the run did (or would do) to each subject under each policy: ids and codes only */
+        /**
+         * What the run did (or would do) to each subject under each policy: ids and codes only
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionRunsController_items"];
         put?: never;
         post?: never;
@@ -1107,7 +1342,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop a run at its next batch; what is done stays done */
+        /**
+         * Stop a run at its next batch; what is done stays done
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         post: operations["RetentionRunsController_cancel"];
         delete?: never;
         options?: never;
@@ -1122,7 +1360,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Review tasks raised by `review` policies, oldest first */
+        /**
+         * Review tasks raised by `review` policies, oldest first
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         get: operations["RetentionReviewsController_list"];
         put?: never;
         post?: never;
@@ -1141,7 +1382,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the decision on a review task */
+        /**
+         * Record the decision on a review task
+         * @description Needs an API key with one of the scopes: `retention:manage` (`admin` holds all).
+         */
         post: operations["RetentionReviewsController_resolve"];
         delete?: never;
         options?: never;
@@ -1156,12 +1400,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List requests, newest first, or with `sort=due` open requests by deadline; `overdue=true` / `atRisk=true` narrow to those past or near their deadline */
+        /**
+         * List requests, newest first, or with `sort=due` open requests by deadline; `overdue=true` / `atRisk=true` narrow to those past or near their deadline
+         * @description Needs an API key with one of the scopes: `requests:read` (`admin` holds all).
+         */
         get: operations["RequestsController_list"];
         put?: never;
         /**
          * Record a data-subject request (Art. 15-21)
          * @description 201 with the new request. When the subject already has an open request of this type, 200 with that request and `duplicate: true` (one answer, one deadline).
+         *
+         *     Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
          */
         post: operations["RequestsController_create"];
         delete?: never;
@@ -1194,6 +1443,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/requests/{id}
+         * @description Needs an API key with one of the scopes: `requests:read` (`admin` holds all).
+         */
         get: operations["RequestsController_get"];
         put?: never;
         post?: never;
@@ -1210,7 +1463,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How the deadline was computed (Art. 12(3), Reg. 1182/71): days skipped, extension */
+        /**
+         * How the deadline was computed (Art. 12(3), Reg. 1182/71): days skipped, extension
+         * @description Needs an API key with one of the scopes: `requests:read` (`admin` holds all).
+         */
         get: operations["RequestsController_clock"];
         put?: never;
         post?: never;
@@ -1229,7 +1485,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Extend by 1 or 2 months, within the first month, with reasons told to the subject */
+        /**
+         * Extend by 1 or 2 months, within the first month, with reasons told to the subject
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_extend"];
         delete?: never;
         options?: never;
@@ -1246,7 +1505,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that a named recipient was told of the change (Art. 19) */
+        /**
+         * Record that a named recipient was told of the change (Art. 19)
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_recipientTold"];
         delete?: never;
         options?: never;
@@ -1263,7 +1525,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the assessment of an objection to named purposes (Art. 21(1)); the subject is told */
+        /**
+         * Record the assessment of an objection to named purposes (Art. 21(1)); the subject is told
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_assess"];
         delete?: never;
         options?: never;
@@ -1280,7 +1545,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Staff confirmed the identity another way; the work starts */
+        /**
+         * Staff confirmed the identity another way; the work starts
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_verify"];
         delete?: never;
         options?: never;
@@ -1297,7 +1565,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a fresh verification link (earlier ones stop working); limited per request (429 resend_limited) */
+        /**
+         * Mail a fresh verification link (earlier ones stop working); limited per request (429 resend_limited)
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_resendVerification"];
         delete?: never;
         options?: never;
@@ -1314,6 +1585,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * POST /v1/requests/{id}/cancel
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_cancel"];
         delete?: never;
         options?: never;
@@ -1330,7 +1605,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refuse (Art. 12(4)); the subject is told the reasons and the right to complain to UODO */
+        /**
+         * Refuse (Art. 12(4)); the subject is told the reasons and the right to complain to UODO
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_reject"];
         delete?: never;
         options?: never;
@@ -1347,7 +1625,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the failed tasks of a failed request again */
+        /**
+         * Run the failed tasks of a failed request again
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestsController_retry"];
         delete?: never;
         options?: never;
@@ -1362,7 +1643,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The access or portability package (ZIP); each download is audited */
+        /**
+         * The access or portability package (ZIP); each download is audited
+         * @description Needs an API key with one of the scopes: `requests:read` (`admin` holds all).
+         */
         get: operations["RequestsController_result"];
         put?: never;
         post?: never;
@@ -1379,6 +1663,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/requests/{id}/certificate
+         * @description Needs an API key with one of the scopes: `requests:read` (`admin` holds all).
+         */
         get: operations["RequestsController_certificate"];
         put?: never;
         post?: never;
@@ -1414,7 +1702,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the outcome of a manual task (a system without a webhook) */
+        /**
+         * Record the outcome of a manual task (a system without a webhook)
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["RequestTasksController_complete"];
         delete?: never;
         options?: never;
@@ -1551,7 +1842,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an OpenGDPR request (spec 7); `requests` is the OpenDSR v2 alias */
+        /**
+         * Create an OpenGDPR request (spec 7); `requests` is the OpenDSR v2 alias
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["OpenGdprController_create[0]"];
         delete?: never;
         options?: never;
@@ -1568,7 +1862,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an OpenGDPR request (spec 7); `requests` is the OpenDSR v2 alias */
+        /**
+         * Create an OpenGDPR request (spec 7); `requests` is the OpenDSR v2 alias
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         post: operations["OpenGdprController_create[1]"];
         delete?: never;
         options?: never;
@@ -1583,11 +1880,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status of an OpenGDPR request (spec 8) */
+        /**
+         * Status of an OpenGDPR request (spec 8)
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         get: operations["OpenGdprController_status[0]"];
         put?: never;
         post?: never;
-        /** Cancel while pending (spec 9): 202, else 409 */
+        /**
+         * Cancel while pending (spec 9): 202, else 409
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         delete: operations["OpenGdprController_cancel[0]"];
         options?: never;
         head?: never;
@@ -1601,11 +1904,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status of an OpenGDPR request (spec 8) */
+        /**
+         * Status of an OpenGDPR request (spec 8)
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         get: operations["OpenGdprController_status[1]"];
         put?: never;
         post?: never;
-        /** Cancel while pending (spec 9): 202, else 409 */
+        /**
+         * Cancel while pending (spec 9): 202, else 409
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         delete: operations["OpenGdprController_cancel[1]"];
         options?: never;
         head?: never;
@@ -1619,7 +1928,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The access or portability package (ZIP) of a completed request; audited */
+        /**
+         * The access or portability package (ZIP) of a completed request; audited
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         get: operations["OpenGdprController_results[0]"];
         put?: never;
         post?: never;
@@ -1636,7 +1948,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The access or portability package (ZIP) of a completed request; audited */
+        /**
+         * The access or portability package (ZIP) of a completed request; audited
+         * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
+         */
         get: operations["OpenGdprController_results[1]"];
         put?: never;
         post?: never;
@@ -1792,9 +2107,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/users
+         * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
+         */
         get: operations["UsersController_list"];
         put?: never;
-        /** Create a staff user with a role (admin, dpo, staff, marketing) */
+        /**
+         * Create a staff user with a role (admin, dpo, staff, marketing)
+         * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
+         */
         post: operations["UsersController_create"];
         delete?: never;
         options?: never;
@@ -1809,13 +2131,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * GET /v1/users/{id}
+         * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
+         */
         get: operations["UsersController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the role, disable or enable, set a password, remove the second factor */
+        /**
+         * Change the role, disable or enable, set a password, remove the second factor
+         * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
+         */
         patch: operations["UsersController_update"];
         trace?: never;
     };
@@ -1828,7 +2157,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session of this user */
+        /**
+         * End every session of this user
+         * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
+         */
         post: operations["UsersController_logoutEverywhere"];
         delete?: never;
         options?: never;
@@ -1843,7 +2175,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The register of processing activities (Art. 30), generated now, in the UODO layout */
+        /**
+         * The register of processing activities (Art. 30), generated now, in the UODO layout
+         * @description Needs an API key with one of the scopes: `register:read` (`admin` holds all).
+         */
         get: operations["RegisterController_get"];
         put?: never;
         post?: never;
@@ -1860,7 +2195,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed since the DPO last signed off, with who changed it and when */
+        /**
+         * What changed since the DPO last signed off, with who changed it and when
+         * @description Needs an API key with one of the scopes: `register:read` (`admin` holds all).
+         */
         get: operations["RegisterController_changes"];
         put?: never;
         post?: never;
@@ -1877,7 +2215,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Signed-off versions, newest first (without their snapshots) */
+        /**
+         * Signed-off versions, newest first (without their snapshots)
+         * @description Needs an API key with one of the scopes: `register:read` (`admin` holds all).
+         */
         get: operations["RegisterController_versions"];
         put?: never;
         post?: never;
@@ -1896,7 +2237,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The DPO signs off the register as generated now; a new version is stored */
+        /**
+         * The DPO signs off the register as generated now; a new version is stored
+         * @description Needs an API key with one of the scopes: `register:write` (`admin` holds all).
+         */
         post: operations["RegisterController_signOff"];
         delete?: never;
         options?: never;
@@ -1912,7 +2256,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Organisational unit, data source, DPIA and security details of one activity (a purpose) */
+        /**
+         * Organisational unit, data source, DPIA and security details of one activity (a purpose)
+         * @description Needs an API key with one of the scopes: `register:write` (`admin` holds all).
+         */
         put: operations["RegisterController_putActivity"];
         post?: never;
         delete?: never;
@@ -1928,9 +2275,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Controller, DPO, representative and joint controllers, with the fallbacks applied */
+        /**
+         * Controller, DPO, representative and joint controllers, with the fallbacks applied
+         * @description Needs an API key with one of the scopes: `register:read` (`admin` holds all).
+         */
         get: operations["ControllerSettingsController_get"];
-        /** Replace the controller block of the register (Art. 30(1)(a)); audited */
+        /**
+         * Replace the controller block of the register (Art. 30(1)(a)); audited
+         * @description Needs an API key with one of the scopes: `register:write` (`admin` holds all).
+         */
         put: operations["ControllerSettingsController_put"];
         post?: never;
         delete?: never;
@@ -2404,13 +2757,14 @@ export interface components {
             /** @enum {string} */
             channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
         };
-        /** @enum {string} */
-        DecisionReason: "granted" | "legal_basis" | "no_consent" | "refused" | "withdrawn" | "expired" | "reconsent_required" | "objected" | "restricted" | "erased" | "suppressed" | "under_age" | "unknown_subject" | "channel_not_consented";
         DecisionResponse: {
             /** @example true */
             allowed: boolean;
-            /** @example granted */
-            reason: components["schemas"]["DecisionReason"];
+            /**
+             * @example granted
+             * @enum {string}
+             */
+            reason: "granted" | "legal_basis" | "no_consent" | "refused" | "withdrawn" | "expired" | "reconsent_required" | "objected" | "restricted" | "erased" | "suppressed" | "under_age" | "unknown_subject" | "channel_not_consented";
             /**
              * Format: uuid
              * @description With `record`: GET /v1/decisions/{decisionId} returns it
@@ -2445,7 +2799,8 @@ export interface components {
             phone?: string;
             externalId?: string;
             allowed: boolean;
-            reason: components["schemas"]["DecisionReason"];
+            /** @enum {string} */
+            reason: "granted" | "legal_basis" | "no_consent" | "refused" | "withdrawn" | "expired" | "reconsent_required" | "objected" | "restricted" | "erased" | "suppressed" | "under_age" | "unknown_subject" | "channel_not_consented";
             /** Format: uuid */
             consentId?: string;
             version?: number;
@@ -2468,20 +2823,19 @@ export interface components {
             /** @description Change-feed types: the subscription then receives these changes (as GET /v1/changes gives them, ids only) in feed order, a failed one retried before any later one; omitted: one consent.changed per consent event */
             types?: ("consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age")[];
         };
-        /** @enum {string} */
-        ChangeType: "consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age";
-        /** @enum {string} */
-        Channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
         ChangeDecision: {
             purpose: string;
-            channel: components["schemas"]["Channel"];
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
             allowed: boolean;
-            reason: components["schemas"]["DecisionReason"];
+            /** @enum {string} */
+            reason: "granted" | "legal_basis" | "no_consent" | "refused" | "withdrawn" | "expired" | "reconsent_required" | "objected" | "restricted" | "erased" | "suppressed" | "under_age" | "unknown_subject" | "channel_not_consented";
         };
         Change: {
             /** @description Pass as `after` to read on from this change */
             cursor: string;
-            type: components["schemas"]["ChangeType"];
+            /** @enum {string} */
+            type: "consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age";
             /** Format: date-time */
             occurredAt: string;
             /** Format: uuid */
@@ -2548,8 +2902,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @enum {string} */
-        ImportStatus: "awaiting_file" | "queued" | "running" | "completed" | "failed" | "cancelled";
         ImportRows: {
             read: number;
             imported: number;
@@ -2563,7 +2915,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             format: "ndjson" | "csv";
-            status: components["schemas"]["ImportStatus"];
+            /** @enum {string} */
+            status: "awaiting_file" | "queued" | "running" | "completed" | "failed" | "cancelled";
             dryRun: boolean;
             /** @description Bytes received */
             size: number | null;
@@ -2704,17 +3057,17 @@ export interface components {
              * @description The data category governed, as data systems declare it. Exactly one of dataCategory and purpose.
              * @example contact_data
              */
-            dataCategory?: Record<string, unknown> | null;
+            dataCategory?: string | null;
             /**
              * @description The purpose whose data is governed (a purpose key). Exactly one of dataCategory and purpose.
              * @example newsletter
              */
-            purpose?: Record<string, unknown> | null;
+            purpose?: string | null;
             /**
              * @description The data system holding the data (a system key); absent or null: Zgoda's own records.
              * @example zgoda
              */
-            system?: Record<string, unknown> | null;
+            system?: string | null;
             /** @enum {string} */
             trigger: "last_activity" | "end_of_year_after_last_entry" | "consent_withdrawn" | "contract_ended" | "request_completed" | "created" | "complaint_settled";
             /**
@@ -2735,7 +3088,7 @@ export interface components {
              * @description A role or a department, not a person.
              * @example DPO
              */
-            owner?: Record<string, unknown> | null;
+            owner?: string | null;
             /**
              * @description Only active policies are enforced and printed in the register.
              * @default true
@@ -2747,17 +3100,17 @@ export interface components {
              * @description The data category governed, as data systems declare it. Exactly one of dataCategory and purpose.
              * @example contact_data
              */
-            dataCategory?: Record<string, unknown> | null;
+            dataCategory?: string | null;
             /**
              * @description The purpose whose data is governed (a purpose key). Exactly one of dataCategory and purpose.
              * @example newsletter
              */
-            purpose?: Record<string, unknown> | null;
+            purpose?: string | null;
             /**
              * @description The data system holding the data (a system key); absent or null: Zgoda's own records.
              * @example zgoda
              */
-            system?: Record<string, unknown> | null;
+            system?: string | null;
             /** @enum {string} */
             trigger?: "last_activity" | "end_of_year_after_last_entry" | "consent_withdrawn" | "contract_ended" | "request_completed" | "created" | "complaint_settled";
             /**
@@ -2778,7 +3131,7 @@ export interface components {
              * @description A role or a department, not a person.
              * @example DPO
              */
-            owner?: Record<string, unknown> | null;
+            owner?: string | null;
             /**
              * @description Only active policies are enforced and printed in the register.
              * @default true
@@ -2977,57 +3330,57 @@ export interface components {
         };
         ActivityDetailsDto: {
             /** @example Dział obsługi klienta */
-            organisationalUnit?: Record<string, unknown> | null;
+            organisationalUnit?: string | null;
             /** @example od osoby, której dane dotyczą */
-            dataSource?: Record<string, unknown> | null;
+            dataSource?: string | null;
             /** @example DPIA-2025-03 */
-            dpiaReference?: Record<string, unknown> | null;
+            dpiaReference?: string | null;
             /** @description Replaces the controller-wide description for this activity. */
-            securityMeasures?: Record<string, unknown> | null;
+            securityMeasures?: string | null;
             /** @description Art. 30(1)(e): safeguards documented under Art. 49(1). */
-            transferDocumentation?: Record<string, unknown> | null;
+            transferDocumentation?: string | null;
         };
         DpoDto: {
             /** @example Inspektor Ochrony Danych */
-            name?: Record<string, unknown> | null;
+            name?: string | null;
             /** @example iod@example.com */
-            contact?: Record<string, unknown> | null;
+            contact?: string | null;
         };
         PartyDto: {
             /** @example Optyk Przykładowy sp. z o.o. */
             name: string;
             /** @example biuro@example.com, +48 12 000 00 00 */
-            contact?: Record<string, unknown> | null;
+            contact?: string | null;
         };
         JointControllerDto: {
             /** @example Optyk Przykładowy sp. z o.o. */
             name: string;
             /** @example biuro@example.com, +48 12 000 00 00 */
-            contact?: Record<string, unknown> | null;
+            contact?: string | null;
             /** @description Purpose keys; empty or absent: every activity. */
             purposes?: string[];
             /** @description Art. 26(1): who answers for what. */
-            responsibilities?: Record<string, unknown> | null;
+            responsibilities?: string | null;
         };
         ProcessorClientDto: {
             /** @example Optyk Przykładowy sp. z o.o. */
             name: string;
             /** @example biuro@example.com, +48 12 000 00 00 */
-            contact?: Record<string, unknown> | null;
+            contact?: string | null;
             representative?: components["schemas"]["PartyDto"] | null;
             dpo?: components["schemas"]["PartyDto"] | null;
             /** @description Purpose keys of the processing done on behalf of this controller. */
             purposes: string[];
         };
         SecurityMeasuresDto: {
-            pl?: Record<string, unknown> | null;
-            en?: Record<string, unknown> | null;
+            pl?: string | null;
+            en?: string | null;
         };
         ControllerSettingsDto: {
             /** @description Default: env CONTROLLER_NAME. */
-            name?: Record<string, unknown> | null;
-            address?: Record<string, unknown> | null;
-            contact?: Record<string, unknown> | null;
+            name?: string | null;
+            address?: string | null;
+            contact?: string | null;
             /** @description Default: env DPO_NAME and DPO_EMAIL. */
             dpo?: components["schemas"]["DpoDto"] | null;
             /** @description Art. 27 representative in the Union. */
@@ -3037,6 +3390,29 @@ export interface components {
             processorClients?: components["schemas"]["ProcessorClientDto"][];
             /** @description Default: what Zgoda itself does. */
             securityMeasures?: components["schemas"]["SecurityMeasuresDto"] | null;
+        };
+        Problem: {
+            /** @example urn:zgoda:problem:validation_failed */
+            type: string;
+            /** @example Validation failed */
+            title: string;
+            /** @example 422 */
+            status: number;
+            detail?: string;
+            /**
+             * @description Stable: clients may branch on it
+             * @enum {string}
+             */
+            code: "validation_failed" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "method_not_allowed" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "idempotency_key_reused" | "idempotency_in_progress" | "invalid_cursor" | "cursor_expired" | "input_too_deep" | "input_too_large" | "invalid_characters" | "internal_error" | "service_unavailable" | "unknown_subject" | "subject_exists" | "subject_erased" | "invalid_identifier" | "unknown_system" | "system_exists" | "unknown_hold" | "subject_on_hold" | "invalid_signature" | "unknown_purpose" | "purpose_not_found" | "purpose_exists" | "text_already_published" | "text_not_found" | "decision_not_found" | "import_not_found" | "import_not_awaiting_file" | "already_imported" | "file_too_large" | "template_invalid" | "unpublished_version" | "channel_not_offered" | "locale_not_available" | "guardian_required" | "invalid_token" | "batch_too_large" | "webhook_url_not_allowed" | "unknown_request" | "invalid_transition" | "extension_not_allowed" | "subject_cannot_be_told" | "unknown_recipient" | "restriction_notice_required" | "result_not_available" | "link_expired" | "resend_limited" | "selection_too_broad" | "unknown_policy" | "policy_exists" | "run_in_progress" | "unknown_breach" | "late_notification_reason_required" | "invalid_credentials" | "account_locked" | "weak_password" | "csrf_failed";
+            /** @description The request id, also in the logs */
+            correlationId?: string;
+            /** @description Field errors of a 422 */
+            errors?: {
+                field: string;
+                message: string;
+            }[];
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -3072,6 +3448,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     AuditController_verify: {
@@ -3088,6 +3500,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3109,6 +3539,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3134,6 +3600,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ApiKeysController_revoke: {
@@ -3152,6 +3672,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3249,73 +3796,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example error
-                         * @enum {string}
-                         */
-                        status?: "error" | "shutting_down";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3344,6 +3825,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_create: {
@@ -3368,6 +3885,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_get: {
@@ -3386,6 +3957,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3410,6 +4008,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_merge: {
@@ -3433,6 +4094,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_restrict: {
@@ -3455,6 +4179,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3480,6 +4267,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_holds: {
@@ -3498,6 +4348,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3525,6 +4402,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_releaseHold: {
@@ -3544,6 +4484,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3568,6 +4535,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_erase: {
@@ -3591,6 +4621,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SystemsController_list: {
@@ -3611,6 +4704,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3636,6 +4765,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SystemsController_get: {
@@ -3654,6 +4837,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3678,6 +4888,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_list: {
@@ -3698,6 +4971,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3723,6 +5032,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_get: {
@@ -3741,6 +5104,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3765,6 +5155,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_versions: {
@@ -3783,6 +5236,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3810,6 +5290,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_current: {
@@ -3831,6 +5374,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_version: {
@@ -3851,6 +5439,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_deleteText: {
@@ -3870,6 +5485,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3895,6 +5537,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_updateText: {
@@ -3919,6 +5624,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -3954,6 +5722,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentsController_states: {
@@ -3975,6 +5761,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4004,6 +5835,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentsController_recordByIdentifier: {
@@ -4030,6 +5924,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentsController_history: {
@@ -4048,6 +5996,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4068,6 +6043,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4092,6 +6094,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentsController_preferenceLink: {
@@ -4110,6 +6175,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4139,6 +6231,42 @@ export interface operations {
                     "application/json": components["schemas"]["DecisionResponse"];
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentDecisionController_checkBatch: {
@@ -4162,6 +6290,60 @@ export interface operations {
                     "application/json": components["schemas"]["BatchDecisionResponse"];
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentDecisionController_decision: {
@@ -4180,6 +6362,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4200,6 +6409,33 @@ export interface operations {
                 };
                 content: {
                     "application/x-ndjson": string;
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4225,6 +6461,51 @@ export interface operations {
                     "application/x-ndjson": string;
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentWebhooksController_list: {
@@ -4241,6 +6522,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4266,6 +6565,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentWebhooksController_disable: {
@@ -4284,6 +6637,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4305,6 +6685,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicConsentController_unsubscribe: {
@@ -4324,6 +6722,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4345,6 +6761,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicConsentController_confirmPage: {
@@ -4365,6 +6799,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicConsentController_confirm: {
@@ -4384,6 +6836,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4427,6 +6897,42 @@ export interface operations {
                     "application/json": components["schemas"]["ChangesPage"];
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ImportsController_create: {
@@ -4451,6 +6957,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4479,6 +7039,69 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResponse"];
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ImportsController_get: {
@@ -4498,6 +7121,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4521,6 +7171,33 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResponse"];
                 };
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ImportsController_errors: {
@@ -4540,6 +7217,33 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4573,6 +7277,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_create: {
@@ -4597,6 +7337,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_statistics: {
@@ -4619,6 +7413,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_get: {
@@ -4637,6 +7467,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4661,6 +7518,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_history: {
@@ -4684,6 +7604,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_listAuthorityNotifications: {
@@ -4702,6 +7667,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4729,6 +7721,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_authorityReport: {
@@ -4749,6 +7804,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4773,6 +7873,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_affectedCounts: {
@@ -4792,6 +7955,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_sendNotices: {
@@ -4810,6 +8000,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4833,6 +8050,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4858,6 +8111,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionPoliciesController_get: {
@@ -4876,6 +8183,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4900,6 +8234,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionPoliciesController_versions: {
@@ -4923,6 +8320,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_list: {
@@ -4943,6 +8385,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -4968,6 +8446,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_get: {
@@ -4990,6 +8522,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5015,6 +8592,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_items: {
@@ -5039,6 +8661,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_cancel: {
@@ -5057,6 +8724,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5082,6 +8776,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionReviewsController_resolve: {
@@ -5104,6 +8834,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5135,6 +8928,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_create: {
@@ -5158,6 +8987,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5195,6 +9078,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_clock: {
@@ -5213,6 +9123,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5237,6 +9174,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_recipientTold: {
@@ -5259,6 +9259,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5283,6 +9346,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_verify: {
@@ -5301,6 +9427,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5321,6 +9474,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_cancel: {
@@ -5339,6 +9519,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5363,6 +9570,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_retry: {
@@ -5381,6 +9651,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5401,6 +9698,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_certificate: {
@@ -5420,6 +9744,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5448,6 +9799,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestTasksController_complete: {
@@ -5472,6 +9868,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicRequestsController_submit: {
@@ -5487,12 +9946,56 @@ export interface operations {
             };
         };
         responses: {
-            /** @description rate_limited */
-            429: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5509,12 +10012,56 @@ export interface operations {
             };
         };
         responses: {
-            /** @description rate_limited */
-            429: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5530,12 +10077,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description rate_limited */
-            429: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5551,12 +10124,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description rate_limited */
-            429: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5574,12 +10173,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description rate_limited */
-            429: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5597,12 +10231,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description rate_limited */
-            429: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5655,6 +10324,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     "OpenGdprController_create[1]": {
@@ -5671,6 +10358,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5691,6 +10396,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     "OpenGdprController_cancel[0]": {
@@ -5709,6 +10441,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5729,6 +10488,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     "OpenGdprController_cancel[1]": {
@@ -5747,6 +10533,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5767,6 +10580,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     "OpenGdprController_results[1]": {
@@ -5786,6 +10626,33 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     AuthController_passwordLogin: {
@@ -5801,12 +10668,56 @@ export interface operations {
             };
         };
         responses: {
-            /** @description rate_limited */
-            429: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5823,12 +10734,56 @@ export interface operations {
             };
         };
         responses: {
-            /** @description rate_limited */
-            429: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5847,6 +10802,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     AuthController_logoutEverywhere: {
@@ -5864,6 +10837,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     MeController_me: {
@@ -5880,6 +10871,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5902,6 +10902,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     MeController_startTotp: {
@@ -5918,6 +10972,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5940,6 +11012,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     UsersController_list: {
@@ -5960,6 +11086,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5985,6 +11147,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     UsersController_get: {
@@ -6003,6 +11219,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -6027,6 +11270,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     UsersController_logoutEverywhere: {
@@ -6045,6 +11351,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -6067,6 +11400,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RegisterController_changes: {
@@ -6087,6 +11456,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RegisterController_versions: {
@@ -6106,6 +11511,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -6131,6 +11572,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RegisterController_putActivity: {
@@ -6154,6 +11649,69 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ControllerSettingsController_get: {
@@ -6170,6 +11728,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -6191,6 +11767,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };

@@ -1,5 +1,6 @@
 import { applyDecorators, Global, Module, UseGuards } from '@nestjs/common';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiExtension } from '@nestjs/swagger';
+import { RATE_LIMITED_EXTENSION } from '../openapi/contract';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { Env } from '../../config/env';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -28,5 +29,4 @@ class ThrottleStorageModule {}
 export class ThrottleModule {}
 
 /** Put on every public route that does work: answers 429 `rate_limited` past the limit per client IP. */
-export const RateLimited = () =>
-  applyDecorators(UseGuards(ThrottlerGuard), ApiTooManyRequestsResponse({ description: 'rate_limited' }));
+export const RateLimited = () => applyDecorators(UseGuards(ThrottlerGuard), ApiExtension(RATE_LIMITED_EXTENSION, true));

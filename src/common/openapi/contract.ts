@@ -1,0 +1,151 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ERROR_STATUS, ErrorCode } from '../problem/error-codes';
+
+/** Set by `RequireScopes`: the scopes a keyed route needs, for its security and its description. */
+export const SCOPES_EXTENSION = 'x-zgoda-scopes';
+/** Set by `Public`: the route takes no API key (it may authenticate otherwise: a session, a token, a signature). */
+export const PUBLIC_EXTENSION = 'x-zgoda-public';
+/** Set by `RateLimited`: the route answers 429 past the limit per client. */
+export const RATE_LIMITED_EXTENSION = 'x-zgoda-rate-limited';
+
+type Operation = {
+  summary?: string;
+  description?: string;
+  parameters?: { in: string }[];
+  requestBody?: unknown;
+  security?: Record<string, string[]>[];
+  responses: Record<string, { description: string; content?: Record<string, unknown> }>;
+  [extension: `x-${string}`]: unknown;
+};
+
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+
+/** The problem codes a status carries, from the one error-code table. */
+const codesOf = (status: number): ErrorCode[] =>
+  (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((c) => ERROR_STATUS[c] === status);
+
+/** What each documented error status means for any operation, and the codes it can carry. */
+const ERROR_RESPONSES: Record<string, string> = {
+  '400': 'The request is malformed (a body that is not JSON, a bad cursor, input nested too deep)',
+  '401': 'No API key, or an unknown or revoked one',
+  '403': 'The API key lacks the scope this operation needs',
+  '404': 'Nothing with this id',
+  '409': 'The resource is not in a state that allows this',
+  '410': 'Gone: a link or cursor that has expired',
+  '413': 'The body is larger than the limit',
+  '415': 'The body has a media type this operation does not take',
+  '422': 'The request is well-formed but not valid (the field errors are in `errors`)',
+  '423': 'The account is locked',
+  '429': 'Too many requests from this client: retry after the time in `retry-after`',
+  '503': 'A dependency (the database or Redis) is unavailable: retry later',
+};
+
+/**
+ * The service's OpenAPI document (issue 24): built from the controllers' decorators, then completed in one
+ * place so every operation states its security and every error it can answer, in the one problem shape.
+ */
+export function contractDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Zgoda')
+    .setDescription(
+      'GDPR (RODO) consent and data-subject-rights service. Errors are application/problem+json (RFC 9457) with a ' +
+        'stable `code`. `/v1` changes are additive only; see the README for how an operation is deprecated.',
+    )
+    .setVersion('1')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer('/', 'This installation')
+    .addSecurity('apiKey', { type: 'http', scheme: 'bearer', description: 'An API key (`zk_...`)' })
+    .addSecurity('session', {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'zg_session',
+      description: 'A staff session from POST /v1/auth/login (console and account routes)',
+    })
+    .build();
+  const doc = SwaggerModule.createDocument(app, config);
+  doc.info.contact = { name: 'The operator of this installation' };
+  return completeContract(doc);
+}
+
+/** Security, error responses and the Problem schema for every operation of a generated document. */
+export function completeContract(doc: OpenAPIObject): OpenAPIObject {
+  doc.components ??= {};
+  doc.components.schemas ??= {};
+  doc.components.schemas.Problem = problemSchema();
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = (item as Record<string, Operation | undefined>)[method];
+      if (!op) continue;
+      completeOperation(path, method, op);
+    }
+  }
+  return doc;
+}
+
+function completeOperation(path: string, method: string, op: Operation): void {
+  const scopes = op[SCOPES_EXTENSION] as string[] | undefined;
+  const isPublic = op[PUBLIC_EXTENSION] === true;
+  const limited = op[RATE_LIMITED_EXTENSION] === true;
+  delete op[SCOPES_EXTENSION];
+  delete op[PUBLIC_EXTENSION];
+  delete op[RATE_LIMITED_EXTENSION];
+  const statuses = new Set<string>(Object.keys(op.responses).filter((s) => /^[45]\d\d$/.test(s)));
+  if (limited) statuses.add('429');
+  if (scopes) {
+    op.security = [{ apiKey: [] }];
+    const needs = `Needs an API key with one of the scopes: ${scopes.map((s) => `\`${s}\``).join(', ')} (\`admin\` holds all).`;
+    op.description = op.description ? `${op.description}\n\n${needs}` : needs;
+    statuses.add('401').add('403');
+  } else if (op.security?.some((s) => 'session' in s)) {
+    // A staff session: none or an ended one is 401; a change without the session's CSRF token is 403.
+    statuses.add('401');
+    if (method !== 'get') statuses.add('403');
+  } else if (isPublic && !op.security?.length) {
+    // Reached without an API key; it authenticates otherwise where it must (a token, a signature).
+    op.security = [];
+  }
+  if (path.includes('{')) statuses.add('404');
+  const hasQuery = (op.parameters ?? []).some((p) => p.in === 'query');
+  if (op.requestBody) statuses.add('400').add('413').add('415').add('422');
+  if (hasQuery) statuses.add('400').add('422');
+  for (const status of statuses) {
+    const existing = op.responses[status];
+    const codes = codesOf(Number(status));
+    op.responses[status] = {
+      description:
+        existing?.description && existing.description !== codes[0]
+          ? existing.description
+          : `${ERROR_RESPONSES[status] ?? 'An error'}. Problem codes with this status: ${codes.join(', ')}.`,
+      content: { 'application/problem+json': { schema: PROBLEM_REF } },
+    };
+  }
+  op.summary ??= `${method.toUpperCase()} ${path}`;
+}
+
+/** RFC 9457 problem details as this service answers them; `code` is one of the error-code table's. */
+function problemSchema() {
+  return {
+    type: 'object',
+    required: ['type', 'title', 'status', 'code'],
+    properties: {
+      type: { type: 'string', example: 'urn:zgoda:problem:validation_failed' },
+      title: { type: 'string', example: 'Validation failed' },
+      status: { type: 'integer', example: 422 },
+      detail: { type: 'string' },
+      code: { type: 'string', enum: Object.keys(ERROR_STATUS), description: 'Stable: clients may branch on it' },
+      correlationId: { type: 'string', description: 'The request id, also in the logs' },
+      errors: {
+        type: 'array',
+        description: 'Field errors of a 422',
+        items: {
+          type: 'object',
+          required: ['field', 'message'],
+          properties: { field: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
+    },
+    additionalProperties: true,
+  };
+}
