@@ -156,6 +156,59 @@ export class ImportResponse {
   finishedAt: string | null;
 }
 
+export class ConsentEventResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ example: 'newsletter' })
+  purpose: string;
+
+  @ApiProperty({ enum: Channel })
+  channel: Channel;
+
+  @ApiProperty({ description: 'The text version agreed to (0 and below: texts brought in by an import)' })
+  version: number;
+
+  @ApiProperty({ example: 'pl' })
+  locale: string;
+
+  @ApiProperty({ description: 'SHA-256 of the rendered text agreed to' })
+  sha256: string;
+
+  @ApiProperty({ enum: ['granted', 'refused', 'withdrawn', 'confirmed'] })
+  decision: string;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'gpc, double_opt_in, objection, ...' })
+  reason: string | null;
+
+  @ApiProperty({ description: 'A grant waiting for the person to confirm it (double opt-in)' })
+  pending: boolean;
+
+  @ApiProperty({ format: 'date-time', description: 'When the person expressed it' })
+  occurredAt: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When Zgoda stored it' })
+  recordedAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The signed consent receipt (compact JWS, ES256; keys at /v1/receipts/jwks.json)',
+  })
+  receipt: string | null;
+}
+
+export class ConsentByIdentifierResponse extends ConsentEventResponse {
+  @ApiProperty({ description: 'The subject was created by this call' })
+  subjectCreated: boolean;
+}
+
 /** NDJSON and CSV bodies: a string of lines, read as a stream. */
 export const textContent = (type: string, description: string) => ({
   content: { [type]: { schema: { type: 'string' as const, description } } },

@@ -1,12 +1,13 @@
 import { AuditService } from '../audit';
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency';
 import { ConsentLinksService, PREFERENCES_TTL_S, UNSUBSCRIBE_TTL_S } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
+import { ConsentByIdentifierResponse, ConsentEventResponse } from './consent-api.responses';
 import { consentEventView } from './consent-views';
 import { Channel, PURPOSE_KEY_PATTERN } from './consent.types';
 import { ConsentsService } from './consents.service';
@@ -46,6 +47,7 @@ export class ConsentsController {
   @Idempotent()
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision (grant, refusal, withdrawal); answers with a signed receipt' })
+  @ApiCreatedResponse({ type: ConsentEventResponse })
   async record(
     @Param('id', uuid) id: string,
     @Body() dto: GrantConsentDto,
@@ -59,6 +61,7 @@ export class ConsentsController {
   @Idempotent()
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision for a subject found by identifier, created when unknown' })
+  @ApiCreatedResponse({ type: ConsentByIdentifierResponse })
   async recordByIdentifier(@Body() dto: GrantConsentByIdentifierDto, @Headers('sec-gpc') gpc: string | undefined) {
     const e = await this.consents.recordByIdentifier(dto, gpcOf(gpc));
     return { ...consentEventView(e), subjectCreated: e.created };

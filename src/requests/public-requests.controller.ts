@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { PublicRequestAccepted } from './request-api.responses';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/scopes';
@@ -108,6 +109,7 @@ export class PublicRequestsController {
   @ApiOperation({
     summary: 'Make a request from the portal; the same answer whether or not the address is known (Recital 64)',
   })
+  @ApiAcceptedResponse({ type: PublicRequestAccepted })
   async submit(@Body() dto: PublicRequestDto) {
     // Checked before anything is looked up: a refusal says the same whoever the address belongs to.
     const errors = this.intake.detailErrors(dto, { changesOrDetails: true });

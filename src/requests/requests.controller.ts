@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { RequestResponse } from './request-api.responses';
 import type { FastifyReply } from 'fastify';
 import { Public, RequireScopes } from '../common/auth/scopes';
 import { pageOf } from '../common/http/pagination';
@@ -46,6 +47,8 @@ export class RequestsController {
     description:
       '201 with the new request. When the subject already has an open request of this type, 200 with that request and `duplicate: true` (one answer, one deadline).',
   })
+  @ApiCreatedResponse({ type: RequestResponse, description: 'The new request' })
+  @ApiOkResponse({ type: RequestResponse, description: 'The open request of this type (`duplicate: true`)' })
   async create(@Body() dto: CreateRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { request, duplicate } = await this.intake.create(dto);
     void reply.status(duplicate ? 200 : 201);

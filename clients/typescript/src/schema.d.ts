@@ -2714,6 +2714,45 @@ export interface components {
              */
             occurredAt?: string;
         };
+        ConsentEventResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subjectId: string;
+            /** @example newsletter */
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+            /** @description The text version agreed to (0 and below: texts brought in by an import) */
+            version: number;
+            /** @example pl */
+            locale: string;
+            /** @description SHA-256 of the rendered text agreed to */
+            sha256: string;
+            /** @enum {string} */
+            decision: "granted" | "refused" | "withdrawn" | "confirmed";
+            /**
+             * @description gpc, double_opt_in, objection, ...
+             * @example null
+             */
+            reason: string | null;
+            /** @description A grant waiting for the person to confirm it (double opt-in) */
+            pending: boolean;
+            /**
+             * Format: date-time
+             * @description When the person expressed it
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @description When Zgoda stored it
+             */
+            recordedAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description The signed consent receipt (compact JWS, ES256; keys at /v1/receipts/jwks.json) */
+            receipt: string | null;
+        };
         SubjectRefDto: {
             email?: string;
             phone?: string;
@@ -2751,6 +2790,47 @@ export interface components {
             occurredAt?: string;
             /** @description Found by externalId, then email, then phone; created when unknown */
             subject: components["schemas"]["SubjectRefDto"];
+        };
+        ConsentByIdentifierResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subjectId: string;
+            /** @example newsletter */
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+            /** @description The text version agreed to (0 and below: texts brought in by an import) */
+            version: number;
+            /** @example pl */
+            locale: string;
+            /** @description SHA-256 of the rendered text agreed to */
+            sha256: string;
+            /** @enum {string} */
+            decision: "granted" | "refused" | "withdrawn" | "confirmed";
+            /**
+             * @description gpc, double_opt_in, objection, ...
+             * @example null
+             */
+            reason: string | null;
+            /** @description A grant waiting for the person to confirm it (double opt-in) */
+            pending: boolean;
+            /**
+             * Format: date-time
+             * @description When the person expressed it
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @description When Zgoda stored it
+             */
+            recordedAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description The signed consent receipt (compact JWS, ES256; keys at /v1/receipts/jwks.json) */
+            receipt: string | null;
+            /** @description The subject was created by this call */
+            subjectCreated: boolean;
         };
         UnsubscribeLinkDto: {
             purpose: string;
@@ -3190,6 +3270,38 @@ export interface components {
              */
             locale?: "pl" | "en";
         };
+        RequestResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
+            /** @enum {string} */
+            status: "received" | "awaiting_verification" | "verified" | "in_progress" | "awaiting_recipients" | "completed" | "cancelled" | "failed";
+            /** Format: uuid */
+            subjectId: string | null;
+            /** @example pl */
+            locale: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            verifiedAt: string | null;
+            /**
+             * Format: date-time
+             * @description One month from receipt (Art. 12(3)); see .../clock
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description After an extension
+             */
+            extendedDueAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            /** @example on_track */
+            deadlineState: string;
+            /** @description Intake only: true when this is the subject’s open request of the same type, answered with 200 */
+            duplicate?: boolean;
+        };
         ExtendRequestDto: {
             /**
              * @description Further months (Art. 12(3)); never beyond three from receipt
@@ -3278,6 +3390,12 @@ export interface components {
             changes?: Record<string, unknown>;
             /** @description Objection (+): purpose keys; none or "direct_marketing" objects to direct marketing */
             purposes?: string[];
+        };
+        PublicRequestAccepted: {
+            /** @enum {string} */
+            status: "accepted";
+            /** @description The same whether or not the address is known (Recital 64) */
+            message: string;
         };
         ResendVerificationDto: {
             /** @enum {string} */
@@ -3426,7 +3544,7 @@ export interface operations {
     AuditController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 subjectId?: string;
@@ -3524,7 +3642,7 @@ export interface operations {
     ApiKeysController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -3804,7 +3922,7 @@ export interface operations {
     SubjectsController_lookup: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 email?: string;
@@ -4689,7 +4807,7 @@ export interface operations {
     SystemsController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -4956,7 +5074,7 @@ export interface operations {
     PurposesController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -5833,7 +5951,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ConsentEventResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5922,7 +6042,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ConsentByIdentifierResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7251,7 +7373,7 @@ export interface operations {
     BreachesController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 status?: "open" | "contained" | "notified" | "closed";
@@ -7586,7 +7708,7 @@ export interface operations {
     BreachesController_history: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -8033,7 +8155,7 @@ export interface operations {
     RetentionPoliciesController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 /** @description Only active (true) or inactive (false) policies. */
@@ -8302,7 +8424,7 @@ export interface operations {
     RetentionPoliciesController_versions: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -8370,7 +8492,7 @@ export interface operations {
     RetentionRunsController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -8505,7 +8627,7 @@ export interface operations {
     RetentionRunsController_get: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
@@ -8573,7 +8695,7 @@ export interface operations {
     RetentionRunsController_listNotices: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 status?: "pending" | "sent" | "failed" | "manual";
@@ -8642,7 +8764,7 @@ export interface operations {
     RetentionRunsController_items: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 outcome?: "erased" | "anonymised" | "review_created" | "superseded" | "would_erase" | "would_anonymise" | "would_review" | "legal_hold" | "open_request" | "restricted" | "active_consent" | "retained" | "review_exists" | "failed";
@@ -8757,7 +8879,7 @@ export interface operations {
     RetentionReviewsController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 status?: "open" | "resolved";
@@ -8903,7 +9025,7 @@ export interface operations {
     RequestsController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 status?: "received" | "awaiting_verification" | "verified" | "in_progress" | "awaiting_recipients" | "completed" | "cancelled" | "failed";
@@ -8982,11 +9104,23 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The open request of this type (`duplicate: true`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
+            };
+            /** @description The new request */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9950,7 +10084,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicRequestAccepted"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11071,7 +11207,7 @@ export interface operations {
     UsersController_list: {
         parameters: {
             query?: {
-                limit?: unknown;
+                limit?: number;
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
             };
