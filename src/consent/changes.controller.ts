@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiGoneResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ChangesPage } from './consent-api.responses';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -51,6 +51,9 @@ export class ChangesController {
       'externalId (the unscoped external id) for every reader; e-mail and phone only for keys with subjects:read. 410 cursor_expired past CHANGES_RETENTION_DAYS.',
   })
   @ApiOkResponse({ type: ChangesPage })
+  @ApiGoneResponse({
+    description: 'Problem code `cursor_expired`: older than CHANGES_RETENTION_DAYS; read from the start',
+  })
   changes(@Query() q: ChangesQuery, @CurrentPrincipal() principal: Principal) {
     return this.feed.page(
       q.after,

@@ -1,6 +1,13 @@
 import { AuditService } from '../audit';
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
@@ -48,6 +55,7 @@ export class ConsentsController {
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision (grant, refusal, withdrawal); answers with a signed receipt' })
   @ApiCreatedResponse({ type: ConsentEventResponse })
+  @ApiConflictResponse({ description: 'Problem code `subject_erased`: a grant for an erased subject' })
   async record(
     @Param('id', uuid) id: string,
     @Body() dto: GrantConsentDto,
@@ -62,6 +70,7 @@ export class ConsentsController {
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision for a subject found by identifier, created when unknown' })
   @ApiCreatedResponse({ type: ConsentByIdentifierResponse })
+  @ApiConflictResponse({ description: 'Problem code `subject_erased`: a grant for an erased subject' })
   async recordByIdentifier(@Body() dto: GrantConsentByIdentifierDto, @Headers('sec-gpc') gpc: string | undefined) {
     const e = await this.consents.recordByIdentifier(dto, gpcOf(gpc));
     return { ...consentEventView(e), subjectCreated: e.created };

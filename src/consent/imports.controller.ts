@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, 
 import {
   ApiAcceptedResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
@@ -140,6 +141,7 @@ export class ImportsController {
   })
   @ApiOperation({ summary: 'The file, as the raw body (streamed, up to IMPORT_MAX_BYTES); queues the import' })
   @ApiAcceptedResponse({ type: ImportResponse })
+  @ApiConflictResponse({ description: 'Problem code `import_not_awaiting_file`: the import already has its file' })
   async file(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: FastifyRequest) {
     if (!(req.body instanceof Readable)) {
       throw new ProblemError('unsupported_media_type', 'Send the file as application/x-ndjson or text/csv.');

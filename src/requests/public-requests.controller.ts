@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { PublicRequestAccepted } from './request-api.responses';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -110,6 +117,9 @@ export class PublicRequestsController {
     summary: 'Make a request from the portal; the same answer whether or not the address is known (Recital 64)',
   })
   @ApiAcceptedResponse({ type: PublicRequestAccepted })
+  @ApiServiceUnavailableResponse({
+    description: 'Problem code `service_unavailable`: the subject lookup failed; nothing was sent (fail closed)',
+  })
   async submit(@Body() dto: PublicRequestDto) {
     // Checked before anything is looked up: a refusal says the same whoever the address belongs to.
     const errors = this.intake.detailErrors(dto, { changesOrDetails: true });

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequestResponse } from './request-api.responses';
 import type { FastifyReply } from 'fastify';
 import { Public, RequireScopes } from '../common/auth/scopes';
@@ -49,6 +56,7 @@ export class RequestsController {
   })
   @ApiCreatedResponse({ type: RequestResponse, description: 'The new request' })
   @ApiOkResponse({ type: RequestResponse, description: 'The open request of this type (`duplicate: true`)' })
+  @ApiNotFoundResponse({ description: 'Problem code `unknown_subject`: no subject with the `subjectId` given' })
   async create(@Body() dto: CreateRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { request, duplicate } = await this.intake.create(dto);
     void reply.status(duplicate ? 200 : 201);

@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import { contractStats, contractViolation } from './contract';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
@@ -67,10 +69,15 @@ export class TestApp {
     const text = await res.text();
     let parsed: unknown = text;
     if (/json/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
+    const broken = contractViolation(method, path, res.status, res.headers.get('content-type'), parsed);
+    if (broken) throw new Error(`contract (openapi.json): ${broken}`);
     return { status: res.status, body: parsed as T, text, headers: res.headers };
   }
 
   async close(): Promise<void> {
+    // CONTRACT_REPORT=<file>: how many responses this test file checked against openapi.json (issue 24 item 4).
+    if (process.env.CONTRACT_REPORT) appendFileSync(process.env.CONTRACT_REPORT, `${contractStats.checked}\n`);
+    contractStats.checked = 0;
     await this.app?.close();
     await this.worker?.close();
     await dropDatabase(this.dbName);

@@ -5991,6 +5991,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `subject_erased`: a grant for an erased subject */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
             413: {
                 headers: {
@@ -6066,6 +6075,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `subject_erased`: a grant for an erased subject */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7046,6 +7064,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `cursor_expired`: older than CHANGES_RETENTION_DAYS; read from the start */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
                 headers: {
@@ -7190,6 +7217,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `import_not_awaiting_file`: the import already has its file */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9149,6 +9185,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `unknown_subject`: no subject with the `subjectId` given */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
             413: {
                 headers: {
@@ -10126,6 +10171,15 @@ export interface operations {
             };
             /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `service_unavailable`: the subject lookup failed; nothing was sent (fail closed) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

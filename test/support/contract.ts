@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAPIResponseValidator from 'openapi-response-validator';
+
+/*
+ * Issue 24 item 4: responses the end-to-end tests receive, checked against the committed document (openapi.json):
+ * the status is one the operation documents, the media type one it declares, the body valid against its schema.
+ * Enforced for the operations below (the integration routes the typed client covers); the rest join as their
+ * responses are documented.
+ */
+export const CONTRACT_CHECKED = new Set([
+  'GET /v1/consents/check',
+  'POST /v1/consents/check',
+  'POST /v1/consents',
+  'POST /v1/subjects/{id}/consents',
+  'POST /v1/requests',
+  'POST /public/requests',
+  'GET /v1/changes',
+  'POST /v1/imports',
+  'GET /v1/imports/{id}',
+  'PUT /v1/imports/{id}/file',
+  'POST /v1/imports/{id}/cancel',
+]);
+
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+const doc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8')) as {
+  paths: Record<string, Record<string, Operation>>;
+  components: Record<string, unknown>;
+};
+
+// Literal paths before templated ones, so /v1/consents/check never matches a {param}.
+const routes = Object.keys(doc.paths)
+  .map((template) => ({
+    template,
+    params: (template.match(/\{/g) ?? []).length,
+    re: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  }))
+  .sort((a, b) => a.params - b.params);
+
+const validators = new Map<string, OpenAPIResponseValidator>();
+
+/** Responses checked in this test process. */
+export const contractStats = { checked: 0 };
+
+/** Why this response breaks the committed contract, or null when it keeps it (or its operation is not enforced). */
+export function contractViolation(
+  method: string,
+  url: string,
+  status: number,
+  contentType: string | null,
+  body: unknown,
+): string | null {
+  const path = url.split('?')[0];
+  const route = routes.find((r) => r.re.test(path));
+  const name = `${method.toUpperCase()} ${route?.template}`;
+  if (!route || !CONTRACT_CHECKED.has(name)) return null;
+  contractStats.checked += 1;
+  const op = doc.paths[route.template][method.toLowerCase()];
+  const documented = op.responses[String(status)] ?? op.responses.default;
+  if (!documented) return `${name} answered ${status}, which it does not document`;
+  const media = (contentType ?? '').split(';')[0].trim();
+  if (!documented.content) return media && status !== 204 ? `${name} ${status}: ${media} is not declared` : null;
+  if (!documented.content[media]) return `${name} ${status}: ${media || 'no media type'} is not declared`;
+  if (!media.includes('json')) return null;
+  const key = `${name} ${status}`;
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = new OpenAPIResponseValidator({
+      responses: { [String(status)]: { ...documented, content: { 'application/json': documented.content[media] } } },
+      components: doc.components,
+    } as never);
+    validators.set(key, validator);
+  }
+  const errors = validator.validateResponse(status, body);
+  return errors ? `${name} ${status}: ${JSON.stringify(errors.errors).slice(0, 600)}` : null;
+}
