@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EventFacts, StateFacts } from './consent-rules';
 import { ConsentEvent } from './consent-event.entity';
-import { CONSENT_LOCK_NAMESPACE } from './consent.repository';
+import { CONSENT_LOCK_NAMESPACE, STATE_INSERT, STATE_ON_CONFLICT } from './consent.repository';
 
 export interface Triple {
   subjectId: string;
@@ -153,19 +153,11 @@ export class ConsentBulkRepository {
     if (!states.length) return;
     const col = <K extends keyof StateFacts>(k: K) => states.map((s) => s.state[k]);
     await m.query(
-      `INSERT INTO consent_state (subject_id, purpose_key, channel, status, event_id, last_seq, version, locale,
-                                  text_sha256, granted_at, confirmed_at, expires_at, pending, expressed_by,
-                                  suppressed, updated_at)
+      `${STATE_INSERT}
        SELECT u.*, now() FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::bigint[],
                                      $7::int[], $8::text[], $9::char(64)[], $10::timestamptz[], $11::timestamptz[],
                                      $12::timestamptz[], $13::boolean[], $14::text[], $15::boolean[]) AS u
-       ON CONFLICT (subject_id, purpose_key, channel) DO UPDATE SET
-         status = EXCLUDED.status, event_id = EXCLUDED.event_id, last_seq = EXCLUDED.last_seq,
-         version = EXCLUDED.version, locale = EXCLUDED.locale, text_sha256 = EXCLUDED.text_sha256,
-         granted_at = EXCLUDED.granted_at, confirmed_at = EXCLUDED.confirmed_at, expires_at = EXCLUDED.expires_at,
-         pending = EXCLUDED.pending, expressed_by = EXCLUDED.expressed_by, suppressed = EXCLUDED.suppressed,
-         updated_at = EXCLUDED.updated_at
-       WHERE consent_state.last_seq < EXCLUDED.last_seq`,
+       ${STATE_ON_CONFLICT}`,
       [
         states.map((s) => s.subjectId),
         states.map((s) => s.purposeKey),

@@ -47,6 +47,19 @@ export type {
 // Namespace of the per-(subject, purpose, channel) advisory locks, apart from every other lock user.
 export const CONSENT_LOCK_NAMESPACE = 0x2a0d20;
 
+/** The projection's row, written by one event (`upsertState`) or an import's batch (`upsertStates`). */
+export const STATE_INSERT = `INSERT INTO consent_state (subject_id, purpose_key, channel, status, event_id, last_seq,
+  version, locale, text_sha256, granted_at, confirmed_at, expires_at, pending, expressed_by, suppressed, updated_at)`;
+
+/** The guard on `last_seq` keeps the projection moving forward only, whatever order writers commit in. */
+export const STATE_ON_CONFLICT = `ON CONFLICT (subject_id, purpose_key, channel) DO UPDATE SET
+  status = EXCLUDED.status, event_id = EXCLUDED.event_id, last_seq = EXCLUDED.last_seq,
+  version = EXCLUDED.version, locale = EXCLUDED.locale, text_sha256 = EXCLUDED.text_sha256,
+  granted_at = EXCLUDED.granted_at, confirmed_at = EXCLUDED.confirmed_at, expires_at = EXCLUDED.expires_at,
+  pending = EXCLUDED.pending, expressed_by = EXCLUDED.expressed_by, suppressed = EXCLUDED.suppressed,
+  updated_at = EXCLUDED.updated_at
+  WHERE consent_state.last_seq < EXCLUDED.last_seq`;
+
 @Injectable()
 export class ConsentRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -82,17 +95,7 @@ export class ConsentRepository {
   /** The guard on `last_seq` keeps the projection moving forward only, whatever order writers commit in. */
   async upsertState(m: EntityManager, subjectId: string, purposeKey: string, channel: string, s: StateFacts) {
     await m.query(
-      `INSERT INTO consent_state (subject_id, purpose_key, channel, status, event_id, last_seq, version, locale,
-                                  text_sha256, granted_at, confirmed_at, expires_at, pending, expressed_by,
-                                  suppressed, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
-       ON CONFLICT (subject_id, purpose_key, channel) DO UPDATE SET
-         status = EXCLUDED.status, event_id = EXCLUDED.event_id, last_seq = EXCLUDED.last_seq,
-         version = EXCLUDED.version, locale = EXCLUDED.locale, text_sha256 = EXCLUDED.text_sha256,
-         granted_at = EXCLUDED.granted_at, confirmed_at = EXCLUDED.confirmed_at, expires_at = EXCLUDED.expires_at,
-         pending = EXCLUDED.pending, expressed_by = EXCLUDED.expressed_by, suppressed = EXCLUDED.suppressed,
-         updated_at = EXCLUDED.updated_at
-       WHERE consent_state.last_seq < EXCLUDED.last_seq`,
+      `${STATE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()) ${STATE_ON_CONFLICT}`,
       [
         subjectId,
         purposeKey,

@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { DataSource } from 'typeorm';
-import { logDir } from '../support/test-env';
+import { spawnWorker } from '../support/worker-process';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { publishedPurpose } from './consent-fixtures';
 
@@ -18,26 +16,7 @@ describe('consent: an import whose worker is killed', () => {
   const workers: ChildProcess[] = [];
 
   const startWorker = (n: number): ChildProcess => {
-    const child = spawn(process.execPath, [join(__dirname, '../../dist/src/worker.js')], {
-      // Not the repository folder: its .env.local must not leak into this installation's settings.
-      cwd: tmpdir(),
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: t.env.DATABASE_URL,
-        REDIS_URL: t.env.REDIS_URL,
-        REDIS_PREFIX: t.env.REDIS_PREFIX,
-        ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
-        ADMIN_API_KEY: t.env.ADMIN_API_KEY,
-        MIGRATIONS_RUN: 'false',
-        OUTBOX_POLL_MS: '200',
-        RECONCILE_INTERVAL_MS: '500',
-        RECONCILE_GRACE_MS: '1000',
-        LOG_LEVEL: 'info',
-        LOG_FILE: `${logDir()}/${process.pid}-import-crash-worker-${n}.log`,
-      },
-      stdio: ['ignore', 'ignore', 'ignore'],
-    });
+    const child = spawnWorker(t, `import-crash-worker-${n}`);
     workers.push(child);
     return child;
   };
