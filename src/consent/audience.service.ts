@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
 import { SubjectAddresses, SubjectLookupService } from '../subjects';
 import { decide, PurposeRules } from './consent-rules';
@@ -14,6 +14,8 @@ import { PurposesRepository } from './purposes.repository';
 export class AudienceService {
   /** Rows per keyset page; one page is all the stream ever holds. */
   pageSize = 1000;
+
+  private readonly logger = new Logger(AudienceService.name);
 
   constructor(
     private readonly repo: ConsentRepository,
@@ -47,8 +49,11 @@ export class AudienceService {
     while (next) {
       const { chunk, last }: PreparedPage = await next;
       next = last ? this.prepare(purposeKey, channel, rules, withContacts, last, size) : null;
-      // A client that leaves stops the stream with this read in flight: its failure then has no reader.
-      next?.catch(() => undefined);
+      // A client that leaves stops the stream with this read in flight: its failure then has no reader, and
+      // nothing was sent from it. Logged, not rethrown: a read that is awaited fails the stream on its own.
+      next?.catch((e: unknown) =>
+        this.logger.warn({ err: { name: (e as Error)?.name } }, 'audience page read failed (read ahead)'),
+      );
       if (chunk) yield chunk;
     }
   }

@@ -179,10 +179,6 @@ export class ConsentWriter {
     await this.repo.lockTriple(m, subjectId, purpose.key, channel);
     const current = stateFacts(await this.repo.findState(m, subjectId, purpose.key, channel));
     if (options.precondition && !options.precondition(current)) return null;
-    // Under the triple's lock, so a file imported twice at once still writes each row once.
-    if (draft.importKey && (await this.repo.hasImportKey(m, draft.importKey))) {
-      throw new ProblemError('already_imported', 'This row was imported before.');
-    }
 
     const { event, evidence } = await this.compose(draft, subjectId, erased, await this.controllerIdentity(m));
     if (evidence) await this.repo.insertEvidence(m, evidence);

@@ -140,10 +140,6 @@ export class ConsentRepository {
     return qb.getMany();
   }
 
-  async hasImportKey(m: EntityManager, importKey: string): Promise<boolean> {
-    return (await m.getRepository(ConsentEvent).count({ where: { importKey } })) > 0;
-  }
-
   /** One subject's events for one purpose and channel, in the order they take effect: to rebuild its state. */
   tripleEvents(m: EntityManager, subjectId: string, purposeKey: string, channel: string): Promise<ConsentEvent[]> {
     return m.getRepository(ConsentEvent).find({

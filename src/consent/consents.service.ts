@@ -11,11 +11,6 @@ import { ConsentRepository } from './consent.repository';
 import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
-
-/** A row of an import (issue 14 item 1): its identity, so a second run writes it once. */
-export interface ImportedRow {
-  key: string;
-}
 import { PurposesRepository } from './purposes.repository';
 
 /** Records decisions from staff, forms and imports. Every way to grant is also a way to withdraw (Art. 7(3)). */
@@ -38,11 +33,10 @@ export class ConsentsService {
     return this.recordForKnown(subjectId, dto, target, gpc);
   }
 
-  /** For web forms and imports: finds the subject by externalId, e-mail or phone, or creates it. */
+  /** For web forms: finds the subject by externalId, e-mail or phone, or creates it (imports: ImportRunner). */
   async recordByIdentifier(
     dto: GrantConsentByIdentifierDto,
     gpc: boolean,
-    imported?: ImportedRow,
   ): Promise<ConsentEvent & { created: boolean }> {
     const ref = dto.subject;
     if (!ref.email && !ref.phone && !ref.externalId) {
@@ -53,7 +47,7 @@ export class ConsentsService {
     // Validated before anyone is created: a refused request must not leave a subject behind.
     const target = await this.validate(dto);
     const existing = await this.findSubject(ref);
-    if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc, imported)), created: false };
+    if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc)), created: false };
 
     let subjectId: string;
     let created = true;
@@ -79,9 +73,9 @@ export class ConsentsService {
       subjectId = other;
       created = false;
     }
-    if (!created) return { ...(await this.recordForKnown(subjectId, dto, target, gpc, imported)), created };
+    if (!created) return { ...(await this.recordForKnown(subjectId, dto, target, gpc)), created };
     const suppressed = await this.identifiersSuppressed(ref);
-    return { ...(await this.capture(subjectId, null, dto, target, gpc, suppressed, false, imported)), created };
+    return { ...(await this.capture(subjectId, null, dto, target, gpc, suppressed, false)), created };
   }
 
   /**
@@ -114,13 +108,7 @@ export class ConsentsService {
     }
   }
 
-  private async recordForKnown(
-    subjectId: string,
-    dto: GrantConsentDto,
-    target: Target,
-    gpc: boolean,
-    imported?: ImportedRow,
-  ) {
+  private async recordForKnown(subjectId: string, dto: GrantConsentDto, target: Target, gpc: boolean) {
     if (gpc) {
       const except = { purpose: target.purpose.key, channel: dto.channel };
       await this.withdrawForGpc(subjectId, except, dto.source.method as SourceMethod);
@@ -133,16 +121,7 @@ export class ConsentsService {
       const contact = await this.subjects.getContact(subjectId);
       suppressed = !!contact && (await this.identifiersSuppressed({ email: contact.email, phone: contact.phone }));
     }
-    return this.capture(
-      subjectId,
-      facts.minorUntil,
-      dto,
-      target,
-      gpc,
-      suppressed,
-      facts.objectedToDirectMarketing,
-      imported,
-    );
+    return this.capture(subjectId, facts.minorUntil, dto, target, gpc, suppressed, facts.objectedToDirectMarketing);
   }
 
   private async capture(
@@ -153,19 +132,10 @@ export class ConsentsService {
     gpc: boolean,
     suppressed: boolean,
     objected = false,
-    imported?: ImportedRow,
   ): Promise<ConsentEvent> {
-    const draft = draftFor(dto, target, {
-      subjectId,
-      minorUntil,
-      objected,
-      suppressed,
-      gpc,
-      ...(imported ? { importKey: imported.key } : {}),
-    });
+    const draft = draftFor(dto, target, { subjectId, minorUntil, objected, suppressed, gpc });
     // Looked up before the write so no extra round trip happens while the write holds its locks.
-    // An imported pending grant is recorded as it stood, unconfirmed: nobody is e-mailed from an import.
-    const mailLocale = draft.pending && !imported ? await this.confirmationLocale(subjectId, target.text.locale) : null;
+    const mailLocale = draft.pending ? await this.confirmationLocale(subjectId, target.text.locale) : null;
     const event = await this.writer.write(
       draft,
       mailLocale
