@@ -1,9 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditEntryView, VerifyResult } from './audit.responses';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, pageOf } from '../common/http/pagination';
 import { AuditQuery, toAuditView } from './audit.dto';
 import { AuditService } from './audit.service';
+import { ApiPage } from '../common/openapi/responses';
 
 @ApiTags('audit')
 @Controller('v1/audit')
@@ -11,6 +13,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiPage(AuditEntryView)
   @RequireScopes('audit:read')
   @ApiOperation({ summary: 'Audit entries, newest first' })
   async list(@Query() q: AuditQuery) {
@@ -29,6 +32,7 @@ export class AuditController {
   }
 
   @Get('verify')
+  @ApiOkResponse({ type: VerifyResult })
   @RequireScopes('audit:read')
   @ApiOperation({ summary: 'Recompute the hash chain and report the first broken entry' })
   verify() {

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ListQuery } from '../common/http/pagination';
 import { AuditEntry } from './audit-entry.entity';
+import type { AuditEntryView } from './audit.responses';
 
 export class AuditQuery extends ListQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() subjectId?: string;
@@ -12,7 +13,7 @@ export class AuditQuery extends ListQuery {
   @ApiPropertyOptional() @IsOptional() @IsDateString() to?: string;
 }
 
-export function toAuditView(e: AuditEntry) {
+export function toAuditView(e: AuditEntry): AuditEntryView {
   return {
     seq: String(e.seq),
     id: e.id,

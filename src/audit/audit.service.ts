@@ -6,6 +6,7 @@ import { chainHash, GENESIS_HASH, verifyBatch, VerifyState } from './audit-chain
 import { AuditEntry } from './audit-entry.entity';
 import { AuditListFilter, AuditRepository } from './audit.repository';
 import { SubjectAliases } from './subject-aliases';
+import type { VerifyResult } from './audit.responses';
 
 export interface AuditInput {
   action: string;
@@ -20,13 +21,6 @@ export interface AuditInput {
 
 /** The list filter as callers give it: one subject id, which the service widens to the subject and its aliases. */
 export type AuditFilter = Omit<AuditListFilter, 'subjectIds'> & { subjectId?: string };
-
-export interface VerifyResult {
-  valid: boolean;
-  checked: number;
-  head: { seq: string; hash: string } | null;
-  firstInvalidSeq?: string;
-}
 
 // Any constant works; it names the one lock that serialises appends so the chain never forks.
 const AUDIT_LOCK = 0x2a0d17;

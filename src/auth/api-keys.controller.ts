@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,6 +23,7 @@ import { Idempotent } from '../idempotency';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { RequireScopes, Scope, SCOPES } from '../common/auth/scopes';
+import { ApiPage } from '../common/openapi/responses';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'newsletter-tool' })
@@ -40,7 +48,38 @@ export class CreateApiKeyDto {
   recordDecisions?: boolean;
 }
 
-const view = (k: ApiKey) => ({
+export class ApiKeyResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty({ description: 'The first characters of the key, to recognise it' })
+  prefix: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true })
+  scopes: string[];
+
+  @ApiProperty()
+  recordDecisions: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastUsedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  revokedAt: string | null;
+}
+
+export class ApiKeyCreated extends ApiKeyResponse {
+  @ApiProperty({ description: 'The key itself: shown this once, kept only as a hash' })
+  key: string;
+}
+
+const view = (k: ApiKey): ApiKeyResponse => ({
   id: k.id,
   name: k.name,
   prefix: k.prefix,
@@ -57,15 +96,18 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: ApiKeyCreated })
   @RequireScopes('keys:manage')
   @Idempotent()
   @ApiOperation({ summary: 'Create an API key; the key is shown once' })
-  async create(@Body() dto: CreateApiKeyDto) {
+  async create(@Body() dto: CreateApiKeyDto): Promise<ApiKeyCreated> {
     const { row, key } = await this.keys.create(dto.name, dto.scopes, dto.recordDecisions ?? false);
     return { ...view(row), key };
   }
 
   @Get()
+  @ApiPage(ApiKeyResponse)
+  @ApiOperation({ summary: 'API keys, newest first' })
   @RequireScopes('keys:manage')
   async list(@Query() q: ListQuery) {
     const cursor = decodeCursor<{ createdAt: string }>(q.cursor, ['createdAt']);
@@ -74,6 +116,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @ApiNoContentResponse({ description: 'Revoked' })
   @HttpCode(204)
   @RequireScopes('keys:manage')
   @ApiOperation({ summary: 'Revoke an API key' })

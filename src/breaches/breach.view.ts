@@ -2,10 +2,11 @@ import { BreachAuthorityNotification } from './breach-authority-notification.ent
 import { deadlineOf } from './breach-deadline';
 import { BreachEvent } from './breach-event.entity';
 import { Breach } from './breach.entity';
+import type { AuthorityNotificationView, BreachEventView, BreachResponse } from './breaches.responses';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function toBreachView(b: Breach, now = new Date()) {
+export function toBreachView(b: Breach, now = new Date()): BreachResponse {
   return {
     id: b.id,
     description: b.description,
@@ -32,7 +33,7 @@ export function toBreachView(b: Breach, now = new Date()) {
   };
 }
 
-export function toNotificationView(n: BreachAuthorityNotification) {
+export function toNotificationView(n: BreachAuthorityNotification): AuthorityNotificationView {
   return {
     id: n.id,
     phase: n.phase,
@@ -44,7 +45,7 @@ export function toNotificationView(n: BreachAuthorityNotification) {
   };
 }
 
-export function toEventView(e: BreachEvent) {
+export function toEventView(e: BreachEvent): BreachEventView {
   return {
     seq: String(e.seq),
     type: e.type,

@@ -1,5 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  AffectedCountsView,
+  AffectedSelection,
+  AuthorityNotificationList,
+  AuthorityNotificationRecorded,
+  BreachDetail,
+  BreachEventView,
+  BreachResponse,
+  BreachStatsResponse,
+} from './breaches.responses';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
@@ -20,6 +30,7 @@ import {
   UpdateBreachDto,
 } from './breaches.dto';
 import { BreachesService } from './breaches.service';
+import { ApiFile, ApiPage, ApiProblem } from '../common/openapi/responses';
 
 const Id = () => Param('id', new ParseUUIDPipe({ version: '4' }));
 const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
@@ -48,6 +59,7 @@ export class BreachesController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: BreachResponse })
   @Idempotent()
   @ApiOperation({ summary: 'Record a personal data breach (Art. 33(5)); the 72-hour clock starts at awareAt' })
   async create(@Body() dto: CreateBreachDto) {
@@ -56,6 +68,7 @@ export class BreachesController {
   }
 
   @Get()
+  @ApiPage(BreachResponse)
   @ApiOperation({ summary: 'Incidents, most recent awareness first' })
   async list(@Query() q: ListBreachesQuery) {
     const cursor = decodeCursor<{ awareAt: string; id: string }>(q.cursor, ['awareAt', 'id']);
@@ -79,14 +92,16 @@ export class BreachesController {
   }
 
   @Get('stats')
+  @ApiOkResponse({ type: BreachStatsResponse })
   @ApiOperation({ summary: 'KPIs: incidents per month, hours to containment and to notification, late notifications' })
-  statistics(@Query() q: BreachStatsQuery) {
+  statistics(@Query() q: BreachStatsQuery): Promise<BreachStatsResponse> {
     return this.stats.stats(q.from ? new Date(q.from) : undefined, q.to ? new Date(q.to) : undefined);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: BreachDetail })
   @ApiOperation({ summary: 'One incident with its deadline and its notifications to the authority' })
-  async get(@Id() id: string) {
+  async get(@Id() id: string): Promise<BreachDetail> {
     const [breach, notifications, affected] = await Promise.all([
       this.breaches.get(id),
       this.notifications.list(id),
@@ -100,12 +115,15 @@ export class BreachesController {
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: BreachResponse })
+  @ApiProblem('invalid_transition')
   @ApiOperation({ summary: 'Change an incident; every change is kept in its history' })
   async update(@Id() id: string, @Body() dto: UpdateBreachDto) {
     return toBreachView(await this.breaches.update(id, toInput(dto)));
   }
 
   @Get(':id/history')
+  @ApiPage(BreachEventView)
   @ApiOperation({ summary: 'Every change to the incident with the values, oldest first' })
   async history(@Id() id: string, @Query() q: ListQuery) {
     const cursor = decodeCursor<{ seq: string }>(q.cursor, ['seq']);
@@ -114,9 +132,14 @@ export class BreachesController {
   }
 
   @Post(':id/authority-notifications')
+  @ApiCreatedResponse({ type: AuthorityNotificationRecorded })
+  @ApiProblem('invalid_transition')
   @Idempotent()
   @ApiOperation({ summary: 'Record a notification sent to UODO (Art. 33); the first sets status notified' })
-  async notifyAuthority(@Id() id: string, @Body() dto: AuthorityNotificationDto) {
+  async notifyAuthority(
+    @Id() id: string,
+    @Body() dto: AuthorityNotificationDto,
+  ): Promise<AuthorityNotificationRecorded> {
     const { breach, notification } = await this.notifications.record(id, {
       sentAt: new Date(dto.sentAt),
       phase: dto.phase,
@@ -127,12 +150,14 @@ export class BreachesController {
   }
 
   @Get(':id/authority-notifications')
+  @ApiOkResponse({ type: AuthorityNotificationList })
+  @ApiOperation({ summary: 'The notifications sent to UODO, oldest first' })
   async listAuthorityNotifications(@Id() id: string) {
     return { items: (await this.notifications.list(id)).map(toNotificationView) };
   }
 
   @Get(':id/authority-report')
-  @ApiProduces('text/html', 'application/pdf')
+  @ApiFile('The report: HTML by default, PDF with format=pdf', 'text/html', 'application/pdf')
   @ApiOperation({ summary: 'The Art. 33(3) notification in Polish (HTML or PDF), ready for the UODO form' })
   async authorityReport(
     @Id() id: string,
@@ -152,13 +177,14 @@ export class BreachesController {
   }
 
   @Post(':id/affected-subjects/select')
+  @ApiOkResponse({ type: AffectedSelection })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Select the subjects affected (ids only); preview with dryRun, record with confirm: true',
     description:
       'Refused (422 selection_too_broad) when neither systems nor data categories narrow it. Selecting again adds, never removes.',
   })
-  select(@Id() id: string, @Body() dto: SelectAffectedSubjectsDto) {
+  select(@Id() id: string, @Body() dto: SelectAffectedSubjectsDto): Promise<AffectedSelection> {
     return this.affected.select(id, {
       systems: dto.systems,
       dataCategories: dto.dataCategories,
@@ -170,12 +196,15 @@ export class BreachesController {
   }
 
   @Get(':id/affected-subjects')
+  @ApiOkResponse({ type: AffectedCountsView })
   @ApiOperation({ summary: 'How many affected subjects were sent the Art. 34 notice and how many wait' })
   affectedCounts(@Id() id: string) {
     return this.affected.counts(id);
   }
 
   @Post(':id/subject-notices')
+  @ApiAcceptedResponse({ type: AffectedCountsView, description: 'Queued; the counts now' })
+  @ApiProblem('invalid_transition')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send the Art. 34 notice to every affected subject not told yet (high risk only)' })
   sendNotices(@Id() id: string) {

@@ -213,3 +213,78 @@ export class ConsentByIdentifierResponse extends ConsentEventResponse {
 export const textContent = (type: string, description: string) => ({
   content: { [type]: { schema: { type: 'string' as const, description } } },
 });
+
+export class UnsubscribeResponse {
+  @ApiProperty({ enum: ['withdrawn', 'already_withdrawn'] })
+  status: 'withdrawn' | 'already_withdrawn';
+
+  @ApiProperty({ description: 'The purpose key' })
+  purpose: string;
+
+  @ApiProperty({ enum: Channel })
+  channel: string;
+}
+
+export class ConfirmResponse {
+  @ApiProperty({ enum: ['confirmed', 'already_confirmed', 'no_longer_pending'] })
+  status: 'confirmed' | 'already_confirmed' | 'no_longer_pending';
+
+  @ApiProperty({ description: 'The purpose key' })
+  purpose: string;
+}
+
+export class ConsentStateView {
+  @ApiProperty()
+  purpose: string;
+
+  @ApiProperty({ enum: Channel })
+  channel: string;
+
+  @ApiProperty({ enum: ['granted', 'pending', 'expired', 'withdrawn', 'refused', 'none'] })
+  status: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The event the state rests on' })
+  consentId: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The text version agreed to' })
+  version: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The purpose’s current text version' })
+  latestVersion: number | null;
+
+  @ApiProperty({ description: 'The current text asks for consent again (Art. 7(1))' })
+  reconsentRequired: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  grantedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+}
+
+export class ConsentStatesResponse {
+  @ApiProperty({ format: 'uuid', description: 'The surviving subject, when the id asked for was merged' })
+  subjectId: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The `at` asked for' })
+  at: string | null;
+
+  @ApiProperty({ type: [ConsentStateView] })
+  items: ConsentStateView[];
+}
+
+export class PreferenceView extends ConsentStateView {
+  @ApiProperty()
+  purposeName: string;
+
+  @ApiPropertyOptional({ description: 'For POST /public/unsubscribe, while granted or pending' })
+  unsubscribeToken?: string;
+}
+
+export class PreferencesResponse {
+  @ApiProperty({ format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ type: [PreferenceView] })
+  items: PreferenceView[];
+}

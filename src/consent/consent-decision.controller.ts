@@ -11,12 +11,13 @@ import { AudienceQuery, BatchDecisionDto, DecisionQuery } from './consent-decisi
 import { ConsentDecisionRecord } from './consent-decision-record.entity';
 import { ConsentDecisionService } from './consent-decision.service';
 import { DecisionLog } from './decision-log.service';
+import { DecisionRecordView } from './consent-records.responses';
 
 /** Asked for (`record`), or the key records always: the principal the log names. */
 const recordAs = (asked: boolean | undefined, p: Principal) =>
   asked === true || p.recordDecisions ? `${p.kind}:${p.id}` : undefined;
 
-const decisionView = (d: ConsentDecisionRecord) => ({
+const decisionView = (d: ConsentDecisionRecord): DecisionRecordView => ({
   id: d.id,
   kind: d.kind,
   decidedAt: d.decidedAt.toISOString(),
@@ -58,6 +59,7 @@ export class ConsentDecisionController {
   }
 
   @Get('decisions/:id')
+  @ApiOkResponse({ type: DecisionRecordView })
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'A recorded decision: who asked, when, about what, and the answer (a batch: its counts)' })
   async decision(@Param('id', new ParseUUIDPipe()) id: string) {

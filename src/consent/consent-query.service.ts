@@ -11,6 +11,7 @@ import { historyView, iso } from './consent-views';
 import { stateFacts } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { PurposesRepository } from './purposes.repository';
+import type { ProofResponse } from './consent-records.responses';
 
 export interface ConsentStateItem {
   purpose: string;
@@ -157,7 +158,7 @@ export class ConsentQueryService {
     return this.repo.evidenceCount(await this.aliases.aliasesOf(subjectId));
   }
 
-  async proof(subjectId: string, consentId: string) {
+  async proof(subjectId: string, consentId: string): Promise<ProofResponse> {
     const ids = await this.aliases.aliasesOf(subjectId);
     const event = await this.repo.findEvent(consentId);
     if (!event || !ids.includes(event.subjectId))

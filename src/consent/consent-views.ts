@@ -1,4 +1,5 @@
 import { ConsentEvent } from './consent-event.entity';
+import type { HistoryEventView } from './consent-records.responses';
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -20,7 +21,7 @@ export const consentEventView = (e: ConsentEvent) => ({
   receipt: e.receipt,
 });
 
-export const historyView = (e: ConsentEvent) => ({
+export const historyView = (e: ConsentEvent): HistoryEventView => ({
   id: e.id,
   purpose: e.purposeKey,
   channel: e.channel,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SubscriptionList, SubscriptionView } from './consent-records.responses';
 import { RequireScopes } from '../common/auth/scopes';
 import { Idempotent } from '../idempotency';
 import { CreateConsentSubscriptionDto, subscriptionView } from './consent-webhooks.dto';
@@ -11,6 +12,7 @@ export class ConsentWebhooksController {
   constructor(private readonly webhooks: ConsentWebhooksService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: SubscriptionView })
   @RequireScopes('consent:write')
   @Idempotent()
   @ApiOperation({ summary: 'Receive signed consent.changed webhooks (x-zgoda-signature)' })
@@ -19,12 +21,16 @@ export class ConsentWebhooksController {
   }
 
   @Get()
+  @ApiOkResponse({ type: SubscriptionList })
+  @ApiOperation({ summary: 'Webhook subscriptions, active and disabled' })
   @RequireScopes('consent:write')
-  async list() {
+  async list(): Promise<SubscriptionList> {
     return { items: (await this.webhooks.list()).map(subscriptionView) };
   }
 
   @Delete(':id')
+  @ApiNoContentResponse({ description: 'Disabled' })
+  @ApiOperation({ summary: 'Disable a subscription' })
   @HttpCode(204)
   @RequireScopes('consent:write')
   async disable(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<void> {

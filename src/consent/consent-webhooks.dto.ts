@@ -14,6 +14,7 @@ import {
 import { CHANGE_TYPES, ChangeType } from './consent-change.entity';
 import { PURPOSE_KEY_PATTERN } from './consent.types';
 import { ConsentSubscription } from './consent-subscription.entity';
+import type { SubscriptionView } from './consent-records.responses';
 
 export class CreateConsentSubscriptionDto {
   @ApiProperty({ example: 'https://crm.example.com/hooks/zgoda' })
@@ -51,7 +52,7 @@ export class CreateConsentSubscriptionDto {
 }
 
 /** The secret is never shown again. */
-export const subscriptionView = (s: ConsentSubscription) => ({
+export const subscriptionView = (s: ConsentSubscription): SubscriptionView => ({
   id: s.id,
   url: s.url,
   purposes: s.purposes,

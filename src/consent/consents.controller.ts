@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
+  ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiTags,
@@ -14,12 +15,13 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency';
 import { ConsentLinksService, PREFERENCES_TTL_S, UNSUBSCRIBE_TTL_S } from './consent-links.service';
 import { ConsentQueryService } from './consent-query.service';
-import { ConsentByIdentifierResponse, ConsentEventResponse } from './consent-api.responses';
+import { ConsentByIdentifierResponse, ConsentEventResponse, ConsentStatesResponse } from './consent-api.responses';
 import { consentEventView } from './consent-views';
 import { Channel, PURPOSE_KEY_PATTERN } from './consent.types';
 import { ConsentsService } from './consents.service';
 import { AsOfQuery, GrantConsentByIdentifierDto, GrantConsentDto } from './grant-consent.dto';
 import { PurposesRepository } from './purposes.repository';
+import { HistoryResponse, LinkResponse, ProofResponse, UnsubscribeLinkResponse } from './consent-records.responses';
 
 export class UnsubscribeLinkDto {
   @ApiProperty()
@@ -77,23 +79,26 @@ export class ConsentsController {
   }
 
   @Get('subjects/:id/consents')
+  @ApiOkResponse({ type: ConsentStatesResponse })
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Current state per purpose and channel, or the state at `at` rebuilt from events' })
-  async states(@Param('id', uuid) id: string, @Query() q: AsOfQuery) {
+  async states(@Param('id', uuid) id: string, @Query() q: AsOfQuery): Promise<ConsentStatesResponse> {
     const subjectId = await this.query.resolve(id);
     const at = q.at ? new Date(q.at) : undefined;
     return { subjectId, at: at?.toISOString() ?? null, items: await this.query.states(subjectId, at) };
   }
 
   @Get('subjects/:id/consents/history')
+  @ApiOkResponse({ type: HistoryResponse })
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Every consent event of the subject, oldest first' })
-  async history(@Param('id', uuid) id: string) {
+  async history(@Param('id', uuid) id: string): Promise<HistoryResponse> {
     const subjectId = await this.query.resolve(id);
     return { subjectId, items: await this.query.history(subjectId) };
   }
 
   @Get('subjects/:id/consents/:consentId/proof')
+  @ApiOkResponse({ type: ProofResponse })
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Proof of one decision: event, exact text, hashes, evidence, receipt, audit trail' })
   async proof(@Param('id', uuid) id: string, @Param('consentId', uuid) consentId: string) {
@@ -115,9 +120,13 @@ export class ConsentsController {
   }
 
   @Post('subjects/:id/unsubscribe-links')
+  @ApiCreatedResponse({ type: UnsubscribeLinkResponse })
   @RequireScopes('consent:write')
   @ApiOperation({ summary: 'One-click withdrawal link for one purpose and channel, for every marketing message' })
-  async unsubscribeLink(@Param('id', uuid) id: string, @Body() dto: UnsubscribeLinkDto) {
+  async unsubscribeLink(
+    @Param('id', uuid) id: string,
+    @Body() dto: UnsubscribeLinkDto,
+  ): Promise<UnsubscribeLinkResponse> {
     const subjectId = await this.query.resolve(id);
     const purpose = await this.purposes.findByKey(dto.purpose);
     if (!purpose) throw new ProblemError('unknown_purpose', 'No purpose with this key.');
@@ -136,9 +145,10 @@ export class ConsentsController {
   }
 
   @Post('subjects/:id/preference-links')
+  @ApiCreatedResponse({ type: LinkResponse })
   @RequireScopes('consent:write')
   @ApiOperation({ summary: "Link to a read-only view of the subject's consents" })
-  async preferenceLink(@Param('id', uuid) id: string) {
+  async preferenceLink(@Param('id', uuid) id: string): Promise<LinkResponse> {
     const token = this.links.preferencesToken(await this.query.resolve(id));
     return {
       url: this.links.url('/public/preferences', token),

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ConfirmResponse, PreferencesResponse, UnsubscribeResponse } from './consent-api.responses';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/scopes';
@@ -10,6 +11,8 @@ import { MessagePage, messagePage, pageLang } from '../web';
 import type { PageLang } from '../web';
 import { PAGE_TEXT } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
+import { ApiErrorsAs, ApiFormOrJsonBody, ApiHtml, ApiPageOrJson, ApiProblem } from '../common/openapi/responses';
+import { GpcResponse } from './consent-records.responses';
 
 export class TokenQuery {
   @ApiProperty()
@@ -50,6 +53,9 @@ export class PublicConsentController {
   ) {}
 
   @Get('unsubscribe')
+  @ApiProblem('invalid_token')
+  @ApiErrorsAs('text/html')
+  @ApiHtml('The page with the withdrawal button')
   @Public()
   @ApiOperation({
     summary: 'Page with a one-click withdrawal button (a GET never withdraws: mail scanners follow links)',
@@ -73,6 +79,10 @@ export class PublicConsentController {
   }
 
   @Post('unsubscribe')
+  @ApiProblem('invalid_token')
+  @ApiErrorsAs('page-or-problem')
+  @ApiFormOrJsonBody(TokenBody)
+  @ApiPageOrJson(200, 'Withdrawn: a page for a form post, JSON for a JSON client', UnsubscribeResponse)
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: 'Withdraw exactly the purpose and channel of the signed token (RFC 8058 compatible)' })
@@ -97,6 +107,9 @@ export class PublicConsentController {
   }
 
   @Get('preferences')
+  @ApiOkResponse({ type: PreferencesResponse })
+  @ApiProblem('invalid_token')
+  @ApiResponse({ status: 303, description: 'A browser is sent to the preference centre for the same token' })
   @Public()
   @ApiOperation({ summary: "A subject's consents, for a signed preferences token" })
   preferences(@Query() q: TokenQuery, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -111,6 +124,9 @@ export class PublicConsentController {
   }
 
   @Get('consents/confirm')
+  @ApiProblem('invalid_token')
+  @ApiErrorsAs('text/html')
+  @ApiHtml('The page with the confirmation button')
   @Public()
   @ApiOperation({ summary: 'Double opt-in: page with a confirmation button' })
   async confirmPage(
@@ -132,6 +148,10 @@ export class PublicConsentController {
   }
 
   @Post('consents/confirm')
+  @ApiProblem('invalid_token')
+  @ApiErrorsAs('page-or-problem')
+  @ApiFormOrJsonBody(TokenBody)
+  @ApiPageOrJson(200, 'Confirmed: a page for a form post, JSON for a JSON client', ConfirmResponse)
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: 'Double opt-in: confirm the pending grant named by the signed token' })
@@ -178,9 +198,10 @@ export class PublicConsentController {
 @Controller('.well-known')
 export class GpcController {
   @Get('gpc.json')
+  @ApiOkResponse({ type: GpcResponse })
   @Public()
   @ApiOperation({ summary: 'Global Privacy Control support (LEGAL item 11)' })
-  gpc(@Res({ passthrough: true }) reply: FastifyReply) {
+  gpc(@Res({ passthrough: true }) reply: FastifyReply): GpcResponse {
     void reply.header('cache-control', 'public, max-age=86400');
     return { gpc: true, lastUpdate: GPC_LAST_UPDATE };
   }

@@ -8,6 +8,7 @@ import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { ConsentRepository } from './consent.repository';
 import { Purpose } from './purpose.entity';
 import { PurposesRepository } from './purposes.repository';
+import type { PreferencesResponse } from './consent-api.responses';
 
 export type UnsubscribeOutcome = 'withdrawn' | 'already_withdrawn';
 
@@ -65,7 +66,7 @@ export class PublicConsentService {
   }
 
   /** A read-only view for a preference centre, with a one-click withdrawal token per current grant. */
-  async preferences(token: string) {
+  async preferences(token: string): Promise<PreferencesResponse> {
     const given = this.links.readPreferences(token);
     const subjectId = (await this.subjects.resolveId(given)) ?? given;
     const names = new Map((await this.purposes.listAll()).map((p) => [p.key, p.name]));

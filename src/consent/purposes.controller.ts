@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  PublishedVersionResponse,
+  PurposeResponse,
+  TextDraftResponse,
+  TextResponse,
+  TextVersionList,
+  TextVersionResponse,
+} from './purposes.responses';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency';
@@ -15,6 +23,7 @@ import {
 } from './purposes.dto';
 import { PurposesService } from './purposes.service';
 import { TextsService } from './texts.service';
+import { ApiPage, ApiProblem } from '../common/openapi/responses';
 
 @ApiTags('purposes')
 @Controller('v1/purposes')
@@ -25,6 +34,8 @@ export class PurposesController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: PurposeResponse })
+  @ApiProblem('purpose_exists')
   @RequireScopes('admin')
   @Idempotent()
   @ApiOperation({ summary: 'Create a purpose of processing' })
@@ -33,6 +44,8 @@ export class PurposesController {
   }
 
   @Get()
+  @ApiPage(PurposeResponse)
+  @ApiOperation({ summary: 'Purposes of processing, by key' })
   @RequireScopes('consent:read')
   async list(@Query() q: ListQuery) {
     const cursor = decodeCursor<{ key: string }>(q.cursor, ['key']);
@@ -41,12 +54,15 @@ export class PurposesController {
   }
 
   @Get(':key')
+  @ApiOkResponse({ type: PurposeResponse })
+  @ApiOperation({ summary: 'A purpose by key' })
   @RequireScopes('consent:read')
   async get(@Param('key') key: string) {
     return purposeView(await this.purposes.get(key));
   }
 
   @Patch(':key')
+  @ApiOkResponse({ type: PurposeResponse })
   @RequireScopes('admin')
   @ApiOperation({ summary: 'Change a purpose; the key is immutable. Published texts keep what they said.' })
   async update(@Param('key') key: string, @Body() dto: UpdatePurposeDto) {
@@ -54,6 +70,8 @@ export class PurposesController {
   }
 
   @Post(':key/texts')
+  @ApiCreatedResponse({ type: TextDraftResponse })
+  @ApiProblem('text_already_published')
   @RequireScopes('consent:write')
   @Idempotent()
   @ApiOperation({ summary: 'Start a new draft version, or add a locale to a draft version' })
@@ -62,12 +80,15 @@ export class PurposesController {
   }
 
   @Get(':key/texts')
+  @ApiOkResponse({ type: TextVersionList })
+  @ApiOperation({ summary: 'The text versions of a purpose, newest first' })
   @RequireScopes('consent:read')
-  async versions(@Param('key') key: string) {
+  async versions(@Param('key') key: string): Promise<TextVersionList> {
     return { items: await this.texts.listVersions(key) };
   }
 
   @Get(':key/texts/current')
+  @ApiOkResponse({ type: TextResponse })
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'The current published text in one locale' })
   async current(@Param('key') key: string, @Query() q: LocaleQuery) {
@@ -75,13 +96,24 @@ export class PurposesController {
   }
 
   @Get(':key/texts/:version')
+  @ApiOkResponse({ type: TextVersionResponse })
+  @ApiOperation({ summary: 'One text version in every locale' })
   @RequireScopes('consent:read')
-  async version(@Param('key') key: string, @Param('version', ParseIntPipe) version: number) {
+  async version(
+    @Param('key') key: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<TextVersionResponse> {
     const rows = await this.texts.getVersion(key, version);
-    return { version, status: rows[0].publishedAt ? 'published' : 'draft', texts: rows.map(textView) };
+    return {
+      version,
+      status: rows[0].publishedAt ? ('published' as const) : ('draft' as const),
+      texts: rows.map(textView),
+    };
   }
 
   @Post(':key/texts/:version/publish')
+  @ApiOkResponse({ type: PublishedVersionResponse })
+  @ApiProblem('text_already_published', 'conflict')
   @HttpCode(200)
   @RequireScopes('consent:write')
   @ApiOperation({ summary: 'Render and freeze every locale of a version' })
@@ -89,12 +121,14 @@ export class PurposesController {
     @Param('key') key: string,
     @Param('version', ParseIntPipe) version: number,
     @Body() dto: PublishTextDto,
-  ) {
+  ): Promise<PublishedVersionResponse> {
     const v = await this.texts.publish(key, version, dto.requiresReconsent ?? false);
     return { ...v, publishedAt: v.publishedAt.toISOString() };
   }
 
   @Patch(':key/texts/:version/:locale')
+  @ApiOkResponse({ type: TextDraftResponse })
+  @ApiProblem('text_already_published')
   @RequireScopes('consent:write')
   @ApiOperation({ summary: 'Edit a draft locale; a published version answers 409 text_already_published' })
   updateText(
@@ -107,6 +141,8 @@ export class PurposesController {
   }
 
   @Delete(':key/texts/:version')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblem('text_already_published')
   @HttpCode(204)
   @RequireScopes('consent:write')
   @ApiOperation({ summary: 'Delete a draft version; a published version answers 409 text_already_published' })

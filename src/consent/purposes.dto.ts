@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { Channel, LegalBasis, LOCALE_PATTERN, PURPOSE_KEY_PATTERN, SpecialCategoryBasis } from './consent.types';
 import { Purpose } from './purpose.entity';
+import type { PurposeResponse, TextResponse } from './purposes.responses';
 
 const MAX_ITEMS = 100;
 const ITEM = 300;
@@ -177,7 +178,7 @@ export class LocaleQuery {
   locale: string;
 }
 
-export const purposeView = (p: Purpose) => ({
+export const purposeView = (p: Purpose): PurposeResponse => ({
   id: p.id,
   key: p.key,
   name: p.name,
@@ -227,7 +228,7 @@ export const textView = (t: {
   publishedAt: Date | null;
   requiresReconsent: boolean;
   imported?: boolean;
-}) => ({
+}): TextResponse => ({
   version: t.version,
   locale: t.locale,
   status: t.publishedAt ? 'published' : 'draft',

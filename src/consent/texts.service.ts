@@ -9,6 +9,7 @@ import { CreateTextDto } from './purposes.dto';
 import { Purpose } from './purpose.entity';
 import { ChangeFeedRepository } from './change-feed.repository';
 import { PurposesRepository } from './purposes.repository';
+import type { TextDraftResponse, TextVersionSummary } from './purposes.responses';
 
 export interface PublishedVersion {
   version: number;
@@ -96,7 +97,12 @@ export class TextsService {
   }
 
   /** Edits one locale of a draft; a published version answers 409 whatever is asked. */
-  async updateDraft(key: string, version: number, locale: string, patch: { title?: string; body?: string }) {
+  async updateDraft(
+    key: string,
+    version: number,
+    locale: string,
+    patch: { title?: string; body?: string },
+  ): Promise<TextDraftResponse> {
     return this.dataSource.transaction(async (m) => {
       const purpose = await this.purposes.lockByKey(m, key);
       if (!purpose) throw new ProblemError('purpose_not_found', 'No purpose with this key.');
@@ -149,12 +155,12 @@ export class TextsService {
     return rows;
   }
 
-  async listVersions(key: string) {
+  async listVersions(key: string): Promise<TextVersionSummary[]> {
     const purpose = await this.purposes.findByKey(key);
     if (!purpose) throw new ProblemError('purpose_not_found', 'No purpose with this key.');
     return (await this.purposes.listVersions(key)).map((v) => ({
       version: v.version,
-      status: v.published_at ? 'published' : 'draft',
+      status: v.published_at ? ('published' as const) : ('draft' as const),
       publishedAt: v.published_at ? new Date(v.published_at).toISOString() : null,
       requiresReconsent: v.requires_reconsent,
       locales: v.locales,

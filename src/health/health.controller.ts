@@ -1,8 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/scopes';
 import { RedisHealthIndicator } from './redis-health.indicator';
+
+export class LiveResponse {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+}
 
 @ApiTags('health')
 @Controller('health')
@@ -14,12 +19,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'The process answers (no dependency is checked)' })
+  @ApiOkResponse({ type: LiveResponse })
   @Public()
-  live() {
+  live(): LiveResponse {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'PostgreSQL and Redis answer: 503 when one does not' })
   @Public()
   @HealthCheck()
   ready() {

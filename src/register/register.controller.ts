@@ -1,5 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import {
+  ActivityDetailsResponse,
+  ControllerSettingsResponse,
+  RegisterChangesResponse,
+  RegisterResponse,
+  RegisterVersionList,
+  SignOffResponse,
+} from './register.responses';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
@@ -23,14 +39,28 @@ export class RegisterController {
 
   @Get()
   @RequireScopes('register:read')
-  @ApiProduces('application/json', 'application/ld+json', 'text/csv', XLSX, 'text/html', 'application/pdf')
+  @ApiExtraModels(RegisterResponse)
+  @ApiResponse({
+    status: 200,
+    description: 'In the `format` asked for: JSON (the default), JSON-LD, CSV, XLSX, HTML or PDF',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(RegisterResponse) } },
+      'application/ld+json': { schema: { type: 'object', description: 'The same register as linked data' } },
+      ...Object.fromEntries(
+        ['text/csv', XLSX, 'text/html', 'application/pdf'].map((m) => [
+          m,
+          { schema: { type: 'string', format: 'binary' } },
+        ]),
+      ),
+    },
+  })
   @ApiOperation({ summary: 'The register of processing activities (Art. 30), generated now, in the UODO layout' })
   async get(@Query() q: RegisterQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const r = await this.register.generate(q.role ?? 'controller', q.lang ?? 'pl');
     void reply.header('cache-control', 'no-store').header('content-language', r.lang);
     switch (q.format ?? 'json') {
       case 'json':
-        return r;
+        return r satisfies RegisterResponse;
       case 'jsonld':
         void reply.header('content-type', 'application/ld+json; charset=utf-8');
         return JSON.stringify(toJsonLd(r));
@@ -56,6 +86,7 @@ export class RegisterController {
   }
 
   @Get('changes')
+  @ApiOkResponse({ type: RegisterChangesResponse })
   @RequireScopes('register:read')
   @ApiOperation({ summary: 'What changed since the DPO last signed off, with who changed it and when' })
   changes(@Query() q: ChangesQuery) {
@@ -63,13 +94,15 @@ export class RegisterController {
   }
 
   @Get('versions')
+  @ApiOkResponse({ type: RegisterVersionList })
   @RequireScopes('register:read')
   @ApiOperation({ summary: 'Signed-off versions, newest first (without their snapshots)' })
-  async versions(@Query() q: ChangesQuery) {
+  async versions(@Query() q: ChangesQuery): Promise<RegisterVersionList> {
     return { items: await this.register.versions(q.role ?? 'controller') };
   }
 
   @Post('sign-off')
+  @ApiCreatedResponse({ type: SignOffResponse })
   @Idempotent()
   @HttpCode(201)
   @RequireScopes('register:write')
@@ -79,6 +112,7 @@ export class RegisterController {
   }
 
   @Put('activities/:key')
+  @ApiOkResponse({ type: ActivityDetailsResponse })
   @RequireScopes('register:write')
   @ApiOperation({ summary: 'Organisational unit, data source, DPIA and security details of one activity (a purpose)' })
   putActivity(@Param('key') key: string, @Body() dto: ActivityDetailsDto) {
@@ -92,16 +126,18 @@ export class ControllerSettingsController {
   constructor(private readonly settings: ControllerSettingsService) {}
 
   @Get()
+  @ApiOkResponse({ type: ControllerSettingsResponse })
   @RequireScopes('register:read')
   @ApiOperation({ summary: 'Controller, DPO, representative and joint controllers, with the fallbacks applied' })
-  get() {
+  get(): Promise<ControllerSettingsResponse> {
     return this.settings.effective();
   }
 
   @Put()
+  @ApiOkResponse({ type: ControllerSettingsResponse })
   @RequireScopes('register:write')
   @ApiOperation({ summary: 'Replace the controller block of the register (Art. 30(1)(a)); audited' })
-  put(@Body() dto: ControllerSettingsDto) {
+  put(@Body() dto: ControllerSettingsDto): Promise<ControllerSettingsResponse> {
     return this.settings.put(dto);
   }
 }

@@ -15,6 +15,7 @@ import { diffRegisters, FieldChange, isEmptyDiff, sourcesOf } from './register-d
 import { RegisterVersion } from './register-version.entity';
 import type { ActivityDetailsDto } from './register.dto';
 import type { Register, RegisterRow, RegisterVersionInfo } from './register.types';
+import type { RegisterChangesResponse, RegisterVersionView, SignOffResponse } from './register.responses';
 
 /** Audit actions that change what the register prints: its version history is read from these. */
 export const REGISTER_SOURCE_ACTIONS = [
@@ -86,7 +87,7 @@ export class RegisterService {
    * lock serialises audit appends until commit, so a concurrent change either committed before (and is
    * in the snapshot) or gets a higher seq (and shows in the changes since this sign-off).
    */
-  async signOff(role: RegisterRole, note: string | null) {
+  async signOff(role: RegisterRole, note: string | null): Promise<SignOffResponse> {
     return this.dataSource.transaction(async (m) => {
       await this.repo.lockSignOff(m, role);
       const max = await this.repo.maxVersion(m, role);
@@ -132,13 +133,13 @@ export class RegisterService {
     });
   }
 
-  async versions(role: RegisterRole) {
+  async versions(role: RegisterRole): Promise<RegisterVersionView[]> {
     const rows = await this.repo.listVersions(role);
     return rows.map((r) => ({ ...r, signedOffAt: r.signedOffAt.toISOString() }));
   }
 
   /** The diff since the last sign-off, each change attributed from the audit log (LEGAL item 30). */
-  async changes(role: RegisterRole, lang: RegisterLang) {
+  async changes(role: RegisterRole, lang: RegisterLang): Promise<RegisterChangesResponse> {
     const last = await this.lastVersion(role);
     const current = await this.generate(role, lang);
     const before = (last?.snapshot as Record<RegisterLang, Register> | undefined)?.[lang] ?? null;

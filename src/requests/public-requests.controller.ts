@@ -1,13 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
+  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { PublicRequestAccepted } from './request-api.responses';
+import { PublicRequestAccepted, PublicRequestStatus, VerifyResponse } from './request-api.responses';
 import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/scopes';
@@ -22,6 +24,14 @@ import { MessagePage, messagePage, pageLang } from '../web';
 import type { PageLang } from '../web';
 import { PAGE_TEXT } from './public-pages';
 import { REQUEST_TYPES, RequestType } from './request.types';
+import {
+  ApiErrorsAs,
+  ApiFile,
+  ApiFormOrJsonBody,
+  ApiHtml,
+  ApiPageOrJson,
+  ApiProblem,
+} from '../common/openapi/responses';
 
 export class PublicRequestDto {
   @ApiProperty({ enum: REQUEST_TYPES })
@@ -129,6 +139,8 @@ export class PublicRequestsController {
   }
 
   @Post('requests/resend')
+  @ApiAcceptedResponse({ type: PublicRequestAccepted, description: 'The same answer whether or not it was sent' })
+  @ApiProblem('service_unavailable')
   @HttpCode(202)
   @Public()
   @RateLimited()
@@ -141,6 +153,10 @@ export class PublicRequestsController {
   }
 
   @Get('verify')
+  @ApiProblem('invalid_token', 'link_expired')
+  @ApiErrorsAs('text/html')
+  @ApiHtml('The confirmation page, with a button that posts the token')
+  @ApiResponse({ status: 303, description: 'A browser is sent to the portal’s page for the same token' })
   @Public()
   @RateLimited()
   @ApiOperation({ summary: 'Confirmation page with a button; a GET never verifies (mail scanners follow links)' })
@@ -170,6 +186,10 @@ export class PublicRequestsController {
   }
 
   @Post('verify')
+  @ApiProblem('invalid_token', 'link_expired')
+  @ApiErrorsAs('page-or-problem')
+  @ApiFormOrJsonBody(VerifyBody)
+  @ApiPageOrJson(200, 'Verified: a page for a form post, JSON for a JSON client', VerifyResponse)
   @HttpCode(200)
   @Public()
   @RateLimited()
@@ -200,6 +220,8 @@ export class PublicRequestsController {
   }
 
   @Get('requests/:id')
+  @ApiOkResponse({ type: PublicRequestStatus })
+  @ApiResponse({ status: 303, description: 'A browser is sent to the portal’s status page' })
   @Public()
   @RateLimited()
   @ApiOperation({ summary: 'Status of a request, for the link shown after verification' })
@@ -215,6 +237,7 @@ export class PublicRequestsController {
   }
 
   @Get('requests/:id/result')
+  @ApiFile('The access or portability package', 'application/zip')
   @Public()
   @RateLimited()
   @ApiOperation({ summary: 'Download the access package with the link from the completion e-mail (at most 7 days)' })

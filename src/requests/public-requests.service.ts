@@ -16,6 +16,7 @@ import type { RequestDetails } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import { ART19_TYPES, REASON_CODES, RequestType, SETTLED_TASK_STATUSES } from './request.types';
 import { RequestsRepository } from './requests.repository';
+import type { PublicRequestStatus } from './request-api.responses';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -202,7 +203,7 @@ export class PublicRequestsService {
     });
   }
 
-  async status(id: string, token: string | undefined) {
+  async status(id: string, token: string | undefined): Promise<PublicRequestStatus> {
     await this.tokens.check(token, 'status', STATUS_LINK_USES, id);
     const r = (await this.repo.find(id))!;
     return {

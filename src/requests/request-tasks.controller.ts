@@ -1,9 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TaskResultAnswer } from './request-api.responses';
 import type { FastifyRequest } from 'fastify';
 import { Public, RequireScopes } from '../common/auth/scopes';
 import { TaskResults } from './fulfilment/task-results.service';
 import { TaskResultDto } from './requests.dto';
+import { ApiProblem } from '../common/openapi/responses';
 
 const Id = () => new ParseUUIDPipe({ version: '4' });
 export const TASK_RESULT_ROUTE = '/v1/requests/:id/tasks/:taskId/result';
@@ -14,6 +16,8 @@ export class RequestTasksController {
   constructor(private readonly results: TaskResults) {}
 
   @Post('result')
+  @ApiOkResponse({ type: TaskResultAnswer })
+  @ApiProblem('invalid_signature')
   @HttpCode(200)
   // No API key: the data system proves itself with its webhook secret (x-zgoda-signature over the body).
   @Public()
@@ -30,6 +34,7 @@ export class RequestTasksController {
   }
 
   @Post('complete')
+  @ApiOkResponse({ type: TaskResultAnswer })
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Record the outcome of a manual task (a system without a webhook)' })

@@ -2,10 +2,11 @@ import { RequestTask } from './request-task.entity';
 import { waitedSeconds } from './request-transitions.service';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
+import type { RequestResponse, TaskView } from './request-api.responses';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export const taskView = (t: RequestTask) => ({
+export const taskView = (t: RequestTask): TaskView => ({
   id: t.id,
   system: t.systemKey,
   kind: t.systemKind,
@@ -27,7 +28,7 @@ export function requestView(
   r: DsrRequest,
   vault: RequestVault,
   extra: { tasks?: RequestTask[]; resultAvailable?: boolean } = {},
-) {
+): RequestResponse {
   return {
     id: r.id,
     type: r.type,

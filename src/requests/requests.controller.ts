@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequestResponse } from './request-api.responses';
+import { CertificateResponse, ClockResponse, RequestResponse, ResendResponse } from './request-api.responses';
 import type { FastifyReply } from 'fastify';
 import { Public, RequireScopes } from '../common/auth/scopes';
 import { pageOf } from '../common/http/pagination';
@@ -29,6 +29,7 @@ import {
 import { RequestsService } from './requests.service';
 import { PublicRequestsService } from './public-requests.service';
 import { DataSource } from 'typeorm';
+import { ApiFile, ApiPage, ApiProblem, JwksResponse } from '../common/openapi/responses';
 
 const Id = () => new ParseUUIDPipe({ version: '4' });
 
@@ -64,6 +65,7 @@ export class RequestsController {
   }
 
   @Get()
+  @ApiPage(RequestResponse, 'One page; the list view has no tasks')
   @RequireScopes('requests:read')
   @ApiOperation({
     summary:
@@ -80,6 +82,7 @@ export class RequestsController {
   }
 
   @Get('jwks.json')
+  @ApiOkResponse({ type: JwksResponse })
   @Public()
   @ApiOperation({ summary: 'Public keys that verify erasure certificates (EdDSA)' })
   jwks() {
@@ -87,12 +90,15 @@ export class RequestsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A request with its tasks per data system' })
+  @ApiOkResponse({ type: RequestResponse })
   @RequireScopes('requests:read')
   get(@Param('id', Id()) id: string) {
     return this.full(id);
   }
 
   @Get(':id/clock')
+  @ApiOkResponse({ type: ClockResponse })
   @RequireScopes('requests:read')
   @ApiOperation({ summary: 'How the deadline was computed (Art. 12(3), Reg. 1182/71): days skipped, extension' })
   clock(@Param('id', Id()) id: string) {
@@ -100,6 +106,8 @@ export class RequestsController {
   }
 
   @Post(':id/extend')
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('extension_not_allowed', 'subject_cannot_be_told')
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Extend by 1 or 2 months, within the first month, with reasons told to the subject' })
@@ -109,6 +117,8 @@ export class RequestsController {
   }
 
   @Post(':id/recipients/told')
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('unknown_recipient')
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Record that a named recipient was told of the change (Art. 19)' })
@@ -118,6 +128,8 @@ export class RequestsController {
   }
 
   @Post(':id/assessment')
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('invalid_transition', 'subject_cannot_be_told')
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({
@@ -129,6 +141,8 @@ export class RequestsController {
   }
 
   @Post(':id/verify')
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('invalid_transition')
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Staff confirmed the identity another way; the work starts' })
@@ -138,12 +152,14 @@ export class RequestsController {
   }
 
   @Post(':id/verification/resend')
+  @ApiAcceptedResponse({ type: ResendResponse })
+  @ApiProblem('invalid_transition', 'resend_limited')
   @HttpCode(202)
   @RequireScopes('requests:write')
   @ApiOperation({
     summary: 'Mail a fresh verification link (earlier ones stop working); limited per request (429 resend_limited)',
   })
-  async resendVerification(@Param('id', Id()) id: string) {
+  async resendVerification(@Param('id', Id()) id: string): Promise<ResendResponse> {
     const { remaining, expiresAt } = await this.dataSource.transaction((m) =>
       this.publicRequests.resendVerification(m, id),
     );
@@ -151,6 +167,9 @@ export class RequestsController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a request that has not started' })
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('invalid_transition')
   @HttpCode(200)
   @RequireScopes('requests:write')
   async cancel(@Param('id', Id()) id: string) {
@@ -159,6 +178,8 @@ export class RequestsController {
   }
 
   @Post(':id/reject')
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('invalid_transition')
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Refuse (Art. 12(4)); the subject is told the reasons and the right to complain to UODO' })
@@ -168,6 +189,8 @@ export class RequestsController {
   }
 
   @Post(':id/retry')
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiProblem('invalid_transition')
   @HttpCode(200)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Run the failed tasks of a failed request again' })
@@ -177,8 +200,8 @@ export class RequestsController {
   }
 
   @Get(':id/result')
+  @ApiFile('The package', 'application/zip')
   @RequireScopes('requests:read')
-  @ApiProduces('application/zip')
   @ApiOperation({ summary: 'The access or portability package (ZIP); each download is audited' })
   async result(@Param('id', Id()) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const file = await this.outputs.download(id, 'staff');
@@ -191,12 +214,12 @@ export class RequestsController {
 
   @Get(':id/certificate')
   @RequireScopes('requests:read')
-  @ApiOkResponse({ description: '`{ certificate: <compact JWS>, payload, kid, alg, jwksUrl }`' })
+  @ApiOkResponse({ type: CertificateResponse })
   certificate(@Param('id', Id()) id: string) {
     return this.outputs.certificate(id);
   }
 
-  private async full(id: string) {
+  private async full(id: string): Promise<RequestResponse> {
     const r = await this.requests.get(id);
     const [tasks, resultAvailable] = await Promise.all([this.requests.tasks(id), this.requests.hasResult(id)]);
     return requestView(r, this.vault, { tasks, resultAvailable });

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PolicyResponse, PolicyVersionResponse } from './retention.responses';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency';
 import { CreatePolicyDto, PolicyListQuery, UpdatePolicyDto } from './retention-policies.dto';
 import { RetentionPoliciesService } from './retention-policies.service';
 import { policyVersionView, policyView } from './retention-views';
+import { ApiPage, ApiProblem } from '../common/openapi/responses';
 
 @ApiTags('retention')
 @Controller('v1/retention/policies')
@@ -13,6 +15,8 @@ export class RetentionPoliciesController {
   constructor(private readonly policies: RetentionPoliciesService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: PolicyResponse })
+  @ApiProblem('policy_exists')
   @RequireScopes('retention:manage')
   @Idempotent()
   @ApiOperation({ summary: 'Create a retention policy (version 1)' })
@@ -21,6 +25,7 @@ export class RetentionPoliciesController {
   }
 
   @Get()
+  @ApiPage(PolicyResponse)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Retention policies, by key' })
   async list(@Query() q: PolicyListQuery) {
@@ -31,6 +36,7 @@ export class RetentionPoliciesController {
   }
 
   @Get(':key')
+  @ApiOkResponse({ type: PolicyResponse })
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'A retention policy by key' })
   async get(@Param('key') key: string) {
@@ -38,6 +44,7 @@ export class RetentionPoliciesController {
   }
 
   @Patch(':key')
+  @ApiOkResponse({ type: PolicyResponse })
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Change a policy: a new version, audited; the key is immutable' })
   async update(@Param('key') key: string, @Body() dto: UpdatePolicyDto) {
@@ -45,6 +52,7 @@ export class RetentionPoliciesController {
   }
 
   @Get(':key/versions')
+  @ApiPage(PolicyVersionResponse)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Every version of a policy, newest first: what it said, who changed what, when' })
   async versions(@Param('key') key: string, @Query() q: ListQuery) {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NoticeResponse, ReviewResponse, RunDetail, RunItemView, RunResponse } from './retention.responses';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { ProblemError } from '../common/problem/problem.error';
@@ -9,6 +10,7 @@ import { NoticesQuery, ResolveReviewDto, ReviewListQuery, RunItemsQuery, StartRu
 import { RetentionReviewsService } from './retention-reviews.service';
 import { RetentionRunsService } from './retention-runs.service';
 import { itemView, noticeView, reviewView, runView } from './retention-views';
+import { ApiPage, ApiProblem } from '../common/openapi/responses';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const uuidOr404 = (id: string, what: string) => {
@@ -25,6 +27,8 @@ export class RetentionRunsController {
   ) {}
 
   @Post()
+  @ApiAcceptedResponse({ type: RunResponse, description: 'Queued' })
+  @ApiProblem('unknown_policy', 'run_in_progress')
   @HttpCode(202)
   @RequireScopes('retention:manage')
   @Idempotent()
@@ -35,6 +39,7 @@ export class RetentionRunsController {
   }
 
   @Get()
+  @ApiPage(RunResponse)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Retention runs, newest first' })
   async list(@Query() q: ListQuery) {
@@ -44,11 +49,12 @@ export class RetentionRunsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: RunDetail })
   @RequireScopes('retention:manage')
   @ApiOperation({
     summary: 'A run: status, counts per policy and category; for a dry run, the subjects affected (paged)',
   })
-  async get(@Param('id') id: string, @Query() q: ListQuery) {
+  async get(@Param('id') id: string, @Query() q: ListQuery): Promise<RunDetail> {
     const run = await this.runs.get(uuidOr404(id, 'retention run'));
     if (run.dryRun) return { ...runView(run), affected: await this.itemsPage(id, q) };
     const notices = (await this.notices.counts([id])).get(id);
@@ -56,6 +62,7 @@ export class RetentionRunsController {
   }
 
   @Get(':id/notices')
+  @ApiPage(NoticeResponse)
   @RequireScopes('retention:manage')
   @ApiOperation({
     summary: 'The other data systems told of the erasures (webhook calls, or notices for a person to act on)',
@@ -68,6 +75,7 @@ export class RetentionRunsController {
   }
 
   @Get(':id/items')
+  @ApiPage(RunItemView)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'What the run did (or would do) to each subject under each policy: ids and codes only' })
   async items(@Param('id') id: string, @Query() q: RunItemsQuery) {
@@ -76,6 +84,8 @@ export class RetentionRunsController {
   }
 
   @Post(':id/cancel')
+  @ApiOkResponse({ type: RunResponse })
+  @ApiProblem('invalid_transition')
   @HttpCode(200)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Stop a run at its next batch; what is done stays done' })
@@ -97,6 +107,7 @@ export class RetentionReviewsController {
   constructor(private readonly reviews: RetentionReviewsService) {}
 
   @Get()
+  @ApiPage(ReviewResponse)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Review tasks raised by `review` policies, oldest first' })
   async list(@Query() q: ReviewListQuery) {
@@ -106,6 +117,8 @@ export class RetentionReviewsController {
   }
 
   @Post(':id/resolve')
+  @ApiOkResponse({ type: ReviewResponse })
+  @ApiProblem('invalid_transition')
   @HttpCode(200)
   @RequireScopes('retention:manage')
   @ApiOperation({ summary: 'Record the decision on a review task' })

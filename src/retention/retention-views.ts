@@ -6,6 +6,14 @@ import type { RetentionRunItem } from './retention-run-item.entity';
 import type { RetentionRun } from './retention-run.entity';
 import type { RetentionSystemNotice } from './retention-system-notice.entity';
 import type { OutcomeCounts } from './retention.types';
+import type {
+  NoticeResponse,
+  PolicyResponse,
+  PolicyVersionResponse,
+  ReviewResponse,
+  RunItemView,
+  RunResponse,
+} from './retention.responses';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -23,7 +31,7 @@ export const policySnapshotOf = (p: RetentionPolicy): PolicyVersionSnapshot => (
   active: p.active,
 });
 
-export const policyView = (p: RetentionPolicy) => ({
+export const policyView = (p: RetentionPolicy): PolicyResponse => ({
   ...policySnapshotOf(p),
   version: p.version,
   // Art. 30(1)(f) in words, as the register prints it.
@@ -32,7 +40,7 @@ export const policyView = (p: RetentionPolicy) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
-export const policyVersionView = (v: RetentionPolicyVersion) => ({
+export const policyVersionView = (v: RetentionPolicyVersion): PolicyVersionResponse => ({
   version: v.version,
   changedFields: v.changedFields,
   changedBy: v.changedBy,
@@ -50,7 +58,7 @@ export const skippedOf = (r: RetentionRun): OutcomeCounts['skipped'] => ({
   reviewExists: r.skippedReviewExists,
 });
 
-export const runView = (r: RetentionRun) => ({
+export const runView = (r: RetentionRun): RunResponse => ({
   id: r.id,
   status: r.status,
   dryRun: r.dryRun,
@@ -85,7 +93,7 @@ function byCategory(r: RetentionRun): Record<string, { matched: number; processe
 /** One affected subject under one policy: ids and codes, never personal data. */
 export const itemView = (run: RetentionRun) => {
   const policies = new Map(run.policies.map((p) => [p.key, p]));
-  return (i: RetentionRunItem) => {
+  return (i: RetentionRunItem): RunItemView => {
     const p = policies.get(i.policyKey);
     return {
       subjectId: i.subjectId,
@@ -99,7 +107,7 @@ export const itemView = (run: RetentionRun) => {
   };
 };
 
-export const reviewView = (t: RetentionReviewTask) => ({
+export const reviewView = (t: RetentionReviewTask): ReviewResponse => ({
   id: t.id,
   subjectId: t.subjectId,
   policy: t.policyKey,
@@ -114,7 +122,7 @@ export const reviewView = (t: RetentionReviewTask) => ({
 });
 
 /** A data system told of a retention erasure: ids and codes; the identifiers sent are never shown. */
-export const noticeView = (n: RetentionSystemNotice) => ({
+export const noticeView = (n: RetentionSystemNotice): NoticeResponse => ({
   id: n.id,
   subjectId: n.subjectId,
   system: n.systemKey,

@@ -1,8 +1,9 @@
 import type { DecryptedHold, SubjectProfile } from './subject-reader.service';
+import type { HoldResponse, SubjectResponse } from './subjects.responses';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function holdView(h: DecryptedHold) {
+export function holdView(h: DecryptedHold): HoldResponse {
   return {
     id: h.id,
     reason: h.reason,
@@ -22,7 +23,7 @@ export function holdView(h: DecryptedHold) {
  * The subject as staff see it. Asked for by the id of a record merged into another, it is the
  * survivor's view with `mergedInto` naming the survivor and `requestedId` the id asked for.
  */
-export function subjectView(p: SubjectProfile, requestedId: string = p.id) {
+export function subjectView(p: SubjectProfile, requestedId: string = p.id): SubjectResponse {
   const merged = requestedId !== p.id;
   return {
     id: p.id,

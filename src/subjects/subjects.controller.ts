@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { HoldResponse, RestrictionLiftPending, SubjectCreated, SubjectResponse } from './subjects.responses';
 import type { FastifyReply } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
@@ -20,6 +28,7 @@ import {
   SubjectLookupQuery,
   UpdateSubjectDto,
 } from './subjects.dto';
+import { ApiPage, ApiProblem } from '../common/openapi/responses';
 
 const Id = () => Param('id', new ParseUUIDPipe());
 
@@ -38,6 +47,8 @@ export class SubjectsController {
    * plain JSON, which would otherwise be a second, unencrypted copy. Read the subject with GET.
    */
   @Post()
+  @ApiCreatedResponse({ type: SubjectCreated, description: 'Created; the answer holds no personal data' })
+  @ApiProblem('subject_exists')
   @RequireScopes('subjects:write')
   @Idempotent()
   @ApiOperation({ summary: 'Create a subject; identifiers are normalised, encrypted and blind-indexed' })
@@ -48,6 +59,7 @@ export class SubjectsController {
   }
 
   @Get()
+  @ApiPage(SubjectResponse, 'The subjects with this identifier (no cursor: an exact match is a short list)')
   @RequireScopes('subjects:read')
   @ApiOperation({ summary: 'Find subjects by exactly one of email, phone or externalId (exact match)' })
   async lookup(@Query() q: SubjectLookupQuery) {
@@ -78,6 +90,7 @@ export class SubjectsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: SubjectResponse })
   @RequireScopes('subjects:read')
   @ApiOperation({ summary: 'A subject, decrypted; a merged id answers with the survivor and `mergedInto`' })
   async get(@Id() id: string) {
@@ -98,6 +111,8 @@ export class SubjectsController {
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: SubjectResponse })
+  @ApiProblem('subject_exists', 'subject_erased')
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Rectify a subject (Art. 16); the changed field names are audited' })
   async update(@Id() id: string, @Body() dto: UpdateSubjectDto) {
@@ -106,6 +121,8 @@ export class SubjectsController {
   }
 
   @Post(':id/merge')
+  @ApiOkResponse({ type: SubjectResponse, description: 'The survivor, with the merged id in mergedIds' })
+  @ApiProblem('conflict')
   @HttpCode(200)
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Merge another record of the same person into this one' })
@@ -115,6 +132,7 @@ export class SubjectsController {
   }
 
   @Post(':id/restriction')
+  @ApiOkResponse({ type: SubjectResponse })
   @HttpCode(200)
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Restrict processing (Art. 18)' })
@@ -124,6 +142,7 @@ export class SubjectsController {
   }
 
   @Delete(':id/restriction')
+  @ApiProblem('restriction_notice_required')
   @RequireScopes('subjects:write')
   @ApiOperation({
     summary: 'Lift a restriction once the subject was told (Art. 18(3))',
@@ -132,7 +151,8 @@ export class SubjectsController {
       'it is sent. Without one: 409 `restriction_notice_required` unless the body records how the subject was ' +
       'told (`toldBy`, `toldAt`), then 200 with the subject, lifted. Not restricted: 200 with the subject.',
   })
-  @ApiResponse({ status: 202, description: 'Notice queued; the restriction ends when it is sent' })
+  @ApiOkResponse({ type: SubjectResponse, description: 'Lifted, or not restricted' })
+  @ApiAcceptedResponse({ type: RestrictionLiftPending, description: 'Notice queued; the restriction ends when sent' })
   async lift(@Id() id: string, @Body() dto: LiftRestrictionDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const told = dto.toldBy && dto.toldAt ? { by: dto.toldBy, at: new Date(dto.toldAt) } : undefined;
     const outcome = await this.rights.liftRestriction(id, told);
@@ -143,6 +163,8 @@ export class SubjectsController {
   }
 
   @Get(':id/holds')
+  @ApiPage(HoldResponse, 'Every hold, active or released (no cursor: one page)')
+  @ApiOperation({ summary: 'The legal holds on a subject' })
   @RequireScopes('subjects:read')
   async holds(@Id() id: string) {
     await this.profile(id);
@@ -151,6 +173,7 @@ export class SubjectsController {
 
   /** The reason is left out of the response for the same reason as on POST /v1/subjects. */
   @Post(':id/holds')
+  @ApiCreatedResponse({ type: HoldResponse, description: 'Placed; `reason` is left out (null)' })
   @RequireScopes('subjects:write')
   @Idempotent()
   @ApiOperation({
@@ -179,6 +202,7 @@ export class SubjectsController {
   }
 
   @Delete(':id/holds/:holdId')
+  @ApiNoContentResponse({ description: 'Released' })
   @HttpCode(204)
   @RequireScopes('subjects:write')
   @ApiOperation({ summary: 'Release a legal hold' })
@@ -187,6 +211,7 @@ export class SubjectsController {
   }
 
   @Post(':id/activity')
+  @ApiNoContentResponse({ description: 'Recorded' })
   @HttpCode(204)
   @RequireScopes('subjects:write')
   @ApiOperation({
@@ -199,6 +224,8 @@ export class SubjectsController {
   }
 
   @Post(':id/erase')
+  @ApiNoContentResponse({ description: 'Erased in Zgoda’s own store' })
+  @ApiProblem('subject_on_hold')
   @HttpCode(204)
   @RequireScopes('admin')
   @ApiOperation({

@@ -1,7 +1,8 @@
 import type { System } from './system.entity';
+import type { SystemResponse } from './systems.responses';
 
 /** The secret itself never leaves: only whether one is set and when it last changed. */
-export function systemView(s: System) {
+export function systemView(s: System): SystemResponse {
   return {
     id: s.id,
     key: s.key,

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SystemResponse } from './systems.responses';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency';
 import { systemView } from './system.view';
 import { CreateSystemDto, SystemListQuery, UpdateSystemDto } from './systems.dto';
 import { SystemsService } from './systems.service';
+import { ApiPage, ApiProblem } from '../common/openapi/responses';
 
 @ApiTags('systems')
 @Controller('v1/systems')
@@ -13,6 +15,8 @@ export class SystemsController {
   constructor(private readonly systems: SystemsService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: SystemResponse })
+  @ApiProblem('system_exists')
   @RequireScopes('systems:manage')
   @Idempotent()
   @ApiOperation({ summary: 'Register a data system' })
@@ -21,6 +25,7 @@ export class SystemsController {
   }
 
   @Get()
+  @ApiPage(SystemResponse)
   @RequireScopes('systems:manage')
   @ApiOperation({ summary: 'Data systems, by key' })
   async list(@Query() q: SystemListQuery) {
@@ -30,6 +35,7 @@ export class SystemsController {
   }
 
   @Get(':key')
+  @ApiOkResponse({ type: SystemResponse })
   @RequireScopes('systems:manage')
   @ApiOperation({ summary: 'A data system by key (or id)' })
   async get(@Param('key') key: string) {
@@ -37,6 +43,8 @@ export class SystemsController {
   }
 
   @Patch(':key')
+  @ApiOkResponse({ type: SystemResponse })
+  @ApiProblem('conflict')
   @RequireScopes('systems:manage')
   @ApiOperation({ summary: 'Change a data system; the key is immutable' })
   async update(@Param('key') key: string, @Body() dto: UpdateSystemDto) {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { LoginResponse, MeResponse, SessionsEnded, TotpEnrolment } from './users.responses';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
@@ -11,6 +12,7 @@ import { ChangePasswordDto, LoginDto, TotpCodeDto } from './users.dto';
 import { UsersService } from './users.service';
 import { matchTotp } from './totp';
 import { StaffSession, StaffSessions } from './staff-sessions.service';
+import { ApiProblem } from '../common/openapi/responses';
 
 /** The caller's staff session, or 401: these routes are for people signed in, not API keys. */
 export function requireSession(req: FastifyRequest): { hash: string; session: StaffSession } {
@@ -33,6 +35,8 @@ export class AuthController {
   }
 
   @Post('login')
+  @ApiOkResponse({ type: LoginResponse, description: 'Signed in (the session cookie is set), or a code is needed' })
+  @ApiProblem('invalid_credentials', 'account_locked')
   @HttpCode(200)
   @Public()
   @RateLimited()
@@ -46,6 +50,8 @@ export class AuthController {
   }
 
   @Post('totp')
+  @ApiOkResponse({ type: LoginResponse, description: 'Signed in: the session cookie is set' })
+  @ApiProblem('invalid_credentials')
   @HttpCode(200)
   @Public()
   @RateLimited()
@@ -61,6 +67,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiNoContentResponse({ description: 'Signed out' })
   @HttpCode(204)
   @Public()
   @ApiSecurity('session')
@@ -72,6 +79,7 @@ export class AuthController {
   }
 
   @Post('logout-everywhere')
+  @ApiOkResponse({ type: SessionsEnded })
   @HttpCode(200)
   @Public()
   @ApiSecurity('session')
@@ -83,7 +91,7 @@ export class AuthController {
     return { sessionsEnded: ended };
   }
 
-  private answer(outcome: LoginOutcome, reply: FastifyReply) {
+  private answer(outcome: LoginOutcome, reply: FastifyReply): LoginResponse {
     return answerLogin(outcome, reply, this.secure, this.users);
   }
 }
@@ -98,10 +106,11 @@ export class MeController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: MeResponse })
   @Public()
   @ApiSecurity('session')
   @ApiOperation({ summary: 'Who is signed in, with the CSRF token for session-authenticated changes' })
-  async me(@Req() req: FastifyRequest) {
+  async me(@Req() req: FastifyRequest): Promise<MeResponse> {
     const s = requireSession(req);
     const u = await this.users.get(s.session.userId);
     return {
@@ -113,6 +122,8 @@ export class MeController {
   }
 
   @Post('password')
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiProblem('invalid_credentials')
   @HttpCode(204)
   @Public()
   @ApiSecurity('session')
@@ -127,6 +138,7 @@ export class MeController {
   }
 
   @Post('totp')
+  @ApiOkResponse({ type: TotpEnrolment })
   @HttpCode(200)
   @Public()
   @ApiSecurity('session')
@@ -136,6 +148,8 @@ export class MeController {
   }
 
   @Post('totp/confirm')
+  @ApiNoContentResponse({ description: 'Enrolled' })
+  @ApiProblem('invalid_credentials', 'conflict')
   @HttpCode(204)
   @Public()
   @ApiSecurity('session')

@@ -8,6 +8,7 @@ import type { LoginOutcome } from './login.service';
 import { scopesOf } from './roles';
 import { StaffSession, StaffSessions } from './staff-sessions.service';
 import type { UsersService } from './users.service';
+import type { LoginResponse } from './users.responses';
 
 export const SESSION_COOKIE = 'zg_session';
 export const MFA_COOKIE = 'zg_mfa';
@@ -92,7 +93,12 @@ export function sessionHook(sessions: StaffSessions) {
 }
 
 /** Sets the cookies for a login step's outcome (the JSON API and the console's form share it). */
-export function answerLogin(outcome: LoginOutcome, reply: FastifyReply, secure: boolean, users: UsersService) {
+export function answerLogin(
+  outcome: LoginOutcome,
+  reply: FastifyReply,
+  secure: boolean,
+  users: UsersService,
+): LoginResponse {
   if (outcome.kind === 'totp') {
     void reply.setCookie(MFA_COOKIE, outcome.mfaToken, cookieOptions(secure, 300));
     return { totpRequired: true as const };

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SessionsEnded, StaffUserDetail, StaffUserView } from './users.responses';
 import { CurrentPrincipal, Principal } from '../common/auth/principal';
 import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
@@ -8,6 +9,7 @@ import { LoginService } from './login.service';
 import { StaffSessions } from './staff-sessions.service';
 import { CreateUserDto, UpdateUserDto } from './users.dto';
 import { UsersService } from './users.service';
+import { ApiPage, ApiProblem } from '../common/openapi/responses';
 
 const Id = () => new ParseUUIDPipe({ version: '4' });
 
@@ -21,6 +23,8 @@ export class UsersController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: StaffUserView })
+  @ApiProblem('conflict')
   @RequireScopes('users:manage')
   @Idempotent()
   @ApiOperation({ summary: 'Create a staff user with a role (admin, dpo, staff, marketing)' })
@@ -30,6 +34,8 @@ export class UsersController {
   }
 
   @Get()
+  @ApiPage(StaffUserView)
+  @ApiOperation({ summary: 'Staff users, oldest first' })
   @RequireScopes('users:manage')
   async list(@Query() q: ListQuery) {
     const cursor = decodeCursor<{ createdAt: string }>(q.cursor, ['createdAt']);
@@ -43,13 +49,16 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: StaffUserDetail })
+  @ApiOperation({ summary: 'A staff user with the number of open sessions' })
   @RequireScopes('users:manage')
-  async get(@Param('id', Id()) id: string) {
+  async get(@Param('id', Id()) id: string): Promise<StaffUserDetail> {
     const u = await this.users.get(id);
     return { ...this.users.view(u), activeSessions: await this.sessions.count(id) };
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: StaffUserView })
   @RequireScopes('users:manage')
   @ApiOperation({ summary: 'Change the role, disable or enable, set a password, remove the second factor' })
   async update(@Param('id', Id()) id: string, @Body() dto: UpdateUserDto) {
@@ -57,10 +66,11 @@ export class UsersController {
   }
 
   @Post(':id/logout-everywhere')
+  @ApiOkResponse({ type: SessionsEnded })
   @HttpCode(200)
   @RequireScopes('users:manage')
   @ApiOperation({ summary: 'End every session of this user' })
-  async logoutEverywhere(@Param('id', Id()) id: string, @CurrentPrincipal() by: Principal) {
+  async logoutEverywhere(@Param('id', Id()) id: string, @CurrentPrincipal() by: Principal): Promise<SessionsEnded> {
     await this.users.get(id);
     return { sessionsEnded: await this.login.logoutEverywhere(id, { type: by.kind, id: by.id }) };
   }

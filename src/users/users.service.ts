@@ -12,17 +12,7 @@ import { StaffSessions } from './staff-sessions.service';
 import { StaffUser } from './staff-user.entity';
 import { UsersRepository } from './users.repository';
 import { newTotpSecret, totpUri } from './totp';
-
-export interface StaffUserView {
-  id: string;
-  email: string;
-  role: Role;
-  disabled: boolean;
-  totpEnabled: boolean;
-  passwordChangedAt: string;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
+import type { StaffUserView, TotpEnrolment } from './users.responses';
 
 const EMAIL_AAD = (id: string) => `staff_users:${id}:email`;
 const TOTP_AAD = (id: string) => `staff_users:${id}:totp`;
@@ -206,7 +196,7 @@ export class UsersService implements OnModuleInit {
   }
 
   /** Enrolment step 1: a fresh secret, stored sealed but not active until a code from it is confirmed. */
-  async startTotp(id: string): Promise<{ secret: string; otpauthUri: string }> {
+  async startTotp(id: string): Promise<TotpEnrolment> {
     const u = await this.get(id);
     if (u.totpEnabledAt) throw new ProblemError('conflict', 'A second factor is already enrolled.');
     const secret = newTotpSecret();

@@ -3,33 +3,34 @@ import { join } from 'node:path';
 import OpenAPIResponseValidator from 'openapi-response-validator';
 
 /*
- * Issue 24 item 4: responses the end-to-end tests receive, checked against the committed document (openapi.json):
- * the status is one the operation documents, the media type one it declares, the body valid against its schema.
- * Enforced for the operations below (the integration routes the typed client covers); the rest join as their
- * responses are documented.
+ * Issue 24 item 4: every response the end-to-end tests receive from an operation of the committed document
+ * (openapi.json) is checked against it: the status is one the operation documents, the media type one it declares,
+ * the body valid against its schema. A route that starts answering something undocumented fails its test.
  */
-export const CONTRACT_CHECKED = new Set([
-  'GET /v1/consents/check',
-  'POST /v1/consents/check',
-  'POST /v1/consents',
-  'POST /v1/subjects/{id}/consents',
-  'POST /v1/requests',
-  'POST /public/requests',
-  'GET /v1/changes',
-  'POST /v1/imports',
-  'GET /v1/imports/{id}',
-  'PUT /v1/imports/{id}/file',
-  'POST /v1/imports/{id}/cancel',
-]);
-
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 
-const doc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8')) as {
+const doc = nullableRefs(JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8'))) as {
   paths: Record<string, Record<string, Operation>>;
   components: Record<string, unknown>;
 };
+
+/**
+ * OpenAPI 3.0's `nullable` applies to the schema's own `type`, so `{ nullable: true, allOf: [{ $ref }] }` (what
+ * NestJS Swagger writes for a nullable object) strictly refuses null. Client generators read it as "the object or
+ * null", which is what it means; the validator is given the same reading.
+ */
+function nullableRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableRefs);
+  if (!node || typeof node !== 'object') return node;
+  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableRefs(v)])) as Record<string, unknown>;
+  if (o.nullable === true && Array.isArray(o.allOf)) {
+    const { nullable: _n, allOf, type: _t, ...rest } = o;
+    return { ...rest, anyOf: [...(allOf as unknown[]), { type: 'null' }] };
+  }
+  return o;
+}
 
 // Literal paths before templated ones, so /v1/consents/check never matches a {param}.
 const routes = Object.keys(doc.paths)
@@ -56,16 +57,17 @@ export function contractViolation(
   const path = url.split('?')[0];
   const route = routes.find((r) => r.re.test(path));
   const name = `${method.toUpperCase()} ${route?.template}`;
-  if (!route || !CONTRACT_CHECKED.has(name)) return null;
+  const op = route && doc.paths[route.template][method.toLowerCase()];
+  // Not an operation of the contract (the console's pages, an unrouted method): nothing to hold it to.
+  if (!op) return null;
   contractStats.checked += 1;
-  const op = doc.paths[route.template][method.toLowerCase()];
   const documented = op.responses[String(status)] ?? op.responses.default;
   if (!documented) return `${name} answered ${status}, which it does not document`;
   const media = (contentType ?? '').split(';')[0].trim();
   if (!documented.content) return media && status !== 204 ? `${name} ${status}: ${media} is not declared` : null;
   if (!documented.content[media]) return `${name} ${status}: ${media || 'no media type'} is not declared`;
   if (!media.includes('json')) return null;
-  const key = `${name} ${status}`;
+  const key = `${name} ${status} ${media}`;
   let validator = validators.get(key);
   if (!validator) {
     validator = new OpenAPIResponseValidator({

@@ -52,7 +52,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/api-keys
+         * API keys, newest first
          * @description Needs an API key with one of the scopes: `keys:manage` (`admin` holds all).
          */
         get: operations["ApiKeysController_list"];
@@ -95,7 +95,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GET /health/live */
+        /** The process answers (no dependency is checked) */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -112,7 +112,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GET /health/ready */
+        /** PostgreSQL and Redis answer: 503 when one does not */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -224,7 +224,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/subjects/{id}/holds
+         * The legal holds on a subject
          * @description Needs an API key with one of the scopes: `subjects:read` (`admin` holds all).
          */
         get: operations["SubjectsController_holds"];
@@ -358,7 +358,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/purposes
+         * Purposes of processing, by key
          * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
          */
         get: operations["PurposesController_list"];
@@ -382,7 +382,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/purposes/{key}
+         * A purpose by key
          * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
          */
         get: operations["PurposesController_get"];
@@ -406,7 +406,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/purposes/{key}/texts
+         * The text versions of a purpose, newest first
          * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
          */
         get: operations["PurposesController_versions"];
@@ -450,7 +450,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/purposes/{key}/texts/{version}
+         * One text version in every locale
          * @description Needs an API key with one of the scopes: `consent:read` (`admin` holds all).
          */
         get: operations["PurposesController_version"];
@@ -759,7 +759,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/consent-subscriptions
+         * Webhook subscriptions, active and disabled
          * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
          */
         get: operations["ConsentWebhooksController_list"];
@@ -786,7 +786,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * DELETE /v1/consent-subscriptions/{id}
+         * Disable a subscription
          * @description Needs an API key with one of the scopes: `consent:write` (`admin` holds all).
          */
         delete: operations["ConsentWebhooksController_disable"];
@@ -1083,7 +1083,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/breaches/{id}/authority-notifications
+         * The notifications sent to UODO, oldest first
          * @description Needs an API key with one of the scopes: `breaches:manage` (`admin` holds all).
          */
         get: operations["BreachesController_listAuthorityNotifications"];
@@ -1444,7 +1444,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/requests/{id}
+         * A request with its tasks per data system
          * @description Needs an API key with one of the scopes: `requests:read` (`admin` holds all).
          */
         get: operations["RequestsController_get"];
@@ -1586,7 +1586,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * POST /v1/requests/{id}/cancel
+         * Cancel a request that has not started
          * @description Needs an API key with one of the scopes: `requests:write` (`admin` holds all).
          */
         post: operations["RequestsController_cancel"];
@@ -2108,7 +2108,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/users
+         * Staff users, oldest first
          * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
          */
         get: operations["UsersController_list"];
@@ -2132,7 +2132,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * GET /v1/users/{id}
+         * A staff user with the number of open sessions
          * @description Needs an API key with one of the scopes: `users:manage` (`admin` holds all).
          */
         get: operations["UsersController_get"];
@@ -2296,6 +2296,54 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditActorView: {
+            /**
+             * @description api_key, staff, system, subject, ...
+             * @example api_key
+             */
+            type: string;
+            id: string | null;
+        };
+        AuditTargetView: {
+            type: string;
+            id: string | null;
+        };
+        AuditEntryView: {
+            /** @description Position in the chain (a string: it may exceed 2^53) */
+            seq: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            actor: components["schemas"]["AuditActorView"];
+            /** @example consent.granted */
+            action: string;
+            target: components["schemas"]["AuditTargetView"];
+            /** Format: uuid */
+            subjectId: string | null;
+            /** @description A reason code, never free text */
+            reason: string | null;
+            correlationId: string | null;
+            /** @description Ids and codes only */
+            data: {
+                [key: string]: unknown;
+            } | null;
+            /** @description This entry’s hash in the chain */
+            hash: string;
+            prevHash: string;
+        };
+        ChainHead: {
+            seq: string;
+            hash: string;
+        };
+        VerifyResult: {
+            valid: boolean;
+            checked: number;
+            /** @description The last entry checked; null on an empty log */
+            head: components["schemas"]["ChainHead"] | null;
+            /** @description The first entry whose hash or position does not follow */
+            firstInvalidSeq?: string;
+        };
         CreateApiKeyDto: {
             /** @example newsletter-tool */
             name: string;
@@ -2310,6 +2358,42 @@ export interface components {
              * @default false
              */
             recordDecisions?: boolean;
+        };
+        ApiKeyCreated: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to recognise it */
+            prefix: string;
+            scopes: ("consent:read" | "consent:write" | "subjects:read" | "subjects:write" | "requests:read" | "requests:write" | "systems:manage" | "retention:manage" | "audit:read" | "register:read" | "register:write" | "keys:manage" | "breaches:manage" | "users:manage" | "imports:write" | "admin")[];
+            recordDecisions: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @description The key itself: shown this once, kept only as a hash */
+            key: string;
+        };
+        ApiKeyResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to recognise it */
+            prefix: string;
+            scopes: ("consent:read" | "consent:write" | "subjects:read" | "subjects:write" | "requests:read" | "requests:write" | "systems:manage" | "retention:manage" | "audit:read" | "register:read" | "register:write" | "keys:manage" | "breaches:manage" | "users:manage" | "imports:write" | "admin")[];
+            recordDecisions: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        LiveResponse: {
+            /** @enum {string} */
+            status: "ok";
         };
         CreateSubjectDto: {
             /** @example jan.kowalski@example.com */
@@ -2343,6 +2427,106 @@ export interface components {
              * @enum {string}
              */
             locale?: "pl" | "en";
+        };
+        SubjectCreated: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "active";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SubjectIdentifierView: {
+            /** @enum {string} */
+            kind: "email" | "phone" | "external_id";
+            value: string;
+            /** @description The data system an external id belongs to */
+            system: string | null;
+            primary: boolean;
+        };
+        LiftNoticeView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            requestedAt: string;
+        };
+        RestrictionView: {
+            /** @description The ground (Art. 18(1)(a)-(d)) */
+            reason: string | null;
+            /** Format: date-time */
+            since: string;
+            /** @description A lift waiting for its notice to be sent */
+            liftNotice: components["schemas"]["LiftNoticeView"] | null;
+        };
+        ObjectionsView: {
+            /**
+             * Format: date-time
+             * @description Art. 21(2)
+             */
+            directMarketingSince: string | null;
+            /** @description Purpose keys objected to (Art. 21(1)) */
+            purposes: string[];
+        };
+        HoldResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description Left out (null) in the answer to POST: see the README */
+            reason: string | null;
+            /** @enum {string|null} */
+            legalBasis: "freedom_of_expression" | "legal_obligation" | "public_health" | "archiving_research" | "legal_claims" | null;
+            /** @description The data categories held; empty: all of them */
+            categories: string[];
+            /**
+             * Format: date-time
+             * @description Same as endsAt (older name)
+             */
+            until: string | null;
+            /** Format: date-time */
+            endsAt: string | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example api_key:54ba4abb-0f76-4826-8ae8-6f67350a1234 */
+            createdBy: string;
+            /** Format: date-time */
+            releasedAt: string | null;
+            releasedBy: string | null;
+        };
+        SubjectResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The id asked for, when it was merged into this subject
+             */
+            requestedId?: string;
+            /** Format: uuid */
+            mergedInto: string | null;
+            /** @enum {string} */
+            status: "active" | "restricted" | "erased";
+            email: string | null;
+            phone: string | null;
+            externalId: string | null;
+            identifiers: components["schemas"]["SubjectIdentifierView"][];
+            firstName: string | null;
+            lastName: string | null;
+            /** Format: date */
+            birthDate: string | null;
+            locale: string | null;
+            restriction: components["schemas"]["RestrictionView"] | null;
+            objections: components["schemas"]["ObjectionsView"];
+            holds: components["schemas"]["HoldResponse"][];
+            onHold: boolean;
+            /** @description Ids of the records merged into this one */
+            mergedIds: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            lastActivityAt: string;
+            /** Format: date-time */
+            erasedAt: string | null;
         };
         UpdateSubjectDto: {
             email?: Record<string, unknown> | null;
@@ -2378,6 +2562,14 @@ export interface components {
              * @description When (with offset); not in the future
              */
             toldAt?: string;
+        };
+        RestrictionLiftPending: {
+            /**
+             * Format: uuid
+             * @description The Art. 18(3) notice; the restriction ends when it is sent
+             */
+            noticeId: string;
+            subject: components["schemas"]["SubjectResponse"];
         };
         AddHoldDto: {
             /**
@@ -2481,6 +2673,43 @@ export interface components {
             /** @description Required for kind "webhook". */
             webhook?: components["schemas"]["WebhookDto"];
         };
+        SystemProcessorView: {
+            name: string;
+            contact: string | null;
+            /** @description ISO 3166-1 alpha-2 */
+            country: string | null;
+            /** @description For a transfer outside the EEA (Art. 46) */
+            transferSafeguards: string | null;
+        };
+        SystemWebhookView: {
+            url: string;
+            /** @description The secret itself never leaves Zgoda */
+            secretSet: boolean;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
+        };
+        SystemResponse: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string;
+            /**
+             * @description How its tasks are done
+             * @enum {string}
+             */
+            kind: "webhook" | "manual" | "internal";
+            description: string | null;
+            dataCategories: string[];
+            purposes: string[];
+            /** @description Set when a processor runs it (Art. 28) */
+            processor: components["schemas"]["SystemProcessorView"] | null;
+            webhook: components["schemas"]["SystemWebhookView"] | null;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         WebhookPatchDto: {
             url?: string;
             /** @description A new secret; the previous one is still accepted on callbacks for 24 hours. */
@@ -2570,6 +2799,37 @@ export interface components {
              */
             key: string;
         };
+        PurposeResponse: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            legalBasis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+            /** @enum {string|null} */
+            specialCategoryBasis: "art_9_2_a" | "art_9_2_b" | "art_9_2_c" | "art_9_2_d" | "art_9_2_e" | "art_9_2_f" | "art_9_2_g" | "art_9_2_h" | "art_9_2_i" | "art_9_2_j" | null;
+            dataCategories: string[];
+            subjectCategories: string[];
+            recipients: string[];
+            processors: string[];
+            transfers: string[];
+            channels: ("email" | "sms" | "phone" | "auto_call" | "push" | "post")[];
+            minimumAge: number;
+            validityDays: number | null;
+            doubleOptIn: boolean;
+            marketing: boolean;
+            saleOrSharing: boolean;
+            retention: string | null;
+            automatedDecisions: string | null;
+            /** @description The current published text version */
+            currentVersion: number | null;
+            reconsentFromVersion: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         UpdatePurposeDto: {
             /** @example Newsletter */
             name?: string;
@@ -2634,13 +2894,96 @@ export interface components {
             /** @description Handlebars template; see docs/consent.md for the variables */
             body: string;
         };
+        TextDraftResponse: {
+            version: number;
+            locale: string;
+            /** @enum {string} */
+            status: "draft";
+        };
+        TextVersionSummary: {
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "published";
+            /** Format: date-time */
+            publishedAt: string | null;
+            requiresReconsent: boolean;
+            locales: string[];
+        };
+        TextVersionList: {
+            /** @description Every version, newest first */
+            items: components["schemas"]["TextVersionSummary"][];
+        };
+        TextResponse: {
+            version: number;
+            locale: string;
+            /** @enum {string} */
+            status: "draft" | "published";
+            title: string;
+            /** @description The template as written */
+            body: string;
+            /** @description The words shown, frozen at publication */
+            rendered: string | null;
+            /** @description SHA-256 (hex) of `rendered` */
+            sha256: string | null;
+            requiresReconsent: boolean;
+            /** Format: date-time */
+            publishedAt: string | null;
+            /** @description Brought in with an import: the words shown before Zgoda */
+            imported: boolean;
+        };
+        TextVersionResponse: {
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "published";
+            /** @description One per locale */
+            texts: components["schemas"]["TextResponse"][];
+        };
         PublishTextDto: {
             /** @description Consents given to earlier versions stop counting */
             requiresReconsent?: boolean;
         };
+        PublishedText: {
+            locale: string;
+            title: string;
+            rendered: string;
+            sha256: string;
+        };
+        PublishedVersionResponse: {
+            version: number;
+            /** @enum {string} */
+            status: "published";
+            /** Format: date-time */
+            publishedAt: string;
+            texts: components["schemas"]["PublishedText"][];
+        };
         UpdateTextDto: {
             title?: string;
             body?: string;
+        };
+        JwkView: {
+            /** @enum {string} */
+            kty: "OKP" | "EC";
+            /** @description The key id a signature names in its `kid` header */
+            kid: string;
+            /** @enum {string} */
+            alg: "EdDSA" | "ES256";
+            /** @enum {string} */
+            use: "sig";
+            /** @enum {string} */
+            crv: "Ed25519" | "P-256";
+            x: string;
+            /** @description EC keys */
+            y?: string;
+        };
+        JwksResponse: {
+            keys: components["schemas"]["JwkView"][];
+        };
+        KeyRotated: {
+            /**
+             * Format: uuid
+             * @description The new signing key’s id
+             */
+            kid: string;
         };
         ConsentSourceDto: {
             /** @enum {string} */
@@ -2832,10 +3175,172 @@ export interface components {
             /** @description The subject was created by this call */
             subjectCreated: boolean;
         };
+        ConsentStateView: {
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+            /** @enum {string} */
+            status: "granted" | "pending" | "expired" | "withdrawn" | "refused" | "none";
+            /**
+             * Format: uuid
+             * @description The event the state rests on
+             */
+            consentId: string | null;
+            /** @description The text version agreed to */
+            version: number | null;
+            /** @description The purpose’s current text version */
+            latestVersion: number | null;
+            /** @description The current text asks for consent again (Art. 7(1)) */
+            reconsentRequired: boolean;
+            /** Format: date-time */
+            grantedAt: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+        };
+        ConsentStatesResponse: {
+            /**
+             * Format: uuid
+             * @description The surviving subject, when the id asked for was merged
+             */
+            subjectId: string;
+            /**
+             * Format: date-time
+             * @description The `at` asked for
+             */
+            at: string | null;
+            items: components["schemas"]["ConsentStateView"][];
+        };
+        EventSourceView: {
+            /** @enum {string} */
+            method: "web" | "store" | "phone" | "email" | "import" | "api";
+            /** @description A store, a form, a page */
+            location: string | null;
+            staffId: string | null;
+        };
+        EventImportView: {
+            /** Format: uuid */
+            id: string;
+            /** @description The row of the import file */
+            row: number | null;
+        };
+        HistoryEventView: {
+            /** Format: uuid */
+            id: string;
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+            /** @enum {string} */
+            decision: "granted" | "refused" | "withdrawn" | "confirmed";
+            /** @enum {string|null} */
+            reason: "gpc" | "unsubscribe_link" | "double_opt_in" | "objection" | null;
+            version: number;
+            locale: string;
+            /** @description SHA-256 of the rendered text */
+            sha256: string;
+            /** @description A double opt-in grant waiting for its confirmation */
+            pending: boolean;
+            /**
+             * Format: uuid
+             * @description The pending grant this confirms
+             */
+            confirms: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            source: components["schemas"]["EventSourceView"];
+            /**
+             * @description The subject, or a guardian for a child (Art. 8)
+             * @enum {string}
+             */
+            expressedBy: "subject" | "guardian" | "staff";
+            /** @description Sent with a Global Privacy Control signal */
+            gpc: boolean;
+            /** @description Written while the subject was on the suppression list */
+            suppressed: boolean;
+            /** @description Brought in by an import */
+            import?: components["schemas"]["EventImportView"];
+        };
+        HistoryResponse: {
+            /** Format: uuid */
+            subjectId: string;
+            /** @description Oldest first */
+            items: components["schemas"]["HistoryEventView"][];
+        };
+        ProofTextView: {
+            version: number;
+            locale: string;
+            title: string;
+            /** @description The exact words, as published */
+            rendered: string | null;
+            /** Format: date-time */
+            publishedAt: string | null;
+        };
+        ProofAuditActor: {
+            type: string;
+            id: string | null;
+        };
+        ProofAuditEntry: {
+            seq: string;
+            /** Format: date-time */
+            occurredAt: string;
+            actor: components["schemas"]["ProofAuditActor"];
+            action: string;
+            targetId: string | null;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            hash: string;
+            prevHash: string;
+        };
+        ProofResponse: {
+            event: components["schemas"]["HistoryEventView"];
+            text: components["schemas"]["ProofTextView"] | null;
+            /** @description The hash the event recorded */
+            sha256: string;
+            /** @description The text as stored still hashes to the event’s sha256 */
+            textHashMatches: boolean;
+            /** @description IP address, user agent, form, document: personal data, and reading it is audited */
+            evidence: {
+                [key: string]: unknown;
+            } | null;
+            evidenceSha256: string | null;
+            evidenceHashMatches: boolean | null;
+            /** @description Double opt-in confirmations of this grant */
+            confirmations: components["schemas"]["HistoryEventView"][];
+            /** @description The signed receipt (compact JWS) */
+            receipt: string | null;
+            /** @description The audit entries of the event and its confirmations */
+            audit: components["schemas"]["ProofAuditEntry"][];
+        };
         UnsubscribeLinkDto: {
             purpose: string;
             /** @enum {string} */
             channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+        };
+        ListUnsubscribeHeaders: {
+            /** @description RFC 2369 */
+            "List-Unsubscribe": string;
+            /** @description RFC 8058 */
+            "List-Unsubscribe-Post": string;
+        };
+        UnsubscribeLinkResponse: {
+            url: string;
+            /** @description The signed token in the link */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description For the message’s headers */
+            headers: components["schemas"]["ListUnsubscribeHeaders"];
+        };
+        LinkResponse: {
+            url: string;
+            /** @description The signed token in the link */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         DecisionResponse: {
             /** @example true */
@@ -2893,6 +3398,37 @@ export interface components {
             /** @description In input order */
             results: components["schemas"]["BatchDecisionResult"][];
         };
+        DecisionRecordView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "single" | "batch";
+            /** Format: date-time */
+            decidedAt: string;
+            /** @description `<principal kind>:<id>` that asked */
+            principal: string;
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+            /**
+             * Format: uuid
+             * @description single
+             */
+            subjectId?: string | null;
+            /** @description single: the answer; batch: how many were allowed */
+            allowed: (boolean | null) | number;
+            /** @description single */
+            reason?: string | null;
+            /**
+             * Format: uuid
+             * @description single
+             */
+            consentId?: string | null;
+            /** @description batch */
+            total?: number;
+            /** @description batch */
+            denied?: number;
+        };
         CreateConsentSubscriptionDto: {
             /** @example https://crm.example.com/hooks/zgoda */
             url: string;
@@ -2902,6 +3438,77 @@ export interface components {
             purposes?: string[];
             /** @description Change-feed types: the subscription then receives these changes (as GET /v1/changes gives them, ids only) in feed order, a failed one retried before any later one; omitted: one consent.changed per consent event */
             types?: ("consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age")[];
+        };
+        SubscriptionView: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** @description null: every purpose */
+            purposes: string[] | null;
+            /** @description null: every change type */
+            types: string[] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            disabledAt: string | null;
+        };
+        SubscriptionList: {
+            items: components["schemas"]["SubscriptionView"][];
+        };
+        UnsubscribeResponse: {
+            /** @enum {string} */
+            status: "withdrawn" | "already_withdrawn";
+            /** @description The purpose key */
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+        };
+        TokenBody: {
+            token?: string;
+            /** @enum {string} */
+            "List-Unsubscribe"?: "One-Click";
+        };
+        PreferenceView: {
+            purpose: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
+            /** @enum {string} */
+            status: "granted" | "pending" | "expired" | "withdrawn" | "refused" | "none";
+            /**
+             * Format: uuid
+             * @description The event the state rests on
+             */
+            consentId: string | null;
+            /** @description The text version agreed to */
+            version: number | null;
+            /** @description The purpose’s current text version */
+            latestVersion: number | null;
+            /** @description The current text asks for consent again (Art. 7(1)) */
+            reconsentRequired: boolean;
+            /** Format: date-time */
+            grantedAt: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            purposeName: string;
+            /** @description For POST /public/unsubscribe, while granted or pending */
+            unsubscribeToken?: string;
+        };
+        PreferencesResponse: {
+            /** Format: uuid */
+            subjectId: string;
+            items: components["schemas"]["PreferenceView"][];
+        };
+        ConfirmResponse: {
+            /** @enum {string} */
+            status: "confirmed" | "already_confirmed" | "no_longer_pending";
+            /** @description The purpose key */
+            purpose: string;
+        };
+        GpcResponse: {
+            /** @enum {boolean} */
+            gpc: true;
+            /** Format: date */
+            lastUpdate: string;
         };
         ChangeDecision: {
             purpose: string;
@@ -3053,6 +3660,158 @@ export interface components {
              */
             reportedBy: string;
         };
+        DeadlineView: {
+            /**
+             * Format: date-time
+             * @description 72 hours after awareAt (Art. 33(1))
+             */
+            notifyAuthorityBy: string;
+            /** @description False once UODO is notified, the risk is assessed as none, or it is closed */
+            running: boolean;
+            /** @description Negative when overdue; null when stopped */
+            hoursLeft: number | null;
+            atRisk: boolean;
+            overdue: boolean;
+            /** Format: date-time */
+            notifiedAt: string | null;
+            notifiedLate: boolean | null;
+        };
+        BreachResponse: {
+            /** Format: uuid */
+            id: string;
+            description: string;
+            /** Format: date-time */
+            occurredAt: string | null;
+            /** Format: date-time */
+            awareAt: string;
+            reportedBy: string;
+            dataCategories: string[];
+            subjectCategories: string[];
+            systems: string[];
+            approxSubjects: number | null;
+            approxRecords: number | null;
+            likelyConsequences: string | null;
+            measuresTaken: string | null;
+            measuresProposed: string | null;
+            /** @enum {string|null} */
+            riskAssessment: "none" | "risk" | "high_risk" | null;
+            riskReasoning: string | null;
+            /** @enum {string} */
+            status: "open" | "contained" | "notified" | "closed";
+            /** Format: date-time */
+            containedAt: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            authorityNotifiedAt: string | null;
+            deadline: components["schemas"]["DeadlineView"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        MonthCount: {
+            /** @example 2026-01 */
+            month: string;
+            count: number;
+        };
+        RiskCounts: {
+            none: number;
+            risk: number;
+            high_risk: number;
+            unassessed: number;
+        };
+        StatusCounts: {
+            open: number;
+            contained: number;
+            notified: number;
+            closed: number;
+        };
+        HoursDistribution: {
+            count: number;
+            median: number | null;
+            p90: number | null;
+        };
+        DeadlineCounts: {
+            atRisk: number;
+            overdue: number;
+        };
+        BreachStatsResponse: {
+            /** Format: date-time */
+            from: string | null;
+            /** Format: date-time */
+            to: string;
+            total: number;
+            /** @description Calendar months in Europe/Warsaw */
+            byMonth: components["schemas"]["MonthCount"][];
+            byRisk: components["schemas"]["RiskCounts"];
+            byStatus: components["schemas"]["StatusCounts"];
+            hoursToContainment: components["schemas"]["HoursDistribution"];
+            hoursToAuthorityNotification: components["schemas"]["HoursDistribution"];
+            notifiedLateCount: number;
+            /** @description Now, whatever the window */
+            deadlines: components["schemas"]["DeadlineCounts"];
+        };
+        AuthorityNotificationView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            phase: "initial" | "supplementary" | "final";
+            /** Format: date-time */
+            sentAt: string;
+            /** @description UODO’s case reference */
+            reference: string | null;
+            /** @description Art. 33(1): why later than 72 hours */
+            delayReasons: string | null;
+            late: boolean;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        AffectedCountsView: {
+            total: number;
+            /** @description Handed to the mailer with an Art. 34 notice */
+            sent: number;
+            /** @description Selected, notice not yet handled */
+            pending: number;
+            /** @description Handled with no e-mail address (Art. 34(3)(c)) */
+            withoutEmail: number;
+        };
+        BreachDetail: {
+            /** Format: uuid */
+            id: string;
+            description: string;
+            /** Format: date-time */
+            occurredAt: string | null;
+            /** Format: date-time */
+            awareAt: string;
+            reportedBy: string;
+            dataCategories: string[];
+            subjectCategories: string[];
+            systems: string[];
+            approxSubjects: number | null;
+            approxRecords: number | null;
+            likelyConsequences: string | null;
+            measuresTaken: string | null;
+            measuresProposed: string | null;
+            /** @enum {string|null} */
+            riskAssessment: "none" | "risk" | "high_risk" | null;
+            riskReasoning: string | null;
+            /** @enum {string} */
+            status: "open" | "contained" | "notified" | "closed";
+            /** Format: date-time */
+            containedAt: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            authorityNotifiedAt: string | null;
+            deadline: components["schemas"]["DeadlineView"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            authorityNotifications: components["schemas"]["AuthorityNotificationView"][];
+            affectedSubjects: components["schemas"]["AffectedCountsView"];
+        };
         UpdateBreachDto: {
             /** @description When the breach was contained; setting it moves an open incident to contained. Defaults to now when a PATCH sets status contained. */
             containedAt?: Record<string, unknown>;
@@ -3100,6 +3859,24 @@ export interface components {
             /** @description With status: closed; defaults to now. */
             closedAt?: string;
         };
+        EventActor: {
+            /** @example api_key */
+            type: string;
+            id: string;
+        };
+        BreachEventView: {
+            /** @description Position in the history (a string: it may exceed 2^53) */
+            seq: string;
+            /** @enum {string} */
+            type: "created" | "updated" | "authority_notified" | "subjects_selected" | "subject_notices_requested";
+            /** Format: date-time */
+            occurredAt: string;
+            actor: components["schemas"]["EventActor"];
+            /** @description The fields changed, old and new */
+            data: {
+                [key: string]: unknown;
+            };
+        };
         AuthorityNotificationDto: {
             /** @description When the notification was sent to UODO (RFC 3339). */
             sentAt: string;
@@ -3112,6 +3889,26 @@ export interface components {
             reference?: string;
             /** @description Required when the first notification is later than 72 hours (Art. 33(1)). */
             delayReasons?: string;
+        };
+        AuthorityNotificationRecorded: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            phase: "initial" | "supplementary" | "final";
+            /** Format: date-time */
+            sentAt: string;
+            /** @description UODO’s case reference */
+            reference: string | null;
+            /** @description Art. 33(1): why later than 72 hours */
+            delayReasons: string | null;
+            late: boolean;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @description The incident after the notification */
+            breach: components["schemas"]["BreachResponse"];
+        };
+        AuthorityNotificationList: {
+            items: components["schemas"]["AuthorityNotificationView"][];
         };
         SelectAffectedSubjectsDto: {
             /** @description Defaults to the incident's systems. */
@@ -3126,6 +3923,26 @@ export interface components {
             dryRun?: boolean;
             /** @description Must be true to record the selection (the people Art. 34 notices go to). */
             confirm?: boolean;
+        };
+        AffectedSelection: {
+            dryRun: boolean;
+            /** @description A dry run: how many would be selected */
+            count?: number;
+            /** @description A dry run: up to 20 subject ids */
+            sample?: string[];
+            /** @description Recorded: how many were added */
+            selected?: number;
+            /** @description Recorded: how many are selected in all */
+            total?: number;
+            /** @description Systems that matched the criteria */
+            matchedSystems: string[];
+            linkedSystems: string[];
+            /** @description Systems assumed to hold everything (no categories declared) */
+            assumedAllSystems: string[];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
         };
         CreatePolicyDto: {
             /**
@@ -3175,6 +3992,37 @@ export interface components {
              */
             active?: boolean;
         };
+        PolicyDescription: {
+            /** @description Art. 30(1)(f) in words, as the register prints it */
+            pl: string;
+            en: string;
+        };
+        PolicyResponse: {
+            key: string;
+            /** @description Exactly one of dataCategory and purpose is set */
+            dataCategory: string | null;
+            purpose: string | null;
+            system: string | null;
+            /** @enum {string} */
+            trigger: "last_activity" | "end_of_year_after_last_entry" | "consent_withdrawn" | "contract_ended" | "request_completed" | "created" | "complaint_settled";
+            /**
+             * @description ISO 8601 duration
+             * @example P5Y
+             */
+            period: string;
+            roundToYearEnd: boolean;
+            /** @enum {string} */
+            action: "erase" | "anonymise" | "review";
+            legalBasis: string;
+            owner: string | null;
+            active: boolean;
+            version: number;
+            description: components["schemas"]["PolicyDescription"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         UpdatePolicyDto: {
             /**
              * @description The data category governed, as data systems declare it. Exactly one of dataCategory and purpose.
@@ -3218,6 +4066,35 @@ export interface components {
              */
             active?: boolean;
         };
+        PolicySnapshotView: {
+            key: string;
+            /** @description Exactly one of dataCategory and purpose is set */
+            dataCategory: string | null;
+            purpose: string | null;
+            system: string | null;
+            /** @enum {string} */
+            trigger: "last_activity" | "end_of_year_after_last_entry" | "consent_withdrawn" | "contract_ended" | "request_completed" | "created" | "complaint_settled";
+            /**
+             * @description ISO 8601 duration
+             * @example P5Y
+             */
+            period: string;
+            roundToYearEnd: boolean;
+            /** @enum {string} */
+            action: "erase" | "anonymise" | "review";
+            legalBasis: string;
+            owner: string | null;
+            active: boolean;
+        };
+        PolicyVersionResponse: {
+            version: number;
+            changedFields: string[];
+            changedBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The policy as this version said it */
+            policy: components["schemas"]["PolicySnapshotView"];
+        };
         StartRunDto: {
             /**
              * @description Judge every subject and list what would happen; change nothing.
@@ -3226,6 +4103,171 @@ export interface components {
             dryRun?: boolean;
             /** @description Only this policy (by key); default: every active policy. */
             policy?: string;
+        };
+        SkipCountsView: {
+            legalHold: number;
+            openRequest: number;
+            restricted: number;
+            activeConsent: number;
+            retained: number;
+            reviewExists: number;
+        };
+        PolicyReportView: {
+            category: string;
+            /** @enum {string} */
+            action: "erase" | "anonymise" | "review";
+            /** @description Data systems told of each erasure (Art. 19) */
+            systemsToInform: string[];
+            matched: number;
+            processed: number;
+            failed: number;
+            skipped: components["schemas"]["SkipCountsView"];
+        };
+        CategoryCounts: {
+            matched: number;
+            processed: number;
+            failed: number;
+        };
+        RunPolicyRef: {
+            key: string;
+            version: number;
+        };
+        RunResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "cancelled";
+            dryRun: boolean;
+            /** @description One policy only; null: every active policy */
+            policy: string | null;
+            /** @enum {string} */
+            source: "api" | "schedule";
+            /** Format: date-time */
+            asOf: string;
+            /** @description The policy versions the run applies */
+            policies: components["schemas"]["RunPolicyRef"][];
+            batches: number;
+            scanned: number;
+            matched: number;
+            processed: number;
+            failed: number;
+            skipped: components["schemas"]["SkipCountsView"];
+            /** @description By policy key */
+            byPolicy: {
+                [key: string]: components["schemas"]["PolicyReportView"];
+            };
+            /** @description By data category */
+            byCategory: {
+                [key: string]: components["schemas"]["CategoryCounts"];
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        RunItemView: {
+            /** Format: uuid */
+            subjectId: string;
+            policy: string;
+            category: string | null;
+            purpose: string | null;
+            /** @enum {string|null} */
+            action: "erase" | "anonymise" | "review" | null;
+            /** @enum {string} */
+            outcome: "erased" | "anonymised" | "review_created" | "superseded" | "would_erase" | "would_anonymise" | "would_review" | "legal_hold" | "open_request" | "restricted" | "active_consent" | "retained" | "review_exists" | "failed";
+            batch: number;
+        };
+        RunItemPage: {
+            items: components["schemas"]["RunItemView"][];
+            nextCursor: string | null;
+        };
+        NoticeCounts: {
+            pending: number;
+            sent: number;
+            failed: number;
+            manual: number;
+        };
+        RunDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "cancelled";
+            dryRun: boolean;
+            /** @description One policy only; null: every active policy */
+            policy: string | null;
+            /** @enum {string} */
+            source: "api" | "schedule";
+            /** Format: date-time */
+            asOf: string;
+            /** @description The policy versions the run applies */
+            policies: components["schemas"]["RunPolicyRef"][];
+            batches: number;
+            scanned: number;
+            matched: number;
+            processed: number;
+            failed: number;
+            skipped: components["schemas"]["SkipCountsView"];
+            /** @description By policy key */
+            byPolicy: {
+                [key: string]: components["schemas"]["PolicyReportView"];
+            };
+            /** @description By data category */
+            byCategory: {
+                [key: string]: components["schemas"]["CategoryCounts"];
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description A dry run: the subjects it would affect (paged) */
+            affected?: components["schemas"]["RunItemPage"];
+            /** @description A real run: the data systems told, by status */
+            notices?: components["schemas"]["NoticeCounts"];
+        };
+        NoticeResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subjectId: string;
+            system: string;
+            systemKind: string;
+            policy: string;
+            /** @enum {string} */
+            action: "erase" | "anonymise";
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "manual";
+            attempts: number;
+            /** @description A code or HTTP status, never personal data */
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+        };
+        ReviewResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subjectId: string;
+            policy: string;
+            policyVersion: number;
+            /** Format: uuid */
+            runId: string;
+            /** Format: date-time */
+            dueAt: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** @enum {string|null} */
+            resolution: "kept" | "destroyed" | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            resolvedAt: string | null;
+            resolvedBy: string | null;
         };
         ResolveReviewDto: {
             /**
@@ -3270,6 +4312,53 @@ export interface components {
              */
             locale?: "pl" | "en";
         };
+        AssessmentView: {
+            /** @enum {string} */
+            outcome: "upheld" | "compelling_grounds";
+            /** Format: date-time */
+            assessedAt: string | null;
+            /** @description The reasons given to the subject (Art. 21(1)) */
+            reasons: string | null;
+            /** @enum {string|null} */
+            toldBy: "email" | "letter" | "phone" | "in_person" | null;
+            /** Format: date-time */
+            toldAt: string | null;
+        };
+        RetainedCategoryView: {
+            category: string;
+            legalBasis: string | null;
+            until: string | null;
+        };
+        TaskView: {
+            /** Format: uuid */
+            id: string;
+            /** @description The data system key */
+            system: string;
+            /** @description The data system kind (webhook, manual, internal) */
+            kind: string;
+            /** @enum {string} */
+            action: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
+            /** @enum {string} */
+            status: "pending" | "running" | "waiting_callback" | "done" | "failed" | "retained";
+            /** @description false: the system holds nothing; null: not said */
+            found: boolean | null;
+            attempts: number;
+            /** @description A code or HTTP status, never personal data */
+            lastError: string | null;
+            retainedReason: string | null;
+            /** Format: date-time */
+            retainedUntil: string | null;
+            /** @description An erasure: the categories kept under a legal hold (Art. 17(3)) */
+            retainedCategories: components["schemas"]["RetainedCategoryView"][] | null;
+            /** Format: date-time */
+            completedAt: string | null;
+        };
+        NamedRecipientView: {
+            name: string;
+            /** Format: date-time */
+            toldAt: string | null;
+            toldBy: string | null;
+        };
         RequestResponse: {
             /** Format: uuid */
             id: string;
@@ -3277,30 +4366,129 @@ export interface components {
             type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
             /** @enum {string} */
             status: "received" | "awaiting_verification" | "verified" | "in_progress" | "awaiting_recipients" | "completed" | "cancelled" | "failed";
+            /** @enum {string|null} */
+            resolution: "fulfilled" | "partially_fulfilled" | "rejected" | null;
+            resolutionCode: string | null;
+            /** @description The reasons told to the subject (a rejection) */
+            resolutionReason: string | null;
+            /** @enum {string} */
+            source: "api" | "portal" | "opengdpr" | "hold_ended";
+            /**
+             * Format: uuid
+             * @description `hold_ended`: the erasure this one finishes
+             */
+            follows: string | null;
             /** Format: uuid */
             subjectId: string | null;
-            /** @example pl */
-            locale: string;
+            /** @enum {string} */
+            locale: "pl" | "en";
             /** Format: date-time */
             receivedAt: string;
             /** Format: date-time */
             verifiedAt: string | null;
+            /** @description Seconds the identity check held the clock */
+            verificationWaitSeconds: number | null;
             /**
              * Format: date-time
              * @description One month from receipt (Art. 12(3)); see .../clock
              */
             dueAt: string;
+            /** @description 0, 1 or 2 */
+            extensionMonths: number;
             /**
              * Format: date-time
              * @description After an extension
              */
             extendedDueAt: string | null;
+            /** @enum {string|null} */
+            extensionToldBy: "email" | "letter" | "phone" | "in_person" | null;
+            /** Format: date-time */
+            extensionToldAt: string | null;
+            /** @description Art. 21(1): null until assessed */
+            assessment: components["schemas"]["AssessmentView"] | null;
             /** Format: date-time */
             completedAt: string | null;
+            /** Format: uuid */
+            duplicateOf: string | null;
             /** @example on_track */
             deadlineState: string;
+            /** @description One per data system; on the single-request view */
+            tasks?: components["schemas"]["TaskView"][];
+            /** @description Art. 19: recipients staff tell */
+            recipients: components["schemas"]["NamedRecipientView"][];
+            /** @description An access or portability package can be downloaded */
+            resultAvailable?: boolean;
+            certificateAvailable: boolean;
             /** @description Intake only: true when this is the subject’s open request of the same type, answered with 200 */
             duplicate?: boolean;
+            /** @description Extend only: the subject was e-mailed the extension and its reasons */
+            subjectNotified?: boolean;
+        };
+        SkippedDayView: {
+            /** Format: date */
+            date: string;
+            /** @enum {string} */
+            reason: "saturday" | "sunday" | "public_holiday";
+            /** @description The public holiday, in English */
+            holiday?: string;
+            /** @description The public holiday, in Polish */
+            holidayPl?: string;
+        };
+        ClockExtensionView: {
+            months: number;
+            /** @description Months from receipt, the first included */
+            totalMonths: number;
+            /** Format: date */
+            nominalEndDate: string;
+            endOfMonthClamped: boolean;
+            skipped: components["schemas"]["SkippedDayView"][];
+            /** Format: date */
+            dueDate: string;
+            /** Format: date-time */
+            dueAt: string;
+        };
+        ClockResponse: {
+            /** Format: uuid */
+            requestId: string;
+            /** @example Europe/Warsaw */
+            zone: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date */
+            receivedLocalDate: string;
+            /**
+             * Format: date
+             * @description Reg. 1182/71 art. 3(1): the day of receipt is not counted
+             */
+            firstDayCounted: string;
+            months: number;
+            /** Format: date */
+            nominalEndDate: string;
+            endOfMonthClamped: boolean;
+            /** @description Days the end moved past (art. 3(4)) */
+            skipped: components["schemas"]["SkippedDayView"][];
+            /** Format: date */
+            dueDate: string;
+            /** Format: date-time */
+            dueAt: string;
+            extension: components["schemas"]["ClockExtensionView"] | null;
+            /**
+             * Format: date
+             * @description The date that binds: the extended one if extended
+             */
+            finalDueDate: string;
+            /** Format: date-time */
+            finalDueAt: string;
+            extensionReason: string | null;
+            /** Format: date-time */
+            extendedAt: string | null;
+            /** @enum {string|null} */
+            extensionToldBy: "email" | "letter" | "phone" | "in_person" | null;
+            /** Format: date-time */
+            extensionToldAt: string | null;
+            canExtend: boolean;
+            /** @enum {string} */
+            cannotExtendBecause?: "deadline_passed" | "too_long" | "already_extended";
         };
         ExtendRequestDto: {
             /**
@@ -3357,9 +4545,30 @@ export interface components {
              */
             toldAt?: string;
         };
+        ResendResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {boolean} */
+            resent: true;
+            remainingResends: number;
+            /** Format: date-time */
+            linkExpiresAt: string;
+        };
         RejectRequestDto: {
             /** @description Told to the subject with the UODO complaint notice (Art. 12(4)) */
             reason: string;
+        };
+        CertificateResponse: {
+            /** @description The erasure certificate, a compact JWS (EdDSA) */
+            certificate: string;
+            /** @description The JWS payload, decoded */
+            payload: {
+                [key: string]: unknown;
+            };
+            kid?: string;
+            alg?: string;
+            /** @description GET it to verify the signature */
+            jwksUrl: string;
         };
         TaskResultDto: {
             /** @enum {string} */
@@ -3371,6 +4580,14 @@ export interface components {
             retainedUntil?: string;
             /** @description false: the system holds nothing about the person (certified as "no data found", not "erased") */
             found?: boolean;
+        };
+        TaskResultAnswer: {
+            /** Format: uuid */
+            taskId: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "waiting_callback" | "done" | "failed" | "retained";
+            /** @description false: the task had already settled; the answer changed nothing */
+            accepted: boolean;
         };
         PublicRequestDto: {
             /** @enum {string} */
@@ -3403,18 +4620,211 @@ export interface components {
             /** @example anna.nowak@example.com */
             email: string;
         };
+        VerifyResponse: {
+            /**
+             * @description duplicate: an open request of the same type exists
+             * @enum {string}
+             */
+            outcome: "verified" | "duplicate";
+            /** Format: uuid */
+            requestId: string;
+            /** @description Authorises GET /public/requests/{id}?token= */
+            statusToken: string;
+            /** @description The status page of the request */
+            statusUrl: string;
+        };
+        VerifyBody: {
+            token?: string;
+            /** @enum {string} */
+            lang?: "pl" | "en";
+        };
+        PublicRecipientView: {
+            name: string;
+            done: boolean;
+            /** @description The data system key, for a system */
+            system?: string;
+        };
+        PublicRequestStatus: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
+            /** @enum {string} */
+            status: "received" | "awaiting_verification" | "verified" | "in_progress" | "awaiting_recipients" | "completed" | "cancelled" | "failed";
+            /** @enum {string|null} */
+            resolution: "fulfilled" | "partially_fulfilled" | "rejected" | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @description The deadline, extended if it was
+             */
+            dueAt: string;
+            extended: boolean;
+            extensionMonths: number;
+            /** Format: date-time */
+            completedAt: string | null;
+            resultAvailable: boolean;
+            /** @description Art. 19: who was told */
+            recipients: components["schemas"]["PublicRecipientView"][];
+        };
+        OpenGdprSupportedIdentity: {
+            identity_type: string;
+            identity_format: string;
+        };
+        OpenGdprDiscovery: {
+            api_version: string;
+            supported_identities: components["schemas"]["OpenGdprSupportedIdentity"][];
+            supported_subject_request_types: ("access" | "portability" | "erasure")[];
+            /** @description Where the key that verifies X-OpenGDPR-Signature is */
+            processor_certificate: string;
+        };
+        OpenGdprIdentity: {
+            /**
+             * @description Zgoda looks up `email` and `controller_customer_id`
+             * @enum {string}
+             */
+            identity_type: "controller_customer_id" | "android_advertising_id" | "android_id" | "email" | "fire_advertising_id" | "ios_advertising_id" | "ios_vendor_id" | "microsoft_advertising_id" | "microsoft_publisher_id" | "roku_publisher_id" | "roku_advertising_id";
+            identity_value: string;
+            /**
+             * @description Zgoda supports `raw` only
+             * @enum {string}
+             */
+            identity_format: "raw" | "sha1" | "md5" | "sha256";
+        };
+        OpenGdprCreateBody: {
+            /**
+             * Format: uuid
+             * @description UUID v4, chosen by the controller
+             */
+            subject_request_id: string;
+            /** @enum {string} */
+            subject_request_type: "access" | "portability" | "erasure";
+            /** Format: date-time */
+            submitted_time: string;
+            subject_identities: components["schemas"]["OpenGdprIdentity"][];
+            /** @example 0.1 */
+            api_version: string;
+            /** @description Public HTTPS addresses, told of every status change */
+            status_callback_urls?: string[];
+            extensions?: {
+                [key: string]: unknown;
+            };
+        };
+        OpenGdprCreated: {
+            /**
+             * Format: uuid
+             * @description The API key that filed it
+             */
+            controller_id: string;
+            /** Format: date-time */
+            expected_completion_time: string;
+            /** Format: date-time */
+            received_time: string;
+            /** @description The request as received, base64 */
+            encoded_request: string;
+            /** Format: uuid */
+            subject_request_id: string;
+        };
+        OpenGdprZgodaStatus: {
+            /** @description Zgoda’s own request status */
+            status: string;
+            resolution: string | null;
+            resolution_code: string | null;
+        };
+        OpenGdprStatusResponse: {
+            /** Format: uuid */
+            controller_id: string;
+            /** Format: date-time */
+            expected_completion_time: string;
+            /** Format: uuid */
+            subject_request_id: string;
+            /** @enum {string} */
+            request_status: "pending" | "in_progress" | "completed" | "cancelled";
+            api_version: string;
+            /** @description An access or portability package to download */
+            results_url?: string;
+            results_count?: number;
+            /** @description Keyed by this processor’s domain */
+            extensions: {
+                [key: string]: components["schemas"]["OpenGdprZgodaStatus"];
+            };
+        };
+        OpenGdprCancelled: {
+            /** Format: uuid */
+            controller_id: string;
+            /** Format: uuid */
+            subject_request_id: string;
+            /** Format: date-time */
+            received_time: string;
+            /** @description Empty: a cancellation has no body */
+            encoded_request: string;
+            api_version: string;
+        };
         LoginDto: {
             /** @example iod@example.com */
             email: string;
             password: string;
         };
+        StaffUserView: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "dpo" | "staff" | "marketing";
+            disabled: boolean;
+            totpEnabled: boolean;
+            /** Format: date-time */
+            passwordChangedAt: string;
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LoginResponse: {
+            /** @description true: send the authenticator code to POST /v1/auth/totp; nothing else is set */
+            totpRequired: boolean;
+            user?: components["schemas"]["StaffUserView"];
+            csrfToken?: string;
+            passwordExpired?: boolean;
+        };
         TotpCodeDto: {
             /** @example 123456 */
             code: string;
         };
+        SessionsEnded: {
+            sessionsEnded: number;
+        };
+        MeResponse: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "dpo" | "staff" | "marketing";
+            disabled: boolean;
+            totpEnabled: boolean;
+            /** Format: date-time */
+            passwordChangedAt: string;
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Send as `x-csrf-token` with every change made with the session */
+            csrfToken: string;
+            /** @description The password must be changed before anything else */
+            passwordExpired: boolean;
+            /** Format: date-time */
+            sessionExpiresAt: string;
+        };
         ChangePasswordDto: {
             currentPassword: string;
             newPassword: string;
+        };
+        TotpEnrolment: {
+            /** @description Base32, for typing into the app */
+            secret: string;
+            /** @description otpauth:// URI, for a QR code */
+            otpauthUri: string;
         };
         CreateUserDto: {
             /** @example iod@example.com */
@@ -3423,6 +4833,22 @@ export interface components {
             role: "admin" | "dpo" | "staff" | "marketing";
             /** @description Initial password; checked against the policy (length, blocklist) */
             password: string;
+        };
+        StaffUserDetail: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "dpo" | "staff" | "marketing";
+            disabled: boolean;
+            totpEnabled: boolean;
+            /** Format: date-time */
+            passwordChangedAt: string;
+            /** Format: date-time */
+            lastLoginAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            activeSessions: number;
         };
         UpdateUserDto: {
             /**
@@ -3437,6 +4863,213 @@ export interface components {
             /** @description false removes the second factor (lost phone) */
             totp?: boolean;
         };
+        LegalBasisView: {
+            /** @enum {string} */
+            basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
+            /** @enum {string|null} */
+            specialCategoryBasis: "art_9_2_a" | "art_9_2_b" | "art_9_2_c" | "art_9_2_d" | "art_9_2_e" | "art_9_2_f" | "art_9_2_g" | "art_9_2_h" | "art_9_2_i" | "art_9_2_j" | null;
+            /** @description ELI/IRI of the provisions */
+            iris: string[];
+        };
+        PlannedErasureView: {
+            policyId: string;
+            policyKey: string;
+            period: string;
+            text: string;
+        };
+        PartyContactView: {
+            name: string;
+            contact: string | null;
+        };
+        SystemRefView: {
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string;
+        };
+        TransferView: {
+            destination: string;
+            safeguards: string | null;
+        };
+        RegisterActivityView: {
+            /** @description Row number */
+            lp: number;
+            key: string;
+            name: string;
+            /** @description The printed cells by column key (CSV, XLSX, HTML, PDF) */
+            row: {
+                [key: string]: string;
+            };
+            purpose: string | null;
+            organisationalUnit: string | null;
+            dataSource: string | null;
+            subjectCategories: string[];
+            dataCategories: string[];
+            specialCategoryData: boolean;
+            legalBasis: components["schemas"]["LegalBasisView"];
+            /** @description Art. 30(1)(f) */
+            plannedErasure: components["schemas"]["PlannedErasureView"][];
+            jointControllers: components["schemas"]["PartyContactView"][];
+            processors: components["schemas"]["PartyContactView"][];
+            recipients: string[];
+            systems: components["schemas"]["SystemRefView"][];
+            securityMeasures: string;
+            dpiaReference: string | null;
+            transfers: components["schemas"]["TransferView"][];
+        };
+        ProcessorEntryView: {
+            /** @description Row number */
+            lp: number;
+            key: string;
+            name: string;
+            /** @description The printed cells by column key (CSV, XLSX, HTML, PDF) */
+            row: {
+                [key: string]: string;
+            };
+            /** @description The controller processed for (Art. 30(2)(a)) */
+            controller: components["schemas"]["PartyContactView"];
+            representative: components["schemas"]["PartyContactView"] | null;
+            dpo: components["schemas"]["PartyContactView"] | null;
+            purposes: string[];
+            systems: components["schemas"]["SystemRefView"][];
+        };
+        DpoView: {
+            name: string;
+            contact: string | null;
+        };
+        JointControllerView: {
+            name: string;
+            contact: string | null;
+            /** @description Purpose keys; empty: every activity */
+            purposes: string[];
+            /** @description Art. 26(1): the arrangement in words */
+            responsibilities: string | null;
+        };
+        RegisterControllerView: {
+            name: string;
+            address: string | null;
+            contact: string | null;
+            dpo: components["schemas"]["DpoView"];
+            /** @description Art. 27 */
+            representative: components["schemas"]["PartyContactView"] | null;
+            jointControllers: components["schemas"]["JointControllerView"][];
+            /** @description Fields taken from the environment or defaults, not the settings */
+            defaults: string[];
+        };
+        RegisterVersionInfoView: {
+            /** @description Null before the first sign-off */
+            signedOffVersion: number | null;
+            /** Format: date-time */
+            signedOffAt: string | null;
+            signedOffBy: string | null;
+            /** Format: date-time */
+            lastUpdatedAt: string | null;
+            lastUpdatedBy: string | null;
+            changedSinceSignOff: boolean;
+        };
+        RegisterColumnView: {
+            key: string;
+            header: string;
+            /** @description Art. 30(1) or (2) requires it */
+            mandatory: boolean;
+        };
+        RegisterGapView: {
+            /** @description Activity key; null: the controller block */
+            activity: string | null;
+            column: string;
+            header: string;
+            /** @enum {string} */
+            severity: "mandatory" | "recommended";
+            message: string;
+        };
+        RegisterResponse: {
+            /** @enum {string} */
+            role: "controller" | "processor";
+            /** @enum {string} */
+            lang: "pl" | "en";
+            title: string;
+            /** Format: date-time */
+            generatedAt: string;
+            controller: components["schemas"]["RegisterControllerView"];
+            version: components["schemas"]["RegisterVersionInfoView"];
+            columns: components["schemas"]["RegisterColumnView"][];
+            /** @description A controller’s activities (role controller) or the processing done for clients (role processor) */
+            activities: (components["schemas"]["RegisterActivityView"] | components["schemas"]["ProcessorEntryView"])[];
+            /** @description What the register still lacks */
+            gaps: components["schemas"]["RegisterGapView"][];
+        };
+        SignedOffRef: {
+            version: number;
+            /** Format: date-time */
+            signedOffAt: string;
+            signedOffBy: string;
+        };
+        ChangeAttributionView: {
+            /** @description The audit entry */
+            seq: string;
+            /** Format: date-time */
+            at: string;
+            /** @description `<principal kind>:<id>` */
+            by: string;
+            action: string;
+            targetType: string;
+            targetId: string | null;
+            fields: string[] | null;
+        };
+        ControllerFieldChange: {
+            field: string;
+            header: string;
+            old: string | null;
+            new: string | null;
+            changedBy: components["schemas"]["ChangeAttributionView"][];
+        };
+        ActivityRefChange: {
+            key: string;
+            name: string;
+            changedBy: components["schemas"]["ChangeAttributionView"][];
+        };
+        FieldChangeView: {
+            field: string;
+            header: string;
+            old: string | null;
+            new: string | null;
+        };
+        ActivityChange: {
+            key: string;
+            name: string;
+            changedBy: components["schemas"]["ChangeAttributionView"][];
+            fields: components["schemas"]["FieldChangeView"][];
+        };
+        RegisterChangesResponse: {
+            /** @enum {string} */
+            role: "controller" | "processor";
+            /** @enum {string} */
+            lang: "pl" | "en";
+            /** @description The last sign-off; null before the first */
+            since: components["schemas"]["SignedOffRef"] | null;
+            current: components["schemas"]["RegisterVersionInfoView"];
+            changed: boolean;
+            controller: components["schemas"]["ControllerFieldChange"][];
+            added: components["schemas"]["ActivityRefChange"][];
+            removed: components["schemas"]["ActivityRefChange"][];
+            changes: components["schemas"]["ActivityChange"][];
+            /** @description Every change since the sign-off, from the audit log */
+            entries: components["schemas"]["ChangeAttributionView"][];
+        };
+        RegisterVersionView: {
+            /** @enum {string} */
+            role: "controller" | "processor";
+            version: number;
+            sha256: string;
+            note: string | null;
+            signedOffBy: string;
+            /** Format: date-time */
+            signedOffAt: string;
+        };
+        RegisterVersionList: {
+            /** @description Newest first */
+            items: components["schemas"]["RegisterVersionView"][];
+        };
         SignOffDto: {
             /**
              * @default controller
@@ -3445,6 +5078,20 @@ export interface components {
             role?: "controller" | "processor";
             /** @description What the DPO reviewed; no personal data. */
             note?: string;
+        };
+        SignOffResponse: {
+            /** @enum {string} */
+            role: "controller" | "processor";
+            version: number;
+            /** Format: date-time */
+            signedOffAt: string | null;
+            signedOffBy: string | null;
+            /** @description SHA-256 of the Polish snapshot as stored */
+            sha256: string;
+            note: string | null;
+            activities: number;
+            /** @description Gaps signed off with */
+            gaps: number;
         };
         ActivityDetailsDto: {
             /** @example Dział obsługi klienta */
@@ -3457,6 +5104,46 @@ export interface components {
             securityMeasures?: string | null;
             /** @description Art. 30(1)(e): safeguards documented under Art. 49(1). */
             transferDocumentation?: string | null;
+        };
+        ActivityDetailsResponse: {
+            purposeKey: string;
+            organisationalUnit: string | null;
+            dataSource: string | null;
+            dpiaReference: string | null;
+            securityMeasures: string | null;
+            transferDocumentation: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        ProcessorClientView: {
+            name: string;
+            contact: string | null;
+            representative: components["schemas"]["PartyContactView"] | null;
+            dpo: components["schemas"]["PartyContactView"] | null;
+            purposes: string[];
+        };
+        SecurityMeasuresView: {
+            pl: string;
+            en: string;
+        };
+        ControllerSettingsResponse: {
+            name: string;
+            address: string | null;
+            contact: string | null;
+            dpo: components["schemas"]["DpoView"];
+            /** @description Art. 27 */
+            representative: components["schemas"]["PartyContactView"] | null;
+            jointControllers: components["schemas"]["JointControllerView"][];
+            /** @description Fields taken from the environment or defaults, not the settings */
+            defaults: string[];
+            /** @description Art. 30(2): on whose behalf this company processes */
+            processorClients: components["schemas"]["ProcessorClientView"][];
+            /** @description Art. 32, in both languages */
+            securityMeasures: components["schemas"]["SecurityMeasuresView"];
+            /** Format: date-time */
+            updatedAt: string | null;
+            updatedBy: string | null;
         };
         DpoDto: {
             /** @example Inspektor Ochrony Danych */
@@ -3532,6 +5219,18 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        OpenGdprError: {
+            error: {
+                /** @description The HTTP status */
+                code: number;
+                message: string;
+                errors?: {
+                    domain?: string;
+                    reason?: string;
+                    message?: string;
+                }[];
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -3560,11 +5259,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntryView"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -3617,7 +5323,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -3652,11 +5360,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ApiKeyResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -3716,7 +5431,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -3785,11 +5502,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Revoked */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -3833,7 +5560,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveResponse"];
+                };
             };
         };
     };
@@ -3937,11 +5666,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The subjects with this identifier (no cursor: an exact match is a short list) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SubjectResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -3997,11 +5733,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created; the answer holds no personal data */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectCreated"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4023,6 +5762,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `subject_exists` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4074,7 +5822,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -4124,7 +5883,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4155,6 +5916,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `subject_exists`, `subject_erased` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4206,11 +5976,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The survivor, with the merged id in mergedIds */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4241,6 +6014,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4296,7 +6078,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubjectResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4378,12 +6162,23 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Notice queued; the restriction ends when it is sent */
+            /** @description Lifted, or not restricted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectResponse"];
+                };
+            };
+            /** @description Notice queued; the restriction ends when sent */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RestrictionLiftPending"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4414,6 +6209,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `restriction_notice_required` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4461,11 +6265,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Every hold, active or released (no cursor: one page) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["HoldResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -4514,11 +6334,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Placed; `reason` is left out (null) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HoldResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4597,11 +6420,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Released */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -4647,6 +6480,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Recorded */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4733,6 +6567,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Erased in Zgoda’s own store */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4768,6 +6603,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `subject_on_hold` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4817,11 +6661,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SystemResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4881,7 +6732,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SystemResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -4903,6 +6756,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `system_exists` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4954,7 +6816,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SystemResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -5004,7 +6877,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SystemResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5035,6 +6910,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5084,11 +6968,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PurposeResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5148,7 +7039,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PurposeResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5170,6 +7063,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `purpose_exists` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5221,7 +7123,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PurposeResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -5271,7 +7184,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PurposeResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5353,7 +7268,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TextVersionList"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -5406,7 +7332,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TextDraftResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5437,6 +7365,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `text_already_published` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5490,7 +7427,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TextResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5555,7 +7494,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TextVersionResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -5598,58 +7548,8 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted */
             204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    PurposesController_publish: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                key: string;
-                version: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PublishTextDto"];
-            };
-        };
-        responses: {
-            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5684,6 +7584,86 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `text_already_published` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PurposesController_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishTextDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedVersionResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `text_already_published`, `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5741,7 +7721,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TextDraftResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -5772,6 +7754,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `text_already_published` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5821,7 +7812,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
+                };
             };
         };
     };
@@ -5838,7 +7831,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KeyRotated"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -5878,7 +7873,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ConsentStatesResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -6135,7 +8132,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HistoryResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -6182,7 +8190,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProofResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -6232,7 +8251,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeLinkResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -6314,7 +8335,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LinkResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -6501,7 +8533,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DecisionRecordView"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -6549,6 +8592,15 @@ export interface operations {
                 };
                 content: {
                     "application/x-ndjson": string;
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
@@ -6661,7 +8713,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionList"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -6703,7 +8757,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -6772,11 +8828,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Disabled */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -6819,19 +8885,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The page with the withdrawal button */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
@@ -6840,7 +8909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
         };
@@ -6855,20 +8924,50 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenBody"];
+            };
+        };
         responses: {
+            /** @description Withdrawn: a page for a form post, JSON for a JSON client */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["UnsubscribeResponse"];
+                };
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6878,6 +8977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6899,9 +8999,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["PreferencesResponse"];
+                };
+            };
+            /** @description A browser is sent to the preference centre for the same token */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6933,19 +9042,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The page with the confirmation button */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
@@ -6954,7 +9066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
         };
@@ -6969,20 +9081,50 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenBody"];
+            };
+        };
         responses: {
+            /** @description Confirmed: a page for a form post, JSON for a JSON client */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["ConfirmResponse"];
+                };
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6992,6 +9134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7010,7 +9153,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["GpcResponse"];
+                };
             };
         };
     };
@@ -7281,6 +9426,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResponse"];
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
                 headers: {
@@ -7329,6 +9483,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResponse"];
                 };
             };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
                 headers: {
@@ -7375,6 +9538,15 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
@@ -7429,11 +9601,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BreachResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7493,7 +9672,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BreachResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7569,7 +9750,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BreachStatsResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7624,7 +9807,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BreachDetail"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -7674,7 +9868,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["BreachResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7705,6 +9901,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7756,11 +9961,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BreachEventView"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7824,7 +10036,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuthorityNotificationList"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -7877,7 +10100,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuthorityNotificationRecorded"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -7908,6 +10133,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7957,11 +10191,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The report: HTML by default, PDF with format=pdf */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                    "application/pdf": string;
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8029,7 +10267,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AffectedSelection"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8111,7 +10351,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AffectedCountsView"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -8153,11 +10404,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Queued; the counts now */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AffectedCountsView"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -8186,6 +10449,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionPoliciesController_list: {
@@ -8203,11 +10475,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PolicyResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8267,7 +10546,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicyResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8289,6 +10570,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `policy_exists` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8340,7 +10630,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicyResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -8390,7 +10691,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicyResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8472,11 +10775,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PolicyVersionResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8538,11 +10848,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RunResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8598,11 +10915,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Queued */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8624,6 +10944,24 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `unknown_policy` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `run_in_progress` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8679,7 +11017,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8744,11 +11084,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["NoticeResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8813,11 +11160,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RunItemView"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8881,7 +11235,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -8910,6 +11275,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionReviewsController_list: {
@@ -8928,11 +11302,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReviewResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -8991,7 +11372,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReviewResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9022,6 +11405,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9080,11 +11472,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page; the list view has no tasks */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RequestResponse"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9236,7 +11635,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
+                };
             };
         };
     };
@@ -9255,7 +11656,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -9301,7 +11713,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ClockResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -9351,7 +11774,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9382,6 +11807,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `extension_not_allowed`, `subject_cannot_be_told` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9437,7 +11871,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9468,6 +11904,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `unknown_recipient` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9523,7 +11968,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9554,6 +12001,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition`, `subject_cannot_be_told` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9605,149 +12061,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["RequestResponse"];
                 };
-            };
-            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    RequestsController_resendVerification: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    RequestsController_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    RequestsController_reject: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RejectRequestDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -9778,6 +12094,226 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RequestsController_resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResendResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `resend_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RequestsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RequestsController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_transition` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9829,7 +12365,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -9858,6 +12405,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_result: {
@@ -9871,11 +12427,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The package */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -9917,12 +12485,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `{ certificate: <compact JWS>, payload, kid, alg, jwksUrl }` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CertificateResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -9976,10 +12554,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskResultAnswer"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_signature` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10045,7 +12634,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskResultAnswer"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -10202,11 +12793,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The same answer whether or not it was sent */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicRequestAccepted"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -10253,6 +12847,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `service_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicRequestsController_verifyPage: {
@@ -10267,19 +12870,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The confirmation page, with a button that posts the token */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A browser is sent to the portal’s page for the same token */
+            303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Problem code `link_expired` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
@@ -10288,7 +12910,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
@@ -10297,7 +12919,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
         };
@@ -10312,20 +12934,60 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VerifyBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["VerifyBody"];
+            };
+        };
         responses: {
+            /** @description Verified: a page for a form post, JSON for a JSON client */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                    "application/json": components["schemas"]["VerifyResponse"];
+                };
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `link_expired` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10335,6 +12997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10344,6 +13007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/html": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -10364,6 +13028,15 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicRequestStatus"];
+                };
+            };
+            /** @description A browser is sent to the portal’s status page */
+            303: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10421,11 +13094,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The access or portability package */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": string;
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -10474,11 +13150,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Signed (X-OpenGDPR-Signature) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprDiscovery"];
+                };
             };
         };
     };
@@ -10491,11 +13170,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description SPKI PEM */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/x-pem-file": string;
+                };
             };
         };
     };
@@ -10506,13 +13188,29 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenGdprCreateBody"];
+            };
+        };
         responses: {
+            /** @description Signed (X-OpenGDPR-Signature) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprCreated"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10520,7 +13218,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10529,7 +13227,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The subject_request_id was already used with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The database or Redis is unavailable: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10541,13 +13275,29 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenGdprCreateBody"];
+            };
+        };
         responses: {
+            /** @description Signed (X-OpenGDPR-Signature) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprCreated"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10555,7 +13305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10564,7 +13314,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The subject_request_id was already used with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The database or Redis is unavailable: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10580,11 +13366,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Signed (X-OpenGDPR-Signature) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprStatusResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10592,7 +13390,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10601,7 +13399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
@@ -10610,7 +13408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10626,11 +13424,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Signed (X-OpenGDPR-Signature) */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprCancelled"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10638,7 +13448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10647,7 +13457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
@@ -10656,7 +13466,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The request is no longer pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10672,11 +13491,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Signed (X-OpenGDPR-Signature) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprStatusResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10684,7 +13515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10693,7 +13524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
@@ -10702,7 +13533,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10718,11 +13549,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Signed (X-OpenGDPR-Signature) */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenGdprCancelled"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10730,7 +13573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10739,7 +13582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
@@ -10748,7 +13591,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The request is no longer pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10764,11 +13616,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The package */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10776,7 +13640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10785,7 +13649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
@@ -10794,7 +13658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10810,11 +13674,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The package */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -10822,7 +13698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
@@ -10831,7 +13707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
@@ -10840,7 +13716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -10858,14 +13734,26 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Signed in (the session cookie is set), or a code is needed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_credentials` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10900,6 +13788,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem code `account_locked` */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
             429: {
                 headers: {
@@ -10924,14 +13821,26 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Signed in: the session cookie is set */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `invalid_credentials` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10986,6 +13895,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Signed out */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -11025,7 +13935,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionsEnded"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -11060,7 +13972,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MeResponse"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -11086,6 +14000,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Changed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -11101,7 +14016,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            /** @description Problem code `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11161,7 +14076,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -11196,6 +14113,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Enrolled */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -11211,7 +14129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            /** @description Problem code `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -11222,6 +14140,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11271,11 +14198,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One page, in a stable order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StaffUserView"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11335,7 +14269,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StaffUserView"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11357,6 +14293,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11408,7 +14353,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StaffUserDetail"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -11458,7 +14414,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StaffUserView"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11540,7 +14498,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionsEnded"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -11584,11 +14553,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description In the `format` asked for: JSON (the default), JSON-LD, CSV, XLSX, HTML or PDF */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegisterResponse"];
+                    "application/ld+json": Record<string, unknown>;
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/html": string;
+                    "application/pdf": string;
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11644,7 +14621,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegisterChangesResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11700,7 +14679,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RegisterVersionList"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11760,7 +14741,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SignOffResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11837,7 +14820,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ActivityDetailsResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {
@@ -11917,7 +14902,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ControllerSettingsResponse"];
+                };
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
@@ -11956,7 +14943,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ControllerSettingsResponse"];
+                };
             };
             /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
             400: {

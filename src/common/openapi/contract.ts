@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../problem/error-codes';
+import { ERROR_MEDIA_EXTENSION } from './responses';
 
 /** Set by `RequireScopes`: the scopes a keyed route needs, for its security and its description. */
 export const SCOPES_EXTENSION = 'x-zgoda-scopes';
@@ -20,6 +21,15 @@ type Operation = {
 };
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+const ERROR_CONTENT: Record<string, Record<string, { schema: unknown }>> = {
+  problem: { 'application/problem+json': { schema: PROBLEM_REF } },
+  'text/html': { 'text/html': { schema: { type: 'string', description: 'A page that says what went wrong' } } },
+  'page-or-problem': {
+    'text/html': { schema: { type: 'string', description: 'To a form post: a page that says what went wrong' } },
+    'application/problem+json': { schema: PROBLEM_REF },
+  },
+  opengdpr: { 'application/json': { schema: { $ref: '#/components/schemas/OpenGdprError' } } },
+};
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
 /** The problem codes a status carries, from the one error-code table. */
@@ -74,6 +84,7 @@ export function completeContract(doc: OpenAPIObject): OpenAPIObject {
   doc.components ??= {};
   doc.components.schemas ??= {};
   doc.components.schemas.Problem = problemSchema();
+  doc.components.schemas.OpenGdprError = openGdprErrorSchema();
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op = (item as Record<string, Operation | undefined>)[method];
@@ -91,6 +102,8 @@ function completeOperation(path: string, method: string, op: Operation): void {
   delete op[SCOPES_EXTENSION];
   delete op[PUBLIC_EXTENSION];
   delete op[RATE_LIMITED_EXTENSION];
+  const errorContent = ERROR_CONTENT[(op[ERROR_MEDIA_EXTENSION] as string | undefined) ?? 'problem'];
+  delete op[ERROR_MEDIA_EXTENSION];
   const statuses = new Set<string>(Object.keys(op.responses).filter((s) => /^[45]\d\d$/.test(s)));
   if (limited) statuses.add('429');
   if (scopes) {
@@ -106,10 +119,13 @@ function completeOperation(path: string, method: string, op: Operation): void {
     // Reached without an API key; it authenticates otherwise where it must (a token, a signature).
     op.security = [];
   }
-  if (path.includes('{')) statuses.add('404');
+  // An id that does not parse (not a UUID) is 400 bad_request; a well-formed unknown one 404.
+  if (path.includes('{')) statuses.add('400').add('404');
   const hasQuery = (op.parameters ?? []).some((p) => p.in === 'query');
   if (op.requestBody) statuses.add('400').add('413').add('415').add('422');
   if (hasQuery) statuses.add('400').add('422');
+  // The OpenGDPR specification has no 422: its routes answer a validation failure as 400 (7.6).
+  if (errorContent === ERROR_CONTENT.opengdpr) statuses.delete('422');
   for (const status of statuses) {
     const existing = op.responses[status];
     const codes = codesOf(Number(status));
@@ -118,7 +134,7 @@ function completeOperation(path: string, method: string, op: Operation): void {
         existing?.description && existing.description !== codes[0]
           ? existing.description
           : `${ERROR_RESPONSES[status] ?? 'An error'}. Problem codes with this status: ${codes.join(', ')}.`,
-      content: { 'application/problem+json': { schema: PROBLEM_REF } },
+      content: errorContent,
     };
   }
   op.summary ??= `${method.toUpperCase()} ${path}`;
@@ -147,5 +163,30 @@ function problemSchema() {
       },
     },
     additionalProperties: true,
+  };
+}
+
+/** The OpenGDPR specification's error (7.6), which the /opengdpr routes answer instead of a problem. */
+function openGdprErrorSchema() {
+  return {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'integer', description: 'The HTTP status' },
+          message: { type: 'string' },
+          errors: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { domain: { type: 'string' }, reason: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
   };
 }

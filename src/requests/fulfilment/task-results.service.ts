@@ -9,6 +9,7 @@ import { RequestsRepository } from '../requests.repository';
 import { isManual } from './request-progress';
 import { parseOutcome, TaskCallError, TaskOutcome } from './task-outcome';
 import { TaskSettlement } from './task-settlement.service';
+import type { TaskResultAnswer } from '../request-api.responses';
 
 // A request that failed may still hear from a system it waited for; that answer is kept.
 const ACCEPTING = ['in_progress', 'awaiting_recipients', 'failed'];
@@ -28,7 +29,12 @@ export class TaskResults {
    * body, checked before the body is parsed; an unknown task and a bad signature get the same 401 so the
    * endpoint cannot be used to probe for ids.
    */
-  async callback(requestId: string, taskId: string, signature: string | undefined, raw: string | undefined) {
+  async callback(
+    requestId: string,
+    taskId: string,
+    signature: string | undefined,
+    raw: string | undefined,
+  ): Promise<TaskResultAnswer> {
     const task = await this.repo.findTask(taskId);
     if (!task || task.requestId !== requestId || task.systemKind !== 'webhook' || raw === undefined) {
       throw new ProblemError('invalid_signature', 'The signature is not valid for this task.');
@@ -49,7 +55,7 @@ export class TaskResults {
   }
 
   /** POST /v1/requests/{id}/tasks/{taskId}/complete: staff record what a manual system's owner did. */
-  async complete(requestId: string, taskId: string, dto: TaskResultDto) {
+  async complete(requestId: string, taskId: string, dto: TaskResultDto): Promise<TaskResultAnswer> {
     const task = await this.repo.findTask(taskId);
     if (!task || task.requestId !== requestId) throw new ProblemError('not_found', 'No such task on this request.');
     if (!isManual(task) && task.status !== 'waiting_callback') {

@@ -12,7 +12,22 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  OpenGdprCancelled,
+  OpenGdprCreateBody,
+  OpenGdprCreated,
+  OpenGdprDiscovery,
+  OpenGdprStatusResponse,
+} from './opengdpr.responses';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal } from '../../common/auth/principal';
 import { Public, RequireScopes } from '../../common/auth/scopes';
@@ -22,6 +37,7 @@ import { RequestOutputs } from '../outputs/request-outputs.service';
 import { OpenGdprError, OPENGDPR_API_VERSION, OPENGDPR_TYPES, SUPPORTED_IDENTITIES } from './opengdpr-body';
 import { OpenGdprService } from './opengdpr.service';
 import { OpenGdprSigner } from './opengdpr-signer.service';
+import { ApiErrorsAs, ApiFile } from '../../common/openapi/responses';
 
 export const OPENGDPR_CREATE_ROUTES = ['/opengdpr/v1/opengdpr_requests', '/opengdpr/v1/requests'];
 
@@ -52,6 +68,7 @@ export class OpenGdprErrorFilter implements ExceptionFilter {
 
 @ApiTags('opengdpr')
 @Controller('opengdpr/v1')
+@ApiErrorsAs('opengdpr')
 @UseFilters(OpenGdprErrorFilter)
 export class OpenGdprController {
   constructor(
@@ -61,6 +78,7 @@ export class OpenGdprController {
   ) {}
 
   @Get('discovery')
+  @ApiOkResponse({ type: OpenGdprDiscovery, description: 'Signed (X-OpenGDPR-Signature)' })
   @Public()
   @ApiOperation({ summary: 'OpenGDPR discovery (spec 6)' })
   async discovery(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -73,6 +91,7 @@ export class OpenGdprController {
   }
 
   @Get('processor-key.pem')
+  @ApiFile('SPKI PEM', 'application/x-pem-file')
   @Public()
   @ApiOperation({ summary: 'The public key that verifies X-OpenGDPR-Signature (SPKI PEM)' })
   async key(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -81,6 +100,10 @@ export class OpenGdprController {
   }
 
   @Post(['opengdpr_requests', 'requests'])
+  @ApiBody({ type: OpenGdprCreateBody })
+  @ApiCreatedResponse({ type: OpenGdprCreated, description: 'Signed (X-OpenGDPR-Signature)' })
+  @ApiResponse({ status: 409, description: 'The subject_request_id was already used with another request' })
+  @ApiResponse({ status: 503, description: 'The database or Redis is unavailable: retry later' })
   @HttpCode(201)
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Create an OpenGDPR request (spec 7); `requests` is the OpenDSR v2 alias' })
@@ -93,6 +116,7 @@ export class OpenGdprController {
   }
 
   @Get(['opengdpr_requests/:id', 'requests/:id'])
+  @ApiOkResponse({ type: OpenGdprStatusResponse, description: 'Signed (X-OpenGDPR-Signature)' })
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Status of an OpenGDPR request (spec 8)' })
   async status(
@@ -104,6 +128,8 @@ export class OpenGdprController {
   }
 
   @Delete(['opengdpr_requests/:id', 'requests/:id'])
+  @ApiAcceptedResponse({ type: OpenGdprCancelled, description: 'Signed (X-OpenGDPR-Signature)' })
+  @ApiResponse({ status: 409, description: 'The request is no longer pending' })
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'Cancel while pending (spec 9): 202, else 409' })
   async cancel(
@@ -115,6 +141,7 @@ export class OpenGdprController {
   }
 
   @Get(['opengdpr_requests/:id/results', 'requests/:id/results'])
+  @ApiFile('The package', 'application/zip')
   @RequireScopes('requests:write')
   @ApiOperation({ summary: 'The access or portability package (ZIP) of a completed request; audited' })
   async results(

@@ -17,6 +17,7 @@ import { OpenGdprBody, OpenGdprError, OpenGdprErrorItem, openGdprStatus, parseOp
 import { OpenGdprRequest } from './opengdpr-request.entity';
 import { OpenGdprRepository } from './opengdpr.repository';
 import { OpenGdprSigner } from './opengdpr-signer.service';
+import type { OpenGdprCancelled, OpenGdprCreated, OpenGdprStatusResponse } from './opengdpr.responses';
 
 const KIND_OF: Record<string, string> = { email: 'email', controller_customer_id: 'external_id' };
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -43,7 +44,7 @@ export class OpenGdprService implements OnModuleInit {
   }
 
   /** 201 with `encoded_request`; the same id and body again is answered the same (a retried POST). */
-  async create(raw: string | undefined, principal: Principal): Promise<Record<string, unknown>> {
+  async create(raw: string | undefined, principal: Principal): Promise<OpenGdprCreated> {
     let json: unknown;
     try {
       json = JSON.parse(raw ?? '');
@@ -104,7 +105,7 @@ export class OpenGdprService implements OnModuleInit {
     return this.createdBody(created.row, created.request, raw!);
   }
 
-  async status(subjectRequestId: string, principal: Principal): Promise<Record<string, unknown>> {
+  async status(subjectRequestId: string, principal: Principal): Promise<OpenGdprStatusResponse> {
     const { row, request } = await this.owned(subjectRequestId, principal);
     const hasResult = await this.requests.hasResult(request.id);
     return {
@@ -125,7 +126,7 @@ export class OpenGdprService implements OnModuleInit {
   }
 
   /** Spec 9: only while pending; 202 with the cancellation's own (empty) body encoded. */
-  async cancel(subjectRequestId: string, principal: Principal): Promise<Record<string, unknown>> {
+  async cancel(subjectRequestId: string, principal: Principal): Promise<OpenGdprCancelled> {
     const { row } = await this.owned(subjectRequestId, principal);
     await this.dataSource.transaction(async (m) => {
       const r = (await this.requests.lock(m, row.requestId))!;
@@ -190,7 +191,7 @@ export class OpenGdprService implements OnModuleInit {
     return this.createdBody(existing, (await this.requests.find(existing.requestId))!, raw);
   }
 
-  private createdBody(row: OpenGdprRequest, request: DsrRequest, raw: string) {
+  private createdBody(row: OpenGdprRequest, request: DsrRequest, raw: string): OpenGdprCreated {
     return {
       controller_id: row.controllerId,
       expected_completion_time: (request.extendedDueAt ?? request.dueAt).toISOString(),
