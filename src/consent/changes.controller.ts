@@ -7,6 +7,7 @@ import { CurrentPrincipal, Principal } from '../common/auth/principal';
 import { hasScope, RequireScopes } from '../common/auth/scopes';
 import { ChangeFeed } from './change-feed.service';
 import { CHANGE_TYPES, ChangeType } from './consent-change.entity';
+import { CHANGES_EXAMPLE } from './consent-api.examples';
 
 export class ChangesQuery {
   @ApiPropertyOptional({
@@ -50,7 +51,7 @@ export class ChangesController {
       'Page with `after=<next>`; a change that commits late never lands behind a cursor already read. ' +
       'externalId (the unscoped external id) for every reader; e-mail and phone only for keys with subjects:read. 410 cursor_expired past CHANGES_RETENTION_DAYS.',
   })
-  @ApiOkResponse({ type: ChangesPage })
+  @ApiOkResponse({ type: ChangesPage, example: CHANGES_EXAMPLE })
   @ApiGoneResponse({
     description: 'Problem code `cursor_expired`: older than CHANGES_RETENTION_DAYS; read from the start',
   })

@@ -1,7 +1,7 @@
 import { AuditService } from '../audit';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ProblemError } from '../common/problem/problem.error';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { BatchDecisionResponse, DecisionResponse, textContent } from './consent-api.responses';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal } from '../common/auth/principal';
@@ -12,6 +12,7 @@ import { ConsentDecisionRecord } from './consent-decision-record.entity';
 import { ConsentDecisionService } from './consent-decision.service';
 import { DecisionLog } from './decision-log.service';
 import { DecisionRecordView } from './consent-records.responses';
+import { BATCH_EXAMPLE, BATCH_REQUEST_EXAMPLE, CHECK_EXAMPLE } from './consent-api.examples';
 
 /** Asked for (`record`), or the key records always: the principal the log names. */
 const recordAs = (asked: boolean | undefined, p: Principal) =>
@@ -44,7 +45,7 @@ export class ConsentDecisionController {
   @Get('consents/check')
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'May this subject be contacted for this purpose on this channel now?' })
-  @ApiOkResponse({ type: DecisionResponse })
+  @ApiOkResponse({ type: DecisionResponse, example: CHECK_EXAMPLE })
   check(@Query() q: DecisionQuery, @CurrentPrincipal() principal: Principal) {
     return this.decisions.checkOne(q, recordAs(q.record, principal));
   }
@@ -53,7 +54,8 @@ export class ConsentDecisionController {
   @HttpCode(200)
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Up to 10,000 decisions in one call, answered in input order' })
-  @ApiOkResponse({ type: BatchDecisionResponse })
+  @ApiBody({ type: BatchDecisionDto, examples: { emails: { value: BATCH_REQUEST_EXAMPLE } } })
+  @ApiOkResponse({ type: BatchDecisionResponse, example: BATCH_EXAMPLE })
   checkBatch(@Body() dto: BatchDecisionDto, @CurrentPrincipal() principal: Principal) {
     return this.decisions.checkBatch(dto, recordAs(dto.record, principal));
   }

@@ -1,6 +1,7 @@
 import { AuditService } from '../audit';
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -22,6 +23,7 @@ import { ConsentsService } from './consents.service';
 import { AsOfQuery, GrantConsentByIdentifierDto, GrantConsentDto } from './grant-consent.dto';
 import { PurposesRepository } from './purposes.repository';
 import { HistoryResponse, LinkResponse, ProofResponse, UnsubscribeLinkResponse } from './consent-records.responses';
+import { GRANT_EXAMPLE, GRANT_REQUEST_EXAMPLE } from './consent-api.examples';
 
 export class UnsubscribeLinkDto {
   @ApiProperty()
@@ -71,7 +73,8 @@ export class ConsentsController {
   @Idempotent()
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision for a subject found by identifier, created when unknown' })
-  @ApiCreatedResponse({ type: ConsentByIdentifierResponse })
+  @ApiBody({ type: GrantConsentByIdentifierDto, examples: { webForm: { value: GRANT_REQUEST_EXAMPLE } } })
+  @ApiCreatedResponse({ type: ConsentByIdentifierResponse, example: GRANT_EXAMPLE })
   @ApiConflictResponse({ description: 'Problem code `subject_erased`: a grant for an erased subject' })
   async recordByIdentifier(@Body() dto: GrantConsentByIdentifierDto, @Headers('sec-gpc') gpc: string | undefined) {
     const e = await this.consents.recordByIdentifier(dto, gpcOf(gpc));

@@ -46,6 +46,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Idempotent } from '../idempotency';
 import { ImportResponse, textContent } from './consent-api.responses';
 import { importView, ImportsService } from './imports.service';
+import { IMPORT_EXAMPLE, IMPORT_REQUEST_EXAMPLE } from './consent-api.examples';
 
 const FIELD_PATH = /^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){0,2}$/;
 
@@ -119,7 +120,8 @@ export class ImportsController {
   @RequireScopes('imports:write')
   @Idempotent()
   @ApiOperation({ summary: 'Start an import of existing consent history; then PUT its file' })
-  @ApiCreatedResponse({ type: ImportResponse })
+  @ApiBody({ type: CreateImportDto, examples: { mailchimpCsv: { value: IMPORT_REQUEST_EXAMPLE } } })
+  @ApiCreatedResponse({ type: ImportResponse, example: IMPORT_EXAMPLE })
   async create(@Body() dto: CreateImportDto) {
     return importView(
       await this.imports.create({

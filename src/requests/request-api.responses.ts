@@ -404,3 +404,56 @@ export class PublicRequestStatus {
   @ApiProperty({ type: [PublicRecipientView], description: 'Art. 19: who was told' })
   recipients: PublicRecipientView[];
 }
+
+/** Examples for request intake's document (issue 24 item 2); Redocly checks them against the schemas. */
+export const INTAKE_REQUEST_EXAMPLE = {
+  type: 'access',
+  identity: { email: 'anna.nowak@example.com' },
+  verified: true,
+  receivedAt: '2026-12-06T09:30:00.000Z',
+};
+
+export const INTAKE_EXAMPLE = {
+  id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  type: 'access',
+  status: 'in_progress',
+  resolution: null,
+  resolutionCode: null,
+  resolutionReason: null,
+  source: 'api',
+  follows: null,
+  subjectId: '0b9c3c1e-5a7d-4f5e-9b55-6c1d5f1e0b11',
+  locale: 'pl',
+  receivedAt: '2026-12-06T09:30:00.000Z',
+  verifiedAt: '2026-12-06T09:30:00.000Z',
+  verificationWaitSeconds: 0,
+  dueAt: '2027-01-07T22:59:59.999Z',
+  extensionMonths: 0,
+  extendedDueAt: null,
+  extensionToldBy: null,
+  extensionToldAt: null,
+  assessment: null,
+  completedAt: null,
+  duplicateOf: null,
+  deadlineState: 'on_track',
+  tasks: [
+    {
+      id: '2f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b33',
+      system: 'shop',
+      kind: 'webhook',
+      action: 'access',
+      status: 'pending',
+      found: null,
+      attempts: 0,
+      lastError: null,
+      retainedReason: null,
+      retainedUntil: null,
+      retainedCategories: null,
+      completedAt: null,
+    },
+  ],
+  recipients: [],
+  resultAvailable: false,
+  certificateAvailable: false,
+  duplicate: false,
+};

@@ -1,13 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBody,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CertificateResponse, ClockResponse, RequestResponse, ResendResponse } from './request-api.responses';
+import {
+  CertificateResponse,
+  ClockResponse,
+  INTAKE_EXAMPLE,
+  INTAKE_REQUEST_EXAMPLE,
+  RequestResponse,
+  ResendResponse,
+} from './request-api.responses';
 import type { FastifyReply } from 'fastify';
 import { Public, RequireScopes } from '../common/auth/scopes';
 import { pageOf } from '../common/http/pagination';
@@ -55,7 +63,8 @@ export class RequestsController {
     description:
       '201 with the new request. When the subject already has an open request of this type, 200 with that request and `duplicate: true` (one answer, one deadline).',
   })
-  @ApiCreatedResponse({ type: RequestResponse, description: 'The new request' })
+  @ApiBody({ type: CreateRequestDto, examples: { verifiedInStore: { value: INTAKE_REQUEST_EXAMPLE } } })
+  @ApiCreatedResponse({ type: RequestResponse, description: 'The new request', example: INTAKE_EXAMPLE })
   @ApiOkResponse({ type: RequestResponse, description: 'The open request of this type (`duplicate: true`)' })
   @ApiNotFoundResponse({ description: 'Problem code `unknown_subject`: no subject with the `subjectId` given' })
   async create(@Body() dto: CreateRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -32,10 +32,16 @@ export class HoldResponse {
   @ApiProperty({ type: [String], description: 'The data categories held; empty: all of them' })
   categories: string[];
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Same as endsAt (older name)' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it ends; null: when released' })
   until: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    deprecated: true,
+    description: 'The earlier name of `until`',
+  })
   endsAt: string | null;
 
   @ApiProperty()

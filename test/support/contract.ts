@@ -11,26 +11,10 @@ interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 
-const doc = nullableRefs(JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8'))) as {
+const doc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'openapi.json'), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
   components: Record<string, unknown>;
 };
-
-/**
- * OpenAPI 3.0's `nullable` applies to the schema's own `type`, so `{ nullable: true, allOf: [{ $ref }] }` (what
- * NestJS Swagger writes for a nullable object) strictly refuses null. Client generators read it as "the object or
- * null", which is what it means; the validator is given the same reading.
- */
-function nullableRefs(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(nullableRefs);
-  if (!node || typeof node !== 'object') return node;
-  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableRefs(v)])) as Record<string, unknown>;
-  if (o.nullable === true && Array.isArray(o.allOf)) {
-    const { nullable: _n, allOf, type: _t, ...rest } = o;
-    return { ...rest, anyOf: [...(allOf as unknown[]), { type: 'null' }] };
-  }
-  return o;
-}
 
 // Literal paths before templated ones, so /v1/consents/check never matches a {param}.
 const routes = Object.keys(doc.paths)

@@ -2340,7 +2340,7 @@ export interface components {
             valid: boolean;
             checked: number;
             /** @description The last entry checked; null on an empty log */
-            head: components["schemas"]["ChainHead"] | null;
+            head: components["schemas"]["ChainHead"] | (never | null);
             /** @description The first entry whose hash or position does not follow */
             firstInvalidSeq?: string;
         };
@@ -2456,7 +2456,7 @@ export interface components {
             /** Format: date-time */
             since: string;
             /** @description A lift waiting for its notice to be sent */
-            liftNotice: components["schemas"]["LiftNoticeView"] | null;
+            liftNotice: components["schemas"]["LiftNoticeView"] | (never | null);
         };
         ObjectionsView: {
             /**
@@ -2472,16 +2472,19 @@ export interface components {
             id: string;
             /** @description Left out (null) in the answer to POST: see the README */
             reason: string | null;
-            /** @enum {string|null} */
-            legalBasis: "freedom_of_expression" | "legal_obligation" | "public_health" | "archiving_research" | "legal_claims" | null;
+            legalBasis: ("freedom_of_expression" | "legal_obligation" | "public_health" | "archiving_research" | "legal_claims") | (never | null);
             /** @description The data categories held; empty: all of them */
             categories: string[];
             /**
              * Format: date-time
-             * @description Same as endsAt (older name)
+             * @description When it ends; null: when released
              */
             until: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @deprecated
+             * @description The earlier name of `until`
+             */
             endsAt: string | null;
             active: boolean;
             /** Format: date-time */
@@ -2513,7 +2516,7 @@ export interface components {
             /** Format: date */
             birthDate: string | null;
             locale: string | null;
-            restriction: components["schemas"]["RestrictionView"] | null;
+            restriction: components["schemas"]["RestrictionView"] | (never | null);
             objections: components["schemas"]["ObjectionsView"];
             holds: components["schemas"]["HoldResponse"][];
             onHold: boolean;
@@ -2537,8 +2540,7 @@ export interface components {
             firstName?: Record<string, unknown> | null;
             lastName?: Record<string, unknown> | null;
             birthDate?: Record<string, unknown> | null;
-            /** @enum {string|null} */
-            locale?: "pl" | "en" | null;
+            locale?: ("pl" | "en") | (never | null);
         };
         MergeSubjectsDto: {
             /** @description The record that is the same person; it is merged into the one in the path. */
@@ -2660,7 +2662,7 @@ export interface components {
              */
             purposes?: string[];
             description?: Record<string, unknown>;
-            processor?: components["schemas"]["ProcessorDto"] | null;
+            processor?: components["schemas"]["ProcessorDto"] | (never | null);
             /**
              * @description A slug, unique and immutable.
              * @example shop
@@ -2702,8 +2704,8 @@ export interface components {
             dataCategories: string[];
             purposes: string[];
             /** @description Set when a processor runs it (Art. 28) */
-            processor: components["schemas"]["SystemProcessorView"] | null;
-            webhook: components["schemas"]["SystemWebhookView"] | null;
+            processor: components["schemas"]["SystemProcessorView"] | (never | null);
+            webhook: components["schemas"]["SystemWebhookView"] | (never | null);
             active: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -2731,11 +2733,11 @@ export interface components {
              */
             purposes?: string[];
             description?: Record<string, unknown>;
-            processor?: components["schemas"]["ProcessorDto"] | null;
+            processor?: components["schemas"]["ProcessorDto"] | (never | null);
             name?: string;
             /** @enum {string} */
             kind?: "webhook" | "manual" | "internal";
-            webhook?: components["schemas"]["WebhookPatchDto"] | null;
+            webhook?: components["schemas"]["WebhookPatchDto"] | (never | null);
             /** @description An inactive system gets no new request tasks. */
             active?: boolean;
         };
@@ -2807,8 +2809,7 @@ export interface components {
             description: string | null;
             /** @enum {string} */
             legalBasis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
-            /** @enum {string|null} */
-            specialCategoryBasis: "art_9_2_a" | "art_9_2_b" | "art_9_2_c" | "art_9_2_d" | "art_9_2_e" | "art_9_2_f" | "art_9_2_g" | "art_9_2_h" | "art_9_2_i" | "art_9_2_j" | null;
+            specialCategoryBasis: ("art_9_2_a" | "art_9_2_b" | "art_9_2_c" | "art_9_2_d" | "art_9_2_e" | "art_9_2_f" | "art_9_2_g" | "art_9_2_h" | "art_9_2_i" | "art_9_2_j") | (never | null);
             dataCategories: string[];
             subjectCategories: string[];
             recipients: string[];
@@ -3231,8 +3232,7 @@ export interface components {
             channel: "email" | "sms" | "phone" | "auto_call" | "push" | "post";
             /** @enum {string} */
             decision: "granted" | "refused" | "withdrawn" | "confirmed";
-            /** @enum {string|null} */
-            reason: "gpc" | "unsubscribe_link" | "double_opt_in" | "objection" | null;
+            reason: ("gpc" | "unsubscribe_link" | "double_opt_in" | "objection") | (never | null);
             version: number;
             locale: string;
             /** @description SHA-256 of the rendered text */
@@ -3297,7 +3297,7 @@ export interface components {
         };
         ProofResponse: {
             event: components["schemas"]["HistoryEventView"];
-            text: components["schemas"]["ProofTextView"] | null;
+            text: components["schemas"]["ProofTextView"] | (never | null);
             /** @description The hash the event recorded */
             sha256: string;
             /** @description The text as stored still hashes to the event’s sha256 */
@@ -3646,8 +3646,7 @@ export interface components {
             likelyConsequences?: Record<string, unknown>;
             measuresTaken?: Record<string, unknown>;
             measuresProposed?: Record<string, unknown>;
-            /** @enum {string|null} */
-            riskAssessment?: "none" | "risk" | "high_risk" | null;
+            riskAssessment?: ("none" | "risk" | "high_risk") | (never | null);
             /** @description Required whenever riskAssessment is set (Art. 33(5)). */
             riskReasoning?: Record<string, unknown>;
             /** @description What happened. Describe the incident, not the people: no personal data. */
@@ -3693,8 +3692,7 @@ export interface components {
             likelyConsequences: string | null;
             measuresTaken: string | null;
             measuresProposed: string | null;
-            /** @enum {string|null} */
-            riskAssessment: "none" | "risk" | "high_risk" | null;
+            riskAssessment: ("none" | "risk" | "high_risk") | (never | null);
             riskReasoning: string | null;
             /** @enum {string} */
             status: "open" | "contained" | "notified" | "closed";
@@ -3793,8 +3791,7 @@ export interface components {
             likelyConsequences: string | null;
             measuresTaken: string | null;
             measuresProposed: string | null;
-            /** @enum {string|null} */
-            riskAssessment: "none" | "risk" | "high_risk" | null;
+            riskAssessment: ("none" | "risk" | "high_risk") | (never | null);
             riskReasoning: string | null;
             /** @enum {string} */
             status: "open" | "contained" | "notified" | "closed";
@@ -3843,8 +3840,7 @@ export interface components {
             likelyConsequences?: Record<string, unknown>;
             measuresTaken?: Record<string, unknown>;
             measuresProposed?: Record<string, unknown>;
-            /** @enum {string|null} */
-            riskAssessment?: "none" | "risk" | "high_risk" | null;
+            riskAssessment?: ("none" | "risk" | "high_risk") | (never | null);
             /** @description Required whenever riskAssessment is set (Art. 33(5)). */
             riskReasoning?: Record<string, unknown>;
             description?: string;
@@ -4173,8 +4169,7 @@ export interface components {
             policy: string;
             category: string | null;
             purpose: string | null;
-            /** @enum {string|null} */
-            action: "erase" | "anonymise" | "review" | null;
+            action: ("erase" | "anonymise" | "review") | (never | null);
             /** @enum {string} */
             outcome: "erased" | "anonymised" | "review_created" | "superseded" | "would_erase" | "would_anonymise" | "would_review" | "legal_hold" | "open_request" | "restricted" | "active_consent" | "retained" | "review_exists" | "failed";
             batch: number;
@@ -4261,8 +4256,7 @@ export interface components {
             dueAt: string;
             /** @enum {string} */
             status: "open" | "resolved";
-            /** @enum {string|null} */
-            resolution: "kept" | "destroyed" | null;
+            resolution: ("kept" | "destroyed") | (never | null);
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4319,8 +4313,7 @@ export interface components {
             assessedAt: string | null;
             /** @description The reasons given to the subject (Art. 21(1)) */
             reasons: string | null;
-            /** @enum {string|null} */
-            toldBy: "email" | "letter" | "phone" | "in_person" | null;
+            toldBy: ("email" | "letter" | "phone" | "in_person") | (never | null);
             /** Format: date-time */
             toldAt: string | null;
         };
@@ -4366,8 +4359,7 @@ export interface components {
             type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
             /** @enum {string} */
             status: "received" | "awaiting_verification" | "verified" | "in_progress" | "awaiting_recipients" | "completed" | "cancelled" | "failed";
-            /** @enum {string|null} */
-            resolution: "fulfilled" | "partially_fulfilled" | "rejected" | null;
+            resolution: ("fulfilled" | "partially_fulfilled" | "rejected") | (never | null);
             resolutionCode: string | null;
             /** @description The reasons told to the subject (a rejection) */
             resolutionReason: string | null;
@@ -4400,12 +4392,11 @@ export interface components {
              * @description After an extension
              */
             extendedDueAt: string | null;
-            /** @enum {string|null} */
-            extensionToldBy: "email" | "letter" | "phone" | "in_person" | null;
+            extensionToldBy: ("email" | "letter" | "phone" | "in_person") | (never | null);
             /** Format: date-time */
             extensionToldAt: string | null;
             /** @description Art. 21(1): null until assessed */
-            assessment: components["schemas"]["AssessmentView"] | null;
+            assessment: components["schemas"]["AssessmentView"] | (never | null);
             /** Format: date-time */
             completedAt: string | null;
             /** Format: uuid */
@@ -4471,7 +4462,7 @@ export interface components {
             dueDate: string;
             /** Format: date-time */
             dueAt: string;
-            extension: components["schemas"]["ClockExtensionView"] | null;
+            extension: components["schemas"]["ClockExtensionView"] | (never | null);
             /**
              * Format: date
              * @description The date that binds: the extended one if extended
@@ -4482,8 +4473,7 @@ export interface components {
             extensionReason: string | null;
             /** Format: date-time */
             extendedAt: string | null;
-            /** @enum {string|null} */
-            extensionToldBy: "email" | "letter" | "phone" | "in_person" | null;
+            extensionToldBy: ("email" | "letter" | "phone" | "in_person") | (never | null);
             /** Format: date-time */
             extensionToldAt: string | null;
             canExtend: boolean;
@@ -4651,8 +4641,7 @@ export interface components {
             type: "access" | "portability" | "erasure" | "rectification" | "restriction" | "objection";
             /** @enum {string} */
             status: "received" | "awaiting_verification" | "verified" | "in_progress" | "awaiting_recipients" | "completed" | "cancelled" | "failed";
-            /** @enum {string|null} */
-            resolution: "fulfilled" | "partially_fulfilled" | "rejected" | null;
+            resolution: ("fulfilled" | "partially_fulfilled" | "rejected") | (never | null);
             /** Format: date-time */
             receivedAt: string;
             /**
@@ -4866,8 +4855,7 @@ export interface components {
         LegalBasisView: {
             /** @enum {string} */
             basis: "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interests";
-            /** @enum {string|null} */
-            specialCategoryBasis: "art_9_2_a" | "art_9_2_b" | "art_9_2_c" | "art_9_2_d" | "art_9_2_e" | "art_9_2_f" | "art_9_2_g" | "art_9_2_h" | "art_9_2_i" | "art_9_2_j" | null;
+            specialCategoryBasis: ("art_9_2_a" | "art_9_2_b" | "art_9_2_c" | "art_9_2_d" | "art_9_2_e" | "art_9_2_f" | "art_9_2_g" | "art_9_2_h" | "art_9_2_i" | "art_9_2_j") | (never | null);
             /** @description ELI/IRI of the provisions */
             iris: string[];
         };
@@ -4928,8 +4916,8 @@ export interface components {
             };
             /** @description The controller processed for (Art. 30(2)(a)) */
             controller: components["schemas"]["PartyContactView"];
-            representative: components["schemas"]["PartyContactView"] | null;
-            dpo: components["schemas"]["PartyContactView"] | null;
+            representative: components["schemas"]["PartyContactView"] | (never | null);
+            dpo: components["schemas"]["PartyContactView"] | (never | null);
             purposes: string[];
             systems: components["schemas"]["SystemRefView"][];
         };
@@ -4951,7 +4939,7 @@ export interface components {
             contact: string | null;
             dpo: components["schemas"]["DpoView"];
             /** @description Art. 27 */
-            representative: components["schemas"]["PartyContactView"] | null;
+            representative: components["schemas"]["PartyContactView"] | (never | null);
             jointControllers: components["schemas"]["JointControllerView"][];
             /** @description Fields taken from the environment or defaults, not the settings */
             defaults: string[];
@@ -5046,7 +5034,7 @@ export interface components {
             /** @enum {string} */
             lang: "pl" | "en";
             /** @description The last sign-off; null before the first */
-            since: components["schemas"]["SignedOffRef"] | null;
+            since: components["schemas"]["SignedOffRef"] | (never | null);
             current: components["schemas"]["RegisterVersionInfoView"];
             changed: boolean;
             controller: components["schemas"]["ControllerFieldChange"][];
@@ -5119,8 +5107,8 @@ export interface components {
         ProcessorClientView: {
             name: string;
             contact: string | null;
-            representative: components["schemas"]["PartyContactView"] | null;
-            dpo: components["schemas"]["PartyContactView"] | null;
+            representative: components["schemas"]["PartyContactView"] | (never | null);
+            dpo: components["schemas"]["PartyContactView"] | (never | null);
             purposes: string[];
         };
         SecurityMeasuresView: {
@@ -5133,7 +5121,7 @@ export interface components {
             contact: string | null;
             dpo: components["schemas"]["DpoView"];
             /** @description Art. 27 */
-            representative: components["schemas"]["PartyContactView"] | null;
+            representative: components["schemas"]["PartyContactView"] | (never | null);
             jointControllers: components["schemas"]["JointControllerView"][];
             /** @description Fields taken from the environment or defaults, not the settings */
             defaults: string[];
@@ -5172,8 +5160,8 @@ export interface components {
             name: string;
             /** @example biuro@example.com, +48 12 000 00 00 */
             contact?: string | null;
-            representative?: components["schemas"]["PartyDto"] | null;
-            dpo?: components["schemas"]["PartyDto"] | null;
+            representative?: components["schemas"]["PartyDto"] | (never | null);
+            dpo?: components["schemas"]["PartyDto"] | (never | null);
             /** @description Purpose keys of the processing done on behalf of this controller. */
             purposes: string[];
         };
@@ -5187,14 +5175,14 @@ export interface components {
             address?: string | null;
             contact?: string | null;
             /** @description Default: env DPO_NAME and DPO_EMAIL. */
-            dpo?: components["schemas"]["DpoDto"] | null;
+            dpo?: components["schemas"]["DpoDto"] | (never | null);
             /** @description Art. 27 representative in the Union. */
-            representative?: components["schemas"]["PartyDto"] | null;
+            representative?: components["schemas"]["PartyDto"] | (never | null);
             jointControllers?: components["schemas"]["JointControllerDto"][];
             /** @description Art. 30(2): controllers served as processor. */
             processorClients?: components["schemas"]["ProcessorClientDto"][];
             /** @description Default: what Zgoda itself does. */
-            securityMeasures?: components["schemas"]["SecurityMeasuresDto"] | null;
+            securityMeasures?: components["schemas"]["SecurityMeasuresDto"] | (never | null);
         };
         Problem: {
             /** @example urn:zgoda:problem:validation_failed */
@@ -8049,6 +8037,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b22",
+                     *       "subjectId": "0b9c3c1e-5a7d-4f5e-9b55-6c1d5f1e0b11",
+                     *       "purpose": "newsletter",
+                     *       "channel": "email",
+                     *       "version": 3,
+                     *       "locale": "pl",
+                     *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *       "decision": "granted",
+                     *       "reason": null,
+                     *       "pending": false,
+                     *       "occurredAt": "2026-12-06T10:00:00.000Z",
+                     *       "recordedAt": "2026-12-06T10:00:00.120Z",
+                     *       "expiresAt": null,
+                     *       "receipt": "eyJhbGciOiJFUzI1NiIsImtpZCI6IjEyMyJ9.eyJjb25zZW50SWQiOiIuLi4ifQ.c2lnbmF0dXJl",
+                     *       "subjectCreated": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentByIdentifierResponse"];
                 };
             };
@@ -8400,6 +8407,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "allowed": true,
+                     *       "reason": "granted",
+                     *       "decisionId": "d3c1a2b4-1e2f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "consentId": "6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b22",
+                     *       "version": 3,
+                     *       "grantedAt": "2026-11-02T09:14:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DecisionResponse"];
                 };
             };
@@ -8459,6 +8476,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "decisionId": "d3c1a2b4-1e2f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "results": [
+                     *         {
+                     *           "email": "anna.nowak@example.com",
+                     *           "allowed": true,
+                     *           "reason": "granted",
+                     *           "consentId": "6f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b22",
+                     *           "version": 3,
+                     *           "grantedAt": "2026-11-02T09:14:00.000Z"
+                     *         },
+                     *         {
+                     *           "email": "jan.kowalski@example.com",
+                     *           "allowed": false,
+                     *           "reason": "withdrawn"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BatchDecisionResponse"];
                 };
             };
@@ -9179,6 +9216,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "changes": [
+                     *         {
+                     *           "cursor": "eyJzIjoiMTIzIn0",
+                     *           "type": "consent_withdrawn",
+                     *           "occurredAt": "2026-12-06T10:05:00.000Z",
+                     *           "subjectId": "0b9c3c1e-5a7d-4f5e-9b55-6c1d5f1e0b11",
+                     *           "externalId": "C-1042",
+                     *           "decisions": [
+                     *             {
+                     *               "purpose": "newsletter",
+                     *               "channel": "email",
+                     *               "allowed": false,
+                     *               "reason": "withdrawn"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next": "eyJzIjoiMTIzIn0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChangesPage"];
                 };
             };
@@ -9250,6 +9309,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *       "format": "csv",
+                     *       "status": "awaiting_file",
+                     *       "dryRun": false,
+                     *       "size": null,
+                     *       "rows": {
+                     *         "read": 0,
+                     *         "imported": 0,
+                     *         "skipped": 0,
+                     *         "failed": 0
+                     *       },
+                     *       "createdAt": "2026-12-06T10:00:00.000Z",
+                     *       "startedAt": null,
+                     *       "finishedAt": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportResponse"];
                 };
             };
@@ -11554,6 +11631,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                     *       "type": "access",
+                     *       "status": "in_progress",
+                     *       "resolution": null,
+                     *       "resolutionCode": null,
+                     *       "resolutionReason": null,
+                     *       "source": "api",
+                     *       "follows": null,
+                     *       "subjectId": "0b9c3c1e-5a7d-4f5e-9b55-6c1d5f1e0b11",
+                     *       "locale": "pl",
+                     *       "receivedAt": "2026-12-06T09:30:00.000Z",
+                     *       "verifiedAt": "2026-12-06T09:30:00.000Z",
+                     *       "verificationWaitSeconds": 0,
+                     *       "dueAt": "2027-01-07T22:59:59.999Z",
+                     *       "extensionMonths": 0,
+                     *       "extendedDueAt": null,
+                     *       "extensionToldBy": null,
+                     *       "extensionToldAt": null,
+                     *       "assessment": null,
+                     *       "completedAt": null,
+                     *       "duplicateOf": null,
+                     *       "deadlineState": "on_track",
+                     *       "tasks": [
+                     *         {
+                     *           "id": "2f1c1f54-8d55-4f5e-9a55-6c1d5f1e0b33",
+                     *           "system": "shop",
+                     *           "kind": "webhook",
+                     *           "action": "access",
+                     *           "status": "pending",
+                     *           "found": null,
+                     *           "attempts": 0,
+                     *           "lastError": null,
+                     *           "retainedReason": null,
+                     *           "retainedUntil": null,
+                     *           "retainedCategories": null,
+                     *           "completedAt": null
+                     *         }
+                     *       ],
+                     *       "recipients": [],
+                     *       "resultAvailable": false,
+                     *       "certificateAvailable": false,
+                     *       "duplicate": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };

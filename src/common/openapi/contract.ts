@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../problem/error-codes';
+import { DEPRECATION_EXTENSION, DeprecationNotice } from './deprecation';
 import { ERROR_MEDIA_EXTENSION } from './responses';
 
 /** Set by `RequireScopes`: the scopes a keyed route needs, for its security and its description. */
@@ -16,7 +17,11 @@ type Operation = {
   parameters?: { in: string }[];
   requestBody?: unknown;
   security?: Record<string, string[]>[];
-  responses: Record<string, { description: string; content?: Record<string, unknown> }>;
+  deprecated?: boolean;
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }
+  >;
   [extension: `x-${string}`]: unknown;
 };
 
@@ -85,6 +90,7 @@ export function completeContract(doc: OpenAPIObject): OpenAPIObject {
   doc.components.schemas ??= {};
   doc.components.schemas.Problem = problemSchema();
   doc.components.schemas.OpenGdprError = openGdprErrorSchema();
+  strictNullables(doc);
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op = (item as Record<string, Operation | undefined>)[method];
@@ -138,6 +144,49 @@ function completeOperation(path: string, method: string, op: Operation): void {
     };
   }
   op.summary ??= `${method.toUpperCase()} ${path}`;
+  markDeprecated(op);
+}
+
+/**
+ * OpenAPI 3.0's `nullable` adds null to the schema's own `type` only, so what NestJS Swagger writes for a nullable
+ * object (`{ nullable, allOf: [$ref] }`) and a nullable enum (`{ nullable, enum }` without null) refuse null to a
+ * strict validator, Redocly's example check included. Both become "one of the schema, or null" in 3.0's terms.
+ */
+function strictNullables(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  for (const value of Object.values(node)) strictNullables(value);
+  const schema = node as Record<string, unknown>;
+  if (schema.nullable !== true) return;
+  // Only null: `type: object` because null is no string, and nullable adds null to it.
+  const onlyNull = { type: 'object', nullable: true, enum: [null] };
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1) {
+    schema.oneOf = [schema.allOf[0], onlyNull];
+    delete schema.allOf;
+  } else if (Array.isArray(schema.enum)) {
+    schema.oneOf = [{ type: schema.type, enum: schema.enum }, onlyNull];
+    delete schema.enum;
+  } else return;
+  delete schema.nullable;
+  delete schema.type;
+}
+
+/** `deprecated: true`, the dates and successor in words, and the headers every answer of the operation carries. */
+function markDeprecated(op: Operation): void {
+  const notice = op[DEPRECATION_EXTENSION] as DeprecationNotice | undefined;
+  delete op[DEPRECATION_EXTENSION];
+  if (!notice) return;
+  op.deprecated = true;
+  const words =
+    `Deprecated since ${notice.since}; it may be removed after ${notice.sunset}` +
+    (notice.successor ? `. Use ${notice.successor} instead.` : '.');
+  op.description = op.description ? `${words}\n\n${op.description}` : words;
+  for (const response of Object.values(op.responses)) {
+    response.headers = {
+      ...response.headers,
+      Deprecation: { description: 'RFC 9745: when it was deprecated (`@` Unix seconds)', schema: { type: 'string' } },
+      Sunset: { description: 'RFC 8594: after this date it may be removed', schema: { type: 'string' } },
+    };
+  }
 }
 
 /** RFC 9457 problem details as this service answers them; `code` is one of the error-code table's. */
