@@ -4,6 +4,7 @@ import { BREACH_DIGEST_CRON } from '../../src/jobs/schedules';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
+import { checkedFetch } from '../support/contract';
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
@@ -28,7 +29,7 @@ describe('breach register (Art. 33-34)', () => {
 
   /** The PDF over HTTP, its text extracted as a reader (or UODO's clerk copying from it) would get it. */
   const authorityReportPdf = async (id: string) => {
-    const res = await fetch(`${t.baseUrl}/v1/breaches/${id}/authority-report?format=pdf`, {
+    const res = await checkedFetch(`${t.baseUrl}/v1/breaches/${id}/authority-report?format=pdf`, {
       headers: { authorization: `Bearer ${t.adminKey}` },
     });
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
+import { checkedFetch } from '../support/contract';
 
 // The decision reads subject facts, merges, identifiers and suppression inside one statement per call
 // (single) or per batch; these are the cases where that statement, not the rules, could go wrong.
@@ -115,7 +116,7 @@ describe('consent: the one-statement decision paths', () => {
     }
     expect((await t.request('POST', `/v1/subjects/${survivor}/merge`, { mergedId: merged })).status).toBe(200);
     const read = async (channel: string, auth: string) => {
-      const res = await fetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=${channel}`, {
+      const res = await checkedFetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=${channel}`, {
         headers: { authorization: `Bearer ${auth}` },
       });
       expect(res.status).toBe(200);

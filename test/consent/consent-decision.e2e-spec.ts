@@ -3,6 +3,7 @@ import { AudienceService } from '../../src/consent/audience.service';
 import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
+import { checkedFetch } from '../support/contract';
 
 describe('consent: the decision API', () => {
   let t: TestApp;
@@ -232,7 +233,7 @@ describe('consent: the decision API', () => {
 
     t.get(AudienceService).pageSize = 4;
     try {
-      const res = await fetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
+      const res = await checkedFetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
         headers: { authorization: `Bearer ${reader}` },
       });
       expect(res.status).toBe(200);
@@ -266,7 +267,7 @@ describe('consent: the decision API', () => {
     const batch = jest.spyOn(subjects, 'getContacts');
     t.get(AudienceService).pageSize = 3;
     try {
-      const res = await fetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
+      const res = await checkedFetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
         headers: { authorization: `Bearer ${t.adminKey}` },
       });
       expect(res.status).toBe(200);

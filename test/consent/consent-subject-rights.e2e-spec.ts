@@ -1,6 +1,7 @@
 import { SubjectRightsService } from '../../src/subjects/subject-rights.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
+import { checkedFetch } from '../support/contract';
 
 describe('consent: the subject’s rights override consent (restriction, objection, erasure, suppression, merge)', () => {
   let t: TestApp;
@@ -11,7 +12,7 @@ describe('consent: the subject’s rights override consent (restriction, objecti
   const record = (subjectId: string, key: string, over: Record<string, unknown> = {}) =>
     t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: key, ...grant(over) });
   const audience = async (key: string) => {
-    const res = await fetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
+    const res = await checkedFetch(`${t.baseUrl}/v1/purposes/${key}/audience?channel=email`, {
       headers: { authorization: `Bearer ${t.adminKey}` },
     });
     const text = await res.text();

@@ -1,6 +1,7 @@
 import { DecisionLog } from '../../src/consent/decision-log.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
+import { checkedFetch } from '../support/contract';
 
 /**
  * Issue 14 item 3: a company proves it checked before it sent. A decision asked for with `record` (or by a key
@@ -63,7 +64,7 @@ describe('consent: the decision log', () => {
     expect(res.status).toBe(200);
     const head = await t.request('GET', `/v1/decisions/${res.body.decisionId}`);
     expect(head.body).toMatchObject({ kind: 'batch', total: 2, allowed: 1, denied: 1 });
-    const results = await fetch(`${t.baseUrl}/v1/decisions/${res.body.decisionId}/results`, {
+    const results = await checkedFetch(`${t.baseUrl}/v1/decisions/${res.body.decisionId}/results`, {
       headers: { authorization: `Bearer ${t.adminKey}` },
     });
     expect(results.headers.get('content-type')).toContain('application/x-ndjson');

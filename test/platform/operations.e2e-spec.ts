@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PrivateRedis } from '../support/private-redis';
 import { createTestDatabase, dbUrl, deleteRedisPrefix, dropDatabase, randomKey } from '../support/test-env';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { checkedFetch } from '../support/contract';
 
 describe('platform: health, docs, metrics', () => {
   let redis: PrivateRedis;
@@ -144,7 +145,7 @@ describe('platform: process lifecycle', () => {
     try {
       await eventually(async () => /listening on 127\.0\.0\.1:(\d+)/.test(stderr), 60_000);
       const port = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr)![1];
-      const res = await fetch(`http://127.0.0.1:${port}/v1/audit/verify`, {
+      const res = await checkedFetch(`http://127.0.0.1:${port}/v1/audit/verify`, {
         headers: { authorization: `Bearer ${env.ADMIN_API_KEY}` },
       });
       expect(res.status).toBe(200);

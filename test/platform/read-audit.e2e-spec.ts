@@ -1,5 +1,6 @@
 import { createSubject, grant, publishedPurpose } from '../consent/consent-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
+import { checkedFetch } from '../support/contract';
 
 /** Issue 13 item 16 (Art. 5(2), 32): every API read that returns decrypted personal data is on record. */
 describe('platform: reads of personal data are audited', () => {
@@ -58,12 +59,12 @@ describe('platform: reads of personal data are audited', () => {
     const id = await createSubject(t);
     await t.request('POST', `/v1/subjects/${id}/consents`, { purpose: news, ...grant() });
     const idsOnly = (await t.request('POST', '/v1/api-keys', { name: 'mailer', scopes: ['consent:read'] })).body.key;
-    const plain = await fetch(`${t.baseUrl}/v1/purposes/${news}/audience?channel=email`, {
+    const plain = await checkedFetch(`${t.baseUrl}/v1/purposes/${news}/audience?channel=email`, {
       headers: { authorization: `Bearer ${idsOnly}` },
     });
     expect(await plain.text()).toContain(id);
     expect(await entries('consent.audience_exported', news)).toHaveLength(0);
-    const full = await fetch(`${t.baseUrl}/v1/purposes/${news}/audience?channel=email`, {
+    const full = await checkedFetch(`${t.baseUrl}/v1/purposes/${news}/audience?channel=email`, {
       headers: { authorization: `Bearer ${t.adminKey}` },
     });
     expect(await full.text()).toContain('@example.com');

@@ -5,6 +5,7 @@ import { seedOpticianRegister } from '../../src/register/seed/optician-register.
 import { RetentionPoliciesService } from '../../src/retention/retention-policies.service';
 import { SystemsService } from '../../src/systems/systems.service';
 import { TestApp } from '../support/test-app';
+import { checkedFetch } from '../support/contract';
 
 export const CONTROLLER_NAME = 'Optyk Przykładowy sp. z o.o.';
 
@@ -28,7 +29,7 @@ export interface Download {
 
 /** A binary download: TestApp.request reads bodies as text, which would mangle XLSX and PDF. */
 export async function download(t: TestApp, path: string, key = t.adminKey): Promise<Download> {
-  const res = await fetch(`${t.baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const res = await checkedFetch(`${t.baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 

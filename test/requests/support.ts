@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { signWebhook, verifyWebhookSignature } from '../../src/common/crypto/webhook-signature';
 import type { TestApp } from '../support/test-app';
+import { checkedFetch } from '../support/contract';
 
 export interface TaskCall {
   taskId: string;
@@ -85,7 +86,7 @@ export class WebhookReceiver {
   /** POSTs the result to Zgoda; the app in a test listens on a random port, so only the path is used. */
   async callBack(call: TaskCall, result: Record<string, unknown>, secret = this.secret): Promise<Response> {
     const body = JSON.stringify(result);
-    return fetch(`${this.appUrl()}${new URL(call.callbackUrl).pathname}`, {
+    return checkedFetch(`${this.appUrl()}${new URL(call.callbackUrl).pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-zgoda-signature': signWebhook(secret, body, now()) },
       body,
@@ -150,6 +151,6 @@ export async function unzip(buffer: Buffer): Promise<Map<string, string>> {
 }
 
 export async function download(url: string, key?: string): Promise<{ status: number; body: Buffer; headers: Headers }> {
-  const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const res = await checkedFetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }

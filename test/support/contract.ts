@@ -26,6 +26,8 @@ const routes = Object.keys(doc.paths)
   .sort((a, b) => a.params - b.params);
 
 const validators = new Map<string, OpenAPIResponseValidator>();
+/** One JSON document (`application/json`, `application/problem+json`, ...), not a stream of them (NDJSON). */
+const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/;
 
 /** Responses checked in this test process. */
 export const contractStats = { checked: 0 };
@@ -50,7 +52,7 @@ export function contractViolation(
   const media = (contentType ?? '').split(';')[0].trim();
   if (!documented.content) return media && status !== 204 ? `${name} ${status}: ${media} is not declared` : null;
   if (!documented.content[media]) return `${name} ${status}: ${media || 'no media type'} is not declared`;
-  if (!media.includes('json')) return null;
+  if (!JSON_MEDIA.test(media)) return null;
   const key = `${name} ${status} ${media}`;
   let validator = validators.get(key);
   if (!validator) {
@@ -62,4 +64,19 @@ export function contractViolation(
   }
   const errors = validator.validateResponse(status, body);
   return errors ? `${name} ${status}: ${JSON.stringify(errors.errors).slice(0, 600)}` : null;
+}
+
+/**
+ * `fetch` for the responses a test reads as bytes or a stream (files, NDJSON, callbacks), held to the same contract
+ * as TestApp.request: the status, the media type, and a JSON body against its schema.
+ */
+export async function checkedFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, init);
+  const media = res.headers.get('content-type');
+  const body = JSON_MEDIA.test((media ?? '').split(';')[0].trim())
+    ? ((await res.clone().json()) as unknown)
+    : undefined;
+  const broken = contractViolation(init.method ?? 'GET', new URL(url).pathname, res.status, media, body);
+  if (broken) throw new Error(`contract (openapi.json): ${broken}`);
+  return res;
 }

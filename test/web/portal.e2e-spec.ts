@@ -4,6 +4,7 @@ import { SmtpCatcher } from '../support/smtp-catcher';
 import { createSubject, createSystem, WebhookReceiver } from '../requests/support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { checkedFetch } from '../support/contract';
 
 const SHOP_SECRET = 'shop-secret-for-portal-browser-test-0001';
 
@@ -132,7 +133,7 @@ describe('web: customer portal in Chromium', () => {
     // Their token shows only their own request: another id (real or not) is 404.
     const other = await t.request('POST', '/v1/requests', { type: 'access', subjectId: (await createSubject(t)).id });
     const token = new URL(url(statusPath)).searchParams.get('token')!;
-    const foreign = await fetch(url(`/portal/requests/${other.body.id}?token=${encodeURIComponent(token)}`));
+    const foreign = await checkedFetch(url(`/portal/requests/${other.body.id}?token=${encodeURIComponent(token)}`));
     expect(foreign.status).toBe(404);
     const foreignText = await foreign.text();
     expect(foreignText).toContain('Nie znaleziono');
@@ -179,7 +180,7 @@ describe('web: customer portal in Chromium', () => {
     await page.reload();
     await inBothLanguages('portal-status-erasure');
     const href = await page.getByRole('link', { name: 'Download the erasure certificate' }).getAttribute('href');
-    const cert = await fetch(url(href!));
+    const cert = await checkedFetch(url(href!));
     expect(cert.status).toBe(200);
     const body = (await cert.json()) as { certificate: string; jwksUrl: string };
     expect(body.certificate.split('.')).toHaveLength(3);
@@ -204,7 +205,7 @@ describe('web: customer portal in Chromium', () => {
       ['en', 'Erasure certificate', 'data erased in every system'],
       ['pl', 'Zaświadczenie o usunięciu danych', 'dane usunięte we wszystkich systemach'],
     ]) {
-      const pdf = await fetch(url(`${pdfHref}&lang=${lang}`));
+      const pdf = await checkedFetch(url(`${pdfHref}&lang=${lang}`));
       expect(pdf.status).toBe(200);
       expect(pdf.headers.get('content-type')).toBe('application/pdf');
       const pdfBody = await pdfText(new Uint8Array(await pdf.arrayBuffer()));
@@ -212,14 +213,14 @@ describe('web: customer portal in Chromium', () => {
       expect(pdfBody).toContain(requestId);
       expect(pdfBody).toContain(outcome);
     }
-    const stranger = await fetch(url(pdfHref.replace(/token=[^&]+/, 'token=nope')));
+    const stranger = await checkedFetch(url(pdfHref.replace(/token=[^&]+/, 'token=nope')));
     expect(stranger.status).toBeGreaterThanOrEqual(400);
   });
 
   it('refuses a form post without its CSRF token, and shows error pages people can read', async () => {
     const s = await createSubject(t);
     const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM requests`);
-    const forged = await fetch(url('/portal/requests'), {
+    const forged = await checkedFetch(url('/portal/requests'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
       body: new URLSearchParams({ type: 'erasure', email: s.email }).toString(),

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { addAndPublish, createSubject, grant, purposeBody, uniqueKey } from '../consent/consent-fixtures';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
+import { checkedFetch } from '../support/contract';
 
 /** The preference centre behind the signed link in marketing messages, in a real browser. */
 describe('web: preference centre in Chromium', () => {
@@ -166,7 +167,7 @@ describe('web: preference centre in Chromium', () => {
     const subjectId = await createSubject(t);
     await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() });
     const token = new URL(`http://x${await linkFor(subjectId)}`).searchParams.get('token')!;
-    const forged = await fetch(`${t.baseUrl}/portal/preferences/withdraw-all`, {
+    const forged = await checkedFetch(`${t.baseUrl}/portal/preferences/withdraw-all`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token }).toString(),
