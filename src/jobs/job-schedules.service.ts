@@ -1,13 +1,22 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Env } from '../config/env';
 import { JOB_QUEUE } from './job.types';
 import { PROCESS_ROLE, ProcessRole, runsWorker } from './process-role';
 import { QueueRegistry } from './queue-registry.service';
 import { schedules } from './schedules';
 
-/** Upserts the schedule registry (src/jobs/schedules.ts) at start, in processes that run the worker. */
+/**
+ * Keeps the schedule registry (src/jobs/schedules.ts) in Redis, in processes that run the worker: upserted at
+ * start, and restored every reconciler round. Redis holds the schedulers and nothing else does: one restarted
+ * empty (no persistence, a flush, a failover to an empty replica) would otherwise lose every retention sweep,
+ * expiry and digest until a worker restarted (issue 25 item 1).
+ */
 @Injectable()
-export class JobSchedules implements OnApplicationBootstrap {
+export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobSchedules.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
   constructor(
     private readonly queues: QueueRegistry,
     private readonly env: Env,
@@ -21,5 +30,34 @@ export class JobSchedules implements OnApplicationBootstrap {
       if (s.repeat === 'off') await queue.removeJobScheduler(s.id);
       else await queue.upsertJobScheduler(s.id, s.repeat, { name: s.name, data: s.payload });
     }
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      // Redis being down is the reconciler's and the health check's to report; the next round tries again.
+      this.running = this.restore()
+        .catch((e: Error) => this.logger.warn({ error: e.message }, 'schedules not checked; retrying next round'))
+        .finally(() => (this.running = undefined));
+    }, this.env.RECONCILE_INTERVAL_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /**
+   * Re-creates every schedule Redis no longer has; returns how many. Only missing ones are written: upserting a
+   * live `every` scheduler would move its next run.
+   */
+  async restore(): Promise<number> {
+    let restored = 0;
+    for (const s of schedules(this.env)) {
+      if (s.repeat === 'off') continue;
+      const queue = this.queues.get(JOB_QUEUE[s.name]);
+      if (await queue.getJobScheduler(s.id)) continue;
+      await queue.upsertJobScheduler(s.id, s.repeat, { name: s.name, data: s.payload });
+      restored += 1;
+    }
+    if (restored) this.logger.warn({ restored }, 'restored job schedules missing from Redis');
+    return restored;
   }
 }

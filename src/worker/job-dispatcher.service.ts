@@ -49,10 +49,12 @@ export class JobDispatcher implements OnModuleInit {
   }
 
   async dispatch(job: Job): Promise<unknown> {
-    const handler = this.handlers.get(job.name);
-    if (!handler) throw new UnrecoverableError(`no handler for ${job.name}`);
     return requestContext.run({ correlationId: `job:${job.id}`, principal: SYSTEM_PRINCIPAL }, async () => {
       try {
+        // Every name in the catalogue has a handler (checked at start); a job of another name (an older
+        // release's, a hand-made one) is dead work, and failing it here is logged and marked like any other.
+        const handler = this.handlers.get(job.name);
+        if (!handler) throw new UnrecoverableError(`no handler for ${job.name}`);
         const result = await handler(job.data, job);
         if (job.id) await this.outbox.markCompleted(job.id);
         return result;

@@ -1,14 +1,16 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit, Type } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { Env } from '../config/env';
 import { JobDispatcher } from './job-dispatcher.service';
 import { QueueName, QUEUES } from '../jobs';
 
 function processorFor(queue: QueueName): Type<WorkerHost> {
-  @Processor(queue, { autorun: true })
+  // Not autorun: a consumer started while the modules initialise took jobs before the dispatcher had its
+  // handlers, failing the waiting backlog with "no handler" (issue 25 item 2). It starts once the app is up.
+  @Processor(queue, { autorun: false })
   @Injectable()
-  class QueueProcessor extends WorkerHost implements OnModuleInit {
+  class QueueProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
     private readonly logger = new Logger(`queue:${queue}`);
     constructor(
       private readonly dispatcher: JobDispatcher,
@@ -18,6 +20,10 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
     }
     onModuleInit(): void {
       this.worker.concurrency = this.env.WORKER_CONCURRENCY;
+    }
+    onApplicationBootstrap(): void {
+      // run() resolves when the worker closes; a failure to run is fatal for this consumer, so it is logged.
+      this.worker.run().catch((error: Error) => this.logger.error({ error: error.message }, 'consumer stopped'));
     }
     process(job: Job): Promise<unknown> {
       return this.dispatcher.dispatch(job);
