@@ -12,6 +12,7 @@ import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
 import { PurposesRepository } from './purposes.repository';
+import { ReceiptsService } from './receipts.service';
 
 /** Records decisions from staff, forms and imports. Every way to grant is also a way to withdraw (Art. 7(3)). */
 @Injectable()
@@ -24,6 +25,7 @@ export class ConsentsService {
     private readonly writer: ConsentWriter,
     private readonly optIn: DoubleOptInService,
     private readonly repo: ConsentRepository,
+    private readonly receipts: ReceiptsService,
   ) {}
 
   async recordForSubject(pathId: string, dto: GrantConsentDto, gpc: boolean): Promise<ConsentEvent> {
@@ -49,33 +51,29 @@ export class ConsentsService {
     const existing = await this.findSubject(ref);
     if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc)), created: false };
 
-    let subjectId: string;
-    let created = true;
+    const suppressed = await this.identifiersSuppressed(ref);
+    // The subject's creation takes the audit lock first in the transaction below; see ReceiptsService.ready.
+    await this.receipts.ready();
+    const locale = dto.locale.startsWith('en') ? 'en' : dto.locale.startsWith('pl') ? 'pl' : undefined;
     try {
-      // Its own transaction: the subject module owns its tables and may take its own locks first.
-      subjectId = await this.dataSource.transaction(async (m) => {
-        const locale = dto.locale.startsWith('en') ? 'en' : dto.locale.startsWith('pl') ? 'pl' : undefined;
+      // The subject and the event that is its reason to exist commit together: a crash between them left
+      // subjects holding an e-mail address and no consent at all (issue 25 item 12).
+      const event = await this.dataSource.transaction(async (m) => {
         const row = await this.subjectLifecycle.create(
-          {
-            email: ref.email,
-            phone: ref.phone,
-            externalId: ref.externalId,
-            ...(locale ? { locale } : {}),
-          },
+          { email: ref.email, phone: ref.phone, externalId: ref.externalId, ...(locale ? { locale } : {}) },
           m,
         );
-        return row.id;
+        const draft = draftFor(dto, target, { subjectId: row.id, minorUntil: null, objected: false, suppressed, gpc });
+        const mailLocale = draft.pending && ref.email ? mailLocaleFor(target.text.locale, locale ?? null) : null;
+        return this.writer.writeIn(m, draft, this.confirmationAfter(target, mailLocale));
       });
+      return { ...event!, created: true };
     } catch (e) {
-      // Created by a concurrent request with the same identifier in the meantime.
+      // Created by a concurrent request with the same identifier in the meantime (this transaction rolled back).
       const other = e instanceof ProblemError && e.code === 'subject_exists' ? (e.extras.subjectId as string) : null;
       if (!other) throw e;
-      subjectId = other;
-      created = false;
+      return { ...(await this.recordForKnown(other, dto, target, gpc)), created: false };
     }
-    if (!created) return { ...(await this.recordForKnown(subjectId, dto, target, gpc)), created };
-    const suppressed = await this.identifiersSuppressed(ref);
-    return { ...(await this.capture(subjectId, null, dto, target, gpc, suppressed, false)), created };
   }
 
   /**
@@ -136,16 +134,16 @@ export class ConsentsService {
     const draft = draftFor(dto, target, { subjectId, minorUntil, objected, suppressed, gpc });
     // Looked up before the write so no extra round trip happens while the write holds its locks.
     const mailLocale = draft.pending ? await this.confirmationLocale(subjectId, target.text.locale) : null;
-    const event = await this.writer.write(
-      draft,
-      mailLocale
-        ? {
-            after: (m: EntityManager, e: ConsentEvent) =>
-              this.optIn.requestConfirmation(m, e, target.purpose, mailLocale),
-          }
-        : {},
-    );
+    const event = await this.writer.write(draft, this.confirmationAfter(target, mailLocale));
     return event!;
+  }
+
+  /** A pending (double opt-in) grant asks for its confirmation in the transaction that writes it. */
+  private confirmationAfter(target: Target, mailLocale: EmailLocale | null) {
+    if (!mailLocale) return {};
+    return {
+      after: (m: EntityManager, e: ConsentEvent) => this.optIn.requestConfirmation(m, e, target.purpose, mailLocale),
+    };
   }
 
   /**
@@ -192,10 +190,7 @@ export class ConsentsService {
    */
   private async confirmationLocale(subjectId: string, textLocale: string): Promise<EmailLocale | null> {
     const contact = await this.subjects.getContact(subjectId);
-    if (!contact?.email) return null;
-    if (textLocale.startsWith('en')) return 'en';
-    if (textLocale.startsWith('pl')) return 'pl';
-    return contact.locale === 'en' ? 'en' : 'pl';
+    return contact?.email ? mailLocaleFor(textLocale, contact.locale) : null;
   }
 
   private async findSubject(ref: SubjectRefDto): Promise<string | null> {
@@ -219,4 +214,11 @@ export class ConsentsService {
     if (ref.externalId) checks.push(this.subjects.isSuppressed('external_id', ref.externalId));
     return (await Promise.all(checks)).some(Boolean);
   }
+}
+
+/** The confirmation e-mail speaks the language of the text agreed to, else the subject's, else Polish. */
+function mailLocaleFor(textLocale: string, subjectLocale: string | null): EmailLocale {
+  if (textLocale.startsWith('en')) return 'en';
+  if (textLocale.startsWith('pl')) return 'pl';
+  return subjectLocale === 'en' ? 'en' : 'pl';
 }

@@ -43,6 +43,15 @@ export class ReceiptsService {
     return `${input}.${signature.toString('base64url')}`;
   }
 
+  /**
+   * Loads (the first time: creates) the signing key outside the caller's transaction. Creating it appends an audit
+   * entry, so a transaction already holding the audit lock that signed the first receipt of an installation would
+   * wait on itself.
+   */
+  async ready(): Promise<void> {
+    await this.activeKey();
+  }
+
   /** Every key ever used, retired ones included: old receipts must stay verifiable. */
   async jwks(): Promise<{ keys: JWK[] }> {
     const rows = await this.keys.all();
