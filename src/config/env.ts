@@ -116,6 +116,16 @@ export class Env {
   @Min(10)
   OUTBOX_POLL_MS = 1000;
 
+  /**
+   * How long a request owns the Idempotency-Key it claimed (ms): a retry within it waits for the first answer (at
+   * most 10 s, then 409 idempotency_in_progress); after it, a claim that never answered is taken over. Longer than
+   * any request runs.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  IDEMPOTENCY_LEASE_MS = 60_000;
+
   /** How often the reconciler looks for work PostgreSQL holds but no queue does (ms). */
   @Transform(toInt)
   @IsInt()

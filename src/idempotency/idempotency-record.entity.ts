@@ -21,6 +21,10 @@ export class IdempotencyRecord {
   @Column({ type: 'jsonb', nullable: true })
   responseBody: unknown;
 
+  /** Until when the claiming request owns the key; a claim with no answer past it was lost with its process. */
+  @Column({ type: 'timestamptz', nullable: true })
+  leaseUntil: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -8,6 +8,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { IdempotencyService } from './idempotency.service';
 
 const WAIT_FOR_FIRST_MS = 10_000;
+const LEASE_RUN_OUT = Symbol('lease run out');
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -38,9 +39,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .update(canonicalJson(req.body ?? null))
       .update(req.url)
       .digest('hex');
-    // The primary key makes the claim atomic: of two concurrent duplicates exactly one inserts and runs.
-    const claimed = await this.store.claim({ principalId, key, route, requestHash });
-    if (!claimed) return this.replay(principalId, key, requestHash, reply);
+    // The primary key makes the claim atomic: of two concurrent duplicates exactly one inserts and runs. A claim
+    // whose lease ran out with no answer (its process died mid-request) is taken over by the next retry.
+    for (;;) {
+      if (await this.store.claim({ principalId, key, route, requestHash })) break;
+      const answer = await this.replay(principalId, key, requestHash, reply);
+      if (answer !== LEASE_RUN_OUT) return answer;
+      // The database's clock decides (the claim uses now()); a moment for it to agree with ours.
+      await new Promise((r) => setTimeout(r, 50));
+    }
     try {
       const body = await handle();
       await this.store.complete(principalId, key, status, body ?? null);
@@ -65,6 +72,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       if (!row)
         throw new ProblemError('conflict', 'The first request with this Idempotency-Key failed; retry with it.');
+      if (!row.leaseUntil || row.leaseUntil.getTime() < Date.now()) return LEASE_RUN_OUT;
       if (Date.now() > deadline)
         throw new ProblemError('idempotency_in_progress', 'The first request with this key is still running.');
       await new Promise((r) => setTimeout(r, 50));

@@ -14,17 +14,23 @@ export interface IdempotencyClaim {
 export class IdempotencyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** False when the key is already claimed: the primary key makes the claim atomic. */
-  async claim(claim: IdempotencyClaim, m: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const claimed = await m
-      .getRepository(IdempotencyRecord)
-      .createQueryBuilder()
-      .insert()
-      .values(claim)
-      .orIgnore()
-      .returning(['key'])
-      .execute();
-    return (claimed.raw as unknown[]).length > 0;
+  /**
+   * True when this request now owns the key: it was free, or an earlier claim of the same request never answered
+   * and its lease has run out (its process died). The primary key makes the claim atomic: of two concurrent
+   * duplicates exactly one inserts or takes over.
+   */
+  async claim(claim: IdempotencyClaim, leaseMs: number, m: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows = (await m.query(
+      `INSERT INTO idempotency_keys (principal_id, key, route, request_hash, lease_until)
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond')
+       ON CONFLICT (principal_id, key) DO UPDATE SET lease_until = EXCLUDED.lease_until
+       WHERE idempotency_keys.response_status IS NULL
+         AND idempotency_keys.request_hash = EXCLUDED.request_hash
+         AND (idempotency_keys.lease_until IS NULL OR idempotency_keys.lease_until < now())
+       RETURNING key`,
+      [claim.principalId, claim.key, claim.route, claim.requestHash, leaseMs],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   async saveResponse(

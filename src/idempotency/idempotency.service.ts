@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Env } from '../config/env';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { IdempotencyClaim, IdempotencyRepository } from './idempotency.repository';
 
@@ -8,11 +9,14 @@ import { IdempotencyClaim, IdempotencyRepository } from './idempotency.repositor
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly repo: IdempotencyRepository) {}
+  constructor(
+    private readonly repo: IdempotencyRepository,
+    private readonly env: Env,
+  ) {}
 
-  /** False when the key is already claimed by an earlier (or concurrent) request. */
+  /** False when the key is held by an earlier (or concurrent) request whose lease still runs, or has answered. */
   claim(claim: IdempotencyClaim): Promise<boolean> {
-    return this.repo.claim(claim);
+    return this.repo.claim(claim, this.env.IDEMPOTENCY_LEASE_MS);
   }
 
   complete(principalId: string, key: string, responseStatus: number, responseBody: unknown): Promise<void> {

@@ -31,3 +31,38 @@ export function spawnWorker(t: TestApp, name: string, env: Record<string, string
     stdio: ['ignore', 'ignore', 'ignore'],
   });
 }
+
+/** The API of this test's installation in its own process (`node dist/src/main.js`), for a test to SIGKILL. */
+export async function spawnApi(
+  t: TestApp,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(__dirname, '../../dist/src/main.js')], {
+    cwd: tmpdir(),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      DATABASE_URL: t.env.DATABASE_URL,
+      REDIS_URL: t.env.REDIS_URL,
+      REDIS_PREFIX: t.env.REDIS_PREFIX,
+      ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
+      ADMIN_API_KEY: t.env.ADMIN_API_KEY,
+      MIGRATIONS_RUN: 'false',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      LOG_FILE: `${logDir()}/${process.pid}-${name}.log`,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!/listening on 127\.0\.0\.1:(\d+)/.test(stderr)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`API did not start: ${stderr.slice(-500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url: `http://127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(stderr)![1]}` };
+}
