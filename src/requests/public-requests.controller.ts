@@ -220,6 +220,7 @@ export class PublicRequestsController {
   }
 
   @Get('requests/:id')
+  @ApiProblem('invalid_token', 'link_expired')
   @ApiOkResponse({ type: PublicRequestStatus })
   @ApiResponse({ status: 303, description: 'A browser is sent to the portal’s status page' })
   @Public()
@@ -237,6 +238,7 @@ export class PublicRequestsController {
   }
 
   @Get('requests/:id/result')
+  @ApiProblem('invalid_token', 'link_expired', 'result_not_available')
   @ApiFile('The access or portability package', 'application/zip')
   @Public()
   @RateLimited()

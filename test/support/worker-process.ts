@@ -4,6 +4,23 @@ import { join } from 'node:path';
 import type { TestApp } from './test-app';
 import { logDir } from './test-env';
 
+/** The settings every process of this test's installation shares: its database, Redis prefix and keys. */
+function installationEnv(t: TestApp, name: string, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    DATABASE_URL: t.env.DATABASE_URL,
+    REDIS_URL: t.env.REDIS_URL,
+    REDIS_PREFIX: t.env.REDIS_PREFIX,
+    ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
+    ADMIN_API_KEY: t.env.ADMIN_API_KEY,
+    MIGRATIONS_RUN: 'false',
+    LOG_LEVEL: 'info',
+    LOG_FILE: `${logDir()}/${process.pid}-${name}.log`,
+    ...env,
+  };
+}
+
 /**
  * A worker of this test's installation in its own process, built like production (`node dist/src/worker.js`), so a
  * test can kill it with SIGKILL and start another. `name` names its log file.
@@ -12,22 +29,12 @@ export function spawnWorker(t: TestApp, name: string, env: Record<string, string
   return spawn(process.execPath, [join(__dirname, '../../dist/src/worker.js')], {
     // Not the repository folder: its .env.local must not leak into this installation's settings.
     cwd: tmpdir(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: t.env.DATABASE_URL,
-      REDIS_URL: t.env.REDIS_URL,
-      REDIS_PREFIX: t.env.REDIS_PREFIX,
-      ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
-      ADMIN_API_KEY: t.env.ADMIN_API_KEY,
-      MIGRATIONS_RUN: 'false',
+    env: installationEnv(t, name, {
       OUTBOX_POLL_MS: '200',
       RECONCILE_INTERVAL_MS: '500',
       RECONCILE_GRACE_MS: '1000',
-      LOG_LEVEL: 'info',
-      LOG_FILE: `${logDir()}/${process.pid}-${name}.log`,
       ...env,
-    },
+    }),
     stdio: ['ignore', 'ignore', 'ignore'],
   });
 }
@@ -40,21 +47,7 @@ export async function spawnApi(
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(__dirname, '../../dist/src/main.js')], {
     cwd: tmpdir(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: t.env.DATABASE_URL,
-      REDIS_URL: t.env.REDIS_URL,
-      REDIS_PREFIX: t.env.REDIS_PREFIX,
-      ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
-      ADMIN_API_KEY: t.env.ADMIN_API_KEY,
-      MIGRATIONS_RUN: 'false',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      LOG_FILE: `${logDir()}/${process.pid}-${name}.log`,
-      ...env,
-    },
+    env: installationEnv(t, name, { PORT: '0', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

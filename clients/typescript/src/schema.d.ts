@@ -13165,7 +13165,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13176,6 +13176,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `link_expired` */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13226,7 +13235,7 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            /** @description Problem code `invalid_token` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13235,8 +13244,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Problem code `result_not_available` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `link_expired` */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
