@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANGE_TYPES } from './consent-change.entity';
 import { IMPORT_STATUSES } from './consent-import.entity';
+import type { ListedStatus } from './consent-rules';
 import { Channel, DecisionReason } from './consent.types';
 
 /*
@@ -241,7 +242,7 @@ export class ConsentStateView {
   channel: string;
 
   @ApiProperty({ enum: ['granted', 'pending', 'expired', 'withdrawn', 'refused', 'none'] })
-  status: string;
+  status: ListedStatus;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The event the state rests on' })
   consentId: string | null;

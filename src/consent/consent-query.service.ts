@@ -12,18 +12,7 @@ import { stateFacts } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { PurposesRepository } from './purposes.repository';
 import type { ProofResponse } from './consent-records.responses';
-
-export interface ConsentStateItem {
-  purpose: string;
-  channel: string;
-  status: ReturnType<typeof listedStatus>;
-  consentId: string | null;
-  version: number | null;
-  latestVersion: number | null;
-  reconsentRequired: boolean;
-  grantedAt: string | null;
-  expiresAt: string | null;
-}
+import type { ConsentStateView } from './consent-api.responses';
 
 export interface PurposeConsentFacts {
   valid: boolean;
@@ -53,7 +42,7 @@ export class ConsentQueryService {
    * Per purpose and channel. With `at`, rebuilt from the append-only events with the same rule that
    * maintains the projection (LEGAL item 5); without, read from the projection.
    */
-  async states(subjectId: string, at?: Date): Promise<ConsentStateItem[]> {
+  async states(subjectId: string, at?: Date): Promise<ConsentStateView[]> {
     const states = new Map<string, StateFacts>();
     if (at) {
       for (const e of await this.repo.eventsForSubject(await this.aliases.aliasesOf(subjectId), at)) {
@@ -67,7 +56,7 @@ export class ConsentQueryService {
       }
     }
     const now = at ?? new Date();
-    const items: ConsentStateItem[] = [];
+    const items: ConsentStateView[] = [];
     for (const p of await this.purposes.listAll()) {
       const channels = new Set<string>(p.channels);
       for (const k of states.keys()) if (k.startsWith(`${p.key}\u0000`)) channels.add(k.split('\u0000')[1]);

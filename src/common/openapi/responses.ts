@@ -84,15 +84,15 @@ export function ApiFormOrJsonBody(type: Type<unknown>): MethodDecorator {
 }
 
 /** A page for a browser or JSON for a client, by the request's content type (a form post or JSON). */
-export function ApiPageOrJson(status: number, description: string, model?: Type<unknown>): MethodDecorator {
+export function ApiPageOrJson(status: number, description: string, model: Type<unknown>): MethodDecorator {
   return applyDecorators(
-    ...(model ? [ApiExtraModels(model)] : []),
+    ApiExtraModels(model),
     ApiResponse({
       status,
       description,
       content: {
         'text/html': { schema: { type: 'string' } },
-        'application/json': { schema: model ? { $ref: getSchemaPath(model) } : { type: 'object' } },
+        'application/json': { schema: { $ref: getSchemaPath(model) } },
       },
     }),
   );
