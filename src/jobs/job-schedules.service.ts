@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Env } from '../config/env';
 import { JOB_QUEUE } from './job.types';
 import { PROCESS_ROLE, ProcessRole, runsWorker } from './process-role';
@@ -7,15 +7,13 @@ import { schedules } from './schedules';
 
 /**
  * Keeps the schedule registry (src/jobs/schedules.ts) in Redis, in processes that run the worker: upserted at
- * start, and restored every reconciler round. Redis holds the schedulers and nothing else does: one restarted
- * empty (no persistence, a flush, a failover to an empty replica) would otherwise lose every retention sweep,
- * expiry and digest until a worker restarted (issue 25 item 1).
+ * start, and restored every round of the outbox reconciler. Redis holds the schedulers and nothing else does: one
+ * restarted empty (no persistence, a flush, a failover to an empty replica) would otherwise lose every retention
+ * sweep, expiry and digest until a worker restarted (issue 25 item 1).
  */
 @Injectable()
-export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobSchedules implements OnApplicationBootstrap {
   private readonly logger = new Logger(JobSchedules.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
 
   constructor(
     private readonly queues: QueueRegistry,
@@ -30,18 +28,6 @@ export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdo
       if (s.repeat === 'off') await queue.removeJobScheduler(s.id);
       else await queue.upsertJobScheduler(s.id, s.repeat, { name: s.name, data: s.payload });
     }
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      // Redis being down is the reconciler's and the health check's to report; the next round tries again.
-      this.running = this.restore()
-        .catch((e: Error) => this.logger.warn({ error: e.message }, 'schedules not checked; retrying next round'))
-        .finally(() => (this.running = undefined));
-    }, this.env.RECONCILE_INTERVAL_MS);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
   }
 
   /**

@@ -30,7 +30,7 @@ export class JobsModule {
         BullModule.registerQueue(...QUEUES.map((name) => ({ name }))),
       ],
       providers: [QueueRegistry, JobSchedules, { provide: PROCESS_ROLE, useValue: role }],
-      exports: [QueueRegistry, BullModule, PROCESS_ROLE],
+      exports: [QueueRegistry, JobSchedules, BullModule, PROCESS_ROLE],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Env } from '../config/env';
-import { QueueRegistry } from '../jobs';
+import { JobSchedules, QueueRegistry } from '../jobs';
 import { OutboxRepository } from './outbox.repository';
 
 const MAX_REDRIVES = 5;
@@ -24,6 +24,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly repo: OutboxRepository,
     private readonly queues: QueueRegistry,
+    private readonly schedules: JobSchedules,
     private readonly env: Env,
   ) {}
 
@@ -41,9 +42,12 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
     await this.running;
   }
 
-  /** One round; returns how many jobs were re-driven. */
+  /** One round; returns how many jobs were re-driven. The schedules a Redis restarted empty lost come back too. */
   async reconcile(): Promise<number> {
-    return this.repo.withSessionLock(RECONCILE_LOCK, 0, (m) => this.redrive(m));
+    return this.repo.withSessionLock(RECONCILE_LOCK, 0, async (m) => {
+      await this.schedules.restore();
+      return this.redrive(m);
+    });
   }
 
   private async redrive(m: EntityManager): Promise<number> {
