@@ -159,6 +159,9 @@ export class ConsentWriter {
    * all in one transaction: a decision is never visible without its proof, nor the other way round.
    */
   async write(draft: EventDraft, options: WriteOptions = {}): Promise<ConsentEvent | null> {
+    // The key before the transaction: the first receipt of an installation creates it on a connection of its own,
+    // which 10 concurrent writers holding the whole pool would wait for forever.
+    await this.receipts.ready();
     return this.dataSource.transaction((m) => this.writeIn(m, draft, options));
   }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { createPrivateKey, type JsonWebKey, KeyObject, sign as cryptoSign } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -21,6 +21,7 @@ interface ActiveKey {
 /** Signs consent receipts as compact JWS; keys are generated on first use and rotated without breaking old receipts. */
 @Injectable()
 export class ReceiptsService {
+  private readonly logger = new Logger(ReceiptsService.name);
   private active?: ActiveKey;
   private loading?: Promise<ActiveKey>;
 
@@ -71,20 +72,30 @@ export class ReceiptsService {
       });
       return created;
     });
-    this.active = undefined;
+    // Replaced, not cleared: writers signing meanwhile keep the old key (still in the JWKS) and never wait.
+    await this.loadActiveKey();
     return { kid };
   }
 
   /**
    * One load at a time: an import signs a whole batch at once, and 500 callers finding the cache empty each opened
    * a transaction queueing on the key lock (and took the pool's connections while they waited).
+   *
+   * A key past its cache time signs on while the refresh runs: its callers sign inside transactions that each hold
+   * a pool connection, and with the pool full of them the refresh's own query never got one (every grant hung).
+   * A stale key is safe to use: it stays in the JWKS, so its receipts verify.
    */
   private activeKey(): Promise<ActiveKey> {
     if (this.active && this.active.until > Date.now()) return Promise.resolve(this.active);
     this.loading ??= this.loadActiveKey().finally(() => {
       this.loading = undefined;
     });
-    return this.loading;
+    if (!this.active) return this.loading;
+    this.loading.catch((err: Error) =>
+      // Safe to go on: the cached key still signs verifiable receipts, and the next call tries again.
+      this.logger.warn({ err: err.message }, 'receipt signing key refresh failed; signing with the cached key'),
+    );
+    return Promise.resolve(this.active);
   }
 
   private async loadActiveKey(): Promise<ActiveKey> {
