@@ -18,7 +18,7 @@ module.exports = {
     jobs: { what: 'queue catalogue, typed payloads, schedule registry, process role', tables: [], uses: [] },
     outbox: { what: 'transactional outbox, relay to BullMQ, reconciler', tables: ['outbox'], uses: ['jobs'] },
     audit: { what: 'append-only, hash-chained audit log', tables: ['audit_log'], uses: [] },
-    idempotency: { what: 'Idempotency-Key replay store', tables: ['idempotency_keys'], uses: [] },
+    idempotency: { what: 'Idempotency-Key replay store', tables: ['idempotency_keys'], uses: ['jobs'] },
     auth: { what: 'API keys, scopes guard', tables: ['api_keys'], uses: ['audit', 'idempotency'] },
     metrics: { what: 'Prometheus metrics', tables: [], uses: ['jobs', 'outbox'] },
     health: { what: 'liveness, readiness, /metrics route', tables: [], uses: ['metrics'] },

@@ -98,7 +98,8 @@ export class ApiKeysController {
   @Post()
   @ApiCreatedResponse({ type: ApiKeyCreated })
   @RequireScopes('keys:manage')
-  @Idempotent()
+  // The answer holds the key itself, shown once: a replay names the key's id and never shows it again.
+  @Idempotent<ApiKeysController, ApiKeyCreated>({ ref: (b) => ({ id: b.id }) })
   @ApiOperation({ summary: 'Create an API key; the key is shown once' })
   async create(@Body() dto: CreateApiKeyDto): Promise<ApiKeyCreated> {
     const { row, key } = await this.keys.create(dto.name, dto.scopes, dto.recordDecisions ?? false);

@@ -60,7 +60,10 @@ export class BreachesController {
 
   @Post()
   @ApiCreatedResponse({ type: BreachResponse })
-  @Idempotent()
+  @Idempotent<BreachesController, BreachResponse>({
+    ref: (b) => ({ id: b.id }),
+    replay: async (c, r) => toBreachView(await c.breaches.get(String(r.id))),
+  })
   @ApiOperation({ summary: 'Record a personal data breach (Art. 33(5)); the 72-hour clock starts at awareAt' })
   async create(@Body() dto: CreateBreachDto) {
     const input = toInput(dto) as Parameters<BreachesService['create']>[0];
@@ -134,7 +137,16 @@ export class BreachesController {
   @Post(':id/authority-notifications')
   @ApiCreatedResponse({ type: AuthorityNotificationRecorded })
   @ApiProblem('invalid_transition')
-  @Idempotent()
+  @Idempotent<BreachesController, AuthorityNotificationRecorded>({
+    ref: (b) => ({ id: b.id, breach: b.breach.id }),
+    replay: async (c, r) => {
+      const [breach, all] = await Promise.all([
+        c.breaches.get(String(r.breach)),
+        c.notifications.list(String(r.breach)),
+      ]);
+      return { ...toNotificationView(all.find((n) => n.id === r.id)!), breach: toBreachView(breach) };
+    },
+  })
   @ApiOperation({ summary: 'Record a notification sent to UODO (Art. 33); the first sets status notified' })
   async notifyAuthority(
     @Id() id: string,

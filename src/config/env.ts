@@ -126,6 +126,26 @@ export class Env {
   @Min(1000)
   IDEMPOTENCY_LEASE_MS = 60_000;
 
+  /**
+   * Issue 25 item 8: how long an answered Idempotency-Key replays its answer (hours). After it the key is new
+   * again and the worker deletes the record (hourly).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
+  /** How long finished outbox rows (their job done) are kept for inspection (days); dead ones stay until handled. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OUTBOX_RETENTION_DAYS = 7;
+
+  /** When finished outbox rows older than OUTBOX_RETENTION_DAYS are deleted (cron, Europe/Warsaw), or `off`. */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'OUTBOX_PURGE_CRON must be a cron pattern or off' })
+  OUTBOX_PURGE_CRON = '55 3 * * *';
+
   /** How often the reconciler looks for work PostgreSQL holds but no queue does (ms). */
   @Transform(toInt)
   @IsInt()

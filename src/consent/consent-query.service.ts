@@ -13,6 +13,7 @@ import { ConsentRepository } from './consent.repository';
 import { PurposesRepository } from './purposes.repository';
 import type { ProofResponse } from './consent-records.responses';
 import type { ConsentStateView } from './consent-api.responses';
+import type { ConsentEvent } from './consent-event.entity';
 
 export interface PurposeConsentFacts {
   valid: boolean;
@@ -124,7 +125,13 @@ export class ConsentQueryService {
     return out;
   }
 
-  /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
+  /** One recorded event (an Idempotency-Key replay of the write that recorded it). */
+  async event(id: string): Promise<ConsentEvent> {
+    const event = await this.repo.findEvent(id);
+    if (!event) throw new ProblemError('not_found', 'No such consent event.');
+    return event;
+  }
+
   /**
    * A decision's signed receipt (Kantara v1.1, JWS) for the person it belongs to (issue 13 item 13): 404 when
    * the event is not theirs or carries none (a confirmation's receipt is the grant's).
@@ -147,6 +154,7 @@ export class ConsentQueryService {
     return this.repo.evidenceCount(await this.aliases.aliasesOf(subjectId));
   }
 
+  /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
   async proof(subjectId: string, consentId: string): Promise<ProofResponse> {
     const ids = await this.aliases.aliasesOf(subjectId);
     const event = await this.repo.findEvent(consentId);

@@ -14,7 +14,11 @@ export class ConsentWebhooksController {
   @Post()
   @ApiCreatedResponse({ type: SubscriptionView })
   @RequireScopes('consent:write')
-  @Idempotent()
+  // The answer holds no secret (the signing secret is the caller's own and is never answered).
+  @Idempotent<ConsentWebhooksController, SubscriptionView>({
+    ref: (b) => ({ id: b.id }),
+    replay: async (c, r) => subscriptionView((await c.webhooks.list()).find((s) => s.id === r.id)!),
+  })
   @ApiOperation({ summary: 'Receive signed consent.changed webhooks (x-zgoda-signature)' })
   async create(@Body() dto: CreateConsentSubscriptionDto) {
     return subscriptionView(await this.webhooks.create(dto));

@@ -55,7 +55,10 @@ export class ConsentsController {
 
   @Post('subjects/:id/consents')
   @RequireScopes('consent:write')
-  @Idempotent()
+  @Idempotent<ConsentsController, ConsentEventResponse>({
+    ref: (b) => ({ id: b.id }),
+    replay: async (c, r) => consentEventView(await c.query.event(String(r.id))),
+  })
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision (grant, refusal, withdrawal); answers with a signed receipt' })
   @ApiCreatedResponse({ type: ConsentEventResponse })
@@ -70,7 +73,13 @@ export class ConsentsController {
 
   @Post('consents')
   @RequireScopes('consent:write')
-  @Idempotent()
+  @Idempotent<ConsentsController, ConsentEventResponse & { subjectCreated: boolean }>({
+    ref: (b) => ({ id: b.id, subjectCreated: b.subjectCreated }),
+    replay: async (c, r) => ({
+      ...consentEventView(await c.query.event(String(r.id))),
+      subjectCreated: r.subjectCreated === true,
+    }),
+  })
   @GPC_HEADER
   @ApiOperation({ summary: 'Record a decision for a subject found by identifier, created when unknown' })
   @ApiBody({ type: GrantConsentByIdentifierDto, examples: { webForm: { value: GRANT_REQUEST_EXAMPLE } } })

@@ -118,7 +118,10 @@ export class ImportsController {
 
   @Post()
   @RequireScopes('imports:write')
-  @Idempotent()
+  @Idempotent<ImportsController, ImportResponse>({
+    ref: (b) => ({ id: b.id }),
+    replay: (c, r) => c.get(String(r.id)),
+  })
   @ApiOperation({ summary: 'Start an import of existing consent history; then PUT its file' })
   @ApiBody({ type: CreateImportDto, examples: { mailchimpCsv: { value: IMPORT_REQUEST_EXAMPLE } } })
   @ApiCreatedResponse({ type: ImportResponse, example: IMPORT_EXAMPLE })

@@ -37,7 +37,10 @@ export class PurposesController {
   @ApiCreatedResponse({ type: PurposeResponse })
   @ApiProblem('purpose_exists')
   @RequireScopes('admin')
-  @Idempotent()
+  @Idempotent<PurposesController, PurposeResponse>({
+    ref: (b) => ({ key: b.key }),
+    replay: (c, r) => c.get(String(r.key)),
+  })
   @ApiOperation({ summary: 'Create a purpose of processing' })
   async create(@Body() dto: CreatePurposeDto) {
     return purposeView(await this.purposes.create(dto));
@@ -73,7 +76,11 @@ export class PurposesController {
   @ApiCreatedResponse({ type: TextDraftResponse })
   @ApiProblem('text_already_published')
   @RequireScopes('consent:write')
-  @Idempotent()
+  // The answer is the reference itself (the version and locale of the new draft).
+  @Idempotent<PurposesController, Awaited<ReturnType<TextsService['addText']>>>({
+    ref: (b) => ({ version: b.version, locale: b.locale }),
+    replay: (_c, r) => ({ version: Number(r.version), locale: String(r.locale), status: 'draft' as const }),
+  })
   @ApiOperation({ summary: 'Start a new draft version, or add a locale to a draft version' })
   addText(@Param('key') key: string, @Body() dto: CreateTextDto) {
     return this.texts.addText(key, dto);

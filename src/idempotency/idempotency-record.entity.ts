@@ -1,6 +1,7 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity({ name: 'idempotency_keys' })
+@Index('ix_idempotency_keys_created', ['createdAt'])
 export class IdempotencyRecord {
   /** Keys are scoped to the caller, so two clients can never see each other's responses. */
   @PrimaryColumn({ type: 'text' })
@@ -18,8 +19,12 @@ export class IdempotencyRecord {
   @Column({ type: 'int', nullable: true })
   responseStatus: number | null;
 
+  /**
+   * What the first answer created (ids and keys, see IdempotencyRef), read again to answer a replay. Never the
+   * body: it held new API keys and decrypted addresses. Null on a claim, and on records answered before 1763800027000.
+   */
   @Column({ type: 'jsonb', nullable: true })
-  responseBody: unknown;
+  resourceRef: Record<string, string | number | boolean | null> | null;
 
   /** Until when the claiming request owns the key; a claim with no answer past it was lost with its process. */
   @Column({ type: 'timestamptz', nullable: true })

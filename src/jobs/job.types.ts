@@ -29,6 +29,10 @@ export interface JobPayloads {
   'maintenance.decision-log-purge': Record<string, never>;
   /** Deletes change-feed rows older than CHANGES_RETENTION_DAYS. */
   'maintenance.changes-purge': Record<string, never>;
+  /** Deletes Idempotency-Key records older than IDEMPOTENCY_TTL_HOURS (hourly). */
+  'maintenance.idempotency-purge': Record<string, never>;
+  /** Deletes finished outbox rows older than OUTBOX_RETENTION_DAYS. */
+  'maintenance.outbox-purge': Record<string, never>;
   /** Delivers change-feed webhooks to the subscriptions with `types`, in feed order. */
   'webhooks.feed-dispatch': Record<string, never>;
   /** Clears the stored 16th birthday of subjects who reached it and announces it (daily). */
@@ -60,6 +64,8 @@ export const JOB_QUEUE = {
   'maintenance.request-result-purge': 'maintenance',
   'maintenance.decision-log-purge': 'maintenance',
   'maintenance.changes-purge': 'maintenance',
+  'maintenance.idempotency-purge': 'maintenance',
+  'maintenance.outbox-purge': 'maintenance',
   'webhooks.feed-dispatch': 'webhooks',
   'subjects.came-of-age': 'maintenance',
   'imports.run': 'retention',

@@ -80,6 +80,19 @@ export function schedules(env: Env): Schedule[] {
       repeat: cronOrOff(env.CHANGES_PURGE_CRON),
       payload: {},
     }),
+    // Issue 25 item 8: every table that grows has a retention.
+    schedule({
+      id: 'maintenance.idempotency-purge',
+      name: 'maintenance.idempotency-purge',
+      repeat: { pattern: '20 * * * *' },
+      payload: {},
+    }),
+    schedule({
+      id: 'maintenance.outbox-purge',
+      name: 'maintenance.outbox-purge',
+      repeat: cronOrOff(env.OUTBOX_PURGE_CRON),
+      payload: {},
+    }),
     schedule({
       id: 'webhooks.feed-dispatch',
       name: 'webhooks.feed-dispatch',

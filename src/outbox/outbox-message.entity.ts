@@ -5,6 +5,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  * source of truth: a row stays incomplete until its handler has done the work, whatever Redis loses.
  */
 @Entity({ name: 'outbox' })
+@Index('ix_outbox_completed', ['completedAt'], { where: 'completed_at IS NOT NULL' })
 @Index('ix_outbox_unsent', ['id'], { where: 'sent_at IS NULL' })
 @Index('ix_outbox_incomplete', ['sentAt'], {
   where: 'sent_at IS NOT NULL AND completed_at IS NULL AND dead_at IS NULL',

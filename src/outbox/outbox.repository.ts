@@ -49,6 +49,18 @@ export class OutboxRepository {
       .execute();
   }
 
+  /** Rows whose job finished before `before`; a dead row stays until an operator re-drives or handles it. */
+  async deleteFinished(before: Date, limit: number): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE completed_at < $1 ORDER BY completed_at LIMIT $2)
+       RETURNING 1`,
+      [before, limit],
+    )) as [unknown[], number];
+    // DELETE through TypeORM's query() answers [rows, count].
+    return rows[1];
+  }
+
   async notify(m: EntityManager, channel: string): Promise<void> {
     await m.query('SELECT pg_notify($1, $2)', [channel, '']);
   }

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { JOB_QUEUE, JobName, JobPayloads } from '../jobs';
+import { purgeInBatches } from '../common/db/purge-in-batches';
+import { Env } from '../config/env';
+import { JOB_QUEUE, JobHandler, JobName, JobPayloads } from '../jobs';
 import { OutboxRepository } from './outbox.repository';
 
 export const OUTBOX_CHANNEL = 'zgoda_outbox';
@@ -21,7 +23,12 @@ export interface EnqueueOptions {
 
 @Injectable()
 export class OutboxService {
-  constructor(private readonly repo: OutboxRepository) {}
+  private readonly logger = new Logger(OutboxService.name);
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly env: Env,
+  ) {}
 
   /**
    * Records a job in the caller's transaction. Nothing reaches Redis until the transaction commits and the
@@ -63,5 +70,18 @@ export class OutboxService {
   async stats(): Promise<{ unsent: number; incomplete: number; dead: number; oldestUnsentSeconds: number }> {
     const row = await this.repo.stats();
     return { unsent: row.unsent, incomplete: row.incomplete, dead: row.dead, oldestUnsentSeconds: row.oldest };
+  }
+
+  /**
+   * Job `maintenance.outbox-purge`: rows finished more than OUTBOX_RETENTION_DAYS ago go (issue 25 item 8: every
+   * table that grows has a retention). A deterministic job id is only deduplicated while its row exists, so the
+   * window stays far longer than any retry of the request that recorded it (IDEMPOTENCY_TTL_HOURS).
+   */
+  @JobHandler('maintenance.outbox-purge')
+  async purgeFinished(): Promise<{ deleted: number }> {
+    const before = new Date(Date.now() - this.env.OUTBOX_RETENTION_DAYS * 86_400_000);
+    const deleted = await purgeInBatches((limit) => this.repo.deleteFinished(before, limit));
+    if (deleted) this.logger.log({ deleted }, 'finished outbox rows deleted');
+    return { deleted };
   }
 }

@@ -21,6 +21,7 @@ import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
 import { Idempotent } from '../idempotency';
 import { ControllerSettingsService } from './controller-settings.service';
+import type { RegisterRole } from './register-columns';
 import { fileName } from './register-labels';
 import { toCsv, toHtml, toJsonLd, toPdf, toXlsx } from './register-render';
 import { ActivityDetailsDto, ChangesQuery, ControllerSettingsDto, RegisterQuery, SignOffDto } from './register.dto';
@@ -103,7 +104,10 @@ export class RegisterController {
 
   @Post('sign-off')
   @ApiCreatedResponse({ type: SignOffResponse })
-  @Idempotent()
+  @Idempotent<RegisterController, SignOffResponse>({
+    ref: (b) => ({ role: b.role, version: b.version }),
+    replay: (c, r) => c.register.signedOff(r.role as RegisterRole, Number(r.version)),
+  })
   @HttpCode(201)
   @RequireScopes('register:write')
   @ApiOperation({ summary: 'The DPO signs off the register as generated now; a new version is stored' })

@@ -36,6 +36,12 @@ export class RegisterRepository {
     });
   }
 
+  findVersion(role: string, version: number): Promise<RegisterVersion | null> {
+    return this.dataSource
+      .getRepository(RegisterVersion)
+      .findOne({ where: { role: role as RegisterVersion['role'], version } });
+  }
+
   lastVersion(role: string, m: EntityManager = this.dataSource.manager): Promise<RegisterVersion | null> {
     return m
       .getRepository(RegisterVersion)

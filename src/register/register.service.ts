@@ -9,6 +9,7 @@ import { SystemsService } from '../systems';
 import { ControllerSettingsService } from './controller-settings.service';
 import { RegisterActivityDetails } from './register-activity-details.entity';
 import { RegisterRepository } from './register.repository';
+import { ProblemError } from '../common/problem/problem.error';
 import { buildRegister } from './register-builder';
 import { RegisterLang, RegisterRole } from './register-columns';
 import { diffRegisters, FieldChange, isEmptyDiff, sourcesOf } from './register-diff';
@@ -131,6 +132,23 @@ export class RegisterService {
         gaps: pl.gaps.length,
       };
     });
+  }
+
+  /** A sign-off as its answer said it (an Idempotency-Key replay): from the stored version, nothing rebuilt. */
+  async signedOff(role: RegisterRole, version: number): Promise<SignOffResponse> {
+    const row = await this.repo.findVersion(role, version);
+    if (!row) throw new ProblemError('not_found', 'No such register version.');
+    const pl = (row.snapshot as Record<'pl', Register>).pl;
+    return {
+      role,
+      version,
+      signedOffAt: row.signedOffAt.toISOString(),
+      signedOffBy: row.signedOffBy,
+      sha256: row.sha256,
+      note: row.note,
+      activities: pl.activities.length,
+      gaps: pl.gaps.length,
+    };
   }
 
   async versions(role: RegisterRole): Promise<RegisterVersionView[]> {

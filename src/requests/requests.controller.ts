@@ -57,7 +57,10 @@ export class RequestsController {
 
   @Post()
   @RequireScopes('requests:write')
-  @Idempotent()
+  @Idempotent<RequestsController, RequestResponse & { duplicate: boolean }>({
+    ref: (b) => ({ id: b.id, duplicate: b.duplicate }),
+    replay: async (c, r) => ({ ...(await c.full(String(r.id))), duplicate: r.duplicate === true }),
+  })
   @ApiOperation({
     summary: 'Record a data-subject request (Art. 15-21)',
     description:

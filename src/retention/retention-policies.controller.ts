@@ -18,7 +18,10 @@ export class RetentionPoliciesController {
   @ApiCreatedResponse({ type: PolicyResponse })
   @ApiProblem('policy_exists')
   @RequireScopes('retention:manage')
-  @Idempotent()
+  @Idempotent<RetentionPoliciesController, PolicyResponse>({
+    ref: (b) => ({ key: b.key }),
+    replay: (c, r) => c.get(String(r.key)),
+  })
   @ApiOperation({ summary: 'Create a retention policy (version 1)' })
   async create(@Body() dto: CreatePolicyDto) {
     return policyView(await this.policies.create(dto));

@@ -31,7 +31,10 @@ export class RetentionRunsController {
   @ApiProblem('unknown_policy', 'run_in_progress')
   @HttpCode(202)
   @RequireScopes('retention:manage')
-  @Idempotent()
+  @Idempotent<RetentionRunsController, RunResponse>({
+    ref: (b) => ({ id: b.id }),
+    replay: async (c, r) => runView(await c.runs.get(String(r.id))),
+  })
   @ApiOperation({ summary: 'Start a retention run (or a dry run); 409 run_in_progress while another runs' })
   async start(@Body() dto: StartRunDto) {
     const run = await this.runs.start({ dryRun: dto.dryRun ?? false, policy: dto.policy, source: 'api' });

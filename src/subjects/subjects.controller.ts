@@ -42,20 +42,20 @@ export class SubjectsController {
     private readonly audit: AuditService,
   ) {}
 
-  /**
-   * The response holds no personal data: an Idempotency-Key replay store keeps response bodies as
-   * plain JSON, which would otherwise be a second, unencrypted copy. Read the subject with GET.
-   */
+  /** The answer holds no personal data (read the subject with GET): the creation's facts, its own reference. */
   @Post()
   @ApiCreatedResponse({ type: SubjectCreated, description: 'Created; the answer holds no personal data' })
   @ApiProblem('subject_exists')
   @RequireScopes('subjects:write')
-  @Idempotent()
+  @Idempotent<SubjectsController, SubjectCreated>({
+    ref: (b) => ({ id: b.id, createdAt: b.createdAt }),
+    replay: (_c, r) => ({ id: String(r.id), status: 'active' as const, createdAt: String(r.createdAt) }),
+  })
   @ApiOperation({ summary: 'Create a subject; identifiers are normalised, encrypted and blind-indexed' })
   async create(@Body() dto: CreateSubjectDto) {
     // Everything the answer says is known once the transaction commits: no read back.
     const { id, createdAt } = await this.lifecycle.create(dto);
-    return { id, status: 'active', createdAt: createdAt.toISOString() };
+    return { id, status: 'active' as const, createdAt: createdAt.toISOString() };
   }
 
   @Get()
@@ -171,11 +171,15 @@ export class SubjectsController {
     return { items: (await this.rights.listHolds(id)).map(holdView), nextCursor: null };
   }
 
-  /** The reason is left out of the response for the same reason as on POST /v1/subjects. */
+  /** The reason (free text, may name people) is left out of the answer: read the hold with GET. */
   @Post(':id/holds')
   @ApiCreatedResponse({ type: HoldResponse, description: 'Placed; `reason` is left out (null)' })
   @RequireScopes('subjects:write')
-  @Idempotent()
+  @Idempotent<SubjectsController, HoldResponse>({
+    ref: (b, params) => ({ id: b.id, subject: params.id }),
+    replay: async (c, r) =>
+      holdView({ ...(await c.rights.listHolds(String(r.subject))).find((h) => h.id === r.id)!, reason: null }),
+  })
   @ApiOperation({
     summary: 'Place a legal hold (Art. 17(3)): retention and erasure keep the held data categories while it lasts',
     description:

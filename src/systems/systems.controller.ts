@@ -18,7 +18,10 @@ export class SystemsController {
   @ApiCreatedResponse({ type: SystemResponse })
   @ApiProblem('system_exists')
   @RequireScopes('systems:manage')
-  @Idempotent()
+  @Idempotent<SystemsController, SystemResponse>({
+    ref: (b) => ({ id: b.id }),
+    replay: (c, r) => c.get(String(r.id)),
+  })
   @ApiOperation({ summary: 'Register a data system' })
   async create(@Body() dto: CreateSystemDto) {
     return systemView(await this.systems.create(dto));

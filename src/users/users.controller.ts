@@ -26,7 +26,10 @@ export class UsersController {
   @ApiCreatedResponse({ type: StaffUserView })
   @ApiProblem('conflict')
   @RequireScopes('users:manage')
-  @Idempotent()
+  @Idempotent<UsersController, StaffUserView>({
+    ref: (b) => ({ id: b.id }),
+    replay: async (c, r) => c.users.view(await c.users.get(String(r.id))),
+  })
   @ApiOperation({ summary: 'Create a staff user with a role (admin, dpo, staff, marketing)' })
   async create(@Body() dto: CreateUserDto, @CurrentPrincipal() by: Principal) {
     const u = await this.users.create(dto.email, dto.role, dto.password, `${by.kind}:${by.id}`);

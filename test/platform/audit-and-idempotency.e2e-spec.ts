@@ -1,3 +1,4 @@
+import { purposeBody } from '../consent/consent-fixtures';
 import { Client } from 'pg';
 import { AuditService } from '../../src/audit/audit.service';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -48,49 +49,39 @@ describe('platform: audit chain and idempotency', () => {
     expect(res.body).toMatchObject({ valid: false, firstInvalidSeq: '7', checked: 6 });
   });
 
-  it('replays the first response for the same Idempotency-Key and body', async () => {
-    const headers = { 'idempotency-key': 'create-key-1' };
-    const first = await t.request('POST', '/v1/api-keys', { name: 'idem', scopes: ['consent:read'] }, { headers });
-    const again = await t.request('POST', '/v1/api-keys', { name: 'idem', scopes: ['consent:read'] }, { headers });
+  it('replays the first status and the created resource for the same Idempotency-Key and body', async () => {
+    const headers = { 'idempotency-key': 'create-purpose-1' };
+    const body = purposeBody('idem');
+    const first = await t.request('POST', '/v1/purposes', body, { headers });
+    const again = await t.request('POST', '/v1/purposes', body, { headers });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
-    expect(again.body.id).toBe(first.body.id);
+    expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await t.request(
-      'POST',
-      '/v1/api-keys',
-      { name: 'idem-other', scopes: ['consent:read'] },
-      { headers },
-    );
+    const other = await t.request('POST', '/v1/purposes', purposeBody('idem-other'), { headers });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_key_reused');
   });
 
   it('runs concurrent duplicates once', async () => {
     const headers = { 'idempotency-key': 'concurrent-1' };
+    const body = purposeBody('concurrent');
     const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        t.request('POST', '/v1/api-keys', { name: 'concurrent', scopes: ['audit:read'] }, { headers }),
-      ),
+      Array.from({ length: 8 }, () => t.request('POST', '/v1/purposes', body, { headers })),
     );
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 201));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-    expect(results.every((r) => r.status === 201)).toBe(true);
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM api_keys WHERE name = 'concurrent'`);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM purposes WHERE key = $1`, [body.key]);
     expect(n).toBe(1);
   });
 
   it('scopes keys per caller: another client reusing a key string gets its own result', async () => {
-    const other = await t.request('POST', '/v1/api-keys', { name: 'second-admin', scopes: ['keys:manage'] });
+    const other = await t.request('POST', '/v1/api-keys', { name: 'second-admin', scopes: ['admin'] });
     const headers = { 'idempotency-key': 'shared-string' };
-    const a = await t.request('POST', '/v1/api-keys', { name: 'by-admin', scopes: ['audit:read'] }, { headers });
-    const b = await t.request(
-      'POST',
-      '/v1/api-keys',
-      { name: 'by-second', scopes: ['audit:read'] },
-      { headers, key: other.body.key },
-    );
+    const a = await t.request('POST', '/v1/purposes', purposeBody('by-admin'), { headers });
+    const b = await t.request('POST', '/v1/purposes', purposeBody('by-second'), { headers, key: other.body.key });
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
-    expect(b.body.id).not.toBe(a.body.id);
+    expect(b.body.key).not.toBe(a.body.key);
   });
 });

@@ -5196,7 +5196,7 @@ export interface components {
              * @description Stable: clients may branch on it
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "method_not_allowed" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "idempotency_key_reused" | "idempotency_in_progress" | "invalid_cursor" | "cursor_expired" | "input_too_deep" | "input_too_large" | "invalid_characters" | "internal_error" | "service_unavailable" | "unknown_subject" | "subject_exists" | "subject_erased" | "invalid_identifier" | "unknown_system" | "system_exists" | "unknown_hold" | "subject_on_hold" | "invalid_signature" | "unknown_purpose" | "purpose_not_found" | "purpose_exists" | "text_already_published" | "text_not_found" | "decision_not_found" | "import_not_found" | "import_not_awaiting_file" | "already_imported" | "file_too_large" | "template_invalid" | "unpublished_version" | "channel_not_offered" | "locale_not_available" | "guardian_required" | "invalid_token" | "batch_too_large" | "webhook_url_not_allowed" | "unknown_request" | "invalid_transition" | "extension_not_allowed" | "subject_cannot_be_told" | "unknown_recipient" | "restriction_notice_required" | "result_not_available" | "link_expired" | "resend_limited" | "selection_too_broad" | "unknown_policy" | "policy_exists" | "run_in_progress" | "unknown_breach" | "late_notification_reason_required" | "invalid_credentials" | "account_locked" | "weak_password" | "csrf_failed";
+            code: "validation_failed" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "method_not_allowed" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "idempotency_key_reused" | "idempotency_in_progress" | "idempotency_secret_not_replayed" | "idempotency_replay_unavailable" | "invalid_cursor" | "cursor_expired" | "input_too_deep" | "input_too_large" | "invalid_characters" | "internal_error" | "service_unavailable" | "unknown_subject" | "subject_exists" | "subject_erased" | "invalid_identifier" | "unknown_system" | "system_exists" | "unknown_hold" | "subject_on_hold" | "invalid_signature" | "unknown_purpose" | "purpose_not_found" | "purpose_exists" | "text_already_published" | "text_not_found" | "decision_not_found" | "import_not_found" | "import_not_awaiting_file" | "already_imported" | "file_too_large" | "template_invalid" | "unpublished_version" | "channel_not_offered" | "locale_not_available" | "guardian_required" | "invalid_token" | "batch_too_large" | "webhook_url_not_allowed" | "unknown_request" | "invalid_transition" | "extension_not_allowed" | "subject_cannot_be_told" | "unknown_recipient" | "restriction_notice_required" | "result_not_available" | "link_expired" | "resend_limited" | "selection_too_broad" | "unknown_policy" | "policy_exists" | "run_in_progress" | "unknown_breach" | "late_notification_reason_required" | "invalid_credentials" | "account_locked" | "weak_password" | "csrf_failed";
             /** @description The request id, also in the logs */
             correlationId?: string;
             /** @description Field errors of a 422 */
@@ -5403,7 +5403,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -5443,6 +5443,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`, `idempotency_secret_not_replayed` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5709,7 +5718,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -5757,7 +5766,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `subject_exists` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `subject_exists`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6308,7 +6321,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -6360,6 +6373,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6704,7 +6726,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -6751,7 +6773,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `system_exists` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `system_exists`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7011,7 +7037,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7058,7 +7084,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `purpose_exists` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `purpose_exists`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7302,7 +7332,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7360,7 +7390,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `text_already_published` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `text_already_published`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7918,7 +7952,7 @@ export interface operations {
             header?: {
                 /** @description "1": Global Privacy Control */
                 "Sec-GPC"?: string;
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -7976,7 +8010,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `subject_erased`: a grant for an erased subject */
+            /**
+             * @description Problem code `subject_erased`: a grant for an erased subject
+             *
+             *     Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8020,7 +8058,7 @@ export interface operations {
             header?: {
                 /** @description "1": Global Privacy Control */
                 "Sec-GPC"?: string;
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8086,7 +8124,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `subject_erased`: a grant for an erased subject */
+            /**
+             * @description Problem code `subject_erased`: a grant for an erased subject
+             *
+             *     Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8778,7 +8820,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -8818,6 +8860,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9292,7 +9343,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -9350,6 +9401,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9733,7 +9793,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -9773,6 +9833,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10159,7 +10228,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -10217,7 +10286,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `invalid_transition` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `invalid_transition`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10607,7 +10680,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -10654,7 +10727,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `policy_exists` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `policy_exists`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10980,7 +11057,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -11037,7 +11114,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `run_in_progress` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `run_in_progress`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11604,7 +11685,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -11709,6 +11790,15 @@ export interface operations {
             };
             /** @description Problem code `unknown_subject`: no subject with the `subjectId` given */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14394,7 +14484,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -14441,7 +14531,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem code `conflict` */
+            /**
+             * @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable`
+             *
+             *     Problem code `conflict`
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14866,7 +14960,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays return the first response */
+                /** @description A retry with the same key and body, within IDEMPOTENCY_TTL_HOURS (default 24), answers the first status and the created resource as it is now; another body under the key is refused */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -14906,6 +15000,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `idempotency_in_progress`, `idempotency_replay_unavailable` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   idempotency_key_reused: 422,
   idempotency_in_progress: 409,
+  idempotency_secret_not_replayed: 409,
+  idempotency_replay_unavailable: 409,
   invalid_cursor: 400,
   cursor_expired: 410,
   input_too_deep: 400,
