@@ -64,6 +64,7 @@ export async function preflight(env: Env): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
+  // Safe to ignore here: the same failure rejects connect() below, which stops the start with a clear message.
   redis.on('error', () => undefined);
   try {
     await redis.connect();

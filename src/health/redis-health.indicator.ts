@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { Env } from '../config/env';
+import { RedisWatch } from '../common/redis/redis-availability';
 import { redisOptionsFromUrl } from '../common/redis/redis-connection';
 
 @Injectable()
@@ -21,7 +22,8 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
     });
-    this.client.on('error', () => undefined);
+    // The probe itself reports the outage (503 on /health/ready); the watch logs it once.
+    new RedisWatch('health').attach(this.client);
   }
 
   async check(key: string) {

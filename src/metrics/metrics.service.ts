@@ -3,6 +3,9 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { QueueRegistry } from '../jobs';
 import { OutboxService } from '../outbox';
 
+// Within a Prometheus scrape timeout (10 s by default) with room to spare, and long enough for a healthy Redis.
+const COLLECT_DEADLINE_MS = 1_500;
+
 /** One registry per app instance (tests start several apps in one process). */
 @Injectable()
 export class MetricsService {
@@ -17,6 +20,7 @@ export class MetricsService {
     registers: [this.registry],
   });
   private readonly collectors: (() => Promise<void>)[] = [];
+  private readonly running = new Map<() => Promise<void>, Promise<void>>();
 
   constructor(queues: QueueRegistry, outbox: OutboxService) {
     collectDefaultMetrics({ register: this.registry, prefix: 'zgoda_' });
@@ -45,12 +49,27 @@ export class MetricsService {
   }
 
   async render(): Promise<string> {
-    // A collector that fails leaves its gauges at their last values; the scrape itself must still answer.
-    await Promise.all(
-      this.collectors.map((c) =>
-        c().catch((e: unknown) => this.logger.warn({ err: { name: (e as Error).name } }, 'metrics collector failed')),
-      ),
-    );
+    await Promise.all(this.collectors.map((c) => this.collect(c)));
     return this.registry.metrics();
+  }
+
+  /**
+   * A collector that fails, or waits on a dependency that is down past COLLECT_DEADLINE_MS (BullMQ holds its
+   * commands until Redis is back), leaves its gauges at their last values: the scrape still answers (issue 25 item
+   * 6; it took over 100 s). One run of a collector at a time, so scrapes meanwhile do not pile up waiting calls.
+   */
+  private collect(c: () => Promise<void>): Promise<void> {
+    let run = this.running.get(c);
+    if (!run) {
+      run = c()
+        .catch((e: unknown) => this.logger.warn({ err: { name: (e as Error).name } }, 'metrics collector failed'))
+        .finally(() => this.running.delete(c));
+      this.running.set(c, run);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, COLLECT_DEADLINE_MS);
+    });
+    return Promise.race([run, deadline]).finally(() => clearTimeout(timer));
   }
 }

@@ -36,7 +36,7 @@ export class AuthController {
 
   @Post('login')
   @ApiOkResponse({ type: LoginResponse, description: 'Signed in (the session cookie is set), or a code is needed' })
-  @ApiProblem('invalid_credentials', 'account_locked')
+  @ApiProblem('invalid_credentials', 'account_locked', 'service_unavailable')
   @HttpCode(200)
   @Public()
   @RateLimited()
@@ -51,7 +51,7 @@ export class AuthController {
 
   @Post('totp')
   @ApiOkResponse({ type: LoginResponse, description: 'Signed in: the session cookie is set' })
-  @ApiProblem('invalid_credentials')
+  @ApiProblem('invalid_credentials', 'service_unavailable')
   @HttpCode(200)
   @Public()
   @RateLimited()
@@ -68,6 +68,7 @@ export class AuthController {
 
   @Post('logout')
   @ApiNoContentResponse({ description: 'Signed out' })
+  @ApiProblem('service_unavailable')
   @HttpCode(204)
   @Public()
   @ApiSecurity('session')

@@ -64,7 +64,13 @@ export function sessionHook(sessions: StaffSessions) {
     if (req.headers.authorization) return;
     const id = readCookie(req, SESSION_COOKIE);
     if (!id) return;
-    const found = await sessions.resolve(id);
+    const found = await sessions.resolve(id).catch((e: unknown) => {
+      // Safe to read as "no session" (fail closed: the route answers as to a stranger, 401 where a key is needed):
+      // the session store (Redis) is down, the outage is logged once by its watch, and a login says 503 meanwhile.
+      // Answering 503 here would also refuse the public routes a browser with an old cookie reaches.
+      if (e instanceof ProblemError && e.code === 'service_unavailable') return null;
+      throw e;
+    });
     if (!found) return;
     req.staffSession = found;
     // The web CSRF tokens of console forms are bound to the session, not only to the browser.

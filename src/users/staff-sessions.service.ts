@@ -2,6 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { Env } from '../config/env';
+import { RedisWatch, unavailableAs503 } from '../common/redis/redis-availability';
 import { redisOptionsFromUrl } from '../common/redis/redis-connection';
 import type { Role } from './roles';
 
@@ -40,8 +41,15 @@ export class StaffSessions implements OnApplicationShutdown {
   readonly absoluteMs: number;
 
   constructor(private readonly env: Env) {
-    this.redis = new IORedis({ ...redisOptionsFromUrl(env.REDIS_URL), maxRetriesPerRequest: 1, lazyConnect: true });
-    this.redis.on('error', () => undefined);
+    // No offline queue: with Redis gone a login fails at once (503), instead of waiting on a reconnect. Connected at
+    // once, since without the queue a lazy client's first command would fail while it connects.
+    const client = new IORedis({
+      ...redisOptionsFromUrl(env.REDIS_URL),
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
+    new RedisWatch('sessions').attach(client);
+    this.redis = unavailableAs503(client);
     this.prefix = `${env.REDIS_PREFIX}:staff`;
     this.idleMs = env.STAFF_SESSION_IDLE_MINUTES * 60_000;
     this.absoluteMs = env.STAFF_SESSION_ABSOLUTE_HOURS * 3_600_000;

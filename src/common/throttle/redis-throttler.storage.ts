@@ -1,7 +1,8 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import IORedis from 'ioredis';
 import { Env } from '../../config/env';
+import { RedisWatch } from '../redis/redis-availability';
 import { redisOptionsFromUrl } from '../redis/redis-connection';
 
 // One round trip, atomic: count the hit in a fixed window and start a block once the limit is passed.
@@ -16,19 +17,41 @@ if blockTtl <= 0 and hits > tonumber(ARGV[2]) and tonumber(ARGV[3]) > 0 then
 end
 return { hits, ttl, blockTtl }`;
 
-/** Rate-limit counters in Redis, so a limit holds across every API replica (not per process). */
+/**
+ * Rate-limit counters in Redis, so a limit holds across every API replica (not per process). With Redis gone the
+ * counting goes on in this process (issue 25 item 6): the public intake and login still work, each replica limiting
+ * on its own (a limit per replica, looser by the replica count), where they answered 500.
+ */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly redis: IORedis;
+  private readonly watch = new RedisWatch('throttle');
+  private readonly local = new ThrottlerStorageService();
   private readonly prefix: string;
 
   constructor(env: Env) {
-    this.redis = new IORedis({ ...redisOptionsFromUrl(env.REDIS_URL), maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => undefined);
+    // No offline queue: while Redis is away a call fails at once and the local counters answer.
+    this.redis = new IORedis({
+      ...redisOptionsFromUrl(env.REDIS_URL),
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
+    this.watch.attach(this.redis);
     this.prefix = `${env.REDIS_PREFIX}:throttle:`;
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
+    if (this.redis.status !== 'ready') return this.local.increment(key, ttl, limit, blockDuration, name);
+    try {
+      return await this.shared(key, ttl, limit, blockDuration, name);
+    } catch (e) {
+      if ((e as Error)?.name === 'ReplyError') throw e;
+      this.watch.failed(e as Error);
+      return this.local.increment(key, ttl, limit, blockDuration, name);
+    }
+  }
+
+  private async shared(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
     const base = `${this.prefix}${name}:${key}`;
     const [hits, ttlMs, blockMs] = (await this.redis.eval(
       SCRIPT,
@@ -48,6 +71,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   }
 
   onApplicationShutdown(): void {
+    this.local.onApplicationShutdown();
     this.redis.disconnect();
   }
 }
