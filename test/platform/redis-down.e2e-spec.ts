@@ -1,3 +1,4 @@
+import { createSubject, grant, publishedPurpose } from '../consent/consent-fixtures';
 import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
 import { PrivateRedis } from '../support/private-redis';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -10,11 +11,13 @@ describe('platform: the API while Redis is down', () => {
   let redis: PrivateRedis;
   let t: TestApp;
   const staff = 'redis.down@example.com';
+  let purpose: string;
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     t = await startTestApp({ role: 'api', env: { REDIS_URL: redis.url, ...STAFF_ENV } });
     await createStaff(t, staff, 'dpo');
+    purpose = await publishedPurpose(t, 'redis-down', { channels: ['email'] });
     expect((await t.request('GET', '/metrics', undefined, { key: null })).status).toBe(200);
     redis.down();
   });
@@ -42,6 +45,15 @@ describe('platform: the API while Redis is down', () => {
     expect(res.status).toBe(202);
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM requests WHERE source = 'portal'`);
     expect(n).toBe(1);
+  });
+
+  it('records a consent and answers the decision', async () => {
+    const subjectId = await createSubject(t);
+    const granted = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose, ...grant() });
+    expect(granted.status).toBe(201);
+    const check = await t.request('GET', `/v1/consents/check?subjectId=${subjectId}&purpose=${purpose}&channel=email`);
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({ allowed: true });
   });
 
   it('answers a login 503 with Retry-After: sessions live in Redis', async () => {
