@@ -5,6 +5,7 @@ import { AuditModule } from './audit';
 import { AuthModule } from './auth';
 import { BreachesModule } from './breaches';
 import { CryptoModule } from './common/crypto/crypto.service';
+import { OutboundHttpModule } from './common/http/outbound-http';
 import { ThrottleModule } from './common/throttle/throttle.module';
 import { ConsentModule } from './consent';
 import { loggerOptions } from './common/logging/logger.options';
@@ -65,6 +66,7 @@ export class AppModule {
         JobsModule.forRole(role),
         OutboxModule,
         CryptoModule,
+        OutboundHttpModule,
         ThrottleModule,
         AuditModule,
         AuthModule,

@@ -3,8 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { signWebhook } from '../common/crypto/webhook-signature';
-import { discardBody } from '../common/http/discard-body';
-import { assertOutboundUrl, outboundUrlRefusal } from '../common/http/outbound-url';
+import { OutboundHttp, statusFailure } from '../common/http/outbound-http';
+import { assertOutboundUrl } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { JobHandler } from '../jobs';
@@ -16,7 +16,6 @@ import { ConsentSubscription } from './consent-subscription.entity';
 import { ConsentWebhooksRepository } from './consent-webhooks.repository';
 import { CreateConsentSubscriptionDto } from './consent-webhooks.dto';
 
-const TIMEOUT_MS = 10_000;
 // Changes per subscription and round: a slow receiver holds one subscription's lock for at most this many calls.
 const FEED_BATCH = 100;
 const aad = (id: string) => `consent_subscriptions:${id}`;
@@ -34,6 +33,7 @@ export class ConsentWebhooksService {
     private readonly audit: AuditService,
     private readonly env: Env,
     private readonly feed: ChangeFeed,
+    private readonly http: OutboundHttp,
   ) {}
 
   async create(dto: CreateConsentSubscriptionDto): Promise<ConsentSubscription> {
@@ -197,27 +197,13 @@ export class ConsentWebhooksService {
     secret: string,
     event = 'consent.changed',
   ): Promise<{ status: number | null; error: string | null }> {
-    // Again at delivery: the name may have been pointed at an internal address since registration.
-    const refusal = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
-    if (refusal) return { status: null, error: `destination not allowed (${refusal})` };
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-zgoda-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)),
-          'x-zgoda-event': event,
-        },
-        body,
-        // A redirect could point the signed payload anywhere; receivers must give the final URL.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      await discardBody(res, this.logger);
-      const ok = res.status >= 200 && res.status < 300;
-      return { status: res.status, error: ok ? null : `receiver answered ${res.status}` };
-    } catch (e) {
-      return { status: null, error: (e as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed' };
-    }
+    // Through the one outbound client: the address is checked where it connects, redirects are not followed.
+    const posted = await this.http.postJson(url, body, {
+      'x-zgoda-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)),
+      'x-zgoda-event': event,
+    });
+    if ('failure' in posted) return { status: null, error: posted.failure };
+    const { status } = posted.answer;
+    return { status, error: status >= 200 && status < 300 ? null : statusFailure(status).failure };
   }
 }

@@ -1,4 +1,3 @@
-import { discardBody } from '../common/http/discard-body';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,7 +8,8 @@ import { JobHandler } from '../jobs';
 import type { JobPayloads } from '../jobs';
 import { OutboxService } from '../outbox';
 import type { SystemRecord } from '../systems';
-import { isPermanentWebhookStatus, SystemsService } from '../systems';
+import { SystemsService } from '../systems';
+import { statusFailure } from '../common/http/outbound-http';
 import { ZGODA_SYSTEM } from './retention-policy-rules';
 import { RetentionNoticesRepository } from './retention-notices.repository';
 import { RetentionSystemNotice } from './retention-system-notice.entity';
@@ -170,11 +170,10 @@ export class RetentionNoticesService {
     });
     const posted = await this.systems.postToWebhook(notice.systemId, body, notice.id);
     if ('failure' in posted) throw new NoticeCallError(posted.failure, posted.permanent);
-    const res = posted.response;
-    // Only frees the socket: the outcome is the status, already read.
-    await discardBody(res, this.logger);
-    if (res.status >= 200 && res.status < 300) return;
-    throw new NoticeCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));
+    const { status } = posted.answer;
+    if (status >= 200 && status < 300) return;
+    const { failure, permanent } = statusFailure(status);
+    throw new NoticeCallError(failure, permanent);
   }
 
   /** Settled once; the identifiers snapshot goes with it (LEGAL item 21: kept no longer than the work). */

@@ -3,4 +3,4 @@ export { EEA_COUNTRIES, ZGODA_SYSTEM_KEY } from './system-rules';
 export type { SystemKind, SystemRecord } from './system.types';
 export type { CreateSystemDto } from './systems.dto';
 export { SystemsModule } from './systems.module';
-export { SystemsService, isPermanentWebhookStatus } from './systems.service';
+export { SystemsService } from './systems.service';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit';
 import { CryptoService } from '../common/crypto/crypto.service';
+import { OutboundHttp, OutboundResult } from '../common/http/outbound-http';
 import { outboundUrlRefusal } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
@@ -12,16 +13,6 @@ import { previousSecretAad, secretAad, SystemWebhooks } from './system-webhooks.
 import { System } from './system.entity';
 import { CreateSystemDto, ProcessorDto, UpdateSystemDto } from './systems.dto';
 import { SystemsRepository } from './systems.repository';
-
-export type WebhookPost = { response: Response } | { failure: string; permanent: boolean };
-
-// 408, 425 and 429 say "later", not "never"; other 4xx (and redirects, never followed) mean the call itself
-// is wrong and retrying repeats it.
-const RETRYABLE_4XX = new Set([408, 425, 429]);
-
-/** Whether a webhook's non-2xx answer is worth retrying. */
-export const isPermanentWebhookStatus = (status: number): boolean =>
-  status >= 300 && status < 500 && !RETRYABLE_4XX.has(status);
 
 const processorColumns = (p: ProcessorDto | null | undefined): Partial<System> =>
   p === undefined
@@ -50,6 +41,7 @@ export class SystemsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly rotation: KeyRotationService,
     private readonly env: Env,
+    private readonly http: OutboundHttp,
   ) {}
 
   onModuleInit(): void {
@@ -156,33 +148,21 @@ export class SystemsService implements OnModuleInit {
   }
 
   /**
-   * One signed POST of a JSON body to the system's webhook (request tasks, retention notices): the URL
-   * checked for SSRF before every call (its name may resolve inside our network by now), no redirects
-   * followed (the signature and the identifiers must not travel to another host), `Idempotency-Key` so
-   * the receiver acts once however often at-least-once delivery calls. The caller reads the response.
+   * One signed POST of a JSON body to the system's webhook (request tasks, retention notices), through the one
+   * outbound client (address checked where it connects, no redirects, limits), with `Idempotency-Key` so the
+   * receiver acts once however often at-least-once delivery calls. The caller reads the answer.
    */
-  async postToWebhook(systemId: string, body: string, idempotencyKey: string): Promise<WebhookPost> {
+  async postToWebhook(
+    systemId: string,
+    body: string,
+    idempotencyKey: string,
+  ): Promise<OutboundResult | { failure: 'system_has_no_webhook'; permanent: true }> {
     const hook = this.webhooks.get(systemId);
     if (!hook) return { failure: 'system_has_no_webhook', permanent: true };
-    const refusal = await outboundUrlRefusal(hook.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
-    if (refusal) return { failure: `destination_not_allowed_${refusal}`, permanent: false };
-    try {
-      const response = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-zgoda-signature': this.signPayload(systemId, body),
-          'idempotency-key': idempotencyKey,
-          'user-agent': 'zgoda',
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
-      });
-      return { response };
-    } catch (e) {
-      return { failure: (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable', permanent: false };
-    }
+    return this.http.postJson(hook.url, body, {
+      'x-zgoda-signature': this.signPayload(systemId, body),
+      'idempotency-key': idempotencyKey,
+    });
   }
 
   /**

@@ -69,7 +69,7 @@ describe('consent: webhook subscriptions cannot reach internal addresses (SSRF)'
       );
       return row?.attempts >= 1 ? row : null;
     });
-    expect(delivery).toMatchObject({ last_error: 'destination not allowed (address)', delivered_at: null });
+    expect(delivery).toMatchObject({ last_error: 'destination_not_allowed_address', delivered_at: null });
     expect(calls).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 import { PORTABILITY_SCOPE } from '../request.types';
-import { Injectable, Logger } from '@nestjs/common';
-import { discardBody } from '../../common/http/discard-body';
+import { Injectable } from '@nestjs/common';
+import { statusFailure } from '../../common/http/outbound-http';
 import { Env } from '../../config/env';
-import { isPermanentWebhookStatus, SystemsService } from '../../systems';
+import { SystemsService } from '../../systems';
 import { RequestDetails, TaskSubject } from '../request-vault.service';
 import type { RequestTask } from '../request-task.entity';
 import { parseOutcome, TaskCallError, TaskOutcome } from './task-outcome';
@@ -14,8 +14,6 @@ import { parseOutcome, TaskCallError, TaskOutcome } from './task-outcome';
  */
 @Injectable()
 export class WebhookCaller {
-  private readonly logger = new Logger(WebhookCaller.name);
-
   constructor(
     private readonly systems: SystemsService,
     private readonly env: Env,
@@ -40,25 +38,19 @@ export class WebhookCaller {
     });
     const posted = await this.systems.postToWebhook(task.systemId, body, task.id);
     if ('failure' in posted) throw new TaskCallError(posted.failure, posted.permanent);
-    const res = posted.response;
-    if (res.status === 202) {
-      await discardBody(res, this.logger);
-      return { status: 'waiting_callback' };
-    }
-    if (res.status === 200 || res.status === 201) return parseOutcome(await this.json(res));
-    await discardBody(res, this.logger);
-    throw new TaskCallError(`http_${res.status}`, isPermanentWebhookStatus(res.status));
+    const { status, body: text } = posted.answer;
+    if (status === 202) return { status: 'waiting_callback' };
+    if (status === 200 || status === 201) return parseOutcome(json(text));
+    const { failure, permanent } = statusFailure(status);
+    throw new TaskCallError(failure, permanent);
   }
+}
 
-  private async json(res: Response): Promise<unknown> {
-    const length = Number(res.headers.get('content-length') ?? 0);
-    if (length > this.env.BODY_LIMIT_BYTES) throw new TaskCallError('answer_too_large', true);
-    const text = await res.text();
-    if (text.length > this.env.BODY_LIMIT_BYTES) throw new TaskCallError('answer_too_large', true);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new TaskCallError('answer_not_json', true);
-    }
+/** The answer was read up to BODY_LIMIT_BYTES by the client (a larger one is `answer_too_large`). */
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TaskCallError('answer_not_json', true);
   }
 }

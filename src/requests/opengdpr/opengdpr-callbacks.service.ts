@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { discardBody } from '../../common/http/discard-body';
-import { outboundUrlRefusal } from '../../common/http/outbound-url';
-import { Env } from '../../config/env';
+import { OutboundHttp, statusFailure } from '../../common/http/outbound-http';
 import { JobHandler } from '../../jobs';
 import type { JobPayloads } from '../../jobs';
 import { RequestsRepository } from '../requests.repository';
@@ -22,7 +20,7 @@ export class OpenGdprCallbacks {
     private readonly requests: RequestsRepository,
     private readonly signer: OpenGdprSigner,
     private readonly service: OpenGdprService,
-    private readonly env: Env,
+    private readonly http: OutboundHttp,
   ) {}
 
   @JobHandler('webhooks.opengdpr-callback')
@@ -49,22 +47,11 @@ export class OpenGdprCallbacks {
     return { delivered: true };
   }
 
+  /** Through the one outbound client: the controller's host is checked on the address connected to. */
   private async post(url: string, body: string): Promise<string | null> {
-    // Checked again before each call: the controller's host name may now resolve inside our network.
-    const refusal = await outboundUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
-    if (refusal) return `destination_not_allowed_${refusal}`;
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await this.signer.headers(body)) },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.env.REQUEST_WEBHOOK_TIMEOUT_MS),
-      });
-      await discardBody(res, this.logger);
-      return res.status < 200 || res.status >= 300 ? `http_${res.status}` : null;
-    } catch (e) {
-      return (e as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
-    }
+    const posted = await this.http.postJson(url, body, await this.signer.headers(body));
+    if ('failure' in posted) return posted.failure;
+    const { status } = posted.answer;
+    return status < 200 || status >= 300 ? statusFailure(status).failure : null;
   }
 }
