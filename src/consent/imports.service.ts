@@ -1,3 +1,4 @@
+import { writeCsv } from '../common/csv/csv-writer';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -150,14 +151,17 @@ export class ImportsService {
   /** The row errors as CSV lines (row, field, code, message), a page at a time. */
   async *errorsCsv(id: string): AsyncGenerator<string> {
     await this.get(id);
-    yield '\uFEFFrow,field,code,message\r\n';
+    yield writeCsv([['row', 'field', 'code', 'message']]);
     for (let after = { row: 0, field: '' }; ;) {
       const rows = await this.repo.errorsAfter(id, after, ERRORS_PAGE);
-      for (const e of rows) yield `${e.rowNumber},${csvCell(e.field)},${csvCell(e.code)},${csvCell(e.message)}\r\n`;
+      // A field name is the uploaded file's own column header: guarded like every cell.
+      if (rows.length)
+        yield writeCsv(
+          rows.map((e) => [e.rowNumber, e.field, e.code, e.message]),
+          { bom: false },
+        );
       if (rows.length < ERRORS_PAGE) return;
       after = { row: rows[rows.length - 1].rowNumber, field: rows[rows.length - 1].field };
     }
   }
 }
-
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -1,3 +1,4 @@
+import { writeCsv } from '../common/csv/csv-writer';
 import ExcelJS from 'exceljs';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
@@ -9,21 +10,12 @@ import type { ProcessorEntry, Register, RegisterActivity } from './register.type
 
 const cellsOf = (r: Register): string[][] => r.activities.map((a) => r.columns.map((c) => a.row[c.key] ?? ''));
 
-// A cell that starts like a formula is run by Excel when the CSV is opened (CSV injection).
-const FORMULA = /^[=+\-@\t\r]/;
-
 /**
  * CSV with a BOM, so Excel reads UTF-8 (ą, ę, ł). Polish Excel splits on semicolons (its list separator),
  * English on commas.
  */
 export function toCsv(r: Register): string {
-  const sep = r.lang === 'pl' ? ';' : ',';
-  const cell = (v: string) => {
-    const s = FORMULA.test(v) ? `'${v}` : v;
-    return /["\n\r;,]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [r.columns.map((c) => cell(c.header)), ...cellsOf(r).map((row) => row.map(cell))];
-  return '\uFEFF' + lines.map((l) => l.join(sep)).join('\r\n') + '\r\n';
+  return writeCsv([r.columns.map((c) => c.header), ...cellsOf(r)], { delimiter: r.lang === 'pl' ? ';' : ',' });
 }
 
 const MANDATORY_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFE0B2' } };

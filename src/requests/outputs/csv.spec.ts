@@ -29,3 +29,11 @@ describe('CSV for the access and portability packages', () => {
     expect(safeName('')).toBe('_');
   });
 });
+
+describe('CSV cells that look like formulas', () => {
+  it('are kept as text in every file, the values of third-party systems included (CSV injection)', () => {
+    expect(
+      toCsv([{ note: '=HYPERLINK("http://evil.example","x")', n: -5, at: '+48 600 100 200', t: '@SUM(A1)' }]),
+    ).toBe('\uFEFFnote,n,at,t\r\n"\'=HYPERLINK(""http://evil.example"",""x"")",-5,\'+48 600 100 200,\'@SUM(A1)\r\n');
+  });
+});

@@ -1,3 +1,5 @@
+import { writeCsv } from '../../common/csv/csv-writer';
+
 export type Cell = string | number | boolean | null | undefined | object;
 export type Row = Record<string, Cell>;
 
@@ -12,22 +14,12 @@ export function rowsOf(value: unknown): Row[] {
   return [{ value: value as Cell }];
 }
 
-/**
- * RFC 4180 CSV, UTF-8 with a byte-order mark (so a spreadsheet opened with a double click reads Polish letters
- * right, issue 13 item 9), CRLF, a header row with the union of the rows' fields in first-seen order.
- */
+/** The rows as CSV (`writeCsv`), with a header row of the union of the rows' fields in first-seen order. */
 export function toCsv(rows: Row[]): string {
   const headers: string[] = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!headers.includes(k)) headers.push(k);
-  const lines = [headers.map(field).join(',')];
-  for (const r of rows) lines.push(headers.map((h) => field(r[h])).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-function field(value: Cell): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // The values come from other companies' systems: the writer guards every text cell against formulas.
+  return writeCsv([headers, ...rows.map((r) => headers.map((h) => r[h]))]);
 }
 
 function isRecord(v: unknown): v is Row {
