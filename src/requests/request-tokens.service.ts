@@ -12,6 +12,10 @@ const MAX_TOKEN_LENGTH = 200;
  * Opaque links for the subject (LEGAL item 15): 256 random bits in the URL, only their SHA-256 stored,
  * each bound to one request and one purpose, expiring, and dead after too many uses.
  */
+/** A JSON body can carry anything where the type says string (a form route's body is not validated as a class). */
+const wellFormed = (raw: unknown): raw is string =>
+  typeof raw === 'string' && raw.length > 0 && raw.length <= MAX_TOKEN_LENGTH;
+
 @Injectable()
 export class RequestTokens {
   constructor(private readonly repo: RequestTokensRepository) {}
@@ -46,7 +50,7 @@ export class RequestTokens {
 
   /** Single use: locks the row; the caller marks it used in the same transaction. */
   async lockForUse(m: EntityManager, raw: string | undefined, purpose: RequestTokenPurpose): Promise<RequestToken> {
-    if (!raw || raw.length > MAX_TOKEN_LENGTH) throw this.invalid();
+    if (!wellFormed(raw)) throw this.invalid();
     const row = await this.repo.lockToken(m, hashToken(raw));
     this.assertUsable(row, purpose);
     return row!;
@@ -57,7 +61,7 @@ export class RequestTokens {
   }
 
   private async find(raw: string | undefined, purpose: RequestTokenPurpose, requestId?: string): Promise<RequestToken> {
-    if (!raw || raw.length > MAX_TOKEN_LENGTH) throw this.invalid();
+    if (!wellFormed(raw)) throw this.invalid();
     const row = await this.repo.findToken(hashToken(raw));
     this.assertUsable(row, purpose);
     if (requestId && row!.requestId !== requestId) throw this.invalid();
