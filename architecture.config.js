@@ -39,7 +39,7 @@ module.exports = {
         'subject_suppressions',
         'subject_entries',
       ],
-      uses: ['audit', 'idempotency', 'jobs', 'notifications'],
+      uses: ['audit', 'idempotency', 'jobs', 'notifications', 'outbox'],
     },
     systems: {
       what: 'data systems and their webhooks',

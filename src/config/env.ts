@@ -135,6 +135,23 @@ export class Env {
   @Min(1)
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  /**
+   * Issue 25 item 3: erasures within this many seconds share one VACUUM of the tables that held their keys and
+   * ciphertexts, run when the window closes; until then the old row versions stay in the files.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SHRED_VACUUM_DELAY_SECONDS = 60;
+
+  /**
+   * Also rewrite `subject_keys` (VACUUM FULL) after erasures: a plain VACUUM leaves a deleted key's bytes in the
+   * page's free space until overwritten. The rewrite locks the key table for its duration (seconds per million).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  SHRED_VACUUM_FULL = false;
+
   /** How long finished outbox rows (their job done) are kept for inspection (days); dead ones stay until handled. */
   @Transform(toInt)
   @IsInt()

@@ -33,6 +33,8 @@ export interface JobPayloads {
   'maintenance.idempotency-purge': Record<string, never>;
   /** Deletes finished outbox rows older than OUTBOX_RETENTION_DAYS. */
   'maintenance.outbox-purge': Record<string, never>;
+  /** VACUUMs the tables erasures left dead row versions in (keys, ciphertexts); one per SHRED_VACUUM_DELAY_SECONDS. */
+  'subjects.vacuum-shredded': Record<string, never>;
   /** Delivers change-feed webhooks to the subscriptions with `types`, in feed order. */
   'webhooks.feed-dispatch': Record<string, never>;
   /** Clears the stored 16th birthday of subjects who reached it and announces it (daily). */
@@ -66,6 +68,7 @@ export const JOB_QUEUE = {
   'maintenance.changes-purge': 'maintenance',
   'maintenance.idempotency-purge': 'maintenance',
   'maintenance.outbox-purge': 'maintenance',
+  'subjects.vacuum-shredded': 'maintenance',
   'webhooks.feed-dispatch': 'webhooks',
   'subjects.came-of-age': 'maintenance',
   'imports.run': 'retention',

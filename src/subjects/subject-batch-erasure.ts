@@ -1,3 +1,4 @@
+import { ShredVacuum } from './shred-vacuum.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
@@ -64,6 +65,7 @@ export class SubjectBatchErasure {
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
     private readonly hooks: SubjectHooks,
+    private readonly vacuum: ShredVacuum,
   ) {}
 
   async erase(
@@ -134,6 +136,7 @@ export class SubjectBatchErasure {
     const kept = hashes.filter((h) => done.has(h.subjectId));
     const inserted = await this.identifiers.addSuppressions(m, kept);
     await this.subjects.shred(m, ok, new Date());
+    await this.vacuum.schedule(m);
     const followed = await this.hooks.runErasedMany(
       m,
       ok.map((id) => ({ subjectId: id, reason: targetOf.get(id)!.reason })),

@@ -1,3 +1,5 @@
+import { ShredVacuumRepository } from './shred-vacuum.repository';
+import { ShredVacuum } from './shred-vacuum.service';
 import { ComingOfAgeRepository } from './coming-of-age.repository';
 import { ComingOfAge } from './coming-of-age.service';
 import { SubjectEntriesRepository } from './subject-entries.repository';
@@ -54,6 +56,8 @@ import { SubjectsRepository } from './subjects.repository';
     KeyRotationService,
     ComingOfAge,
     ComingOfAgeRepository,
+    ShredVacuum,
+    ShredVacuumRepository,
     { provide: SubjectAliases, useClass: SubjectAliasesProvider },
     { provide: CONTACT_RESOLVER, useExisting: SubjectLookupService },
   ],
