@@ -43,6 +43,8 @@ export interface JobPayloads {
   'imports.run': { importId: string };
   /** Starts the work of a request verified elsewhere (OpenGDPR); job id `start:<requestId>`. */
   'requests.start': { requestId: string };
+  /** The first verification link of a portal request, for a held address; job id `<requestId>`. */
+  'requests.verification-mail': { requestId: string };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
   'webhooks.opengdpr-callback': { callbackId: string };
 }
@@ -73,6 +75,7 @@ export const JOB_QUEUE = {
   'subjects.came-of-age': 'maintenance',
   'imports.run': 'retention',
   'requests.start': 'requests',
+  'requests.verification-mail': 'notifications',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;
 
