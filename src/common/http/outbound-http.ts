@@ -1,9 +1,8 @@
 import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { isIP } from 'node:net';
 import { Agent, errors, request } from 'undici';
 import { Env } from '../../config/env';
-import { classifyAddress, type OutboundRefusal } from './outbound-url';
+import { refusedAddress, staticUrlRefusal, type OutboundRefusal } from './outbound-url';
 
 export type OutboundFailure =
   `destination_not_allowed_${OutboundRefusal}` | 'timeout' | 'unreachable' | 'answer_too_large' | `http_${number}`;
@@ -47,35 +46,12 @@ function guardedLookup(allowPrivate: boolean) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
-      const refused =
-        !addresses.length ||
-        addresses.some((a) => {
-          const c = classifyAddress(a.address);
-          return c === 'forbidden' || (c === 'internal' && !allowPrivate);
-        });
+      const refused = !addresses.length || addresses.some((a) => refusedAddress(a.address, allowPrivate));
       if (refused) return callback(Object.assign(new Error('destination not allowed'), { code: REFUSED }), []);
       if (options.all) return callback(null, addresses);
       return callback(null, addresses[0].address, addresses[0].family);
     });
   };
-}
-
-/** What can be refused without resolving anything: the scheme, credentials in the URL, an address literal. */
-function staticRefusal(raw: string, allowPrivate: boolean): OutboundRefusal | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'scheme';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'scheme';
-  if (url.username || url.password) return 'credentials';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) {
-    const c = classifyAddress(host);
-    if (c === 'forbidden' || (c === 'internal' && !allowPrivate)) return 'address';
-  }
-  return null;
 }
 
 function causeCodes(e: unknown): string[] {
@@ -109,7 +85,7 @@ export class OutboundHttp implements OnApplicationShutdown {
 
   /** A JSON POST; the answer whatever its status (the caller decides what a 202 or a 404 means), or why none came. */
   async postJson(url: string, body: string, headers: Record<string, string>): Promise<OutboundResult> {
-    const refusal = staticRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+    const refusal = staticUrlRefusal(url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
     if (refusal) return { failure: `destination_not_allowed_${refusal}`, permanent: false };
     try {
       const res = await request(url, {

@@ -61,12 +61,17 @@ export type Resolver = (host: string) => Promise<string[]>;
 const systemResolver: Resolver = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-/** Null when the URL may be called; otherwise why not. Every address the name resolves to must pass. */
-export async function outboundUrlRefusal(
-  raw: string,
-  allowPrivate: boolean,
-  resolve: Resolver = systemResolver,
-): Promise<OutboundRefusal | null> {
+/** An address no outbound call may reach: never a forbidden one, an internal one only when allowed. */
+export const refusedAddress = (ip: string, allowPrivate: boolean): boolean => {
+  const c = classifyAddress(ip);
+  return c === 'forbidden' || (c === 'internal' && !allowPrivate);
+};
+
+/**
+ * What can be refused without resolving anything: the scheme, credentials in the URL, an address literal. The
+ * outbound client checks a name's addresses where it connects (OutboundHttp).
+ */
+export function staticUrlRefusal(raw: string, allowPrivate: boolean): OutboundRefusal | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -75,7 +80,21 @@ export async function outboundUrlRefusal(
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'scheme';
   if (url.username || url.password) return 'credentials';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
+  return isIP(host) && refusedAddress(host, allowPrivate) ? 'address' : null;
+}
+
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
+
+/** Null when the URL may be called; otherwise why not. Every address the name resolves to must pass. */
+export async function outboundUrlRefusal(
+  raw: string,
+  allowPrivate: boolean,
+  resolve: Resolver = systemResolver,
+): Promise<OutboundRefusal | null> {
+  const refusal = staticUrlRefusal(raw, allowPrivate);
+  if (refusal) return refusal;
+  const host = hostOf(new URL(raw));
   let addresses: string[];
   try {
     addresses = isIP(host) ? [host] : await resolve(host);
@@ -83,11 +102,7 @@ export async function outboundUrlRefusal(
     return 'unresolvable';
   }
   if (!addresses.length) return 'unresolvable';
-  for (const a of addresses) {
-    const c = classifyAddress(a);
-    if (c === 'forbidden' || (c === 'internal' && !allowPrivate)) return 'address';
-  }
-  return null;
+  return addresses.some((a) => refusedAddress(a, allowPrivate)) ? 'address' : null;
 }
 
 /** For registration: a 422 `webhook_url_not_allowed` naming the field and the reason, never the URL. */
