@@ -101,7 +101,7 @@ async function main() {
       try {
         const state = scenario.setup ? await scenario.setup(ctx) : {};
         ceiling = await startCeiling(scenario.ceilingRoutes ? scenario.ceilingRoutes(state) : [], env.DATABASE_URL);
-        const rows = await scenario.run({ ...ctx, ...state, ceilingUrl: ceiling.url });
+        const rows = await scenario.run({ ...ctx, ...state, ceilingUrl: ceiling.url, ceilingPid: ceiling.child.pid });
         results.push(...rows);
       } catch (error) {
         // One broken scenario must not cost the figures of the others: report it in the table and fail the run.
