@@ -16,6 +16,7 @@ const { join } = require('node:path');
 const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
 const { Client, Pool } = require('pg');
+const { call, purpose } = require('../lib/api');
 const { seedConsent } = require('../lib/seed-consent');
 const { loadVaried, timeRuns, fmtHttp, fmtRuns, ms, sample, pick } = require('../lib/measure');
 
@@ -59,37 +60,6 @@ const AUDIENCE_SQL = (withContacts) => `
      AND s.status = 'active' AND s.merged_into IS NULL AND s.objected_direct_marketing_at IS NULL
      AND (s.minor_until IS NULL OR s.minor_until <= now()::date)
    ORDER BY c.subject_id`;
-
-async function call(ctx, method, path, body, key = ctx.adminKey) {
-  const res = await fetch(`${ctx.serviceUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-async function purpose(ctx, key, name, channels) {
-  await call(ctx, 'POST', '/v1/purposes', {
-    key,
-    name,
-    legalBasis: 'consent',
-    dataCategories: ['contact'],
-    subjectCategories: ['customers'],
-    recipients: [],
-    processors: [],
-    transfers: [],
-    channels,
-    marketing: true,
-  });
-  await call(ctx, 'POST', `/v1/purposes/${key}/texts`, {
-    locale: 'pl',
-    title: name,
-    body: 'Zgoda na {{purpose.name}}.',
-  });
-  await call(ctx, 'POST', `/v1/purposes/${key}/texts/1/publish`, {});
-}
 
 /** Streams `body` (a web ReadableStream or a Node Readable) to a file; bytes and NDJSON lines written. */
 async function toFile(body, file) {

@@ -4,22 +4,12 @@
 // server through the same rounds of its static route (what the runtime itself grows by).
 // BENCH_SOAK_ROUNDS (5) x BENCH_SOAK_REQUESTS (10,000): 50,000 requests.
 const { randomBytes } = require('node:crypto');
+const { call, purpose } = require('../lib/api');
 const { startWorker } = require('../lib/measure');
 
 const ROUNDS = Number(process.env.BENCH_SOAK_ROUNDS || 5);
 const PER_ROUND = Number(process.env.BENCH_SOAK_REQUESTS || 10_000);
 const settle = () => new Promise((r) => setTimeout(r, 1500));
-
-async function api(ctx, method, path, body) {
-  const res = await fetch(`${ctx.serviceUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ctx.adminKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : null;
-}
 
 function round(ctx, url, requests, headers) {
   // `amount` ends the run: the run's own duration is only a bound.
@@ -30,26 +20,10 @@ module.exports = {
   name: 'memory soak',
   ceilingRoutes: () => [{ path: '/static', body: { status: 'ok' } }],
   async setup(ctx) {
-    const purpose = `soak-${randomBytes(3).toString('hex')}`;
-    await api(ctx, 'POST', '/v1/purposes', {
-      key: purpose,
-      name: 'Soak',
-      description: 'Newsletter',
-      legalBasis: 'consent',
-      dataCategories: ['contact'],
-      subjectCategories: ['customers'],
-      recipients: [],
-      processors: [],
-      transfers: [],
-      channels: ['email'],
-      marketing: true,
-      retention: 'until withdrawal',
-    });
-    const text = await api(ctx, 'POST', `/v1/purposes/${purpose}/texts`, { locale: 'pl', title: 'Zgoda', body: 'Zgoda na newsletter.' });
-    await api(ctx, 'POST', `/v1/purposes/${purpose}/texts`, { version: text.version, locale: 'en', title: 'Consent', body: 'Newsletter.' });
-    await api(ctx, 'POST', `/v1/purposes/${purpose}/texts/${text.version}/publish`, { requiresReconsent: false });
-    const subject = await api(ctx, 'POST', '/v1/subjects', { email: `soak.${randomBytes(4).toString('hex')}@example.com` });
-    return { purpose, subjectId: subject.id };
+    const key = `soak-${randomBytes(3).toString('hex')}`;
+    await purpose(ctx, key, 'Soak', ['email']);
+    const subject = await call(ctx, 'POST', '/v1/subjects', { email: `soak.${randomBytes(4).toString('hex')}@example.com` });
+    return { purpose: key, subjectId: subject.id };
   },
   async run(ctx) {
     const worker = await startWorker(ctx);

@@ -1,3 +1,4 @@
+import { deletedCount } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ChangeType } from './consent-change.entity';
@@ -71,14 +72,13 @@ export class ChangeFeedRepository {
   }
 
   async deleteBefore(before: Date, limit: number): Promise<number> {
-    const rows = (await this.dataSource.query(
+    return deletedCount(
+      this.dataSource,
       `DELETE FROM consent_changes WHERE seq IN (
          SELECT seq FROM consent_changes WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2)
        RETURNING 1`,
       [before, limit],
-    )) as [unknown[], number];
-    // DELETE through TypeORM's query() answers [rows, count].
-    return rows[1];
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { deletedCount } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConsentDecisionRecord } from './consent-decision-record.entity';
@@ -96,13 +97,12 @@ export class DecisionLogRepository {
 
   /** The oldest `limit` decisions before `before`, their answers with them (ON DELETE CASCADE). */
   async deleteBefore(before: Date, limit: number): Promise<number> {
-    const rows = (await this.dataSource.query(
+    return deletedCount(
+      this.dataSource,
       `DELETE FROM consent_decisions WHERE id IN (
          SELECT id FROM consent_decisions WHERE decided_at < $1 ORDER BY decided_at LIMIT $2)
        RETURNING 1`,
       [before, limit],
-    )) as [unknown[], number];
-    // DELETE through TypeORM's query() answers [rows, count].
-    return rows[1];
+    );
   }
 }

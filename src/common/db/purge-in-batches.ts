@@ -7,3 +7,13 @@ export async function purgeInBatches(deleteBatch: (limit: number) => Promise<num
   for (let n = batch; n === batch; total += n) n = await deleteBatch(batch);
   return total;
 }
+
+/** One batch of a purge: a `DELETE` through TypeORM's `query()`, which answers `[rows, count]` for it; the count. */
+export async function deletedCount(
+  source: { query: (sql: string, params: unknown[]) => Promise<unknown> },
+  sql: string,
+  params: unknown[],
+): Promise<number> {
+  const [, count] = (await source.query(sql, params)) as [unknown[], number];
+  return count;
+}
