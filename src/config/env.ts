@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsNotEmpty,
   IsOptional,
   IsString,
   IsUrl,
@@ -151,6 +152,15 @@ export class Env {
   @Transform(toBool)
   @IsBoolean()
   SHRED_VACUUM_FULL = false;
+
+  /**
+   * Issue 25, restore drill: every erasure is appended here (subject id, time, kind; no personal data), outside the
+   * database, so that `npm run restore:replay` can erase again what a restored backup brings back. Put it on storage
+   * backed up apart from PostgreSQL, shared by every worker replica.
+   */
+  @IsString()
+  @IsNotEmpty()
+  ERASURE_JOURNAL_DIR = 'var/erasure-journal';
 
   /** How long finished outbox rows (their job done) are kept for inspection (days); dead ones stay until handled. */
   @Transform(toInt)

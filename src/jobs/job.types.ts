@@ -35,6 +35,8 @@ export interface JobPayloads {
   'maintenance.outbox-purge': Record<string, never>;
   /** VACUUMs the tables erasures left dead row versions in (keys, ciphertexts); one per SHRED_VACUUM_DELAY_SECONDS. */
   'subjects.vacuum-shredded': Record<string, never>;
+  /** Appends committed erasures to the journal outside the database (ERASURE_JOURNAL_DIR); ids and time only. */
+  'subjects.journal-erasures': { erasedAt: string; erased: string[]; anonymised: string[] };
   /** Delivers change-feed webhooks to the subscriptions with `types`, in feed order. */
   'webhooks.feed-dispatch': Record<string, never>;
   /** Clears the stored 16th birthday of subjects who reached it and announces it (daily). */
@@ -71,6 +73,7 @@ export const JOB_QUEUE = {
   'maintenance.idempotency-purge': 'maintenance',
   'maintenance.outbox-purge': 'maintenance',
   'subjects.vacuum-shredded': 'maintenance',
+  'subjects.journal-erasures': 'maintenance',
   'webhooks.feed-dispatch': 'webhooks',
   'subjects.came-of-age': 'maintenance',
   'imports.run': 'retention',

@@ -1,5 +1,6 @@
 // The public surface of the subjects module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
 export { KeyRotationReport, KeyRotationService } from './key-rotation.service';
+export { ReplayReport, RestoreReplay } from './restore-replay.service';
 export {
   blindIndexOwnersJoin,
   identifierSuppressed,

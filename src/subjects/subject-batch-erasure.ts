@@ -1,3 +1,4 @@
+import { ErasureJournal } from './erasure-journal.service';
 import { ShredVacuum } from './shred-vacuum.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -66,6 +67,7 @@ export class SubjectBatchErasure {
     private readonly audit: AuditService,
     private readonly hooks: SubjectHooks,
     private readonly vacuum: ShredVacuum,
+    private readonly journal: ErasureJournal,
   ) {}
 
   async erase(
@@ -135,8 +137,15 @@ export class SubjectBatchErasure {
     const done = new Set(ok);
     const kept = hashes.filter((h) => done.has(h.subjectId));
     const inserted = await this.identifiers.addSuppressions(m, kept);
-    await this.subjects.shred(m, ok, new Date());
+    const erasedAt = new Date();
+    await this.subjects.shred(m, ok, erasedAt);
     await this.vacuum.schedule(m);
+    await this.journal.record(
+      m,
+      erasedAt,
+      ok.filter((id) => targetOf.get(id)!.suppress),
+      ok.filter((id) => !targetOf.get(id)!.suppress),
+    );
     const followed = await this.hooks.runErasedMany(
       m,
       ok.map((id) => ({ subjectId: id, reason: targetOf.get(id)!.reason })),

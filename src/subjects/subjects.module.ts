@@ -1,3 +1,5 @@
+import { ErasureJournal } from './erasure-journal.service';
+import { RestoreReplay } from './restore-replay.service';
 import { ShredVacuumRepository } from './shred-vacuum.repository';
 import { ShredVacuum } from './shred-vacuum.service';
 import { ComingOfAgeRepository } from './coming-of-age.repository';
@@ -58,6 +60,8 @@ import { SubjectsRepository } from './subjects.repository';
     ComingOfAgeRepository,
     ShredVacuum,
     ShredVacuumRepository,
+    ErasureJournal,
+    RestoreReplay,
     { provide: SubjectAliases, useClass: SubjectAliasesProvider },
     { provide: CONTACT_RESOLVER, useExisting: SubjectLookupService },
   ],
@@ -69,6 +73,7 @@ import { SubjectsRepository } from './subjects.repository';
     SubjectKeysService,
     SubjectHooks,
     KeyRotationService,
+    RestoreReplay,
     SubjectAliases,
     CONTACT_RESOLVER,
   ],

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminQuery, deleteRedisPrefix, logDir, runId } from './test-env';
 
@@ -13,7 +13,9 @@ export default async function globalTeardown(): Promise<void> {
   await deleteRedisPrefix(`zgoda-t-${runId()}`);
 
   const leaks: string[] = [];
-  for (const file of readdirSync(logDir())) {
+  // Recursive: the erasure journals (ERASURE_JOURNAL_DIR) are kept here too, and must hold no personal data either.
+  for (const file of readdirSync(logDir(), { recursive: true }) as string[]) {
+    if (!statSync(join(logDir(), file)).isFile()) continue;
     const text = readFileSync(join(logDir(), file), 'utf8');
     for (const re of FORBIDDEN) {
       const m = re.exec(text);

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestApp } from './test-app';
@@ -14,6 +14,7 @@ function installationEnv(t: TestApp, name: string, env: Record<string, string>):
     REDIS_PREFIX: t.env.REDIS_PREFIX,
     ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
     ADMIN_API_KEY: t.env.ADMIN_API_KEY,
+    ERASURE_JOURNAL_DIR: t.env.ERASURE_JOURNAL_DIR,
     MIGRATIONS_RUN: 'false',
     LOG_LEVEL: 'info',
     LOG_FILE: `${logDir()}/${process.pid}-${name}.log`,
@@ -58,4 +59,21 @@ export async function spawnApi(
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, url: `http://127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(stderr)![1]}` };
+}
+
+/** Runs one of the command-line tools (`dist/src/cli/<name>.js`) for this installation, as `npm run` would. */
+export function runCli(
+  t: TestApp,
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(__dirname, `../../dist/src/cli/${name}.js`), ...args],
+      { cwd: tmpdir(), env: installationEnv(t, `cli-${name}`, env) },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
