@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs';
+import { Housekeeping, JobHandler } from '../jobs';
 import { NotificationsService } from '../notifications';
 import { deadlineOf } from './breach-deadline';
 import { formatDate } from './breach-templates';
@@ -28,7 +28,13 @@ export class BreachDigestService {
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly env: Env,
-  ) {}
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register({
+      table: 'breach_digests',
+      purge: (limit) => this.repo.deleteDigestsOlderThan(this.env.DELIVERY_LOG_RETENTION_DAYS, limit),
+    });
+  }
 
   /** At least once: the hour is the key, so a second delivery in the same hour sends nothing. */
   @JobHandler(DIGEST_JOB)

@@ -173,6 +173,35 @@ export class Env {
   @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'OUTBOX_PURGE_CRON must be a cron pattern or off' })
   OUTBOX_PURGE_CRON = '55 3 * * *';
 
+  /**
+   * When every table's own retention runs (cron, Europe/Warsaw), or `off`: the delivery logs, spent request links,
+   * retention runs' item lists and finished e-mail records below.
+   */
+  @IsString()
+  @Matches(/^(off|\S+( \S+){4,5})$/, { message: 'HOUSEKEEPING_CRON must be a cron pattern or off' })
+  HOUSEKEEPING_CRON = '40 3 * * *';
+
+  /** Days a consent-webhook delivery, an OpenGDPR call-back or a breach digest record is kept (a delivery log). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DELIVERY_LOG_RETENTION_DAYS = 30;
+
+  /**
+   * Days the per-subject item list of a finished retention run is kept (dry runs' previews included); the run, its
+   * counts and the audit entries of every erasure stay.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RETENTION_RUN_ITEMS_DAYS = 90;
+
+  /** Days the record of a sent or failed e-mail is kept (recipient and contents are cleared when it is sent). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  EMAIL_LOG_RETENTION_DAYS = 365;
+
   /** How often the reconciler looks for work PostgreSQL holds but no queue does (ms). */
   @Transform(toInt)
   @IsInt()

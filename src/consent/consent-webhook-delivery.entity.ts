@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One `consent.changed` delivery; `deliveredAt` makes a re-delivered job a no-op. */
 @Entity({ name: 'consent_webhook_deliveries' })
+@Index('ix_consent_webhook_deliveries_created', ['createdAt'])
 export class ConsentWebhookDelivery {
   @PrimaryColumn({ type: 'uuid' })
   subscriptionId: string;

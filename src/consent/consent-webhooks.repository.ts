@@ -1,3 +1,4 @@
+import { deletedCount } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ConsentEvent } from './consent-event.entity';
@@ -84,5 +85,16 @@ export class ConsentWebhooksRepository {
     m: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     await m.getRepository(ConsentWebhookDelivery).update({ subscriptionId, eventId }, changes);
+  }
+
+  /** Housekeeping: up to `limit` delivery records older than `days`; how many went. */
+  deleteDeliveriesOlderThan(days: number, limit: number): Promise<number> {
+    return deletedCount(
+      this.dataSource,
+      `DELETE FROM consent_webhook_deliveries WHERE (subscription_id, event_id) IN (
+         SELECT subscription_id, event_id FROM consent_webhook_deliveries
+          WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
+      [days, limit],
+    );
   }
 }

@@ -7,7 +7,7 @@ import { OutboundHttp, statusFailure } from '../common/http/outbound-http';
 import { assertOutboundUrl } from '../common/http/outbound-url';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs';
+import { Housekeeping, JobHandler } from '../jobs';
 import { JobPayloads } from '../jobs';
 import { OutboxService } from '../outbox';
 import { ChangeFeed } from './change-feed.service';
@@ -34,7 +34,13 @@ export class ConsentWebhooksService {
     private readonly env: Env,
     private readonly feed: ChangeFeed,
     private readonly http: OutboundHttp,
-  ) {}
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register({
+      table: 'consent_webhook_deliveries',
+      purge: (limit) => this.repo.deleteDeliveriesOlderThan(this.env.DELIVERY_LOG_RETENTION_DAYS, limit),
+    });
+  }
 
   async create(dto: CreateConsentSubscriptionDto): Promise<ConsentSubscription> {
     await assertOutboundUrl(dto.url, this.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS);

@@ -1,4 +1,5 @@
 // The public surface of the jobs module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
+export { Housekeeping, HousekeepingRule } from './housekeeping.service';
 export { JOB_HANDLER_KEY, JobHandler } from './job-handler.decorator';
 export { JOB_NAMES, JOB_QUEUE, JobName, JobPayloads, QUEUES, QueueName } from './job.types';
 export { JobSchedules } from './job-schedules.service';

@@ -33,6 +33,8 @@ export interface JobPayloads {
   'maintenance.idempotency-purge': Record<string, never>;
   /** Deletes finished outbox rows older than OUTBOX_RETENTION_DAYS. */
   'maintenance.outbox-purge': Record<string, never>;
+  /** Runs every table's registered retention rule (Housekeeping), daily at HOUSEKEEPING_CRON. */
+  'maintenance.housekeeping': Record<string, never>;
   /** VACUUMs the tables erasures left dead row versions in (keys, ciphertexts); one per SHRED_VACUUM_DELAY_SECONDS. */
   'subjects.vacuum-shredded': Record<string, never>;
   /** Appends committed erasures to the journal outside the database (ERASURE_JOURNAL_DIR); ids and time only. */
@@ -72,6 +74,7 @@ export const JOB_QUEUE = {
   'maintenance.changes-purge': 'maintenance',
   'maintenance.idempotency-purge': 'maintenance',
   'maintenance.outbox-purge': 'maintenance',
+  'maintenance.housekeeping': 'maintenance',
   'subjects.vacuum-shredded': 'maintenance',
   'subjects.journal-erasures': 'maintenance',
   'webhooks.feed-dispatch': 'webhooks',

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
 import { Env } from '../config/env';
+import { Housekeeping } from './housekeeping.service';
 import { JobSchedules } from './job-schedules.service';
 import { DEFAULT_JOB_OPTIONS, QUEUES } from './job.types';
 import { PROCESS_ROLE, ProcessRole } from './process-role';
@@ -29,8 +30,8 @@ export class JobsModule {
         }),
         BullModule.registerQueue(...QUEUES.map((name) => ({ name }))),
       ],
-      providers: [QueueRegistry, JobSchedules, { provide: PROCESS_ROLE, useValue: role }],
-      exports: [QueueRegistry, JobSchedules, BullModule, PROCESS_ROLE],
+      providers: [QueueRegistry, JobSchedules, Housekeeping, { provide: PROCESS_ROLE, useValue: role }],
+      exports: [QueueRegistry, JobSchedules, Housekeeping, BullModule, PROCESS_ROLE],
     };
   }
 }

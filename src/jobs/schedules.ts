@@ -94,6 +94,12 @@ export function schedules(env: Env): Schedule[] {
       payload: {},
     }),
     schedule({
+      id: 'maintenance.housekeeping',
+      name: 'maintenance.housekeeping',
+      repeat: cronOrOff(env.HOUSEKEEPING_CRON),
+      payload: {},
+    }),
+    schedule({
       id: 'webhooks.feed-dispatch',
       name: 'webhooks.feed-dispatch',
       repeat: { every: env.CHANGES_WEBHOOK_INTERVAL_MS },

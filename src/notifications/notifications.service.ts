@@ -1,3 +1,5 @@
+import { Env } from '../config/env';
+import { Housekeeping } from '../jobs';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -50,7 +52,14 @@ export class NotificationsService {
     private readonly emails: OutgoingEmailsRepository,
     private readonly crypto: CryptoService,
     private readonly outbox: OutboxService,
-  ) {}
+    private readonly env: Env,
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register({
+      table: 'outgoing_emails',
+      purge: (limit) => this.emails.deleteFinishedOlderThan(this.env.EMAIL_LOG_RETENTION_DAYS, limit),
+    });
+  }
 
   /**
    * Queues an e-mail in the caller's transaction and returns its id: it is sent after commit, at least

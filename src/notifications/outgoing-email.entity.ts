@@ -9,6 +9,7 @@ import type { EmailLocale } from './template-helpers';
 @Entity({ name: 'outgoing_emails' })
 @Check('ck_outgoing_emails_locale', `locale IN ('pl', 'en')`)
 @Index('ix_outgoing_emails_subject', ['subjectId'], { where: 'subject_id IS NOT NULL' })
+@Index('ix_outgoing_emails_created', ['createdAt'])
 export class OutgoingEmail {
   /** Generated before the insert: it is part of the sealed columns' associated data and of the Message-ID. */
   @PrimaryColumn({ type: 'uuid' })

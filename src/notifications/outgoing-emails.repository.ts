@@ -1,3 +1,4 @@
+import { deletedCount } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutgoingEmail } from './outgoing-email.entity';
@@ -71,6 +72,18 @@ export class OutgoingEmailsRepository {
             WHERE id = $1`
         : `UPDATE outgoing_emails SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
       [id, reason.slice(0, 500)],
+    );
+  }
+
+  /** Housekeeping: up to `limit` sent or failed e-mails created more than `days` ago; one still queued stays. */
+  deleteFinishedOlderThan(days: number, limit: number): Promise<number> {
+    return deletedCount(
+      this.dataSource,
+      `DELETE FROM outgoing_emails WHERE id IN (
+         SELECT id FROM outgoing_emails
+          WHERE created_at < now() - make_interval(days => $1) AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
+          LIMIT $2)`,
+      [days, limit],
     );
   }
 }

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { JobHandler } from '../jobs';
+import { Housekeeping, JobHandler } from '../jobs';
+import { RequestTokensRepository } from './request-tokens.repository';
 import { RequestsRepository } from './requests.repository';
 
 // Scheduled at REQUEST_RESULT_PURGE_CRON by the registry in src/jobs/schedules.ts.
@@ -24,7 +25,12 @@ export class RequestResultPurge {
     private readonly repo: RequestsRepository,
     private readonly audit: AuditService,
     private readonly env: Env,
-  ) {}
+    tokens: RequestTokensRepository,
+    housekeeping: Housekeeping,
+  ) {
+    // A week past its expiry a link answers "unknown" rather than "expired": nothing more is lost.
+    housekeeping.register({ table: 'request_tokens', purge: (limit) => tokens.deleteExpiredOlderThan(7, limit) });
+  }
 
   @JobHandler(RESULT_PURGE_JOB)
   run(): Promise<{ purged: number }> {

@@ -10,6 +10,7 @@ export type RequestTokenPurpose = 'verify' | 'status' | 'download';
 @Entity({ name: 'request_tokens' })
 @Check('ck_request_tokens_purpose', `purpose IN ('verify', 'status', 'download')`)
 @Index('ix_request_tokens_request', ['requestId', 'purpose'])
+@Index('ix_request_tokens_expires', ['expiresAt'])
 export class RequestToken {
   @PrimaryColumn({ type: 'uuid' })
   id: string;

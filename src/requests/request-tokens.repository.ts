@@ -1,3 +1,4 @@
+import { deletedCount } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RequestToken, RequestTokenPurpose } from './request-token.entity';
@@ -56,6 +57,21 @@ export class RequestTokensRepository {
       `UPDATE request_tokens SET expires_at = now()
         WHERE request_id = $1 AND purpose = 'verify' AND used_at IS NULL AND expires_at > now()`,
       [requestId],
+    );
+  }
+
+  /**
+   * Housekeeping: up to `limit` links expired more than `days` ago. A request still awaiting verification keeps its
+   * links: how many it was sent bounds the next ones.
+   */
+  deleteExpiredOlderThan(days: number, limit: number): Promise<number> {
+    return deletedCount(
+      this.dataSource,
+      `DELETE FROM request_tokens WHERE id IN (
+         SELECT t.id FROM request_tokens t JOIN requests r ON r.id = t.request_id
+          WHERE t.expires_at < now() - make_interval(days => $1) AND r.status <> 'awaiting_verification'
+          LIMIT $2)`,
+      [days, limit],
     );
   }
 }

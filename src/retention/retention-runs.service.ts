@@ -1,3 +1,5 @@
+import { Env } from '../config/env';
+import { Housekeeping } from '../jobs';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -35,7 +37,14 @@ export class RetentionRunsService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
-  ) {}
+    private readonly env: Env,
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register({
+      table: 'retention_run_items',
+      purge: (limit) => this.runs.deleteItemsOfRunsFinishedBefore(this.env.RETENTION_RUN_ITEMS_DAYS, limit),
+    });
+  }
 
   /**
    * Creates a run over the policies as they are now and enqueues its first batch. One run at a time

@@ -8,7 +8,6 @@ import { adminQuery, dbUrl, dropDatabase } from '../support/test-env';
 import { runCli } from '../support/worker-process';
 
 const run = promisify(execFile);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const rows = async (db: Client, sql: string, params: unknown[] = []): Promise<any[]> =>
   (await db.query(sql, params)).rows;
 

@@ -4,6 +4,7 @@ import { OpenGdprRequest } from './opengdpr-request.entity';
 /** One status-change callback to one URL (spec 8.5: every URL, on every change), delivered at least once. */
 @Entity({ name: 'opengdpr_callbacks' })
 @Index('ix_opengdpr_callbacks_request', ['subjectRequestId', 'createdAt'])
+@Index('ix_opengdpr_callbacks_created', ['createdAt'])
 export class OpenGdprCallback {
   @PrimaryColumn({ type: 'uuid' })
   id: string;

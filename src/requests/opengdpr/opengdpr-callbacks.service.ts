@@ -1,6 +1,7 @@
+import { Env } from '../../config/env';
 import { Injectable, Logger } from '@nestjs/common';
 import { OutboundHttp, statusFailure } from '../../common/http/outbound-http';
-import { JobHandler } from '../../jobs';
+import { Housekeeping, JobHandler } from '../../jobs';
 import type { JobPayloads } from '../../jobs';
 import { RequestsRepository } from '../requests.repository';
 import { OpenGdprRepository } from './opengdpr.repository';
@@ -21,7 +22,14 @@ export class OpenGdprCallbacks {
     private readonly signer: OpenGdprSigner,
     private readonly service: OpenGdprService,
     private readonly http: OutboundHttp,
-  ) {}
+    private readonly env: Env,
+    housekeeping: Housekeeping,
+  ) {
+    housekeeping.register({
+      table: 'opengdpr_callbacks',
+      purge: (limit) => this.repo.deleteCallbacksOlderThan(this.env.DELIVERY_LOG_RETENTION_DAYS, limit),
+    });
+  }
 
   @JobHandler('webhooks.opengdpr-callback')
   async deliver(payload: JobPayloads['webhooks.opengdpr-callback']): Promise<{ delivered: boolean }> {

@@ -1,3 +1,4 @@
+import { deletedCount } from '../../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OpenGdprCallback } from './opengdpr-callback.entity';
@@ -36,6 +37,16 @@ export class OpenGdprRepository {
       `UPDATE opengdpr_callbacks SET attempts = attempts + 1, last_error = $2,
               delivered_at = CASE WHEN $3 THEN now() ELSE delivered_at END WHERE id = $1`,
       [id, outcome.error, outcome.delivered],
+    );
+  }
+
+  /** Housekeeping: up to `limit` call-back records older than `days`; how many went. */
+  deleteCallbacksOlderThan(days: number, limit: number): Promise<number> {
+    return deletedCount(
+      this.dataSource,
+      `DELETE FROM opengdpr_callbacks WHERE id IN (
+         SELECT id FROM opengdpr_callbacks WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
+      [days, limit],
     );
   }
 }
