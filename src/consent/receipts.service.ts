@@ -1,3 +1,4 @@
+import { IdempotencyScope } from '../idempotency';
 import { Injectable, Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { createPrivateKey, type JsonWebKey, KeyObject, sign as cryptoSign } from 'node:crypto';
@@ -101,15 +102,22 @@ export class ReceiptsService {
   private async loadActiveKey(): Promise<ActiveKey> {
     let row = await this.keys.findActive();
     if (!row) {
-      row = await this.dataSource.transaction(async (m) => {
-        // Two replicas starting at once must not both create "the" first key.
-        await this.keys.lock(m);
-        const existing = await this.keys.findActive(m);
-        if (existing) return existing;
-        const id = await this.generate(m);
-        await this.audit.append(m, { action: 'receipt_key.created', targetType: 'receipt_signing_key', targetId: id });
-        return (await this.keys.findActive(m))!;
-      });
+      // Not the work of the Idempotency-Key being served, if any: its commit must not mark that work carried out.
+      row = await IdempotencyScope.outside(() =>
+        this.dataSource.transaction(async (m) => {
+          // Two replicas starting at once must not both create "the" first key.
+          await this.keys.lock(m);
+          const existing = await this.keys.findActive(m);
+          if (existing) return existing;
+          const id = await this.generate(m);
+          await this.audit.append(m, {
+            action: 'receipt_key.created',
+            targetType: 'receipt_signing_key',
+            targetId: id,
+          });
+          return (await this.keys.findActive(m))!;
+        }),
+      );
     }
     const jwk = JSON.parse(this.crypto.open(row.privateKeySealed, `receipt_signing_keys:${row.id}`)) as JWK;
     if (row.alg !== ALG) throw new Error(`receipt signing key ${row.id} has alg ${row.alg}, expected ${ALG}`);

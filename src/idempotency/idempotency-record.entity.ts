@@ -30,6 +30,13 @@ export class IdempotencyRecord {
   @Column({ type: 'timestamptz', nullable: true })
   leaseUntil: Date | null;
 
+  /**
+   * When the guarded work's transaction committed, written in that transaction: set with no answer, the process died
+   * between the commit and storing the answer, and a retry must not run the work again.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  committedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

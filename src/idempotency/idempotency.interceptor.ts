@@ -6,6 +6,7 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { canonicalJson } from '../common/json/canonical-json';
 import { ProblemError } from '../common/problem/problem.error';
 import { IDEMPOTENT_KEY, IdempotentOptions } from './idempotency.types';
+import { IdempotencyScope } from './idempotency-scope';
 import { IdempotencyService } from './idempotency.service';
 
 const WAIT_FOR_FIRST_MS = 10_000;
@@ -58,9 +59,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     let body: unknown;
     try {
-      body = await handle();
+      // Inside the scope, the work's own transaction marks the record carried out as it commits.
+      body = await IdempotencyScope.run({ principalId, key }, handle);
     } catch (error) {
-      // A failed first attempt must not pin the key to an error: release it so the client can retry.
+      // A failed first attempt must not pin the key to an error: release it so the client can retry (unless its work
+      // committed before the failure: then the key stays taken, and a retry is told so rather than run it again).
       await this.store.release(principalId, key);
       throw error;
     }
@@ -109,7 +112,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       if (!row)
         throw new ProblemError('conflict', 'The first request with this Idempotency-Key failed; retry with it.');
-      if (!row.leaseUntil || row.leaseUntil.getTime() < Date.now()) return LEASE_RUN_OUT;
+      const leaseRunOut = !row.leaseUntil || row.leaseUntil.getTime() < Date.now();
+      if (row.committedAt && leaseRunOut) {
+        // Its work committed, then its process died before the answer was stored: running it again would do it twice.
+        throw new ProblemError(
+          'idempotency_replay_unavailable',
+          'The first request with this key was carried out, but its answer was lost when its process stopped.',
+        );
+      }
+      if (leaseRunOut) return LEASE_RUN_OUT;
       if (Date.now() > deadline)
         throw new ProblemError('idempotency_in_progress', 'The first request with this key is still running.');
       await new Promise((r) => setTimeout(r, 50));

@@ -18,8 +18,8 @@ export class IdempotencyRepository {
   /**
    * True when this request now owns the key: it was free, its record has expired (older than `ttlHours`: the key
    * is new again, whatever it was used for), or an earlier claim of the same request never answered and its lease
-   * has run out (its process died). The primary key makes the claim atomic: of two concurrent duplicates exactly
-   * one inserts or takes over.
+   * has run out (its process died before its work committed: a claim marked committed is never taken over). The
+   * primary key makes the claim atomic: of two concurrent duplicates exactly one inserts or takes over.
    */
   async claim(
     claim: IdempotencyClaim,
@@ -32,9 +32,9 @@ export class IdempotencyRepository {
        VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond')
        ON CONFLICT (principal_id, key) DO UPDATE
          SET lease_until = EXCLUDED.lease_until, route = EXCLUDED.route, request_hash = EXCLUDED.request_hash,
-             response_status = NULL, resource_ref = NULL, created_at = now()
+             response_status = NULL, resource_ref = NULL, committed_at = NULL, created_at = now()
        WHERE idempotency_keys.created_at < now() - $6 * interval '1 hour'
-          OR (idempotency_keys.response_status IS NULL
+          OR (idempotency_keys.response_status IS NULL AND idempotency_keys.committed_at IS NULL
               AND idempotency_keys.request_hash = EXCLUDED.request_hash
               AND (idempotency_keys.lease_until IS NULL OR idempotency_keys.lease_until < now()))
        RETURNING key`,
@@ -64,8 +64,21 @@ export class IdempotencyRepository {
     );
   }
 
+  /** In the work's own transaction (IdempotencyCommitMarker). */
+  async markCommitted(m: EntityManager, principalId: string, key: string): Promise<void> {
+    await m.query(
+      `UPDATE idempotency_keys SET committed_at = now()
+        WHERE principal_id = $1 AND key = $2 AND response_status IS NULL AND committed_at IS NULL`,
+      [principalId, key],
+    );
+  }
+
+  /** Frees a key whose work failed; one whose work committed stays taken (a retry must not run it again). */
   async release(principalId: string, key: string, m: EntityManager = this.dataSource.manager): Promise<void> {
-    await m.getRepository(IdempotencyRecord).delete({ principalId, key });
+    await m.query(`DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2 AND committed_at IS NULL`, [
+      principalId,
+      key,
+    ]);
   }
 
   find(

@@ -64,4 +64,55 @@ describe('platform: an Idempotency-Key survives the process that claimed it', ()
     const found = await t.request('GET', `/v1/subjects?email=${encodeURIComponent(email)}`);
     expect(found.body.items.map((s: { id: string }) => s.id)).toEqual([retry.body.id]);
   });
+
+  it('a kill -9 after the work committed and before its answer was stored: the retry never runs it again', async () => {
+    const email = uniqueEmail('lost');
+    const key = `lost-${email}`;
+    // Holds the answer's recording (after the work's commit) long enough to kill the process there; the statement,
+    // which PostgreSQL would finish for a client that is gone, then fails, as the dead process's would never have run.
+    await t.dataSource.query(`
+      CREATE FUNCTION hold_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.response_status IS NOT NULL THEN PERFORM pg_sleep(2); RAISE EXCEPTION 'answer lost'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER hold_answer BEFORE UPDATE ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION hold_answer();`);
+    const first = await spawnApi(t, 'idempotency-lost', { IDEMPOTENCY_LEASE_MS: '3000' });
+    const inFlight = fetch(`${first.url}/v1/subjects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ email }),
+    }).catch((e: Error) => e);
+    const committed = async () =>
+      (await t.dataSource.query(`SELECT 1 FROM idempotency_keys WHERE key = $1 AND committed_at IS NOT NULL`, [key]))
+        .length > 0;
+    for (let i = 0; i < 100 && !(await committed()); i++) await new Promise((r) => setTimeout(r, 50));
+    // The subject's transaction marked the record in its own commit; the answer is not stored yet.
+    expect(await committed()).toBe(true);
+    first.child.kill('SIGKILL');
+    expect((await inFlight) as { status?: number }).not.toHaveProperty('status');
+    await t.dataSource.query('DROP TRIGGER hold_answer ON idempotency_keys; DROP FUNCTION hold_answer();');
+
+    // Once the lease has run out, the retry is told the work was done (and its answer lost), and does not redo it.
+    const retry = await t.request('POST', '/v1/subjects', { email }, { headers: { 'idempotency-key': key } });
+    expect(retry.status).toBe(409);
+    expect(retry.body.code).toBe('idempotency_replay_unavailable');
+    const found = await t.request('GET', `/v1/subjects?email=${encodeURIComponent(email)}`);
+    expect(found.body.items).toHaveLength(1);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'subject.created' AND subject_id = $1`,
+      [found.body.items[0].id],
+    );
+    expect(n).toBe(1);
+  });
+
+  it('a first attempt whose work rolled back frees its key for the retry', async () => {
+    const email = uniqueEmail('taken');
+    expect((await t.request('POST', '/v1/subjects', { email })).status).toBe(201);
+    const key = `fail-${email}`;
+    const bad = await t.request('POST', '/v1/subjects', { email }, { headers: { 'idempotency-key': key } });
+    expect(bad.status).toBe(409);
+    expect(bad.body.code).toBe('subject_exists');
+    expect(await t.dataSource.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).toEqual([]);
+  });
 });
