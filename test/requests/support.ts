@@ -46,7 +46,15 @@ export class WebhookReceiver {
 
   static async start(secret: string, answer: (call: TaskCall, attempt: number) => Answer, appUrl: () => string) {
     const r = new WebhookReceiver(secret, answer, appUrl);
-    r.server = createServer((req, res) => void r.handle(req, res));
+    // A caller killed mid-request (the crash and chaos tests kill workers with SIGKILL) resets the socket: that call
+    // is simply gone, as it would be for a real receiver.
+    r.server = createServer(
+      (req, res) =>
+        void r.handle(req, res).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ECONNRESET' && e.code !== 'ECONNABORTED' && e.message !== 'aborted') throw e;
+          res.destroy();
+        }),
+    );
     await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
     r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/zgoda`;
     return r;

@@ -52,6 +52,11 @@ export class SmtpCatcher {
         });
       },
     });
+    // A sender killed mid-session (the crash and chaos tests SIGKILL workers) resets its connection; smtp-server reports
+    // that as an 'error' event, which must not bring the test process down. Anything else still does.
+    catcher.server.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') throw e;
+    });
     await new Promise<void>((resolve) => catcher.server.listen(0, '127.0.0.1', resolve));
     catcher.port = (catcher.server.server.address() as AddressInfo).port;
     return catcher;

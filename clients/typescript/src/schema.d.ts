@@ -5296,6 +5296,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     AuditController_verify: {
@@ -5326,6 +5335,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5390,6 +5408,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5486,6 +5513,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ApiKeysController_revoke: {
@@ -5535,6 +5571,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5712,6 +5757,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_create: {
@@ -5806,6 +5860,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_get: {
@@ -5856,6 +5919,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5953,6 +6025,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6058,6 +6139,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_restrict: {
@@ -6139,6 +6229,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6253,6 +6352,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_holds: {
@@ -6308,6 +6416,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6416,6 +6533,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SubjectsController_releaseHold: {
@@ -6466,6 +6592,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6553,6 +6688,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6656,6 +6800,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SystemsController_list: {
@@ -6713,6 +6866,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6813,6 +6975,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     SystemsController_get: {
@@ -6863,6 +7034,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6967,6 +7147,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_list: {
@@ -7024,6 +7213,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7124,6 +7322,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_get: {
@@ -7174,6 +7381,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7269,6 +7485,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_versions: {
@@ -7319,6 +7544,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7430,6 +7664,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_current: {
@@ -7498,6 +7741,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PurposesController_version: {
@@ -7549,6 +7801,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7615,6 +7876,15 @@ export interface operations {
             };
             /** @description Problem code `text_already_published` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7713,6 +7983,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7819,6 +8098,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ReceiptsController_jwks: {
@@ -7836,6 +8124,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7868,6 +8165,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7937,6 +8243,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8043,6 +8358,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8164,6 +8488,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentsController_history: {
@@ -8214,6 +8547,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8272,6 +8614,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8367,6 +8718,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentsController_preferenceLink: {
@@ -8417,6 +8777,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8491,6 +8860,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8595,6 +8973,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentDecisionController_decision: {
@@ -8652,6 +9039,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentDecisionController_decisionResults: {
@@ -8702,6 +9098,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8777,6 +9182,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentWebhooksController_list: {
@@ -8807,6 +9221,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8903,6 +9326,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ConsentWebhooksController_disable: {
@@ -8959,6 +9391,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicConsentController_unsubscribePage: {
@@ -8993,6 +9434,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9069,6 +9519,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicConsentController_preferences: {
@@ -9116,6 +9576,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicConsentController_confirmPage: {
@@ -9150,6 +9619,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9226,6 +9704,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     GpcController_gpc: {
@@ -9243,6 +9731,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GpcResponse"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9330,6 +9827,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9444,6 +9950,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ImportsController_file: {
@@ -9542,6 +10057,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ImportsController_get: {
@@ -9592,6 +10116,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9656,6 +10189,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ImportsController_errors: {
@@ -9706,6 +10248,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9780,6 +10331,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9876,6 +10436,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_statistics: {
@@ -9936,6 +10505,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_get: {
@@ -9986,6 +10564,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10090,6 +10677,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_history: {
@@ -10165,6 +10761,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_listAuthorityNotifications: {
@@ -10215,6 +10820,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10326,6 +10940,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_authorityReport: {
@@ -10389,6 +11012,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10484,6 +11116,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     BreachesController_affectedCounts: {
@@ -10534,6 +11175,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10608,6 +11258,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionPoliciesController_list: {
@@ -10667,6 +11326,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10767,6 +11435,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionPoliciesController_get: {
@@ -10817,6 +11494,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10912,6 +11598,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionPoliciesController_versions: {
@@ -10987,6 +11682,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_list: {
@@ -11044,6 +11748,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11154,6 +11867,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_get: {
@@ -11217,6 +11939,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11300,6 +12031,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_items: {
@@ -11376,6 +12116,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RetentionRunsController_cancel: {
@@ -11435,6 +12184,15 @@ export interface operations {
             };
             /** @description Problem code `invalid_transition` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11502,6 +12260,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11606,6 +12373,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_list: {
@@ -11672,6 +12448,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11833,6 +12618,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_jwks: {
@@ -11850,6 +12644,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11909,6 +12712,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_clock: {
@@ -11959,6 +12771,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12063,6 +12884,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_recipientTold: {
@@ -12153,6 +12983,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12257,6 +13096,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_verify: {
@@ -12316,6 +13164,15 @@ export interface operations {
             };
             /** @description Problem code `invalid_transition` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12398,6 +13255,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_cancel: {
@@ -12457,6 +13323,15 @@ export interface operations {
             };
             /** @description Problem code `invalid_transition` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12561,6 +13436,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_retry: {
@@ -12627,6 +13511,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_result: {
@@ -12685,6 +13578,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestsController_certificate: {
@@ -12735,6 +13637,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12825,6 +13736,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RequestTasksController_complete: {
@@ -12907,6 +13827,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13135,6 +14064,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
     PublicRequestsController_verify: {
@@ -13224,6 +14162,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     PublicRequestsController_status: {
@@ -13293,6 +14241,15 @@ export interface operations {
             };
             /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13370,6 +14327,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     OpenGdprController_discovery: {
@@ -13390,6 +14356,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprDiscovery"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
         };
     };
     OpenGdprController_key: {
@@ -13408,6 +14383,15 @@ export interface operations {
                 };
                 content: {
                     "application/x-pem-file": string;
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
         };
@@ -13642,6 +14626,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
         };
     };
     "OpenGdprController_cancel[0]": {
@@ -13709,6 +14702,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
         };
     };
     "OpenGdprController_status[1]": {
@@ -13760,6 +14762,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13834,6 +14845,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
         };
     };
     "OpenGdprController_results[0]": {
@@ -13892,6 +14912,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
         };
     };
     "OpenGdprController_results[1]": {
@@ -13943,6 +14972,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14215,6 +15253,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     MeController_me: {
@@ -14236,6 +15283,15 @@ export interface operations {
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14319,6 +15375,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     MeController_startTotp: {
@@ -14349,6 +15414,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14441,6 +15515,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     UsersController_list: {
@@ -14498,6 +15581,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14598,6 +15690,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     UsersController_get: {
@@ -14648,6 +15749,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14743,6 +15853,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     UsersController_logoutEverywhere: {
@@ -14793,6 +15912,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14865,6 +15993,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RegisterController_changes: {
@@ -14923,6 +16060,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RegisterController_versions: {
@@ -14974,6 +16120,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15070,6 +16225,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     RegisterController_putActivity: {
@@ -15158,6 +16322,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ControllerSettingsController_get: {
@@ -15188,6 +16361,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15265,6 +16447,15 @@ export interface operations {
             };
             /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -130,6 +130,8 @@ function completeOperation(path: string, method: string, op: Operation): void {
   const hasQuery = (op.parameters ?? []).some((p) => p.in === 'query');
   if (op.requestBody) statuses.add('400').add('413').add('415').add('422');
   if (hasQuery) statuses.add('400').add('422');
+  // Every operation but liveness reads PostgreSQL or Redis: a lost connection is 503 with Retry-After, never 500.
+  if (!path.startsWith('/health/live')) statuses.add('503');
   // The OpenGDPR specification has no 422: its routes answer a validation failure as 400 (7.6).
   if (errorContent === ERROR_CONTENT.opengdpr) statuses.delete('422');
   for (const status of statuses) {

@@ -57,6 +57,14 @@ export function problemOf(error: unknown): { code: ErrorCode; detail?: string; e
     }
     return { code, detail, extras: {} };
   }
+  if (databaseUnreachable(error)) {
+    // The work's transaction died with its connection and nothing of it committed: retrying is safe (issue 25).
+    return {
+      code: 'service_unavailable',
+      detail: 'The database connection was lost; nothing was changed. Retry.',
+      extras: { retryAfterSeconds: 1 },
+    };
+  }
   if (error instanceof QueryFailedError) {
     const pg = (error as unknown as { driverError?: { code?: string } }).driverError?.code;
     if (pg === '23505') return { code: 'conflict', detail: 'The resource already exists.', extras: {} };
@@ -74,6 +82,22 @@ export function problemOf(error: unknown): { code: ErrorCode; detail?: string; e
     return { code: STATUS_CODES[status] ?? 'bad_request', extras: {} };
   }
   return { code: 'internal_error', detail: 'An unexpected error occurred.', extras: {} };
+}
+
+/**
+ * A connection to PostgreSQL that was terminated (pg_terminate_backend, a failover, a restart: SQLSTATE class 57P and
+ * 08) or could not be made or was cut (the driver's own errors carry no SQLSTATE).
+ */
+function databaseUnreachable(error: unknown): boolean {
+  const cause = (error instanceof QueryFailedError ? (error as { driverError?: unknown }).driverError : error) as
+    { code?: unknown; message?: unknown } | undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  if (/^(57P0[123]|08\w{3})$/.test(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code)) return true;
+  const message = typeof cause?.message === 'string' ? cause.message : '';
+  return /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/.test(
+    message,
+  );
 }
 
 export function problemBody(error: unknown, correlationId: string): ProblemBody {
