@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { FORM, formPayloads, payloads } from '../support/hostile-input';
 import { startTestApp, TestApp } from '../support/test-app';
 
 interface Schema {
@@ -27,47 +28,6 @@ function propertiesOf(schema: Schema | undefined, depth = 0): string[] {
 
 const PARAMS: Record<string, string> = { key: 'fuzz-key', version: '1', locale: 'pl' };
 const fillPath = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => PARAMS[name] ?? randomUUID());
-
-const nested = (depth: number, open: string, close: string, inner = '1') =>
-  `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
-const each = (props: string[], raw: string) => `{${props.map((p) => `${JSON.stringify(p)}:${raw}`).join(',')}}`;
-
-/** Raw JSON texts: every one must be answered with a 4xx (or a success), never a 5xx. */
-function payloads(props: string[]): [string, string][] {
-  const some = props.length ? props : ['value'];
-  return [
-    ['invalid JSON', '{"a":'],
-    ['an array', '[1,2,3]'],
-    ['a number', '42'],
-    ['a string', '"x"'],
-    ['null', 'null'],
-    ['prototype keys', '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}},"zzz":1}'],
-    ['objects for every field', each(some, '{"a":{"b":[1]}}')],
-    ['arrays for every field', each(some, '[1,"2",null,{}]')],
-    ['numbers for every field', each(some, '-1e308')],
-    ['5,000 nested arrays', nested(5000, '[', ']')],
-    ['5,000 nested objects', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
-    ['1 MB strings', each(some.slice(0, 4), JSON.stringify('x'.repeat(1_000_000)))],
-    ['NUL in every string', each(some, '"a\\u0000b"')],
-    ['unpaired surrogates', each(some, '"a\\ud800b"')],
-    ['6 MB body', `{"x":${JSON.stringify('y'.repeat(6 * 1024 * 1024))}}`],
-  ];
-}
-
-const FORM = 'application/x-www-form-urlencoded';
-
-/** The same for the routes a browser form posts to. */
-function formPayloads(props: string[]): [string, string][] {
-  const some = props.length ? props : ['value'];
-  const form = (value: string) => some.map((p) => `${encodeURIComponent(p)}=${value}`).join('&');
-  return [
-    ['form: nested keys', some.map((p) => `${p}[a][b]=1&${p}[]=2`).join('&')],
-    ['form: NUL', form('a%00b')],
-    ['form: invalid UTF-8', form('%C3%28%FF')],
-    ['form: 1 MB values', form('x'.repeat(1_000_000))],
-    ['form: not a form', '%%%&&&==='],
-  ];
-}
 
 /**
  * Issue 25, the fault suite: hostile bodies on every write route of the contract (invalid JSON, wrong types, extra
