@@ -57,7 +57,12 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env)),
         TypeOrmModule.forRoot({
-          ...buildDataSourceOptions(env.DATABASE_URL, env.DB_POOL_SIZE),
+          // With one URL (the owner's), every session acts as the runtime role; with two, DATABASE_URL is its login.
+          ...buildDataSourceOptions(
+            env.DATABASE_URL,
+            env.DB_POOL_SIZE,
+            env.DATABASE_MIGRATION_URL ? undefined : env.DATABASE_RUNTIME_ROLE,
+          ),
           // Each module registers its own tables (TypeOrmModule.forFeature); there is no entity glob.
           entities: [],
           autoLoadEntities: true,

@@ -50,11 +50,13 @@ export const validationPipe = new ValidationPipe({
 
 /** Checks PostgreSQL and Redis before anything else, so a missing service is one clear line, not a stack trace. */
 export async function preflight(env: Env): Promise<void> {
+  // The owner's URL when there is one: it creates the database on a fresh machine, which the runtime role may not.
+  const databaseUrl = env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL;
   try {
-    await checkDatabaseReachable(env.DATABASE_URL);
+    await checkDatabaseReachable(databaseUrl);
   } catch (e) {
     throw new Error(
-      `Cannot reach PostgreSQL at ${maskUrl(env.DATABASE_URL)} (${(e as Error).message}). Start it, e.g. \`scripts/services.sh\` or \`pg_ctlcluster --skip-systemctl-redirect 15 main start\`.`,
+      `Cannot reach PostgreSQL at ${maskUrl(databaseUrl)} (${(e as Error).message}). Start it, e.g. \`scripts/services.sh\` or \`pg_ctlcluster --skip-systemctl-redirect 15 main start\`.`,
     );
   }
   const redis = new IORedis({
@@ -80,7 +82,8 @@ export async function preflight(env: Env): Promise<void> {
 
 export async function prepare(env: Env): Promise<void> {
   await preflight(env);
-  if (env.MIGRATIONS_RUN) await runMigrations(env.DATABASE_URL);
+  if (env.MIGRATIONS_RUN)
+    await runMigrations(env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL, env.DATABASE_RUNTIME_ROLE);
 }
 
 const HELMET_OPTIONS = {

@@ -32,6 +32,21 @@ export class Env {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/zgoda';
 
+  /**
+   * Issue 16, least privilege: the owner's URL, for migrations (and the post-erasure VACUUM, which PostgreSQL 15 lets
+   * only a table's owner run). With it, DATABASE_URL is the runtime role's own login. Without it, DATABASE_URL is the
+   * owner's, and the service's sessions act as the runtime role (`SET ROLE` at connect).
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' })
+  DATABASE_MIGRATION_URL?: string;
+
+  /** The role the service works as: SELECT and INSERT on the audit log and the other append-only tables, no more. */
+  @IsString()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_RUNTIME_ROLE must be a lower-case SQL identifier' })
+  DATABASE_RUNTIME_ROLE = 'zgoda_runtime';
+
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
@@ -497,6 +512,7 @@ export function pickEnv(source: NodeJS.ProcessEnv): EnvInput {
     ...keys,
     'ENCRYPTION_KEY',
     'ADMIN_API_KEY',
+    'DATABASE_MIGRATION_URL',
     'ENCRYPTION_KEYS_PREVIOUS',
     'BLIND_INDEX_KEY',
     'LOG_FILE',

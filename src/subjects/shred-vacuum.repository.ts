@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import { Env } from '../config/env';
 
 /** The tables an erasure leaves dead row versions in, each of which held the subject's key or ciphertexts. */
 const SHREDDED_TABLES = ['subject_keys', 'subject_identifiers', 'subject_entries', 'subject_holds', 'subjects'];
 
+/**
+ * PostgreSQL 15 lets only a table's owner VACUUM it, and the service works as the runtime role (issue 16): these
+ * statements run on a connection of the owner's own (DATABASE_MIGRATION_URL, or the one DATABASE_URL), opened for
+ * them. A VACUUM it may not run is a warning, not an error, in PostgreSQL: it is made one here, so a worker without the
+ * owner's URL fails the job loudly instead of leaving the shredded rows on disk.
+ */
 @Injectable()
 export class ShredVacuumRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly env: Env) {}
 
-  /** VACUUM runs outside a transaction: on a pool connection of its own, never inside the caller's. */
   async vacuum(): Promise<void> {
-    await this.dataSource.query(`VACUUM ${SHREDDED_TABLES.join(', ')}`);
+    await this.asOwner(`VACUUM ${SHREDDED_TABLES.join(', ')}`);
   }
 
   /**
@@ -19,6 +25,25 @@ export class ShredVacuumRepository {
    * `subject_keys` for the rewrite (reads of subjects wait for it).
    */
   async rewriteKeys(): Promise<void> {
-    await this.dataSource.query('VACUUM FULL subject_keys');
+    await this.asOwner('VACUUM FULL subject_keys');
+  }
+
+  private async asOwner(sql: string): Promise<void> {
+    const client = new Client({
+      connectionString: this.env.DATABASE_MIGRATION_URL ?? this.env.DATABASE_URL,
+      application_name: 'zgoda',
+    });
+    const skipped: string[] = [];
+    client.on('notice', (n) => {
+      if (/only table or database owner can vacuum|permission denied to vacuum/.test(n.message ?? ''))
+        skipped.push(n.message ?? '');
+    });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+    if (skipped.length) throw new Error(`VACUUM skipped (not the owner): give the worker DATABASE_MIGRATION_URL`);
   }
 }

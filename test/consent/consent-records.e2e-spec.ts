@@ -250,11 +250,15 @@ describe('consent: records, history, as-of, receipts and proof', () => {
     const subjectId = await createSubject(t);
     const g = await t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose: news, ...grant() });
     const ds = t.dataSource;
-    await expect(ds.query(`UPDATE consent_events SET decision = 'refused' WHERE id = $1`, [g.body.id])).rejects.toThrow(
-      /append-only/,
+    // Even the tables' owner: the trigger refuses. The service's runtime role may not even try (issue 16).
+    await expect(
+      t.asOwner(`UPDATE consent_events SET decision = 'refused' WHERE id = $1`, [g.body.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.asOwner(`DELETE FROM consent_events WHERE id = $1`, [g.body.id])).rejects.toThrow(/append-only/);
+    await expect(t.asOwner(`TRUNCATE consent_events`)).rejects.toThrow(/append-only/);
+    await expect(ds.query(`DELETE FROM consent_events WHERE id = $1`, [g.body.id])).rejects.toThrow(
+      /permission denied/,
     );
-    await expect(ds.query(`DELETE FROM consent_events WHERE id = $1`, [g.body.id])).rejects.toThrow(/append-only/);
-    await expect(ds.query(`TRUNCATE consent_events`)).rejects.toThrow(/append-only/);
     const [row] = await ds.query(`SELECT decision FROM consent_events WHERE id = $1`, [g.body.id]);
     expect(row.decision).toBe('granted');
   });

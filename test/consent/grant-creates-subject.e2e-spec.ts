@@ -20,7 +20,7 @@ describe('consent: a grant that creates its subject is one transaction', () => {
   it('leaves no subject when the event fails, and creates both on the retry', async () => {
     const email = uniqueEmail('atomic');
     // The fault is injected in this test's own database: the consent event's INSERT fails after the subject's.
-    await t.dataSource.query(`
+    await t.asOwner(`
       CREATE FUNCTION refuse_consent_event() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'injected fault'; END $$;
       CREATE TRIGGER refuse_consent_event BEFORE INSERT ON consent_events
@@ -35,9 +35,7 @@ describe('consent: a grant that creates its subject is one transaction', () => {
     const none = await t.request('GET', `/v1/subjects?email=${encodeURIComponent(email)}`);
     expect(none.body.items).toEqual([]);
 
-    await t.dataSource.query(
-      'DROP TRIGGER refuse_consent_event ON consent_events; DROP FUNCTION refuse_consent_event();',
-    );
+    await t.asOwner('DROP TRIGGER refuse_consent_event ON consent_events; DROP FUNCTION refuse_consent_event();');
     const retried = await t.request('POST', '/v1/consents', { purpose: news, subject: { email }, ...grant() });
     expect(retried.status).toBe(201);
     expect(retried.body.subjectCreated).toBe(true);

@@ -179,7 +179,7 @@ describe('consent: purposes and versioned texts', () => {
         [key],
       ),
     ).rejects.toThrow(/published/);
-    await expect(ds.query(`TRUNCATE consent_texts`)).rejects.toThrow(/append-only/);
+    await expect(t.asOwner(`TRUNCATE consent_texts`)).rejects.toThrow(/append-only/);
     const [row] = await ds.query(`SELECT body FROM consent_texts WHERE purpose_key = $1`, [key]);
     expect(row.body).toBe('b');
   });

@@ -30,13 +30,36 @@ describe('platform: audit chain and idempotency', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the audit log in the database itself', async () => {
-    await expect(t.dataSource.query(`UPDATE audit_log SET reason = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
-    await expect(t.dataSource.query(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
-    await expect(t.dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+    // Even its owner: the trigger refuses.
+    await expect(t.asOwner(`UPDATE audit_log SET reason = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.asOwner(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.asOwner(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it('gives the service only SELECT and INSERT there: it cannot change entries even by switching the trigger off', async () => {
+    // Issue 16: the service's own sessions work as the runtime role, neither the owner nor a superuser.
+    const [who] = await t.dataSource.query(
+      `SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
+    );
+    expect(who).toEqual({ role: 'zgoda_runtime', superuser: false });
+    await expect(t.dataSource.query(`UPDATE audit_log SET reason = 'x' WHERE seq = 1`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(t.dataSource.query(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/permission denied/);
+    await expect(t.dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/permission denied/);
+    await expect(t.dataSource.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`)).rejects.toThrow(
+      /must be owner/,
+    );
+    await expect(t.dataSource.query(`SET session_replication_role = replica`)).rejects.toThrow(/permission denied/);
+    await expect(t.dataSource.query(`SET ROLE postgres`)).rejects.toThrow(/permission denied/);
+    // The other append-only tables alike; the working tables stay writable.
+    for (const table of ['consent_events', 'breach_events', 'retention_policy_versions'])
+      await expect(t.dataSource.query(`DELETE FROM ${table}`)).rejects.toThrow(/permission denied/);
+    await expect(t.dataSource.query(`DELETE FROM idempotency_keys WHERE false`)).resolves.toBeDefined();
   });
 
   it('names the first broken entry when a row is altered behind the app (trigger disabled by a superuser)', async () => {
-    const c = new Client({ connectionString: t.env.DATABASE_URL });
+    const c = new Client({ connectionString: t.env.DATABASE_MIGRATION_URL });
     await c.connect();
     try {
       await c.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');

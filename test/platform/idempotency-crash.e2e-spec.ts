@@ -19,7 +19,7 @@ describe('platform: an Idempotency-Key survives the process that claimed it', ()
   it('a retry after a kill -9 mid-request creates the subject once and is then replayed', async () => {
     const email = uniqueEmail('lease');
     // Holds the first request inside its transaction, after its claim, long enough to kill its process there.
-    await t.dataSource.query(`
+    await t.asOwner(`
       CREATE FUNCTION hold_subject_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
       CREATE TRIGGER hold_subject_insert BEFORE INSERT ON subjects
@@ -41,7 +41,7 @@ describe('platform: an Idempotency-Key survives the process that claimed it', ()
     first.child.kill('SIGKILL');
     // No answer ever came: the request died with its process.
     expect((await inFlight) as { status?: number }).not.toHaveProperty('status');
-    await t.dataSource.query('DROP TRIGGER hold_subject_insert ON subjects; DROP FUNCTION hold_subject_insert();');
+    await t.asOwner('DROP TRIGGER hold_subject_insert ON subjects; DROP FUNCTION hold_subject_insert();');
 
     // The claim outlives its process until its lease runs out (4 s): the retry, sent before, waits for it, then runs.
     const retry = await t.request(
@@ -70,7 +70,7 @@ describe('platform: an Idempotency-Key survives the process that claimed it', ()
     const key = `lost-${email}`;
     // Holds the answer's recording (after the work's commit) long enough to kill the process there; the statement,
     // which PostgreSQL would finish for a client that is gone, then fails, as the dead process's would never have run.
-    await t.dataSource.query(`
+    await t.asOwner(`
       CREATE FUNCTION hold_answer() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.response_status IS NOT NULL THEN PERFORM pg_sleep(2); RAISE EXCEPTION 'answer lost'; END IF;
@@ -91,7 +91,7 @@ describe('platform: an Idempotency-Key survives the process that claimed it', ()
     expect(await committed()).toBe(true);
     first.child.kill('SIGKILL');
     expect((await inFlight) as { status?: number }).not.toHaveProperty('status');
-    await t.dataSource.query('DROP TRIGGER hold_answer ON idempotency_keys; DROP FUNCTION hold_answer();');
+    await t.asOwner('DROP TRIGGER hold_answer ON idempotency_keys; DROP FUNCTION hold_answer();');
 
     // Once the lease has run out, the retry is told the work was done (and its answer lost), and does not redo it.
     const retry = await t.request('POST', '/v1/subjects', { email }, { headers: { 'idempotency-key': key } });

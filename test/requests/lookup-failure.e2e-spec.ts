@@ -17,11 +17,11 @@ describe('requests: a failed identity lookup fails closed', () => {
   const count = async (sql: string, params: unknown[] = []) =>
     ((await t.dataSource.query(sql, params)) as { n: number }[])[0].n;
   const withIdentifiersAway = async <T>(fn: () => Promise<T>): Promise<T> => {
-    await t.dataSource.query(`ALTER TABLE subject_identifiers RENAME TO subject_identifiers_away`);
+    await t.asOwner(`ALTER TABLE subject_identifiers RENAME TO subject_identifiers_away`);
     try {
       return await fn();
     } finally {
-      await t.dataSource.query(`ALTER TABLE subject_identifiers_away RENAME TO subject_identifiers`);
+      await t.asOwner(`ALTER TABLE subject_identifiers_away RENAME TO subject_identifiers`);
     }
   };
   const opengdpr = (subjectRequestId: string, email: string) =>

@@ -112,13 +112,13 @@ describe('subjects: erasure by crypto-shredding', () => {
     // The scanner finds plaintext in text and bytea columns (so a clean result means something) ...
     const control = `scan-${tag()}`;
     await t.request('POST', '/v1/systems', { key: control, name: `Control ${canary.firstName}`, kind: 'manual' });
-    await t.dataSource.query('CREATE TABLE scan_control (b bytea)');
-    await t.dataSource.query('INSERT INTO scan_control VALUES ($1)', [Buffer.from(`x${canary.externalId}y`)]);
+    await t.asOwner('CREATE TABLE scan_control (b bytea)');
+    await t.asOwner('INSERT INTO scan_control VALUES ($1)', [Buffer.from(`x${canary.externalId}y`)]);
     expect((await scanForValues(t.dbName, needles)).sort()).toEqual([
       expect.stringContaining('"scan_control"."b"'),
       expect.stringContaining('"systems"."name"'),
     ]);
-    await t.dataSource.query('DROP TABLE scan_control');
+    await t.asOwner('DROP TABLE scan_control');
     await t.request('PATCH', `/v1/systems/${control}`, { name: 'Control' });
     expect(await scanForValues(t.dbName, needles)).toEqual([]);
     expect(await scannedColumnCount(t.dbName)).toBeGreaterThan(30);

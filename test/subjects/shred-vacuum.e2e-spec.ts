@@ -10,14 +10,14 @@ describe('subjects: shredding leaves no dead row versions behind', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { SHRED_VACUUM_DELAY_SECONDS: '1' } });
-    await t.dataSource.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+    await t.asOwner('CREATE EXTENSION IF NOT EXISTS pageinspect');
   });
 
   afterAll(() => t.close());
 
   /** Tuples of every page of the table (live, dead and unused) whose data holds `needle`. */
   async function tuplesHolding(table: string, needle: Buffer): Promise<number> {
-    const [{ n }] = await t.dataSource.query(
+    const [{ n }] = await t.asOwner(
       `SELECT count(*)::int AS n
          FROM generate_series(0, pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS blk,
               LATERAL heap_page_items(get_raw_page($1::text, blk::int)) AS item
@@ -29,7 +29,7 @@ describe('subjects: shredding leaves no dead row versions behind', () => {
 
   /** The page bytes of the whole table, wherever `needle` still occurs in them (free space included). */
   async function rawPagesHolding(app: TestApp, table: string, needle: Buffer): Promise<number> {
-    const [{ n }] = await app.dataSource.query(
+    const [{ n }] = await app.asOwner(
       `SELECT count(*)::int AS n
          FROM generate_series(0, pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS blk
         WHERE position($2::bytea IN get_raw_page($1::text, blk::int)) > 0`,
@@ -71,7 +71,7 @@ describe('subjects: shredding leaves no dead row versions behind', () => {
   it('with SHRED_VACUUM_FULL, rewrites the key table so that not even the page bytes hold the key', async () => {
     const full = await startTestApp({ env: { SHRED_VACUUM_DELAY_SECONDS: '1', SHRED_VACUUM_FULL: 'true' } });
     try {
-      await full.dataSource.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+      await full.asOwner('CREATE EXTENSION IF NOT EXISTS pageinspect');
       const { wrapped } = await eraseOne(full);
       expect(await rawPagesHolding(full, 'subject_keys', wrapped)).toBe(1);
       await vacuumed(full);

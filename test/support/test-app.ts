@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
+import { Client } from 'pg';
 import { Env, EnvInput, validateEnv } from '../../src/config/env';
 import {
   createTestDatabase,
@@ -15,6 +16,7 @@ import {
   randomKey,
   REDIS_URL,
   runId,
+  runtimeDbUrl,
 } from './test-env';
 
 export interface HttpResult<T = any> {
@@ -45,6 +47,20 @@ export class TestApp {
 
   get dataSource(): DataSource {
     return (this.app ?? this.worker)!.get(DataSource);
+  }
+
+  /**
+   * A statement as the owner of this installation's tables (the service itself works as the runtime role): for what
+   * a test does behind the service's back, such as a trigger that holds a statement, or tampering with the audit log.
+   */
+  async asOwner<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: dbUrl(this.dbName) });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
   }
 
   get<T>(token: new (...args: never[]) => T): T {
@@ -101,7 +117,9 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   counter += 1;
   const env = validateEnv({
     NODE_ENV: 'test',
-    DATABASE_URL: dbUrl(dbName),
+    // As in production: the service works as the runtime role; the owner's URL is for migrations and VACUUM.
+    DATABASE_URL: runtimeDbUrl(dbName),
+    DATABASE_MIGRATION_URL: dbUrl(dbName),
     REDIS_URL,
     REDIS_PREFIX: `zgoda-t-${runId()}-${dbName.slice(-8)}`,
     ADMIN_API_KEY: `zk_admin_${randomBytes(18).toString('base64url')}`,

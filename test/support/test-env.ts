@@ -19,6 +19,14 @@ export function dbUrl(name: string): string {
   return u.toString();
 }
 
+/** The same database as the service's runtime role (issue 16): what the app and the bench connect as. */
+export function runtimeDbUrl(name: string): string {
+  const u = new URL(dbUrl(name));
+  u.username = 'zgoda_runtime';
+  u.password = '';
+  return u.toString();
+}
+
 export async function adminQuery<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new Client({ connectionString: PG_ADMIN_URL });
   await c.connect();

@@ -10,6 +10,7 @@ function installationEnv(t: TestApp, name: string, env: Record<string, string>):
     PATH: process.env.PATH,
     NODE_ENV: 'test',
     DATABASE_URL: t.env.DATABASE_URL,
+    DATABASE_MIGRATION_URL: t.env.DATABASE_MIGRATION_URL,
     REDIS_URL: t.env.REDIS_URL,
     REDIS_PREFIX: t.env.REDIS_PREFIX,
     ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
