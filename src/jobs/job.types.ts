@@ -49,6 +49,8 @@ export interface JobPayloads {
   'requests.start': { requestId: string };
   /** The first verification link of a portal request, for a held address; job id `<requestId>`. */
   'requests.verification-mail': { requestId: string };
+  /** The portal's "send the link again"; `null` when no request of the address waits (the same work either way). */
+  'requests.resend-verification': { requestId: string | null };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
   'webhooks.opengdpr-callback': { callbackId: string };
 }
@@ -82,6 +84,7 @@ export const JOB_QUEUE = {
   'imports.run': 'retention',
   'requests.start': 'requests',
   'requests.verification-mail': 'notifications',
+  'requests.resend-verification': 'notifications',
   'webhooks.opengdpr-callback': 'webhooks',
 } as const satisfies Record<JobName, QueueName>;
 

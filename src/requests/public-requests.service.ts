@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
-import { randomToken } from '../common/crypto/tokens';
+import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { JobHandler, type JobPayloads } from '../jobs';
@@ -97,24 +97,33 @@ export class PublicRequestsService {
 
   /**
    * The portal's "send the link again": the same 202 whatever happens (Recital 64). Only a held address
-   * with a request of this type waiting for verification gets a new link, within the resend limits;
-   * otherwise the e-mail is rendered and dropped, so that both paths cost alike.
+   * with a request of this type waiting for verification gets a new link, within the resend limits. The answer runs
+   * the same statements for every address (issue 25 item 7: a known one used to take the resend's transaction in
+   * the answer): the lookup, the open request's (under a random id when no one holds the address), and one job
+   * queued; the worker sends the link, or does nothing.
    */
   async resend(type: RequestType, email: string): Promise<void> {
     const subjectId = await this.subjects.findIdByIdentifier('email', email);
-    const waiting = subjectId
-      ? await this.repo.findOpenFor(this.dataSource.manager, subjectId, type, ['awaiting_verification'])
-      : null;
-    if (!waiting) {
-      this.notices.rehearseVerification({ type, locale: 'pl' } as DsrRequest, randomToken());
-      return;
+    const waiting = await this.repo.findOpenFor(this.dataSource.manager, subjectId ?? randomUUID(), type, [
+      'awaiting_verification',
+    ]);
+    await this.dataSource.transaction((m) =>
+      this.outbox.enqueue(m, 'requests.resend-verification', { requestId: waiting?.id ?? null }),
+    );
+  }
+
+  /** Job `requests.resend-verification`: the portal's resend, within the limits; a refusal is not an error. */
+  @JobHandler('requests.resend-verification')
+  async resendQueued({ requestId }: JobPayloads['requests.resend-verification']): Promise<{ sent: boolean }> {
+    if (!requestId) return { sent: false };
+    try {
+      await this.dataSource.transaction((m) => this.resendVerification(m, requestId));
+      return { sent: true };
+    } catch (e) {
+      // Limits and races (verified, expired, resent meanwhile): nothing to send, and nothing to retry.
+      if (e instanceof ProblemError) return { sent: false };
+      throw e;
     }
-    await this.dataSource
-      .transaction((m) => this.resendVerification(m, waiting.id))
-      .catch((e: unknown) => {
-        // Limits and races answer nothing different on the portal.
-        if (!(e instanceof ProblemError)) throw e;
-      });
   }
 
   /**

@@ -53,14 +53,6 @@ export class RequestNotices {
     return this.send(m, r, 'request-verification', this.verificationModel(r, token));
   }
 
-  /**
-   * The work of a verification e-mail without sending it, for a portal request whose address we do not
-   * hold: both answers must cost the same, or response times would tell who is a customer (Recital 64).
-   */
-  rehearseVerification(r: DsrRequest, token: string): void {
-    this.templates.render('request-verification', r.locale, this.verificationModel(r, token));
-  }
-
   received(m: EntityManager, r: DsrRequest): Promise<string | null> {
     return this.send(m, r, 'request-received', {
       requestType: r.type,

@@ -109,6 +109,49 @@ describe('requests: public portal and identity verification', () => {
     }
   });
 
+  it('resends the link with the same statements for every address; the worker sends it to a held one', async () => {
+    const tables = ['requests', 'audit_log', 'outbox', 'request_tokens', 'outgoing_emails'];
+    const api = await startTestApp({ role: 'api', env: { PUBLIC_RATE_LIMIT_PER_MINUTE: 10_000 } });
+    try {
+      const counts = async () => {
+        const out: Record<string, number> = {};
+        for (const name of tables)
+          out[name] = (await api.dataSource.query(`SELECT count(*)::int AS n FROM ${name}`))[0].n as number;
+        return out;
+      };
+      const added = async (email: string) => {
+        const before = await counts();
+        const res = await api.request('POST', '/public/requests/resend', { type: 'access', email }, { key: null });
+        expect(res.status).toBe(202);
+        const after = await counts();
+        return Object.fromEntries(tables.map((name) => [name, after[name] - before[name]]));
+      };
+      const known = await createSubject(api);
+      expect(
+        (await api.request('POST', '/public/requests', { type: 'access', email: known.email }, { key: null })).status,
+      ).toBe(202);
+      const forKnown = await added(known.email);
+      const forUnknown = await added(`nobody-${uniq()}@example.com`);
+      expect(forKnown).toEqual(forUnknown);
+      expect(forKnown).toEqual({ requests: 0, audit_log: 0, outbox: 1, request_tokens: 0, outgoing_emails: 0 });
+    } finally {
+      await api.close();
+    }
+
+    // With a worker: the held address waiting for its link gets a new one (once the resend interval has passed).
+    const s = await createSubject(t);
+    expect((await submit({ type: 'access', email: s.email, locale: 'en' })).status).toBe(202);
+    await eventually(async () => smtp.to(s.email)[0]);
+    await t.dataSource.query(
+      `UPDATE request_tokens SET created_at = now() - interval '2 minutes'
+        WHERE request_id IN (SELECT id FROM requests WHERE subject_id = $1)`,
+      [s.id],
+    );
+    const again = await t.request('POST', '/public/requests/resend', { type: 'access', email: s.email }, { key: null });
+    expect(again.status).toBe(202);
+    await eventually(async () => (smtp.to(s.email).length === 2 ? true : undefined));
+  });
+
   it('shows a page on GET, verifies on POST once, and gives a status link scoped to the request', async () => {
     const s = await createSubject(t);
     await submit({ type: 'restriction', email: s.email, locale: 'en' });
