@@ -58,11 +58,10 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(env)),
         TypeOrmModule.forRoot({
           // With one URL (the owner's), every session acts as the runtime role; with two, DATABASE_URL is its login.
-          ...buildDataSourceOptions(
-            env.DATABASE_URL,
-            env.DB_POOL_SIZE,
-            env.DATABASE_MIGRATION_URL ? undefined : env.DATABASE_RUNTIME_ROLE,
-          ),
+          ...buildDataSourceOptions(env.DATABASE_URL, env.DB_POOL_SIZE, {
+            actAs: env.DATABASE_MIGRATION_URL ? undefined : env.DATABASE_RUNTIME_ROLE,
+            idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+          }),
           // Each module registers its own tables (TypeOrmModule.forFeature); there is no entity glob.
           entities: [],
           autoLoadEntities: true,

@@ -121,6 +121,16 @@ export class Env {
   @Min(1)
   DB_POOL_SIZE = 20;
 
+  /**
+   * A session of the service left idle inside a transaction longer than this (ms) is ended by PostgreSQL, its
+   * transaction rolled back; 0 turns it off. Such a transaction holds back the snapshot horizon that the change feed
+   * reads up to (and VACUUM cleans up to): one leaked transaction would stall the feed of the whole cluster.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -8,7 +8,25 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
  * One source of options for the Nest module and the TypeORM CLI (`ormconfig.ts`), so they never drift. The CLI
  * gets every module's entities; the Nest app passes none and loads what each module registers (forFeature).
  */
-export function buildDataSourceOptions(databaseUrl: string, poolSize = 20, actAs?: string): DataSourceOptions {
+export interface SessionSettings {
+  /** An owner's login working as the runtime role (one DATABASE_URL; issue 16), for the whole session. */
+  actAs?: string;
+  /** `idle_in_transaction_session_timeout` (ms; 0 off). */
+  idleInTransactionTimeoutMs?: number;
+}
+
+export function buildDataSourceOptions(
+  databaseUrl: string,
+  poolSize = 20,
+  session: SessionSettings = {},
+): DataSourceOptions {
+  const settings = [
+    'jit=off',
+    ...(session.actAs ? [`role=${session.actAs}`] : []),
+    ...(session.idleInTransactionTimeoutMs
+      ? [`idle_in_transaction_session_timeout=${session.idleInTransactionTimeoutMs}`]
+      : []),
+  ];
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -20,8 +38,7 @@ export function buildDataSourceOptions(databaseUrl: string, poolSize = 20, actAs
     namingStrategy: new SnakeNamingStrategy(),
     // JIT compiles the large `= ANY($1)` statements of a 10,000-entry consent batch anew each time: about 20 ms
     // spent to save nothing on index scans. Our queries are short OLTP ones, so it is off for our sessions.
-    // `actAs`: an owner's login working as the runtime role (one DATABASE_URL; issue 16), set for the whole session.
-    extra: { max: poolSize, application_name: 'zgoda', options: `-c jit=off${actAs ? ` -c role=${actAs}` : ''}` },
+    extra: { max: poolSize, application_name: 'zgoda', options: settings.map((s) => `-c ${s}`).join(' ') },
     logging: false,
   };
 }
