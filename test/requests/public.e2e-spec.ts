@@ -26,6 +26,22 @@ describe('requests: public portal and identity verification', () => {
     await smtp?.close();
   });
 
+  /** The rows each table gained from one portal answer (without a worker, nothing else writes meanwhile). */
+  async function rowsWrittenBy(api: TestApp, path: string, email: string): Promise<Record<string, number>> {
+    const tables = ['requests', 'audit_log', 'outbox', 'request_tokens', 'outgoing_emails', 'subjects'];
+    const counts = async () => {
+      const out: Record<string, number> = {};
+      for (const name of tables)
+        out[name] = (await api.dataSource.query(`SELECT count(*)::int AS n FROM ${name}`))[0].n as number;
+      return out;
+    };
+    const before = await counts();
+    const res = await api.request('POST', path, { type: 'access', email }, { key: null });
+    expect(res.status).toBe(202);
+    const after = await counts();
+    return Object.fromEntries(tables.map((name) => [name, after[name] - before[name]]));
+  }
+
   const submit = (body: Record<string, unknown>) => t.request('POST', '/public/requests', body, { key: null });
   const rowsFor = async (since: Date) =>
     (await t.dataSource.query(
@@ -82,23 +98,7 @@ describe('requests: public portal and identity verification', () => {
     // Without a worker: what the answer itself costs, table by table (issue 25 item 7).
     const api = await startTestApp({ role: 'api', env: { PUBLIC_RATE_LIMIT_PER_MINUTE: 10_000 } });
     try {
-      const tables = ['requests', 'audit_log', 'outbox', 'request_tokens', 'outgoing_emails', 'subjects'];
-      const counts = async () =>
-        Object.fromEntries(
-          await Promise.all(
-            tables.map(async (name) => {
-              const [{ n }] = await api.dataSource.query(`SELECT count(*)::int AS n FROM ${name}`);
-              return [name, n] as const;
-            }),
-          ),
-        );
-      const added = async (email: string) => {
-        const before = await counts();
-        const res = await api.request('POST', '/public/requests', { type: 'access', email }, { key: null });
-        expect(res.status).toBe(202);
-        const after = await counts();
-        return Object.fromEntries(tables.map((name) => [name, after[name] - before[name]]));
-      };
+      const added = (email: string) => rowsWrittenBy(api, '/public/requests', email);
       const known = await createSubject(api);
       const forKnown = await added(known.email);
       const forUnknown = await added(`nobody-${uniq()}@example.com`);
@@ -110,22 +110,9 @@ describe('requests: public portal and identity verification', () => {
   });
 
   it('resends the link with the same statements for every address; the worker sends it to a held one', async () => {
-    const tables = ['requests', 'audit_log', 'outbox', 'request_tokens', 'outgoing_emails'];
     const api = await startTestApp({ role: 'api', env: { PUBLIC_RATE_LIMIT_PER_MINUTE: 10_000 } });
     try {
-      const counts = async () => {
-        const out: Record<string, number> = {};
-        for (const name of tables)
-          out[name] = (await api.dataSource.query(`SELECT count(*)::int AS n FROM ${name}`))[0].n as number;
-        return out;
-      };
-      const added = async (email: string) => {
-        const before = await counts();
-        const res = await api.request('POST', '/public/requests/resend', { type: 'access', email }, { key: null });
-        expect(res.status).toBe(202);
-        const after = await counts();
-        return Object.fromEntries(tables.map((name) => [name, after[name] - before[name]]));
-      };
+      const added = (email: string) => rowsWrittenBy(api, '/public/requests/resend', email);
       const known = await createSubject(api);
       expect(
         (await api.request('POST', '/public/requests', { type: 'access', email: known.email }, { key: null })).status,
@@ -133,7 +120,14 @@ describe('requests: public portal and identity verification', () => {
       const forKnown = await added(known.email);
       const forUnknown = await added(`nobody-${uniq()}@example.com`);
       expect(forKnown).toEqual(forUnknown);
-      expect(forKnown).toEqual({ requests: 0, audit_log: 0, outbox: 1, request_tokens: 0, outgoing_emails: 0 });
+      expect(forKnown).toEqual({
+        requests: 0,
+        audit_log: 0,
+        outbox: 1,
+        request_tokens: 0,
+        outgoing_emails: 0,
+        subjects: 0,
+      });
     } finally {
       await api.close();
     }
