@@ -2,8 +2,8 @@
 // The consent decision at scale (issue 4): BENCH_EVENTS consent events (default 1,000,000) over
 // BENCH_SUBJECTS subjects (default 200,000), seeded set-based as the service stores them
 // (bench/lib/seed-consent.js). Three measurements, each next to its ceiling in the same run:
-// - single check over HTTP at 50 connections, a random subject per request, against a bare Fastify route
-//   running the service's own projection query (DECISION_ROWS_SQL, from dist) as a named statement;
+// - single check over HTTP at 50 connections, a random subject per request, against the least work that answers it
+//   (issue 16): a bare Fastify route reading the one indexed consent_state row as a named statement, no auth;
 // - batch check of 10,000 e-mails against the same statements called directly from this process
 //   (blind indexes and suppression hashes precomputed, so the ceiling is SQL alone);
 // - the audience stream against the same query read through a cursor straight into a file, with the
@@ -139,7 +139,12 @@ module.exports = {
     return { consentKey, seeded };
   },
   ceilingRoutes: () => [
-    { path: '/ceiling', name: 'consent_decision', sql: DECISION_ROWS_SQL, params: [MAIN, '$queryList'] },
+    {
+      path: '/ceiling',
+      name: 'consent_state_row',
+      sql: 'SELECT status, expires_at FROM consent_state WHERE subject_id = $1 AND purpose_key = $2 AND channel = $3',
+      params: ['$query', MAIN, 'email'],
+    },
   ],
   async run(ctx) {
     const { seeded, consentKey } = ctx;
@@ -165,12 +170,13 @@ module.exports = {
       }));
       const c = await loadVaried(ctx, ctx.ceilingUrl, () => ({ path: `/ceiling?v=${pick(seeded.ids)}` }));
       const ratio = s.requests.average / c.requests.average;
+      const p99 = s.latency.p99 / c.latency.p99;
       rows.push({
-        name: 'single check GET /v1/consents/check (random subject of all) vs bare Fastify + DECISION_ROWS_SQL',
+        name: 'single check GET /v1/consents/check (random subject of all) vs bare Fastify + one consent_state row',
         service: fmtHttp(s),
         ceiling: fmtHttp(c),
         ratio: `${(ratio * 100).toFixed(0)}%`,
-        notes: `target ≥60% and p99 < 10 ms: ${ratio >= 0.6 && s.latency.p99 < 10 ? 'met' : 'MISSED'}; ${scale}`,
+        notes: `bar ≥75% req/s and p99 ≤ 1.5× the ceiling's (issue 16): ${ratio >= 0.75 && p99 <= 1.5 ? 'met' : `MISSED (p99 ${p99.toFixed(1)}×)`}; ${scale}`,
       });
     }
 
