@@ -111,6 +111,8 @@ describe('platform: health, docs, metrics', () => {
     });
     expect(line).not.toContain(key.body.id);
     expect(line).not.toContain('secret-query');
+    // One line per request: no second access log naming the raw path.
+    expect(readFileSync(t.env.LOG_FILE!, 'utf8')).not.toContain(`/v1/api-keys/${key.body.id}`);
   });
 
   it('sets security headers', async () => {

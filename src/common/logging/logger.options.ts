@@ -50,9 +50,12 @@ export function loggerOptions(env: Env): Params {
         method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
       },
     },
-    customProps: () => ({}),
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+    // The access log is the service's own (bootstrap's onResponse hook: route template, correlation id, status, time).
+    // pino-http's would be a second line per request, naming the raw path with its ids, and costs a child logger and
+    // a serialisation per request even when nothing is written.
+    autoLogging: false,
     quietReqLogger: true,
+    quietResLogger: true,
   };
   return {
     pinoHttp: env.LOG_FILE ? [options, pino.destination({ dest: env.LOG_FILE, sync: true, mkdir: true })] : options,
