@@ -8,6 +8,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { once } = require('node:events');
 const { Client } = require('pg');
+const { call } = require('../lib/api');
 const { startWorker } = require('../lib/measure');
 const { rssMb } = require('../lib/seed-subjects');
 
@@ -17,17 +18,6 @@ const PURPOSE = 'bench-import';
 // The tables an import fills; the ceiling copies exactly their rows.
 const TABLES = ['subjects', 'subject_keys', 'subject_identifiers', 'consent_events', 'consent_state'];
 const DAY = 24 * 3600 * 1000;
-
-async function api(ctx, method, path, body, headers = {}) {
-  const res = await fetch(`${ctx.serviceUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ctx.adminKey}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /**
  * Subject s's k-th event is line k * SUBJECTS + s: every subject's history spread over the whole file, as an
@@ -63,7 +53,7 @@ async function writeFile(path) {
 module.exports = {
   name: 'consent import',
   async run(ctx) {
-    await api(ctx, 'POST', '/v1/purposes', {
+    await call(ctx, 'POST', '/v1/purposes', {
       key: PURPOSE,
       name: 'Newsletter (imported)',
       channels: ['email', 'sms'],
@@ -86,7 +76,7 @@ module.exports = {
     await c.connect();
     try {
       const started = Date.now();
-      const imp = await api(ctx, 'POST', '/v1/imports', {
+      const imp = await call(ctx, 'POST', '/v1/imports', {
         format: 'ndjson',
         defaults: {
           purpose: PURPOSE,
@@ -105,7 +95,7 @@ module.exports = {
       let done;
       for (;;) {
         rssPeak = Math.max(rssPeak, rssMb(worker.pid));
-        done = await api(ctx, 'GET', `/v1/imports/${imp.id}`);
+        done = await call(ctx, 'GET', `/v1/imports/${imp.id}`);
         if (!['queued', 'running', 'awaiting_file'].includes(done.status)) break;
         await new Promise((r) => setTimeout(r, 500));
       }

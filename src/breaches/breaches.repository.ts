@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AT_RISK_HOURS, NOTIFY_AUTHORITY_WITHIN_HOURS } from './breach-deadline';
@@ -142,12 +142,13 @@ export class BreachesRepository {
   }
 
   /** Housekeeping: up to `limit` digest records of periods older than `days`; how many went. */
-  deleteDigestsOlderThan(days: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM breach_digests WHERE period_start IN (
+  async deleteDigestsOlderThan(days: number, limit: number): Promise<number> {
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM breach_digests WHERE period_start IN (
          SELECT period_start FROM breach_digests WHERE period_start < now() - make_interval(days => $1) LIMIT $2)`,
-      [days, limit],
+        [days, limit],
+      ),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ChangeType } from './consent-change.entity';
@@ -72,12 +72,13 @@ export class ChangeFeedRepository {
   }
 
   async deleteBefore(before: Date, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM consent_changes WHERE seq IN (
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM consent_changes WHERE seq IN (
          SELECT seq FROM consent_changes WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2)
        RETURNING 1`,
-      [before, limit],
+        [before, limit],
+      ),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ConsentEvent } from './consent-event.entity';
@@ -88,13 +88,14 @@ export class ConsentWebhooksRepository {
   }
 
   /** Housekeeping: up to `limit` delivery records older than `days`; how many went. */
-  deleteDeliveriesOlderThan(days: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM consent_webhook_deliveries WHERE (subscription_id, event_id) IN (
+  async deleteDeliveriesOlderThan(days: number, limit: number): Promise<number> {
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM consent_webhook_deliveries WHERE (subscription_id, event_id) IN (
          SELECT subscription_id, event_id FROM consent_webhook_deliveries
           WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
-      [days, limit],
+        [days, limit],
+      ),
     );
   }
 }

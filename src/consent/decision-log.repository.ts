@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConsentDecisionRecord } from './consent-decision-record.entity';
@@ -97,12 +97,13 @@ export class DecisionLogRepository {
 
   /** The oldest `limit` decisions before `before`, their answers with them (ON DELETE CASCADE). */
   async deleteBefore(before: Date, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM consent_decisions WHERE id IN (
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM consent_decisions WHERE id IN (
          SELECT id FROM consent_decisions WHERE decided_at < $1 ORDER BY decided_at LIMIT $2)
        RETURNING 1`,
-      [before, limit],
+        [before, limit],
+      ),
     );
   }
 }

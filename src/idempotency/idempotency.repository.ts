@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyRecord } from './idempotency-record.entity';
@@ -55,12 +55,13 @@ export class IdempotencyRepository {
 
   /** Records past the replay window; the claim treats them as free already, this keeps the table small. */
   async deleteExpired(ttlHours: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM idempotency_keys WHERE (principal_id, key) IN (
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM idempotency_keys WHERE (principal_id, key) IN (
          SELECT principal_id, key FROM idempotency_keys WHERE created_at < now() - $1 * interval '1 hour' LIMIT $2)
        RETURNING 1`,
-      [ttlHours, limit],
+        [ttlHours, limit],
+      ),
     );
   }
 

@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutgoingEmail } from './outgoing-email.entity';
@@ -76,14 +76,15 @@ export class OutgoingEmailsRepository {
   }
 
   /** Housekeeping: up to `limit` sent or failed e-mails created more than `days` ago; one still queued stays. */
-  deleteFinishedOlderThan(days: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM outgoing_emails WHERE id IN (
+  async deleteFinishedOlderThan(days: number, limit: number): Promise<number> {
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM outgoing_emails WHERE id IN (
          SELECT id FROM outgoing_emails
           WHERE created_at < now() - make_interval(days => $1) AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
           LIMIT $2)`,
-      [days, limit],
+        [days, limit],
+      ),
     );
   }
 }

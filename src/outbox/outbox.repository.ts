@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
@@ -52,12 +52,13 @@ export class OutboxRepository {
 
   /** Rows whose job finished before `before`; a dead row stays until an operator re-drives or handles it. */
   async deleteFinished(before: Date, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM outbox WHERE id IN (
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM outbox WHERE id IN (
          SELECT id FROM outbox WHERE completed_at < $1 ORDER BY completed_at LIMIT $2)
        RETURNING 1`,
-      [before, limit],
+        [before, limit],
+      ),
     );
   }
 

@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RequestToken, RequestTokenPurpose } from './request-token.entity';
@@ -64,14 +64,15 @@ export class RequestTokensRepository {
    * Housekeeping: up to `limit` links expired more than `days` ago. A request still awaiting verification keeps its
    * links: how many it was sent bounds the next ones.
    */
-  deleteExpiredOlderThan(days: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM request_tokens WHERE id IN (
+  async deleteExpiredOlderThan(days: number, limit: number): Promise<number> {
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM request_tokens WHERE id IN (
          SELECT t.id FROM request_tokens t JOIN requests r ON r.id = t.request_id
           WHERE t.expires_at < now() - make_interval(days => $1) AND r.status <> 'awaiting_verification'
           LIMIT $2)`,
-      [days, limit],
+        [days, limit],
+      ),
     );
   }
 }

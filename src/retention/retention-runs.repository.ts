@@ -1,4 +1,4 @@
-import { deletedCount } from '../common/db/purge-in-batches';
+import { affectedRows } from '../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RetentionReviewTask } from './retention-review-task.entity';
@@ -242,15 +242,16 @@ export class RetentionRunsRepository {
   }
 
   /** Housekeeping: up to `limit` items of runs that finished more than `days` ago; how many went. */
-  deleteItemsOfRunsFinishedBefore(days: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM retention_run_items WHERE (run_id, subject_id, policy_key) IN (
+  async deleteItemsOfRunsFinishedBefore(days: number, limit: number): Promise<number> {
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM retention_run_items WHERE (run_id, subject_id, policy_key) IN (
          SELECT i.run_id, i.subject_id, i.policy_key
            FROM retention_runs r JOIN retention_run_items i ON i.run_id = r.id
           WHERE r.status IN ('completed', 'cancelled') AND r.finished_at < now() - make_interval(days => $1)
           LIMIT $2)`,
-      [days, limit],
+        [days, limit],
+      ),
     );
   }
 }

@@ -8,12 +8,7 @@ export async function purgeInBatches(deleteBatch: (limit: number) => Promise<num
   return total;
 }
 
-/** One batch of a purge: a `DELETE` through TypeORM's `query()`, which answers `[rows, count]` for it; the count. */
-export async function deletedCount(
-  source: { query: (sql: string, params: unknown[]) => Promise<unknown> },
-  sql: string,
-  params: unknown[],
-): Promise<number> {
-  const [, count] = (await source.query(sql, params)) as [unknown[], number];
-  return count;
+/** How many rows a `DELETE` run through TypeORM's `query()` removed: it answers `[rows, count]` for one. */
+export function affectedRows(result: unknown): number {
+  return (result as [unknown[], number])[1];
 }

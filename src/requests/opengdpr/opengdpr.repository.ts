@@ -1,4 +1,4 @@
-import { deletedCount } from '../../common/db/purge-in-batches';
+import { affectedRows } from '../../common/db/purge-in-batches';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OpenGdprCallback } from './opengdpr-callback.entity';
@@ -41,12 +41,13 @@ export class OpenGdprRepository {
   }
 
   /** Housekeeping: up to `limit` call-back records older than `days`; how many went. */
-  deleteCallbacksOlderThan(days: number, limit: number): Promise<number> {
-    return deletedCount(
-      this.dataSource,
-      `DELETE FROM opengdpr_callbacks WHERE id IN (
+  async deleteCallbacksOlderThan(days: number, limit: number): Promise<number> {
+    return affectedRows(
+      await this.dataSource.query(
+        `DELETE FROM opengdpr_callbacks WHERE id IN (
          SELECT id FROM opengdpr_callbacks WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
-      [days, limit],
+        [days, limit],
+      ),
     );
   }
 }
