@@ -5,9 +5,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createHttpApp, createWorkerContext } from '../../src/bootstrap';
-import { Client } from 'pg';
 import { Env, EnvInput, validateEnv } from '../../src/config/env';
 import {
+  adminQuery,
   createTestDatabase,
   dbUrl,
   deleteRedisPrefix,
@@ -53,14 +53,8 @@ export class TestApp {
    * A statement as the owner of this installation's tables (the service itself works as the runtime role): for what
    * a test does behind the service's back, such as a trigger that holds a statement, or tampering with the audit log.
    */
-  async asOwner<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: dbUrl(this.dbName) });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+  asOwner<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return adminQuery<T>(sql, params, dbUrl(this.dbName));
   }
 
   get<T>(token: new (...args: never[]) => T): T {

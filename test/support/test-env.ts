@@ -27,8 +27,9 @@ export function runtimeDbUrl(name: string): string {
   return u.toString();
 }
 
-export async function adminQuery<T = unknown>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: PG_ADMIN_URL });
+/** One statement as the cluster's owner, on the `postgres` database or (`url`) another. */
+export async function adminQuery<T = unknown>(sql: string, params: unknown[] = [], url = PG_ADMIN_URL): Promise<T[]> {
+  const c = new Client({ connectionString: url });
   await c.connect();
   try {
     return (await c.query(sql, params)).rows as T[];
