@@ -17,7 +17,11 @@ module.exports = {
     },
     jobs: { what: 'queue catalogue, typed payloads, schedule registry, process role', tables: [], uses: [] },
     outbox: { what: 'transactional outbox, relay to BullMQ, reconciler', tables: ['outbox'], uses: ['jobs'] },
-    audit: { what: 'append-only, hash-chained audit log', tables: ['audit_log'], uses: [] },
+    audit: {
+      what: 'append-only audit log, its Merkle tree and sequencer',
+      tables: ['audit_log', 'audit_leaves', 'audit_tree'],
+      uses: [],
+    },
     idempotency: { what: 'Idempotency-Key replay store', tables: ['idempotency_keys'], uses: ['jobs'] },
     auth: { what: 'API keys, scopes guard', tables: ['api_keys'], uses: ['audit', 'idempotency'] },
     metrics: { what: 'Prometheus metrics', tables: [], uses: ['jobs', 'outbox'] },
@@ -25,7 +29,7 @@ module.exports = {
     worker: {
       what: 'the worker role: consumers, dispatcher, the queue dashboard',
       tables: [],
-      uses: ['auth', 'jobs', 'outbox'],
+      uses: ['audit', 'auth', 'jobs', 'outbox'],
     },
     notifications: { what: 'outgoing e-mail, templates', tables: ['outgoing_emails'], uses: ['jobs', 'outbox'] },
     web: { what: 'shared page layout, strings, CSRF, message pages', tables: [], uses: ['notifications'] },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../common/json/canonical-json';
+import { leafHash } from './merkle';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -18,9 +19,9 @@ export interface ChainedFields {
   data: Record<string, unknown> | null;
 }
 
-/** hash = SHA-256(previous hash + canonical entry): altering, removing or reordering any entry breaks every later hash. */
-export function chainHash(prevHash: string, e: ChainedFields): string {
-  const canonical = canonicalJson({
+/** The bytes an entry is hashed as, in the legacy chain and as a leaf of the Merkle tree alike. */
+export function canonicalEntry(e: ChainedFields): string {
+  return canonicalJson({
     seq: String(e.seq),
     id: e.id,
     occurredAt: e.occurredAt.toISOString(),
@@ -34,7 +35,17 @@ export function chainHash(prevHash: string, e: ChainedFields): string {
     correlationId: e.correlationId,
     data: e.data,
   });
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/** RFC 9162 leaf hash of an entry: what the sequencer seals and what a verifier recomputes. */
+export const entryLeafHash = (e: ChainedFields): Buffer => leafHash(Buffer.from(canonicalEntry(e), 'utf8'));
+
+/**
+ * The chain of entries written before the Merkle tree (migration 1763800030000): hash = SHA-256(previous hash +
+ * canonical entry), so altering, removing or reordering one breaks every later hash.
+ */
+export function chainHash(prevHash: string, e: ChainedFields): string {
+  return createHash('sha256').update(prevHash).update(canonicalEntry(e)).digest('hex');
 }
 
 export interface VerifyState {

@@ -1,8 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * Append-only and hash-chained (LEGAL item 27). The database refuses UPDATE, DELETE and TRUNCATE on this
- * table (migration), so there is no code path that changes a row. Ids only: never personal data.
+ * Append-only (Art. 5(2)): the database refuses UPDATE, DELETE and TRUNCATE on this table, and the runtime role may
+ * only SELECT and INSERT. `seq` comes from a sequence; the sequencer seals entries into the Merkle tree of
+ * `audit_leaves` (the `tx` column, not mapped here, orders them). Ids only: never personal data.
  */
 @Entity({ name: 'audit_log' })
 @Index('ix_audit_log_subject', ['subjectId', 'seq'])
@@ -45,9 +46,10 @@ export class AuditEntry {
   @Column({ type: 'jsonb', nullable: true })
   data: Record<string, unknown> | null;
 
-  @Column({ type: 'char', length: 64 })
-  prevHash: string;
+  /** The legacy hash chain, on entries written before the Merkle tree (migration 1763800030000); null since. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  prevHash: string | null;
 
-  @Column({ type: 'char', length: 64 })
-  hash: string;
+  @Column({ type: 'char', length: 64, nullable: true })
+  hash: string | null;
 }

@@ -5,12 +5,16 @@ import { RequireScopes } from '../common/auth/scopes';
 import { decodeCursor, pageOf } from '../common/http/pagination';
 import { AuditQuery, toAuditView } from './audit.dto';
 import { AuditService } from './audit.service';
+import { AuditVerifier } from './audit-verifier.service';
 import { ApiPage } from '../common/openapi/responses';
 
 @ApiTags('audit')
 @Controller('v1/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly verifier: AuditVerifier,
+  ) {}
 
   @Get()
   @ApiPage(AuditEntryView)
@@ -34,8 +38,10 @@ export class AuditController {
   @Get('verify')
   @ApiOkResponse({ type: VerifyResult })
   @RequireScopes('audit:read')
-  @ApiOperation({ summary: 'Recompute the hash chain and report the first broken entry' })
+  @ApiOperation({
+    summary: 'Recompute every sealed entry, the Merkle tree and its root, and report the first fault',
+  })
   verify() {
-    return this.audit.verify();
+    return this.verifier.verify();
   }
 }

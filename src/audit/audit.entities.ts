@@ -1,4 +1,5 @@
 import { AuditEntry } from './audit-entry.entity';
+import { AuditLeaf, AuditTree } from './audit-tree.entity';
 
 /** The tables this module owns (docs/ARCHITECTURE.md). */
-export const AUDIT_ENTITIES = [AuditEntry];
+export const AUDIT_ENTITIES = [AuditEntry, AuditLeaf, AuditTree];

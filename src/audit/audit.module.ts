@@ -6,12 +6,21 @@ import { AUDIT_ENTITIES } from './audit.entities';
 import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
+import { AuditTreeRepository } from './audit-tree.repository';
+import { AuditVerifier } from './audit-verifier.service';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
   controllers: [AuditController],
-  providers: [AuditService, AuditRepository, AuditLogReaderService, AuditLogReaderRepository],
-  exports: [AuditService, AuditLogReaderService],
+  providers: [
+    AuditService,
+    AuditRepository,
+    AuditTreeRepository,
+    AuditVerifier,
+    AuditLogReaderService,
+    AuditLogReaderRepository,
+  ],
+  exports: [AuditService, AuditVerifier, AuditLogReaderService],
 })
 export class AuditModule {}

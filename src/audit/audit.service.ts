@@ -2,11 +2,9 @@ import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
-import { chainHash, GENESIS_HASH, verifyBatch, VerifyState } from './audit-chain';
 import { AuditEntry } from './audit-entry.entity';
-import { AuditListFilter, AuditRepository } from './audit.repository';
+import { AuditListFilter, AuditRepository, NewAuditEntry } from './audit.repository';
 import { SubjectAliases } from './subject-aliases';
-import type { VerifyResult } from './audit.responses';
 
 export interface AuditInput {
   action: string;
@@ -21,9 +19,6 @@ export interface AuditInput {
 
 /** The list filter as callers give it: one subject id, which the service widens to the subject and its aliases. */
 export type AuditFilter = Omit<AuditListFilter, 'subjectIds'> & { subjectId?: string };
-
-// Any constant works; it names the one lock that serialises appends so the chain never forks.
-const AUDIT_LOCK = 0x2a0d17;
 
 @Injectable()
 export class AuditService {
@@ -44,35 +39,25 @@ export class AuditService {
   }
 
   /**
-   * Appends one entry inside the caller's transaction: the change and its audit entry commit together
-   * or not at all. The transaction-scoped advisory lock serialises appends until commit, so two
-   * concurrent writers can never chain onto the same predecessor.
+   * Appends one entry inside the caller's transaction: the change and its audit entry commit together or not at all.
+   * One INSERT and no lock (issue 16): the sequencer in the worker puts committed entries in order and seals them.
    */
   async append(manager: EntityManager, input: AuditInput): Promise<AuditEntry> {
     return (await this.appendMany(manager, [input]))[0];
   }
 
-  /**
-   * `append` for several entries, chained in the order given: one lock, one read of the head and one
-   * insert, so a batch of N changes (a retention batch's erasures) holds the chain lock once, not N times.
-   */
+  /** `append` for several entries: one INSERT however many (a retention batch's erasures). */
   async appendMany(manager: EntityManager, inputs: AuditInput[]): Promise<AuditEntry[]> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditService.append must run inside a transaction');
     }
     if (!inputs.length) return [];
-    await this.repo.lockChain(manager, AUDIT_LOCK);
-    const last = await this.repo.findHead(manager);
     const ctx = requestContext.get();
     const contextActor = ctx?.principal ? { type: ctx.principal.kind, id: ctx.principal.id } : null;
-    let seq = last ? BigInt(last.seq) : 0n;
-    let prevHash = last?.hash ?? GENESIS_HASH;
     const occurredAt = new Date();
-    const entries = inputs.map((input) => {
+    const entries = inputs.map((input): NewAuditEntry => {
       const actor = input.actor ?? contextActor ?? { type: 'system', id: 'zgoda' };
-      seq += 1n;
-      const entry = this.repo.build(manager, {
-        seq: seq.toString(),
+      return {
         id: randomUUID(),
         occurredAt,
         actorType: actor.type,
@@ -84,14 +69,10 @@ export class AuditService {
         reason: input.reason ?? null,
         correlationId: ctx?.correlationId ?? null,
         data: input.data ?? null,
-        prevHash,
-      });
-      entry.hash = chainHash(entry.prevHash, entry);
-      prevHash = entry.hash;
-      return entry;
+      };
     });
-    await this.repo.insert(manager, entries);
-    return entries;
+    const seqs = await this.repo.insert(manager, entries);
+    return entries.map((e) => ({ ...e, seq: seqs.get(e.id)!, prevHash: null, hash: null }));
   }
 
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
@@ -103,25 +84,5 @@ export class AuditService {
 
   async findForTarget(targetType: string, targetId: string): Promise<AuditEntry[]> {
     return this.repo.findForTarget(targetType, targetId);
-  }
-
-  /** Recomputes the whole chain in batches (flat memory) and names the first entry that does not match. */
-  async verify(batchSize = 5000): Promise<VerifyResult> {
-    let state: VerifyState = { prevHash: GENESIS_HASH, expectedSeq: 1n, checked: 0 };
-    let after = '0';
-    for (;;) {
-      const rows = await this.repo.listAfter(after, batchSize);
-      if (!rows.length) break;
-      state = verifyBatch(state, rows);
-      if (state.firstInvalidSeq) break;
-      after = rows[rows.length - 1].seq;
-    }
-    const head = await this.repo.findHead();
-    return {
-      valid: !state.firstInvalidSeq,
-      checked: state.checked,
-      head: head ? { seq: String(head.seq), hash: head.hash } : null,
-      ...(state.firstInvalidSeq ? { firstInvalidSeq: state.firstInvalidSeq } : {}),
-    };
   }
 }

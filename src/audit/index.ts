@@ -2,5 +2,8 @@
 export { AuditLogReaderService } from './audit-log-reader.service';
 export type { AuditChangeRow } from './audit-log-reader.service';
 export { AuditModule } from './audit.module';
+export { AuditSealer } from './audit-sealer.service';
+export { AuditVerifier } from './audit-verifier.service';
+export { AuditWorkerModule } from './audit-worker.module';
 export { AuditInput, AuditService } from './audit.service';
 export { SubjectAliases } from './subject-aliases';

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
-import { AuditService } from '../audit';
+import { AuditVerifier } from '../audit';
 import { loadEnv } from '../config/load-env';
 
-/** `npm run audit:verify`: recomputes the audit hash chain; exit code 1 names the first broken entry. */
+/** `npm run audit:verify`: recomputes the sealed audit entries and the Merkle tree; exit code 1 names the first fault. */
 async function main(): Promise<void> {
   const env = loadEnv();
   const ctx = await NestFactory.createApplicationContext(AppModule.forRole(env, 'api'), { logger: false });
   try {
-    const result = await ctx.get(AuditService).verify();
+    const result = await ctx.get(AuditVerifier).verify();
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (!result.valid) process.exitCode = 1;
   } finally {

@@ -143,6 +143,15 @@ export class Env {
   OUTBOX_POLL_MS = 1000;
 
   /**
+   * How often the worker's sequencer seals new audit entries into the Merkle tree (ms). An entry waits at most this
+   * long, plus the longest transaction running in the cluster at the time (issue 16).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  AUDIT_SEAL_INTERVAL_MS = 1000;
+
+  /**
    * How long a request owns the Idempotency-Key it claimed (ms): a retry within it waits for the first answer (at
    * most 10 s, then 409 idempotency_in_progress); after it, a claim that never answered is taken over. Longer than
    * any request runs.

@@ -133,11 +133,11 @@ export class ProofAuditEntry {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   data: Record<string, unknown> | null;
 
-  @ApiProperty()
-  hash: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Legacy hash chain; null for entries in the Merkle tree' })
+  hash: string | null;
 
-  @ApiProperty()
-  prevHash: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Legacy hash chain; null for entries in the Merkle tree' })
+  prevHash: string | null;
 }
 
 export class ProofResponse {

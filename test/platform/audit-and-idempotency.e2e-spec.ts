@@ -1,33 +1,12 @@
 import { purposeBody } from '../consent/consent-fixtures';
-import { Client } from 'pg';
-import { AuditService } from '../../src/audit/audit.service';
 import { startTestApp, TestApp } from '../support/test-app';
 
-describe('platform: audit chain and idempotency', () => {
+describe('platform: audit log privileges and idempotency', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ role: 'api' });
   });
   afterAll(() => t.close());
-
-  it('keeps one unbroken chain under concurrent writes from many connections', async () => {
-    const audit = t.get(AuditService);
-    await Promise.all(
-      Array.from({ length: 120 }, (_, i) =>
-        t.dataSource.transaction((m) =>
-          audit.append(m, { action: 'test.concurrent', targetType: 'test', targetId: String(i) }),
-        ),
-      ),
-    );
-    const res = await t.request('GET', '/v1/audit/verify');
-    expect(res.status).toBe(200);
-    expect(res.body.valid).toBe(true);
-    expect(res.body.checked).toBeGreaterThanOrEqual(120);
-    expect(res.body.head.seq).toBe(String(res.body.checked));
-    const [{ n }] = await t.dataSource.query(`SELECT count(DISTINCT prev_hash)::int AS n FROM audit_log`);
-    const [{ total }] = await t.dataSource.query(`SELECT count(*)::int AS total FROM audit_log`);
-    expect(n).toBe(total); // no two entries chained onto the same predecessor: no fork
-  });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the audit log in the database itself', async () => {
     // Even its owner: the trigger refuses.
@@ -53,23 +32,9 @@ describe('platform: audit chain and idempotency', () => {
     await expect(t.dataSource.query(`SET session_replication_role = replica`)).rejects.toThrow(/permission denied/);
     await expect(t.dataSource.query(`SET ROLE postgres`)).rejects.toThrow(/permission denied/);
     // The other append-only tables alike; the working tables stay writable.
-    for (const table of ['consent_events', 'breach_events', 'retention_policy_versions'])
+    for (const table of ['audit_leaves', 'consent_events', 'breach_events', 'retention_policy_versions'])
       await expect(t.dataSource.query(`DELETE FROM ${table}`)).rejects.toThrow(/permission denied/);
     await expect(t.dataSource.query(`DELETE FROM idempotency_keys WHERE false`)).resolves.toBeDefined();
-  });
-
-  it('names the first broken entry when a row is altered behind the app (trigger disabled by a superuser)', async () => {
-    const c = new Client({ connectionString: t.env.DATABASE_MIGRATION_URL });
-    await c.connect();
-    try {
-      await c.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
-      await c.query(`UPDATE audit_log SET target_id = 'forged' WHERE seq = 7`);
-      await c.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
-    } finally {
-      await c.end();
-    }
-    const res = await t.request('GET', '/v1/audit/verify');
-    expect(res.body).toMatchObject({ valid: false, firstInvalidSeq: '7', checked: 6 });
   });
 
   it('replays the first status and the created resource for the same Idempotency-Key and body', async () => {

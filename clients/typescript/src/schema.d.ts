@@ -32,7 +32,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Recompute the hash chain and report the first broken entry
+         * Recompute every sealed entry, the Merkle tree and its root, and report the first fault
          * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
          */
         get: operations["AuditController_verify"];
@@ -2328,20 +2328,53 @@ export interface components {
             data: {
                 [key: string]: unknown;
             } | null;
-            /** @description This entry’s hash in the chain */
-            hash: string;
-            prevHash: string;
+            /** @description Legacy hash chain (entries written before the Merkle tree); null since. Use the inclusion proof. */
+            hash: string | null;
+            /** @description Legacy hash chain: the previous entry’s hash */
+            prevHash: string | null;
+        };
+        TrustedRootView: {
+            /** @description Leaves in the trusted tree */
+            treeSize: string;
+            /** @description Its root, hex */
+            rootHash: string;
+            /**
+             * @description checkpoint: a signed checkpoint given by the caller; stored: the tree row in the database
+             * @enum {string}
+             */
+            source: "checkpoint" | "stored";
         };
         ChainHead: {
             seq: string;
             hash: string;
         };
+        AuditFault: {
+            /**
+             * @description edited: an entry differs from its sealed leaf (or breaks the legacy chain); removed: an entry or a leaf is gone; truncated: the tree ends before the trusted size; rewritten: the leaves no longer give the trusted root
+             * @enum {string}
+             */
+            kind: "edited" | "removed" | "truncated" | "rewritten";
+            /** @description The first bad position in the tree (a string: it may exceed 2^53) */
+            position?: string;
+            /** @description The entry concerned, when one is */
+            seq?: string;
+            detail: string;
+        };
         VerifyResult: {
             valid: boolean;
+            /** @description Sealed entries recomputed */
             checked: number;
-            /** @description The last entry checked; null on an empty log */
+            /** @description Leaves found in the tree */
+            treeSize: string;
+            /** @description The root recomputed from those leaves, hex (RFC 9162) */
+            rootHash: string;
+            /** @description The root the leaves were checked against */
+            trusted: components["schemas"]["TrustedRootView"];
+            /** @description The last entry of the legacy hash chain; null if none */
             head: components["schemas"]["ChainHead"] | (never | null);
-            /** @description The first entry whose hash or position does not follow */
+            /** @description The first fault found */
+            fault?: components["schemas"]["AuditFault"];
+            /** @description The entry of the first fault, when it concerns one */
             firstInvalidSeq?: string;
         };
         CreateApiKeyDto: {
@@ -3292,8 +3325,10 @@ export interface components {
             data: {
                 [key: string]: unknown;
             } | null;
-            hash: string;
-            prevHash: string;
+            /** @description Legacy hash chain; null for entries in the Merkle tree */
+            hash: string | null;
+            /** @description Legacy hash chain; null for entries in the Merkle tree */
+            prevHash: string | null;
         };
         ProofResponse: {
             event: components["schemas"]["HistoryEventView"];
