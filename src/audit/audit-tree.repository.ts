@@ -19,7 +19,7 @@ const ENTRY_COLUMNS = `a.seq, a.id, a.occurred_at AS "occurredAt", a.actor_type 
   a.action, a.target_type AS "targetType", a.target_id AS "targetId", a.subject_id AS "subjectId", a.reason,
   a.correlation_id AS "correlationId", a.data`;
 
-const TREE_COLUMNS = `size, last_tx::text AS "lastTx", last_seq AS "lastSeq", frontier, root, sealed_at AS "sealedAt"`;
+const TREE_COLUMNS = `size, last_tx AS "lastTx", last_seq AS "lastSeq", frontier, root, sealed_at AS "sealedAt"`;
 
 /** The SQL of the Merkle tree over the audit log: the sequencer's reads and writes and the verifier's reads. */
 @Injectable()
@@ -53,8 +53,9 @@ export class AuditTreeRepository {
     limit: number,
   ): Promise<(AuditEntry & { tx: string })[]> {
     return m.query(
-      `SELECT ${ENTRY_COLUMNS}, a.tx::text AS tx FROM audit_log a
-        WHERE (a.tx, a.seq) > ($1::xid8, $2::bigint) AND a.tx < pg_snapshot_xmin(pg_current_snapshot())
+      `SELECT ${ENTRY_COLUMNS}, a.tx FROM audit_log a
+        WHERE (a.tx, a.seq) > ($1::bigint, $2::bigint)
+          AND a.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
         ORDER BY a.tx, a.seq LIMIT $3`,
       [after.tx ?? '0', after.seq ?? '0', limit],
     ) as Promise<(AuditEntry & { tx: string })[]>;
@@ -70,7 +71,7 @@ export class AuditTreeRepository {
 
   async updateTree(m: EntityManager, t: Omit<TreeState, 'sealedAt'>): Promise<void> {
     await m.query(
-      `UPDATE audit_tree SET size = $1, last_tx = $2::xid8, last_seq = $3, frontier = $4::bytea[], root = $5,
+      `UPDATE audit_tree SET size = $1, last_tx = $2, last_seq = $3, frontier = $4::bytea[], root = $5,
               sealed_at = now() WHERE id = 1`,
       [t.size, t.lastTx, t.lastSeq, t.frontier, t.root],
     );
@@ -102,7 +103,7 @@ export class AuditTreeRepository {
   ): Promise<string | null> {
     const [row] = (await m.query(
       `SELECT a.seq FROM audit_log a LEFT JOIN audit_leaves l ON l.seq = a.seq
-        WHERE (a.tx, a.seq) <= ($1::xid8, $2::bigint) AND l.seq IS NULL ORDER BY a.tx, a.seq LIMIT 1`,
+        WHERE (a.tx, a.seq) <= ($1::bigint, $2::bigint) AND l.seq IS NULL ORDER BY a.tx, a.seq LIMIT 1`,
       [after.tx ?? '0', after.seq ?? '0'],
     )) as { seq: string }[];
     return row?.seq ?? null;
@@ -115,7 +116,7 @@ export class AuditTreeRepository {
   ): Promise<number> {
     const [row] = (await m.query(
       `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(occurred_at)), 0)::float8 AS lag
-         FROM audit_log WHERE (tx, seq) > ($1::xid8, $2::bigint)`,
+         FROM audit_log WHERE (tx, seq) > ($1::bigint, $2::bigint)`,
       [after.tx ?? '0', after.seq ?? '0'],
     )) as { lag: number }[];
     return Math.max(0, row.lag);

@@ -14,21 +14,28 @@ export class AuditMerkle1763800030000 implements MigrationInterface {
   name = 'AuditMerkle1763800030000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE SEQUENCE audit_log_seq OWNED BY audit_log.seq`);
-    await q.query(`SELECT setval('audit_log_seq', COALESCE((SELECT max(seq) FROM audit_log), 0) + 1, false)`);
-    await q.query(`ALTER TABLE audit_log ALTER COLUMN seq SET DEFAULT nextval('audit_log_seq')`);
+    await q.query(`CREATE SEQUENCE audit_log_seq_seq OWNED BY audit_log.seq`);
+    await q.query(`SELECT setval('audit_log_seq_seq', COALESCE((SELECT max(seq) FROM audit_log), 0) + 1, false)`);
+    await q.query(`ALTER TABLE audit_log ALTER COLUMN seq SET DEFAULT nextval('audit_log_seq_seq')`);
     await q.query(`ALTER TABLE audit_log ALTER COLUMN prev_hash DROP NOT NULL, ALTER COLUMN hash DROP NOT NULL`);
-    // A constant default fills the existing rows without rewriting them (and without firing the UPDATE trigger).
-    await q.query(`ALTER TABLE audit_log ADD COLUMN tx xid8 NOT NULL DEFAULT '1'::xid8`);
-    await q.query(`ALTER TABLE audit_log ALTER COLUMN tx SET DEFAULT pg_current_xact_id()`);
+    // A constant default fills the existing rows without rewriting them (and without firing the UPDATE trigger). The
+    // full 64-bit transaction id (epoch and xid, as xid8) fits a bigint, a type TypeORM can describe.
+    await q.query(`ALTER TABLE audit_log ADD COLUMN tx bigint NOT NULL DEFAULT 1`);
+    await q.query(
+      `CREATE FUNCTION zgoda_current_tx() RETURNS bigint LANGUAGE sql AS $$ SELECT pg_current_xact_id()::text::bigint $$`,
+    );
+    await q.query(`ALTER TABLE audit_log ALTER COLUMN tx SET DEFAULT zgoda_current_tx()`);
     await q.query(`CREATE INDEX ix_audit_log_tx ON audit_log (tx, seq)`);
     await q.query(`
       CREATE TABLE audit_leaves (
-        position bigint PRIMARY KEY CHECK (position >= 0),
-        seq bigint NOT NULL UNIQUE,
-        leaf_hash bytea NOT NULL CHECK (length(leaf_hash) = 32),
+        position bigint PRIMARY KEY,
+        seq bigint NOT NULL,
+        leaf_hash bytea NOT NULL,
         sealed_at timestamptz NOT NULL DEFAULT now()
       )`);
+    await q.query(`CREATE UNIQUE INDEX ux_audit_leaves_seq ON audit_leaves (seq)`);
+    await q.query(`ALTER TABLE audit_leaves ADD CONSTRAINT ck_audit_leaves_position CHECK (position >= 0)`);
+    await q.query(`ALTER TABLE audit_leaves ADD CONSTRAINT ck_audit_leaves_hash CHECK (length(leaf_hash) = 32)`);
     await q.query(
       `CREATE TRIGGER audit_leaves_append_only BEFORE UPDATE OR DELETE ON audit_leaves FOR EACH ROW EXECUTE FUNCTION zgoda_refuse_change()`,
     );
@@ -37,9 +44,9 @@ export class AuditMerkle1763800030000 implements MigrationInterface {
     );
     await q.query(`
       CREATE TABLE audit_tree (
-        id smallint PRIMARY KEY CHECK (id = 1),
+        id smallint PRIMARY KEY CONSTRAINT ck_audit_tree_one CHECK (id = 1),
         size bigint NOT NULL,
-        last_tx xid8,
+        last_tx bigint,
         last_seq bigint,
         frontier bytea[] NOT NULL,
         root bytea NOT NULL,
@@ -53,7 +60,8 @@ export class AuditMerkle1763800030000 implements MigrationInterface {
     await q.query(`DROP TABLE audit_leaves`);
     await q.query(`DROP INDEX ix_audit_log_tx`);
     await q.query(`ALTER TABLE audit_log DROP COLUMN tx`);
+    await q.query(`DROP FUNCTION zgoda_current_tx()`);
     await q.query(`ALTER TABLE audit_log ALTER COLUMN seq DROP DEFAULT`);
-    await q.query(`DROP SEQUENCE audit_log_seq`);
+    await q.query(`DROP SEQUENCE audit_log_seq_seq`);
   }
 }
