@@ -18,9 +18,9 @@ module.exports = {
     jobs: { what: 'queue catalogue, typed payloads, schedule registry, process role', tables: [], uses: [] },
     outbox: { what: 'transactional outbox, relay to BullMQ, reconciler', tables: ['outbox'], uses: ['jobs'] },
     audit: {
-      what: 'append-only audit log, its Merkle tree and sequencer',
-      tables: ['audit_log', 'audit_leaves', 'audit_tree'],
-      uses: [],
+      what: 'append-only audit log, its Merkle tree, sequencer and signed checkpoints',
+      tables: ['audit_log', 'audit_leaves', 'audit_tree', 'audit_signing_keys', 'audit_checkpoints'],
+      uses: ['metrics'],
     },
     idempotency: { what: 'Idempotency-Key replay store', tables: ['idempotency_keys'], uses: ['jobs'] },
     auth: { what: 'API keys, scopes guard', tables: ['api_keys'], uses: ['audit', 'idempotency'] },

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DataSource } from 'typeorm';
 import { Env } from '../config/env';
 import { entryLeafHash } from './audit-chain';
+import { AuditCheckpoints } from './audit-checkpoints.service';
 import { AuditTreeRepository } from './audit-tree.repository';
 import { append, type Frontier, frontierRoot } from './merkle';
 
@@ -20,10 +21,12 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
   private running?: Promise<unknown>;
   private stopped = false;
   private failures = 0;
+  private lastCheckpointAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: AuditTreeRepository,
+    private readonly checkpoints: AuditCheckpoints,
     private readonly env: Env,
   ) {}
 
@@ -85,12 +88,20 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
   private async tick(): Promise<void> {
     try {
       await this.sealAll();
+      if (Date.now() - this.lastCheckpointAt >= this.env.AUDIT_CHECKPOINT_INTERVAL * 1000) {
+        await this.checkpoints.issue();
+        this.lastCheckpointAt = Date.now();
+      }
       this.failures = 0;
     } catch (error) {
-      // The database away: nothing was sealed (the batch rolled back); the entries wait, and the lag metric shows it.
+      // The database (or the checkpoint directory) away: nothing was sealed or recorded half (the batch rolled back; a
+      // checkpoint is recorded only once written out); the entries wait, and the lag metric shows it.
       this.failures += 1;
       if (this.failures <= 3 || this.failures % 60 === 0)
-        this.logger.warn({ error: (error as Error).message, failures: this.failures }, 'audit sealing failed');
+        this.logger.warn(
+          { error: (error as Error).message, failures: this.failures },
+          'audit sealing or checkpointing failed',
+        );
     } finally {
       this.schedule(this.env.AUDIT_SEAL_INTERVAL_MS);
     }

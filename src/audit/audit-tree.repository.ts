@@ -77,14 +77,25 @@ export class AuditTreeRepository {
     );
   }
 
-  /** Leaves from `from` in position order, each with its entry (left join: a removed entry reads as nulls). */
-  leavesFrom(from: string, limit: number, m: EntityManager = this.dataSource.manager): Promise<LeafRow[]> {
+  /** Leaves of [from, to) in position order, each with its entry (left join: a removed entry reads as nulls). */
+  leavesFrom(from: string, to: string, limit: number, m: EntityManager = this.dataSource.manager): Promise<LeafRow[]> {
     return m.query(
       `SELECT l.position, l.seq AS "leafSeq", l.leaf_hash AS "leafHash", ${ENTRY_COLUMNS}
          FROM audit_leaves l LEFT JOIN audit_log a ON a.seq = l.seq
-        WHERE l.position >= $1 ORDER BY l.position LIMIT $2`,
-      [from, limit],
+        WHERE l.position >= $1 AND l.position < $2 ORDER BY l.position LIMIT $3`,
+      [from, to, limit],
     ) as Promise<LeafRow[]>;
+  }
+
+  async leafOf(
+    seq: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<{ position: string; hash: Buffer } | null> {
+    const [row] = (await m.query(`SELECT position, leaf_hash AS hash FROM audit_leaves WHERE seq = $1`, [seq])) as {
+      position: string;
+      hash: Buffer;
+    }[];
+    return row ?? null;
   }
 
   /** Leaf hashes of positions [from, to), for proofs. */

@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { entryLeafHash, GENESIS_HASH, verifyBatch, type VerifyState } from './audit-chain';
+import { AuditCheckpoints } from './audit-checkpoints.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { AuditTreeRepository } from './audit-tree.repository';
 import { AuditRepository } from './audit.repository';
-import type { AuditFault, VerifyResult } from './audit.responses';
+import type { AuditFault, TrustedSource, VerifyResult } from './audit.responses';
 import { append, EMPTY_FRONTIER, type Frontier, frontierRoot } from './merkle';
 
-/** A tree a verifier trusts from outside the database: a checkpoint's size and root. */
+/** A tree a verifier trusts: a checkpoint's size and root. */
 export interface TrustedRoot {
-  treeSize: string;
+  treeSize: number;
   rootHash: string;
   /** Where it came from, echoed in the answer. */
-  source: 'checkpoint' | 'stored';
+  source: TrustedSource;
 }
 
 const BATCH = 5000;
 
 /**
  * Recomputes the audit log's evidence from the entries themselves (issue 16 item 2): the legacy hash chain, every
- * sealed entry against its leaf, the tree's root from the leaves, and that root against a root trusted from outside.
+ * sealed entry against its leaf, the tree's root from the leaves, and that root against a trusted checkpoint's.
  * Flat memory: entries stream in batches and only the tree's right edge is kept.
  */
 @Injectable()
@@ -26,53 +27,68 @@ export class AuditVerifier {
   constructor(
     private readonly entries: AuditRepository,
     private readonly tree: AuditTreeRepository,
+    private readonly checkpoints: AuditCheckpoints,
   ) {}
 
-  async verify(trusted?: TrustedRoot): Promise<VerifyResult> {
+  /**
+   * Against the checkpoint given (a JWS kept outside, its signature checked), else the latest one recorded, else the
+   * tree row. Only a checkpoint kept outside the database proves anything against someone who can rewrite it.
+   */
+  async verify(checkpointJws?: string): Promise<VerifyResult> {
+    if (checkpointJws)
+      return this.verifyAgainst({ ...(await this.checkpoints.open(checkpointJws)), source: 'checkpoint' });
+    const latest = await this.checkpoints.latest();
+    if (latest)
+      return this.verifyAgainst({ ...(await this.checkpoints.open(latest.jws)), source: 'stored_checkpoint' });
+    const tree = await this.tree.tree();
+    return this.verifyAgainst({ treeSize: Number(tree.size), rootHash: tree.root.toString('hex'), source: 'tree' });
+  }
+
+  async verifyAgainst(trusted: TrustedRoot): Promise<VerifyResult> {
     const legacy = await this.verifyLegacyChain();
     const stored = await this.tree.tree();
-    const expected = trusted ?? { treeSize: stored.size, rootHash: stored.root.toString('hex'), source: 'stored' };
-    const expectedSize = BigInt(expected.treeSize);
     let frontier: Frontier = EMPTY_FRONTIER;
     let fault: AuditFault | undefined = legacy.fault;
-    let rootAtExpected: Buffer | undefined = expectedSize === 0n ? frontierRoot(frontier) : undefined;
-    for (let from = 0n; !fault;) {
-      const rows = await this.tree.leavesFrom(from.toString(), BATCH);
+    let rootAtTrusted: Buffer | undefined = trusted.treeSize === 0 ? frontierRoot(frontier) : undefined;
+    for (let from = 0; !fault;) {
+      // The tree as the row read above describes it: leaves the sequencer adds meanwhile are for the next check.
+      const rows = await this.tree.leavesFrom(String(from), stored.size, BATCH);
       if (!rows.length) break;
       for (const row of rows) {
-        const position = BigInt(row.position);
+        const position = Number(row.position);
         if (position !== from) {
-          fault = { kind: 'removed', position: from.toString(), detail: 'a leaf of the tree is missing' };
+          fault = { kind: 'removed', position: from, detail: 'a leaf of the tree is missing' };
           break;
         }
         if (row.seq === null || row.seq === undefined) {
-          fault = { kind: 'removed', position: row.position, seq: row.leafSeq, detail: 'a sealed entry is missing' };
+          fault = { kind: 'removed', position, seq: row.leafSeq, detail: 'a sealed entry is missing' };
           break;
         }
         if (!entryLeafHash(row as AuditEntry).equals(row.leafHash)) {
-          fault = {
-            kind: 'edited',
-            position: row.position,
-            seq: row.leafSeq,
-            detail: 'the entry differs from its leaf',
-          };
+          fault = { kind: 'edited', position, seq: row.leafSeq, detail: 'the entry differs from its leaf' };
           break;
         }
         frontier = append(frontier, row.leafHash);
-        from += 1n;
-        if (from === expectedSize) rootAtExpected = frontierRoot(frontier);
+        from += 1;
+        if (from === trusted.treeSize) rootAtTrusted = frontierRoot(frontier);
       }
     }
-    if (!fault && BigInt(frontier.size) < expectedSize)
-      fault = { kind: 'truncated', position: String(frontier.size), detail: `the tree ends before ${expectedSize}` };
-    if (!fault && rootAtExpected && rootAtExpected.toString('hex') !== expected.rootHash)
+    if (!fault && frontier.size < trusted.treeSize)
+      fault = {
+        kind: 'truncated',
+        position: frontier.size,
+        detail: `the tree ends at ${frontier.size}, before the ${trusted.treeSize} entries of the trusted checkpoint`,
+      };
+    if (!fault && rootAtTrusted && rootAtTrusted.toString('hex') !== trusted.rootHash)
       fault = {
         kind: 'rewritten',
-        position: '0',
-        detail: `the first ${expectedSize} leaves do not give the trusted root: a leaf below it was rewritten`,
+        position: 0,
+        detail: `the first ${trusted.treeSize} leaves do not give the trusted root: entries below it were rewritten`,
       };
-    if (!fault && String(frontier.size) !== stored.size)
-      fault = { kind: 'truncated', position: String(frontier.size), detail: 'the tree row and its leaves disagree' };
+    if (!fault && frontier.size !== Number(stored.size))
+      fault = { kind: 'truncated', position: frontier.size, detail: 'the tree ends before its own row says' };
+    if (!fault && !frontierRoot(frontier).equals(stored.root))
+      fault = { kind: 'rewritten', position: 0, detail: 'the leaves do not give the root the tree row holds' };
     if (!fault) {
       const orphan = await this.tree.unsealedBehindCursor({ tx: stored.lastTx, seq: stored.lastSeq });
       if (orphan) fault = { kind: 'removed', seq: orphan, detail: 'a sealed entry lost its leaf' };
@@ -80,9 +96,9 @@ export class AuditVerifier {
     return {
       valid: !fault,
       checked: frontier.size,
-      treeSize: String(frontier.size),
+      treeSize: frontier.size,
       rootHash: frontierRoot(frontier).toString('hex'),
-      trusted: { treeSize: expected.treeSize, rootHash: expected.rootHash, source: expected.source },
+      trusted: { treeSize: trusted.treeSize, rootHash: trusted.rootHash, source: trusted.source },
       head: legacy.head,
       ...(fault ? { fault, firstInvalidSeq: fault.seq ?? legacy.firstInvalidSeq } : {}),
     };

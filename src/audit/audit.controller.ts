@@ -39,7 +39,8 @@ export class AuditController {
   @ApiOkResponse({ type: VerifyResult })
   @RequireScopes('audit:read')
   @ApiOperation({
-    summary: 'Recompute every sealed entry, the Merkle tree and its root, and report the first fault',
+    summary: 'Recompute every sealed entry and the Merkle tree against the latest recorded checkpoint',
+    description: 'POST /v1/audit/verify checks against a checkpoint kept outside the database.',
   })
   verify() {
     return this.verifier.verify();

@@ -8,19 +8,28 @@ import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { AuditTreeRepository } from './audit-tree.repository';
 import { AuditVerifier } from './audit-verifier.service';
+import { AuditCheckpoints } from './audit-checkpoints.service';
+import { AuditCheckpointsRepository } from './audit-checkpoints.repository';
+import { AuditProofs } from './audit-proofs.service';
+import { AuditProofsController } from './audit-proofs.controller';
+import { AuditSealingMetrics } from './audit-sealing.metrics';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
-  controllers: [AuditController],
+  controllers: [AuditController, AuditProofsController],
   providers: [
     AuditService,
     AuditRepository,
     AuditTreeRepository,
     AuditVerifier,
+    AuditCheckpoints,
+    AuditCheckpointsRepository,
+    AuditProofs,
+    AuditSealingMetrics,
     AuditLogReaderService,
     AuditLogReaderRepository,
   ],
-  exports: [AuditService, AuditVerifier, AuditLogReaderService],
+  exports: [AuditService, AuditVerifier, AuditCheckpoints, AuditLogReaderService],
 })
 export class AuditModule {}

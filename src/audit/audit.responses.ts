@@ -79,8 +79,8 @@ export class AuditFault {
   })
   kind: (typeof AUDIT_FAULT_KINDS)[number];
 
-  @ApiPropertyOptional({ description: 'The first bad position in the tree (a string: it may exceed 2^53)' })
-  position?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'The first bad position (leaf index) in the tree' })
+  position?: number;
 
   @ApiPropertyOptional({ description: 'The entry concerned, when one is' })
   seq?: string;
@@ -89,18 +89,23 @@ export class AuditFault {
   detail: string;
 }
 
+export const TRUSTED_SOURCES = ['checkpoint', 'stored_checkpoint', 'tree'] as const;
+export type TrustedSource = (typeof TRUSTED_SOURCES)[number];
+
 export class TrustedRootView {
-  @ApiProperty({ description: 'Leaves in the trusted tree' })
-  treeSize: string;
+  @ApiProperty({ type: 'integer', description: 'Entries in the trusted tree' })
+  treeSize: number;
 
   @ApiProperty({ description: 'Its root, hex' })
   rootHash: string;
 
   @ApiProperty({
-    enum: ['checkpoint', 'stored'],
-    description: 'checkpoint: a signed checkpoint given by the caller; stored: the tree row in the database',
+    enum: TRUSTED_SOURCES,
+    description:
+      'checkpoint: the signed checkpoint the caller gave (kept outside the database: the strong check); ' +
+      'stored_checkpoint: the latest checkpoint recorded in the database; tree: the tree row, when none is signed yet',
   })
-  source: 'checkpoint' | 'stored';
+  source: TrustedSource;
 }
 
 export class VerifyResult {
@@ -110,8 +115,8 @@ export class VerifyResult {
   @ApiProperty({ type: 'integer', description: 'Sealed entries recomputed' })
   checked: number;
 
-  @ApiProperty({ description: 'Leaves found in the tree' })
-  treeSize: string;
+  @ApiProperty({ type: 'integer', description: 'Leaves found in the tree' })
+  treeSize: number;
 
   @ApiProperty({ description: 'The root recomputed from those leaves, hex (RFC 9162)' })
   rootHash: string;
@@ -131,4 +136,58 @@ export class VerifyResult {
 
   @ApiPropertyOptional({ description: 'The entry of the first fault, when it concerns one' })
   firstInvalidSeq?: string;
+}
+
+export class CheckpointResponse {
+  @ApiProperty({ type: 'integer', description: 'Entries the checkpoint covers' })
+  treeSize: number;
+
+  @ApiProperty({ description: 'The tree root, hex (RFC 9162)' })
+  rootHash: string;
+
+  @ApiProperty({ format: 'date-time' })
+  issuedAt: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The signing key (GET /v1/audit/checkpoints/keys)' })
+  kid: string;
+
+  @ApiProperty({ description: 'Compact JWS (EdDSA) of {treeSize, rootHash, issuedAt}: keep it outside the database' })
+  jws: string;
+}
+
+export class InclusionProofResponse {
+  @ApiProperty()
+  seq: string;
+
+  @ApiProperty({ type: 'integer', description: 'The entry’s leaf index' })
+  position: number;
+
+  @ApiProperty({ type: 'integer' })
+  treeSize: number;
+
+  @ApiProperty({ description: 'SHA-256(0x00 ‖ canonical entry), hex' })
+  leafHash: string;
+
+  @ApiProperty({ type: [String], description: 'RFC 9162 audit path, from the leaf upwards, hex' })
+  path: string[];
+
+  @ApiProperty({ description: 'The root of the tree of treeSize entries, hex' })
+  rootHash: string;
+}
+
+export class ConsistencyProofResponse {
+  @ApiProperty({ type: 'integer' })
+  from: number;
+
+  @ApiProperty({ type: 'integer' })
+  to: number;
+
+  @ApiProperty()
+  fromRoot: string;
+
+  @ApiProperty()
+  toRoot: string;
+
+  @ApiProperty({ type: [String], description: 'RFC 9162 consistency proof, hex' })
+  proof: string[];
 }

@@ -151,6 +151,21 @@ export class Env {
   @Min(50)
   AUDIT_SEAL_INTERVAL_MS = 1000;
 
+  /** How often the worker signs a checkpoint of the audit tree when it grew (seconds). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUDIT_CHECKPOINT_INTERVAL = 60;
+
+  /**
+   * Where every signed audit checkpoint is written (one JWS file per tree size), outside the database: keep it on
+   * storage the database's administrators cannot rewrite (another machine, WORM storage, a backup), since a copy
+   * there is what proves a later truncation or rewrite of the audit log.
+   */
+  @IsString()
+  @IsNotEmpty()
+  AUDIT_CHECKPOINT_DIR = 'var/audit-checkpoints';
+
   /**
    * How long a request owns the Idempotency-Key it claimed (ms): a retry within it waits for the first answer (at
    * most 10 s, then 409 idempotency_in_progress); after it, a claim that never answered is taken over. Longer than

@@ -128,6 +128,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     RECONCILE_GRACE_MS: 1000,
     DB_POOL_SIZE: 10,
     ERASURE_JOURNAL_DIR: `${logDir()}/erasure-journal-${dbName.slice(-8)}`,
+    AUDIT_CHECKPOINT_DIR: `${logDir()}/audit-checkpoints-${dbName.slice(-8)}`,
     ...options.env,
   });
   const role = options.role ?? 'all';

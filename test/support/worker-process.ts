@@ -16,6 +16,7 @@ function installationEnv(t: TestApp, name: string, env: Record<string, string>):
     ENCRYPTION_KEY: t.env.ENCRYPTION_KEY,
     ADMIN_API_KEY: t.env.ADMIN_API_KEY,
     ERASURE_JOURNAL_DIR: t.env.ERASURE_JOURNAL_DIR,
+    AUDIT_CHECKPOINT_DIR: t.env.AUDIT_CHECKPOINT_DIR,
     MIGRATIONS_RUN: 'false',
     LOG_LEVEL: 'info',
     LOG_FILE: `${logDir()}/${process.pid}-${name}.log`,

@@ -32,10 +32,95 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Recompute every sealed entry, the Merkle tree and its root, and report the first fault
-         * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         * Recompute every sealed entry and the Merkle tree against the latest recorded checkpoint
+         * @description POST /v1/audit/verify checks against a checkpoint kept outside the database.
+         *
+         *     Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
          */
         get: operations["AuditController_verify"];
+        put?: never;
+        /**
+         * Recompute the audit log against a checkpoint kept outside the database; name the first fault
+         * @description Detects an entry edited or removed, the tail truncated and the log rewritten (its leaves recomputed) below the checkpoint. Without a checkpoint, checks against the latest one recorded in the database.
+         *
+         *     Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         */
+        post: operations["AuditProofsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoints/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest signed checkpoint of the audit tree
+         * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         */
+        get: operations["AuditProofsController_latest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/checkpoints/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys that verify audit checkpoints (EdDSA), retired ones included */
+        get: operations["AuditProofsController_keys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/entries/{seq}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inclusion proof: the entry is in the tree of treeSize entries (RFC 9162 2.1.3)
+         * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         */
+        get: operations["AuditProofsController_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Consistency proof: the tree of `to` entries extends that of `from` (RFC 9162 2.1.4)
+         * @description Needs an API key with one of the scopes: `audit:read` (`admin` holds all).
+         */
+        get: operations["AuditProofsController_consistency"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2334,15 +2419,15 @@ export interface components {
             prevHash: string | null;
         };
         TrustedRootView: {
-            /** @description Leaves in the trusted tree */
-            treeSize: string;
+            /** @description Entries in the trusted tree */
+            treeSize: number;
             /** @description Its root, hex */
             rootHash: string;
             /**
-             * @description checkpoint: a signed checkpoint given by the caller; stored: the tree row in the database
+             * @description checkpoint: the signed checkpoint the caller gave (kept outside the database: the strong check); stored_checkpoint: the latest checkpoint recorded in the database; tree: the tree row, when none is signed yet
              * @enum {string}
              */
-            source: "checkpoint" | "stored";
+            source: "checkpoint" | "stored_checkpoint" | "tree";
         };
         ChainHead: {
             seq: string;
@@ -2354,8 +2439,8 @@ export interface components {
              * @enum {string}
              */
             kind: "edited" | "removed" | "truncated" | "rewritten";
-            /** @description The first bad position in the tree (a string: it may exceed 2^53) */
-            position?: string;
+            /** @description The first bad position (leaf index) in the tree */
+            position?: number;
             /** @description The entry concerned, when one is */
             seq?: string;
             detail: string;
@@ -2365,7 +2450,7 @@ export interface components {
             /** @description Sealed entries recomputed */
             checked: number;
             /** @description Leaves found in the tree */
-            treeSize: string;
+            treeSize: number;
             /** @description The root recomputed from those leaves, hex (RFC 9162) */
             rootHash: string;
             /** @description The root the leaves were checked against */
@@ -2376,6 +2461,64 @@ export interface components {
             fault?: components["schemas"]["AuditFault"];
             /** @description The entry of the first fault, when it concerns one */
             firstInvalidSeq?: string;
+        };
+        CheckpointResponse: {
+            /** @description Entries the checkpoint covers */
+            treeSize: number;
+            /** @description The tree root, hex (RFC 9162) */
+            rootHash: string;
+            /** Format: date-time */
+            issuedAt: string;
+            /**
+             * Format: uuid
+             * @description The signing key (GET /v1/audit/checkpoints/keys)
+             */
+            kid: string;
+            /** @description Compact JWS (EdDSA) of {treeSize, rootHash, issuedAt}: keep it outside the database */
+            jws: string;
+        };
+        JwkView: {
+            /** @enum {string} */
+            kty: "OKP" | "EC";
+            /** @description The key id a signature names in its `kid` header */
+            kid: string;
+            /** @enum {string} */
+            alg: "EdDSA" | "ES256";
+            /** @enum {string} */
+            use: "sig";
+            /** @enum {string} */
+            crv: "Ed25519" | "P-256";
+            x: string;
+            /** @description EC keys */
+            y?: string;
+        };
+        JwksResponse: {
+            keys: components["schemas"]["JwkView"][];
+        };
+        InclusionProofResponse: {
+            seq: string;
+            /** @description The entry’s leaf index */
+            position: number;
+            treeSize: number;
+            /** @description SHA-256(0x00 ‖ canonical entry), hex */
+            leafHash: string;
+            /** @description RFC 9162 audit path, from the leaf upwards, hex */
+            path: string[];
+            /** @description The root of the tree of treeSize entries, hex */
+            rootHash: string;
+        };
+        ConsistencyProofResponse: {
+            from: number;
+            to: number;
+            fromRoot: string;
+            toRoot: string;
+            /** @description RFC 9162 consistency proof, hex */
+            proof: string[];
+        };
+        VerifyBody: {
+            token?: string;
+            /** @enum {string} */
+            lang?: "pl" | "en";
         };
         CreateApiKeyDto: {
             /** @example newsletter-tool */
@@ -2993,24 +3136,6 @@ export interface components {
         UpdateTextDto: {
             title?: string;
             body?: string;
-        };
-        JwkView: {
-            /** @enum {string} */
-            kty: "OKP" | "EC";
-            /** @description The key id a signature names in its `kid` header */
-            kid: string;
-            /** @enum {string} */
-            alg: "EdDSA" | "ES256";
-            /** @enum {string} */
-            use: "sig";
-            /** @enum {string} */
-            crv: "Ed25519" | "P-256";
-            x: string;
-            /** @description EC keys */
-            y?: string;
-        };
-        JwksResponse: {
-            keys: components["schemas"]["JwkView"][];
         };
         KeyRotated: {
             /**
@@ -4658,11 +4783,6 @@ export interface components {
             /** @description The status page of the request */
             statusUrl: string;
         };
-        VerifyBody: {
-            token?: string;
-            /** @enum {string} */
-            lang?: "pl" | "en";
-        };
         PublicRecipientView: {
             name: string;
             done: boolean;
@@ -5231,7 +5351,7 @@ export interface components {
              * @description Stable: clients may branch on it
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "method_not_allowed" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "idempotency_key_reused" | "idempotency_in_progress" | "idempotency_secret_not_replayed" | "idempotency_replay_unavailable" | "invalid_cursor" | "cursor_expired" | "input_too_deep" | "input_too_large" | "invalid_characters" | "internal_error" | "service_unavailable" | "unknown_subject" | "subject_exists" | "subject_erased" | "invalid_identifier" | "unknown_system" | "system_exists" | "unknown_hold" | "subject_on_hold" | "invalid_signature" | "unknown_purpose" | "purpose_not_found" | "purpose_exists" | "text_already_published" | "text_not_found" | "decision_not_found" | "import_not_found" | "import_not_awaiting_file" | "already_imported" | "file_too_large" | "template_invalid" | "unpublished_version" | "channel_not_offered" | "locale_not_available" | "guardian_required" | "invalid_token" | "batch_too_large" | "webhook_url_not_allowed" | "unknown_request" | "invalid_transition" | "extension_not_allowed" | "subject_cannot_be_told" | "unknown_recipient" | "restriction_notice_required" | "result_not_available" | "link_expired" | "resend_limited" | "selection_too_broad" | "unknown_policy" | "policy_exists" | "run_in_progress" | "unknown_breach" | "late_notification_reason_required" | "invalid_credentials" | "account_locked" | "weak_password" | "csrf_failed";
+            code: "validation_failed" | "malformed_json" | "bad_request" | "unsupported_media_type" | "payload_too_large" | "not_found" | "method_not_allowed" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "idempotency_key_reused" | "idempotency_in_progress" | "idempotency_secret_not_replayed" | "idempotency_replay_unavailable" | "invalid_cursor" | "cursor_expired" | "input_too_deep" | "input_too_large" | "invalid_characters" | "internal_error" | "service_unavailable" | "unknown_subject" | "subject_exists" | "subject_erased" | "invalid_identifier" | "unknown_system" | "system_exists" | "unknown_hold" | "subject_on_hold" | "invalid_signature" | "unknown_purpose" | "purpose_not_found" | "purpose_exists" | "text_already_published" | "text_not_found" | "decision_not_found" | "import_not_found" | "import_not_awaiting_file" | "already_imported" | "file_too_large" | "template_invalid" | "unpublished_version" | "channel_not_offered" | "locale_not_available" | "guardian_required" | "invalid_token" | "batch_too_large" | "webhook_url_not_allowed" | "unknown_request" | "invalid_transition" | "extension_not_allowed" | "subject_cannot_be_told" | "unknown_recipient" | "restriction_notice_required" | "result_not_available" | "link_expired" | "resend_limited" | "selection_too_broad" | "unknown_policy" | "policy_exists" | "run_in_progress" | "unknown_breach" | "late_notification_reason_required" | "invalid_credentials" | "account_locked" | "weak_password" | "csrf_failed" | "checkpoint_invalid" | "checkpoint_not_found" | "audit_entry_not_sealed" | "tree_size_out_of_range";
             /** @description The request id, also in the logs */
             correlationId?: string;
             /** @description Field errors of a 422 */
@@ -5322,7 +5442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5370,6 +5490,322 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditProofsController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. Problem codes with this status: payload_too_large, file_too_large, batch_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this operation does not take. Problem codes with this status: unsupported_media_type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `checkpoint_invalid` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditProofsController_latest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointResponse"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `checkpoint_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditProofsController_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditProofsController_proof: {
+        parameters: {
+            query?: {
+                /** @description The tree size of a checkpoint; default: the sealed tree */
+                treeSize?: number;
+            };
+            header?: never;
+            path: {
+                seq: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `audit_entry_not_sealed` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `tree_size_out_of_range` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditProofsController_consistency: {
+        parameters: {
+            query: {
+                /** @description The earlier tree size */
+                from: number;
+                /** @description The later tree size */
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProofResponse"];
+                };
+            };
+            /** @description The request is malformed (a body that is not JSON, a bad cursor, input nested too deep). Problem codes with this status: malformed_json, bad_request, invalid_cursor, input_too_deep, invalid_token. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem code `tree_size_out_of_range` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5441,7 +5877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5539,7 +5975,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5604,7 +6040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5783,7 +6219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5886,7 +6322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5952,7 +6388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6022,7 +6458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6058,7 +6494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6129,7 +6565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6165,7 +6601,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6235,7 +6671,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6262,7 +6698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6342,7 +6778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6378,7 +6814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6449,7 +6885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6523,7 +6959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6559,7 +6995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6625,7 +7061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6694,7 +7130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6721,7 +7157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,7 +7226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6826,7 +7262,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6899,7 +7335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7001,7 +7437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7067,7 +7503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7137,7 +7573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7173,7 +7609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7246,7 +7682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7348,7 +7784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7414,7 +7850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7484,7 +7920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7511,7 +7947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7577,7 +8013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7650,7 +8086,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7690,7 +8126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7758,7 +8194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7767,7 +8203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7834,7 +8270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7900,7 +8336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7980,7 +8416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8016,7 +8452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8088,7 +8524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8124,7 +8560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8267,7 +8703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8276,7 +8712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8351,7 +8787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8391,7 +8827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8514,7 +8950,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8580,7 +9016,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8647,7 +9083,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8717,7 +9153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8744,7 +9180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8810,7 +9246,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8893,7 +9329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8999,7 +9435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9065,7 +9501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9131,7 +9567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9199,7 +9635,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9208,7 +9644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9352,7 +9788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9417,7 +9853,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9467,7 +9903,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9544,7 +9980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9602,7 +10038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9652,7 +10088,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9729,7 +10165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9860,7 +10296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9976,7 +10412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10047,7 +10483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10083,7 +10519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10149,7 +10585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10215,7 +10651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10281,7 +10717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10364,7 +10800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10462,7 +10898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10531,7 +10967,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10597,7 +11033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10667,7 +11103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10703,7 +11139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10778,7 +11214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10787,7 +11223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10853,7 +11289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10926,7 +11362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10966,7 +11402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11036,7 +11472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11045,7 +11481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11115,7 +11551,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11142,7 +11578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11208,7 +11644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11275,7 +11711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11359,7 +11795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11461,7 +11897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11527,7 +11963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11597,7 +12033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11624,7 +12060,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11699,7 +12135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11708,7 +12144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11781,7 +12217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11893,7 +12329,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11963,7 +12399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11972,7 +12408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12048,7 +12484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12057,7 +12493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12133,7 +12569,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12142,7 +12578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12208,7 +12644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12293,7 +12729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12363,7 +12799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12399,7 +12835,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12481,7 +12917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12644,7 +13080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12738,7 +13174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12804,7 +13240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12874,7 +13310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12910,7 +13346,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12980,7 +13416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13016,7 +13452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13086,7 +13522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13122,7 +13558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13188,7 +13624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13263,7 +13699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13347,7 +13783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13426,7 +13862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13462,7 +13898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13528,7 +13964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13604,7 +14040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13670,7 +14106,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13735,7 +14171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13762,7 +14198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13833,7 +14269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13860,7 +14296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13928,7 +14364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14006,7 +14442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14081,7 +14517,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14177,7 +14613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14247,7 +14683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14265,7 +14701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14344,7 +14780,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14652,7 +15088,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14719,7 +15155,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14795,7 +15231,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14862,7 +15298,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14938,7 +15374,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15005,7 +15441,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15083,7 +15519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15179,7 +15615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15401,7 +15837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15541,7 +15977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15614,7 +16050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15716,7 +16152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15782,7 +16218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15852,7 +16288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15879,7 +16315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15945,7 +16381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16019,7 +16455,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16086,7 +16522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16153,7 +16589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16251,7 +16687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16321,7 +16757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach. */
+            /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16348,7 +16784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16480,7 +16916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password. */
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -78,6 +78,11 @@ export const ERROR_STATUS = {
   weak_password: 422,
   // web pages
   csrf_failed: 403,
+  // audit
+  checkpoint_invalid: 422,
+  checkpoint_not_found: 404,
+  audit_entry_not_sealed: 404,
+  tree_size_out_of_range: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
