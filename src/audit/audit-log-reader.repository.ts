@@ -30,6 +30,31 @@ export class AuditLogReaderRepository {
     ) as Promise<AuditChangeRow[]>;
   }
 
+  /** The statement's snapshot of the database, as text: which transactions had committed at this moment. */
+  async mark(m: EntityManager): Promise<string> {
+    const [{ mark }] = (await m.query(`SELECT pg_current_snapshot()::text AS mark`)) as { mark: string }[];
+    return mark;
+  }
+
+  /**
+   * Entries written by transactions the snapshot `mark` could not see (running or not yet begun then), oldest
+   * first. Those below its xmin had all ended, visibly: only the ones from its xmin up are tested.
+   */
+  changesSinceMark(
+    actions: readonly string[],
+    mark: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<AuditChangeRow[]> {
+    return m.query(
+      `SELECT seq, occurred_at, actor_type, actor_id, action, target_type, target_id, data
+         FROM audit_log
+        WHERE action = ANY($1) AND tx >= pg_snapshot_xmin($2::pg_snapshot)::text::bigint
+          AND NOT pg_visible_in_snapshot(tx::text::xid8, $2::pg_snapshot)
+        ORDER BY seq`,
+      [actions, mark],
+    ) as Promise<AuditChangeRow[]>;
+  }
+
   async lastOf(
     actions: readonly string[],
     m: EntityManager = this.dataSource.manager,

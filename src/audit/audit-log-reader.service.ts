@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { type AuditChangeRow, AuditLogReaderRepository } from './audit-log-reader.repository';
 
 export type { AuditChangeRow };
@@ -12,9 +13,21 @@ export type { AuditChangeRow };
 export class AuditLogReaderService {
   constructor(private readonly repo: AuditLogReaderRepository) {}
 
-  /** Entries of these actions after `afterSeq`, oldest first. */
-  changesSince(actions: readonly string[], afterSeq: string): Promise<AuditChangeRow[]> {
-    return this.repo.changesSince(actions, afterSeq);
+  /**
+   * A mark of the audit log as the caller's transaction sees it now, to ask later what came after (`changesSince`).
+   * Audit entries are numbered as written, not as committed (issue 16): only a snapshot says which changes a reader
+   * could see.
+   */
+  mark(m: EntityManager): Promise<string> {
+    return this.repo.mark(m);
+  }
+
+  /**
+   * Entries of these actions that came after a mark (written by transactions it could not see), oldest first; for a
+   * reading marked before the Merkle log, the entries after its seq (exact then: appends were serialised).
+   */
+  changesSince(actions: readonly string[], since: { mark: string | null; seq: string }): Promise<AuditChangeRow[]> {
+    return since.mark ? this.repo.changesSinceMark(actions, since.mark) : this.repo.changesSince(actions, since.seq);
   }
 
   /** When an entry of these actions was last written, and by whom (`<principal kind>:<id>`). */

@@ -30,7 +30,11 @@ export class RegisterVersion {
   @Column({ type: 'timestamptz' })
   signedOffAt: Date;
 
-  /** Seq of the sign-off's audit entry: every register change with a higher seq came after it. */
+  /** Seq of the sign-off's audit entry; before issue 16 every register change with a higher seq came after it. */
   @Column({ type: 'bigint' })
   auditSeq: string;
+
+  /** The audit log as the sign-off saw it (AuditLogReaderService.mark): what it could not see came after. */
+  @Column({ type: 'text', nullable: true })
+  auditMark: string | null;
 }

@@ -28,7 +28,7 @@ export class RegisterRepository {
   listVersions(
     role: string,
     m: EntityManager = this.dataSource.manager,
-  ): Promise<Omit<RegisterVersion, 'snapshot' | 'auditSeq'>[]> {
+  ): Promise<Omit<RegisterVersion, 'snapshot' | 'auditSeq' | 'auditMark'>[]> {
     return m.getRepository(RegisterVersion).find({
       select: { role: true, version: true, sha256: true, note: true, signedOffBy: true, signedOffAt: true },
       where: { role: role as RegisterVersion['role'] },

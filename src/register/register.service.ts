@@ -84,13 +84,14 @@ export class RegisterService {
   }
 
   /**
-   * Stores the register as generated now, in both languages. The audit entry is appended first: its
-   * lock serialises audit appends until commit, so a concurrent change either committed before (and is
-   * in the snapshot) or gets a higher seq (and shows in the changes since this sign-off).
+   * Stores the register as generated now, in both languages. The audit mark is taken before the register is read: a
+   * change it could not see either committed while the register was read (it may be in it, and is listed among the
+   * changes since anyway: listed twice rather than never) or after (not in it, and listed).
    */
   async signOff(role: RegisterRole, note: string | null): Promise<SignOffResponse> {
     return this.dataSource.transaction(async (m) => {
       await this.repo.lockSignOff(m, role);
+      const auditMark = await this.auditLog.mark(m);
       const max = await this.repo.maxVersion(m, role);
       const version = (max ?? 0) + 1;
       const entry = await this.audit.append(m, {
@@ -119,6 +120,7 @@ export class RegisterService {
         signedOffBy: info.signedOffBy!,
         signedOffAt: entry.occurredAt,
         auditSeq: entry.seq,
+        auditMark,
       };
       await this.repo.insertVersion(m, row);
       return {
@@ -162,7 +164,10 @@ export class RegisterService {
     const current = await this.generate(role, lang);
     const before = (last?.snapshot as Record<RegisterLang, Register> | undefined)?.[lang] ?? null;
     const diff = diffRegisters(before, current);
-    const rows = await this.auditLog.changesSince(REGISTER_SOURCE_ACTIONS, last?.auditSeq ?? '0');
+    const rows = await this.auditLog.changesSince(REGISTER_SOURCE_ACTIONS, {
+      mark: last?.auditMark ?? null,
+      seq: last?.auditSeq ?? '0',
+    });
     const entries = rows.map(attribution);
     const beforeByKey = new Map((before?.activities ?? []).map((a) => [a.key, a]));
     const currentByKey = new Map(current.activities.map((a) => [a.key, a]));

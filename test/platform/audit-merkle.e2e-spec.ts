@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AuditSealer } from '../../src/audit/audit-sealer.service';
 import { AuditService } from '../../src/audit/audit.service';
+import { AuditLogReaderService } from '../../src/audit/audit-log-reader.service';
 import { AuditTreeRepository } from '../../src/audit/audit-tree.repository';
 import { AuditCheckpoints } from '../../src/audit/audit-checkpoints.service';
 import { entryLeafHash } from '../../src/audit/audit-chain';
@@ -142,6 +143,33 @@ describe('platform: the audit log as a Merkle tree', () => {
     const [tree] = await t.dataSource.query(`SELECT size::int AS size, root FROM audit_tree`);
     expect(tree.size).toBe(all.length);
     expect(tree.root.equals(rootOf(all.map((l) => l.hash)))).toBe(true);
+  });
+
+  it('tells a reader which entries came after its mark, though numbered before it (the register sign-off)', async () => {
+    const reader = t.get(AuditLogReaderService);
+    const change = t.dataSource.createQueryRunner();
+    await change.connect();
+    await change.startTransaction();
+    let signOffSeq: string;
+    let mark: string;
+    try {
+      // A change numbered first, committed last: under the old chain lock this order could not happen.
+      await t
+        .get(AuditService)
+        .append(change.manager, { action: 'system.updated', targetType: 'system', targetId: 'x' });
+      ({ mark, signOffSeq } = await t.dataSource.transaction(async (m) => ({
+        mark: await reader.mark(m),
+        signOffSeq: (await t.get(AuditService).append(m, { action: 'register.signed_off', targetType: 'register' }))
+          .seq,
+      })));
+      await change.commitTransaction();
+    } finally {
+      await change.release();
+    }
+    const after = await reader.changesSince(['system.updated'], { mark, seq: signOffSeq });
+    expect(after.map((r) => r.target_id)).toEqual(['x']);
+    // By seq alone it would be lost: numbered before the sign-off.
+    expect(await reader.changesSince(['system.updated'], { mark: null, seq: signOffSeq })).toEqual([]);
   });
 
   it('loses no entry and seals none twice when the worker is killed mid-batch', async () => {
