@@ -173,7 +173,7 @@ describe('platform: the audit log as a Merkle tree', () => {
   });
 
   it('loses no entry and seals none twice when the worker is killed mid-batch', async () => {
-    for (let i = 0; i < 50; i++) await append('test.crash', `c${i}`);
+    for (let i = 0; i < 50; i++) await append('test.crash', `crash-${i}`);
     // Holds the sequencer's tree update inside its transaction, after it wrote the batch's leaves, so the kill
     // lands mid-batch.
     await t.asOwner(`
@@ -207,8 +207,8 @@ describe('platform: the audit log as a Merkle tree', () => {
     // The ended backend's row lock on the tree may outlive its pg_stat_activity row for a moment: until then this
     // sequencer finds the tree taken and seals nothing.
     await sealEverything(t, sealer);
-    const crash = (await leaves()).filter((l) => l.targetId?.startsWith('c'));
-    expect(crash.map((l) => l.targetId)).toEqual(Array.from({ length: 50 }, (_, i) => `c${i}`));
+    const crash = (await leaves()).filter((l) => l.targetId?.startsWith('crash-'));
+    expect(crash.map((l) => l.targetId)).toEqual(Array.from({ length: 50 }, (_, i) => `crash-${i}`));
     // Every entry sealed once: as many leaves as entries (the seq column of the leaves is unique besides).
     const [{ entries, sealed }] = await t.dataSource.query(
       `SELECT (SELECT count(*)::int FROM audit_log) AS entries, (SELECT count(*)::int FROM audit_leaves) AS sealed`,
