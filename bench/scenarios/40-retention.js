@@ -120,7 +120,7 @@ module.exports = {
           service: `${Math.round(servicePerSecond)} erased/s (${Math.round(TOTAL / serviceSeconds)} scanned/s, ${serviceSeconds.toFixed(1)} s, ${run.batches} batches)`,
           ceiling: `${Math.round(ceilingPerSecond)} erased/s (${ceilingSeconds.toFixed(1)} s)`,
           ratio: `${((servicePerSecond / ceilingPerSecond) * 100).toFixed(1)}%`,
-          notes: `worker RSS peak ${rssPeak.toFixed(0)} MB over both runs, ${rssEnd.toFixed(0)} MB after; the worker also decrypts each identifier for its suppression hash, runs the erasure hooks, records an item per subject and hash-chains an audit entry per erasure and per batch`,
+          notes: `worker RSS peak ${rssPeak.toFixed(0)} MB over both runs, ${rssEnd.toFixed(0)} MB after; the worker also decrypts each identifier for its suppression hash, runs the erasure hooks, records an item per subject and appends an audit entry per erasure and per batch`,
         },
       ];
     } finally {
