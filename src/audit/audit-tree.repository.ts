@@ -98,6 +98,15 @@ export class AuditTreeRepository {
     return row ?? null;
   }
 
+  /** The leaf positions of these entries, for those sealed. */
+  async positionsOf(seqs: string[], m: EntityManager = this.dataSource.manager): Promise<Map<string, number>> {
+    const rows = (await m.query(`SELECT seq, position FROM audit_leaves WHERE seq = ANY($1::bigint[])`, [seqs])) as {
+      seq: string;
+      position: string;
+    }[];
+    return new Map(rows.map((r) => [r.seq, Number(r.position)]));
+  }
+
   /** Leaf hashes of positions [from, to), for proofs. */
   async leafHashes(from: number, to: number, m: EntityManager = this.dataSource.manager): Promise<Buffer[]> {
     const rows = (await m.query(

@@ -2,7 +2,9 @@ import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
+import { entryLeafHash } from './audit-chain';
 import { AuditEntry } from './audit-entry.entity';
+import { AuditTreeRepository } from './audit-tree.repository';
 import { AuditListFilter, AuditRepository, NewAuditEntry } from './audit.repository';
 import { SubjectAliases } from './subject-aliases';
 
@@ -24,6 +26,7 @@ export type AuditFilter = Omit<AuditListFilter, 'subjectIds'> & { subjectId?: st
 export class AuditService {
   constructor(
     private readonly repo: AuditRepository,
+    private readonly tree: AuditTreeRepository,
     private readonly dataSource: DataSource,
     @Optional() private readonly aliases?: SubjectAliases,
   ) {}
@@ -84,5 +87,19 @@ export class AuditService {
 
   async findForTarget(targetType: string, targetId: string): Promise<AuditEntry[]> {
     return this.repo.findForTarget(targetType, targetId);
+  }
+
+  /**
+   * What a verifier needs to prove these entries are in the signed tree: each one's RFC 9162 leaf hash, and its leaf
+   * position once the sequencer sealed it (null before; GET /v1/audit/entries/{seq}/proof then answers 404).
+   */
+  async sealing(entries: AuditEntry[]): Promise<Map<string, { leafHash: string; position: number | null }>> {
+    const positions = await this.tree.positionsOf(entries.map((e) => String(e.seq)));
+    return new Map(
+      entries.map((e) => [
+        String(e.seq),
+        { leafHash: entryLeafHash(e).toString('hex'), position: positions.get(String(e.seq)) ?? null },
+      ]),
+    );
   }
 }

@@ -183,8 +183,11 @@ export class ConsentQueryService {
         }),
       );
     }
+    const sealing = await this.audit.sealing(entries);
     const audit = entries.map((a) => ({
       seq: String(a.seq),
+      leafHash: sealing.get(String(a.seq))!.leafHash,
+      position: sealing.get(String(a.seq))!.position,
       occurredAt: a.occurredAt.toISOString(),
       actor: { type: a.actorType, id: a.actorId },
       action: a.action,

@@ -118,6 +118,16 @@ export class ProofAuditEntry {
   @ApiProperty()
   seq: string;
 
+  @ApiProperty({ description: 'RFC 9162 leaf hash of the entry, hex: what GET /v1/audit/entries/{seq}/proof proves' })
+  leafHash: string;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Its position in the signed audit tree; null until the sequencer sealed it (seconds)',
+  })
+  position: number | null;
+
   @ApiProperty({ format: 'date-time' })
   occurredAt: string;
 

@@ -1,6 +1,10 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { createHash } from 'node:crypto';
-import { startTestApp, TestApp } from '../support/test-app';
+import { AuditCheckpoints } from '../../src/audit/audit-checkpoints.service';
+import { AuditSealer } from '../../src/audit/audit-sealer.service';
+import { AuditTreeRepository } from '../../src/audit/audit-tree.repository';
+import { verifyInclusion } from '../../src/audit/merkle';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { addAndPublish, createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -91,6 +95,27 @@ describe('consent: records, history, as-of, receipts and proof', () => {
     expect(proof.body.audit[0].data).toMatchObject({ purpose: news, channel: 'email', version: 1 });
     // The audit entry carries ids and codes only.
     expect(JSON.stringify(proof.body.audit)).not.toContain('203.0.113.7');
+    // Its place in the signed audit tree: unsealed here (no sequencer in the API role), then proven once sealed.
+    expect(proof.body.audit[0]).toMatchObject({ leafHash: expect.stringMatching(/^[0-9a-f]{64}$/), position: null });
+    const sealer = new AuditSealer(t.dataSource, t.get(AuditTreeRepository), t.get(AuditCheckpoints), t.env);
+    await eventually(async () => {
+      await sealer.sealAll();
+      const again = await t.request('GET', `/v1/subjects/${subjectId}/consents/${res.body.id}/proof`);
+      return again.body.audit[0].position !== null;
+    }, 60_000);
+    const checkpoint = (await t.get(AuditCheckpoints).issue())!;
+    const entry = (await t.request('GET', `/v1/subjects/${subjectId}/consents/${res.body.id}/proof`)).body.audit[0];
+    const inclusion = await t.request('GET', `/v1/audit/entries/${entry.seq}/proof?treeSize=${checkpoint.treeSize}`);
+    expect(inclusion.body).toMatchObject({ position: entry.position, leafHash: entry.leafHash });
+    expect(
+      verifyInclusion(
+        Buffer.from(entry.leafHash, 'hex'),
+        entry.position,
+        checkpoint.treeSize,
+        (inclusion.body.path as string[]).map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(checkpoint.rootHash, 'hex'),
+      ),
+    ).toBe(true);
 
     const other = await createSubject(t);
     expect((await t.request('GET', `/v1/subjects/${other}/consents/${res.body.id}/proof`)).status).toBe(404);

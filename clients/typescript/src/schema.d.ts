@@ -3442,6 +3442,10 @@ export interface components {
         };
         ProofAuditEntry: {
             seq: string;
+            /** @description RFC 9162 leaf hash of the entry, hex: what GET /v1/audit/entries/{seq}/proof proves */
+            leafHash: string;
+            /** @description Its position in the signed audit tree; null until the sequencer sealed it (seconds) */
+            position: number | null;
             /** Format: date-time */
             occurredAt: string;
             actor: components["schemas"]["ProofAuditActor"];
