@@ -27,6 +27,14 @@ export class DecisionResponse {
 
   @ApiPropertyOptional({ format: 'date-time' })
   grantedAt?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'Until when time alone leaves this answer as it is (a grant expiring, a child turning 16 or the purpose’s ' +
+      'minimum age); absent when time never changes it. Events change it earlier: follow GET /v1/changes.',
+  })
+  validUntil?: string;
 }
 
 export class BatchDecisionResult {
@@ -56,6 +64,9 @@ export class BatchDecisionResult {
 
   @ApiPropertyOptional({ format: 'date-time' })
   grantedAt?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'As in the single check: until when time alone keeps it' })
+  validUntil?: string;
 }
 
 export class BatchDecisionResponse {

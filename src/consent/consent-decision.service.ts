@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
 import { SubjectKeysService } from '../subjects';
-import { decide, DecisionOutcome, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
+import { decide, DecisionOutcome, decisionValidUntil, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
 import { ConsentDecision, DecisionReason } from './consent.types';
 import { DecisionLog } from './decision-log.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
@@ -19,6 +19,8 @@ export interface Decision extends DecisionOutcome {
   consentId?: string;
   version?: number;
   grantedAt?: string;
+  /** Until when time alone leaves this answer as it is (a grant's expiry, a child's birthday); absent: never. */
+  validUntil?: string;
 }
 
 type ListField = 'subjectIds' | 'emails' | 'phones' | 'externalIds';
@@ -255,7 +257,7 @@ export class ConsentDecisionService {
     now: Date,
   ): Decision {
     const state = here ? rowState(here) : undefined;
-    const outcome = decide({
+    const input = {
       purpose: rules,
       channel: channel as never,
       subject: subjectId ? facts : undefined,
@@ -263,7 +265,9 @@ export class ConsentDecisionService {
       grantedOnOtherChannel,
       identifierSuppressed,
       now,
-    });
+    };
+    const until = decisionValidUntil(input);
+    const outcome = { ...decide(input), ...(until ? { validUntil: until.toISOString() } : {}) };
     if (!state || outcome.reason === DecisionReason.LegalBasis) return outcome;
     return {
       ...outcome,

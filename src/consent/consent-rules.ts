@@ -160,6 +160,29 @@ export function decide(input: DecisionInput): DecisionOutcome {
   return { allowed: true, reason: DecisionReason.Granted };
 }
 
+/**
+ * Issue 16 item 1: until when `decide(input)` stays what it is with nothing but time passing, or null when time alone
+ * never changes it. A decision kept as a row carries this as `valid_until`, so a reader trusts the row before it and
+ * decides again after. Time enters the rules in two places only: a grant's expiry, and the days a child turns 16 and
+ * turns the purpose's minimum age (midnight in Poland). The earliest of those still ahead is returned, even where the
+ * path `decide` takes would not look at it: early is safe (the row is decided again), late is not.
+ */
+export function decisionValidUntil(input: DecisionInput): Date | null {
+  const now = input.now.getTime();
+  const moments: number[] = [];
+  const expiresAt = input.state?.expiresAt;
+  if (expiresAt && expiresAt.getTime() > now) moments.push(expiresAt.getTime());
+  const minorUntil = input.subject?.minorUntil;
+  if (minorUntil) {
+    const day = DateTime.fromISO(minorUntil, { zone: 'Europe/Warsaw' });
+    for (const d of [day, day.plus({ years: input.purpose.minimumAge - AGE_OF_DIGITAL_CONSENT })]) {
+      const at = d.startOf('day').toMillis();
+      if (at > now) moments.push(at);
+    }
+  }
+  return moments.length ? new Date(Math.min(...moments)) : null;
+}
+
 /** Today in Poland, as YYYY-MM-DD: birthdays change at midnight local time. */
 export function polishToday(now: Date): string {
   return DateTime.fromJSDate(now).setZone('Europe/Warsaw').toISODate()!;

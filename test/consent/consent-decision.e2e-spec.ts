@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { AudienceService } from '../../src/consent/audience.service';
 import { SubjectLookupService } from '../../src/subjects/subject-lookup.service';
@@ -84,7 +85,11 @@ describe('consent: the decision API', () => {
     const subjectId = await createSubject(t);
     const expiresAt = new Date(Date.now() + 1500).toISOString();
     await record(subjectId, { expiresAt });
-    expect((await check(`purpose=${news}&channel=email&subjectId=${subjectId}`)).body.reason).toBe('granted');
+    // Until when the answer holds by time alone: a marketing system may keep it that long.
+    expect((await check(`purpose=${news}&channel=email&subjectId=${subjectId}`)).body).toMatchObject({
+      reason: 'granted',
+      validUntil: expiresAt,
+    });
     await new Promise((r) => setTimeout(r, Math.max(0, new Date(expiresAt).getTime() - Date.now()) + 10));
     expect((await check(`purpose=${news}&channel=email&subjectId=${subjectId}`)).body).toMatchObject({
       allowed: false,
@@ -124,7 +129,14 @@ describe('consent: the decision API', () => {
       reason: 'under_age',
     });
     await record(subjectId, { expressedBy: 'guardian', guardian: { name: 'Anna Opiekun' } });
-    expect((await check(`purpose=${news}&channel=email&subjectId=${subjectId}`)).body.reason).toBe('granted');
+    // The guardian's consent holds until the child turns 16: midnight in Poland on that birthday.
+    const sixteenth = DateTime.fromISO(`${year + 4}-03-01`, { zone: 'Europe/Warsaw' })
+      .toUTC()
+      .toISO();
+    expect((await check(`purpose=${news}&channel=email&subjectId=${subjectId}`)).body).toMatchObject({
+      reason: 'granted',
+      validUntil: sixteenth,
+    });
 
     const adultOnly = await publishedPurpose(t, 'adult', { minimumAge: 18 });
     const child = await createSubject(t, { birthDate: `${year - 12}-01-01` });

@@ -3528,6 +3528,11 @@ export interface components {
             version?: number;
             /** Format: date-time */
             grantedAt?: string;
+            /**
+             * Format: date-time
+             * @description Until when time alone leaves this answer as it is (a grant expiring, a child turning 16 or the purpose’s minimum age); absent when time never changes it. Events change it earlier: follow GET /v1/changes.
+             */
+            validUntil?: string;
         };
         BatchDecisionDto: {
             /** @example newsletter */
@@ -3555,6 +3560,11 @@ export interface components {
             version?: number;
             /** Format: date-time */
             grantedAt?: string;
+            /**
+             * Format: date-time
+             * @description As in the single check: until when time alone keeps it
+             */
+            validUntil?: string;
         };
         BatchDecisionResponse: {
             /** Format: uuid */
