@@ -27,6 +27,21 @@ const LOOKUP_SQL = `SELECT i.id AS identifier_id, i.value_enc, s.id, s.status, s
     FROM subject_identifiers i JOIN subjects s ON s.id = i.subject_id JOIN subject_keys k ON k.subject_id = s.id
    WHERE i.kind = 'email' AND i.blind_index = $1 AND i.system_key = ''`;
 
+/** `work(client)` in one transaction on a pooled connection, rolled back if it throws. */
+async function inTransaction(pool, work) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK');
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 /** The audit entry as AuditService writes it: one INSERT, seq and tx from the column defaults. */
 function insertAudit(client, action, targetType, targetId, subjectId) {
   return client.query({
@@ -86,9 +101,7 @@ async function grantRow(ctx, crypto, pool, auth, run) {
     const payload = { sub: id, purpose, channel: 'email', decision: 'granted', version: 1, textSha256: textSha, iat: now };
     const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     const receipt = `${input}.${cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(pool, async (client) => {
       await client.query({
         name: 'bench_grant_subject',
         text: `WITH s AS (INSERT INTO subjects (id, status, created_at, updated_at, last_activity_at)
@@ -122,13 +135,7 @@ async function grantRow(ctx, crypto, pool, auth, run) {
         values: [id, purpose],
       });
       await insertAudit(client, 'consent.granted', 'consent', eventId, id);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK');
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   };
   const ceiling = await loadInProcess(grantOnce, { concurrency: GRANT_CALLERS });
   const ratio = (grants.requests.average / ceiling.perSecond) * 100;
@@ -218,9 +225,7 @@ module.exports = {
         const dek = generateDataKey();
         const w = crypto.wrap(dek, id);
         const index = crypto.blindIndex('email', email);
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
+        await inTransaction(pool, async (client) => {
           const taken = await client.query({
             name: 'bench_taken',
             text: `SELECT subject_id FROM subject_identifiers WHERE kind = 'email' AND blind_index = ANY($1::bytea[])`,
@@ -250,13 +255,7 @@ module.exports = {
             values: [identId, id, index, encryptField(dek, email, fieldAad(id, identifierColumn(identId)))],
           });
           if (withAudit) await insertAudit(client, 'subject.created', 'subject', id, id);
-          await client.query('COMMIT');
-        } catch (e) {
-          await client.query('ROLLBACK');
-          throw e;
-        } finally {
-          client.release();
-        }
+        });
       };
       const ceilingCreate = await loadInProcess(() => createOnce(false));
       const ceilingAudited = await loadInProcess(() => createOnce(true));
