@@ -52,7 +52,7 @@ export class ConsentsService {
     if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc)), created: false };
 
     const suppressed = await this.identifiersSuppressed(ref);
-    // The subject's creation takes the audit lock first in the transaction below; see ReceiptsService.ready.
+    // The receipt key exists before the transaction below opens; see ReceiptsService.ready.
     await this.receipts.ready();
     const locale = dto.locale.startsWith('en') ? 'en' : dto.locale.startsWith('pl') ? 'pl' : undefined;
     try {

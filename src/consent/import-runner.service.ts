@@ -178,8 +178,7 @@ export class ImportRunner {
         rowsFailed: counts.failed,
       });
       if (imp.dryRun) return;
-      // Issue 14 item 1: one hash-chained entry per batch, not one per row; appended last, so the audit
-      // chain's lock is held only for the commit.
+      // Issue 14 item 1: one audit entry per batch, not one per row.
       await this.audit.append(m, {
         action: 'consent_import.batch',
         targetType: 'consent_import',

@@ -46,9 +46,8 @@ export class ReceiptsService {
   }
 
   /**
-   * Loads (the first time: creates) the signing key outside the caller's transaction. Creating it appends an audit
-   * entry, so a transaction already holding the audit lock that signed the first receipt of an installation would
-   * wait on itself.
+   * Loads (the first time: creates) the signing key outside the caller's transaction, so that the key and its audit
+   * entry commit on their own and a caller that rolls back never takes an installation's first key with it.
    */
   async ready(): Promise<void> {
     await this.activeKey();

@@ -25,7 +25,10 @@ export class ConsoleComplianceController {
     const [page, verified] = await Promise.all([
       this.api.get<{ items: AuditRow[] }>(req, '/v1/audit?limit=100'),
       q.verify
-        ? this.api.get<{ valid: boolean; checked: number; firstInvalidSeq?: string }>(req, '/v1/audit/verify')
+        ? this.api.get<{ valid: boolean; checked: number; fault?: { kind: string; position?: number } }>(
+            req,
+            '/v1/audit/verify',
+          )
         : null,
     ]);
     const title = this.view.t(lang, 'audit.title');
@@ -41,7 +44,10 @@ export class ConsoleComplianceController {
               valid: verified.valid,
               text: verified.valid
                 ? this.view.t(lang, 'audit.valid', { checked: verified.checked })
-                : this.view.t(lang, 'audit.invalid', { seq: verified.firstInvalidSeq ?? '?' }),
+                : this.view.t(lang, 'audit.invalid', {
+                    fault: this.view.t(lang, `audit.fault.${verified.fault?.kind ?? 'edited'}`),
+                    position: verified.fault?.position ?? '?',
+                  }),
             }
           : null,
       },

@@ -107,12 +107,14 @@ export const DEFAULT_SECURITY_MEASURES: Record<RegisterLang, string> = {
   pl:
     'Dane osobowe szyfrowane w spoczynku (AES-256-GCM, osobny klucz danych dla każdej osoby) i w transmisji (TLS); ' +
     'wyszukiwanie po pseudonimizowanych indeksach (HMAC) zamiast jawnych identyfikatorów; dziennik audytu ' +
-    'nie do zmiany, z łańcuchem skrótów SHA-256 i weryfikacją; dostęp według ról i zakresów kluczy API ' +
+    'nie do zmiany, zapieczętowany w drzewie Merkle (RFC 9162) z podpisanymi punktami kontrolnymi przechowywanymi ' +
+    'poza bazą danych i weryfikacją; dostęp według ról i zakresów kluczy API ' +
     '(zasada minimalnych uprawnień), hasła przechowywane jako skróty; automatyczne egzekwowanie okresów ' +
     'retencji; brak danych osobowych w logach i zadaniach.',
   en:
     'Personal data encrypted at rest (AES-256-GCM, a data key per person) and in transit (TLS); lookups by ' +
-    'pseudonymised indexes (HMAC) instead of plain identifiers; tamper-evident audit log with a SHA-256 hash ' +
-    'chain and verification; access by roles and API-key scopes (least privilege), passwords stored as ' +
+    'pseudonymised indexes (HMAC) instead of plain identifiers; tamper-evident audit log sealed in a Merkle tree ' +
+    '(RFC 9162) with signed checkpoints kept outside the database, and verification; access by roles and API-key ' +
+    'scopes (least privilege), passwords stored as ' +
     'hashes; retention periods enforced automatically; no personal data in logs or job payloads.',
 };

@@ -6,7 +6,7 @@ import { ChangeFeed } from '../consent';
 import { JobHandler } from '../jobs';
 import { ConsentExpiriesRepository } from './consent-expiries.repository';
 
-// Grants recorded per transaction: one audit entry each, so the audit chain's lock is held briefly.
+// Grants recorded per transaction, one audit entry each: a failed batch redoes at most this many.
 const BATCH = 200;
 
 /**

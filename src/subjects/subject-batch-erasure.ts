@@ -155,7 +155,7 @@ export class SubjectBatchErasure {
       if (inserted.has(`${h.kind}\u0000${h.hash}`))
         suppressedBy.set(h.subjectId, (suppressedBy.get(h.subjectId) ?? 0) + 1);
     }
-    // Last, so the audit chain's lock (held until commit) is held for as short a time as possible.
+    // One INSERT for the whole chunk's entries (issue 16: no lock shared with other writers).
     await this.audit.appendMany(
       m,
       ok.map((id) => {

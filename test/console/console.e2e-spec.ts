@@ -5,7 +5,7 @@ import { SmtpCatcher } from '../support/smtp-catcher';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject, waitForStatus } from '../requests/support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
-import { startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
 
 /** The staff console in a real browser (Debian's Chromium): login, a request, roles, audit, accessibility. */
@@ -128,17 +128,38 @@ describe('console in the browser', () => {
     await page.close();
   });
 
-  it('the DPO verifies the audit log chain and sees the extension in it', async () => {
+  it('the DPO verifies the audit log and sees the extension in it, and a forged entry named', async () => {
     const page = await browser.newPage();
     await signIn(page, 'iod@example.com', 'en');
     await page.goto(`${t.baseUrl}/console/audit`);
     await expect(page.locator('table').textContent()).resolves.toContain('request.extended');
-    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await page.getByRole('button', { name: 'Verify the log' }).click();
     await expect(page.locator('#verify-result').textContent()).resolves.toMatch(
-      /The chain is intact: \d+ entries checked\./,
+      /The log is intact: \d+ entries checked\./,
     );
     await checkA11y(page);
     await screenshot(page, 'console-audit-verified-en');
+
+    // An entry the worker's sequencer sealed, edited behind the service's back: the page names the fault and where.
+    const [sealed] = await eventually(async () => {
+      const rows = await t.dataSource.query(
+        `SELECT l.seq, l.position, a.reason FROM audit_leaves l JOIN audit_log a USING (seq)
+          ORDER BY l.position DESC LIMIT 1`,
+      );
+      return rows.length ? rows : null;
+    });
+    await t.asOwner(`
+      ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
+      UPDATE audit_log SET reason = 'forged' WHERE seq = ${Number(sealed.seq)};
+      ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;`);
+    await page.getByRole('button', { name: 'Verify the log' }).click();
+    await expect(page.locator('#verify-result').textContent()).resolves.toContain(
+      `The log fails verification: an entry was edited (position ${sealed.position}).`,
+    );
+    // Put back as it was: the later tests verify the log too.
+    await t.asOwner('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+    await t.asOwner('UPDATE audit_log SET reason = $1 WHERE seq = $2', [sealed.reason, sealed.seq]);
+    await t.asOwner('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
     await page.close();
   });
 

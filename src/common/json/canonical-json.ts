@@ -1,6 +1,6 @@
 /**
- * Deterministic JSON (keys sorted, no whitespace) in the spirit of RFC 8785, for hashing: the audit chain
- * must hash the same entry to the same bytes on every replica and in every future version.
+ * Deterministic JSON (keys sorted, no whitespace) in the spirit of RFC 8785, for hashing: the audit log's Merkle
+ * leaves must hash the same entry to the same bytes on every replica and in every future version.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
