@@ -20,6 +20,14 @@ export class AuditCheckpointsRepository {
     await m.getRepository(AuditSigningKey).insert(key);
   }
 
+  /** Retires the active key (if any); returns its id. */
+  async retireActive(m: EntityManager): Promise<string | null> {
+    const rows = (await m.query(
+      `UPDATE audit_signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING id`,
+    )) as [{ id: string }[], number];
+    return rows[0][0]?.id ?? null;
+  }
+
   /** Retired keys too: checkpoints signed with them must still verify. */
   keys(): Promise<AuditSigningKey[]> {
     return this.dataSource.getRepository(AuditSigningKey).find({ order: { createdAt: 'ASC' } });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CompactSign, compactVerify, decodeProtectedHeader, exportJWK, type JWK } from 'jose';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { writeFileDurably } from '../common/fs/durable-write';
 import { ProblemError } from '../common/problem/problem.error';
@@ -122,6 +122,19 @@ export class AuditCheckpoints {
     return { ...(claims as CheckpointClaims), kid: key.id };
   }
 
+  /**
+   * Signs later checkpoints with a new key. The old one is retired, not deleted: checkpoints kept outside still
+   * verify against the JWKS, which lists every key.
+   */
+  async rotate(): Promise<{ kid: string }> {
+    const key = await this.dataSource.transaction(async (m) => {
+      await this.repo.lockKeys(m);
+      const retired = await this.repo.retireActive(m);
+      return this.createKey(m, 'audit_signing_key.rotated', { retired });
+    });
+    return { kid: key.id };
+  }
+
   private async activeKey(): Promise<AuditSigningKey> {
     const found = await this.repo.activeKey();
     if (found) return found;
@@ -129,25 +142,29 @@ export class AuditCheckpoints {
       await this.repo.lockKeys(m);
       const again = await this.repo.activeKey(m);
       if (again) return again;
-      const id = randomUUID();
-      const pair = generateKeyPairSync('ed25519');
-      const key: AuditSigningKey = {
-        id,
-        alg: 'EdDSA',
-        publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
-        privateKeySealed: this.crypto.seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, aad(id)),
-        createdAt: new Date(),
-        retiredAt: null,
-      };
-      await this.repo.insertKey(m, key);
-      await this.audit.append(m, {
-        action: 'audit_signing_key.created',
-        targetType: 'audit_signing_key',
-        targetId: id,
-        data: { alg: key.alg },
-      });
-      return key;
+      return this.createKey(m, 'audit_signing_key.created', {});
     });
+  }
+
+  private async createKey(m: EntityManager, action: string, data: Record<string, unknown>): Promise<AuditSigningKey> {
+    const id = randomUUID();
+    const pair = generateKeyPairSync('ed25519');
+    const key: AuditSigningKey = {
+      id,
+      alg: 'EdDSA',
+      publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      privateKeySealed: this.crypto.seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, aad(id)),
+      createdAt: new Date(),
+      retiredAt: null,
+    };
+    await this.repo.insertKey(m, key);
+    await this.audit.append(m, {
+      action,
+      targetType: 'audit_signing_key',
+      targetId: id,
+      data: { alg: key.alg, ...data },
+    });
+    return key;
   }
 }
 

@@ -7,7 +7,13 @@ import { AuditCheckpoints } from './audit-checkpoints.service';
 import { AuditProofs } from './audit-proofs.service';
 import { AuditVerifier } from './audit-verifier.service';
 import { ConsistencyQuery, ProofQuery, VerifyBody } from './audit.dto';
-import { CheckpointResponse, ConsistencyProofResponse, InclusionProofResponse, VerifyResult } from './audit.responses';
+import {
+  AuditKeyRotated,
+  CheckpointResponse,
+  ConsistencyProofResponse,
+  InclusionProofResponse,
+  VerifyResult,
+} from './audit.responses';
 
 /**
  * The audit log proving itself (issue 16 item 2): signed checkpoints, RFC 9162 inclusion and consistency proofs, and
@@ -39,6 +45,15 @@ export class AuditProofsController {
   @ApiOperation({ summary: 'Public keys that verify audit checkpoints (EdDSA), retired ones included' })
   keys() {
     return this.checkpoints.jwks();
+  }
+
+  @Post('checkpoints/keys/rotate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AuditKeyRotated })
+  @RequireScopes('keys:manage')
+  @ApiOperation({ summary: 'Sign later checkpoints with a new key; those signed before still verify' })
+  rotate(): Promise<AuditKeyRotated> {
+    return this.checkpoints.rotate();
   }
 
   @Get('entries/:seq/proof')

@@ -191,3 +191,8 @@ export class ConsistencyProofResponse {
   @ApiProperty({ type: [String], description: 'RFC 9162 consistency proof, hex' })
   proof: string[];
 }
+
+export class AuditKeyRotated {
+  @ApiProperty({ format: 'uuid', description: 'The new signing key’s id; the old one stays in the JWKS' })
+  kid: string;
+}

@@ -280,6 +280,20 @@ describe('platform: the audit log as a Merkle tree', () => {
     expect(refused).toMatchObject({ status: 422, body: { code: 'checkpoint_invalid' } });
     const ok = await t.request('POST', '/v1/audit/verify', { checkpoint: first.jws });
     expect(ok.body).toMatchObject({ valid: true, trusted: { source: 'checkpoint', treeSize: first.treeSize } });
+
+    // A new key signs from now on; what the old one signed still verifies, over HTTP and with the JWKS alone.
+    const rotated = await t.request('POST', '/v1/audit/checkpoints/keys/rotate');
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.kid).not.toBe(first.kid);
+    await sealEverything(t, sealer);
+    const third = (await checkpoints.issue())!;
+    expect(third.kid).toBe(rotated.body.kid);
+    const jwks = (await (await checkedFetch(`${t.baseUrl}/v1/audit/checkpoints/keys`)).json()) as JSONWebKeySet;
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([first.kid, third.kid]));
+    await compactVerify(first.jws, createLocalJWKSet(jwks));
+    await compactVerify(third.jws, createLocalJWKSet(jwks));
+    for (const jws of [first.jws, third.jws])
+      expect((await t.request('POST', '/v1/audit/verify', { checkpoint: jws })).body.valid).toBe(true);
   });
 
   it('shows the sealing lag on /metrics and raises the alert past 10 s', async () => {

@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/checkpoints/keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign later checkpoints with a new key; those signed before still verify
+         * @description Needs an API key with one of the scopes: `keys:manage` (`admin` holds all).
+         */
+        post: operations["AuditProofsController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/entries/{seq}/proof": {
         parameters: {
             query?: never;
@@ -2494,6 +2514,13 @@ export interface components {
         };
         JwksResponse: {
             keys: components["schemas"]["JwkView"][];
+        };
+        AuditKeyRotated: {
+            /**
+             * Format: uuid
+             * @description The new signing key’s id; the old one stays in the JWKS
+             */
+            kid: string;
         };
         InclusionProofResponse: {
             seq: string;
@@ -5678,6 +5705,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+            /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditProofsController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditKeyRotated"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
