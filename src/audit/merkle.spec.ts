@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import {
   append,
   consistencyProof,
+  consistencyProofBy,
   EMPTY_FRONTIER,
   EMPTY_ROOT,
   Frontier,
   frontierRoot,
   inclusionPath,
+  inclusionPathBy,
   leafHash,
   rootOf,
+  SubtreeRoot,
   verifyConsistency,
   verifyInclusion,
 } from './merkle';
@@ -100,5 +103,30 @@ describe('Merkle tree (RFC 9162)', () => {
       expect(f.nodes).toHaveLength(n.toString(2).replace(/0/g, '').length);
       expect(frontierRoot(f).equals(rootOf(leaves.slice(0, n)))).toBe(true);
     }
+  });
+});
+
+describe('proofs from subtree roots (the leaves never held at once)', () => {
+  const leaves = Array.from({ length: 40 }, (_, i) => leafHash(Buffer.from(`entry ${i}`)));
+  const reads: number[] = [];
+  const root: SubtreeRoot = async (lo, hi) => {
+    reads.push(hi - lo);
+    return rootOf(leaves.slice(lo, hi));
+  };
+
+  it('gives the same inclusion paths as the RFC algorithm, reading each leaf once at most', async () => {
+    for (let size = 1; size <= leaves.length; size++)
+      for (let index = 0; index < size; index++) {
+        reads.length = 0;
+        const path = await inclusionPathBy(index, size, root);
+        expect(path).toEqual(inclusionPath(index, leaves.slice(0, size)));
+        expect(reads.reduce((a, b) => a + b, 0)).toBe(size - 1);
+      }
+  });
+
+  it('gives the same consistency proofs as the RFC algorithm', async () => {
+    for (let n = 1; n <= leaves.length; n++)
+      for (let m = 0; m <= n; m++)
+        expect(await consistencyProofBy(m, n, root)).toEqual(consistencyProof(m, leaves.slice(0, n)));
   });
 });

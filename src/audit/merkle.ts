@@ -151,3 +151,45 @@ export function frontierRoot(frontier: Frontier): Buffer {
   for (let i = frontier.nodes.length - 2; i >= 0; i--) root = nodeHash(frontier.nodes[i], root);
   return root;
 }
+
+/** The root of leaves [lo, hi) of a tree, from wherever they are kept (the database, in batches). */
+export type SubtreeRoot = (lo: number, hi: number) => Promise<Buffer>;
+
+/**
+ * `inclusionPath` without holding the leaves: the same RFC 9162 PATH(m, D[n]), asking `root` for each sibling subtree
+ * (they partition the tree, so every leaf is read once, and memory stays flat).
+ */
+export async function inclusionPathBy(index: number, size: number, root: SubtreeRoot): Promise<Buffer[]> {
+  if (index < 0 || index >= size) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
+  const siblings: [number, number][] = [];
+  let lo = 0;
+  let hi = size;
+  while (hi - lo > 1) {
+    const k = split(hi - lo);
+    if (index - lo < k) {
+      siblings.push([lo + k, hi]);
+      hi = lo + k;
+    } else {
+      siblings.push([lo, lo + k]);
+      lo += k;
+    }
+  }
+  const path: Buffer[] = [];
+  // The path runs from the leaf upwards: the innermost split's sibling first.
+  for (const [a, b] of siblings.reverse()) path.push(await root(a, b));
+  return path;
+}
+
+/** `consistencyProof` without holding the leaves: RFC 9162 PROOF(m, D[n]) with subtree roots from `root`. */
+export async function consistencyProofBy(m: number, n: number, root: SubtreeRoot): Promise<Buffer[]> {
+  if (m < 0 || m > n) throw new RangeError(`size ${m} is not within a tree of ${n}`);
+  if (m === 0 || m === n) return [];
+  const sub = async (k: number, lo: number, hi: number, whole: boolean): Promise<Buffer[]> => {
+    if (k === hi - lo) return whole ? [] : [await root(lo, hi)];
+    const half = split(hi - lo);
+    return k <= half
+      ? [...(await sub(k, lo, lo + half, whole)), await root(lo + half, hi)]
+      : [...(await sub(k - half, lo + half, hi, false)), await root(lo, lo + half)];
+  };
+  return sub(m, 0, n, true);
+}
