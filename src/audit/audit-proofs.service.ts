@@ -8,6 +8,7 @@ import {
   type Frontier,
   frontierRoot,
   inclusionPathBy,
+  rootFromPath,
   type SubtreeRoot,
 } from './merkle';
 
@@ -49,14 +50,15 @@ export class AuditProofs {
     if (!leaf || Number(leaf.position) >= size)
       throw new ProblemError('audit_entry_not_sealed', `Entry ${seq} is not in the tree of ${size} entries (yet).`);
     const position = Number(leaf.position);
-    const root = this.subtreeRoot();
+    const path = await inclusionPathBy(position, size, this.subtreeRoot());
     return {
       seq,
       position,
       treeSize: size,
       leafHash: hex(leaf.hash),
-      path: (await inclusionPathBy(position, size, root)).map(hex),
-      rootHash: hex(await root(0, size)),
+      path: path.map(hex),
+      // The siblings and the leaf make the root: no second pass over the leaves.
+      rootHash: hex(rootFromPath(leaf.hash, position, size, path)!),
     };
   }
 

@@ -67,12 +67,17 @@ function subproof(m: number, leaves: readonly Buffer[], whole: boolean): Buffer[
 
 /** RFC 9162 2.1.3.2: does `path` prove leaf `index` (hash `leaf`) is in the tree of `size` leaves with `root`? */
 export function verifyInclusion(leaf: Buffer, index: number, size: number, path: readonly Buffer[], root: Buffer) {
-  if (index < 0 || index >= size) return false;
+  return rootFromPath(leaf, index, size, path)?.equals(root) ?? false;
+}
+
+/** The root that `path` leads to from leaf `index` of a tree of `size` (RFC 9162 2.1.3.2), or null if it cannot. */
+export function rootFromPath(leaf: Buffer, index: number, size: number, path: readonly Buffer[]): Buffer | null {
+  if (index < 0 || index >= size) return null;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
   for (const p of path) {
-    if (sn === 0) return false;
+    if (sn === 0) return null;
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
       while (fn % 2 === 0 && fn !== 0) {
@@ -85,7 +90,7 @@ export function verifyInclusion(leaf: Buffer, index: number, size: number, path:
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  return sn === 0 && r.equals(root);
+  return sn === 0 ? r : null;
 }
 
 /** RFC 9162 2.1.4.2: does `proof` show the tree of `m` leaves (`oldRoot`) is a prefix of that of `n` (`newRoot`)? */

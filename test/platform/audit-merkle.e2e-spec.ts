@@ -251,7 +251,12 @@ describe('platform: the audit log as a Merkle tree', () => {
     const entry = (await leaves())[3];
     const proof = await t.request('GET', `/v1/audit/entries/${entry.seq}/proof?treeSize=${first.treeSize}`);
     expect(proof.status).toBe(200);
-    expect(proof.body).toMatchObject({ seq: entry.seq, position: 3, treeSize: first.treeSize });
+    expect(proof.body).toMatchObject({
+      seq: entry.seq,
+      position: 3,
+      treeSize: first.treeSize,
+      rootHash: first.rootHash,
+    });
     const path = (proof.body.path as string[]).map((h) => Buffer.from(h, 'hex'));
     expect(verifyInclusion(entry.hash, 3, first.treeSize, path, Buffer.from(first.rootHash, 'hex'))).toBe(true);
     expect(verifyInclusion(entry.hash, 4, first.treeSize, path, Buffer.from(first.rootHash, 'hex'))).toBe(false);
