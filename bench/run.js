@@ -5,7 +5,8 @@
 // bench/scenarios/*.js and export { name, setup(ctx), service, ceiling }.
 const { execSync, spawn, fork } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { readdirSync, mkdirSync, writeFileSync } = require('node:fs');
+const { readdirSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
@@ -73,6 +74,9 @@ async function main() {
   if (!process.env.BENCH_SKIP_BUILD) execSync('npx nest build', { cwd: root, stdio: 'inherit' });
   const db = `zgoda_bench_${Date.now().toString(36)}`;
   const adminKey = `zk_bench_${randomBytes(18).toString('base64url')}`;
+  // What the service and its workers write outside the database (erasure journal, audit checkpoints): in a folder of
+  // this run's own, removed at the end, never the repository's var/.
+  const outside = mkdtempSync(join(tmpdir(), 'zgoda-bench-'));
   const env = {
     NODE_ENV: 'production',
     DATABASE_URL: dbUrl(db),
@@ -86,6 +90,8 @@ async function main() {
     DB_POOL_SIZE: '20',
     // The scenarios' data systems are receivers on 127.0.0.1, inside the benchmark (no call leaves the machine).
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    ERASURE_JOURNAL_DIR: join(outside, 'erasure-journal'),
+    AUDIT_CHECKPOINT_DIR: join(outside, 'audit-checkpoints'),
   };
   const service = await startService(env);
   // `env`: scenarios that need a worker process start one against the same database and Redis prefix.
@@ -119,6 +125,7 @@ async function main() {
     if (process.env.BENCH_KEEP_DB) process.stderr.write(`bench: kept database ${db}\n`);
     else await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await dropRedisPrefix(env.REDIS_PREFIX);
+    rmSync(outside, { recursive: true, force: true });
   }
   const table = [
     '| scenario | service | ceiling | ratio | notes |',
