@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CompactSign, compactVerify, decodeProtectedHeader, exportJWK, type JWK } from 'jose';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { CompactSign, compactVerify, decodeProtectedHeader, type JWK } from 'jose';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { CryptoService } from '../common/crypto/crypto.service';
+import { publicJwks, sealedKeyPair } from '../common/crypto/signing-key-pair';
 import { writeFileDurably } from '../common/fs/durable-write';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
@@ -85,11 +86,8 @@ export class AuditCheckpoints {
     return row ? toView(row) : null;
   }
 
-  async jwks(): Promise<{ keys: JWK[] }> {
-    const keys: JWK[] = [];
-    for (const k of await this.repo.keys())
-      keys.push({ ...(await exportJWK(createPublicKey(k.publicKey))), kid: k.id, alg: k.alg, use: 'sig' });
-    return { keys };
+  jwks(): Promise<{ keys: JWK[] }> {
+    return this.repo.keys().then(publicJwks);
   }
 
   /** The claims of a checkpoint whose signature one of this installation's keys verifies; 422 otherwise. */
@@ -148,12 +146,10 @@ export class AuditCheckpoints {
 
   private async createKey(m: EntityManager, action: string, data: Record<string, unknown>): Promise<AuditSigningKey> {
     const id = randomUUID();
-    const pair = generateKeyPairSync('ed25519');
     const key: AuditSigningKey = {
       id,
       alg: 'EdDSA',
-      publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
-      privateKeySealed: this.crypto.seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, aad(id)),
+      ...sealedKeyPair(this.crypto, 'ed25519', aad(id)),
       createdAt: new Date(),
       retiredAt: null,
     };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { access, mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EntityManager } from 'typeorm';
+import { syncDirectory } from '../common/fs/durable-write';
 import { Env } from '../config/env';
 import { JobHandler, JobPayloads } from '../jobs';
 import { OutboxService } from '../outbox';
@@ -63,15 +64,7 @@ export class ErasureJournal {
     } finally {
       await file.close();
     }
-    // A new file's name is durable only once its directory is synced.
-    if (created) {
-      const d = await open(dir, 'r');
-      try {
-        await d.sync();
-      } finally {
-        await d.close();
-      }
-    }
+    if (created) await syncDirectory(dir);
     return { appended: lines.length };
   }
 

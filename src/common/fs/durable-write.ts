@@ -17,6 +17,11 @@ export async function writeFileDurably(path: string, data: string | Buffer): Pro
     await file.close();
   }
   await rename(tmp, path);
+  await syncDirectory(dir);
+}
+
+/** A file's name (new, or renamed into place) is durable only once its directory is synced. */
+export async function syncDirectory(dir: string): Promise<void> {
   const d = await open(dir, 'r');
   try {
     await d.sync();

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { exportJWK, type JWK } from 'jose';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import type { JWK } from 'jose';
+import { createPrivateKey, KeyObject, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit';
 import { CryptoService } from '../../common/crypto/crypto.service';
+import { publicJwks, sealedKeyPair } from '../../common/crypto/signing-key-pair';
 import { RequestSigningKey } from '../request-signing-key.entity';
 import { type KeyUse, SigningKeysRepository } from './signing-keys.repository';
 
@@ -66,26 +67,16 @@ export class SigningKeys {
   }
 
   async jwks(use: KeyUse): Promise<{ keys: JWK[] }> {
-    const rows = await this.repo.listForUse(use);
-    const keys: JWK[] = [];
-    for (const r of rows)
-      keys.push({ ...(await exportJWK(createPublicKey(r.publicKey))), kid: r.id, alg: r.alg, use: 'sig' });
-    return { keys };
+    return publicJwks(await this.repo.listForUse(use));
   }
 
   private generate(use: KeyUse): RequestSigningKey {
     const id = randomUUID();
-    const pair =
-      use === 'certificate'
-        ? generateKeyPairSync('ed25519')
-        : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
-    const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     return {
       id,
       use,
       alg: ALG[use],
-      publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
-      privateKeySealed: this.crypto.seal(privatePem, aad(id)),
+      ...sealedKeyPair(this.crypto, use === 'certificate' ? 'ed25519' : 'rsa', aad(id)),
       createdAt: new Date(),
       retiredAt: null,
     };
