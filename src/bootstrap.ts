@@ -1,4 +1,4 @@
-import { INestApplicationContext, Logger as NestLogger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -13,7 +13,7 @@ import { AppModule, Role } from './app.module';
 import { requestContext } from './common/context/request-context';
 import { registerBodyParsers } from './common/http/body-parsers';
 import { registerInputGuard } from './common/http/input-guard';
-import { FieldError, ProblemError } from './common/problem/problem.error';
+import { validationPipe } from './common/validation/validation-pipe';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { Env } from './config/env';
 import { maskUrl } from './config/load-env';
@@ -22,31 +22,12 @@ import { runMigrations } from './database';
 import { mountQueueDashboard } from './worker/index';
 import { redisOptionsFromUrl } from './common/redis/redis-connection';
 import { MetricsService } from './metrics';
+import { ApiKeysService } from './auth';
+import { ConsentCheckRoute } from './consent';
 import { OPENGDPR_CREATE_ROUTES } from './requests';
 import { TASK_RESULT_ROUTE } from './requests';
 
 const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
-
-function flattenErrors(errors: ValidationError[], prefix = ''): FieldError[] {
-  return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({
-      field,
-      message: message.replace(/^.*? /, `${e.property} `),
-    }));
-    return [...own, ...flattenErrors(e.children ?? [], field)];
-  });
-}
-
-export const validationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  // Values are never echoed back: they may be personal data.
-  validationError: { target: false, value: false },
-  exceptionFactory: (errors) =>
-    new ProblemError('validation_failed', 'The request is not valid.', { errors: flattenErrors(errors) }),
-});
 
 /** Checks PostgreSQL and Redis before anything else, so a missing service is one clear line, not a stack trace. */
 export async function preflight(env: Env): Promise<void> {
@@ -137,6 +118,8 @@ export async function createHttpApp(env: Env, role: Exclude<Role, 'worker'>): Pr
   const security = Object.entries(await securityHeaders());
   await app.register(cookie as never);
   registerInputGuard(fastify);
+  const keys = app.get(ApiKeysService);
+  app.get(ConsentCheckRoute).attach(fastify, (req) => keys.principalOf(req));
   fastify.addHook('onRequest', (req, reply, done) => {
     // Set on the raw response as @fastify/helmet does, so hijacked (streamed) replies carry them too.
     for (const [name, value] of security) reply.raw.setHeader(name, value);

@@ -13,6 +13,8 @@ const CACHE_TTL_MS = 5_000;
 const TOUCH_EVERY_MS = 60_000;
 const ENV_KEY_NAME = 'env:ADMIN_API_KEY';
 
+const BEARER = /^Bearer\s+(\S{16,200})$/i;
+
 const hashKey = (key: string) => createHash('sha256').update(key).digest();
 
 @Injectable()
@@ -65,6 +67,17 @@ export class ApiKeysService implements OnApplicationBootstrap {
         data: { scopes: ['admin'], source: 'env' },
       });
     });
+  }
+
+  /**
+   * The caller of a request: the staff session a cookie hook already resolved, else the API key in its
+   * `Authorization: Bearer` header; null when neither. Shared by the guard and the routes served outside Nest's
+   * pipeline (the consent check's common case, the queue dashboard), so all three read a request alike.
+   */
+  principalOf(req: { principal?: Principal; headers: { authorization?: string } }): Promise<Principal | null> {
+    if (req.principal) return Promise.resolve(req.principal);
+    const m = BEARER.exec(req.headers.authorization ?? '');
+    return m ? this.authenticate(m[1]) : Promise.resolve(null);
   }
 
   authenticate(key: string): Promise<Principal | null> {

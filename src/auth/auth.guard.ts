@@ -27,7 +27,7 @@ export class AuthGuard implements CanActivate {
     const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets);
     if (!scopes?.length) throw new ProblemError('forbidden', 'This route is not open to any credential.');
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    const principal = req.principal ?? (await this.fromBearer(req));
+    const principal = await this.keys.principalOf(req);
     if (!principal) throw new ProblemError('unauthorized', 'A valid API key is required.');
     req.principal = principal;
     requestContext.setPrincipal(principal);
@@ -35,13 +35,5 @@ export class AuthGuard implements CanActivate {
       throw new ProblemError('forbidden', `This route needs one of the scopes: ${scopes.join(', ')}.`);
     }
     return true;
-  }
-
-  private async fromBearer(req: FastifyRequest): Promise<Principal | null> {
-    const header = req.headers.authorization;
-    if (!header) return null;
-    const m = /^Bearer\s+(\S{16,200})$/i.exec(header);
-    if (!m) return null;
-    return this.keys.authenticate(m[1]);
   }
 }

@@ -9,14 +9,10 @@ import { hasScope, RequireScopes } from '../common/auth/scopes';
 import { AudienceService } from './audience.service';
 import { AudienceQuery, BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
 import { ConsentDecisionRecord } from './consent-decision-record.entity';
-import { ConsentDecisionService } from './consent-decision.service';
+import { ConsentDecisionService, recordAs } from './consent-decision.service';
 import { DecisionLog } from './decision-log.service';
 import { DecisionRecordView } from './consent-records.responses';
 import { BATCH_EXAMPLE, BATCH_REQUEST_EXAMPLE, CHECK_EXAMPLE } from './consent-api.examples';
-
-/** Asked for (`record`), or the key records always: the principal the log names. */
-const recordAs = (asked: boolean | undefined, p: Principal) =>
-  asked === true || p.recordDecisions ? `${p.kind}:${p.id}` : undefined;
 
 const decisionView = (d: ConsentDecisionRecord): DecisionRecordView => ({
   id: d.id,

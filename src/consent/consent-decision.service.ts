@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Principal } from '../common/auth/principal';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
 import { SubjectKeysService } from '../subjects';
@@ -22,6 +23,10 @@ export interface Decision extends DecisionOutcome {
   /** Until when time alone leaves this answer as it is (a grant's expiry, a child's birthday); absent: never. */
   validUntil?: string;
 }
+
+/** Asked for (`record`), or the key records always: the principal the log names. */
+export const recordAs = (asked: boolean | undefined, p: Principal): string | undefined =>
+  asked === true || p.recordDecisions ? `${p.kind}:${p.id}` : undefined;
 
 type ListField = 'subjectIds' | 'emails' | 'phones' | 'externalIds';
 const LISTS: { field: ListField; kind: IdentifierKind | null; out: string }[] = [

@@ -37,6 +37,7 @@ import { ReceiptsController } from './receipts.controller';
 import { ReceiptKeysRepository } from './receipt-keys.repository';
 import { ReceiptsService } from './receipts.service';
 import { TextsService } from './texts.service';
+import { ConsentCheckRoute } from './consent-check.route';
 
 @Module({
   imports: [TypeOrmModule.forFeature(CONSENT_ENTITIES), SubjectsModule],
@@ -64,6 +65,7 @@ import { TextsService } from './texts.service';
     ConsentsService,
     ConsentQueryService,
     ConsentDecisionService,
+    ConsentCheckRoute,
     DecisionLog,
     DecisionLogRepository,
     ChangeFeed,

@@ -2,6 +2,7 @@
 export { ConsentLinksService } from './consent-links.service';
 export { ConsentQueryService } from './consent-query.service';
 export { ChangeFeed } from './change-feed.service';
+export { ConsentCheckRoute } from './consent-check.route';
 export { consentRequired } from './consent-rules';
 export { ConsentModule } from './consent.module';
 export { Channel, ConsentDecision, LegalBasis, SourceMethod, SpecialCategoryBasis } from './consent.types';

@@ -26,8 +26,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
   await fastify.register(
     async (scope) => {
       scope.addHook('onRequest', async (req, reply) => {
-        const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-        const principal = m ? await keys.authenticate(m[1]) : (req.principal ?? null);
+        const principal = await keys.principalOf(req);
         if (!principal?.scopes.includes('admin')) {
           await reply
             .status(principal ? 403 : 401)

@@ -5,6 +5,8 @@ import { SubjectLookupService } from '../../src/subjects/subject-lookup.service'
 import { startTestApp, TestApp } from '../support/test-app';
 import { createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 import { checkedFetch } from '../support/contract';
+import { validationPipe } from '../../src/common/validation/validation-pipe';
+import { DecisionQuery } from '../../src/consent/consent-decision.dto';
 
 describe('consent: the decision API', () => {
   let t: TestApp;
@@ -295,6 +297,60 @@ describe('consent: the decision API', () => {
       t.get(AudienceService).pageSize = 1000;
       single.mockRestore();
       batch.mockRestore();
+    }
+  });
+
+  it('answers the common case without the validation pipe, and hands every refusal to it unchanged', async () => {
+    const subjectId = await createSubject(t);
+    await record(subjectId, {});
+    const transform = jest.spyOn(validationPipe, 'transform');
+    const checkQueries = () => transform.mock.calls.filter(([, meta]) => meta.metatype === DecisionQuery).length;
+    try {
+      const yes = await check(`purpose=${news}&channel=email&subjectId=${subjectId}&record=true`);
+      expect(yes.status).toBe(200);
+      expect(yes.body).toMatchObject({ allowed: true, reason: 'granted' });
+      // Kept in the decision log as the pipeline's path keeps it, under the caller's key.
+      const kept = await t.request('GET', `/v1/decisions/${yes.body.decisionId}`, undefined, { key: reader });
+      expect(kept.body).toMatchObject({
+        kind: 'single',
+        subjectId,
+        allowed: true,
+        principal: expect.stringMatching(/^api_key:/),
+      });
+      // A ProblemError from the service (two identifiers) is answered by the shared problem writer, not Nest's filter.
+      const two = await check(`purpose=${news}&channel=email&subjectId=${subjectId}&email=a%40b.pl`);
+      expect(two.status).toBe(422);
+      expect(two.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'subjectId' }] });
+      expect(two.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const unknown = await check(`purpose=no-such-purpose&channel=email&subjectId=${subjectId}`);
+      expect(unknown.body).toMatchObject({ code: 'unknown_purpose', correlationId: expect.any(String) });
+      expect(checkQueries()).toBe(0);
+
+      const bad = await check(`purpose=${news}&channel=fax&subjectId=${subjectId}`);
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'channel' })]);
+      const extra = await check(`purpose=${news}&channel=email&subjectId=${subjectId}&limit=5`);
+      expect(extra.body.errors).toEqual([expect.objectContaining({ field: 'limit' })]);
+      const anonymous = await t.request(
+        'GET',
+        `/v1/consents/check?purpose=${news}&channel=email&subjectId=${subjectId}`,
+        undefined,
+        { key: null },
+      );
+      expect(anonymous.status).toBe(401);
+      const writer = (await t.request('POST', '/v1/api-keys', { name: 'writer', scopes: ['consent:write'] })).body.key;
+      const forbidden = await t.request(
+        'GET',
+        `/v1/consents/check?purpose=${news}&channel=email&subjectId=${subjectId}`,
+        undefined,
+        { key: writer },
+      );
+      expect(forbidden.status).toBe(403);
+      // The refused queries went through the pipeline (the two without a valid query), the unauthorised ones through
+      // the guard, which answers before any pipe.
+      expect(checkQueries()).toBe(2);
+    } finally {
+      transform.mockRestore();
     }
   });
 });

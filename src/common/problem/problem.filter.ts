@@ -113,26 +113,33 @@ export function problemBody(error: unknown, correlationId: string): ProblemBody 
   };
 }
 
+const errorLog = new Logger('Errors');
+
+/**
+ * Answers `error` as problem+json: what ProblemFilter does for Nest's routes, and what a route served outside
+ * Nest's pipeline (the consent check's common case) calls itself, so both answer a failure alike.
+ */
+export function replyWithProblem(req: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  const body = problemBody(error, String(req.id));
+  if (body.status >= 500) {
+    // The error object may hold SQL parameters (personal data): log its kind and message shape only.
+    const e = error as { name?: string; code?: string; stack?: string };
+    errorLog.error(
+      { err: { name: e?.name, code: e?.code, stack: e?.stack?.split('\n').slice(0, 6).join('\n') } },
+      'unhandled error',
+    );
+  }
+  if (reply.sent) return;
+  if (typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(body.retryAfterSeconds));
+  void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+}
+
 /** One error shape for the whole API (RFC 9457). Stack traces, SQL and personal data never leave. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
-    const req = host.switchToHttp().getRequest<FastifyRequest>();
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = problemBody(error, String(req.id));
-    if (body.status >= 500) {
-      // The error object may hold SQL parameters (personal data): log its kind and message shape only.
-      const e = error as { name?: string; code?: string; stack?: string };
-      this.logger.error(
-        { err: { name: e?.name, code: e?.code, stack: e?.stack?.split('\n').slice(0, 6).join('\n') } },
-        'unhandled error',
-      );
-    }
-    if (reply.sent) return;
-    if (typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(body.retryAfterSeconds));
-    void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
+    const http = host.switchToHttp();
+    replyWithProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error);
   }
 }

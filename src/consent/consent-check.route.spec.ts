@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { validationPipe } from '../common/validation/validation-pipe';
+import { plainCheckQuery } from './consent-check.route';
+import { DecisionQuery } from './consent-decision.dto';
+import { Channel } from './consent.types';
+
+/*
+ * Issue 16 item 1: the check's common case skips Nest's pipeline, so its own query check must accept exactly what
+ * the global ValidationPipe accepts for DecisionQuery, and give the same values. A query it accepts and the pipe
+ * refuses would answer where the contract says 422; one it refuses and the pipe accepts only costs the slow path,
+ * but is asserted equal too, so the two cannot drift apart unseen.
+ */
+
+const viaPipe = async (query: Record<string, unknown>): Promise<DecisionQuery | null> => {
+  try {
+    return (await validationPipe.transform(query, { type: 'query', metatype: DecisionQuery })) as DecisionQuery;
+  } catch {
+    return null;
+  }
+};
+
+// Absent one time in `freq`; otherwise good four times in five.
+const value = (good: fc.Arbitrary<string>, bad: fc.Arbitrary<unknown>, freq = 2) =>
+  fc.option(fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: bad, weight: 1 }), { nil: undefined, freq });
+
+const query = fc.record(
+  {
+    purpose: value(
+      fc.constantFrom('newsletter', 'sms_offers', 'a-b', 'x'.repeat(64)),
+      fc.constantFrom('', 'News', 'a--b', '-a', 'x'.repeat(65), ['a', 'b']),
+      20,
+    ),
+    channel: value(fc.constantFrom(...Object.values(Channel)), fc.constantFrom('Email', 'fax', '', ['email']), 20),
+    subjectId: value(fc.uuid(), fc.constantFrom('', 'not-a-uuid', '00000000-0000-0000-0000-00000000000g', '{6a1b...}')),
+    email: value(fc.string({ maxLength: 30 }), fc.constantFrom('a'.repeat(1025), ['a@b.pl', 'c@d.pl'])),
+    phone: value(fc.string({ maxLength: 20 }), fc.constant('1'.repeat(65))),
+    externalId: value(fc.string({ maxLength: 20 }), fc.constant('x'.repeat(401))),
+    record: value(fc.constantFrom('true', 'false'), fc.constantFrom('TRUE', '1', '', 'yes')),
+    // An unknown field: forbidNonWhitelisted refuses it.
+    extra: fc.option(fc.constant('1'), { nil: undefined, freq: 6 }),
+  },
+  { requiredKeys: [] },
+);
+
+const withoutUndefined = (q: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined));
+
+describe('plainCheckQuery (the check route outside Nest)', () => {
+  it('accepts exactly what the global validation pipe accepts for DecisionQuery, with the same values', async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(query, async (raw) => {
+        const q = withoutUndefined(raw);
+        const fast = plainCheckQuery(q);
+        const slow = await viaPipe({ ...q });
+        expect(fast === null).toBe(slow === null);
+        if (fast && slow) {
+          accepted += 1;
+          expect(fast).toEqual({ ...slow });
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    // Both sides of the property came up: a generator that only made refusals would prove nothing.
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('refuses what is not a query object', () => {
+    expect(plainCheckQuery(null)).toBeNull();
+    expect(plainCheckQuery('purpose=a')).toBeNull();
+    expect(plainCheckQuery({ purpose: 'newsletter', channel: 'email', record: true })).toBeNull();
+  });
+});
