@@ -34,7 +34,9 @@ async function admin(sql) {
 
 function load(url, opts) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: 50, duration: DURATION, pipelining: 1, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon({ url, connections: 50, duration: DURATION, pipelining: 1, ...opts }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -43,7 +45,10 @@ async function startService(env) {
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS || '').split(' ').filter(Boolean);
   // ZGODA_DIST: a build elsewhere (with NODE_PATH pointing at node_modules), as bench/lib/*.js also honour.
   const dist = process.env.ZGODA_DIST || join(root, 'dist');
-  const child = spawn(process.execPath, [...nodeArgs, join(dist, 'src/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, join(dist, 'src/main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const deadline = Date.now() + 60_000;
@@ -56,7 +61,13 @@ async function startService(env) {
 
 function startCeiling(routes, databaseUrl) {
   return new Promise((resolve) => {
-    const child = fork(join(__dirname, 'ceiling-server.js'), [], { env: { ...process.env, DATABASE_URL: databaseUrl, CEILING_ROUTES: JSON.stringify(routes) } });
+    // BENCH_CEILING_NODE_ARGS: node flags for the ceiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-ceiling", to
+    // compare where its time goes with the service's.
+    const execArgv = (process.env.BENCH_CEILING_NODE_ARGS || '').split(' ').filter(Boolean);
+    const child = fork(join(__dirname, 'ceiling-server.js'), [], {
+      execArgv,
+      env: { ...process.env, DATABASE_URL: databaseUrl, CEILING_ROUTES: JSON.stringify(routes) },
+    });
     child.on('message', (m) => resolve({ child, url: m.address }));
   });
 }
@@ -95,10 +106,21 @@ async function main() {
   };
   const service = await startService(env);
   // `env`: scenarios that need a worker process start one against the same database and Redis prefix.
-  const ctx = { serviceUrl: service.url, adminKey, databaseUrl: env.DATABASE_URL, servicePid: service.child.pid, rssMb, load, admin, env };
+  const ctx = {
+    serviceUrl: service.url,
+    adminKey,
+    databaseUrl: env.DATABASE_URL,
+    servicePid: service.child.pid,
+    rssMb,
+    load,
+    admin,
+    env,
+  };
   const results = [];
   try {
-    const files = readdirSync(join(__dirname, 'scenarios')).filter((f) => f.endsWith('.js')).sort();
+    const files = readdirSync(join(__dirname, 'scenarios'))
+      .filter((f) => f.endsWith('.js'))
+      .sort();
     for (const file of files) {
       const scenario = require(join(__dirname, 'scenarios', file));
       if (only && !scenario.name.includes(only)) continue;
@@ -112,7 +134,12 @@ async function main() {
       } catch (error) {
         // One broken scenario must not cost the figures of the others: report it in the table and fail the run.
         process.stderr.write(`bench: ${scenario.name} failed: ${error.stack}\n`);
-        results.push({ name: scenario.name, service: `FAILED: ${error.message.slice(0, 120)}`, ceiling: '', ratio: '' });
+        results.push({
+          name: scenario.name,
+          service: `FAILED: ${error.message.slice(0, 120)}`,
+          ceiling: '',
+          ratio: '',
+        });
         process.exitCode = 1;
       } finally {
         ceiling?.child.kill('SIGTERM');
@@ -158,8 +185,15 @@ async function dropRedisPrefix(prefix) {
 async function compareHttp(name, service, ceiling, requestOpts = {}) {
   const s = await load(service.url, { headers: service.headers, ...requestOpts });
   const c = await load(ceiling.url, requestOpts);
-  const fmt = (r) => `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}`;
-  return { name, service: fmt(s), ceiling: fmt(c), ratio: `${((s.requests.average / c.requests.average) * 100).toFixed(0)}%`, raw: { s, c } };
+  const fmt = (r) =>
+    `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}`;
+  return {
+    name,
+    service: fmt(s),
+    ceiling: fmt(c),
+    ratio: `${((s.requests.average / c.requests.average) * 100).toFixed(0)}%`,
+    raw: { s, c },
+  };
 }
 module.exports = { compareHttp };
 
