@@ -22,6 +22,8 @@ const { identifierColumn } = require(join(dist, 'subjects/subject-cipher'));
 
 const GRANT_CALLERS = 16;
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS || 200_000);
+// BENCH_SUBJECTS_PARTS=lookup,create,grant (the default): a subset when profiling one of them.
+const PARTS = new Set((process.env.BENCH_SUBJECTS_PARTS || 'lookup,create,grant').split(','));
 
 const LOOKUP_SQL = `SELECT i.id AS identifier_id, i.value_enc, s.id, s.status, s.created_at, k.wrapped_key, k.key_version
     FROM subject_identifiers i JOIN subjects s ON s.id = i.subject_id JOIN subject_keys k ON k.subject_id = s.id
@@ -179,102 +181,106 @@ module.exports = {
       if (probe.status !== 200 || found.items?.[0]?.id !== seeded.ids[0])
         throw new Error(`lookup probe: ${probe.status}`);
 
-      // Lookup by e-mail, a random seeded subject per request.
-      const s = await loadVaried(ctx, ctx.serviceUrl, () => ({
-        path: `/v1/subjects?email=${encodeURIComponent(pick(seeded.emails))}`,
-        headers: auth,
-      }));
-      const c = await loadInProcess(async () => {
-        const email = pick(seeded.emails);
-        const { rows: r } = await pool.query({
-          name: 'bench_lookup',
-          text: LOOKUP_SQL,
-          values: [crypto.blindIndex('email', email)],
+      if (PARTS.has('lookup')) {
+        // Lookup by e-mail, a random seeded subject per request.
+        const s = await loadVaried(ctx, ctx.serviceUrl, () => ({
+          path: `/v1/subjects?email=${encodeURIComponent(pick(seeded.emails))}`,
+          headers: auth,
+        }));
+        const c = await loadInProcess(async () => {
+          const email = pick(seeded.emails);
+          const { rows: r } = await pool.query({
+            name: 'bench_lookup',
+            text: LOOKUP_SQL,
+            values: [crypto.blindIndex('email', email)],
+          });
+          const dek = crypto.unwrap(r[0].wrapped_key, r[0].key_version, r[0].id);
+          if (decryptField(dek, r[0].value_enc, fieldAad(r[0].id, identifierColumn(r[0].identifier_id))) !== email)
+            throw new Error('lookup ceiling: wrong subject');
         });
-        const dek = crypto.unwrap(r[0].wrapped_key, r[0].key_version, r[0].id);
-        if (decryptField(dek, r[0].value_enc, fieldAad(r[0].id, identifierColumn(r[0].identifier_id))) !== email)
-          throw new Error('lookup ceiling: wrong subject');
-      });
-      rows.push({
-        name: 'lookup GET /v1/subjects?email= (random subject of all) vs blind index + one join + decrypt from the bench process',
-        service: fmtHttp(s),
-        ceiling: fmtLoop(c),
-        ratio: `${((s.requests.average / c.perSecond) * 100).toFixed(0)}%`,
-        notes: scale,
-      });
+        rows.push({
+          name: 'lookup GET /v1/subjects?email= (random subject of all) vs blind index + one join + decrypt from the bench process',
+          service: fmtHttp(s),
+          ceiling: fmtLoop(c),
+          ratio: `${((s.requests.average / c.perSecond) * 100).toFixed(0)}%`,
+          notes: scale,
+        });
+      }
 
-      // Creation: a new e-mail per request.
       let n = 0;
       const run = Date.now().toString(36);
-      const created = await loadVaried(ctx, ctx.serviceUrl, () => ({
-        method: 'POST',
-        path: '/v1/subjects',
-        headers: auth,
-        body: JSON.stringify({
-          email: `bench-new-${run}-${n++}@example.com`,
-          firstName: 'Jan',
-          lastName: 'Kowalski',
-          locale: 'pl',
-        }),
-      }));
-      let m = 0;
-      const createOnce = async (withAudit) => {
-        const email = `bench-ceiling-${run}-${m++}@example.com`;
-        const id = randomUUID();
-        const identId = randomUUID();
-        const dek = generateDataKey();
-        const w = crypto.wrap(dek, id);
-        const index = crypto.blindIndex('email', email);
-        await inTransaction(pool, async (client) => {
-          const taken = await client.query({
-            name: 'bench_taken',
-            text: `SELECT subject_id FROM subject_identifiers WHERE kind = 'email' AND blind_index = ANY($1::bytea[])`,
-            values: [[index]],
+      if (PARTS.has('create')) {
+        // Creation: a new e-mail per request.
+        const created = await loadVaried(ctx, ctx.serviceUrl, () => ({
+          method: 'POST',
+          path: '/v1/subjects',
+          headers: auth,
+          body: JSON.stringify({
+            email: `bench-new-${run}-${n++}@example.com`,
+            firstName: 'Jan',
+            lastName: 'Kowalski',
+            locale: 'pl',
+          }),
+        }));
+        let m = 0;
+        const createOnce = async (withAudit) => {
+          const email = `bench-ceiling-${run}-${m++}@example.com`;
+          const id = randomUUID();
+          const identId = randomUUID();
+          const dek = generateDataKey();
+          const w = crypto.wrap(dek, id);
+          const index = crypto.blindIndex('email', email);
+          await inTransaction(pool, async (client) => {
+            const taken = await client.query({
+              name: 'bench_taken',
+              text: `SELECT subject_id FROM subject_identifiers WHERE kind = 'email' AND blind_index = ANY($1::bytea[])`,
+              values: [[index]],
+            });
+            if (taken.rows.length) throw new Error('creation ceiling: e-mail taken');
+            await client.query({
+              name: 'bench_insert_subject',
+              text: `INSERT INTO subjects (id, status, first_name_enc, last_name_enc, locale_enc, created_at, updated_at, last_activity_at)
+                     VALUES ($1, 'active', $2, $3, $4, now(), now(), now())`,
+              values: [
+                id,
+                encryptField(dek, 'Jan', fieldAad(id, 'first_name')),
+                encryptField(dek, 'Kowalski', fieldAad(id, 'last_name')),
+                encryptField(dek, 'pl', fieldAad(id, 'locale')),
+              ],
+            });
+            await client.query({
+              name: 'bench_insert_key',
+              text: `INSERT INTO subject_keys (subject_id, wrapped_key, key_version) VALUES ($1, $2, $3)`,
+              values: [id, w.wrapped, w.keyVersion],
+            });
+            await client.query({
+              name: 'bench_insert_identifier',
+              text: `INSERT INTO subject_identifiers (id, subject_id, kind, system_key, blind_index, value_enc, is_primary)
+                     VALUES ($1, $2, 'email', '', $3, $4, true) ON CONFLICT DO NOTHING RETURNING id`,
+              values: [identId, id, index, encryptField(dek, email, fieldAad(id, identifierColumn(identId)))],
+            });
+            if (withAudit) await insertAudit(client, 'subject.created', 'subject', id, id);
           });
-          if (taken.rows.length) throw new Error('creation ceiling: e-mail taken');
-          await client.query({
-            name: 'bench_insert_subject',
-            text: `INSERT INTO subjects (id, status, first_name_enc, last_name_enc, locale_enc, created_at, updated_at, last_activity_at)
-                   VALUES ($1, 'active', $2, $3, $4, now(), now(), now())`,
-            values: [
-              id,
-              encryptField(dek, 'Jan', fieldAad(id, 'first_name')),
-              encryptField(dek, 'Kowalski', fieldAad(id, 'last_name')),
-              encryptField(dek, 'pl', fieldAad(id, 'locale')),
-            ],
-          });
-          await client.query({
-            name: 'bench_insert_key',
-            text: `INSERT INTO subject_keys (subject_id, wrapped_key, key_version) VALUES ($1, $2, $3)`,
-            values: [id, w.wrapped, w.keyVersion],
-          });
-          await client.query({
-            name: 'bench_insert_identifier',
-            text: `INSERT INTO subject_identifiers (id, subject_id, kind, system_key, blind_index, value_enc, is_primary)
-                   VALUES ($1, $2, 'email', '', $3, $4, true) ON CONFLICT DO NOTHING RETURNING id`,
-            values: [identId, id, index, encryptField(dek, email, fieldAad(id, identifierColumn(identId)))],
-          });
-          if (withAudit) await insertAudit(client, 'subject.created', 'subject', id, id);
+        };
+        const ceilingCreate = await loadInProcess(() => createOnce(false));
+        const ceilingAudited = await loadInProcess(() => createOnce(true));
+        rows.push({
+          name: 'create POST /v1/subjects (e-mail, names, locale) vs the same crypto and INSERTs in one transaction from the bench process',
+          service: fmtHttp(created),
+          ceiling: fmtLoop(ceilingCreate),
+          ratio: `${((created.requests.average / ceilingCreate.perSecond) * 100).toFixed(0)}%`,
+          notes: `the service also appends the audit entry in the same transaction; ${scale}`,
         });
-      };
-      const ceilingCreate = await loadInProcess(() => createOnce(false));
-      const ceilingAudited = await loadInProcess(() => createOnce(true));
-      rows.push({
-        name: 'create POST /v1/subjects (e-mail, names, locale) vs the same crypto and INSERTs in one transaction from the bench process',
-        service: fmtHttp(created),
-        ceiling: fmtLoop(ceilingCreate),
-        ratio: `${((created.requests.average / ceilingCreate.perSecond) * 100).toFixed(0)}%`,
-        notes: `the service also appends the audit entry in the same transaction; ${scale}`,
-      });
-      rows.push({
-        name: 'create POST /v1/subjects vs the same plus the audit entry INSERT',
-        service: fmtHttp(created),
-        ceiling: fmtLoop(ceilingAudited),
-        ratio: `${((created.requests.average / ceilingAudited.perSecond) * 100).toFixed(0)}%`,
-        notes: 'audit appends are one INSERT with no shared lock (issue 16)',
-      });
+        rows.push({
+          name: 'create POST /v1/subjects vs the same plus the audit entry INSERT',
+          service: fmtHttp(created),
+          ceiling: fmtLoop(ceilingAudited),
+          ratio: `${((created.requests.average / ceilingAudited.perSecond) * 100).toFixed(0)}%`,
+          notes: 'audit appends are one INSERT with no shared lock (issue 16)',
+        });
+      }
 
-      rows.push(await grantRow(ctx, crypto, pool, auth, run));
+      if (PARTS.has('grant')) rows.push(await grantRow(ctx, crypto, pool, auth, run));
     } finally {
       await pool.end();
     }

@@ -10,7 +10,7 @@ import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { DoubleOptInService } from './double-opt-in.service';
-import { GrantConsentByIdentifierDto, GrantConsentDto, SubjectRefDto } from './grant-consent.dto';
+import { GrantConsentByIdentifierDto, GrantConsentDto } from './grant-consent.dto';
 import { PurposesRepository } from './purposes.repository';
 import { ReceiptsService } from './receipts.service';
 
@@ -48,10 +48,11 @@ export class ConsentsService {
     }
     // Validated before anyone is created: a refused request must not leave a subject behind.
     const target = await this.validate(dto);
-    const existing = await this.findSubject(ref);
+    // Who the identifiers name and whether any is suppressed, in one statement; the second answer only matters
+    // for a subject created here (a known one is checked against its own contact in recordForKnown).
+    const { subjectId: existing, suppressed } = await this.subjects.identify(ref);
     if (existing) return { ...(await this.recordForKnown(existing, dto, target, gpc)), created: false };
 
-    const suppressed = await this.identifiersSuppressed(ref);
     // The receipt key exists before the transaction below opens; see ReceiptsService.ready.
     await this.receipts.ready();
     const locale = dto.locale.startsWith('en') ? 'en' : dto.locale.startsWith('pl') ? 'pl' : undefined;
@@ -65,7 +66,10 @@ export class ConsentsService {
         );
         const draft = draftFor(dto, target, { subjectId: row.id, minorUntil: null, objected: false, suppressed, gpc });
         const mailLocale = draft.pending && ref.email ? mailLocaleFor(target.text.locale, locale ?? null) : null;
-        return this.writer.writeIn(m, draft, this.confirmationAfter(target, mailLocale));
+        return this.writer.writeIn(m, draft, {
+          ...this.confirmationAfter(target, mailLocale),
+          createdInThisTransaction: true,
+        });
       });
       return { ...event!, created: true };
     } catch (e) {
@@ -191,19 +195,6 @@ export class ConsentsService {
   private async confirmationLocale(subjectId: string, textLocale: string): Promise<EmailLocale | null> {
     const contact = await this.subjects.getContact(subjectId);
     return contact?.email ? mailLocaleFor(textLocale, contact.locale) : null;
-  }
-
-  private async findSubject(ref: SubjectRefDto): Promise<string | null> {
-    if (ref.externalId) {
-      const id = await this.subjects.findIdByIdentifier('external_id', ref.externalId);
-      if (id) return id;
-    }
-    if (ref.email) {
-      const id = await this.subjects.findIdByIdentifier('email', ref.email);
-      if (id) return id;
-    }
-    if (ref.phone) return this.subjects.findIdByIdentifier('phone', ref.phone);
-    return null;
   }
 
   /** LEGAL item 7: a contact that was erased or objected stays suppressed when it comes back in an import. */

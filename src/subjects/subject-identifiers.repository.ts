@@ -15,6 +15,27 @@ export interface IdentifierOwner {
 export class SubjectIdentifiersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * For each (kind, blind index, suppression hash): every owner of the index (none: one row with a null owner) and
+   * whether the hash is on the suppression list. One named statement for a grant that finds or creates its subject,
+   * where the owner and the suppression list were two round trips.
+   */
+  async ownersAndSuppression(
+    kinds: IdentifierKind[],
+    indexes: Buffer[],
+    hashes: string[],
+  ): Promise<{ kind: IdentifierKind; subject_id: string | null; suppressed: boolean }[]> {
+    return (await namedQuery(
+      this.dataSource,
+      'zgoda_identify',
+      `SELECT k.kind, i.subject_id,
+              EXISTS (SELECT 1 FROM subject_suppressions s WHERE s.kind = k.kind AND s.hash = k.hash) AS suppressed
+         FROM unnest($1::text[], $2::bytea[], $3::char(64)[]) AS k (kind, blind_index, hash)
+         LEFT JOIN subject_identifiers i ON i.kind = k.kind AND i.blind_index = k.blind_index`,
+      [kinds, indexes, hashes],
+    )) as { kind: IdentifierKind; subject_id: string | null; suppressed: boolean }[];
+  }
+
   /** Who holds these blind indexes: one index scan whatever the number of values. */
   async findOwners(kind: IdentifierKind, indexes: Buffer[], m?: EntityManager): Promise<IdentifierOwner[]> {
     if (!indexes.length) return [];

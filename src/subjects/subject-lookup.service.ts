@@ -81,6 +81,42 @@ export class SubjectLookupService {
     };
   }
 
+  /**
+   * The subject an external id, e-mail or phone names, in that order of precedence (each as findIdByIdentifier
+   * answers: the one holder, else nobody), and whether any of them is on the suppression list; one statement.
+   * Invalid values name nobody and are on no list.
+   */
+  async identify(ref: { externalId?: string; email?: string; phone?: string }): Promise<{
+    subjectId: string | null;
+    suppressed: boolean;
+  }> {
+    const kinds: IdentifierKind[] = [];
+    const indexes: Buffer[] = [];
+    const hashes: string[] = [];
+    for (const [kind, raw] of [
+      ['external_id', ref.externalId],
+      ['email', ref.email],
+      ['phone', ref.phone],
+    ] as const) {
+      const value = raw === undefined ? null : normaliseOrNull(kind, raw);
+      if (value === null) continue;
+      kinds.push(kind);
+      indexes.push(this.crypto.blindIndex(kind, value));
+      hashes.push(this.crypto.suppressionHash(kind, value));
+    }
+    if (!kinds.length) return { subjectId: null, suppressed: false };
+    const rows = await this.failClosed(() => this.identifiers.ownersAndSuppression(kinds, indexes, hashes));
+    let subjectId: string | null = null;
+    for (const kind of kinds) {
+      const owners = new Set(rows.filter((r) => r.kind === kind && r.subject_id).map((r) => r.subject_id));
+      if (owners.size === 1) {
+        subjectId = [...owners][0];
+        break;
+      }
+    }
+    return { subjectId, suppressed: rows.some((r) => r.suppressed) };
+  }
+
   /** The one subject with this identifier; null when unknown, invalid or ambiguous across systems. */
   async findIdByIdentifier(kind: IdentifierKind, raw: string): Promise<string | null> {
     const ids = await this.findIdsByIdentifier(kind, raw);

@@ -42,4 +42,53 @@ describe('consent: a grant that creates its subject is one transaction', () => {
     const found = await t.request('GET', `/v1/subjects?email=${encodeURIComponent(email)}`);
     expect(found.body.items.map((s: { id: string }) => s.id)).toEqual([retried.body.subjectId]);
   });
+
+  it('finds the subject by external id before e-mail; an external id two systems share names nobody', async () => {
+    const ext = `EXT-${Date.now().toString(36)}`;
+    const email = uniqueEmail('precedence');
+    const byExt = (await t.request('POST', '/v1/subjects', { externalId: ext, externalSystem: 'shop' })).body.id;
+    const byEmail = (await t.request('POST', '/v1/subjects', { email })).body.id;
+    const first = await t.request('POST', '/v1/consents', {
+      purpose: news,
+      subject: { externalId: ext, email },
+      ...grant(),
+    });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ subjectId: byExt, subjectCreated: false });
+
+    await t.request('POST', '/v1/subjects', { externalId: ext, externalSystem: 'crm' });
+    const second = await t.request('POST', '/v1/consents', {
+      purpose: news,
+      subject: { externalId: ext, email },
+      ...grant(),
+    });
+    expect(second.body).toMatchObject({ subjectId: byEmail, subjectCreated: false });
+  });
+
+  it('concurrent grants for one unknown e-mail create one subject and record every grant on it', async () => {
+    const email = uniqueEmail('race');
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.request('POST', '/v1/consents', { purpose: news, subject: { email }, ...grant() }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201));
+    expect(answers.filter((a) => a.body.subjectCreated)).toHaveLength(1);
+    const ids = new Set(answers.map((a) => a.body.subjectId));
+    expect(ids.size).toBe(1);
+    const [subjectId] = [...ids];
+    const [{ n }] = await t.asOwner<{ n: string }>('SELECT count(*) AS n FROM consent_events WHERE subject_id = $1', [
+      subjectId,
+    ]);
+    expect(Number(n)).toBe(6);
+    const [state] = await t.asOwner<{ event_id: string }>('SELECT event_id FROM consent_state WHERE subject_id = $1', [
+      subjectId,
+    ]);
+    // The state rests on the last event recorded, whichever request it came from.
+    const [{ last }] = await t.asOwner<{ last: string }>(
+      'SELECT id AS last FROM consent_events WHERE subject_id = $1 ORDER BY seq DESC LIMIT 1',
+      [subjectId],
+    );
+    expect(state.event_id).toBe(last);
+  });
 });
