@@ -13,10 +13,13 @@ import { DoubleOptInService } from './double-opt-in.service';
 import { GrantConsentByIdentifierDto, GrantConsentDto } from './grant-consent.dto';
 import { PurposesRepository } from './purposes.repository';
 import { ReceiptsService } from './receipts.service';
+import { ConsentText } from './consent-text.entity';
 
 /** Records decisions from staff, forms and imports. Every way to grant is also a way to withdraw (Art. 7(3)). */
 @Injectable()
 export class ConsentsService {
+  private readonly publishedTexts = new Map<string, ConsentText>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly purposes: PurposesRepository,
@@ -178,7 +181,7 @@ export class ConsentsService {
         channels: purpose.channels,
       });
     }
-    const text = await this.purposes.findText(purpose.key, dto.version, dto.locale);
+    const text = await this.textFor(purpose.key, dto.version, dto.locale);
     if (text?.publishedAt && text.sha256) return { purpose, text };
     if (await this.purposes.hasPublishedVersion(this.dataSource.manager, purpose.key, dto.version)) {
       throw new ProblemError('locale_not_available', 'This version has no text in this locale.');
@@ -195,6 +198,23 @@ export class ConsentsService {
   private async confirmationLocale(subjectId: string, textLocale: string): Promise<EmailLocale | null> {
     const contact = await this.subjects.getContact(subjectId);
     return contact?.email ? mailLocaleFor(textLocale, contact.locale) : null;
+  }
+
+  /**
+   * A text version in a locale. Published texts are frozen (the trigger consent_texts_published_frozen refuses any
+   * UPDATE or DELETE of a published row), so a published one read once serves every later grant to it; drafts are
+   * read afresh each time, since they may still change or be published.
+   */
+  private async textFor(key: string, version: number, locale: string): Promise<ConsentText | null> {
+    const id = `${key}\u0000${version}\u0000${locale}`;
+    const known = this.publishedTexts.get(id);
+    if (known) return known;
+    const text = await this.purposes.findText(key, version, locale);
+    if (text?.publishedAt && text.sha256) {
+      if (this.publishedTexts.size >= 1_000) this.publishedTexts.clear();
+      this.publishedTexts.set(id, text);
+    }
+    return text;
   }
 
   /** LEGAL item 7: a contact that was erased or objected stays suppressed when it comes back in an import. */
