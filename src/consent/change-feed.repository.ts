@@ -3,6 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ChangeType } from './consent-change.entity';
 
+/** The change feed's INSERT head: `tx` is the writing transaction's id, so a reader can wait for its commit. */
+export const CHANGE_INSERT = 'INSERT INTO consent_changes (tx, type, subject_id, purposes, channels)';
+
 export interface NewChange {
   type: ChangeType;
   subjectId: string;
@@ -30,7 +33,7 @@ export class ChangeFeedRepository {
   async append(m: EntityManager, changes: NewChange[]): Promise<void> {
     if (!changes.length) return;
     await m.query(
-      `INSERT INTO consent_changes (tx, type, subject_id, purposes, channels)
+      `${CHANGE_INSERT}
        SELECT pg_current_xact_id()::text::bigint, t.type, t.subject_id,
               COALESCE(t.purposes::text[], '{}'), COALESCE(t.channels::text[], '{}')
          FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS t (type, subject_id, purposes, channels)`,

@@ -10,12 +10,12 @@ import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { SubjectLifecycleService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
-import { ChangeFeedRepository } from './change-feed.repository';
 import { applyEvent, StateFacts } from './consent-rules';
 import { ConsentState } from './consent-state.entity';
 import { ConsentWebhooksService } from './consent-webhooks.service';
 import { Channel, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
 import { ConsentRepository } from './consent.repository';
+import { ConsentEventAppendRepository, THIS_EVENT_SEQ } from './consent-event-append.repository';
 import { Purpose } from './purpose.entity';
 import { buildReceipt } from './receipt-payload';
 import { ReceiptsService } from './receipts.service';
@@ -137,11 +137,11 @@ export class ConsentWriter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: ConsentRepository,
+    private readonly events: ConsentEventAppendRepository,
     private readonly receipts: ReceiptsService,
     private readonly audit: AuditService,
     private readonly crypto: CryptoService,
     private readonly webhooks: ConsentWebhooksService,
-    private readonly changes: ChangeFeedRepository,
     private readonly env: Env,
     private readonly subjects: SubjectLifecycleService,
     private readonly moduleRef: ModuleRef,
@@ -197,21 +197,20 @@ export class ConsentWriter {
 
     const { event, evidence } = await this.compose(draft, subjectId, erased, await this.controllerIdentity(m));
     if (evidence) await this.repo.insertEvidence(m, evidence);
-    const seq = await this.repo.appendEvent(m, event);
+    // The event, the state it moves to and the change-feed row (issue 14 item 2) in one statement. An event expressed
+    // before others already recorded (a dated paper form) takes its place in their order: its state is the rules
+    // applied to the whole history in that order, as if it had been recorded in time, so it is folded after the insert.
+    const backDated = !!draft.occurredAt;
+    const next = backDated ? null : (applyEvent(current, { ...event, seq: THIS_EVENT_SEQ }) ?? null);
+    const seq = await this.events.append(m, event, next, changeType(draft));
     const saved = { ...event, seq } as ConsentEvent;
-    // An event expressed before others already recorded (a dated paper form) takes its place in their order:
-    // the state is the rules applied to the whole history in that order, as if it had been recorded in time.
-    const next = draft.occurredAt
-      ? (await this.repo.tripleEvents(m, subjectId, purpose.key, channel)).reduce<StateFacts | undefined>(
-          (state, e) => applyEvent(state, e),
-          undefined,
-        )
-      : applyEvent(current, saved);
-    if (next) await this.repo.upsertState(m, subjectId, purpose.key, channel, next);
-    // Issue 14 item 2: the change feed, in this transaction.
-    await this.changes.append(m, [
-      { type: changeType(draft), subjectId, purposes: [purpose.key], channels: [channel] },
-    ]);
+    if (backDated) {
+      const folded = (await this.repo.tripleEvents(m, subjectId, purpose.key, channel)).reduce<StateFacts | undefined>(
+        (state, e) => applyEvent(state, e),
+        undefined,
+      );
+      if (folded) await this.repo.upsertState(m, subjectId, purpose.key, channel, folded);
+    }
 
     await this.audit.append(m, {
       action: `consent.${draft.decision}`,

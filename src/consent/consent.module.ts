@@ -38,6 +38,7 @@ import { ReceiptKeysRepository } from './receipt-keys.repository';
 import { ReceiptsService } from './receipts.service';
 import { TextsService } from './texts.service';
 import { ConsentCheckRoute } from './consent-check.route';
+import { ConsentEventAppendRepository } from './consent-event-append.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature(CONSENT_ENTITIES), SubjectsModule],
@@ -55,6 +56,7 @@ import { ConsentCheckRoute } from './consent-check.route';
   providers: [
     PurposesRepository,
     ConsentRepository,
+    ConsentEventAppendRepository,
     PurposesService,
     TextsService,
     ReceiptsService,

@@ -83,11 +83,6 @@ export class ConsentRepository {
     return this.findState(this.dataSource.manager, subjectId, purposeKey, channel);
   }
 
-  async appendEvent(m: EntityManager, event: Omit<ConsentEvent, 'seq'>): Promise<string> {
-    const result = await m.createQueryBuilder().insert().into(ConsentEvent).values(event).returning(['seq']).execute();
-    return String((result.raw as { seq: string }[])[0].seq);
-  }
-
   async insertEvidence(m: EntityManager, row: Pick<ConsentEvidence, 'eventId' | 'subjectId' | 'sealed'>) {
     await m.getRepository(ConsentEvidence).insert(row);
   }

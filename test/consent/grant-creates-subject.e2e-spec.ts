@@ -81,14 +81,21 @@ describe('consent: a grant that creates its subject is one transaction', () => {
       subjectId,
     ]);
     expect(Number(n)).toBe(6);
-    const [state] = await t.asOwner<{ event_id: string }>('SELECT event_id FROM consent_state WHERE subject_id = $1', [
-      subjectId,
-    ]);
-    // The state rests on the last event recorded, whichever request it came from.
-    const [{ last }] = await t.asOwner<{ last: string }>(
-      'SELECT id AS last FROM consent_events WHERE subject_id = $1 ORDER BY seq DESC LIMIT 1',
+    const [state] = await t.asOwner<{ event_id: string; last_seq: string }>(
+      'SELECT event_id, last_seq FROM consent_state WHERE subject_id = $1',
       [subjectId],
     );
-    expect(state.event_id).toBe(last);
+    // The state rests on the last event recorded, whichever request it came from, and names that event's seq (the
+    // event, its state and its change row are written by one statement).
+    const [last] = await t.asOwner<{ id: string; seq: string }>(
+      'SELECT id, seq FROM consent_events WHERE subject_id = $1 ORDER BY seq DESC LIMIT 1',
+      [subjectId],
+    );
+    expect(state).toEqual({ event_id: last.id, last_seq: last.seq });
+    const [{ changes }] = await t.asOwner<{ changes: string }>(
+      `SELECT count(*) AS changes FROM consent_changes WHERE subject_id = $1 AND type = 'consent_granted'`,
+      [subjectId],
+    );
+    expect(Number(changes)).toBe(6);
   });
 });
