@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { EventFacts, StateFacts } from './consent-rules';
 import { ConsentEvent } from './consent-event.entity';
 import { CONSENT_LOCK_NAMESPACE, STATE_INSERT, STATE_ON_CONFLICT } from './consent.repository';
+import { EVENT_COLUMNS, EVENT_INSERT } from './consent-event-append.repository';
 
 export interface Triple {
   subjectId: string;
@@ -49,51 +50,13 @@ export class ConsentBulkRepository {
   /** Appends the events in the order given (so their seq follows it). */
   async insertEvents(m: EntityManager, events: Omit<ConsentEvent, 'seq'>[]): Promise<void> {
     if (!events.length) return;
-    const col = <K extends keyof Omit<ConsentEvent, 'seq'>>(k: K) => events.map((e) => e[k]);
+    const names = EVENT_COLUMNS.map(([, column]) => column).join(', ');
+    const arrays = EVENT_COLUMNS.map(([, , type], i) => `$${i + 1}::${type}[]`).join(', ');
     await m.query(
-      `INSERT INTO consent_events (id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256,
-                                   pending, confirms_event_id, import_key, recorded_at, occurred_at, expires_at,
-                                   source_method, source_location, source_staff_id, expressed_by, gpc, suppressed,
-                                   evidence_sha256, receipt, import_id, import_row)
-       SELECT id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256, pending,
-              confirms_event_id, import_key, recorded_at, occurred_at, expires_at, source_method, source_location,
-              source_staff_id, expressed_by, gpc, suppressed, evidence_sha256, receipt, import_id, import_row
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-                     $9::char(64)[], $10::boolean[], $11::uuid[], $12::text[], $13::timestamptz[], $14::timestamptz[],
-                     $15::timestamptz[], $16::text[], $17::text[], $18::text[], $19::text[], $20::boolean[],
-                     $21::boolean[], $22::char(64)[], $23::text[], $24::uuid[], $25::int[])
-              WITH ORDINALITY AS u (id, subject_id, purpose_key, channel, decision, reason, version, locale,
-                                    text_sha256, pending, confirms_event_id, import_key, recorded_at, occurred_at,
-                                    expires_at, source_method, source_location, source_staff_id, expressed_by, gpc,
-                                    suppressed, evidence_sha256, receipt, import_id, import_row, n)
+      `${EVENT_INSERT}
+       SELECT ${names} FROM unnest(${arrays}) WITH ORDINALITY AS u (${names}, n)
         ORDER BY n`,
-      [
-        col('id'),
-        col('subjectId'),
-        col('purposeKey'),
-        col('channel'),
-        col('decision'),
-        col('reason'),
-        col('version'),
-        col('locale'),
-        col('textSha256'),
-        col('pending'),
-        col('confirmsEventId'),
-        col('importKey'),
-        col('recordedAt'),
-        col('occurredAt'),
-        col('expiresAt'),
-        col('sourceMethod'),
-        col('sourceLocation'),
-        col('sourceStaffId'),
-        col('expressedBy'),
-        col('gpc'),
-        col('suppressed'),
-        col('evidenceSha256'),
-        col('receipt'),
-        col('importId'),
-        col('importRow'),
-      ],
+      EVENT_COLUMNS.map(([field]) => events.map((e) => e[field])),
     );
   }
 

@@ -6,6 +6,39 @@ import { ConsentEvent } from './consent-event.entity';
 import { StateFacts } from './consent-rules';
 import { STATE_INSERT, STATE_ON_CONFLICT } from './consent.repository';
 
+type EventRow = Omit<ConsentEvent, 'seq'>;
+
+/** consent_events' columns as the writers fill them: the field, its column and its type for `unnest`. */
+export const EVENT_COLUMNS: [keyof EventRow, string, string][] = [
+  ['id', 'id', 'uuid'],
+  ['subjectId', 'subject_id', 'uuid'],
+  ['purposeKey', 'purpose_key', 'text'],
+  ['channel', 'channel', 'text'],
+  ['decision', 'decision', 'text'],
+  ['reason', 'reason', 'text'],
+  ['version', 'version', 'int'],
+  ['locale', 'locale', 'text'],
+  ['textSha256', 'text_sha256', 'char(64)'],
+  ['pending', 'pending', 'boolean'],
+  ['confirmsEventId', 'confirms_event_id', 'uuid'],
+  ['importKey', 'import_key', 'text'],
+  ['recordedAt', 'recorded_at', 'timestamptz'],
+  ['occurredAt', 'occurred_at', 'timestamptz'],
+  ['expiresAt', 'expires_at', 'timestamptz'],
+  ['sourceMethod', 'source_method', 'text'],
+  ['sourceLocation', 'source_location', 'text'],
+  ['sourceStaffId', 'source_staff_id', 'text'],
+  ['expressedBy', 'expressed_by', 'text'],
+  ['gpc', 'gpc', 'boolean'],
+  ['suppressed', 'suppressed', 'boolean'],
+  ['evidenceSha256', 'evidence_sha256', 'char(64)'],
+  ['receipt', 'receipt', 'text'],
+  ['importId', 'import_id', 'uuid'],
+  ['importRow', 'import_row', 'int'],
+];
+
+export const EVENT_INSERT = `INSERT INTO consent_events (${EVENT_COLUMNS.map(([, c]) => c).join(', ')})`;
+
 /** StateFacts.lastSeq for "the seq this event gets": the state then moves to the event appended with it. */
 export const THIS_EVENT_SEQ = '-1';
 
@@ -15,64 +48,34 @@ export const THIS_EVENT_SEQ = '-1';
  * seq when the state was folded with THIS_EVENT_SEQ (the event applied), else the seq given (a confirmation that
  * changed nothing keeps the state as it was; the forward-only guard then leaves the row alone).
  */
+// The state's and the change's parameters follow the event's columns; $2, $3 and $4 are the event's subject, purpose
+// and channel (EVENT_COLUMNS' order), which the state and the change row share.
+const p = (k: number) => `$${EVENT_COLUMNS.length + k}`;
 const APPEND_SQL = `
   WITH e AS (
-    INSERT INTO consent_events (id, subject_id, purpose_key, channel, decision, reason, version, locale, text_sha256,
-                                pending, confirms_event_id, import_key, recorded_at, occurred_at, expires_at,
-                                source_method, source_location, source_staff_id, expressed_by, gpc, suppressed,
-                                evidence_sha256, receipt, import_id, import_row)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-            $24, $25)
+    ${EVENT_INSERT}
+    VALUES (${EVENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
     RETURNING seq
   ), s AS (
     ${STATE_INSERT}
-    SELECT $2::uuid, $3::text, $4::text, $26::text, $27::uuid,
-           CASE WHEN $28::bigint = ${THIS_EVENT_SEQ} THEN e.seq ELSE $28::bigint END, $29::int, $30::text,
-           $31::char(64), $32::timestamptz, $33::timestamptz, $34::timestamptz, $35::boolean, $36::text, $37::boolean,
-           now()
-      FROM e WHERE $26::text IS NOT NULL
+    SELECT $2::uuid, $3::text, $4::text, ${p(1)}::text, ${p(2)}::uuid,
+           CASE WHEN ${p(3)}::bigint = ${THIS_EVENT_SEQ} THEN e.seq ELSE ${p(3)}::bigint END,
+           ${p(4)}::int, ${p(5)}::text, ${p(6)}::char(64), ${p(7)}::timestamptz, ${p(8)}::timestamptz,
+           ${p(9)}::timestamptz, ${p(10)}::boolean, ${p(11)}::text, ${p(12)}::boolean, now()
+      FROM e WHERE ${p(1)}::text IS NOT NULL
     ${STATE_ON_CONFLICT}
   ), c AS (
     ${CHANGE_INSERT}
-    VALUES (pg_current_xact_id()::text::bigint, $38::text, $2::uuid, ARRAY[$3::text], ARRAY[$4::text])
+    VALUES (pg_current_xact_id()::text::bigint, ${p(13)}::text, $2::uuid, ARRAY[$3::text], ARRAY[$4::text])
   )
   SELECT seq::text AS seq FROM e`;
 
 @Injectable()
 export class ConsentEventAppendRepository {
   /** Returns the event's seq. `state` null: the caller moves the projection itself (a back-dated event). */
-  async append(
-    m: EntityManager,
-    e: Omit<ConsentEvent, 'seq'>,
-    state: StateFacts | null,
-    change: ChangeType,
-  ): Promise<string> {
+  async append(m: EntityManager, e: EventRow, state: StateFacts | null, change: ChangeType): Promise<string> {
     const rows = (await m.query(APPEND_SQL, [
-      e.id,
-      e.subjectId,
-      e.purposeKey,
-      e.channel,
-      e.decision,
-      e.reason ?? null,
-      e.version,
-      e.locale,
-      e.textSha256,
-      e.pending,
-      e.confirmsEventId ?? null,
-      e.importKey ?? null,
-      e.recordedAt,
-      e.occurredAt,
-      e.expiresAt ?? null,
-      e.sourceMethod,
-      e.sourceLocation ?? null,
-      e.sourceStaffId ?? null,
-      e.expressedBy,
-      e.gpc,
-      e.suppressed,
-      e.evidenceSha256 ?? null,
-      e.receipt ?? null,
-      e.importId ?? null,
-      e.importRow ?? null,
+      ...EVENT_COLUMNS.map(([field]) => e[field] ?? null),
       state?.status ?? null,
       state?.eventId ?? null,
       state?.lastSeq ?? null,

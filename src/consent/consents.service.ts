@@ -123,8 +123,12 @@ export class ConsentsService {
     if (facts.status === 'erased') throw new ProblemError('subject_erased', 'This subject has been erased.');
     let suppressed = false;
     if (target.purpose.marketing && dto.decision === ConsentDecision.Granted) {
+      // LEGAL item 7: a contact that was erased or objected stays suppressed when it comes back in an import.
       const contact = await this.subjects.getContact(subjectId);
-      suppressed = !!contact && (await this.identifiersSuppressed({ email: contact.email, phone: contact.phone }));
+      suppressed =
+        !!contact &&
+        (await this.subjects.identify({ email: contact.email ?? undefined, phone: contact.phone ?? undefined }))
+          .suppressed;
     }
     return this.capture(subjectId, facts.minorUntil, dto, target, gpc, suppressed, facts.objectedToDirectMarketing);
   }
@@ -215,15 +219,6 @@ export class ConsentsService {
       this.publishedTexts.set(id, text);
     }
     return text;
-  }
-
-  /** LEGAL item 7: a contact that was erased or objected stays suppressed when it comes back in an import. */
-  private async identifiersSuppressed(ref: { email?: string; phone?: string; externalId?: string }): Promise<boolean> {
-    const checks: Promise<boolean>[] = [];
-    if (ref.email) checks.push(this.subjects.isSuppressed('email', ref.email));
-    if (ref.phone) checks.push(this.subjects.isSuppressed('phone', ref.phone));
-    if (ref.externalId) checks.push(this.subjects.isSuppressed('external_id', ref.externalId));
-    return (await Promise.all(checks)).some(Boolean);
   }
 }
 
