@@ -115,6 +115,19 @@ describe('platform: health, docs, metrics', () => {
     expect(readFileSync(t.env.LOG_FILE!, 'utf8')).not.toContain(`/v1/api-keys/${key.body.id}`);
   });
 
+  it('answers a NUL in any query string with the documented 422, probes and published keys included', async () => {
+    // t.request holds each answer to openapi.json: the 422 must be documented for operations that take no query.
+    for (const path of ['/health/live', '/v1/receipts/jwks.json', '/.well-known/gpc.json', '/opengdpr/v1/discovery']) {
+      const res = await t.request('GET', `${path}?x=%00`, undefined, { key: null });
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        422,
+        'application/problem+json; charset=utf-8',
+      ]);
+      expect(res.body.code).toBe('invalid_characters');
+    }
+  });
+
   it('sets security headers', async () => {
     const res = await t.request('GET', '/health/live', undefined, { key: null });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');

@@ -5538,6 +5538,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -5679,6 +5688,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -5705,6 +5723,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -5746,6 +5773,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6136,6 +6172,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -6162,6 +6207,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LiveResponse"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6235,6 +6289,15 @@ export interface operations {
                             };
                         };
                     };
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The Health Check is not successful */
@@ -6477,6 +6540,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6981,6 +7053,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -7150,6 +7231,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7599,6 +7689,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -7946,6 +8045,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -8102,6 +8210,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8366,6 +8483,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -8434,6 +8560,15 @@ export interface operations {
             };
             /** @description Problem code `text_already_published` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8684,6 +8819,15 @@ export interface operations {
                     "application/json": components["schemas"]["JwksResponse"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -8723,6 +8867,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9112,6 +9265,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -9172,6 +9334,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9335,6 +9506,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9597,6 +9777,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -9656,6 +9845,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9779,6 +9977,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9949,6 +10156,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -9997,6 +10213,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -10182,6 +10399,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -10289,6 +10507,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GpcResponse"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -10681,6 +10908,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -10747,6 +10983,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -10806,6 +11051,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11129,6 +11383,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -11378,6 +11641,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11740,6 +12012,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -11809,6 +12090,15 @@ export interface operations {
             };
             /** @description Problem code `invalid_transition` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12052,6 +12342,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12749,6 +13048,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -13204,6 +13512,15 @@ export interface operations {
                     "application/json": components["schemas"]["JwksResponse"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -13270,6 +13587,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -13329,6 +13655,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13729,6 +14064,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -13797,6 +14141,15 @@ export interface operations {
             };
             /** @description Problem code `invalid_transition` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13881,6 +14234,15 @@ export interface operations {
             };
             /** @description Problem code `invalid_transition` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14069,6 +14431,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -14136,6 +14507,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -14195,6 +14575,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14611,6 +15000,7 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests from this client: retry after the time in `retry-after`. Problem codes with this status: rate_limited, resend_limited. */
@@ -14914,6 +15304,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprDiscovery"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -14941,6 +15340,15 @@ export interface operations {
                 };
                 content: {
                     "application/x-pem-file": string;
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -15030,6 +15438,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database or Redis is unavailable: retry later */
             503: {
                 headers: {
@@ -15117,6 +15534,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database or Redis is unavailable: retry later */
             503: {
                 headers: {
@@ -15182,6 +15608,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -15260,6 +15695,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -15325,6 +15769,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -15403,6 +15856,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -15470,6 +15932,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenGdprError"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -15535,6 +16006,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenGdprError"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
@@ -15765,6 +16245,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem code `service_unavailable` */
             503: {
                 headers: {
@@ -15811,6 +16300,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -15841,6 +16339,15 @@ export interface operations {
             };
             /** @description No API key, or an unknown or revoked one. Problem codes with this status: unauthorized, invalid_signature, invalid_credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15972,6 +16479,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16314,6 +16830,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database or Redis) is unavailable: retry later. Problem codes with this status: service_unavailable. */
             503: {
                 headers: {
@@ -16470,6 +16995,15 @@ export interface operations {
             };
             /** @description Nothing with this id. Problem codes with this status: not_found, unknown_subject, unknown_system, unknown_hold, purpose_not_found, text_not_found, decision_not_found, import_not_found, unknown_request, result_not_available, unknown_policy, unknown_breach, checkpoint_not_found, audit_entry_not_sealed. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16919,6 +17453,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope this operation needs. Problem codes with this status: forbidden, csrf_failed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but not valid (the field errors are in `errors`). Problem codes with this status: validation_failed, idempotency_key_reused, input_too_large, invalid_characters, invalid_identifier, unknown_purpose, template_invalid, unpublished_version, channel_not_offered, locale_not_available, guardian_required, webhook_url_not_allowed, selection_too_broad, late_notification_reason_required, weak_password, checkpoint_invalid, tree_size_out_of_range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

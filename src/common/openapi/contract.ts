@@ -130,10 +130,11 @@ function completeOperation(path: string, method: string, op: Operation): void {
   const hasQuery = (op.parameters ?? []).some((p) => p.in === 'query');
   if (op.requestBody) statuses.add('400').add('413').add('415').add('422');
   if (hasQuery) statuses.add('400').add('422');
+  // The input guard reads every route's query string, declared or not: a NUL or an unpaired surrogate in it is
+  // 422 invalid_characters (as application/problem+json) before the route runs, probes and published keys included.
+  statuses.add('422');
   // Every operation but liveness reads PostgreSQL or Redis: a lost connection is 503 with Retry-After, never 500.
   if (!path.startsWith('/health/live')) statuses.add('503');
-  // The OpenGDPR specification has no 422: its routes answer a validation failure as 400 (7.6).
-  if (errorContent === ERROR_CONTENT.opengdpr) statuses.delete('422');
   for (const status of statuses) {
     const existing = op.responses[status];
     const codes = codesOf(Number(status));
@@ -142,11 +143,20 @@ function completeOperation(path: string, method: string, op: Operation): void {
         existing?.description && existing.description !== codes[0]
           ? existing.description
           : `${ERROR_RESPONSES[status] ?? 'An error'}. Problem codes with this status: ${codes.join(', ')}.`,
-      content: errorContent,
+      content: status === '422' ? inputGuardContent(errorContent) : errorContent,
     };
   }
   op.summary ??= `${method.toUpperCase()} ${path}`;
   markDeprecated(op);
+}
+
+/**
+ * A 422 may come from the input guard, which answers application/problem+json on every route. The OpenGDPR
+ * specification has no 422 (its routes answer a validation failure as 400, 7.6), so there it is the guard's only.
+ */
+function inputGuardContent(errorContent: Record<string, { schema: unknown }>): Record<string, { schema: unknown }> {
+  if (errorContent === ERROR_CONTENT.opengdpr) return ERROR_CONTENT.problem;
+  return { ...errorContent, ...ERROR_CONTENT.problem };
 }
 
 /**
