@@ -2746,7 +2746,10 @@ export interface components {
             locale?: ("pl" | "en") | (never | null);
         };
         MergeSubjectsDto: {
-            /** @description The record that is the same person; it is merged into the one in the path. */
+            /**
+             * Format: uuid
+             * @description The record that is the same person; it is merged into the one in the path.
+             */
             mergedId: string;
         };
         RestrictSubjectDto: {
@@ -2795,16 +2798,23 @@ export interface components {
              *     ]
              */
             categories?: string[];
-            /** @description When the hold ends by itself (with offset); omitted: until released. */
+            /**
+             * Format: date-time
+             * @description When the hold ends by itself (with offset); omitted: until released.
+             */
             until?: string;
             /**
+             * Format: date-time
              * @deprecated
              * @description The earlier name of `until`.
              */
             endsAt?: string;
         };
         RecordActivityDto: {
-            /** @description When it happened (with offset); default now. Never moves backwards. */
+            /**
+             * Format: date-time
+             * @description When it happened (with offset); default now. Never moves backwards.
+             */
             at?: string;
             /**
              * @description Omitted: activity of the subject (retention counts inactivity from it). Else what a data system reports: the last entry of a data category (e.g. eye_exam_records, accounting_records) or an event (complaint_settled, contract_ended); retention periods of that kind run from it.
@@ -2844,7 +2854,10 @@ export interface components {
             transferSafeguards?: string;
         };
         WebhookDto: {
-            /** @example https://shop.example.com/zgoda/tasks */
+            /**
+             * Format: uri
+             * @example https://shop.example.com/zgoda/tasks
+             */
             url: string;
             /** @description Shared secret for x-zgoda-signature; stored encrypted, never returned. */
             secret: string;
@@ -2916,6 +2929,7 @@ export interface components {
             updatedAt: string;
         };
         WebhookPatchDto: {
+            /** Format: uri */
             url?: string;
             /** @description A new secret; the previous one is still accepted on callbacks for 24 hours. */
             secret?: string;
@@ -3198,6 +3212,7 @@ export interface components {
         };
         ConsentEvidenceDto: {
             formId?: string;
+            /** Format: uri */
             pageUrl?: string;
             ip?: string;
             userAgent?: string;
@@ -3207,6 +3222,7 @@ export interface components {
              */
             documentSha256?: string;
             /**
+             * Format: uri
              * @description Where that document is kept (the document system, http(s) or s3)
              * @example https://dms.example.com/forms/KRK-2025-0007.pdf
              */
@@ -3631,7 +3647,10 @@ export interface components {
             denied?: number;
         };
         CreateConsentSubscriptionDto: {
-            /** @example https://crm.example.com/hooks/zgoda */
+            /**
+             * Format: uri
+             * @example https://crm.example.com/hooks/zgoda
+             */
             url: string;
             /** @description HMAC secret for x-zgoda-signature; at least 16 characters */
             secret: string;
@@ -4488,7 +4507,10 @@ export interface components {
             identity?: components["schemas"]["IdentityDto"];
             /** @description Staff checked the identity (in a store, by a signed letter); otherwise a link is mailed to the e-mail held. */
             verified?: boolean;
-            /** @description When the request arrived (post, store); the legal clock runs from it; not in the future */
+            /**
+             * Format: date-time
+             * @description When the request arrived (post, store); the legal clock runs from it; not in the future
+             */
             receivedAt?: string;
             /** @description The subject's own words; stored sealed */
             details?: string;
@@ -5045,8 +5067,11 @@ export interface components {
             disabled?: boolean;
             /** @description Set a new password (e.g. after a forgotten one); ends the sessions */
             password?: string;
-            /** @description false removes the second factor (lost phone) */
-            totp?: boolean;
+            /**
+             * @description false removes the second factor (lost phone)
+             * @enum {boolean}
+             */
+            totp?: false;
         };
         LegalBasisView: {
             /** @enum {string} */
@@ -12124,7 +12149,7 @@ export interface operations {
                 /** @description Opaque cursor from `nextCursor` of the previous page. */
                 cursor?: string;
                 /** @description Only active (true) or inactive (false) policies. */
-                active?: string;
+                active?: "true" | "false";
             };
             header?: never;
             path?: never;

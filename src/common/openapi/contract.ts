@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../problem/error-codes';
 import { DEPRECATION_EXTENSION, DeprecationNotice } from './deprecation';
 import { ERROR_MEDIA_EXTENSION } from './responses';
+import { documentValidationBounds } from './validation-bounds';
 
 /** Set by `RequireScopes`: the scopes a keyed route needs, for its security and its description. */
 export const SCOPES_EXTENSION = 'x-zgoda-scopes';
@@ -79,6 +80,7 @@ export function contractDocument(app: INestApplication): OpenAPIObject {
       description: 'A staff session from POST /v1/auth/login (console and account routes)',
     })
     .build();
+  documentValidationBounds();
   const doc = SwaggerModule.createDocument(app, config);
   doc.info.contact = { name: 'The operator of this installation' };
   return completeContract(doc);
