@@ -64,6 +64,7 @@ module.exports = {
         'consent_decisions',
         'consent_decision_results',
         'consent_changes',
+        'decision_rows',
         'consent_imports',
         'consent_import_chunks',
         'consent_import_errors',

@@ -5,6 +5,7 @@ import { ConsentBulkRepository, Triple } from './consent-bulk.repository';
 import { ConsentEvent } from './consent-event.entity';
 import { applyEvent, StateFacts } from './consent-rules';
 import { ConsentWebhooksService } from './consent-webhooks.service';
+import { DecisionRowsService } from './decision-rows.service';
 import { changeType, ConsentWriter, EventDraft } from './consent-writer.service';
 import { ConsentEventKind } from './consent.types';
 
@@ -31,6 +32,7 @@ export class ConsentBulkWriter {
     private readonly writer: ConsentWriter,
     private readonly changes: ChangeFeedRepository,
     private readonly webhooks: ConsentWebhooksService,
+    private readonly decisions: DecisionRowsService,
   ) {}
 
   async writeMany(m: EntityManager, items: LockedDraft[]): Promise<BulkOutcome[]> {
@@ -81,6 +83,11 @@ export class ConsentBulkWriter {
         purposes: [e.purposeKey],
         channels: [e.channel],
       })),
+    );
+    await this.decisions.refresh(
+      m,
+      events.map((e) => e.subjectId),
+      [...new Set(events.map((e) => e.purposeKey))],
     );
     await this.webhooks.enqueueChangedMany(m, events);
     return outcomes;

@@ -16,6 +16,7 @@ export const CHANGE_TYPES = [
   'erasure',
   'merge',
   'came_of_age',
+  'birth_date_changed',
 ] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 

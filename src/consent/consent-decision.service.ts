@@ -4,17 +4,27 @@ import { Principal } from '../common/auth/principal';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
 import { SubjectKeysService } from '../subjects';
-import { decide, DecisionOutcome, decisionValidUntil, PurposeRules, StateFacts, SubjectFacts } from './consent-rules';
-import { ConsentDecision, DecisionReason } from './consent.types';
+import { currentGrant, decide, DecisionOutcome, decisionValidUntil, PurposeRules, SubjectFacts } from './consent-rules';
+import { DecisionReason } from './consent.types';
 import { DecisionLog } from './decision-log.service';
+import { DecisionRowsRepository, KeptDecision } from './decision-rows.repository';
+import { stateFromRow } from './decision-rows.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
-import {
-  BatchDecisionRow,
-  ConsentRepository,
-  DecisionOneRow,
-  DecisionRow,
-  PurposeRulesRow,
-} from './consent.repository';
+import { BatchDecisionRow, ConsentRepository, DecisionOneRow, PurposeRulesRow } from './consent.repository';
+
+/** A kept row as the answer: the same fields `decideFor` gives for the decision it holds. */
+const keptDecision = (r: KeptDecision): Decision => ({
+  allowed: r.reason === DecisionReason.Granted || r.reason === DecisionReason.LegalBasis,
+  reason: r.reason,
+  ...(r.valid_until ? { validUntil: r.valid_until.toISOString() } : {}),
+  ...(r.event_id
+    ? {
+        consentId: r.event_id,
+        version: r.version!,
+        ...(r.granted_at ? { grantedAt: r.granted_at.toISOString() } : {}),
+      }
+    : {}),
+});
 
 export interface Decision extends DecisionOutcome {
   consentId?: string;
@@ -36,35 +46,6 @@ const LISTS: { field: ListField; kind: IdentifierKind | null; out: string }[] = 
   { field: 'externalIds', kind: 'external_id', out: 'externalId' },
 ];
 
-/** The state columns the decision reads, as both the single and the batch query return them. */
-type StateRow = Pick<
-  DecisionRow,
-  | 'status'
-  | 'event_id'
-  | 'version'
-  | 'granted_at'
-  | 'expires_at'
-  | 'pending'
-  | 'expressed_by'
-  | 'suppressed'
-  | 'confirmed_at'
->;
-
-const rowState = (r: StateRow): StateFacts => ({
-  status: r.status!,
-  eventId: r.event_id!,
-  lastSeq: '0',
-  version: r.version!,
-  locale: '',
-  textSha256: '',
-  grantedAt: r.granted_at,
-  confirmedAt: r.confirmed_at,
-  expiresAt: r.expires_at,
-  pending: r.pending!,
-  expressedBy: r.expressed_by!,
-  suppressed: r.suppressed!,
-});
-
 /**
  * The hot path. Reads the projection (never the event log), the subject facts and, for identifiers, the
  * suppression list; a constant number of round trips whatever the batch size. Expiry is compared with
@@ -76,6 +57,7 @@ export class ConsentDecisionService {
     private readonly repo: ConsentRepository,
     private readonly subjects: SubjectKeysService,
     private readonly log: DecisionLog,
+    private readonly rows: DecisionRowsRepository,
   ) {}
 
   /** `recordAs`: the principal, when the decision is to be kept in the log before it is answered. */
@@ -110,13 +92,7 @@ export class ConsentDecisionService {
         : undefined;
     const now = new Date();
     const mine = rows.filter((r) => r.subject_id === subjectId && r.status !== null);
-    const otherGranted = mine.some(
-      (r) =>
-        r.channel !== q.channel &&
-        r.status === ConsentDecision.Granted &&
-        !r.pending &&
-        (!r.expires_at || r.expires_at.getTime() > now.getTime()),
-    );
+    const otherGranted = mine.some((r) => r.channel !== q.channel && currentGrant(stateFromRow(r), now));
     const here = mine.find((r) => r.channel === q.channel);
     const decision = this.decideFor(rules, q.channel, subjectId, facts, here, otherGranted, suppressed, now);
     const decisionId = randomUUID();
@@ -156,13 +132,15 @@ export class ConsentDecisionService {
     let found: Promise<BatchDecisionRow[]>;
     let suppressedOf: (input: string) => boolean = () => false;
     let suppressedValues: Promise<Set<string>> = Promise.resolve(new Set());
+    // Issue 16 item 1: by id, the kept decision rows answer; only ids without a current row are decided here.
+    const kept = new Map<string, KeptDecision>();
     if (kind === null) {
       const slots = new Map<string, number>();
       for (const input of inputs) {
         const id = input.toLowerCase();
         if (!slots.has(id)) slots.set(id, slots.size + 1);
       }
-      found = this.repo.batchByIds(dto.purpose, dto.channel, [...slots.keys()]);
+      found = this.keptThenLive(dto.purpose, dto.channel, slots, kept);
       slotOf = (input) => slots.get(input.toLowerCase());
     } else {
       // Each value normalised once and hashed once per key (blind index, suppression hash).
@@ -189,6 +167,11 @@ export class ConsentDecisionService {
     const now = new Date();
     const subjectIds: (string | null)[] = [];
     const results = inputs.map((input) => {
+      const row = kind === null ? kept.get(input.toLowerCase()) : undefined;
+      if (row) {
+        subjectIds.push(row.subject_id);
+        return { [out]: input, ...keptDecision(row) };
+      }
       const slot = slotOf(input);
       const r = slot === undefined ? undefined : bySlot[slot];
       subjectIds.push(r?.resolved_id ?? null);
@@ -231,6 +214,26 @@ export class ConsentDecisionService {
     return { decisionId, results };
   }
 
+  /**
+   * The current kept rows of these ids (into `kept`), then the live batch statement for the rest, its rows numbered
+   * by the ids' slots. A row past `valid_until` is decided again, like an id without one.
+   */
+  private async keptThenLive(
+    purpose: string,
+    channel: string,
+    slots: Map<string, number>,
+    kept: Map<string, KeptDecision>,
+  ): Promise<BatchDecisionRow[]> {
+    const now = Date.now();
+    for (const r of await this.rows.kept(purpose, channel, [...slots.keys()])) {
+      if (!r.valid_until || r.valid_until.getTime() > now) kept.set(r.subject_id, r);
+    }
+    const rest = [...slots.keys()].filter((id) => !kept.has(id));
+    if (!rest.length) return [];
+    const live = await this.repo.batchByIds(purpose, channel, rest);
+    return live.map((r) => ({ ...r, n: slots.get(rest[r.n - 1])! }));
+  }
+
   /** Validates purpose and channel from the purpose's columns (none: the purpose does not exist). */
   private rulesOf(r: PurposeRulesRow | undefined, channel: string): PurposeRules {
     if (!r) throw new ProblemError('unknown_purpose', 'No purpose with this key.');
@@ -256,12 +259,12 @@ export class ConsentDecisionService {
     channel: string,
     subjectId: string | null,
     facts: SubjectFacts | undefined,
-    here: StateRow | undefined,
+    here: Parameters<typeof stateFromRow>[0] | undefined,
     grantedOnOtherChannel: boolean,
     identifierSuppressed: boolean,
     now: Date,
   ): Decision {
-    const state = here ? rowState(here) : undefined;
+    const state = here ? stateFromRow(here) : undefined;
     const input = {
       purpose: rules,
       channel: channel as never,

@@ -3,7 +3,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { consentRequired, isChild } from './consent-rules';
 import { ConsentText } from './consent-text.entity';
 import type { EventDraft } from './consent-writer.service';
-import { ConsentEventKind, EventReason, ExpressedBy } from './consent.types';
+import { Channel, ConsentEventKind, EventReason, ExpressedBy, SourceMethod } from './consent.types';
 import { GrantConsentDto } from './grant-consent.dto';
 import { Purpose } from './purpose.entity';
 
@@ -113,4 +113,37 @@ function requestedExpiry(asked: string | undefined, now: Date): Date | null {
     });
   }
   return at;
+}
+
+/**
+ * The person's withdrawal of what `state` records (its text version and locale kept): the draft the unsubscribe
+ * link, a GPC signal and an objection each write, differing only in why and through what.
+ */
+export function withdrawalDraft(
+  subjectId: string,
+  purpose: Purpose,
+  state: { channel: string; version: number; locale: string; textSha256: string },
+  how: { reason: EventReason; sourceMethod: SourceMethod; sourceLocation: string; gpc?: boolean },
+): EventDraft {
+  return {
+    subjectId,
+    purpose,
+    channel: state.channel as Channel,
+    decision: ConsentEventKind.Withdrawn,
+    reason: how.reason,
+    version: state.version,
+    locale: state.locale,
+    textSha256: state.textSha256,
+    pending: false,
+    confirmsEventId: null,
+    expiresAt: null,
+    validityDays: null,
+    sourceMethod: how.sourceMethod,
+    sourceLocation: how.sourceLocation,
+    sourceStaffId: null,
+    expressedBy: ExpressedBy.Subject,
+    gpc: how.gpc ?? false,
+    suppressed: false,
+    evidence: null,
+  };
 }

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { applyEvent, decide, DecisionInput, decisionValidUntil, EventFacts, StateFacts } from './consent-rules';
+import {
+  applyEvent,
+  currentGrant,
+  decide,
+  DecisionInput,
+  decisionRows,
+  decisionValidUntil,
+  EventFacts,
+  StateFacts,
+} from './consent-rules';
 import { Channel, ConsentEventKind, ExpressedBy, LegalBasis } from './consent.types';
 
 /*
@@ -91,6 +100,55 @@ describe('decision rules: what a decision row may rely on', () => {
         if (until) {
           const before = decide({ ...i, now: new Date(until.getTime() - 1) });
           expect(before).toEqual(decide(i));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps, in each row of a subject and purpose, the decision for that channel until the row is due', () => {
+    const channels = fc.subarray(Object.values(Channel), { minLength: 1 });
+    const rowsInput = fc.record({
+      channels,
+      histories: fc.array(history, {
+        minLength: Object.values(Channel).length,
+        maxLength: Object.values(Channel).length,
+      }),
+      rest: input(undefined),
+      fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(rowsInput, ({ channels: offered, histories, rest, fraction }) => {
+        const subject = rest.subject ?? {
+          status: 'active' as const,
+          minorUntil: null,
+          objectedToDirectMarketing: false,
+          objectedToPurpose: false,
+        };
+        const states = Object.fromEntries(offered.map((c, i) => [c, fold(histories[i])]));
+        const rows = decisionRows({ purpose: rest.purpose, channels: offered, subject, states, now: rest.now });
+        expect(rows.map((r) => r.channel)).toEqual(offered);
+        for (const row of rows) {
+          const horizon = row.validUntil ? row.validUntil.getTime() : rest.now.getTime() + 10 * YEAR;
+          if (row.validUntil) expect(horizon).toBeGreaterThan(rest.now.getTime());
+          // Now, and any moment before the row is due: the rules asked afresh (as the live statement asks them)
+          // give the row's reasons, by id and for a suppressed identifier.
+          for (const at of [
+            rest.now.getTime(),
+            rest.now.getTime() + Math.floor((horizon - 1 - rest.now.getTime()) * fraction),
+          ]) {
+            const now = new Date(at);
+            const live = {
+              purpose: rest.purpose,
+              channel: row.channel,
+              subject,
+              state: states[row.channel],
+              grantedOnOtherChannel: offered.some((c) => c !== row.channel && currentGrant(states[c], now)),
+              now,
+            };
+            expect(decide({ ...live, identifierSuppressed: false }).reason).toBe(row.reason);
+            expect(decide({ ...live, identifierSuppressed: true }).reason).toBe(row.reasonIfSuppressed);
+          }
         }
       }),
       { numRuns: 3000 },

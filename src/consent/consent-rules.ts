@@ -213,3 +213,67 @@ export function underAge(
   const child = isChild(minorUntil, now) || belowMinimum;
   return child && purpose.legalBasis === LegalBasis.Consent && expressedBy !== ExpressedBy.Guardian;
 }
+
+/** A grant that counts now on its channel: granted, confirmed where double opt-in asks it, not expired. */
+export function currentGrant(state: StateFacts | undefined, now: Date): boolean {
+  return (
+    !!state &&
+    state.status === ConsentDecision.Granted &&
+    !state.pending &&
+    (!state.expiresAt || state.expiresAt.getTime() > now.getTime())
+  );
+}
+
+/** What a subject's row for one purpose is decided from: its facts, and its states on the purpose's channels. */
+export interface DecisionRowsInput {
+  purpose: PurposeRules;
+  channels: Channel[];
+  subject: SubjectFacts;
+  states: Partial<Record<Channel, StateFacts>>;
+  now: Date;
+}
+
+/** One channel's decision row: the reason as asked by id, the reason when the identifier asked by is suppressed. */
+export interface DecisionRowFacts {
+  channel: Channel;
+  reason: DecisionReason;
+  reasonIfSuppressed: DecisionReason;
+  /** The state the decision rests on (none for a purpose with another basis, or no state on the channel). */
+  state: StateFacts | undefined;
+  validUntil: Date | null;
+}
+
+/**
+ * Issue 16 item 1: the decision rows of one subject and purpose, one per channel the purpose offers, from `decide`
+ * (the one set of rules). A row is good until `validUntil`: its own decision's moments, and the expiry of a current
+ * grant on another channel, which turns `no_consent` into `channel_not_consented` while it lasts.
+ */
+export function decisionRows(input: DecisionRowsInput): DecisionRowFacts[] {
+  const { purpose, subject, states, now } = input;
+  return input.channels.map((channel) => {
+    const state = states[channel];
+    const others = input.channels.filter((c) => c !== channel).map((c) => states[c]);
+    const base = {
+      purpose,
+      channel,
+      subject,
+      state,
+      now,
+      grantedOnOtherChannel: others.some((s) => currentGrant(s, now)),
+    };
+    const asked = { ...base, identifierSuppressed: false };
+    const reason = decide(asked).reason;
+    const moments = [
+      decisionValidUntil(asked)?.getTime(),
+      ...others.map((s) => (currentGrant(s, now) ? s!.expiresAt?.getTime() : undefined)),
+    ];
+    const ahead = moments.filter((t): t is number => t !== undefined);
+    return {
+      channel,
+      reason,
+      reasonIfSuppressed: decide({ ...base, identifierSuppressed: true }).reason,
+      state: reason === DecisionReason.LegalBasis ? undefined : state,
+      validUntil: ahead.length ? new Date(Math.min(...ahead)) : null,
+    };
+  });
+}

@@ -2,10 +2,12 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SubjectErasedEvent, SubjectHooks } from '../subjects';
 import { ChangeFeedRepository } from './change-feed.repository';
-import { ConsentWriter, withdrawalDraft } from './consent-writer.service';
+import { withdrawalDraft } from './consent-draft';
+import { ConsentWriter } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
 import { ConsentDecision, EventReason, SourceMethod } from './consent.types';
 import { PurposesRepository } from './purposes.repository';
+import { DecisionRowsService } from './decision-rows.service';
 
 /** Keeps consent data in step with merges and erasures, inside the subjects module's transaction. */
 @Injectable()
@@ -16,19 +18,27 @@ export class ConsentSubjectHooks implements OnModuleInit {
     private readonly writer: ConsentWriter,
     private readonly purposes: PurposesRepository,
     private readonly changes: ChangeFeedRepository,
+    private readonly decisions: DecisionRowsService,
   ) {}
 
   onModuleInit(): void {
     this.hooks.onMerged('consent', async (m, e) => {
       await this.repo.foldStates(m, e.mergedId, e.survivorId);
       await this.changes.append(m, [{ type: 'merge', subjectId: e.survivorId }]);
+      // The merged-away id's rows go with its states; the survivor's are decided from both.
+      await this.decisions.refresh(m, [e.survivorId, e.mergedId]);
     });
     this.hooks.onErasedMany('consent', (m, events) => this.erased(m, events));
-    this.hooks.onObjectedToDirectMarketing('consent', (m, e) => this.objected(m, e.subjectId));
-    // Issue 14 item 2: the feed follows every change of the subject's that alters a decision.
-    this.hooks.onChanged('consent', (m, e) =>
-      this.changes.append(m, [{ type: e.change, subjectId: e.subjectId, purposes: e.purposes }]),
-    );
+    this.hooks.onObjectedToDirectMarketing('consent', async (m, e) => {
+      await this.objected(m, e.subjectId);
+      await this.decisions.refresh(m, [e.subjectId]);
+    });
+    // Issue 14 item 2: the feed follows every change of the subject's that alters a decision; so do its kept
+    // decisions (issue 16 item 1).
+    this.hooks.onChanged('consent', async (m, e) => {
+      await this.changes.append(m, [{ type: e.change, subjectId: e.subjectId, purposes: e.purposes }]);
+      await this.decisions.refresh(m, [e.subjectId], e.purposes?.length ? e.purposes : null);
+    });
   }
 
   /**
@@ -67,6 +77,10 @@ export class ConsentSubjectHooks implements OnModuleInit {
     await this.changes.append(
       m,
       events.map((e) => ({ type: 'erasure' as const, subjectId: e.subjectId })),
+    );
+    await this.decisions.refresh(
+      m,
+      events.map((e) => e.subjectId),
     );
   }
 }

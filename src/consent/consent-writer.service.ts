@@ -19,39 +19,7 @@ import { ConsentEventAppendRepository, THIS_EVENT_SEQ } from './consent-event-ap
 import { Purpose } from './purpose.entity';
 import { buildReceipt } from './receipt-payload';
 import { ReceiptsService } from './receipts.service';
-
-/**
- * The person's withdrawal of what `state` records (its text version and locale kept): the draft the unsubscribe
- * link, a GPC signal and an objection each write, differing only in why and through what.
- */
-export function withdrawalDraft(
-  subjectId: string,
-  purpose: Purpose,
-  state: { channel: string; version: number; locale: string; textSha256: string },
-  how: { reason: EventReason; sourceMethod: SourceMethod; sourceLocation: string; gpc?: boolean },
-): EventDraft {
-  return {
-    subjectId,
-    purpose,
-    channel: state.channel as Channel,
-    decision: ConsentEventKind.Withdrawn,
-    reason: how.reason,
-    version: state.version,
-    locale: state.locale,
-    textSha256: state.textSha256,
-    pending: false,
-    confirmsEventId: null,
-    expiresAt: null,
-    validityDays: null,
-    sourceMethod: how.sourceMethod,
-    sourceLocation: how.sourceLocation,
-    sourceStaffId: null,
-    expressedBy: ExpressedBy.Subject,
-    gpc: how.gpc ?? false,
-    suppressed: false,
-    evidence: null,
-  };
-}
+import { DecisionRowsService } from './decision-rows.service';
 
 /** Everything an event says, decided by the caller; the writer only orders, stores and signs it. */
 export interface EventDraft {
@@ -145,6 +113,7 @@ export class ConsentWriter {
     private readonly env: Env,
     private readonly subjects: SubjectLifecycleService,
     private readonly moduleRef: ModuleRef,
+    private readonly decisions: DecisionRowsService,
   ) {}
 
   /** The controller as the register's settings name it; the environment when no register is loaded. */
@@ -211,6 +180,8 @@ export class ConsentWriter {
       );
       if (folded) await this.repo.upsertState(m, subjectId, purpose.key, channel, folded);
     }
+    // Issue 16 item 1: the kept decisions of this subject and purpose, every channel (another channel's grant counts).
+    await this.decisions.refresh(m, [subjectId], [purpose.key]);
 
     await this.audit.append(m, {
       action: `consent.${draft.decision}`,

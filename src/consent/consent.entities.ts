@@ -1,5 +1,6 @@
 import { ConsentDecisionRecord, ConsentDecisionResult } from './consent-decision-record.entity';
 import { ConsentChange } from './consent-change.entity';
+import { DecisionRow } from './decision-row.entity';
 import { ConsentImport, ConsentImportChunk, ConsentImportError } from './consent-import.entity';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentEvidence } from './consent-evidence.entity';
@@ -23,6 +24,7 @@ export const CONSENT_ENTITIES = [
   ConsentDecisionRecord,
   ConsentDecisionResult,
   ConsentChange,
+  DecisionRow,
   ConsentImport,
   ConsentImportChunk,
   ConsentImportError,

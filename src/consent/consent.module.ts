@@ -24,6 +24,8 @@ import { ConsentBulkWriter } from './consent-bulk-writer.service';
 import { ConsentBulkRepository } from './consent-bulk.repository';
 import { ConsentWriter } from './consent-writer.service';
 import { ConsentRepository } from './consent.repository';
+import { DecisionRowsRepository } from './decision-rows.repository';
+import { DecisionRowsService } from './decision-rows.service';
 import { ConsentSubjectHooks } from './consent-subject-hooks';
 import { ConsentsController } from './consents.controller';
 import { ConsentsService } from './consents.service';
@@ -83,6 +85,8 @@ import { ConsentEventAppendRepository } from './consent-event-append.repository'
     ConsentWebhooksService,
     ConsentWebhooksRepository,
     ConsentSubjectHooks,
+    DecisionRowsService,
+    DecisionRowsRepository,
   ],
   exports: [
     PurposesService,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DecisionRowsService } from './decision-rows.service';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
@@ -21,6 +22,7 @@ export class PurposesService {
     private readonly dataSource: DataSource,
     private readonly purposes: PurposesRepository,
     private readonly audit: AuditService,
+    private readonly decisions: DecisionRowsService,
   ) {}
 
   async create(dto: CreatePurposeDto): Promise<Purpose> {
@@ -84,6 +86,8 @@ export class PurposesService {
       );
       if (!changed.length) return row;
       await this.purposes.update(m, row.id, patch);
+      // Its rules may have changed (basis, marketing, age, channels): its kept decisions are decided again (issue 16).
+      await this.decisions.refreshPurpose(m, key);
       // Field names only: the values are in the purpose itself, and the audit log must stay small.
       await this.audit.append(m, {
         action: 'purpose.updated',

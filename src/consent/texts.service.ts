@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DecisionRowsService } from './decision-rows.service';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
@@ -27,6 +28,7 @@ export class TextsService {
     private readonly audit: AuditService,
     private readonly env: Env,
     private readonly changes: ChangeFeedRepository,
+    private readonly decisions: DecisionRowsService,
   ) {}
 
   async addText(key: string, dto: CreateTextDto): Promise<{ version: number; locale: string; status: 'draft' }> {
@@ -85,7 +87,11 @@ export class TextsService {
         ...(requiresReconsent ? { reconsentFromVersion: version } : {}),
       });
       // Issue 14 item 2: everyone whose grant stops counting is a change in the feed (one statement).
-      if (requiresReconsent) await this.changes.appendForGranted(m, 'reconsent_required', key);
+      if (requiresReconsent) {
+        await this.changes.appendForGranted(m, 'reconsent_required', key);
+        // Grants of older versions stop counting: the purpose's kept decisions are decided again (issue 16 item 1).
+        await this.decisions.refreshPurpose(m, key);
+      }
       await this.audit.append(m, {
         action: 'consent_text.published',
         targetType: 'purpose',

@@ -20,7 +20,13 @@ export interface SubjectObjectedEvent {
 /** A change of the subject's that alters what may be done with their data (the consent change feed follows it). */
 export interface SubjectChangedEvent {
   subjectId: string;
-  change: 'objection' | 'objection_overruled' | 'restriction_placed' | 'restriction_lifted' | 'came_of_age';
+  change:
+    | 'objection'
+    | 'objection_overruled'
+    | 'restriction_placed'
+    | 'restriction_lifted'
+    | 'came_of_age'
+    | 'birth_date_changed';
   /** For an objection to named purposes (Art. 21(1)); omitted: every purpose. */
   purposes?: string[];
 }

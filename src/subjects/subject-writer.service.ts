@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
+import { SubjectHooks } from './subject-hooks';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
@@ -63,6 +64,7 @@ export class SubjectWriter {
     private readonly cipher: SubjectCipher,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
+    private readonly hooks: SubjectHooks,
   ) {}
 
   async create(m: EntityManager, input: CreateSubjectInput): Promise<{ id: string; createdAt: Date }> {
@@ -148,6 +150,10 @@ export class SubjectWriter {
     if ('birthDate' in input) columns.minorUntil = profile.birthDate ? minorUntil(profile.birthDate, todayUtc()) : null;
     if (!changed.length) return changed;
     await this.subjects.updateSubject(m, subject.id, columns);
+    // A child's consent needs a guardian (Art. 8): a new birth date can change what may be done.
+    if ('birthDate' in input && (columns.minorUntil ?? null) !== (subject.minorUntil ?? null)) {
+      await this.hooks.runChanged(m, { subjectId: subject.id, change: 'birth_date_changed' });
+    }
     await this.audit.append(m, {
       action: 'subject.updated',
       targetType: 'subject',

@@ -1,0 +1,45 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Channel, DecisionReason } from './consent.types';
+
+/**
+ * Issue 16 item 1: the decision for a subject, purpose and channel, kept as one row by `DecisionRowsService` in the
+ * transaction of every change that alters it; good until `validUntil`. Kept for every channel of each purpose a
+ * subject has a consent state for (migration 1763800033000).
+ */
+@Entity({ name: 'decision_rows' })
+@Index('ix_decision_rows_subject', ['subjectId'])
+export class DecisionRow {
+  @PrimaryColumn({ type: 'text' })
+  purposeKey: string;
+
+  @PrimaryColumn({ type: 'text' })
+  channel: Channel;
+
+  @PrimaryColumn({ type: 'uuid' })
+  subjectId: string;
+
+  /** The answer to a check by id, or by an identifier that is not on the suppression list. */
+  @Column({ type: 'text' })
+  reason: DecisionReason;
+
+  /** The answer to a check by an identifier on the suppression list. */
+  @Column({ type: 'text' })
+  reasonIfSuppressed: DecisionReason;
+
+  /** The event the decision rests on (none: another legal basis, or no state on the channel). */
+  @Column({ type: 'uuid', nullable: true })
+  eventId: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  version: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  grantedAt: Date | null;
+
+  /** From then on time alone may change the decision (an expiry, a birthday): the row is decided again. */
+  @Column({ type: 'timestamptz', nullable: true })
+  validUntil: Date | null;
+
+  @Column({ type: 'timestamptz' })
+  decidedAt: Date;
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { survivorFactColumns, survivorJoins } from '../subjects';
+import type { DecisionRowFacts } from './consent-rules';
+import type { DecisionRow, PurposeRulesRow } from './consent-decision.sql';
+import { Channel, DecisionReason } from './consent.types';
+
+/** Namespace of the per-subject locks a refresh takes, apart from every other lock user. */
+const DECISION_LOCK_NAMESPACE = 0x2a0d70;
+
+/** One consent state of a subject with the purpose's rules and the subject's facts: what a refresh decides from. */
+export interface DecisionInputRow
+  extends PurposeRulesRow, Omit<DecisionRow, keyof PurposeRulesRow | 'subject_id' | 'channel'> {
+  subject_id: string;
+  purpose_key: string;
+  channel: Channel;
+  subject_status: 'active' | 'restricted' | 'erased';
+  minor_until: string | null;
+  objected: boolean;
+  objected_purpose: boolean;
+}
+
+/** A kept decision, as a batch check reads it. */
+export interface KeptDecision {
+  subject_id: string;
+  reason: DecisionReason;
+  reason_if_suppressed: DecisionReason;
+  event_id: string | null;
+  version: number | null;
+  granted_at: Date | null;
+  valid_until: Date | null;
+}
+
+export interface NewDecisionRow extends DecisionRowFacts {
+  subjectId: string;
+  purposeKey: string;
+}
+
+/** The SQL of the decision rows (issue 16 item 1; migration 1763800033000). */
+@Injectable()
+export class DecisionRowsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The subjects' refresh locks, in one order. A separate statement from the read that follows: in READ COMMITTED
+   * that read's snapshot is taken after the wait, so it sees what a transaction that held the lock committed.
+   */
+  async lock(m: EntityManager, sortedIds: string[]): Promise<void> {
+    await m.query(
+      `SELECT count(pg_advisory_xact_lock($1, hashtext(id::text)))
+         FROM (SELECT id FROM unnest($2::uuid[]) WITH ORDINALITY AS u (id, n) ORDER BY n OFFSET 0) s`,
+      [DECISION_LOCK_NAMESPACE, sortedIds],
+    );
+  }
+
+  /**
+   * Every consent state of these subjects (for these purposes; null: all) with its purpose's rules and its subject's
+   * facts. The purposes are read FOR SHARE: a purpose change (which takes its row FOR UPDATE and forgets the
+   * purpose's rows) waits for this transaction, and this read waits for it, so no row outlives the rules it used.
+   */
+  inputs(m: EntityManager, subjectIds: string[], purposeKeys: string[] | null): Promise<DecisionInputRow[]> {
+    return m.query(
+      `SELECT s.subject_id, s.purpose_key, p.legal_basis, p.marketing, p.minimum_age, p.reconsent_from_version,
+              p.channels, ${survivorFactColumns('g', 'v', '              ', 'p.key')},
+              s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending, s.expressed_by,
+              s.suppressed, s.confirmed_at
+         FROM consent_state s
+         JOIN purposes p ON p.key = s.purpose_key
+         ${survivorJoins('s.subject_id', 'g', 'v')}
+        WHERE s.subject_id = ANY($1::uuid[]) AND ($2::text[] IS NULL OR s.purpose_key = ANY($2::text[]))
+        FOR SHARE OF p`,
+      [subjectIds, purposeKeys],
+    ) as Promise<DecisionInputRow[]>;
+  }
+
+  /**
+   * Replaces the rows of these subjects (for these purposes; null: all) with `rows` in one statement: the rows no
+   * longer decided are deleted, the others inserted or updated.
+   */
+  async replace(
+    m: EntityManager,
+    subjectIds: string[],
+    purposeKeys: string[] | null,
+    rows: NewDecisionRow[],
+  ): Promise<void> {
+    await m.query(
+      `WITH n AS (
+         SELECT * FROM unnest($3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[], $9::int[],
+                              $10::timestamptz[], $11::timestamptz[])
+           AS t (purpose_key, channel, subject_id, reason, reason_if_suppressed, event_id, version, granted_at,
+                 valid_until)
+       ), gone AS (
+         DELETE FROM decision_rows d
+          WHERE d.subject_id = ANY($1::uuid[]) AND ($2::text[] IS NULL OR d.purpose_key = ANY($2::text[]))
+            AND NOT EXISTS (SELECT 1 FROM n WHERE (n.purpose_key, n.channel, n.subject_id)
+                                                = (d.purpose_key, d.channel, d.subject_id))
+       )
+       INSERT INTO decision_rows (purpose_key, channel, subject_id, reason, reason_if_suppressed, event_id,
+                                      version, granted_at, valid_until, decided_at)
+       SELECT n.*, now() FROM n
+       ON CONFLICT (purpose_key, channel, subject_id) DO UPDATE SET
+         reason = EXCLUDED.reason, reason_if_suppressed = EXCLUDED.reason_if_suppressed,
+         event_id = EXCLUDED.event_id, version = EXCLUDED.version, granted_at = EXCLUDED.granted_at,
+         valid_until = EXCLUDED.valid_until, decided_at = EXCLUDED.decided_at`,
+      [
+        subjectIds,
+        purposeKeys,
+        rows.map((r) => r.purposeKey),
+        rows.map((r) => r.channel),
+        rows.map((r) => r.subjectId),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.reasonIfSuppressed),
+        rows.map((r) => r.state?.eventId ?? null),
+        rows.map((r) => r.state?.version ?? null),
+        rows.map((r) => r.state?.grantedAt ?? null),
+        rows.map((r) => r.validUntil),
+      ],
+    );
+  }
+
+  /** A keyset page of the subjects with a consent state for the purpose, after `afterId`. */
+  async subjectsOfPurpose(m: EntityManager, purposeKey: string, afterId: string, limit: number): Promise<string[]> {
+    const rows = (await m.query(
+      `SELECT DISTINCT subject_id::text FROM consent_state WHERE purpose_key = $1 AND subject_id > $2::uuid
+        ORDER BY 1 LIMIT $3`,
+      [purposeKey, afterId, limit],
+    )) as { subject_id: string }[];
+    return rows.map((r) => r.subject_id);
+  }
+
+  /** The kept rows of these subjects for the purpose and channel, as a batch check reads them: nothing else. */
+  kept(purposeKey: string, channel: string, subjectIds: string[]): Promise<KeptDecision[]> {
+    return this.dataSource.query(
+      `SELECT subject_id, reason, reason_if_suppressed, event_id, version, granted_at, valid_until
+         FROM decision_rows
+        WHERE purpose_key = $1 AND channel = $2 AND subject_id = ANY($3::uuid[])`,
+      [purposeKey, channel, subjectIds],
+    ) as Promise<KeptDecision[]>;
+  }
+}

@@ -1,0 +1,179 @@
+import { SubjectRightsService } from '../../src/subjects/subject-rights.service';
+import { startTestApp, TestApp } from '../support/test-app';
+import { addAndPublish, createSubject, grant, publishedPurpose } from './consent-fixtures';
+
+/*
+ * Issue 16 item 1: the kept decision rows equal what the rules make of the subject's history now, after every kind of
+ * change that alters a decision; the batch check by id answers from them; a row past its time is decided again.
+ * The single check decides from the states (it reads no row), so it is the reference here.
+ */
+describe('consent: decision rows kept in the transaction of every change', () => {
+  let t: TestApp;
+  let news: string;
+  let notices: string;
+  /** The purpose of the tests that do not change its rules. */
+  let pair: string;
+
+  interface Row {
+    purpose_key: string;
+    channel: string;
+    subject_id: string;
+    reason: string;
+    valid_until: Date | null;
+  }
+  const rowsOf = (ids: string[]) =>
+    t.dataSource.query(
+      `SELECT purpose_key, channel, subject_id::text, reason, valid_until FROM decision_rows
+        WHERE subject_id = ANY($1::uuid[]) ORDER BY 1, 2, 3`,
+      [ids],
+    ) as Promise<Row[]>;
+  const check = async (purpose: string, channel: string, subjectId: string) => {
+    const res = await t.request(
+      'GET',
+      `/v1/consents/check?purpose=${purpose}&channel=${channel}&subjectId=${subjectId}`,
+    );
+    expect(res.status).toBe(200);
+    return res.body as { reason: string; allowed: boolean };
+  };
+  const batch = async (purpose: string, channel: string, subjectIds: string[]) => {
+    const res = await t.request('POST', '/v1/consents/check', { purpose, channel, subjectIds });
+    expect(res.status).toBe(200);
+    return (res.body.results as { reason: string }[]).map((r) => r.reason);
+  };
+  const record = (subjectId: string, purpose: string, over: Record<string, unknown> = {}) =>
+    t.request('POST', `/v1/subjects/${subjectId}/consents`, { purpose, ...grant(over) }).then((r) => {
+      expect(r.status).toBe(201);
+    });
+
+  /**
+   * Every (subject, purpose) with a consent state has a row per channel the purpose offers, none other, and each
+   * row's reason is the single check's; the batch by id gives the same.
+   */
+  async function expectRowsAgree(ids: string[]): Promise<Row[]> {
+    const rows = await rowsOf(ids);
+    const states = (await t.dataSource.query(
+      `SELECT DISTINCT s.subject_id::text, s.purpose_key, p.channels FROM consent_state s
+         JOIN purposes p ON p.key = s.purpose_key WHERE s.subject_id = ANY($1::uuid[])`,
+      [ids],
+    )) as { subject_id: string; purpose_key: string; channels: string[] }[];
+    const expected = states.flatMap((s) => s.channels.map((c) => `${s.purpose_key}|${c}|${s.subject_id}`)).sort();
+    expect(rows.map((r) => `${r.purpose_key}|${r.channel}|${r.subject_id}`).sort()).toEqual(expected);
+    for (const r of rows) {
+      const live = await check(r.purpose_key, r.channel, r.subject_id);
+      expect([r.purpose_key, r.channel, r.subject_id, r.reason]).toEqual([
+        r.purpose_key,
+        r.channel,
+        r.subject_id,
+        live.reason,
+      ]);
+      expect(await batch(r.purpose_key, r.channel, [r.subject_id])).toEqual([r.reason]);
+    }
+    return rows;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api' });
+    news = await publishedPurpose(t, 'rows-news', { marketing: true, channels: ['email', 'sms'] });
+    notices = await publishedPurpose(t, 'rows-notices', {
+      marketing: false,
+      legalBasis: 'legitimate_interests',
+      channels: ['email', 'post'],
+    });
+    pair = await publishedPurpose(t, 'rows-pair', { marketing: true, channels: ['email', 'sms'] });
+  });
+  afterAll(() => t.close());
+
+  it('follows grants, withdrawals, restriction, objection, birth date, merge, erasure and re-consent', async () => {
+    const a = await createSubject(t);
+    const b = await createSubject(t);
+    const c = await createSubject(t);
+    const ids = [a, b, c];
+
+    await record(a, news);
+    await record(b, news, { channel: 'sms' });
+    await record(c, notices);
+    let rows = await expectRowsAgree(ids);
+    // Another channel's grant shows on the channel without one.
+    expect(rows.find((r) => r.subject_id === b && r.purpose_key === news && r.channel === 'email')?.reason).toBe(
+      'channel_not_consented',
+    );
+
+    await record(a, news, { decision: 'withdrawn' });
+    await record(a, news, { channel: 'sms', expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    rows = await expectRowsAgree(ids);
+    // The sms grant's expiry bounds the email row too (channel_not_consented ends with it).
+    const aEmail = rows.find((r) => r.subject_id === a && r.purpose_key === news && r.channel === 'email')!;
+    expect(aEmail.reason).toBe('withdrawn');
+    expect(rows.find((r) => r.subject_id === a && r.channel === 'sms')!.valid_until).not.toBeNull();
+
+    expect((await t.request('POST', `/v1/subjects/${b}/restriction`, { reason: 'accuracy_contested' })).status).toBe(
+      200,
+    );
+    await expectRowsAgree(ids);
+    const lifted = await t.request('DELETE', `/v1/subjects/${b}/restriction`, {
+      toldBy: 'phone',
+      toldAt: new Date().toISOString(),
+    });
+    expect(lifted.status).toBe(200);
+    await expectRowsAgree(ids);
+
+    await t.dataSource.transaction((m) => t.get(SubjectRightsService).setObjection(m, a, 'direct_marketing'));
+    rows = await expectRowsAgree(ids);
+    expect(rows.filter((r) => r.subject_id === a && r.purpose_key === news).map((r) => r.reason)).toEqual([
+      'objected',
+      'objected',
+    ]);
+
+    // A child's consent needs a guardian: a birth date that makes b twelve turns b's own grant into under_age.
+    const twelve = new Date(Date.now() - 12 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+    expect((await t.request('PATCH', `/v1/subjects/${b}`, { birthDate: twelve })).status).toBe(200);
+    rows = await expectRowsAgree(ids);
+    expect(rows.find((r) => r.subject_id === b && r.channel === 'sms')!.reason).toBe('under_age');
+
+    expect((await t.request('POST', `/v1/subjects/${c}/merge`, { mergedId: b })).status).toBe(200);
+    rows = await expectRowsAgree([c]);
+    expect(await rowsOf([b])).toEqual([]);
+    expect(rows.some((r) => r.subject_id === c && r.purpose_key === news)).toBe(true);
+
+    expect((await t.request('POST', `/v1/subjects/${a}/erase`, { reason: 'staff:test' })).status).toBe(204);
+    rows = await expectRowsAgree([a, c]);
+    expect(rows.filter((r) => r.subject_id === a).every((r) => r.reason === 'erased')).toBe(true);
+
+    // A text that asks for re-consent: every row of the purpose is decided again with it.
+    const d = await createSubject(t);
+    await record(d, news);
+    await addAndPublish(t, news, true);
+    rows = await expectRowsAgree([a, c, d]);
+    expect(rows.filter((r) => r.subject_id === d).map((r) => r.reason)).toEqual([
+      'reconsent_required',
+      'channel_not_consented',
+    ]);
+    await record(d, news, { version: 2 });
+    rows = await expectRowsAgree([a, c, d]);
+    expect(rows.filter((r) => r.subject_id === d).map((r) => r.reason)).toEqual(['granted', 'channel_not_consented']);
+
+    // A purpose that drops a channel: its rows go; the rest are decided with the purpose's new rules.
+    expect((await t.request('PATCH', `/v1/purposes/${notices}`, { channels: ['email'] })).status).toBe(200);
+    rows = await expectRowsAgree([a, c, d]);
+    expect(rows.filter((r) => r.purpose_key === notices).map((r) => r.channel)).toEqual(['email']);
+  });
+
+  it('answers a batch by id from the rows, and decides a row past valid_until again', async () => {
+    const s = await createSubject(t);
+    await record(s, pair);
+    expect(await batch(pair, 'email', [s])).toEqual(['granted']);
+    // Written behind the service's back: the batch answers what the row says, so it reads the row...
+    await t.asOwner(`UPDATE decision_rows SET reason = 'refused' WHERE subject_id = '${s}' AND channel = 'email'`);
+    expect(await batch(pair, 'email', [s, s.toUpperCase()])).toEqual(['refused', 'refused']);
+    // ...until the row's time has come: then it decides from the states.
+    await t.asOwner(`UPDATE decision_rows SET valid_until = now() - interval '1 second' WHERE subject_id = '${s}'`);
+    expect(await batch(pair, 'email', [s])).toEqual(['granted']);
+  });
+
+  it('keeps both channels right when two grants for one subject commit side by side', async () => {
+    const subjects = await Promise.all(Array.from({ length: 6 }, () => createSubject(t)));
+    await Promise.all(subjects.flatMap((s) => [record(s, pair), record(s, pair, { channel: 'sms' })]));
+    const rows = await expectRowsAgree(subjects);
+    expect(rows.filter((r) => r.purpose_key === pair).every((r) => r.reason === 'granted')).toBe(true);
+  });
+});
