@@ -3657,7 +3657,7 @@ export interface components {
             /** @description Purpose keys of interest; all when omitted */
             purposes?: string[];
             /** @description Change-feed types: the subscription then receives these changes (as GET /v1/changes gives them, ids only) in feed order, a failed one retried before any later one; omitted: one consent.changed per consent event */
-            types?: ("consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age")[];
+            types?: ("consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age" | "birth_date_changed")[];
         };
         SubscriptionView: {
             /** Format: uuid */
@@ -3742,7 +3742,7 @@ export interface components {
             /** @description Pass as `after` to read on from this change */
             cursor: string;
             /** @enum {string} */
-            type: "consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age";
+            type: "consent_granted" | "consent_refused" | "consent_withdrawn" | "consent_confirmed" | "consent_expired" | "gpc" | "reconsent_required" | "objection" | "objection_overruled" | "restriction_placed" | "restriction_lifted" | "erasure" | "merge" | "came_of_age" | "birth_date_changed";
             /** Format: date-time */
             occurredAt: string;
             /** Format: uuid */
@@ -10560,7 +10560,7 @@ export interface operations {
                 /** @description The `next` (or a change's `cursor`) of the previous page; omitted: from the start */
                 after?: string;
                 limit?: number;
-                /** @description Comma-separated: consent_granted, consent_refused, consent_withdrawn, consent_confirmed, consent_expired, gpc, reconsent_required, objection, objection_overruled, restriction_placed, restriction_lifted, erasure, merge, came_of_age */
+                /** @description Comma-separated: consent_granted, consent_refused, consent_withdrawn, consent_confirmed, consent_expired, gpc, reconsent_required, objection, objection_overruled, restriction_placed, restriction_lifted, erasure, merge, came_of_age, birth_date_changed */
                 types?: string[];
             };
             header?: never;
