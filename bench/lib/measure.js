@@ -113,4 +113,21 @@ async function startWorker(ctx, env = {}) {
   return child;
 }
 
-module.exports = { startWorker, loadVaried, loadInProcess, timeRuns, fmtHttp, fmtLoop, fmtRuns, ms, sample, pick, DURATION };
+/** Runs one of the built service's CLIs (dist/src/cli/<name>.js) against the bench's database; its stdout and seconds. */
+async function runCli(ctx, name) {
+  const { execFile } = require('node:child_process');
+  const { join } = require('node:path');
+  const dist = process.env.ZGODA_DIST || join(__dirname, '../../dist');
+  const started = process.hrtime.bigint();
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [join(dist, `src/cli/${name}.js`)],
+      { env: { ...process.env, ...ctx.env, MIGRATIONS_RUN: 'false' }, maxBuffer: 1 << 20 },
+      (error, out, err) => (error ? reject(new Error(`${name}: ${err || error.message}`)) : resolve(out)),
+    ),
+  );
+  return { stdout, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+module.exports = { runCli, startWorker, loadVaried, loadInProcess, timeRuns, fmtHttp, fmtLoop, fmtRuns, ms, sample, pick, DURATION };

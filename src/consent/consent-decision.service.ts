@@ -8,23 +8,26 @@ import { currentGrant, decide, DecisionOutcome, decisionValidUntil, PurposeRules
 import { DecisionReason } from './consent.types';
 import { DecisionLog } from './decision-log.service';
 import { DecisionRowsRepository, KeptDecision } from './decision-rows.repository';
-import { stateFromRow } from './decision-rows.service';
+import { DecisionRowsService, stateFromRow } from './decision-rows.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
 import { BatchDecisionRow, ConsentRepository, DecisionOneRow, PurposeRulesRow } from './consent.repository';
 
 /** A kept row as the answer: the same fields `decideFor` gives for the decision it holds. */
-const keptDecision = (r: KeptDecision): Decision => ({
-  allowed: r.reason === DecisionReason.Granted || r.reason === DecisionReason.LegalBasis,
-  reason: r.reason,
-  ...(r.valid_until ? { validUntil: r.valid_until.toISOString() } : {}),
-  ...(r.event_id
-    ? {
-        consentId: r.event_id,
-        version: r.version!,
-        ...(r.granted_at ? { grantedAt: r.granted_at.toISOString() } : {}),
-      }
-    : {}),
-});
+const keptDecision = (r: KeptDecision, suppressed: boolean): Decision => {
+  const reason = suppressed ? r.reason_if_suppressed : r.reason;
+  return {
+    allowed: reason === DecisionReason.Granted || reason === DecisionReason.LegalBasis,
+    reason,
+    ...(r.valid_until ? { validUntil: r.valid_until.toISOString() } : {}),
+    ...(r.event_id
+      ? {
+          consentId: r.event_id,
+          version: r.version!,
+          ...(r.granted_at ? { grantedAt: r.granted_at.toISOString() } : {}),
+        }
+      : {}),
+  };
+};
 
 export interface Decision extends DecisionOutcome {
   consentId?: string;
@@ -58,6 +61,7 @@ export class ConsentDecisionService {
     private readonly subjects: SubjectKeysService,
     private readonly log: DecisionLog,
     private readonly rows: DecisionRowsRepository,
+    private readonly decisionRows: DecisionRowsService,
   ) {}
 
   /** `recordAs`: the principal, when the decision is to be kept in the log before it is answered. */
@@ -132,15 +136,23 @@ export class ConsentDecisionService {
     let found: Promise<BatchDecisionRow[]>;
     let suppressedOf: (input: string) => boolean = () => false;
     let suppressedValues: Promise<Set<string>> = Promise.resolve(new Set());
-    // Issue 16 item 1: by id, the kept decision rows answer; only ids without a current row are decided here.
-    const kept = new Map<string, KeptDecision>();
+    // Issue 16 item 1: the kept decision rows answer; only slots without a current row are decided here.
+    const kept = new Map<number, KeptDecision>();
+    const { purpose: key, channel } = dto;
     if (kind === null) {
       const slots = new Map<string, number>();
       for (const input of inputs) {
         const id = input.toLowerCase();
         if (!slots.has(id)) slots.set(id, slots.size + 1);
       }
-      found = this.keptThenLive(dto.purpose, dto.channel, slots, kept);
+      const ids = [...slots.keys()];
+      found = this.decisionRows.keptOrLive(this.rows.keptByIds(key, channel, ids), ids.length, kept, (rest) =>
+        this.repo.batchByIds(
+          key,
+          channel,
+          rest.map((n) => ids[n - 1]),
+        ),
+      );
       slotOf = (input) => slots.get(input.toLowerCase());
     } else {
       // Each value normalised once and hashed once per key (blind index, suppression hash).
@@ -148,7 +160,19 @@ export class ConsentDecisionService {
       const slots = new Map<string, number>();
       for (const value of normalised.values()) if (!slots.has(value)) slots.set(value, slots.size + 1);
       const values = [...slots.keys()];
-      found = this.repo.batchByIndexes(dto.purpose, dto.channel, kind, this.subjects.blindIndexes(kind, values));
+      const indexes = this.subjects.blindIndexes(kind, values);
+      found = this.decisionRows.keptOrLive(
+        this.rows.keptByIndexes(key, channel, kind, indexes),
+        values.length,
+        kept,
+        (rest) =>
+          this.repo.batchByIndexes(
+            key,
+            channel,
+            kind,
+            rest.map((n) => indexes[n - 1]),
+          ),
+      );
       suppressedValues = this.subjects.suppressedValues(kind, values);
       slotOf = (input) => {
         const value = normalised.get(input);
@@ -167,12 +191,12 @@ export class ConsentDecisionService {
     const now = new Date();
     const subjectIds: (string | null)[] = [];
     const results = inputs.map((input) => {
-      const row = kind === null ? kept.get(input.toLowerCase()) : undefined;
+      const slot = slotOf(input);
+      const row = slot === undefined ? undefined : kept.get(slot);
       if (row) {
         subjectIds.push(row.subject_id);
-        return { [out]: input, ...keptDecision(row) };
+        return { [out]: input, ...keptDecision(row, suppressedOf(input)) };
       }
-      const slot = slotOf(input);
       const r = slot === undefined ? undefined : bySlot[slot];
       subjectIds.push(r?.resolved_id ?? null);
       const facts: SubjectFacts | undefined = r
@@ -212,26 +236,6 @@ export class ConsentDecisionService {
       });
     }
     return { decisionId, results };
-  }
-
-  /**
-   * The current kept rows of these ids (into `kept`), then the live batch statement for the rest, its rows numbered
-   * by the ids' slots. A row past `valid_until` is decided again, like an id without one.
-   */
-  private async keptThenLive(
-    purpose: string,
-    channel: string,
-    slots: Map<string, number>,
-    kept: Map<string, KeptDecision>,
-  ): Promise<BatchDecisionRow[]> {
-    const now = Date.now();
-    for (const r of await this.rows.kept(purpose, channel, [...slots.keys()])) {
-      if (!r.valid_until || r.valid_until.getTime() > now) kept.set(r.subject_id, r);
-    }
-    const rest = [...slots.keys()].filter((id) => !kept.has(id));
-    if (!rest.length) return [];
-    const live = await this.repo.batchByIds(purpose, channel, rest);
-    return live.map((r) => ({ ...r, n: slots.get(rest[r.n - 1])! }));
   }
 
   /** Validates purpose and channel from the purpose's columns (none: the purpose does not exist). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { survivorFactColumns, survivorJoins } from '../subjects';
+import { blindIndexOwnersJoin, survivorFactColumns, survivorJoins } from '../subjects';
 import type { DecisionRowFacts } from './consent-rules';
 import type { DecisionRow, PurposeRulesRow } from './consent-decision.sql';
 import { Channel, DecisionReason } from './consent.types';
@@ -20,6 +20,9 @@ export interface DecisionInputRow
   objected_purpose: boolean;
 }
 
+const KEPT_COLUMNS = `d.subject_id::text, d.reason, d.reason_if_suppressed, d.event_id, d.version, d.granted_at,
+              d.valid_until`;
+
 /** A kept decision, as a batch check reads it. */
 export interface KeptDecision {
   subject_id: string;
@@ -29,6 +32,12 @@ export interface KeptDecision {
   version: number | null;
   granted_at: Date | null;
   valid_until: Date | null;
+}
+
+/** A kept decision for a batch's slot; by identifier, `reason` is null for an owner without a row. */
+export interface KeptSlotRow extends Omit<KeptDecision, 'reason'> {
+  n: number;
+  reason: DecisionReason | null;
 }
 
 export interface NewDecisionRow extends DecisionRowFacts {
@@ -128,13 +137,36 @@ export class DecisionRowsRepository {
     return rows.map((r) => r.subject_id);
   }
 
-  /** The kept rows of these subjects for the purpose and channel, as a batch check reads them: nothing else. */
-  kept(purposeKey: string, channel: string, subjectIds: string[]): Promise<KeptDecision[]> {
+  /** A keyset page of the subjects with any consent state, after `afterId` (the state's primary key leads with it). */
+  async subjectsWithStates(m: EntityManager, afterId: string, limit: number): Promise<string[]> {
+    const rows = (await m.query(
+      `SELECT DISTINCT subject_id::text FROM consent_state WHERE subject_id > $1::uuid ORDER BY 1 LIMIT $2`,
+      [afterId, limit],
+    )) as { subject_id: string }[];
+    return rows.map((r) => r.subject_id);
+  }
+
+  /** The kept rows of these subjects (slot `n`: 1-based position) for the purpose and channel: nothing else. */
+  keptByIds(purposeKey: string, channel: string, subjectIds: string[]): Promise<KeptSlotRow[]> {
     return this.dataSource.query(
-      `SELECT subject_id, reason, reason_if_suppressed, event_id, version, granted_at, valid_until
-         FROM decision_rows
-        WHERE purpose_key = $1 AND channel = $2 AND subject_id = ANY($3::uuid[])`,
+      `SELECT k.n::int AS n, ${KEPT_COLUMNS}
+         FROM unnest($3::uuid[]) WITH ORDINALITY AS k (id, n)
+         JOIN decision_rows d ON d.purpose_key = $1 AND d.channel = $2 AND d.subject_id = k.id`,
       [purposeKey, channel, subjectIds],
-    ) as Promise<KeptDecision[]>;
+    ) as Promise<KeptSlotRow[]>;
+  }
+
+  /**
+   * The same by blind index (kind $3): a row per owner of each index, with its kept row when it has one (a slot with
+   * several owners identifies nobody, which the caller leaves to the live statement).
+   */
+  keptByIndexes(purposeKey: string, channel: string, kind: string, indexes: Buffer[]): Promise<KeptSlotRow[]> {
+    return this.dataSource.query(
+      `SELECT k.n::int AS n, ${KEPT_COLUMNS}
+         FROM unnest($4::bytea[]) WITH ORDINALITY AS k (blind_index, n)
+         ${blindIndexOwnersJoin('i', '$3', 'k.blind_index')}
+         LEFT JOIN decision_rows d ON d.purpose_key = $1 AND d.channel = $2 AND d.subject_id = i.subject_id`,
+      [purposeKey, channel, kind, indexes],
+    ) as Promise<KeptSlotRow[]>;
   }
 }

@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { decisionRows, StateFacts } from './consent-rules';
 import { NIL_UUID } from './consent-decision.sql';
 import { Channel } from './consent.types';
-import { DecisionInputRow, DecisionRowsRepository, NewDecisionRow } from './decision-rows.repository';
+import {
+  DecisionInputRow,
+  DecisionRowsRepository,
+  KeptDecision,
+  KeptSlotRow,
+  NewDecisionRow,
+} from './decision-rows.repository';
 
 /** Subjects decided per statement when a whole purpose is decided again. */
 const PURPOSE_PAGE = 2_000;
+/** Subjects per transaction of a rebuild: each holds a lock per subject, and PostgreSQL's lock table is shared. */
+const REBUILD_PAGE = 500;
 
 /** A consent_state row as the rules read it (the columns the decision statements select). */
 export const stateFromRow = (
@@ -45,7 +53,27 @@ export const stateFromRow = (
  */
 @Injectable()
 export class DecisionRowsService {
-  constructor(private readonly repo: DecisionRowsRepository) {}
+  constructor(
+    private readonly repo: DecisionRowsRepository,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * Every row decided again, `REBUILD_PAGE` subjects per transaction (each takes its subjects' locks, as any write
+   * does, so it runs beside live traffic): after an upgrade that brings the rows, or after rows were loaded by
+   * other means. Checks are answered correctly meanwhile, from the states. Safe to run again.
+   */
+  async rebuildAll(): Promise<{ subjects: number }> {
+    let after = NIL_UUID;
+    let subjects = 0;
+    for (;;) {
+      const ids = await this.repo.subjectsWithStates(this.dataSource.manager, after, REBUILD_PAGE);
+      if (!ids.length) return { subjects };
+      await this.dataSource.transaction((m) => this.refresh(m, ids));
+      subjects += ids.length;
+      after = ids[ids.length - 1];
+    }
+  }
 
   /** In the caller's transaction: the rows of these subjects (survivors) decided again, for these purposes or all. */
   async refresh(m: EntityManager, subjectIds: string[], purposeKeys: string[] | null = null): Promise<void> {
@@ -55,6 +83,31 @@ export class DecisionRowsService {
     // decide without the other's uncommitted change; the lock makes the later one decide from both.
     await this.repo.lock(m, ids);
     await this.decideAndReplace(m, ids, purposeKeys);
+  }
+
+  /**
+   * A batch check's kept rows: each slot with one owner and a current row goes into `kept` (slot to row); the live
+   * rows of the other slots (`live` is given their slots, and numbers its rows by position in that list) come back
+   * numbered by slot. A row past `valid_until` is decided again, like a slot without one.
+   */
+  async keptOrLive<T extends { n: number }>(
+    rows: Promise<KeptSlotRow[]>,
+    slots: number,
+    kept: Map<number, KeptDecision>,
+    live: (slots: number[]) => Promise<T[]>,
+  ): Promise<T[]> {
+    const found = await rows;
+    const now = Date.now();
+    const owners = new Map<number, number>();
+    for (const r of found) owners.set(r.n, (owners.get(r.n) ?? 0) + 1);
+    for (const r of found) {
+      if (owners.get(r.n) !== 1 || r.reason === null) continue;
+      if (!r.valid_until || r.valid_until.getTime() > now) kept.set(r.n, r as KeptDecision);
+    }
+    const rest: number[] = [];
+    for (let n = 1; n <= slots; n++) if (!kept.has(n)) rest.push(n);
+    if (!rest.length) return [];
+    return (await live(rest)).map((r) => ({ ...r, n: rest[r.n - 1] }));
   }
 
   /**

@@ -1,6 +1,7 @@
+import { DecisionRowsService } from '../../src/consent/decision-rows.service';
 import { SubjectRightsService } from '../../src/subjects/subject-rights.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { addAndPublish, createSubject, grant, publishedPurpose } from './consent-fixtures';
+import { addAndPublish, createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 
 /*
  * Issue 16 item 1: the kept decision rows equal what the rules make of the subject's history now, after every kind of
@@ -158,16 +159,27 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     expect(rows.filter((r) => r.purpose_key === notices).map((r) => r.channel)).toEqual(['email']);
   });
 
-  it('answers a batch by id from the rows, and decides a row past valid_until again', async () => {
-    const s = await createSubject(t);
+  it('answers a batch by id or e-mail from the rows, and decides a row past valid_until again', async () => {
+    const email = uniqueEmail('rows');
+    const s = await createSubject(t, { email });
+    const other = await createSubject(t);
     await record(s, pair);
-    expect(await batch(pair, 'email', [s])).toEqual(['granted']);
+    await record(other, pair);
+    const byEmail = async (emails: string[]) => {
+      const res = await t.request('POST', '/v1/consents/check', { purpose: pair, channel: 'email', emails });
+      expect(res.status).toBe(200);
+      return (res.body.results as { reason: string; subjectId?: string }[]).map((r) => r.reason);
+    };
+    expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
+    expect(await byEmail([email, uniqueEmail('nobody')])).toEqual(['granted', 'unknown_subject']);
     // Written behind the service's back: the batch answers what the row says, so it reads the row...
     await t.asOwner(`UPDATE decision_rows SET reason = 'refused' WHERE subject_id = '${s}' AND channel = 'email'`);
-    expect(await batch(pair, 'email', [s, s.toUpperCase()])).toEqual(['refused', 'refused']);
+    expect(await batch(pair, 'email', [s, other, s.toUpperCase()])).toEqual(['refused', 'granted', 'refused']);
+    expect(await byEmail([email.toUpperCase(), uniqueEmail('nobody')])).toEqual(['refused', 'unknown_subject']);
     // ...until the row's time has come: then it decides from the states.
     await t.asOwner(`UPDATE decision_rows SET valid_until = now() - interval '1 second' WHERE subject_id = '${s}'`);
-    expect(await batch(pair, 'email', [s])).toEqual(['granted']);
+    expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
+    expect(await byEmail([email])).toEqual(['granted']);
   });
 
   it('keeps both channels right when two grants for one subject commit side by side', async () => {
@@ -175,5 +187,16 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     await Promise.all(subjects.flatMap((s) => [record(s, pair), record(s, pair, { channel: 'sms' })]));
     const rows = await expectRowsAgree(subjects);
     expect(rows.filter((r) => r.purpose_key === pair).every((r) => r.reason === 'granted')).toBe(true);
+  });
+
+  it('rebuilds every row from the states (after an upgrade, or rows lost or wrong)', async () => {
+    const subjects = await Promise.all(Array.from({ length: 3 }, () => createSubject(t)));
+    for (const s of subjects) await record(s, pair, { channel: 'sms' });
+    const before = await expectRowsAgree(subjects);
+    await t.asOwner(`DELETE FROM decision_rows WHERE subject_id = '${subjects[0]}'`);
+    await t.asOwner(`UPDATE decision_rows SET reason = 'refused' WHERE subject_id = '${subjects[1]}'`);
+    const report = await t.get(DecisionRowsService).rebuildAll();
+    expect(report.subjects).toBeGreaterThanOrEqual(subjects.length);
+    expect(await expectRowsAgree(subjects)).toEqual(before);
   });
 });
