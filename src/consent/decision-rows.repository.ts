@@ -20,8 +20,11 @@ export interface DecisionInputRow
   objected_purpose: boolean;
 }
 
-const KEPT_COLUMNS = `d.subject_id::text, d.reason, d.reason_if_suppressed, d.event_id, d.version, d.granted_at,
-              d.valid_until`;
+// Times as the answer writes them (ISO 8601, milliseconds, UTC): parsing 20,000 timestamps into Dates to print them
+// again was a tenth of a 10,000-id batch's time, and most of its garbage.
+const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const KEPT_COLUMNS = `d.subject_id::text, d.reason, d.reason_if_suppressed, d.event_id, d.version,
+              ${isoTime('d.granted_at')} AS granted_at, ${isoTime('d.valid_until')} AS valid_until`;
 
 /** A kept decision, as a batch check reads it. */
 export interface KeptDecision {
@@ -30,8 +33,9 @@ export interface KeptDecision {
   reason_if_suppressed: DecisionReason;
   event_id: string | null;
   version: number | null;
-  granted_at: Date | null;
-  valid_until: Date | null;
+  /** ISO 8601 in UTC, as `Date.toISOString` writes it. */
+  granted_at: string | null;
+  valid_until: string | null;
 }
 
 /** A kept decision for a batch's slot; by identifier, `reason` is null for an owner without a row. */

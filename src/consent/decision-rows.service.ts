@@ -102,7 +102,7 @@ export class DecisionRowsService {
     for (const r of found) owners.set(r.n, (owners.get(r.n) ?? 0) + 1);
     for (const r of found) {
       if (owners.get(r.n) !== 1 || r.reason === null) continue;
-      if (!r.valid_until || r.valid_until.getTime() > now) kept.set(r.n, r as KeptDecision);
+      if (!r.valid_until || Date.parse(r.valid_until) > now) kept.set(r.n, r as KeptDecision);
     }
     const rest: number[] = [];
     for (let n = 1; n <= slots; n++) if (!kept.has(n)) rest.push(n);

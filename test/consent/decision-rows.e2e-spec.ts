@@ -164,7 +164,7 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     const s = await createSubject(t, { email });
     const other = await createSubject(t);
     await record(s, pair);
-    await record(other, pair);
+    await record(other, pair, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     const byEmail = async (emails: string[]) => {
       const res = await t.request('POST', '/v1/consents/check', { purpose: pair, channel: 'email', emails });
       expect(res.status).toBe(200);
@@ -172,6 +172,15 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     };
     expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
     expect(await byEmail([email, uniqueEmail('nobody')])).toEqual(['granted', 'unknown_subject']);
+    // A kept answer carries what the single check's does: the consent, its version and times, to the millisecond.
+    const { decisionId: _single, ...single } = (
+      await t.request('GET', `/v1/consents/check?purpose=${pair}&channel=email&subjectId=${other}`)
+    ).body as Record<string, unknown>;
+    const fromRow = (
+      await t.request('POST', '/v1/consents/check', { purpose: pair, channel: 'email', subjectIds: [other] })
+    ).body.results[0] as Record<string, unknown>;
+    expect(single.validUntil).toEqual(expect.any(String));
+    expect(fromRow).toEqual({ subjectId: other, ...single });
     // Written behind the service's back: the batch answers what the row says, so it reads the row...
     await t.asOwner(`UPDATE decision_rows SET reason = 'refused' WHERE subject_id = '${s}' AND channel = 'email'`);
     expect(await batch(pair, 'email', [s, other, s.toUpperCase()])).toEqual(['refused', 'granted', 'refused']);
