@@ -31,8 +31,8 @@ const BATCH = Math.min(10_000, SUBJECTS);
 const MAIN = 'bench-newsletter';
 const OTHER = 'bench-sms-offers';
 const OUT = process.env.BENCH_TMP || '/tmp';
-// BENCH_CONSENT_PARTS=single,record,batch,audience (the default): a subset when profiling one of them.
-const PARTS = new Set((process.env.BENCH_CONSENT_PARTS || 'single,record,batch,audience').split(','));
+// BENCH_CONSENT_PARTS=single,record,batch,batch-ids,audience (the default): a subset when profiling one of them.
+const PARTS = new Set((process.env.BENCH_CONSENT_PARTS || 'single,record,batch,batch-ids,audience').split(','));
 
 // The audience: AUDIENCE_PAGE_SQL without the keyset, with the subject facts the service applies per page
 // (erased, restricted, objection, minors) as SQL, so the ceiling filters exactly what the service does.
@@ -246,7 +246,7 @@ module.exports = {
 
     // 2b. The batch by subject id: answered from the kept decision rows (issue 16 item 1), against one `= ANY` lookup
     // of the same subjects' consent_state rows.
-    if (PARTS.has('batch')) {
+    if (PARTS.has('batch-ids')) {
       const samples = Array.from({ length: 17 }, () => sample(seeded.ids, BATCH));
       const batch = await timeRuns(async (i) => {
         const res = await call(
