@@ -13,20 +13,21 @@ import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.d
 import { BatchDecisionRow, ConsentRepository, DecisionOneRow, PurposeRulesRow } from './consent.repository';
 
 /**
- * A kept row as the batch's answer for `input` (under the list's field name `out`): the fields `decideFor` gives for
- * the decision it holds, in its order, set one by one (a 10,000-entry batch builds 10,000 of these).
+ * A kept row as an answer, into `result` (a batch's entry already holds the input under its field's name): the fields
+ * `decideFor` gives for the decision it holds, in its order, set one by one (a batch builds 10,000 of these).
  */
-function keptResult(out: string, input: string, r: KeptDecision, suppressed: boolean): Decision {
+function keptInto(result: Record<string, unknown>, r: KeptDecision, suppressed: boolean): Decision {
+  const answer = result as unknown as Decision;
   const reason = suppressed ? r.reason_if_suppressed : r.reason;
-  const allowed = reason === DecisionReason.Granted || reason === DecisionReason.LegalBasis;
-  const result = { [out]: input, allowed, reason } as Decision;
-  if (r.valid_until) result.validUntil = r.valid_until;
+  answer.allowed = reason === DecisionReason.Granted || reason === DecisionReason.LegalBasis;
+  answer.reason = reason;
+  if (r.valid_until) answer.validUntil = r.valid_until;
   if (r.event_id) {
-    result.consentId = r.event_id;
-    result.version = r.version!;
-    if (r.granted_at) result.grantedAt = r.granted_at;
+    answer.consentId = r.event_id;
+    answer.version = r.version!;
+    if (r.granted_at) answer.grantedAt = r.granted_at;
   }
-  return result;
+  return answer;
 }
 
 export interface Decision extends DecisionOutcome {
@@ -74,14 +75,29 @@ export class ConsentDecisionService {
     }
     let rows: DecisionOneRow[];
     if (q.subjectId !== undefined) {
-      rows = await this.repo.decisionById(q.purpose, q.subjectId);
+      rows = await this.repo.decisionById(q.purpose, q.channel, q.subjectId);
+      // Issue 16 item 1: the kept row answers when it is there and current; else the subject and its states do.
+      const [first] = rows;
+      if (first?.kept_reason) {
+        this.rulesOf(first, q.channel);
+        const kept = {
+          subject_id: first.kept_subject_id!,
+          reason: first.kept_reason,
+          reason_if_suppressed: first.kept_reason,
+          event_id: first.kept_event_id ?? null,
+          version: first.kept_version ?? null,
+          granted_at: first.kept_granted_at ?? null,
+          valid_until: first.kept_valid_until ?? null,
+        };
+        return this.answer(q, keptInto({}, kept, false), kept.subject_id, recordAs);
+      }
     } else {
       const kind: IdentifierKind = q.email !== undefined ? 'email' : q.phone !== undefined ? 'phone' : 'external_id';
       const keys = this.subjects.identifierKeys(kind, (q.email ?? q.phone ?? q.externalId)!);
       // An identifier that does not normalise belongs to nobody and is on no list.
       rows = keys
         ? await this.repo.decisionByIdentifier(q.purpose, kind, keys.blindIndex, keys.hash)
-        : await this.repo.decisionById(q.purpose, null);
+        : await this.repo.decisionById(q.purpose, q.channel, null);
     }
     const rules = this.rulesOf(rows[0], q.channel);
     const { resolved_id: subjectId, subject_status: status, identifier_suppressed: suppressed } = rows[0];
@@ -99,6 +115,17 @@ export class ConsentDecisionService {
     const otherGranted = mine.some((r) => r.channel !== q.channel && currentGrant(stateFromRow(r), now));
     const here = mine.find((r) => r.channel === q.channel);
     const decision = this.decideFor(rules, q.channel, subjectId, facts, here, otherGranted, suppressed, now);
+    return this.answer(q, decision, subjectId, recordAs, now);
+  }
+
+  /** The single answer, kept in the decision log first when asked (`recordAs`). */
+  private async answer(
+    q: DecisionQuery,
+    decision: Decision,
+    subjectId: string | null,
+    recordAs: string | undefined,
+    now = new Date(),
+  ): Promise<Decision & { decisionId: string }> {
     const decisionId = randomUUID();
     if (recordAs) {
       await this.log.record({
@@ -196,7 +223,7 @@ export class ConsentDecisionService {
       const row = slot === undefined ? undefined : kept.get(slot);
       if (row) {
         subjectIds.push(row.subject_id);
-        return keptResult(out, input, row, suppressedOf(input));
+        return keptInto({ [out]: input }, row, suppressedOf(input));
       }
       const r = slot === undefined ? undefined : bySlot[slot];
       subjectIds.push(r?.resolved_id ?? null);

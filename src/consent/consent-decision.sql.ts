@@ -11,7 +11,7 @@ import {
   survivorId,
   survivorJoins,
 } from '../subjects';
-import { Channel, ConsentDecision, ExpressedBy, LegalBasis } from './consent.types';
+import { Channel, ConsentDecision, DecisionReason, ExpressedBy, LegalBasis } from './consent.types';
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** Exported so a test can EXPLAIN exactly what runs: both must be index scans (consent_state_pkey, ix_consent_state_audience). */
@@ -38,9 +38,23 @@ const DECISION_ONE_FACTS = `${subjectFactsLateral('o.id', '$1')}
     LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
    WHERE p.key = $1`;
 
-export const DECISION_BY_ID_SQL = `${DECISION_ONE_SELECT}, false AS identifier_suppressed
+/** Times as the answers write them (ISO 8601, milliseconds, UTC), so no Date is parsed only to be printed again. */
+export const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * By id ($2) on the channel ($3): the subject's kept decision row when it is current (issue 16 item 1), and only when
+ * there is none, the facts and states to decide from (the lateral's condition gates the subjects' read).
+ */
+export const DECISION_BY_ID_SQL = `${DECISION_ONE_SELECT}, false AS identifier_suppressed,
+         d.subject_id::text AS kept_subject_id, d.reason AS kept_reason, d.event_id AS kept_event_id,
+         d.version AS kept_version, ${isoTime('d.granted_at')} AS kept_granted_at,
+         ${isoTime('d.valid_until')} AS kept_valid_until
     FROM purposes p
-    CROSS JOIN (SELECT $2::uuid AS id) o${DECISION_ONE_FACTS}`;
+    CROSS JOIN (SELECT $2::uuid AS id) o
+    LEFT JOIN decision_rows d ON d.purpose_key = p.key AND d.channel = $3 AND d.subject_id = o.id
+          AND (d.valid_until IS NULL OR d.valid_until > now())${subjectFactsLateral('o.id', '$1', 'd.subject_id IS NULL')}
+    LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
+   WHERE p.key = $1`;
 
 /**
  * The same by identifier: the owner of the blind index ($3; none when several systems share it, as
@@ -166,6 +180,13 @@ export interface BatchDecisionRow {
 
 /** A row of the single decision: DecisionRow with the subject's facts (null columns: unknown subject). */
 export interface DecisionOneRow extends DecisionRow {
+  /** By id only: the kept decision row, when current (null columns: none). */
+  kept_subject_id?: string | null;
+  kept_reason?: DecisionReason | null;
+  kept_event_id?: string | null;
+  kept_version?: number | null;
+  kept_granted_at?: string | null;
+  kept_valid_until?: string | null;
   resolved_id: string | null;
   subject_status: 'active' | 'restricted' | 'erased' | null;
   minor_until: string | null;

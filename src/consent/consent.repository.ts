@@ -161,8 +161,8 @@ export class ConsentRepository {
   }
 
   /** The single decision by subject id (null: nobody), one named statement. */
-  decisionById(purposeKey: string, subjectId: string | null): Promise<DecisionOneRow[]> {
-    return this.named('zgoda_decision_by_id', DECISION_BY_ID_SQL, [purposeKey, subjectId]);
+  decisionById(purposeKey: string, channel: string, subjectId: string | null): Promise<DecisionOneRow[]> {
+    return this.named('zgoda_decision_by_id', DECISION_BY_ID_SQL, [purposeKey, subjectId, channel]);
   }
 
   /** The single decision by an identifier's blind index and suppression hash, one named statement. */

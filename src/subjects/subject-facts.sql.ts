@@ -44,13 +44,15 @@ export const survivorJoins = (idExpr: string, row = 'g', survivor = 'v'): string
 /**
  * A `LEFT JOIN LATERAL ... f ON true` giving, for the subject id `idExpr` (null or unknown: null columns),
  * `f.id` (the survivor's id) and the fact columns as `f.subject_status`, `f.minor_until`, `f.objected`,
- * `f.objected_purpose` (for the purpose key `purposeParam`).
+ * `f.objected_purpose` (for the purpose key `purposeParam`). `when`: a condition on the outer row under which the
+ * facts are read at all. OFFSET 0 keeps the subquery from being pulled up into the join, where the condition would
+ * filter the subjects after reading them; kept apart, PostgreSQL checks it once (a one-time filter) before reading.
  */
-export const subjectFactsLateral = (idExpr: string, purposeParam: string): string => `
+export const subjectFactsLateral = (idExpr: string, purposeParam: string, when?: string): string => `
     LEFT JOIN LATERAL (
       SELECT ${survivorId()} AS id, ${survivorFactColumns('g', 'v', '             ', purposeParam)}
         FROM subjects g LEFT JOIN subjects v ON v.id = g.merged_into
-       WHERE g.id = ${idExpr}
+       WHERE g.id = ${idExpr}${when ? ` AND ${when} OFFSET 0` : ''}
     ) f ON true`;
 
 /**

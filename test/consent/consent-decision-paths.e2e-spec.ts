@@ -152,10 +152,14 @@ describe('consent: the one-statement decision queries use their indexes', () => 
     });
   }
 
-  it('the single decision probes the subject and the projection by primary key', async () => {
+  it('the single decision probes the kept row, the subject and the projection by primary key', async () => {
     const { DECISION_BY_ID_SQL, DECISION_BY_IDENTIFIER_SQL } = await import('../../src/consent/consent.repository');
-    const byId = await plan(DECISION_BY_ID_SQL, ['newsletter', randomUUID()]);
-    expect(byId).toMatch(/Index Scan using subjects_pkey on subjects g/);
+    const byId = await plan(DECISION_BY_ID_SQL, ['newsletter', randomUUID(), 'email']);
+    expect(byId).toMatch(/decision_rows_pkey on decision_rows/);
+    // The subject is read only when no kept row answers: a one-time filter on the row gates the lateral.
+    expect(byId).toMatch(
+      /One-Time Filter: \(d\.subject_id IS NULL\)[\s\S]*Index Scan using subjects_pkey on subjects g/,
+    );
     expect(byId).toMatch(/consent_state_pkey on consent_state/);
     const byIdentifier = await plan(DECISION_BY_IDENTIFIER_SQL, ['newsletter', 'email', randomBytes(32), 'x']);
     expect(byIdentifier).toMatch(/ux_subject_identifiers_lookup/);

@@ -5,8 +5,8 @@ import { addAndPublish, createSubject, grant, publishedPurpose, uniqueEmail } fr
 
 /*
  * Issue 16 item 1: the kept decision rows equal what the rules make of the subject's history now, after every kind of
- * change that alters a decision; the batch check by id answers from them; a row past its time is decided again.
- * The single check decides from the states (it reads no row), so it is the reference here.
+ * change that alters a decision; the checks answer from them; a row past its time is decided again. The reference is
+ * the single check with the rows taken away (it then decides from the subject and its states).
  */
 describe('consent: decision rows kept in the transaction of every change', () => {
   let t: TestApp;
@@ -47,8 +47,8 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     });
 
   /**
-   * Every (subject, purpose) with a consent state has a row per channel the purpose offers, none other, and each
-   * row's reason is the single check's; the batch by id gives the same.
+   * Every (subject, purpose) with a consent state has a row per channel the purpose offers, none other; each row's
+   * reason is the decision made without rows; the rows decided afresh are the same rows; the checks read them.
    */
   async function expectRowsAgree(ids: string[]): Promise<Row[]> {
     const rows = await rowsOf(ids);
@@ -59,6 +59,7 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     )) as { subject_id: string; purpose_key: string; channels: string[] }[];
     const expected = states.flatMap((s) => s.channels.map((c) => `${s.purpose_key}|${c}|${s.subject_id}`)).sort();
     expect(rows.map((r) => `${r.purpose_key}|${r.channel}|${r.subject_id}`).sort()).toEqual(expected);
+    await t.asOwner(`DELETE FROM decision_rows WHERE subject_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
     for (const r of rows) {
       const live = await check(r.purpose_key, r.channel, r.subject_id);
       expect([r.purpose_key, r.channel, r.subject_id, r.reason]).toEqual([
@@ -67,6 +68,11 @@ describe('consent: decision rows kept in the transaction of every change', () =>
         r.subject_id,
         live.reason,
       ]);
+    }
+    await t.dataSource.transaction((m) => t.get(DecisionRowsService).refresh(m, ids));
+    expect(await rowsOf(ids)).toEqual(rows);
+    for (const r of rows) {
+      expect((await check(r.purpose_key, r.channel, r.subject_id)).reason).toBe(r.reason);
       expect(await batch(r.purpose_key, r.channel, [r.subject_id])).toEqual([r.reason]);
     }
     return rows;
@@ -172,23 +178,32 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     };
     expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
     expect(await byEmail([email, uniqueEmail('nobody')])).toEqual(['granted', 'unknown_subject']);
-    // A kept answer carries what the single check's does: the consent, its version and times, to the millisecond.
-    const { decisionId: _single, ...single } = (
-      await t.request('GET', `/v1/consents/check?purpose=${pair}&channel=email&subjectId=${other}`)
-    ).body as Record<string, unknown>;
-    const fromRow = (
+    // A kept answer carries what a decision made without the row does: the consent, its version and times, to the
+    // millisecond, in the same order.
+    const single = async () => {
+      const { decisionId: _id, ...rest } = (
+        await t.request('GET', `/v1/consents/check?purpose=${pair}&channel=email&subjectId=${other}`)
+      ).body as Record<string, unknown>;
+      return JSON.stringify(rest);
+    };
+    const kept = await single();
+    const keptInBatch = (
       await t.request('POST', '/v1/consents/check', { purpose: pair, channel: 'email', subjectIds: [other] })
     ).body.results[0] as Record<string, unknown>;
-    expect(single.validUntil).toEqual(expect.any(String));
-    expect(fromRow).toEqual({ subjectId: other, ...single });
-    // Written behind the service's back: the batch answers what the row says, so it reads the row...
+    await t.asOwner(`DELETE FROM decision_rows WHERE subject_id = '${other}'`);
+    expect(kept).toContain('"validUntil"');
+    expect(kept).toBe(await single());
+    expect(JSON.stringify(keptInBatch)).toBe(JSON.stringify({ subjectId: other, ...JSON.parse(kept) }));
+    // Written behind the service's back: the checks answer what the row says, so they read the row...
     await t.asOwner(`UPDATE decision_rows SET reason = 'refused' WHERE subject_id = '${s}' AND channel = 'email'`);
     expect(await batch(pair, 'email', [s, other, s.toUpperCase()])).toEqual(['refused', 'granted', 'refused']);
     expect(await byEmail([email.toUpperCase(), uniqueEmail('nobody')])).toEqual(['refused', 'unknown_subject']);
+    expect(await check(pair, 'email', s)).toMatchObject({ allowed: false, reason: 'refused' });
     // ...until the row's time has come: then it decides from the states.
     await t.asOwner(`UPDATE decision_rows SET valid_until = now() - interval '1 second' WHERE subject_id = '${s}'`);
     expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
     expect(await byEmail([email])).toEqual(['granted']);
+    expect(await check(pair, 'email', s)).toMatchObject({ allowed: true, reason: 'granted' });
   });
 
   it('keeps both channels right when two grants for one subject commit side by side', async () => {
