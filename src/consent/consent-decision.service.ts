@@ -174,7 +174,10 @@ export class ConsentDecisionService {
         if (!slots.has(id)) slots.set(id, slots.size + 1);
       }
       const ids = [...slots.keys()];
-      found = this.decisionRows.keptOrLive(this.rows.keptByIds(key, channel, ids), ids.length, kept, (rest) =>
+      const keptRows = this.rows
+        .keptByIds(key, channel, ids)
+        .then((rows) => rows.map((r) => Object.assign(r, { n: slots.get(r.subject_id)! })));
+      found = this.decisionRows.keptOrLive(keptRows, ids.length, kept, (rest) =>
         this.repo.batchByIds(
           key,
           channel,

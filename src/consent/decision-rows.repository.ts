@@ -149,14 +149,17 @@ export class DecisionRowsRepository {
     return rows.map((r) => r.subject_id);
   }
 
-  /** The kept rows of these subjects (slot `n`: 1-based position) for the purpose and channel: nothing else. */
-  keptByIds(purposeKey: string, channel: string, subjectIds: string[]): Promise<KeptSlotRow[]> {
+  /**
+   * The kept rows of these subjects for the purpose and channel: nothing else. `= ANY` on the primary key, not a
+   * join with the list: a join's plan rests on the table's statistics, and without them (a fresh table, autovacuum
+   * behind) PostgreSQL hashed every row of the purpose and channel, three times slower at 200,000 subjects.
+   */
+  keptByIds(purposeKey: string, channel: string, subjectIds: string[]): Promise<KeptDecision[]> {
     return this.dataSource.query(
-      `SELECT k.n::int AS n, ${KEPT_COLUMNS}
-         FROM unnest($3::uuid[]) WITH ORDINALITY AS k (id, n)
-         JOIN decision_rows d ON d.purpose_key = $1 AND d.channel = $2 AND d.subject_id = k.id`,
+      `SELECT ${KEPT_COLUMNS} FROM decision_rows d
+        WHERE d.purpose_key = $1 AND d.channel = $2 AND d.subject_id = ANY($3::uuid[])`,
       [purposeKey, channel, subjectIds],
-    ) as Promise<KeptSlotRow[]>;
+    ) as Promise<KeptDecision[]>;
   }
 
   /**
@@ -168,7 +171,11 @@ export class DecisionRowsRepository {
       `SELECT k.n::int AS n, ${KEPT_COLUMNS}
          FROM unnest($4::bytea[]) WITH ORDINALITY AS k (blind_index, n)
          ${blindIndexOwnersJoin('i', '$3', 'k.blind_index')}
-         LEFT JOIN decision_rows d ON d.purpose_key = $1 AND d.channel = $2 AND d.subject_id = i.subject_id`,
+         -- A probe per owner whatever the statistics say (OFFSET 0 keeps the planner from making it a hash join).
+         LEFT JOIN LATERAL (
+           SELECT * FROM decision_rows d
+            WHERE d.purpose_key = $1 AND d.channel = $2 AND d.subject_id = i.subject_id OFFSET 0
+         ) d ON true`,
       [purposeKey, channel, kind, indexes],
     ) as Promise<KeptSlotRow[]>;
   }
