@@ -4,39 +4,16 @@ import { Principal } from '../common/auth/principal';
 import { IdentifierKind } from '../common/identifiers/normalise';
 import { ProblemError } from '../common/problem/problem.error';
 import { SubjectKeysService } from '../subjects';
-import { currentGrant, decide, DecisionOutcome, decisionValidUntil, PurposeRules, SubjectFacts } from './consent-rules';
+import { currentGrant, decide, decisionValidUntil, PurposeRules, SubjectFacts } from './consent-rules';
 import { DecisionReason } from './consent.types';
 import { DecisionLog } from './decision-log.service';
 import { DecisionRowsRepository, KeptDecision } from './decision-rows.repository';
+import { Decision, keptInto, keptOfOne } from './kept-decision';
 import { DecisionRowsService, stateFromRow } from './decision-rows.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
 import { BatchDecisionRow, ConsentRepository, DecisionOneRow, PurposeRulesRow } from './consent.repository';
 
-/**
- * A kept row as an answer, into `result` (a batch's entry already holds the input under its field's name): the fields
- * `decideFor` gives for the decision it holds, in its order, set one by one (a batch builds 10,000 of these).
- */
-function keptInto(result: Record<string, unknown>, r: KeptDecision, suppressed: boolean): Decision {
-  const answer = result as unknown as Decision;
-  const reason = suppressed ? r.reason_if_suppressed : r.reason;
-  answer.allowed = reason === DecisionReason.Granted || reason === DecisionReason.LegalBasis;
-  answer.reason = reason;
-  if (r.valid_until) answer.validUntil = r.valid_until;
-  if (r.event_id) {
-    answer.consentId = r.event_id;
-    answer.version = r.version!;
-    if (r.granted_at) answer.grantedAt = r.granted_at;
-  }
-  return answer;
-}
-
-export interface Decision extends DecisionOutcome {
-  consentId?: string;
-  version?: number;
-  grantedAt?: string;
-  /** Until when time alone leaves this answer as it is (a grant's expiry, a child's birthday); absent: never. */
-  validUntil?: string;
-}
+export type { Decision } from './kept-decision';
 
 /** Asked for (`record`), or the key records always: the principal the log names. */
 export const recordAs = (asked: boolean | undefined, p: Principal): string | undefined =>
@@ -80,16 +57,7 @@ export class ConsentDecisionService {
       const [first] = rows;
       if (first?.kept_reason) {
         this.rulesOf(first, q.channel);
-        const kept = {
-          subject_id: first.kept_subject_id!,
-          reason: first.kept_reason,
-          reason_if_suppressed: first.kept_reason,
-          event_id: first.kept_event_id ?? null,
-          version: first.kept_version ?? null,
-          granted_at: first.kept_granted_at ?? null,
-          valid_until: first.kept_valid_until ?? null,
-        };
-        return this.answer(q, keptInto({}, kept, false), kept.subject_id, recordAs);
+        return this.answer(q, keptInto({}, keptOfOne(first), false), first.kept_subject_id!, recordAs);
       }
     } else {
       const kind: IdentifierKind = q.email !== undefined ? 'email' : q.phone !== undefined ? 'phone' : 'external_id';
