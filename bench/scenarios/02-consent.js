@@ -106,6 +106,29 @@ async function cursorToFile(ctx, withContacts, file, crypto) {
   return { lines };
 }
 
+/** Times the batch check over the samples (one per run), each answer checked to allow every entry. */
+function timeBatch(ctx, key, field, samples, what) {
+  return timeRuns(async (i) => {
+    const body = { purpose: MAIN, channel: 'email', [field]: samples[i] };
+    const res = await call(ctx, 'POST', '/v1/consents/check', body, key);
+    if (res.results.length !== samples[i].length || !res.results.every((r) => r.allowed))
+      throw new Error(`${what}: unexpected answers`);
+  });
+}
+
+/** Times one named statement per run on a pool of the bench's own, each answer at least a batch's rows. */
+async function timeStatement(ctx, name, text, valuesOf) {
+  const pool = new Pool({ connectionString: ctx.databaseUrl, max: 4 });
+  try {
+    return await timeRuns(async (i) => {
+      const { rows: found } = await pool.query({ name, text, values: valuesOf(i) });
+      if (found.length < BATCH) throw new Error(`${name}: ${found.length} rows`);
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
 module.exports = {
   name: 'consent decision, batch and audience',
   async setup(ctx) {
@@ -199,41 +222,23 @@ module.exports = {
       });
     }
 
-    // 2. Batch of 10,000 e-mails, a fresh random sample each run; the ceiling runs the service's four
-    // statements in the service's two parallel rounds, parameters precomputed.
+    // 2. Batch of 10,000 e-mails, a fresh random sample each run, against one `= ANY` lookup of their states after
+    // blind indexing (the indexes computed here, outside the timing).
     const crypto = new CryptoService({ ENCRYPTION_KEY: ctx.env.ENCRYPTION_KEY, ENCRYPTION_KEY_VERSION: 1 });
     if (PARTS.has('batch')) {
       const samples = Array.from({ length: 17 }, () => sample(seeded.emails, BATCH));
-      const batch = await timeRuns(async (i) => {
-        const res = await call(
-          ctx,
-          'POST',
-          '/v1/consents/check',
-          { purpose: MAIN, channel: 'email', emails: samples[i] },
-          consentKey,
-        );
-        if (res.results.length !== BATCH || !res.results.every((r) => r.allowed))
-          throw new Error('batch: unexpected answers');
-      });
+      const batch = await timeBatch(ctx, consentKey, 'emails', samples, 'batch');
       // The least work that answers (issue 16): the e-mails blind-indexed here, then one `= ANY` lookup of their
       // consent_state rows through the identifiers' index.
       const indexes = samples.map((emails) => emails.map((e) => crypto.blindIndex('email', e)));
-      const pool = new Pool({ connectionString: ctx.databaseUrl, max: 4 });
-      let ceilingBatch;
-      try {
-        ceilingBatch = await timeRuns(async (i) => {
-          const { rows: found } = await pool.query({
-            name: 'batch_state_rows',
-            text: `SELECT i.subject_id, s.status, s.expires_at FROM subject_identifiers i
-                     JOIN consent_state s ON s.subject_id = i.subject_id AND s.purpose_key = $2 AND s.channel = 'email'
-                    WHERE i.kind = 'email' AND i.blind_index = ANY($1::bytea[])`,
-            values: [indexes[i], MAIN],
-          });
-          if (found.length < BATCH) throw new Error(`ceiling batch: ${found.length} rows`);
-        });
-      } finally {
-        await pool.end();
-      }
+      const ceilingBatch = await timeStatement(
+        ctx,
+        'batch_state_rows',
+        `SELECT i.subject_id, s.status, s.expires_at FROM subject_identifiers i
+           JOIN consent_state s ON s.subject_id = i.subject_id AND s.purpose_key = $2 AND s.channel = 'email'
+          WHERE i.kind = 'email' AND i.blind_index = ANY($1::bytea[])`,
+        (i) => [indexes[i], MAIN],
+      );
       const batchRatio = batch.p50 / ceilingBatch.p50;
       rows.push({
         name: `batch check POST /v1/consents/check, ${BATCH.toLocaleString('en')} e-mails vs one = ANY lookup of their consent_state rows`,
@@ -248,32 +253,14 @@ module.exports = {
     // of the same subjects' consent_state rows.
     if (PARTS.has('batch-ids')) {
       const samples = Array.from({ length: 17 }, () => sample(seeded.ids, BATCH));
-      const batch = await timeRuns(async (i) => {
-        const res = await call(
-          ctx,
-          'POST',
-          '/v1/consents/check',
-          { purpose: MAIN, channel: 'email', subjectIds: samples[i] },
-          consentKey,
-        );
-        if (res.results.length !== BATCH || !res.results.every((r) => r.allowed))
-          throw new Error('batch by id: unexpected answers');
-      });
-      const pool = new Pool({ connectionString: ctx.databaseUrl, max: 4 });
-      let ceilingBatch;
-      try {
-        ceilingBatch = await timeRuns(async (i) => {
-          const { rows: found } = await pool.query({
-            name: 'batch_state_rows_by_id',
-            text: `SELECT subject_id, status, expires_at FROM consent_state
-                    WHERE purpose_key = $2 AND channel = 'email' AND subject_id = ANY($1::uuid[])`,
-            values: [samples[i], MAIN],
-          });
-          if (found.length < BATCH) throw new Error(`ceiling batch by id: ${found.length} rows`);
-        });
-      } finally {
-        await pool.end();
-      }
+      const batch = await timeBatch(ctx, consentKey, 'subjectIds', samples, 'batch by id');
+      const ceilingBatch = await timeStatement(
+        ctx,
+        'batch_state_rows_by_id',
+        `SELECT subject_id, status, expires_at FROM consent_state
+          WHERE purpose_key = $2 AND channel = 'email' AND subject_id = ANY($1::uuid[])`,
+        (i) => [samples[i], MAIN],
+      );
       // The same batches with the rows gone: what the live statement alone costs (the answer before the rows).
       const owner = new Client({ connectionString: ctx.databaseUrl });
       await owner.connect();
@@ -282,16 +269,7 @@ module.exports = {
       } finally {
         await owner.end();
       }
-      const live = await timeRuns(async (i) => {
-        const res = await call(
-          ctx,
-          'POST',
-          '/v1/consents/check',
-          { purpose: MAIN, channel: 'email', subjectIds: samples[i] },
-          consentKey,
-        );
-        if (!res.results.every((r) => r.allowed)) throw new Error('batch by id without rows: unexpected answers');
-      });
+      const live = await timeBatch(ctx, consentKey, 'subjectIds', samples, 'batch by id without rows');
       const ratio = batch.p50 / ceilingBatch.p50;
       rows.push({
         name: `batch check POST /v1/consents/check, ${BATCH.toLocaleString('en')} subject ids vs one = ANY lookup of their consent_state rows`,
