@@ -80,7 +80,6 @@ function sample(list, n) {
 
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-
 /**
  * A worker process of the built service against the bench's database and Redis prefix, with the
  * scheduled jobs off unless a scenario turns them on; resolves once it says it is running.
@@ -130,4 +129,17 @@ async function runCli(ctx, name) {
   return { stdout, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-module.exports = { runCli, startWorker, loadVaried, loadInProcess, timeRuns, fmtHttp, fmtLoop, fmtRuns, ms, sample, pick, DURATION };
+module.exports = {
+  runCli,
+  startWorker,
+  loadVaried,
+  loadInProcess,
+  timeRuns,
+  fmtHttp,
+  fmtLoop,
+  fmtRuns,
+  ms,
+  sample,
+  pick,
+  DURATION,
+};

@@ -211,7 +211,8 @@ module.exports = {
       await db.connect();
       const kept = (await db.query('SELECT count(*)::int AS n FROM consent_decisions')).rows[0].n;
       await db.end();
-      if (kept < recorded.requests.total) throw new Error(`decision log: ${kept} kept, ${recorded.requests.total} answered`);
+      if (kept < recorded.requests.total)
+        throw new Error(`decision log: ${kept} kept, ${recorded.requests.total} answered`);
       const ratio = recorded.requests.average / plain.requests.average;
       rows.push({
         name: 'single check with record=true (decision log, group commit) vs the same check unrecorded',
