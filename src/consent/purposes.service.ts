@@ -16,6 +16,9 @@ const NULLABLE: ReadonlySet<string> = new Set([
   'automatedDecisions',
 ]);
 
+/** The purpose's fields the decision rules read (`PurposeRules` and the channels offered). */
+const DECISION_FIELDS = new Set(['legalBasis', 'marketing', 'minimumAge', 'reconsentFromVersion', 'channels']);
+
 @Injectable()
 export class PurposesService {
   constructor(
@@ -86,8 +89,9 @@ export class PurposesService {
       );
       if (!changed.length) return row;
       await this.purposes.update(m, row.id, patch);
-      // Its rules may have changed (basis, marketing, age, channels): its kept decisions are decided again (issue 16).
-      await this.decisions.refreshPurpose(m, key);
+      // A change of the rules decides the purpose's kept rows again (issue 16); a new description or recipient list
+      // leaves every decision as it is, and costs no pass over the purpose's subjects.
+      if (changed.some((field) => DECISION_FIELDS.has(field))) await this.decisions.refreshPurpose(m, key);
       // Field names only: the values are in the purpose itself, and the audit log must stay small.
       await this.audit.append(m, {
         action: 'purpose.updated',

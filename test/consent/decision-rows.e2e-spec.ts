@@ -163,6 +163,12 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     expect((await t.request('PATCH', `/v1/purposes/${notices}`, { channels: ['email'] })).status).toBe(200);
     rows = await expectRowsAgree([a, c, d]);
     expect(rows.filter((r) => r.purpose_key === notices).map((r) => r.channel)).toEqual(['email']);
+    // A field the rules do not read changes no decision: the rows are not written again.
+    const decidedAt = () =>
+      t.dataSource.query(`SELECT decided_at FROM decision_rows WHERE purpose_key = $1 ORDER BY subject_id`, [notices]);
+    const before = await decidedAt();
+    expect((await t.request('PATCH', `/v1/purposes/${notices}`, { description: 'Zawiadomienia' })).status).toBe(200);
+    expect(await decidedAt()).toEqual(before);
   });
 
   it('answers a batch by id or e-mail from the rows, and decides a row past valid_until again', async () => {
