@@ -29,10 +29,8 @@ export class ConsentSubjectHooks implements OnModuleInit {
       await this.decisions.refresh(m, [e.survivorId, e.mergedId]);
     });
     this.hooks.onErasedMany('consent', (m, events) => this.erased(m, events));
-    this.hooks.onObjectedToDirectMarketing('consent', async (m, e) => {
-      await this.objected(m, e.subjectId);
-      await this.decisions.refresh(m, [e.subjectId]);
-    });
+    // The kept decisions follow through the withdrawals' writes and the merge's or the objection's own refresh.
+    this.hooks.onObjectedToDirectMarketing('consent', (m, e) => this.objected(m, e.subjectId));
     // Issue 14 item 2: the feed follows every change of the subject's that alters a decision; so do its kept
     // decisions (issue 16 item 1).
     this.hooks.onChanged('consent', async (m, e) => {

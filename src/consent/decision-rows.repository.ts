@@ -130,21 +130,21 @@ export class DecisionRowsRepository {
     );
   }
 
-  /** A keyset page of the subjects with a consent state for the purpose, after `afterId`. */
-  async subjectsOfPurpose(m: EntityManager, purposeKey: string, afterId: string, limit: number): Promise<string[]> {
+  /**
+   * A keyset page of the subjects with a consent state (for the purpose; null: any), after `afterId` (the state's
+   * primary key leads with the subject).
+   */
+  async subjectsWithStates(
+    m: EntityManager,
+    purposeKey: string | null,
+    afterId: string,
+    limit: number,
+  ): Promise<string[]> {
     const rows = (await m.query(
-      `SELECT DISTINCT subject_id::text FROM consent_state WHERE purpose_key = $1 AND subject_id > $2::uuid
+      `SELECT DISTINCT subject_id::text FROM consent_state
+        WHERE subject_id > $2::uuid AND ($1::text IS NULL OR purpose_key = $1)
         ORDER BY 1 LIMIT $3`,
       [purposeKey, afterId, limit],
-    )) as { subject_id: string }[];
-    return rows.map((r) => r.subject_id);
-  }
-
-  /** A keyset page of the subjects with any consent state, after `afterId` (the state's primary key leads with it). */
-  async subjectsWithStates(m: EntityManager, afterId: string, limit: number): Promise<string[]> {
-    const rows = (await m.query(
-      `SELECT DISTINCT subject_id::text FROM consent_state WHERE subject_id > $1::uuid ORDER BY 1 LIMIT $2`,
-      [afterId, limit],
     )) as { subject_id: string }[];
     return rows.map((r) => r.subject_id);
   }

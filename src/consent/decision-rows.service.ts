@@ -64,15 +64,10 @@ export class DecisionRowsService {
    * other means. Checks are answered correctly meanwhile, from the states. Safe to run again.
    */
   async rebuildAll(): Promise<{ subjects: number }> {
-    let after = NIL_UUID;
-    let subjects = 0;
-    for (;;) {
-      const ids = await this.repo.subjectsWithStates(this.dataSource.manager, after, REBUILD_PAGE);
-      if (!ids.length) return { subjects };
-      await this.dataSource.transaction((m) => this.refresh(m, ids));
-      subjects += ids.length;
-      after = ids[ids.length - 1];
-    }
+    const subjects = await this.eachPage(this.dataSource.manager, null, REBUILD_PAGE, (ids) =>
+      this.dataSource.transaction((m) => this.refresh(m, ids)),
+    );
+    return { subjects };
   }
 
   /** In the caller's transaction: the rows of these subjects (survivors) decided again, for these purposes or all. */
@@ -117,11 +112,23 @@ export class DecisionRowsService {
    * other refresh of the purpose reads it FOR SHARE, so it either finished before the change or waits for it.
    */
   async refreshPurpose(m: EntityManager, purposeKey: string): Promise<void> {
+    await this.eachPage(m, purposeKey, PURPOSE_PAGE, (ids) => this.decideAndReplace(m, ids, [purposeKey]));
+  }
+
+  /** `fn` on each keyset page of the subjects with a consent state (for the purpose; null: any); how many there were. */
+  private async eachPage(
+    m: EntityManager,
+    purposeKey: string | null,
+    size: number,
+    fn: (ids: string[]) => Promise<void>,
+  ): Promise<number> {
     let after = NIL_UUID;
+    let seen = 0;
     for (;;) {
-      const ids = await this.repo.subjectsOfPurpose(m, purposeKey, after, PURPOSE_PAGE);
-      if (!ids.length) return;
-      await this.decideAndReplace(m, ids, [purposeKey]);
+      const ids = await this.repo.subjectsWithStates(m, purposeKey, after, size);
+      if (!ids.length) return seen;
+      await fn(ids);
+      seen += ids.length;
       after = ids[ids.length - 1];
     }
   }

@@ -130,10 +130,10 @@ function completeOperation(path: string, method: string, op: Operation): void {
   // An id that does not parse (not a UUID) is 400 bad_request; a well-formed unknown one 404.
   if (path.includes('{')) statuses.add('400').add('404');
   const hasQuery = (op.parameters ?? []).some((p) => p.in === 'query');
-  if (op.requestBody) statuses.add('400').add('413').add('415').add('422');
-  if (hasQuery) statuses.add('400').add('422');
-  // The input guard reads every route's query string, declared or not: a NUL or an unpaired surrogate in it is
-  // 422 invalid_characters (as application/problem+json) before the route runs, probes and published keys included.
+  if (op.requestBody) statuses.add('400').add('413').add('415');
+  if (hasQuery) statuses.add('400');
+  // 422 on every route: a body or query that fails validation, and the input guard, which reads every route's query
+  // string, declared or not (a NUL or an unpaired surrogate is 422 invalid_characters before the route runs).
   statuses.add('422');
   // Every operation but liveness reads PostgreSQL or Redis: a lost connection is 503 with Retry-After, never 500.
   if (!path.startsWith('/health/live')) statuses.add('503');

@@ -69,7 +69,7 @@ export function documentValidationBounds(): void {
 
 /** Of an array property only its size and uniqueness bound the array itself. */
 const arrayBounds = ({ minItems, maxItems, uniqueItems }: Bounds): Bounds =>
-  JSON.parse(JSON.stringify({ minItems, maxItems, uniqueItems })) as Bounds;
+  Object.fromEntries(Object.entries({ minItems, maxItems, uniqueItems }).filter(([, v]) => v !== undefined));
 
 /**
  * class-validator's storage keeps the classes it validates in a map its types mark private; there is no public
