@@ -65,6 +65,7 @@ module.exports = {
         'consent_decision_results',
         'consent_changes',
         'decision_rows',
+        'decision_rows_built',
         'consent_imports',
         'consent_import_chunks',
         'consent_import_errors',

@@ -1,6 +1,6 @@
 import { ConsentDecisionRecord, ConsentDecisionResult } from './consent-decision-record.entity';
 import { ConsentChange } from './consent-change.entity';
-import { DecisionRow } from './decision-row.entity';
+import { DecisionRow, DecisionRowsBuilt } from './decision-row.entity';
 import { ConsentImport, ConsentImportChunk, ConsentImportError } from './consent-import.entity';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentEvidence } from './consent-evidence.entity';
@@ -25,6 +25,7 @@ export const CONSENT_ENTITIES = [
   ConsentDecisionResult,
   ConsentChange,
   DecisionRow,
+  DecisionRowsBuilt,
   ConsentImport,
   ConsentImportChunk,
   ConsentImportError,

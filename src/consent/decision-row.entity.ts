@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { Channel, DecisionReason } from './consent.types';
 
 /**
@@ -42,4 +42,19 @@ export class DecisionRow {
 
   @Column({ type: 'timestamptz' })
   decidedAt: Date;
+}
+
+/**
+ * Present once every consent state has its decision rows (migration 1763800034000): on a new installation from the
+ * start, on an upgraded one when `npm run decisions:rebuild` has finished. Until then the audience decides from the
+ * states, since a state without rows would be missing from a read of the rows alone.
+ */
+@Entity({ name: 'decision_rows_built' })
+@Check('ck_decision_rows_built_only', 'only_row')
+export class DecisionRowsBuilt {
+  @PrimaryColumn({ type: 'boolean', default: true })
+  onlyRow: boolean;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  builtAt: Date;
 }

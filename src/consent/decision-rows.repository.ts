@@ -37,6 +37,12 @@ export interface KeptDecision {
   valid_until: string | null;
 }
 
+/** A row of the audience read from the kept decisions: granted, or past `valid_until` (`stale`: decide again). */
+export interface AudienceKeptRow {
+  subject_id: string;
+  stale: boolean;
+}
+
 /** A kept decision for a batch's slot; by identifier, `reason` is null for an owner without a row. */
 export interface KeptSlotRow extends Omit<KeptDecision, 'reason'> {
   n: number;
@@ -178,5 +184,34 @@ export class DecisionRowsRepository {
          ) d ON true`,
       [purposeKey, channel, kind, indexes],
     ) as Promise<KeptSlotRow[]>;
+  }
+
+  /**
+   * One keyset page of the audience from the kept rows of a purpose and channel whose answer needs a consent: those
+   * granted, and those past `valid_until` whatever they say (time may have made them granted, or taken it away).
+   * A range scan of the primary key; nothing else is read.
+   */
+  audiencePage(purposeKey: string, channel: string, afterId: string, limit: number): Promise<AudienceKeptRow[]> {
+    return this.dataSource.query(
+      `SELECT d.subject_id::text, coalesce(d.valid_until <= now(), false) AS stale
+         FROM decision_rows d
+        WHERE d.purpose_key = $1 AND d.channel = $2 AND d.subject_id > $3::uuid
+          AND (d.reason = '${DecisionReason.Granted}' OR d.valid_until <= now())
+        ORDER BY d.subject_id LIMIT $4`,
+      [purposeKey, channel, afterId, limit],
+    ) as Promise<AudienceKeptRow[]>;
+  }
+
+  /** Whether every consent state has its rows (migration 1763800034000). */
+  async built(): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM decision_rows_built`)) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** After a rebuild has passed every subject with a state: the rows are complete from now on. */
+  async markBuilt(): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO decision_rows_built (only_row) VALUES (true) ON CONFLICT (only_row) DO NOTHING`,
+    );
   }
 }

@@ -67,6 +67,8 @@ export class DecisionRowsService {
     const subjects = await this.eachPage(this.dataSource.manager, null, REBUILD_PAGE, (ids) =>
       this.dataSource.transaction((m) => this.refresh(m, ids)),
     );
+    // A subject whose first state came after its page was passed got its rows from that change's own refresh.
+    await this.repo.markBuilt();
     return { subjects };
   }
 

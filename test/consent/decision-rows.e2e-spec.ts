@@ -1,5 +1,6 @@
 import { DecisionRowsService } from '../../src/consent/decision-rows.service';
 import { SubjectRightsService } from '../../src/subjects/subject-rights.service';
+import { checkedFetch } from '../support/contract';
 import { startTestApp, TestApp } from '../support/test-app';
 import { addAndPublish, createSubject, grant, publishedPurpose, uniqueEmail } from './consent-fixtures';
 
@@ -210,6 +211,55 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
     expect(await byEmail([email])).toEqual(['granted']);
     expect(await check(pair, 'email', s)).toMatchObject({ allowed: true, reason: 'granted' });
+  });
+
+  it('streams the audience from the rows once they are complete, deciding a row past valid_until again', async () => {
+    const aud = await publishedPurpose(t, 'rows-aud', { marketing: true, channels: ['email', 'sms'] });
+    const [a, b, c, d] = await Promise.all(Array.from({ length: 4 }, () => createSubject(t)));
+    for (const s of [a, b, c]) await record(s, aud);
+    await record(c, aud, { decision: 'withdrawn' });
+    await record(d, aud, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const audience = async (purpose: string) => {
+      const res = await checkedFetch(`${t.baseUrl}/v1/purposes/${purpose}/audience?channel=email`, {
+        headers: { authorization: `Bearer ${t.adminKey}` },
+      });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { subjectId: string }).subjectId)
+        .sort();
+    };
+    const live = [a, b, d].sort();
+    expect(await audience(aud)).toEqual(live);
+    // Written behind the service's back, the rows show in the stream, so it reads them...
+    await t.asOwner(`UPDATE decision_rows SET reason = 'refused' WHERE subject_id = '${a}' AND purpose_key = '${aud}'`);
+    await t.asOwner(`UPDATE decision_rows SET reason = 'granted' WHERE subject_id = '${c}' AND purpose_key = '${aud}'`);
+    expect(await audience(aud)).toEqual([b, c, d].sort());
+    // ...and a row past its time is decided again from the subject and its states, whatever it says.
+    await t.asOwner(
+      `UPDATE decision_rows SET valid_until = now() - interval '1 second'
+        WHERE subject_id IN ('${a}', '${c}') AND purpose_key = '${aud}'`,
+    );
+    expect(await audience(aud)).toEqual(live);
+    // Until the rows are complete (an upgraded installation before its rebuild) the stream reads the states.
+    await t.asOwner(`UPDATE decision_rows SET reason = 'refused', valid_until = NULL WHERE subject_id = '${b}'`);
+    await t.asOwner(`DELETE FROM decision_rows_built`);
+    expect(await audience(aud)).toEqual(live);
+    await t.get(DecisionRowsService).rebuildAll();
+    expect(await t.dataSource.query(`SELECT 1 FROM decision_rows_built`)).toHaveLength(1);
+    expect(await audience(aud)).toEqual(live);
+    // A purpose on another basis lists those with a current grant; its rows say legal_basis for every state.
+    const [e, f] = await Promise.all([createSubject(t), createSubject(t)]);
+    for (const s of [e, f]) await record(s, notices);
+    await record(f, notices, { decision: 'withdrawn' });
+    const listed = await audience(notices);
+    expect(listed).toContain(e);
+    expect(listed).not.toContain(f);
+    expect((await rowsOf([f])).find((r) => r.purpose_key === notices && r.channel === 'email')?.reason).toBe(
+      'legal_basis',
+    );
   });
 
   it('keeps both channels right when two grants for one subject commit side by side', async () => {
