@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { validationPipe } from '../common/validation/validation-pipe';
-import { plainCheckQuery } from './consent-check.route';
-import { DecisionQuery } from './consent-decision.dto';
+import { plainBatchBody, plainCheckQuery } from './consent-check.route';
+import { BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
 import { Channel } from './consent.types';
 
 /*
@@ -20,7 +20,7 @@ const viaPipe = async (query: Record<string, unknown>): Promise<DecisionQuery | 
 };
 
 // Absent one time in `freq`; otherwise good four times in five.
-const value = (good: fc.Arbitrary<string>, bad: fc.Arbitrary<unknown>, freq = 2) =>
+const value = (good: fc.Arbitrary<string | boolean>, bad: fc.Arbitrary<unknown>, freq = 2) =>
   fc.option(fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: bad, weight: 1 }), { nil: undefined, freq });
 
 const query = fc.record(
@@ -69,5 +69,68 @@ describe('plainCheckQuery (the check route outside Nest)', () => {
     expect(plainCheckQuery(null)).toBeNull();
     expect(plainCheckQuery('purpose=a')).toBeNull();
     expect(plainCheckQuery({ purpose: 'newsletter', channel: 'email', record: true })).toBeNull();
+  });
+});
+
+const viaPipeBody = async (body: unknown): Promise<BatchDecisionDto | null> => {
+  try {
+    return (await validationPipe.transform(body, { type: 'body', metatype: BatchDecisionDto })) as BatchDecisionDto;
+  } catch {
+    return null;
+  }
+};
+
+// A list: good entries with now and then a bad one, or something that is not a list of strings at all.
+const list = (good: fc.Arbitrary<string>, bad: fc.Arbitrary<unknown>) =>
+  fc.option(
+    fc.oneof(
+      { arbitrary: fc.array(good, { maxLength: 6 }), weight: 6 },
+      { arbitrary: fc.array(fc.oneof(good, bad), { minLength: 1, maxLength: 4 }), weight: 2 },
+      { arbitrary: fc.constantFrom(null, 'a@b.pl', {}, [[]], 7), weight: 1 },
+    ),
+    { nil: undefined, freq: 2 },
+  );
+
+const body = fc.record(
+  {
+    purpose: value(
+      fc.constantFrom('newsletter', 'a-b', 'x'.repeat(64)),
+      fc.constantFrom('', 'News', 'x'.repeat(65), null, 5, ['a']),
+      20,
+    ),
+    channel: value(fc.constantFrom(...Object.values(Channel)), fc.constantFrom('Email', 'fax', null, ['email']), 20),
+    subjectIds: list(fc.uuid(), fc.constantFrom('', 'not-a-uuid', 5, null)),
+    emails: list(fc.string({ maxLength: 30 }), fc.constantFrom('a'.repeat(1025), 5, null, { a: 1 })),
+    phones: list(fc.string({ maxLength: 20 }), fc.constantFrom('1'.repeat(65), true)),
+    externalIds: list(fc.string({ maxLength: 20 }), fc.constant('x'.repeat(401))),
+    record: value(fc.boolean(), fc.constantFrom('true', 1, null)),
+    extra: fc.option(fc.constant('1'), { nil: undefined, freq: 6 }),
+  },
+  { requiredKeys: [] },
+);
+
+describe('plainBatchBody (the batch route outside Nest)', () => {
+  it('accepts exactly what the global validation pipe accepts for BatchDecisionDto, with the same values', async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (raw) => {
+        const b = withoutUndefined(raw);
+        const fast = plainBatchBody(b);
+        const slow = await viaPipeBody(JSON.parse(JSON.stringify(b)));
+        expect(fast === null).toBe(slow === null);
+        if (fast && slow) {
+          accepted += 1;
+          expect(fast).toEqual({ ...slow });
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('refuses what is not a JSON object', () => {
+    expect(plainBatchBody(null)).toBeNull();
+    expect(plainBatchBody([{ purpose: 'newsletter', channel: 'email' }])).toBeNull();
+    expect(plainBatchBody('{}')).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import { Principal } from '../common/auth/principal';
 import { hasScope } from '../common/auth/scopes';
 import { requestContext } from '../common/context/request-context';
 import { replyWithProblem } from '../common/problem/problem.filter';
-import { DecisionQuery } from './consent-decision.dto';
+import { BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
 import { ConsentDecisionService, recordAs } from './consent-decision.service';
 import { Channel, PURPOSE_KEY_PATTERN } from './consent.types';
 
@@ -62,6 +62,55 @@ export function plainCheckQuery(query: unknown): DecisionQuery | null {
   return purpose && channel ? out : null;
 }
 
+type BatchList = 'subjectIds' | 'emails' | 'phones' | 'externalIds';
+/** BatchDecisionDto's lists and the longest entry each takes (null: a UUID). */
+const BATCH_LISTS: Record<BatchList, number | null> = { subjectIds: null, emails: 1024, phones: 64, externalIds: 400 };
+
+/**
+ * The batch's body exactly as BatchDecisionDto's validation would accept it, or null (Nest's pipeline then answers,
+ * with its field errors), as `plainCheckQuery` does for the single check. A null where a field is optional is taken
+ * as the pipe takes it (`IsOptional` lets it through, and it is kept); how many lists were given, and how long the
+ * list is, the service checks either way. One pass over the list, with class-validator's own `isUUID` per id.
+ */
+export function plainBatchBody(body: unknown): BatchDecisionDto | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const b = body as Record<string, unknown>;
+  const out = { purpose: '', channel: Channel.Email } as BatchDecisionDto;
+  let purpose = false;
+  let channel = false;
+  for (const key of Object.keys(b)) {
+    const v = b[key];
+    if (key === 'purpose') {
+      if (typeof v !== 'string' || v.length < 1 || v.length > 64 || !PURPOSE_KEY_PATTERN.test(v)) return null;
+      out.purpose = v;
+      purpose = true;
+    } else if (key === 'channel') {
+      if (typeof v !== 'string' || !CHANNELS.has(v)) return null;
+      out.channel = v as Channel;
+      channel = true;
+    } else if (key === 'record') {
+      if (v !== null && typeof v !== 'boolean') return null;
+      out.record = v as boolean;
+    } else if (Object.prototype.hasOwnProperty.call(BATCH_LISTS, key)) {
+      if (v !== null && !plainList(v, BATCH_LISTS[key as BatchList])) return null;
+      out[key as BatchList] = v as string[];
+    } else {
+      return null;
+    }
+  }
+  return purpose && channel ? out : null;
+}
+
+function plainList(v: unknown, longest: number | null): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
+    if (typeof e !== 'string') return false;
+    if (longest === null ? !isUUID(e) : e.length > longest) return false;
+  }
+  return true;
+}
+
 /**
  * Issue 16 item 1: `GET /v1/consents/check` is the one route marketing systems call per contact, so its common
  * case (a valid query from a caller holding `consent:read`) is served by this handler, put in place of the one
@@ -71,7 +120,8 @@ export function plainCheckQuery(query: unknown): DecisionQuery | null {
  * (security headers, correlation id, staff sessions, input guard, metrics and access log). Anything else (no
  * or a wrong key, a missing scope, a query that would not validate) is handed to Nest's handler, so the
  * 401/403/422 answers and their field errors stay the ones the contract documents; the controller stays the
- * route's declaration for the OpenAPI document.
+ * route's declaration for the OpenAPI document. The batch (`POST`) is served the same way: there the pipe's
+ * class-validator pass over 10,000 ids was a sixth of a batch's time.
  */
 @Injectable()
 export class ConsentCheckRoute {
@@ -81,18 +131,20 @@ export class ConsentCheckRoute {
   attach(fastify: FastifyInstance, principalOf: (req: FastifyRequest) => Promise<Principal | null>): void {
     const decisions = this.decisions;
     fastify.addHook('onRoute', (route) => {
-      if (route.url !== CHECK_ROUTE || route.method !== 'GET') return;
-      const nest = route.handler;
+      if (route.url !== CHECK_ROUTE || (route.method !== 'GET' && route.method !== 'POST')) return;
+      const nest = route.handler as RouteHandlerMethod;
+      const single = route.method === 'GET';
       route.handler = async function check(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
-        const q = plainCheckQuery(req.query);
-        const principal = q && (await principalOf(req));
-        if (!q || !principal || !hasScope(principal.scopes, ['consent:read'])) {
-          return (nest as RouteHandlerMethod).call(this, req, reply);
-        }
+        const input = single ? plainCheckQuery(req.query) : plainBatchBody(req.body);
+        const principal = input && (await principalOf(req));
+        if (!input || !principal || !hasScope(principal.scopes, ['consent:read'])) return nest.call(this, req, reply);
         req.principal = principal;
         requestContext.setPrincipal(principal);
+        const as = recordAs(input.record ?? undefined, principal);
         try {
-          return await decisions.checkOne(q, recordAs(q.record, principal));
+          return await (single
+            ? decisions.checkOne(input as DecisionQuery, as)
+            : decisions.checkBatch(input as BatchDecisionDto, as));
         } catch (error) {
           replyWithProblem(req, reply, error);
           return reply;
