@@ -53,19 +53,20 @@ export class ConsentDecisionService {
     let rows: DecisionOneRow[];
     if (q.subjectId !== undefined) {
       rows = await this.repo.decisionById(q.purpose, q.channel, q.subjectId);
-      // Issue 16 item 1: the kept row answers when it is there and current; else the subject and its states do.
-      const [first] = rows;
-      if (first?.kept_reason) {
-        this.rulesOf(first, q.channel);
-        return this.answer(q, keptInto({}, keptOfOne(first), false), first.kept_subject_id!, recordAs);
-      }
     } else {
       const kind: IdentifierKind = q.email !== undefined ? 'email' : q.phone !== undefined ? 'phone' : 'external_id';
       const keys = this.subjects.identifierKeys(kind, (q.email ?? q.phone ?? q.externalId)!);
       // An identifier that does not normalise belongs to nobody and is on no list.
       rows = keys
-        ? await this.repo.decisionByIdentifier(q.purpose, kind, keys.blindIndex, keys.hash)
+        ? await this.repo.decisionByIdentifier(q.purpose, q.channel, kind, keys.blindIndex, keys.hash)
         : await this.repo.decisionById(q.purpose, q.channel, null);
+    }
+    // Issue 16 item 1: the kept row answers when it is there and current; else the subject and its states do.
+    const [first] = rows;
+    if (first?.kept_reason) {
+      this.rulesOf(first, q.channel);
+      const kept = keptInto({}, keptOfOne(first), first.identifier_suppressed);
+      return this.answer(q, kept, first.kept_subject_id!, recordAs);
     }
     const rules = this.rulesOf(rows[0], q.channel);
     const { resolved_id: subjectId, subject_status: status, identifier_suppressed: suppressed } = rows[0];

@@ -34,36 +34,38 @@ const DECISION_ONE_SELECT = `
          f.id AS resolved_id, f.subject_status, f.minor_until, f.objected, f.objected_purpose,
          s.subject_id, s.channel, s.status, s.event_id, s.version, s.granted_at, s.expires_at, s.pending,
          s.expressed_by, s.suppressed, s.confirmed_at`;
-const DECISION_ONE_FACTS = `${subjectFactsLateral('o.id', '$1')}
-    LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
-   WHERE p.key = $1`;
 
 /** Times as the answers write them (ISO 8601, milliseconds, UTC), so no Date is parsed only to be printed again. */
 export const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * By id ($2) on the channel ($3): the subject's kept decision row when it is current (issue 16 item 1), and only when
- * there is none, the facts and states to decide from (the lateral's condition gates the subjects' read).
+ * The subject `o.id`'s kept decision row on the channel (`channel`) when it is current (issue 16 item 1), and only
+ * when there is none, the facts and states to decide from (the lateral's condition gates the subjects' read).
  */
-export const DECISION_BY_ID_SQL = `${DECISION_ONE_SELECT}, false AS identifier_suppressed,
-         d.subject_id::text AS kept_subject_id, d.reason AS kept_reason, d.event_id AS kept_event_id,
+const KEPT_ONE_COLUMNS = `
+         d.subject_id::text AS kept_subject_id, d.reason AS kept_reason,
+         d.reason_if_suppressed AS kept_reason_if_suppressed, d.event_id AS kept_event_id,
          d.version AS kept_version, ${isoTime('d.granted_at')} AS kept_granted_at,
-         ${isoTime('d.valid_until')} AS kept_valid_until
-    FROM purposes p
-    CROSS JOIN (SELECT $2::uuid AS id) o
-    LEFT JOIN decision_rows d ON d.purpose_key = p.key AND d.channel = $3 AND d.subject_id = o.id
+         ${isoTime('d.valid_until')} AS kept_valid_until`;
+const keptOrFactsJoins = (channel: string) => `
+    LEFT JOIN decision_rows d ON d.purpose_key = p.key AND d.channel = ${channel} AND d.subject_id = o.id
           AND (d.valid_until IS NULL OR d.valid_until > now())${subjectFactsLateral('o.id', '$1', 'd.subject_id IS NULL')}
     LEFT JOIN consent_state s ON s.purpose_key = p.key AND s.subject_id = f.id
    WHERE p.key = $1`;
 
+/** By id ($2) on the channel ($3). */
+export const DECISION_BY_ID_SQL = `${DECISION_ONE_SELECT}, false AS identifier_suppressed,${KEPT_ONE_COLUMNS}
+    FROM purposes p
+    CROSS JOIN (SELECT $2::uuid AS id) o${keptOrFactsJoins('$3')}`;
+
 /**
  * The same by identifier: the owner of the blind index ($3; none when several systems share it, as
- * SubjectLookup.findId answers) and whether the identifier is on the suppression list ($4).
+ * SubjectLookup.findId answers), on the channel ($5), and whether the identifier is on the suppression list ($4).
  */
 export const DECISION_BY_IDENTIFIER_SQL = `${DECISION_ONE_SELECT},
-         ${identifierSuppressed('$2', '$4')} AS identifier_suppressed
+         ${identifierSuppressed('$2', '$4')} AS identifier_suppressed,${KEPT_ONE_COLUMNS}
     FROM purposes p
-    CROSS JOIN ${soleOwnerOfBlindIndex('$2', '$3')} o${DECISION_ONE_FACTS}`;
+    CROSS JOIN ${soleOwnerOfBlindIndex('$2', '$3')} o${keptOrFactsJoins('$5')}`;
 
 /** The purpose's rules alone: the batch decision reads them beside its subjects query, not on every row. */
 export const PURPOSE_RULES_SQL = `
@@ -183,6 +185,7 @@ export interface DecisionOneRow extends DecisionRow {
   /** By id only: the kept decision row, when current (null columns: none). */
   kept_subject_id?: string | null;
   kept_reason?: DecisionReason | null;
+  kept_reason_if_suppressed?: DecisionReason | null;
   kept_event_id?: string | null;
   kept_version?: number | null;
   kept_granted_at?: string | null;

@@ -166,8 +166,20 @@ export class ConsentRepository {
   }
 
   /** The single decision by an identifier's blind index and suppression hash, one named statement. */
-  decisionByIdentifier(purposeKey: string, kind: string, blindIndex: Buffer, hash: string): Promise<DecisionOneRow[]> {
-    return this.named('zgoda_decision_by_identifier', DECISION_BY_IDENTIFIER_SQL, [purposeKey, kind, blindIndex, hash]);
+  decisionByIdentifier(
+    purposeKey: string,
+    channel: string,
+    kind: string,
+    blindIndex: Buffer,
+    hash: string,
+  ): Promise<DecisionOneRow[]> {
+    return this.named('zgoda_decision_by_identifier', DECISION_BY_IDENTIFIER_SQL, [
+      purposeKey,
+      kind,
+      blindIndex,
+      hash,
+      channel,
+    ]);
   }
 
   async purposeRules(purposeKey: string): Promise<PurposeRulesRow | undefined> {

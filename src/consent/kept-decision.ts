@@ -29,12 +29,12 @@ export function keptInto(result: Record<string, unknown>, r: KeptDecision, suppr
   return answer;
 }
 
-/** The single check's kept row, from the `kept_*` columns of its statement (by id a row is never suppressed). */
+/** The single check's kept row, from the `kept_*` columns of its statement. */
 export function keptOfOne(r: DecisionOneRow): KeptDecision {
   return {
     subject_id: r.kept_subject_id!,
     reason: r.kept_reason!,
-    reason_if_suppressed: r.kept_reason!,
+    reason_if_suppressed: r.kept_reason_if_suppressed!,
     event_id: r.kept_event_id ?? null,
     version: r.kept_version ?? null,
     granted_at: r.kept_granted_at ?? null,

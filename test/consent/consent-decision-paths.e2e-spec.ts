@@ -161,8 +161,11 @@ describe('consent: the one-statement decision queries use their indexes', () => 
       /One-Time Filter: \(d\.subject_id IS NULL\)[\s\S]*Index Scan using subjects_pkey on subjects g/,
     );
     expect(byId).toMatch(/consent_state_pkey on consent_state/);
-    const byIdentifier = await plan(DECISION_BY_IDENTIFIER_SQL, ['newsletter', 'email', randomBytes(32), 'x']);
+    const byIdentifier = await plan(DECISION_BY_IDENTIFIER_SQL, ['newsletter', 'email', randomBytes(32), 'x', 'email']);
     expect(byIdentifier).toMatch(/ux_subject_identifiers_lookup/);
+    expect(byIdentifier).toMatch(
+      /decision_rows_pkey on decision_rows[\s\S]*One-Time Filter: \(d\.subject_id IS NULL\)/,
+    );
     expect(byIdentifier).not.toMatch(/Seq Scan/);
   });
 

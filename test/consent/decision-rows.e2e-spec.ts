@@ -37,6 +37,12 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     expect(res.status).toBe(200);
     return res.body as { reason: string; allowed: boolean };
   };
+  const checkBy = async (purpose: string, identifier: Record<string, string>) => {
+    const query = new URLSearchParams({ purpose, channel: 'email', ...identifier });
+    const res = await t.request('GET', `/v1/consents/check?${query.toString()}`);
+    expect(res.status).toBe(200);
+    return res.body as { reason: string; allowed: boolean };
+  };
   const batch = async (purpose: string, channel: string, subjectIds: string[]) => {
     const res = await t.request('POST', '/v1/consents/check', { purpose, channel, subjectIds });
     expect(res.status).toBe(200);
@@ -206,11 +212,34 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     expect(await batch(pair, 'email', [s, other, s.toUpperCase()])).toEqual(['refused', 'granted', 'refused']);
     expect(await byEmail([email.toUpperCase(), uniqueEmail('nobody')])).toEqual(['refused', 'unknown_subject']);
     expect(await check(pair, 'email', s)).toMatchObject({ allowed: false, reason: 'refused' });
+    expect(await checkBy(pair, { email: email.toUpperCase() })).toMatchObject({ allowed: false, reason: 'refused' });
     // ...until the row's time has come: then it decides from the states.
     await t.asOwner(`UPDATE decision_rows SET valid_until = now() - interval '1 second' WHERE subject_id = '${s}'`);
     expect(await batch(pair, 'email', [s, other])).toEqual(['granted', 'granted']);
     expect(await byEmail([email])).toEqual(['granted']);
     expect(await check(pair, 'email', s)).toMatchObject({ allowed: true, reason: 'granted' });
+    expect(await checkBy(pair, { email })).toMatchObject({ allowed: true, reason: 'granted' });
+  });
+
+  it('answers a check by an identifier on the suppression list from the row reason_if_suppressed', async () => {
+    // An erased person's e-mail stays on the suppression list; a new subject may come to hold it.
+    const email = uniqueEmail('rows-again');
+    const gone = await createSubject(t, { email });
+    expect((await t.request('POST', `/v1/subjects/${gone}/erase`, { reason: 'staff:request' })).status).toBe(204);
+    const s = await createSubject(t, { email });
+    await record(s, pair);
+    const byEmail = await checkBy(pair, { email });
+    const byId = await check(pair, 'email', s);
+    expect(byEmail.reason).toBe('suppressed');
+    await t.asOwner(
+      `UPDATE decision_rows SET reason = 'refused', reason_if_suppressed = 'withdrawn'
+        WHERE subject_id = '${s}' AND purpose_key = '${pair}' AND channel = 'email'`,
+    );
+    expect((await checkBy(pair, { email })).reason).toBe('withdrawn');
+    expect((await check(pair, 'email', s)).reason).toBe('refused');
+    await t.asOwner(`UPDATE decision_rows SET valid_until = now() - interval '1 second' WHERE subject_id = '${s}'`);
+    expect((await checkBy(pair, { email })).reason).toBe(byEmail.reason);
+    expect((await check(pair, 'email', s)).reason).toBe(byId.reason);
   });
 
   it('streams the audience from the rows once they are complete, deciding a row past valid_until again', async () => {
