@@ -46,7 +46,7 @@ const KEPT_ONE_COLUMNS = `
          d.subject_id::text AS kept_subject_id, d.reason AS kept_reason,
          d.reason_if_suppressed AS kept_reason_if_suppressed, d.event_id AS kept_event_id,
          d.version AS kept_version, ${isoTime('d.granted_at')} AS kept_granted_at,
-         ${isoTime('d.valid_until')} AS kept_valid_until`;
+         ${isoTime('d.answer_valid_until')} AS kept_answer_valid_until`;
 const keptOrFactsJoins = (channel: string) => `
     LEFT JOIN decision_rows d ON d.purpose_key = p.key AND d.channel = ${channel} AND d.subject_id = o.id
           AND (d.valid_until IS NULL OR d.valid_until > now())${subjectFactsLateral('o.id', '$1', 'd.subject_id IS NULL')}
@@ -189,7 +189,7 @@ export interface DecisionOneRow extends DecisionRow {
   kept_event_id?: string | null;
   kept_version?: number | null;
   kept_granted_at?: string | null;
-  kept_valid_until?: string | null;
+  kept_answer_valid_until?: string | null;
   resolved_id: string | null;
   subject_status: 'active' | 'restricted' | 'erased' | null;
   minor_until: string | null;

@@ -148,6 +148,8 @@ describe('decision rules: what a decision row may rely on', () => {
             };
             expect(decide({ ...live, identifierSuppressed: false }).reason).toBe(row.reason);
             expect(decide({ ...live, identifierSuppressed: true }).reason).toBe(row.reasonIfSuppressed);
+            // The answer kept with the row carries the validUntil a check decided without the row gives.
+            expect(decisionValidUntil({ ...live, identifierSuppressed: false })).toEqual(row.answerValidUntil);
           }
         }
       }),

@@ -240,7 +240,10 @@ export interface DecisionRowFacts {
   reasonIfSuppressed: DecisionReason;
   /** The state the decision rests on (none for a purpose with another basis, or no state on the channel). */
   state: StateFacts | undefined;
+  /** When the row must be decided again. */
   validUntil: Date | null;
+  /** The answer's own `validUntil` (`decisionValidUntil`): what a check decided without the row says. */
+  answerValidUntil: Date | null;
 }
 
 /**
@@ -263,8 +266,9 @@ export function decisionRows(input: DecisionRowsInput): DecisionRowFacts[] {
     };
     const asked = { ...base, identifierSuppressed: false };
     const reason = decide(asked).reason;
+    const answerValidUntil = decisionValidUntil(asked);
     const moments = [
-      decisionValidUntil(asked)?.getTime(),
+      answerValidUntil?.getTime(),
       ...others.map((s) => (currentGrant(s, now) ? s!.expiresAt?.getTime() : undefined)),
     ];
     const ahead = moments.filter((t): t is number => t !== undefined);
@@ -274,6 +278,7 @@ export function decisionRows(input: DecisionRowsInput): DecisionRowFacts[] {
       reasonIfSuppressed: decide({ ...base, identifierSuppressed: true }).reason,
       state: reason === DecisionReason.LegalBasis ? undefined : state,
       validUntil: ahead.length ? new Date(Math.min(...ahead)) : null,
+      answerValidUntil,
     };
   });
 }

@@ -40,6 +40,13 @@ export class DecisionRow {
   @Column({ type: 'timestamptz', nullable: true })
   validUntil: Date | null;
 
+  /**
+   * The `validUntil` the answer carries (a grant's expiry, a birthday), as a check decided without the row gives it;
+   * `validUntil` may come earlier (another channel's grant's expiry), when only the row needs deciding again.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  answerValidUntil: Date | null;
+
   @Column({ type: 'timestamptz' })
   decidedAt: Date;
 }

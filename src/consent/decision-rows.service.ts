@@ -3,13 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { decisionRows, StateFacts } from './consent-rules';
 import { NIL_UUID } from './consent-decision.sql';
 import { Channel } from './consent.types';
-import {
-  DecisionInputRow,
-  DecisionRowsRepository,
-  KeptDecision,
-  KeptSlotRow,
-  NewDecisionRow,
-} from './decision-rows.repository';
+import { DecisionInputRow, DecisionRowsRepository, KeptAnswerRow, NewDecisionRow } from './decision-rows.repository';
 
 /** Subjects decided per statement when a whole purpose is decided again. */
 const PURPOSE_PAGE = 2_000;
@@ -85,22 +79,18 @@ export class DecisionRowsService {
   /**
    * A batch check's kept rows: each slot with one owner and a current row goes into `kept` (slot to row); the live
    * rows of the other slots (`live` is given their slots, and numbers its rows by position in that list) come back
-   * numbered by slot. A row past `valid_until` is decided again, like a slot without one.
+   * numbered by slot. The repository leaves out a row past `valid_until`, so that slot is decided again.
    */
   async keptOrLive<T extends { n: number }>(
-    rows: Promise<KeptSlotRow[]>,
+    rows: Promise<KeptAnswerRow[]>,
     slots: number,
-    kept: Map<number, KeptDecision>,
+    kept: Map<number, KeptAnswerRow>,
     live: (slots: number[]) => Promise<T[]>,
   ): Promise<T[]> {
     const found = await rows;
-    const now = Date.now();
     const owners = new Map<number, number>();
     for (const r of found) owners.set(r.n, (owners.get(r.n) ?? 0) + 1);
-    for (const r of found) {
-      if (owners.get(r.n) !== 1 || r.reason === null) continue;
-      if (!r.valid_until || Date.parse(r.valid_until) > now) kept.set(r.n, r as KeptDecision);
-    }
+    for (const r of found) if (owners.get(r.n) === 1 && r.answer !== null) kept.set(r.n, r);
     const rest: number[] = [];
     for (let n = 1; n <= slots; n++) if (!kept.has(n)) rest.push(n);
     if (!rest.length) return [];

@@ -20,7 +20,7 @@ export function keptInto(result: Record<string, unknown>, r: KeptDecision, suppr
   const reason = suppressed ? r.reason_if_suppressed : r.reason;
   answer.allowed = reason === DecisionReason.Granted || reason === DecisionReason.LegalBasis;
   answer.reason = reason;
-  if (r.valid_until) answer.validUntil = r.valid_until;
+  if (r.answer_valid_until) answer.validUntil = r.answer_valid_until;
   if (r.event_id) {
     answer.consentId = r.event_id;
     answer.version = r.version!;
@@ -38,6 +38,6 @@ export function keptOfOne(r: DecisionOneRow): KeptDecision {
     event_id: r.kept_event_id ?? null,
     version: r.kept_version ?? null,
     granted_at: r.kept_granted_at ?? null,
-    valid_until: r.kept_valid_until ?? null,
+    answer_valid_until: r.kept_answer_valid_until ?? null,
   };
 }

@@ -66,7 +66,23 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     )) as { subject_id: string; purpose_key: string; channels: string[] }[];
     const expected = states.flatMap((s) => s.channels.map((c) => `${s.purpose_key}|${c}|${s.subject_id}`)).sort();
     expect(rows.map((r) => `${r.purpose_key}|${r.channel}|${r.subject_id}`).sort()).toEqual(expected);
+    // Each purpose and channel's batch answer, as text: the kept answers, written by PostgreSQL, must be the very
+    // bytes the live decisions give once the rows are gone.
+    const groups = [...new Set(rows.map((r) => `${r.purpose_key}|${r.channel}`))].map((g) => g.split('|'));
+    const batchTexts = () =>
+      Promise.all(
+        groups.map(async ([purpose, channel]) => {
+          const subjectIds = rows
+            .filter((r) => r.purpose_key === purpose && r.channel === channel)
+            .map((r) => r.subject_id);
+          const res = await t.request('POST', '/v1/consents/check', { purpose, channel, subjectIds });
+          expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+          return res.text.replace(/^\{"decisionId":"[0-9a-f-]{36}",/, '');
+        }),
+      );
+    const keptTexts = await batchTexts();
     await t.asOwner(`DELETE FROM decision_rows WHERE subject_id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+    expect(await batchTexts()).toEqual(keptTexts);
     for (const r of rows) {
       const live = await check(r.purpose_key, r.channel, r.subject_id);
       expect([r.purpose_key, r.channel, r.subject_id, r.reason]).toEqual([
@@ -237,6 +253,17 @@ describe('consent: decision rows kept in the transaction of every change', () =>
     );
     expect((await checkBy(pair, { email })).reason).toBe('withdrawn');
     expect((await check(pair, 'email', s)).reason).toBe('refused');
+    const inBatch = await t.request('POST', '/v1/consents/check', { purpose: pair, channel: 'email', emails: [email] });
+    expect(inBatch.body.results).toEqual([
+      {
+        email,
+        allowed: false,
+        reason: 'withdrawn',
+        consentId: expect.any(String),
+        version: 1,
+        grantedAt: expect.any(String),
+      },
+    ]);
     await t.asOwner(`UPDATE decision_rows SET valid_until = now() - interval '1 second' WHERE subject_id = '${s}'`);
     expect((await checkBy(pair, { email })).reason).toBe(byEmail.reason);
     expect((await check(pair, 'email', s)).reason).toBe(byId.reason);
