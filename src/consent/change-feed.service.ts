@@ -6,7 +6,7 @@ import { Env } from '../config/env';
 import { JobHandler } from '../jobs';
 import { SubjectLookupService } from '../subjects';
 import { ChangeFeedRepository, ChangeRow, NewChange } from './change-feed.repository';
-import { ConsentDecisionService, Decision } from './consent-decision.service';
+import { ConsentDecisionService } from './consent-decision.service';
 import { Channel } from './consent.types';
 import { PurposesRepository } from './purposes.repository';
 
@@ -106,8 +106,7 @@ export class ChangeFeed {
     const answers = new Map<string, { allowed: boolean; reason: string }>();
     for (const [k, w] of wanted) {
       const ids = [...w.subjects];
-      const answer = await this.decisions.checkBatch({ purpose: w.purpose, channel: w.channel, subjectIds: ids });
-      const { results } = JSON.parse(answer) as { results: Decision[] };
+      const { results } = await this.decisions.checkBatch({ purpose: w.purpose, channel: w.channel, subjectIds: ids });
       // Answers come in input order.
       results.forEach((res, i) => answers.set(`${k}\u0000${ids[i]}`, { allowed: res.allowed, reason: res.reason }));
     }

@@ -6,7 +6,7 @@ import { hasScope } from '../common/auth/scopes';
 import { requestContext } from '../common/context/request-context';
 import { replyWithProblem } from '../common/problem/problem.filter';
 import { BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
-import { ConsentDecisionService, JSON_UTF8, recordAs } from './consent-decision.service';
+import { ConsentDecisionService, recordAs } from './consent-decision.service';
 import { Channel, PURPOSE_KEY_PATTERN } from './consent.types';
 
 export const CHECK_ROUTE = '/v1/consents/check';
@@ -142,11 +142,9 @@ export class ConsentCheckRoute {
         requestContext.setPrincipal(principal);
         const as = recordAs(input.record ?? undefined, principal);
         try {
-          if (single) return await decisions.checkOne(input as DecisionQuery, as);
-          const answer = await decisions.checkBatch(input as BatchDecisionDto, as);
-          // Already JSON: with the type set, Fastify sends the text as it is.
-          reply.type(JSON_UTF8);
-          return answer;
+          return await (single
+            ? decisions.checkOne(input as DecisionQuery, as)
+            : decisions.checkBatch(input as BatchDecisionDto, as));
         } catch (error) {
           replyWithProblem(req, reply, error);
           return reply;

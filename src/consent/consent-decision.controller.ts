@@ -9,7 +9,7 @@ import { hasScope, RequireScopes } from '../common/auth/scopes';
 import { AudienceService } from './audience.service';
 import { AudienceQuery, BatchDecisionDto, DecisionQuery } from './consent-decision.dto';
 import { ConsentDecisionRecord } from './consent-decision-record.entity';
-import { ConsentDecisionService, JSON_UTF8, recordAs } from './consent-decision.service';
+import { ConsentDecisionService, recordAs } from './consent-decision.service';
 import { DecisionLog } from './decision-log.service';
 import { DecisionRecordView } from './consent-records.responses';
 import { BATCH_EXAMPLE, BATCH_REQUEST_EXAMPLE, CHECK_EXAMPLE } from './consent-api.examples';
@@ -52,15 +52,8 @@ export class ConsentDecisionController {
   @ApiOperation({ summary: 'Up to 10,000 decisions in one call, answered in input order' })
   @ApiBody({ type: BatchDecisionDto, examples: { emails: { value: BATCH_REQUEST_EXAMPLE } } })
   @ApiOkResponse({ type: BatchDecisionResponse, example: BATCH_EXAMPLE })
-  async checkBatch(
-    @Body() dto: BatchDecisionDto,
-    @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
-    const answer = await this.decisions.checkBatch(dto, recordAs(dto.record, principal));
-    // Already JSON: with the type set, Fastify sends the text as it is.
-    reply.type(JSON_UTF8);
-    return answer;
+  checkBatch(@Body() dto: BatchDecisionDto, @CurrentPrincipal() principal: Principal) {
+    return this.decisions.checkBatch(dto, recordAs(dto.record, principal));
   }
 
   @Get('decisions/:id')

@@ -7,16 +7,13 @@ import { SubjectKeysService } from '../subjects';
 import { currentGrant, decide, decisionValidUntil, PurposeRules, SubjectFacts } from './consent-rules';
 import { DecisionReason } from './consent.types';
 import { DecisionLog } from './decision-log.service';
-import { DecisionRowsRepository, KeptAnswerRow } from './decision-rows.repository';
+import { DecisionRowsRepository, KeptDecision } from './decision-rows.repository';
 import { Decision, keptInto, keptOfOne } from './kept-decision';
 import { DecisionRowsService, stateFromRow } from './decision-rows.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
 import { BatchDecisionRow, ConsentRepository, DecisionOneRow, PurposeRulesRow } from './consent.repository';
 
 export type { Decision } from './kept-decision';
-
-/** The content type of an answer the service wrote as JSON text itself (the batch). */
-export const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /** Asked for (`record`), or the key records always: the principal the log names. */
 export const recordAs = (asked: boolean | undefined, p: Principal): string | undefined =>
@@ -115,11 +112,7 @@ export class ConsentDecisionService {
     return { ...decision, decisionId };
   }
 
-  /**
-   * The batch's answer as JSON text, `{ decisionId, results }` (BatchDecisionResponse): kept rows come from PostgreSQL
-   * as their answers' JSON members (DecisionRowsRepository), so they are spliced in, not built and serialised.
-   */
-  async checkBatch(dto: BatchDecisionDto, recordAs?: string): Promise<string> {
+  async checkBatch(dto: BatchDecisionDto, recordAs?: string) {
     const lists = LISTS.filter((l) => dto[l.field] !== undefined);
     if (lists.length !== 1) {
       throw new ProblemError('validation_failed', 'The request is not valid.', {
@@ -141,7 +134,7 @@ export class ConsentDecisionService {
     let suppressedOf: (input: string) => boolean = () => false;
     let suppressedValues: Promise<Set<string>> = Promise.resolve(new Set());
     // Issue 16 item 1: the kept decision rows answer; only slots without a current row are decided here.
-    const kept = new Map<number, KeptAnswerRow>();
+    const kept = new Map<number, KeptDecision>();
     const { purpose: key, channel } = dto;
     if (kind === null) {
       const slots = new Map<string, number>();
@@ -152,7 +145,7 @@ export class ConsentDecisionService {
       const ids = [...slots.keys()];
       const keptRows = this.rows
         .keptByIds(key, channel, ids)
-        .then((rows) => rows.map((r) => ({ ...r, n: slots.get(r.subject_id!)! })));
+        .then((rows) => rows.map((r) => Object.assign(r, { n: slots.get(r.subject_id)! })));
       found = this.decisionRows.keptOrLive(keptRows, ids.length, kept, (rest) =>
         this.repo.batchByIds(
           key,
@@ -202,8 +195,7 @@ export class ConsentDecisionService {
       const row = slot === undefined ? undefined : kept.get(slot);
       if (row) {
         subjectIds.push(row.subject_id);
-        const members = suppressedOf(input) ? row.answer_if_suppressed : row.answer;
-        return `{"${out}":${JSON.stringify(input)},${members}}`;
+        return keptInto({ [out]: input }, row, suppressedOf(input));
       }
       const r = slot === undefined ? undefined : bySlot[slot];
       subjectIds.push(r?.resolved_id ?? null);
@@ -225,7 +217,7 @@ export class ConsentDecisionService {
         suppressedOf(input),
         now,
       );
-      return JSON.stringify({ [out]: input, ...d });
+      return { [out]: input, ...d };
     });
     const decisionId = randomUUID();
     if (recordAs) {
@@ -235,18 +227,15 @@ export class ConsentDecisionService {
         principal: recordAs,
         purposeKey: dto.purpose,
         channel: dto.channel,
-        results: results.map((text, i) => {
-          const r = JSON.parse(text) as Decision;
-          return {
-            subjectId: subjectIds[i],
-            allowed: r.allowed,
-            reason: r.reason,
-            consentEventId: r.consentId ?? null,
-          };
-        }),
+        results: results.map((r, i) => ({
+          subjectId: subjectIds[i],
+          allowed: r.allowed,
+          reason: r.reason,
+          consentEventId: r.consentId ?? null,
+        })),
       });
     }
-    return `{"decisionId":"${decisionId}","results":[${results.join(',')}]}`;
+    return { decisionId, results };
   }
 
   /** Validates purpose and channel from the purpose's columns (none: the purpose does not exist). */

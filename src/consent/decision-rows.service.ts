@@ -3,7 +3,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { decisionRows, StateFacts } from './consent-rules';
 import { NIL_UUID } from './consent-decision.sql';
 import { Channel } from './consent.types';
-import { DecisionInputRow, DecisionRowsRepository, KeptAnswerRow, NewDecisionRow } from './decision-rows.repository';
+import {
+  DecisionInputRow,
+  DecisionRowsRepository,
+  KeptDecision,
+  KeptSlotRow,
+  NewDecisionRow,
+} from './decision-rows.repository';
 
 /** Subjects decided per statement when a whole purpose is decided again. */
 const PURPOSE_PAGE = 2_000;
@@ -82,15 +88,15 @@ export class DecisionRowsService {
    * numbered by slot. The repository leaves out a row past `valid_until`, so that slot is decided again.
    */
   async keptOrLive<T extends { n: number }>(
-    rows: Promise<KeptAnswerRow[]>,
+    rows: Promise<KeptSlotRow[]>,
     slots: number,
-    kept: Map<number, KeptAnswerRow>,
+    kept: Map<number, KeptDecision>,
     live: (slots: number[]) => Promise<T[]>,
   ): Promise<T[]> {
     const found = await rows;
     const owners = new Map<number, number>();
     for (const r of found) owners.set(r.n, (owners.get(r.n) ?? 0) + 1);
-    for (const r of found) if (owners.get(r.n) === 1 && r.answer !== null) kept.set(r.n, r);
+    for (const r of found) if (owners.get(r.n) === 1 && r.reason !== null) kept.set(r.n, r as KeptDecision);
     const rest: number[] = [];
     for (let n = 1; n <= slots; n++) if (!kept.has(n)) rest.push(n);
     if (!rest.length) return [];
