@@ -40,8 +40,10 @@ RUN=$(call POST /v1/retention/runs '{"dryRun":true}' | field id)
 echo "   run $RUN queued"
 
 echo "6. the register of processing activities"
-curl -sf -o /tmp/zgoda-register.xlsx "$BASE/v1/register?format=xlsx&lang=pl" -H "Authorization: Bearer $KEY"
-echo "   $(wc -c < /tmp/zgoda-register.xlsx) bytes of XLSX"
+REGISTER_FILE=$(mktemp --suffix=.xlsx)
+trap 'rm -f "$REGISTER_FILE"' EXIT
+curl -sf -o "$REGISTER_FILE" "$BASE/v1/register?format=xlsx&lang=pl" -H "Authorization: Bearer $KEY"
+echo "   $(wc -c < "$REGISTER_FILE") bytes of XLSX"
 
 echo "7. a breach and its 72-hour clock"
 call POST /v1/breaches '{"description":"Laptop with an export left on a train","awareAt":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","reportedBy":"store manager","dataCategories":["contact"],"riskAssessment":"risk","riskReasoning":"encrypted disk, password unknown"}' | field deadline.notifyAuthorityBy; echo

@@ -12,6 +12,7 @@
 // Callers use a consent:read API key, as a mailing tool would.
 const { createWriteStream } = require('node:fs');
 const { once } = require('node:events');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Readable } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
@@ -30,7 +31,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS || 1_000_000);
 const BATCH = Math.min(10_000, SUBJECTS);
 const MAIN = 'bench-newsletter';
 const OTHER = 'bench-sms-offers';
-const OUT = process.env.BENCH_TMP || '/tmp';
+const OUT = process.env.BENCH_TMP || tmpdir();
 // BENCH_CONSENT_PARTS=single,record,batch,batch-ids,audience (the default): a subset when profiling one of them.
 const PARTS = new Set((process.env.BENCH_CONSENT_PARTS || 'single,record,batch,batch-ids,audience').split(','));
 

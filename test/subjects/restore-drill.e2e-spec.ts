@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -19,7 +20,7 @@ const rows = async (db: Client, sql: string, params: unknown[] = []): Promise<an
 describe('subjects: restoring a backup taken before erasures, then replaying the erasure journal', () => {
   let t: TestApp;
   const restored = `${'zgoda_t_'}${process.env.ZGODA_TEST_RUN}_r${Date.now().toString(36)}`;
-  const dump = `/tmp/${restored}.dump`;
+  const dump = join(tmpdir(), `${restored}.dump`);
 
   beforeAll(async () => {
     t = await startTestApp();

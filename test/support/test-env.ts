@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
 
@@ -11,7 +13,7 @@ export const runId = (): string => {
   return id;
 };
 export const templateDb = () => `zgoda_t_${runId()}_tpl`;
-export const logDir = () => `/tmp/zgoda-test-logs/${runId()}`;
+export const logDir = () => join(tmpdir(), 'zgoda-test-logs', runId());
 
 export function dbUrl(name: string): string {
   const u = new URL(PG_ADMIN_URL);
