@@ -135,6 +135,10 @@ module.exports = {
       tables: [],
       uses: ['consent', 'requests', 'web'],
     },
-    console: { what: 'staff console pages', tables: [], uses: ['audit', 'requests', 'users', 'web'] },
+    console: {
+      what: 'staff console pages',
+      tables: [],
+      uses: ['audit', 'auth', 'register', 'requests', 'users', 'web'],
+    },
   },
 };

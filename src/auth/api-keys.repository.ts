@@ -31,6 +31,10 @@ export class ApiKeysRepository {
     await m.getRepository(ApiKey).update(id, changes as never);
   }
 
+  find(id: string): Promise<ApiKey | null> {
+    return this.dataSource.getRepository(ApiKey).findOne({ where: { id } });
+  }
+
   lock(m: EntityManager, id: string): Promise<ApiKey | null> {
     return m.getRepository(ApiKey).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }

@@ -137,6 +137,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return { row, key };
   }
 
+  /** A key by id, revoked or not (the console names the key an entry was made with). */
+  find(id: string): Promise<ApiKey | null> {
+    return this.keys.find(id);
+  }
+
   list(afterCreatedAt: string | undefined, limit: number): Promise<ApiKey[]> {
     return this.keys.list(afterCreatedAt, limit);
   }

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
+import { RegisterService } from '../register';
 import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
+import { ConsoleNames } from './console-names';
 import { act, AuditRow, Form } from './console-pages';
-import { ConsoleView, may } from './console-view';
+import { ConsoleView, may, redirect } from './console-view';
 
 const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
 
@@ -16,6 +18,8 @@ export class ConsoleComplianceController {
   constructor(
     private readonly view: ConsoleView,
     private readonly api: ConsoleApi,
+    private readonly registers: RegisterService,
+    private readonly names: ConsoleNames,
   ) {}
 
   @Get('audit')
@@ -58,9 +62,14 @@ export class ConsoleComplianceController {
 
   @Get('register')
   @RequireScopes('register:read')
-  register(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const lang = this.view.lang(req, reply);
     const title = this.view.t(lang, 'register.title');
+    const { version: v, gaps } = await this.registers.generate('controller', lang);
+    const [lastUpdatedBy, signedOffBy] = await Promise.all([
+      this.names.nameOf(v.lastUpdatedBy, lang),
+      this.names.nameOf(v.signedOffBy, lang),
+    ]);
     const html = this.view.render(
       req,
       reply,
@@ -72,6 +81,15 @@ export class ConsoleComplianceController {
           label: this.view.t(lang, 'register.download', { format: f.toUpperCase() }),
         })),
         canSignOff: may(req, 'register:write'),
+        version: { ...v, lastUpdatedBy, signedOffBy },
+        gaps: gaps.map((g) => ({
+          where: g.activity ?? this.view.t(lang, 'register.controllerBlock'),
+          header: g.header,
+          message: g.message,
+          mandatory: g.severity === 'mandatory',
+          severity: this.view.t(lang, `register.severity.${g.severity}`),
+        })),
+        mandatoryGaps: gaps.filter((g) => g.severity === 'mandatory').length,
       },
       { lang, title },
     );
@@ -82,6 +100,12 @@ export class ConsoleComplianceController {
   @RequireScopes('register:write')
   @CsrfProtected()
   async signOff(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
+    // Art. 30 wants every mandatory column filled: signing off with gaps is the DPO's call, made knowingly. Checked
+    // against the register as it is now, not as the page showed it.
+    const { gaps } = await this.registers.generate('controller', this.view.lang(req, reply));
+    if (gaps.some((g) => g.severity === 'mandatory') && b.confirmGaps !== 'yes') {
+      return redirect(reply, '/console/register?problem=gaps_not_confirmed');
+    }
     await act(reply, '/console/register', 'signed', () =>
       this.api.call(req, 'POST', '/v1/register/sign-off', b.note ? { note: b.note } : {}),
     );

@@ -3,6 +3,11 @@ import { defineStrings } from '../web';
 /** Every word of the console, Polish first (the default), English with exactly the same keys. */
 export const CONSOLE_STRINGS = defineStrings({
   pl: {
+    actor: {
+      goneUser: 'usunięty użytkownik {id}',
+      key: 'klucz API „{name}”',
+      system: 'Zgoda (automatycznie)',
+    },
     nav: {
       requests: 'Żądania',
       consents: 'Zgody',
@@ -182,6 +187,25 @@ export const CONSOLE_STRINGS = defineStrings({
       signOff: 'Zatwierdź rejestr w obecnej postaci',
       note: 'Notatka (co zostało sprawdzone)',
       signed: 'Rejestr zatwierdzony.',
+      versionTitle: 'Wersja',
+      lastUpdated: 'Ostatnia zmiana',
+      signedOff: 'Ostatnie zatwierdzenie',
+      signedOffVersion: 'wersja {version}',
+      never: 'jeszcze nie',
+      changedTitle: 'Od zatwierdzenia',
+      changed: 'Rejestr zmienił się od ostatniego zatwierdzenia.',
+      gapsTitle: 'Braki',
+      gapsCaption: 'Czego rejestrowi jeszcze brakuje',
+      where: 'Czynność',
+      column: 'Kolumna',
+      severityTitle: 'Waga',
+      what: 'Opis',
+      noGaps: 'Rejestr nie ma braków.',
+      controllerBlock: 'Dane administratora',
+      severity: { mandatory: 'obowiązkowe (art. 30)', recommended: 'zalecane' },
+      gapsWarning:
+        'Obowiązkowych braków: {count}. Art. 30 RODO wymaga tych informacji; zatwierdzenie mimo to zostanie zapisane razem z liczbą braków.',
+      confirmGaps: 'Zatwierdzam rejestr mimo obowiązkowych braków',
     },
     retention: {
       title: 'Retencja danych',
@@ -247,10 +271,16 @@ export const CONSOLE_STRINGS = defineStrings({
       subject_cannot_be_told:
         'Nie mamy adresu e-mail tej osoby: poinformuj ją w inny sposób i zapisz, jak i kiedy (art. 12 ust. 3).',
       invalid_transition: 'Tej czynności nie można wykonać w obecnym stanie żądania.',
+      gaps_not_confirmed: 'Rejestr ma obowiązkowe braki: potwierdź, że zatwierdzasz go mimo to.',
       other: 'Nie udało się wykonać czynności (kod: {code}).',
     },
   },
   en: {
+    actor: {
+      goneUser: 'removed user {id}',
+      key: 'API key “{name}”',
+      system: 'Zgoda (automatic)',
+    },
     nav: {
       requests: 'Requests',
       consents: 'Consents',
@@ -424,6 +454,25 @@ export const CONSOLE_STRINGS = defineStrings({
       signOff: 'Sign off the register as it stands',
       note: 'Note (what was reviewed)',
       signed: 'Register signed off.',
+      versionTitle: 'Version',
+      lastUpdated: 'Last change',
+      signedOff: 'Last sign-off',
+      signedOffVersion: 'version {version}',
+      never: 'not yet',
+      changedTitle: 'Since the sign-off',
+      changed: 'The register has changed since the last sign-off.',
+      gapsTitle: 'Gaps',
+      gapsCaption: 'What the register still lacks',
+      where: 'Activity',
+      column: 'Column',
+      severityTitle: 'Weight',
+      what: 'Description',
+      noGaps: 'The register has no gaps.',
+      controllerBlock: 'Controller details',
+      severity: { mandatory: 'mandatory (Art. 30)', recommended: 'recommended' },
+      gapsWarning:
+        'Mandatory gaps: {count}. Art. 30 GDPR requires this information; a sign-off despite them is recorded with their number.',
+      confirmGaps: 'I sign off the register despite the mandatory gaps',
     },
     retention: {
       title: 'Data retention',
@@ -489,6 +538,7 @@ export const CONSOLE_STRINGS = defineStrings({
       subject_cannot_be_told:
         'There is no e-mail address for this person: tell them another way and record how and when (Art. 12(3)).',
       invalid_transition: 'This cannot be done in the request’s current state.',
+      gaps_not_confirmed: 'The register has mandatory gaps: confirm that you sign it off despite them.',
       other: 'The action failed (code: {code}).',
     },
   },

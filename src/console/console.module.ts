@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RegisterModule } from '../register';
 import { UsersModule } from '../users';
 import { ConsoleAccountController } from './console-account.controller';
 import { ConsoleApi } from './console-api.service';
@@ -6,6 +7,7 @@ import { ConsoleAuthController } from './console-auth.controller';
 import { ConsoleComplianceController } from './console-compliance.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsoleKeysController } from './console-keys.controller';
+import { ConsoleNames } from './console-names';
 import { ConsoleRequestsController } from './console-requests.controller';
 import { ConsoleSubjectsController } from './console-subjects.controller';
 import { ConsoleView } from './console-view';
@@ -13,7 +15,7 @@ import { ConsoleController } from './console.controller';
 
 /** The staff console at /console: server-rendered pages over the JSON API (PRODUCT.md 10). */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, RegisterModule],
   controllers: [
     ConsoleAuthController,
     ConsoleController,
@@ -23,6 +25,6 @@ import { ConsoleController } from './console.controller';
     ConsoleKeysController,
     ConsoleAccountController,
   ],
-  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter],
+  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames],
 })
 export class ConsoleModule {}

@@ -9,6 +9,10 @@ const DATE_FORMAT: Record<EmailLocale, Intl.DateTimeFormat> = {
   pl: new Intl.DateTimeFormat('pl-PL', { dateStyle: 'long', timeZone: ZONE }),
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: ZONE }),
 };
+const DATE_TIME_FORMAT: Record<EmailLocale, Intl.DateTimeFormat> = {
+  pl: new Intl.DateTimeFormat('pl-PL', { dateStyle: 'long', timeStyle: 'short', timeZone: ZONE }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: ZONE }),
+};
 const PLURAL: Record<EmailLocale, Intl.PluralRules> = {
   pl: new Intl.PluralRules('pl-PL'),
   en: new Intl.PluralRules('en-GB'),
@@ -37,6 +41,13 @@ export function dateHelper(value: unknown, options: HelperOptions): string {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
   if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('date helper needs an ISO date');
   return DATE_FORMAT[localeOf(options)].format(d);
+}
+
+/** `{{dateTime at}}`: a long date with the time in Warsaw ("7 grudnia 2026 16:05"), where the time matters. */
+export function dateTimeHelper(value: unknown, options: HelperOptions): string {
+  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('dateTime helper needs an ISO date');
+  return DATE_TIME_FORMAT[localeOf(options)].format(d);
 }
 
 /**

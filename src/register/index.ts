@@ -1,2 +1,3 @@
 // The public surface of the register module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
 export { RegisterModule } from './register.module';
+export { RegisterService } from './register.service';

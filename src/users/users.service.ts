@@ -109,6 +109,11 @@ export class UsersService implements OnModuleInit {
     });
   }
 
+  /** A user by id, or null (the console names who signed or changed something, and a user may since be gone). */
+  find(id: string): Promise<StaffUser | null> {
+    return this.users.find(id);
+  }
+
   async get(id: string): Promise<StaffUser> {
     const u = await this.users.find(id);
     if (!u) throw new ProblemError('not_found', 'No user with this id.');

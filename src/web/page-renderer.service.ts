@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapePdfMarkup, renderMarkupPdf } from '../common/pdf/markup-pdf';
 import { Env } from '../config/env';
-import { dateHelper, pluralHelper, requestTypeHelper } from '../notifications';
+import { dateHelper, dateTimeHelper, pluralHelper, requestTypeHelper } from '../notifications';
 import { APP_CSS_PATH } from './app-css';
 import { CsrfService } from './csrf.service';
 import { rememberLang, resolveLang } from './language';
@@ -171,6 +171,7 @@ export class PageRenderer {
       return interpolate(s, options.hash as Record<string, unknown>);
     });
     this.hb.registerHelper('date', dateHelper);
+    this.hb.registerHelper('dateTime', dateTimeHelper);
     this.hb.registerHelper('plural', pluralHelper);
     this.hb.registerHelper('requestType', requestTypeHelper);
     this.hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);

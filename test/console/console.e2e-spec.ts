@@ -128,6 +128,35 @@ describe('console in the browser', () => {
     await page.close();
   });
 
+  it('the DPO signs off the register only after confirming its mandatory gaps, and sees who and when', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'iod@example.com');
+    await page.goto(`${t.baseUrl}/console/register`);
+    const gaps = page.locator('#register-gaps tbody tr');
+    expect(await gaps.count()).toBeGreaterThan(0);
+    await expect(gaps.first().textContent()).resolves.toContain('obowiązkowe (art. 30)');
+    await expect(page.locator('#register-version').textContent()).resolves.toContain('jeszcze nie');
+    await checkA11y(page);
+    await screenshot(page, 'console-register-gaps-pl');
+    // The browser asks for the box; a post without it (the box left out) is refused by the server all the same.
+    await page.locator('input[name="confirmGaps"]').evaluate((box) => box.remove());
+    await page.getByRole('button', { name: 'Zatwierdź rejestr w obecnej postaci' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('potwierdź');
+    expect((await t.request('GET', '/v1/register/versions')).body.items).toHaveLength(0);
+    await page.getByLabel('Zatwierdzam rejestr mimo obowiązkowych braków').check();
+    await page.getByRole('button', { name: 'Zatwierdź rejestr w obecnej postaci' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Rejestr zatwierdzony.');
+    // Who signed, by e-mail, and when, in Polish time with the hour.
+    const version = (await page.locator('#register-version').textContent()) ?? '';
+    expect(version).toContain('iod@example.com');
+    const signed = (await t.request('GET', '/v1/register/versions')).body.items as { signedOffAt: string }[];
+    expect(signed).toHaveLength(1);
+    const warsaw = DateTime.fromISO(signed[0].signedOffAt).setZone('Europe/Warsaw');
+    expect(version).toContain(`wersja 1, ${warsaw.setLocale('pl').toFormat('d MMMM yyyy')}`);
+    expect(version).toContain(warsaw.toFormat('HH:mm'));
+    await page.close();
+  });
+
   it('the DPO verifies the audit log and sees the extension in it, and a forged entry named', async () => {
     const page = await browser.newPage();
     await signIn(page, 'iod@example.com', 'en');
