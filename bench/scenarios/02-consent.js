@@ -3,7 +3,7 @@
 // BENCH_SUBJECTS subjects (default 200,000), seeded set-based as the service stores them
 // (bench/lib/seed-consent.js). Three measurements, each next to its ceiling in the same run:
 // - single check over HTTP at 50 connections, a random subject per request, against the least work that answers it
-//   (issue 16): a bare Fastify route reading the one indexed consent_state row as a named statement, no auth;
+//  : a bare Fastify route reading the one indexed consent_state row as a named statement, no auth;
 // - batch check of 10,000 e-mails against one `= ANY` lookup of their consent_state rows through the identifiers'
 //   blind index (the indexes computed in this process, so the ceiling is SQL alone);
 // - the audience stream against the same query read through a cursor straight into a file, with the
@@ -218,7 +218,7 @@ module.exports = {
         service: fmtHttp(s),
         ceiling: fmtHttp(c),
         ratio: `${(ratio * 100).toFixed(0)}%`,
-        notes: `bar ≥75% req/s and p99 ≤ 1.5× the ceiling's (issue 16): ${ratio >= 0.75 && p99 <= 1.5 ? 'met' : `MISSED (p99 ${p99.toFixed(1)}×)`}; ${scale}`,
+        notes: `bar ≥75% req/s and p99 ≤ 1.5× the ceiling's: ${ratio >= 0.75 && p99 <= 1.5 ? 'met' : `MISSED (p99 ${p99.toFixed(1)}×)`}; ${scale}`,
       });
     }
 
@@ -254,7 +254,7 @@ module.exports = {
     if (PARTS.has('batch')) {
       const samples = Array.from({ length: 17 }, () => sample(seeded.emails, BATCH));
       const batch = await timeBatch(ctx, consentKey, 'emails', samples, 'batch');
-      // The least work that answers (issue 16): the e-mails blind-indexed here, then one `= ANY` lookup of their
+      // The least work that answers: the e-mails blind-indexed here, then one `= ANY` lookup of their
       // consent_state rows through the identifiers' index.
       const indexes = samples.map((emails) => emails.map((e) => crypto.blindIndex('email', e)));
       const ceilingBatch = await timeStatement(
@@ -271,7 +271,7 @@ module.exports = {
         service: fmtRuns(batch),
         ceiling: fmtRuns(ceilingBatch),
         ratio: `${batchRatio.toFixed(2)}x`,
-        notes: `bar ≤1.5x (issue 16): ${batchRatio <= 1.5 ? 'met' : 'MISSED'} (p50)`,
+        notes: `bar ≤1.5x: ${batchRatio <= 1.5 ? 'met' : 'MISSED'} (p50)`,
       });
     }
 
@@ -299,7 +299,7 @@ module.exports = {
         ceiling: fmtRuns(ceilingBatch),
         ratio: `${ratio.toFixed(2)}x`,
         notes:
-          `bar ≤1.5x (issue 16): ${ratio <= 1.5 ? 'met' : 'MISSED'} (p50); from the kept decision rows (rebuilt for ` +
+          `bar ≤1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'} (p50); from the kept decision rows (rebuilt for ` +
           `the seed in ${ctx.rebuilt.seconds.toFixed(0)} s); without them ${fmtRuns(live)} (${(live.p50 / ceilingBatch.p50).toFixed(2)}x)`,
       });
     }
@@ -339,7 +339,7 @@ module.exports = {
         service: `${got.lines.toLocaleString('en')} lines in ${ms(serviceMs)} ms (${Math.round(got.lines / (serviceMs / 1000))} lines/s)`,
         ceiling: `${ceil.lines.toLocaleString('en')} lines in ${ms(ceilingMs)} ms (${Math.round(ceil.lines / (ceilingMs / 1000))} lines/s)`,
         ratio: `${r.toFixed(2)}x`,
-        notes: `service RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; bar ≤1.5x and growth < 100 MB (issue 16): ${r <= 1.5 && growth < 100 && got.lines === ceil.lines ? 'met' : 'MISSED'}`,
+        notes: `service RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; bar ≤1.5x and growth < 100 MB: ${r <= 1.5 && growth < 100 && got.lines === ceil.lines ? 'met' : 'MISSED'}`,
       });
     }
     return rows;

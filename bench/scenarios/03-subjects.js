@@ -146,7 +146,7 @@ async function grantRow(ctx, crypto, pool, auth, run) {
     service: fmtHttp(grants),
     ceiling: fmtLoop(ceiling),
     ratio: `${ratio.toFixed(0)}%`,
-    notes: `bar ≥50% (issue 16): ${ratio >= 50 ? 'met' : 'MISSED'}; ${grants.non2xx || 0} non-2xx`,
+    notes: `bar ≥50%: ${ratio >= 50 ? 'met' : 'MISSED'}; ${grants.non2xx || 0} non-2xx`,
   };
 }
 
@@ -276,7 +276,7 @@ module.exports = {
           service: fmtHttp(created),
           ceiling: fmtLoop(ceilingAudited),
           ratio: `${((created.requests.average / ceilingAudited.perSecond) * 100).toFixed(0)}%`,
-          notes: 'audit appends are one INSERT with no shared lock (issue 16)',
+          notes: 'audit appends are one INSERT with no shared lock',
         });
       }
 
