@@ -19,7 +19,11 @@ module.exports = {
       { url: `${ctx.serviceUrl}/v1/api-keys?limit=5`, headers: { authorization: `Bearer ${ctx.adminKey}` } },
       { url: `${ctx.ceilingUrl}/ceiling` },
     );
-    const trivial = await compareHttp('trivial route (GET /health/live) vs bare Fastify', { url: `${ctx.serviceUrl}/health/live` }, { url: `${ctx.ceilingUrl}/static` });
+    const trivial = await compareHttp(
+      'trivial route (GET /health/live) vs bare Fastify',
+      { url: `${ctx.serviceUrl}/health/live` },
+      { url: `${ctx.ceilingUrl}/static` },
+    );
     return [authed, trivial];
   },
 };

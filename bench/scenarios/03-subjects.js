@@ -100,7 +100,15 @@ async function grantRow(ctx, crypto, pool, auth, run) {
     const w = crypto.wrap(dek, id);
     const index = crypto.blindIndex('email', email);
     const now = new Date();
-    const payload = { sub: id, purpose, channel: 'email', decision: 'granted', version: 1, textSha256: textSha, iat: now };
+    const payload = {
+      sub: id,
+      purpose,
+      channel: 'email',
+      decision: 'granted',
+      version: 1,
+      textSha256: textSha,
+      iat: now,
+    };
     const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     const receipt = `${input}.${cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
     await inTransaction(pool, async (client) => {
@@ -111,7 +119,14 @@ async function grantRow(ctx, crypto, pool, auth, run) {
                     k AS (INSERT INTO subject_keys (subject_id, wrapped_key, key_version) SELECT id, $2, $3 FROM s)
                INSERT INTO subject_identifiers (id, subject_id, kind, system_key, blind_index, value_enc, is_primary)
                SELECT $4, id, 'email', '', $5, $6, true FROM s`,
-        values: [id, w.wrapped, w.keyVersion, identId, index, encryptField(dek, email, fieldAad(id, identifierColumn(identId)))],
+        values: [
+          id,
+          w.wrapped,
+          w.keyVersion,
+          identId,
+          index,
+          encryptField(dek, email, fieldAad(id, identifierColumn(identId))),
+        ],
       });
       await insertAudit(client, 'subject.created', 'subject', id, id);
       const { rows: ev } = await client.query({

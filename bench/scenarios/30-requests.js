@@ -70,7 +70,10 @@ module.exports = {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     try {
-      for (const [key, r] of [['bench-shop', shop], ['bench-crm', crm]]) {
+      for (const [key, r] of [
+        ['bench-shop', shop],
+        ['bench-crm', crm],
+      ]) {
         await api(ctx, 'POST', '/v1/systems', {
           key,
           name: key,
@@ -86,7 +89,9 @@ module.exports = {
       await new Promise((r) => setTimeout(r, 11_000));
       const a = await subjects(ctx, 'a');
       const t0 = Date.now();
-      await inParallel(a, 20, (subjectId) => api(ctx, 'POST', '/v1/requests', { type: 'erasure', subjectId, verified: true }));
+      await inParallel(a, 20, (subjectId) =>
+        api(ctx, 'POST', '/v1/requests', { type: 'erasure', subjectId, verified: true }),
+      );
       const submitted = (Date.now() - t0) / 1000;
       let done = 0;
       const deadline = Date.now() + 30 * 60_000;
@@ -151,7 +156,8 @@ module.exports = {
           service: `${perSecond.toFixed(1)} completed/s = ${Math.round(perSecond * 60)}/min (${serviceSeconds.toFixed(1)} s; intake ${submitted.toFixed(1)} s; ${calls} webhook calls)`,
           ceiling: `${ceilingPerSecond.toFixed(1)}/s = ${Math.round(ceilingPerSecond * 60)}/min (${ceilingSeconds.toFixed(1)} s)`,
           ratio: `${((perSecond / ceilingPerSecond) * 100).toFixed(0)}%`,
-          notes: 'ceiling: 2 webhook calls + the crypto-shred transaction per subject in a loop, no request rows, tasks, outbox, audit, certificate or notices',
+          notes:
+            'ceiling: 2 webhook calls + the crypto-shred transaction per subject in a loop, no request rows, tasks, outbox, audit, certificate or notices',
         },
       ];
     } finally {

@@ -128,7 +128,9 @@ module.exports = {
         },
       ];
     } finally {
-      await c.query('DROP SCHEMA IF EXISTS bench_import_ceiling CASCADE').catch((e) => process.stderr.write(`bench: ceiling schema left: ${e.message}\n`));
+      await c
+        .query('DROP SCHEMA IF EXISTS bench_import_ceiling CASCADE')
+        .catch((e) => process.stderr.write(`bench: ceiling schema left: ${e.message}\n`));
       await c.end();
       worker.kill('SIGTERM');
       await new Promise((r) => worker.once('exit', r));

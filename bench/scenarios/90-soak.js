@@ -13,7 +13,13 @@ const settle = () => new Promise((r) => setTimeout(r, 1500));
 
 function round(ctx, url, requests, headers) {
   // `amount` ends the run: the run's own duration is only a bound.
-  return ctx.load(url, { amount: PER_ROUND, duration: 600, connections: 20, headers, ...(requests ? { requests } : {}) });
+  return ctx.load(url, {
+    amount: PER_ROUND,
+    duration: 600,
+    connections: 20,
+    headers,
+    ...(requests ? { requests } : {}),
+  });
 }
 
 module.exports = {
@@ -22,7 +28,9 @@ module.exports = {
   async setup(ctx) {
     const key = `soak-${randomBytes(3).toString('hex')}`;
     await purpose(ctx, key, 'Soak', ['email']);
-    const subject = await call(ctx, 'POST', '/v1/subjects', { email: `soak.${randomBytes(4).toString('hex')}@example.com` });
+    const subject = await call(ctx, 'POST', '/v1/subjects', {
+      email: `soak.${randomBytes(4).toString('hex')}@example.com`,
+    });
     return { purpose: key, subjectId: subject.id };
   },
   async run(ctx) {
@@ -42,9 +50,17 @@ module.exports = {
         method: 'POST',
         path: '/v1/subjects',
         headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `s.${randomBytes(6).toString('hex')}@example.com` }) }),
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ email: `s.${randomBytes(6).toString('hex')}@example.com` }),
+        }),
       },
-      { method: 'POST', path: `/v1/subjects/${ctx.subjectId}/consents`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(grant) },
+      {
+        method: 'POST',
+        path: `/v1/subjects/${ctx.subjectId}/consents`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(grant),
+      },
     ];
     const auth = { authorization: `Bearer ${ctx.adminKey}` };
     const service = { api: [ctx.rssMb(ctx.servicePid)], worker: [ctx.rssMb(worker.pid)], errors: 0 };
