@@ -138,7 +138,7 @@ module.exports = {
     console: {
       what: 'staff console pages',
       tables: [],
-      uses: ['audit', 'auth', 'register', 'requests', 'users', 'web'],
+      uses: ['audit', 'auth', 'register', 'requests', 'subjects', 'users', 'web'],
     },
   },
 };

@@ -3,6 +3,10 @@ import { defineStrings } from '../web';
 /** Every word of the console, Polish first (the default), English with exactly the same keys. */
 export const CONSOLE_STRINGS = defineStrings({
   pl: {
+    find: {
+      label: 'E-mail, telefon, identyfikator w systemie klienta lub numer żądania',
+      submit: 'Znajdź osobę lub żądanie',
+    },
     actor: {
       goneUser: 'usunięty użytkownik {id}',
       key: 'klucz API „{name}”',
@@ -272,10 +276,16 @@ export const CONSOLE_STRINGS = defineStrings({
         'Nie mamy adresu e-mail tej osoby: poinformuj ją w inny sposób i zapisz, jak i kiedy (art. 12 ust. 3).',
       invalid_transition: 'Tej czynności nie można wykonać w obecnym stanie żądania.',
       gaps_not_confirmed: 'Rejestr ma obowiązkowe braki: potwierdź, że zatwierdzasz go mimo to.',
+      person_not_found: 'Nie znaleziono osoby ani żądania o tych danych (szukamy dokładnie takiej wartości).',
+      person_ambiguous: 'Ten identyfikator ma kilka osób w różnych systemach: wyszukaj po e-mailu lub telefonie.',
       other: 'Nie udało się wykonać czynności (kod: {code}).',
     },
   },
   en: {
+    find: {
+      label: 'E-mail, phone, customer system id or request number',
+      submit: 'Find a person or request',
+    },
     actor: {
       goneUser: 'removed user {id}',
       key: 'API key “{name}”',
@@ -539,6 +549,8 @@ export const CONSOLE_STRINGS = defineStrings({
         'There is no e-mail address for this person: tell them another way and record how and when (Art. 12(3)).',
       invalid_transition: 'This cannot be done in the request’s current state.',
       gaps_not_confirmed: 'The register has mandatory gaps: confirm that you sign it off despite them.',
+      person_not_found: 'No person or request with these details (the value must match exactly).',
+      person_ambiguous: 'Several people hold this id in different systems: search by e-mail or phone instead.',
       other: 'The action failed (code: {code}).',
     },
   },

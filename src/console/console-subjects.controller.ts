@@ -6,6 +6,7 @@ import { Env } from '../config/env';
 import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
+import { ConsoleFinder } from './console-finder';
 import { act, ConsentRow, Form, HoldRow, Id, PurposeRow, RequestRow, requestRow } from './console-pages';
 import { ConsoleView, may, redirect } from './console-view';
 
@@ -19,7 +20,21 @@ export class ConsoleSubjectsController {
     private readonly view: ConsoleView,
     private readonly api: ConsoleApi,
     private readonly env: Env,
+    private readonly finder: ConsoleFinder,
   ) {}
+
+  /**
+   * The search box: posted, not a GET, so an e-mail or phone number never lands in a URL, a log line or the
+   * browser's history; the answer is a redirect to the page found (ids only) or back with why not.
+   */
+  @Post('find')
+  @RequireScopes('subjects:read')
+  @CsrfProtected()
+  async find(@Res() reply: FastifyReply, @Body() b: Form) {
+    const found = typeof b.q === 'string' && b.q.trim() ? await this.finder.find(b.q) : null;
+    if (found && 'page' in found) return redirect(reply, found.page);
+    redirect(reply, `/console/consents?problem=${found?.problem ?? 'person_not_found'}`);
+  }
 
   @Get('consents')
   @RequireScopes('consent:read')
@@ -35,6 +50,7 @@ export class ConsoleSubjectsController {
       'consents',
       {
         title,
+        canFind: may(req, 'subjects:read'),
         purposes: purposes.items.map((p) => ({ key: p.key, name: p.name, currentVersion: p.currentVersion ?? null })),
       },
       { lang, title },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegisterModule } from '../register';
+import { RequestsModule } from '../requests';
 import { UsersModule } from '../users';
 import { ConsoleAccountController } from './console-account.controller';
 import { ConsoleApi } from './console-api.service';
@@ -7,6 +8,7 @@ import { ConsoleAuthController } from './console-auth.controller';
 import { ConsoleComplianceController } from './console-compliance.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsoleKeysController } from './console-keys.controller';
+import { ConsoleFinder } from './console-finder';
 import { ConsoleNames } from './console-names';
 import { ConsoleRequestsController } from './console-requests.controller';
 import { ConsoleSubjectsController } from './console-subjects.controller';
@@ -15,7 +17,7 @@ import { ConsoleController } from './console.controller';
 
 /** The staff console at /console: server-rendered pages over the JSON API (PRODUCT.md 10). */
 @Module({
-  imports: [UsersModule, RegisterModule],
+  imports: [UsersModule, RegisterModule, RequestsModule],
   controllers: [
     ConsoleAuthController,
     ConsoleController,
@@ -25,6 +27,6 @@ import { ConsoleController } from './console.controller';
     ConsoleKeysController,
     ConsoleAccountController,
   ],
-  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames],
+  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames, ConsoleFinder],
 })
 export class ConsoleModule {}

@@ -11,3 +11,4 @@ export { TASK_RESULT_ROUTE } from './request-tasks.controller';
 export { RequestDetails } from './request-vault.service';
 export { REQUEST_STATUSES, REQUEST_TYPES, RequestType } from './request.types';
 export { RequestsModule } from './requests.module';
+export { RequestsService } from './requests.service';

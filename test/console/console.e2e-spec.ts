@@ -128,6 +128,34 @@ describe('console in the browser', () => {
     await page.close();
   });
 
+  it('staff find a person by e-mail or phone and a request by its number, with nothing personal in the URL', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    // People of this test's own: a later test counts the views of the shared subject.
+    const mailed = await createSubject(t);
+    const phoned = await createSubject(t, { phone: '+48 600 100 200' });
+    const find = async (q: string) => {
+      await page.goto(`${t.baseUrl}/console/consents`);
+      await page.getByLabel('E-mail, telefon, identyfikator w systemie klienta lub numer żądania').fill(q);
+      await page.getByRole('button', { name: 'Znajdź osobę lub żądanie' }).click();
+      return new URL(page.url());
+    };
+    const byEmail = await find(`  ${mailed.email.toUpperCase()} `);
+    expect(byEmail.pathname).toBe(`/console/subjects/${mailed.id}`);
+    await expect(page.locator('main').textContent()).resolves.toContain('Nowak');
+    expect((await find('600-100-200')).pathname).toBe(`/console/subjects/${phoned.id}`);
+    expect((await find('+48600100200')).pathname).toBe(`/console/subjects/${phoned.id}`);
+    expect((await find(requestId.toUpperCase())).pathname).toBe(`/console/requests/${requestId}`);
+    expect((await find(mailed.id)).pathname).toBe(`/console/subjects/${mailed.id}`);
+    const missing = await find('nikt.taki@example.com');
+    expect(missing.pathname).toBe('/console/consents');
+    expect(missing.search).toBe('?problem=person_not_found');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Nie znaleziono osoby ani żądania');
+    await checkA11y(page);
+    await screenshot(page, 'console-find-pl');
+    await page.close();
+  });
+
   it('the DPO signs off the register only after confirming its mandatory gaps, and sees who and when', async () => {
     const page = await browser.newPage();
     await signIn(page, 'iod@example.com');
