@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Env } from '../config/env';
 import { NotificationsService } from '../notifications';
 import { TemplateRegistry } from '../notifications';
+import { RequestTokens } from './request-tokens.service';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import type { Locale } from './request.types';
@@ -43,6 +44,7 @@ export class RequestNotices {
     private readonly templates: TemplateRegistry,
     private readonly vault: RequestVault,
     private readonly env: Env,
+    private readonly tokens: RequestTokens,
   ) {}
 
   text(locale: Locale) {
@@ -53,12 +55,18 @@ export class RequestNotices {
     return this.send(m, r, 'request-verification', this.verificationModel(r, token));
   }
 
-  received(m: EntityManager, r: DsrRequest): Promise<string | null> {
+  /** With a link to the request's status page (Art. 12(1): the person can follow it without asking), in the mail. */
+  async received(m: EntityManager, r: DsrRequest): Promise<string | null> {
+    if (!this.vault.openText(r.id, 'contact', r.contactSealed)) return null;
+    const status = await this.tokens.issue(m, r.id, 'status', this.env.REQUEST_STATUS_LINK_TTL_DAYS * 86_400_000);
     return this.send(m, r, 'request-received', {
       requestType: r.type,
       reference: r.id,
       receivedAt: r.receivedAt.toISOString(),
       dueDate: r.dueAt.toISOString(),
+      // The person's page itself (the portal), not the JSON route a browser would be redirected from.
+      statusUrl: `${this.baseUrl()}/portal/requests/${r.id}?token=${encodeURIComponent(status.token)}`,
+      statusExpiresAt: status.expiresAt.toISOString(),
     });
   }
 

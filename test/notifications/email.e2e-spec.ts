@@ -307,7 +307,14 @@ describe('notifications: the outbox when Redis fails', () => {
       to: 'redis.down@example.com',
       template: 'request-received',
       locale: 'en',
-      model: { requestType: 'access', reference: 'r-3', receivedAt: '2026-03-02T09:15:00Z', dueDate: '2026-04-02' },
+      model: {
+        requestType: 'access',
+        reference: 'r-3',
+        receivedAt: '2026-03-02T09:15:00Z',
+        dueDate: '2026-04-02',
+        statusUrl: 'http://127.0.0.1/public/requests/r-3?token=t',
+        statusExpiresAt: '2026-07-02T09:15:00Z',
+      },
     });
     // Committed in PostgreSQL, but the relay cannot hand it to Redis.
     await sleep(1500);

@@ -186,6 +186,16 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
         'Your request concerning personal data has been completed',
       ]),
     );
+    // The acknowledgement carries its own link to the status page (Art. 12(1)), which opens without anything else.
+    const ack = smtp.to(s.email).find((m) => m.subject === 'We have received your request concerning personal data')!;
+    const statusLink = new URL(/(https?:\/\/\S+\/portal\/requests\/\S+\?token=[A-Za-z0-9_-]+)/.exec(ack.text)![1]);
+    expect(statusLink.pathname).toBe(`/portal/requests/${id}`);
+    const statusPage = await t.request('GET', `${statusLink.pathname}${statusLink.search}&lang=en`, undefined, {
+      key: null,
+      headers: { accept: 'text/html' },
+    });
+    expect(statusPage.status).toBe(200);
+    expect(statusPage.text).toContain('access to personal data');
 
     const link = await downloadLink(s.email);
     const zip = await download(link.url);
