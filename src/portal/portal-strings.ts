@@ -139,6 +139,7 @@ export const PORTAL_STRINGS = defineStrings({
         verified: 'Potwierdzone',
         in_progress: 'W realizacji',
         awaiting_recipients: 'Informujemy odbiorców danych',
+        awaiting_systems: 'Czekamy na odpowiedź naszych systemów',
         completed: 'Zakończone',
         cancelled: 'Anulowane',
         failed: 'W realizacji',
@@ -150,6 +151,19 @@ export const PORTAL_STRINGS = defineStrings({
         in_progress:
           'Realizujemy żądanie we wszystkich systemach, w których mogą być Twoje dane. Napiszemy, gdy skończymy.',
         awaiting_recipients: 'Informujemy firmy, którym przekazaliśmy Twoje dane. Napiszemy, gdy skończymy.',
+        awaiting_systems:
+          'Czekamy, aż odpowiedzą wszystkie systemy, w których mogą być Twoje dane. Napiszemy, gdy skończymy.',
+        in_progress_access:
+          'Zbieramy Twoje dane ze wszystkich systemów, w których mogą być. Napiszemy, gdy paczka będzie gotowa.',
+        in_progress_portability:
+          'Zbieramy dane, które nam przekazałeś, ze wszystkich systemów. Napiszemy, gdy paczka będzie gotowa.',
+        in_progress_erasure: 'Usuwamy Twoje dane ze wszystkich systemów, w których mogą być. Napiszemy, gdy skończymy.',
+        in_progress_rectification:
+          'Poprawiamy Twoje dane we wszystkich systemach, w których są. Napiszemy, gdy skończymy.',
+        in_progress_restriction:
+          'Ograniczamy przetwarzanie Twoich danych we wszystkich systemach. Napiszemy, gdy skończymy.',
+        in_progress_objection:
+          'Wstrzymujemy przetwarzanie, któremu się sprzeciwiasz, we wszystkich systemach. Napiszemy, gdy skończymy.',
         completed: 'Żądanie zostało zrealizowane. Szczegóły wysłaliśmy e-mailem.',
         cancelled: 'To żądanie nie będzie realizowane. Jeśli to pomyłka, złóż nowe.',
         failed: 'Wystąpił problem techniczny; zajmuje się nim nasz zespół. Termin odpowiedzi się nie zmienia.',
@@ -350,6 +364,7 @@ export const PORTAL_STRINGS = defineStrings({
         verified: 'Confirmed',
         in_progress: 'In progress',
         awaiting_recipients: 'Informing recipients of the data',
+        awaiting_systems: 'Waiting for our systems to answer',
         completed: 'Completed',
         cancelled: 'Cancelled',
         failed: 'In progress',
@@ -361,6 +376,20 @@ export const PORTAL_STRINGS = defineStrings({
         in_progress:
           'We are handling the request in every system that may hold your data. We will write when we are done.',
         awaiting_recipients: 'We are informing the companies we passed your data to. We will write when we are done.',
+        awaiting_systems:
+          'We are waiting for every system that may hold your data to answer. We will write when we are done.',
+        in_progress_access:
+          'We are collecting your data from every system that may hold it. We will write when the package is ready.',
+        in_progress_portability:
+          'We are collecting the data you gave us from every system. We will write when the package is ready.',
+        in_progress_erasure:
+          'We are erasing your data in every system that may hold it. We will write when we are done.',
+        in_progress_rectification:
+          'We are correcting your data in every system that holds it. We will write when we are done.',
+        in_progress_restriction:
+          'We are restricting the processing of your data in every system. We will write when we are done.',
+        in_progress_objection:
+          'We are stopping the processing you object to in every system. We will write when we are done.',
         completed: 'The request has been handled. We sent you the details by e-mail.',
         cancelled: 'This request will not be handled. If that is a mistake, make a new one.',
         failed: 'A technical problem occurred; our team is working on it. The deadline does not change.',

@@ -7,7 +7,14 @@ import { Env } from '../config/env';
 import { PurposesService } from '../consent';
 import { readableCertificate, RequestOutputs } from '../requests';
 import { PublicRequestsService } from '../requests';
-import { REQUEST_TYPES } from '../requests';
+import { ART19_TYPES, REQUEST_TYPES, RequestType } from '../requests';
+
+/** The stage as this type of request lives it, and what comes next, worded for the work the type does. */
+// Art. 19 reaches only ART19_TYPES: for the others, waiting on systems is not telling recipients.
+function stageOf(type: RequestType, status: string): { state: string; next: string } {
+  const state = status === 'awaiting_recipients' && !ART19_TYPES.includes(type) ? 'awaiting_systems' : status;
+  return { state, next: state === 'in_progress' ? `in_progress_${type}` : state };
+}
 import { CsrfProtected } from '../web';
 import { PageRenderer } from '../web';
 import { seeOther } from '../web';
@@ -133,6 +140,7 @@ export class PortalController {
       'portal/status',
       {
         request: s,
+        stage: stageOf(s.type, s.status),
         open,
         // Only while the deadline still matters: a closed request's page says how it ended instead.
         extendedNote: open && s.extended,

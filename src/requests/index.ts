@@ -9,6 +9,6 @@ export { PublicRequestsService } from './public-requests.service';
 export { OPEN_STATUSES } from './request-state';
 export { TASK_RESULT_ROUTE } from './request-tasks.controller';
 export { RequestDetails } from './request-vault.service';
-export { REQUEST_STATUSES, REQUEST_TYPES, RequestType } from './request.types';
+export { ART19_TYPES, REQUEST_STATUSES, REQUEST_TYPES, RequestType } from './request.types';
 export { RequestsModule } from './requests.module';
 export { RequestsService } from './requests.service';

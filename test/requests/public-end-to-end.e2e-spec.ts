@@ -456,6 +456,9 @@ describe('requests: customer requests end to end over HTTP, worker running', () 
       expect(page.status).toBe(200);
       expect(page.text).toContain('The deadline was extended under Art. 12(3) GDPR');
       expect(page.text).not.toContain('archiwum');
+      // An access request waits for a system's answer: it tells no recipients (that is Art. 19's erasure and kin).
+      expect(page.text).toContain('Waiting for our systems to answer');
+      expect(page.text).not.toContain('Informing recipients');
       const pl = await t.request('GET', statusPath.replace('/public/', '/portal/') + '&lang=pl', undefined, {
         key: null,
         headers: { accept: 'text/html' },
