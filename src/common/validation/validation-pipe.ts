@@ -6,7 +6,10 @@ function flattenErrors(errors: ValidationError[], prefix = ''): FieldError[] {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({
       field,
-      message: message.replace(/^.*? /, `${e.property} `),
+      // class-validator starts a message with the property's name, but an unknown one with "property <name>".
+      message: message.startsWith(`property ${e.property} `)
+        ? message.slice('property '.length)
+        : message.replace(/^.*? /, `${e.property} `),
     }));
     return [...own, ...flattenErrors(e.children ?? [], field)];
   });
