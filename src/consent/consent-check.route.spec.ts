@@ -11,13 +11,39 @@ import { Channel } from './consent.types';
  * but is asserted equal too, so the two cannot drift apart unseen.
  */
 
-const viaPipe = async (query: Record<string, unknown>): Promise<DecisionQuery | null> => {
+/** What the global pipe makes of `value` for the DTO, or null when it refuses it. */
+const viaPipe = async (value: unknown, type: 'query' | 'body', metatype: new () => object): Promise<object | null> => {
   try {
-    return (await validationPipe.transform(query, { type: 'query', metatype: DecisionQuery })) as DecisionQuery;
+    return (await validationPipe.transform(value, { type, metatype })) as object;
   } catch {
     return null;
   }
 };
+
+/**
+ * The property: over `inputs`, `fast` accepts exactly what the pipe accepts (`slow`), with the same values; and both
+ * sides came up (a generator that only made refusals would prove nothing).
+ */
+async function expectSameAsPipe<T>(
+  inputs: fc.Arbitrary<T>,
+  fast: (input: T) => object | null,
+  slow: (input: T) => Promise<object | null>,
+): Promise<void> {
+  let accepted = 0;
+  await fc.assert(
+    fc.asyncProperty(inputs, async (input) => {
+      const mine = fast(input);
+      const pipes = await slow(input);
+      expect(mine === null).toBe(pipes === null);
+      if (mine && pipes) {
+        accepted += 1;
+        expect(mine).toEqual({ ...pipes });
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  expect(accepted).toBeGreaterThan(100);
+}
 
 // Absent one time in `freq`; otherwise good four times in five.
 const value = (good: fc.Arbitrary<string | boolean>, bad: fc.Arbitrary<unknown>, freq = 2) =>
@@ -47,22 +73,11 @@ const withoutUndefined = (q: Record<string, unknown>) =>
 
 describe('plainCheckQuery (the check route outside Nest)', () => {
   it('accepts exactly what the global validation pipe accepts for DecisionQuery, with the same values', async () => {
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(query, async (raw) => {
-        const q = withoutUndefined(raw);
-        const fast = plainCheckQuery(q);
-        const slow = await viaPipe({ ...q });
-        expect(fast === null).toBe(slow === null);
-        if (fast && slow) {
-          accepted += 1;
-          expect(fast).toEqual({ ...slow });
-        }
-      }),
-      { numRuns: 2000 },
+    await expectSameAsPipe(
+      query.map(withoutUndefined),
+      (q) => plainCheckQuery(q),
+      (q) => viaPipe({ ...q }, 'query', DecisionQuery),
     );
-    // Both sides of the property came up: a generator that only made refusals would prove nothing.
-    expect(accepted).toBeGreaterThan(100);
   });
 
   it('refuses what is not a query object', () => {
@@ -71,14 +86,6 @@ describe('plainCheckQuery (the check route outside Nest)', () => {
     expect(plainCheckQuery({ purpose: 'newsletter', channel: 'email', record: true })).toBeNull();
   });
 });
-
-const viaPipeBody = async (body: unknown): Promise<BatchDecisionDto | null> => {
-  try {
-    return (await validationPipe.transform(body, { type: 'body', metatype: BatchDecisionDto })) as BatchDecisionDto;
-  } catch {
-    return null;
-  }
-};
 
 // A list: good entries with now and then a bad one, or something that is not a list of strings at all.
 const list = (good: fc.Arbitrary<string>, bad: fc.Arbitrary<unknown>) =>
@@ -111,21 +118,11 @@ const body = fc.record(
 
 describe('plainBatchBody (the batch route outside Nest)', () => {
   it('accepts exactly what the global validation pipe accepts for BatchDecisionDto, with the same values', async () => {
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(body, async (raw) => {
-        const b = withoutUndefined(raw);
-        const fast = plainBatchBody(b);
-        const slow = await viaPipeBody(JSON.parse(JSON.stringify(b)));
-        expect(fast === null).toBe(slow === null);
-        if (fast && slow) {
-          accepted += 1;
-          expect(fast).toEqual({ ...slow });
-        }
-      }),
-      { numRuns: 2000 },
+    await expectSameAsPipe(
+      body.map(withoutUndefined),
+      (b) => plainBatchBody(b),
+      (b) => viaPipe(JSON.parse(JSON.stringify(b)), 'body', BatchDecisionDto),
     );
-    expect(accepted).toBeGreaterThan(100);
   });
 
   it('refuses what is not a JSON object', () => {
