@@ -6,7 +6,7 @@ import { NIL_UUID } from './consent-decision.sql';
 import { Channel } from './consent.types';
 import { ConsentRepository } from './consent.repository';
 import { DecisionRowsRepository } from './decision-rows.repository';
-import { stateFromRow } from './decision-rows.service';
+import { factsFromRow, stateFromRow } from './decision-inputs';
 import { PurposesRepository } from './purposes.repository';
 
 /** The subjects of one keyset page that may be contacted, and where the next page starts (null: this was the last). */
@@ -96,12 +96,7 @@ export class AudienceService {
       const outcome = decide({
         purpose: rules,
         channel,
-        subject: {
-          status: r.subject_status,
-          minorUntil: r.minor_until,
-          objectedToDirectMarketing: r.objected,
-          objectedToPurpose: r.objected_purpose,
-        },
+        subject: factsFromRow(r),
         state: r.status === null ? undefined : stateFromRow(r),
         grantedOnOtherChannel: r.granted_elsewhere,
         identifierSuppressed: false,
@@ -130,12 +125,7 @@ export class AudienceService {
         decide({
           purpose: rules,
           channel,
-          subject: {
-            status: row.subject_status,
-            minorUntil: row.minor_until,
-            objectedToDirectMarketing: row.objected,
-            objectedToPurpose: row.objected_purpose,
-          },
+          subject: factsFromRow(row),
           state: {
             status: 'granted' as never,
             eventId: '',

@@ -9,7 +9,8 @@ import { DecisionReason } from './consent.types';
 import { DecisionLog } from './decision-log.service';
 import { DecisionRowsRepository, KeptDecision } from './decision-rows.repository';
 import { Decision, keptInto, keptOfOne } from './kept-decision';
-import { DecisionRowsService, stateFromRow } from './decision-rows.service';
+import { factsFromRow, rulesFromRow, stateFromRow } from './decision-inputs';
+import { DecisionRowsService } from './decision-rows.service';
 import { BatchDecisionDto, DecisionQuery, MAX_BATCH } from './consent-decision.dto';
 import { BatchDecisionRow, ConsentRepository, DecisionOneRow, PurposeRulesRow } from './consent.repository';
 
@@ -70,15 +71,7 @@ export class ConsentDecisionService {
     }
     const rules = this.rulesOf(rows[0], q.channel);
     const { resolved_id: subjectId, subject_status: status, identifier_suppressed: suppressed } = rows[0];
-    const facts: SubjectFacts | undefined =
-      subjectId && status
-        ? {
-            status,
-            minorUntil: rows[0].minor_until,
-            objectedToDirectMarketing: rows[0].objected === true,
-            objectedToPurpose: rows[0].objected_purpose === true,
-          }
-        : undefined;
+    const facts = subjectId && status ? factsFromRow({ ...rows[0], subject_status: status }) : undefined;
     const now = new Date();
     const mine = rows.filter((r) => r.subject_id === subjectId && r.status !== null);
     const otherGranted = mine.some((r) => r.channel !== q.channel && currentGrant(stateFromRow(r), now));
@@ -199,14 +192,7 @@ export class ConsentDecisionService {
       }
       const r = slot === undefined ? undefined : bySlot[slot];
       subjectIds.push(r?.resolved_id ?? null);
-      const facts: SubjectFacts | undefined = r
-        ? {
-            status: r.subject_status,
-            minorUntil: r.minor_until,
-            objectedToDirectMarketing: r.objected,
-            objectedToPurpose: r.objected_purpose,
-          }
-        : undefined;
+      const facts = r ? factsFromRow(r) : undefined;
       const d = this.decideFor(
         rules,
         dto.channel,
@@ -246,12 +232,7 @@ export class ConsentDecisionService {
         channels: r.channels,
       });
     }
-    return {
-      legalBasis: r.legal_basis,
-      marketing: r.marketing,
-      minimumAge: r.minimum_age,
-      reconsentFromVersion: r.reconsent_from_version,
-    };
+    return rulesFromRow(r);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { decisionRows, StateFacts } from './consent-rules';
 import { NIL_UUID } from './consent-decision.sql';
+import { factsFromRow, rulesFromRow, stateFromRow } from './decision-inputs';
 import { Channel } from './consent.types';
 import {
   DecisionInputRow,
@@ -15,35 +16,6 @@ import {
 const PURPOSE_PAGE = 2_000;
 /** Subjects per transaction of a rebuild: each holds a lock per subject, and PostgreSQL's lock table is shared. */
 const REBUILD_PAGE = 500;
-
-/** A consent_state row as the rules read it (the columns the decision statements select). */
-export const stateFromRow = (
-  r: Pick<
-    DecisionInputRow,
-    | 'status'
-    | 'event_id'
-    | 'version'
-    | 'granted_at'
-    | 'expires_at'
-    | 'pending'
-    | 'expressed_by'
-    | 'suppressed'
-    | 'confirmed_at'
-  >,
-): StateFacts => ({
-  status: r.status!,
-  eventId: r.event_id!,
-  lastSeq: '0',
-  version: r.version!,
-  locale: '',
-  textSha256: '',
-  grantedAt: r.granted_at,
-  confirmedAt: r.confirmed_at,
-  expiresAt: r.expires_at,
-  pending: r.pending!,
-  expressedBy: r.expressed_by!,
-  suppressed: r.suppressed!,
-});
 
 /**
  * Issue 16 item 1: the decision for a (subject, purpose, channel) kept as a row, written in the transaction of every
@@ -143,19 +115,9 @@ export class DecisionRowsService {
     for (const states of bySubjectPurpose.values()) {
       const [first] = states;
       const facts = decisionRows({
-        purpose: {
-          legalBasis: first.legal_basis,
-          marketing: first.marketing,
-          minimumAge: first.minimum_age,
-          reconsentFromVersion: first.reconsent_from_version,
-        },
+        purpose: rulesFromRow(first),
         channels: first.channels,
-        subject: {
-          status: first.subject_status,
-          minorUntil: first.minor_until,
-          objectedToDirectMarketing: first.objected,
-          objectedToPurpose: first.objected_purpose,
-        },
+        subject: factsFromRow(first),
         states: Object.fromEntries(states.map((s) => [s.channel, stateFromRow(s)])) as Partial<
           Record<Channel, StateFacts>
         >,
