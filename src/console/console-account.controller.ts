@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toString as qrSvg } from 'qrcode';
 import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
@@ -43,8 +44,8 @@ export class ConsoleAccountController {
   @CsrfProtected()
   async totpStart(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     if (!req.staffSession) throw new ProblemError('unauthorized');
-    const enrol = await this.api.call<{ secret: string }>(req, 'POST', '/v1/users/me/totp');
-    void reply.send(await this.accountPage(req, reply, enrol.secret));
+    const enrol = await this.api.call<{ secret: string; otpauthUri: string }>(req, 'POST', '/v1/users/me/totp');
+    void reply.send(await this.accountPage(req, reply, enrol));
   }
 
   @Post('account/totp/confirm')
@@ -67,7 +68,11 @@ export class ConsoleAccountController {
     redirect(reply, '/console/login');
   }
 
-  private async accountPage(req: FastifyRequest, reply: FastifyReply, totpSecret: string | null) {
+  private async accountPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    enrol: { secret: string; otpauthUri: string } | null,
+  ) {
     if (!req.staffSession) throw new ProblemError('unauthorized');
     const lang = this.view.lang(req, reply);
     const me = await this.api.get<Record<string, any>>(req, '/v1/users/me');
@@ -81,11 +86,21 @@ export class ConsoleAccountController {
         email: me.email,
         role: this.view.t(lang, `role.${me.role}`),
         totpEnabled: !!me.totpEnabled,
-        totpSecret,
+        totpSecret: enrol?.secret ?? null,
+        // Drawn here, as SVG inside the page: the pages run no scripts, and the secret never leaves the server
+        // for a QR service or an image URL a proxy could log.
+        totpQr: enrol ? await totpQrSvg(enrol.otpauthUri, this.view.t(lang, 'account.totpQr')) : null,
         passwordExpired: !!me.passwordExpired,
         minLength: this.env.STAFF_PASSWORD_MIN_LENGTH,
       },
       { lang, title, wide: false },
     );
   }
+}
+
+/** The enrolment URI as an inline SVG QR code, labelled for screen readers (the key is also printed beside it). */
+async function totpQrSvg(uri: string, label: string): Promise<string> {
+  const svg = await qrSvg(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  const escaped = label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return svg.replace('<svg ', `<svg role="img" aria-label="${escaped}" width="220" height="220" `);
 }

@@ -12,6 +12,7 @@ const MENU: { href: string; key: string; scope: Scope }[] = [
   { href: '/console/register', key: 'register', scope: 'register:read' },
   { href: '/console/retention', key: 'retention', scope: 'retention:manage' },
   { href: '/console/keys', key: 'keys', scope: 'keys:manage' },
+  { href: '/console/users', key: 'users', scope: 'users:manage' },
 ];
 
 export const may = (req: FastifyRequest, scope: Scope) => hasScope(req.principal?.scopes ?? [], [scope]);
@@ -73,6 +74,7 @@ export class ConsoleView {
         account: role ? { label: this.t(opts.lang, `role.${role}`), logoutAction: '/console/logout' } : null,
         wide: opts.wide ?? true,
         status: opts.status,
+        customerFooter: false,
       },
     );
   }

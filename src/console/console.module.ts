@@ -12,6 +12,7 @@ import { ConsoleFinder } from './console-finder';
 import { ConsoleNames } from './console-names';
 import { ConsoleRequestsController } from './console-requests.controller';
 import { ConsoleSubjectsController } from './console-subjects.controller';
+import { ConsoleUsersController } from './console-users.controller';
 import { ConsoleView } from './console-view';
 import { ConsoleController } from './console.controller';
 
@@ -25,6 +26,7 @@ import { ConsoleController } from './console.controller';
     ConsoleSubjectsController,
     ConsoleComplianceController,
     ConsoleKeysController,
+    ConsoleUsersController,
     ConsoleAccountController,
   ],
   providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames, ConsoleFinder],

@@ -3,3 +3,5 @@ export { LoginService } from './login.service';
 export { CSRF_HEADER, MFA_COOKIE, SESSION_COOKIE, answerLogin } from './session-cookie';
 export { UsersModule } from './users.module';
 export { UsersService } from './users.service';
+export { ROLES, type Role } from './roles';
+export { StaffSessions } from './staff-sessions.service';

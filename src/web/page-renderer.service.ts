@@ -28,6 +28,8 @@ export interface RenderOptions {
   account?: { label: string; logoutAction: string } | null;
   /** Wider main column for tables. */
   wide?: boolean;
+  /** The customer footer ("the controller of your personal data is ..."); staff pages have none. Default true. */
+  customerFooter?: boolean;
   /** Binds the page's CSRF token to a session (defaults to `req.csrfBinding`). */
   csrfBinding?: string;
 }
@@ -135,6 +137,7 @@ export class PageRenderer {
       nav: opts.nav?.length ? opts.nav : null,
       account: opts.account ?? null,
       wide: opts.wide ?? false,
+      customerFooter: opts.customerFooter ?? true,
       langSwitch: this.switchHref(req, opts.lang),
     });
     if (opts.status) void reply.status(opts.status);

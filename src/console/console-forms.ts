@@ -1,0 +1,56 @@
+import { ProblemError } from '../common/problem/problem.error';
+import type { PageLang } from '../web';
+import type { ConsoleView } from './console-view';
+
+/**
+ * A refused form comes back as the same page (422) with each error under its own field, in the page's
+ * language, and the values typed kept (never a password): a person fixes the field, not guesses it.
+ * Every field the template reads is in the map, null when it is fine (the templates are strict).
+ */
+export type FieldErrors = Record<string, string | null>;
+
+export function noErrors(fields: readonly string[]): FieldErrors {
+  return Object.fromEntries(fields.map((f) => [f, null]));
+}
+
+/** The field errors a refusal names, or null when it is not about the form's fields (the caller rethrows). */
+export function fieldErrors(
+  view: ConsoleView,
+  lang: PageLang,
+  fields: readonly string[],
+  e: unknown,
+): FieldErrors | null {
+  if (!(e instanceof ProblemError)) return null;
+  const errors = noErrors(fields);
+  if (e.code === 'weak_password' && fields.includes('password')) {
+    const min = e.extras.minLength;
+    const rules = ((e.extras.problems as string[] | undefined) ?? []).map((p) =>
+      view.t(lang, `passwordRule.${p}`, { min }),
+    );
+    errors.password = view.t(lang, 'field.weakPassword', { rules: rules.join(', ') });
+    return errors;
+  }
+  if (e.code === 'validation_failed') {
+    const named = (e.extras.errors ?? []).filter((f) => fields.includes(f.field));
+    if (!named.length) return null;
+    for (const f of named) errors[f.field] = fieldText(view, lang, f.field);
+    return errors;
+  }
+  return null;
+}
+
+/** A form's own check failed: the one field named, in the page's language. */
+export function invalidField(field: string): ProblemError {
+  return new ProblemError('validation_failed', 'The form is not valid.', {
+    errors: [{ field, message: `${field} is not valid` }],
+  });
+}
+
+function fieldText(view: ConsoleView, lang: PageLang, field: string): string {
+  try {
+    return view.t(lang, `field.${field}`);
+  } catch {
+    // A field without its own sentence still gets one in the page's language, never the validator's English.
+    return view.t(lang, 'field.other');
+  }
+}
