@@ -138,7 +138,18 @@ module.exports = {
     console: {
       what: 'staff console pages',
       tables: [],
-      uses: ['audit', 'auth', 'register', 'requests', 'subjects', 'users', 'web'],
+      uses: [
+        'audit',
+        'auth',
+        'breaches',
+        'notifications',
+        'register',
+        'requests',
+        'subjects',
+        'systems',
+        'users',
+        'web',
+      ],
     },
   },
 };

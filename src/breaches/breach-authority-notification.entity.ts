@@ -1,13 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Breach } from './breach.entity';
 
-/** Art. 33(4): the information may be provided in phases. */
-export enum NotificationPhase {
-  Initial = 'initial',
-  Supplementary = 'supplementary',
-  Final = 'final',
-}
-export const NOTIFICATION_PHASES = Object.values(NotificationPhase);
+import { NotificationPhase } from './breach.types';
+
+export { NOTIFICATION_PHASES, NotificationPhase } from './breach.types';
 
 /** What was sent to the supervisory authority (UODO) and when. Append-only: a sent notification cannot be unsent. */
 @Entity({ name: 'breach_authority_notifications' })

@@ -1,22 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** Persisted strings: never rename a value. */
-export enum BreachStatus {
-  Open = 'open',
-  Contained = 'contained',
-  Notified = 'notified',
-  Closed = 'closed',
-}
+import { BreachStatus, RiskAssessment } from './breach.types';
 
-/** Art. 33(1) / 34(1): no notification when a risk is unlikely; the authority for a risk; subjects too for a high risk. */
-export enum RiskAssessment {
-  None = 'none',
-  Risk = 'risk',
-  HighRisk = 'high_risk',
-}
-
-export const BREACH_STATUSES = Object.values(BreachStatus);
-export const RISK_ASSESSMENTS = Object.values(RiskAssessment);
+// The values live in breach.types.ts (the module's index may export them; not this entity).
+export { BREACH_STATUSES, BreachStatus, RISK_ASSESSMENTS, RiskAssessment } from './breach.types';
 
 /**
  * One personal data breach, documented as Art. 33(5) requires: facts, effects, remedial action. The

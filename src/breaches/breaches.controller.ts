@@ -16,7 +16,6 @@ import { decodeCursor, ListQuery, pageOf } from '../common/http/pagination';
 import { Idempotent } from '../idempotency';
 import { AffectedSubjectsService } from './affected-subjects.service';
 import { AuthorityNotificationsService } from './authority-notifications.service';
-import { BreachInput } from './breach-changes';
 import { BreachReportService } from './breach-report.service';
 import { BreachStatsService } from './breach-stats.service';
 import { toBreachView, toEventView, toNotificationView } from './breach.view';
@@ -27,24 +26,13 @@ import {
   CreateBreachDto,
   ListBreachesQuery,
   SelectAffectedSubjectsDto,
+  toInput,
   UpdateBreachDto,
 } from './breaches.dto';
 import { BreachesService } from './breaches.service';
 import { ApiFile, ApiPage, ApiProblem } from '../common/openapi/responses';
 
 const Id = () => Param('id', new ParseUUIDPipe({ version: '4' }));
-const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
-
-/** DTO strings to the domain's dates; `undefined` (absent) and `null` (clear it) stay distinct. */
-function toInput(dto: CreateBreachDto | UpdateBreachDto): BreachInput {
-  const { occurredAt, awareAt, containedAt, closedAt, ...rest } = dto as UpdateBreachDto;
-  const input: BreachInput = { ...rest };
-  if (occurredAt !== undefined) input.occurredAt = date(occurredAt);
-  if (awareAt !== undefined) input.awareAt = new Date(awareAt);
-  if (containedAt !== undefined) input.containedAt = date(containedAt);
-  if (closedAt !== undefined) input.closedAt = new Date(closedAt);
-  return input;
-}
 
 @ApiTags('breaches')
 @Controller('v1/breaches')

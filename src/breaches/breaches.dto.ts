@@ -18,6 +18,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ListQuery } from '../common/http/pagination';
+import type { BreachInput } from './breach-changes';
 import { NOTIFICATION_PHASES, NotificationPhase } from './breach-authority-notification.entity';
 import { BREACH_STATUSES, BreachStatus, RISK_ASSESSMENTS, RiskAssessment } from './breach.entity';
 
@@ -264,4 +265,17 @@ export class AuthorityReportQuery {
   @IsOptional()
   @IsIn(['html', 'pdf'])
   format: 'html' | 'pdf' = 'html';
+}
+
+const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
+
+/** DTO strings to the domain's dates; `undefined` (absent) and `null` (clear it) stay distinct. */
+export function toInput(dto: CreateBreachDto | UpdateBreachDto): BreachInput {
+  const { occurredAt, awareAt, containedAt, closedAt, ...rest } = dto as UpdateBreachDto;
+  const input: BreachInput = { ...rest };
+  if (occurredAt !== undefined) input.occurredAt = date(occurredAt);
+  if (awareAt !== undefined) input.awareAt = new Date(awareAt);
+  if (containedAt !== undefined) input.containedAt = date(containedAt);
+  if (closedAt !== undefined) input.closedAt = new Date(closedAt);
+  return input;
 }

@@ -32,6 +32,12 @@ import { BREACHES_ENTITIES } from './breaches.entities';
     BreachDigestService,
     { provide: AffectedSubjectSelector, useClass: HeldInSystemsSelector },
   ],
-  exports: [BreachesService],
+  exports: [
+    BreachesService,
+    AuthorityNotificationsService,
+    AffectedSubjectsService,
+    BreachStatsService,
+    BreachReportService,
+  ],
 })
 export class BreachesModule {}

@@ -19,9 +19,16 @@ export function fieldErrors(
   lang: PageLang,
   fields: readonly string[],
   e: unknown,
+  /** Refusals about one field that carry their own code (e.g. a late notification without its reasons). */
+  codeFields: Record<string, string> = {},
 ): FieldErrors | null {
   if (!(e instanceof ProblemError)) return null;
   const errors = noErrors(fields);
+  const field = codeFields[e.code];
+  if (field && fields.includes(field)) {
+    errors[field] = view.t(lang, `field.${e.code}`);
+    return errors;
+  }
   if (e.code === 'weak_password' && fields.includes('password')) {
     const min = e.extras.minLength;
     const rules = ((e.extras.problems as string[] | undefined) ?? []).map((p) =>

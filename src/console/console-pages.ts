@@ -19,10 +19,15 @@ export async function act(reply: FastifyReply, back: string, notice: string, fn:
   try {
     await fn();
   } catch (e) {
-    if (!(e instanceof ProblemError) || e.status >= 500 || e.code === 'forbidden' || e.code === 'unauthorized') throw e;
+    if (!isRefusal(e)) throw e;
     return redirect(reply, `${back}?problem=${e.code}`);
   }
   redirect(reply, `${back}?notice=${notice}`);
+}
+
+/** A refusal the page names in a notice; faults, and refusals of who may act, go to the error page instead. */
+export function isRefusal(e: unknown): e is ProblemError {
+  return e instanceof ProblemError && e.status < 500 && e.code !== 'forbidden' && e.code !== 'unauthorized';
 }
 
 /**

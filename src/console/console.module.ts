@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { BreachesModule } from '../breaches';
 import { RegisterModule } from '../register';
 import { RequestsModule } from '../requests';
+import { SystemsModule } from '../systems';
 import { UsersModule } from '../users';
 import { ConsoleAccountController } from './console-account.controller';
 import { ConsoleApi } from './console-api.service';
 import { ConsoleAuthController } from './console-auth.controller';
+import { ConsoleBreachPages } from './console-breach-pages';
+import { ConsoleBreachesController } from './console-breaches.controller';
 import { ConsoleComplianceController } from './console-compliance.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsoleKeysController } from './console-keys.controller';
@@ -18,17 +22,18 @@ import { ConsoleController } from './console.controller';
 
 /** The staff console at /console: server-rendered pages over the JSON API (PRODUCT.md 10). */
 @Module({
-  imports: [UsersModule, RegisterModule, RequestsModule],
+  imports: [UsersModule, RegisterModule, RequestsModule, BreachesModule, SystemsModule],
   controllers: [
     ConsoleAuthController,
     ConsoleController,
     ConsoleRequestsController,
     ConsoleSubjectsController,
     ConsoleComplianceController,
+    ConsoleBreachesController,
     ConsoleKeysController,
     ConsoleUsersController,
     ConsoleAccountController,
   ],
-  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames, ConsoleFinder],
+  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames, ConsoleFinder, ConsoleBreachPages],
 })
 export class ConsoleModule {}

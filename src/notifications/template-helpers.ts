@@ -47,7 +47,12 @@ export function dateHelper(value: unknown, options: HelperOptions): string {
 export function dateTimeHelper(value: unknown, options: HelperOptions): string {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
   if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('dateTime helper needs an ISO date');
-  return DATE_TIME_FORMAT[localeOf(options)].format(d);
+  return formatDateTime(d, localeOf(options));
+}
+
+/** Date and time in Europe/Warsaw, as the `dateTime` helper prints it (for texts built outside a template). */
+export function formatDateTime(d: Date, locale: EmailLocale): string {
+  return DATE_TIME_FORMAT[locale].format(d);
 }
 
 /**

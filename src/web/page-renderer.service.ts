@@ -9,7 +9,7 @@ import { dateHelper, dateTimeHelper, pluralHelper, requestTypeHelper } from '../
 import { APP_CSS_PATH } from './app-css';
 import { CsrfService } from './csrf.service';
 import { rememberLang, resolveLang } from './language';
-import { Catalogue, flatten, interpolate, PAGE_LANGS, PageLang, WEB_STRINGS } from './web-strings';
+import { Catalogue, flatten, interpolate, PAGE_LANGS, PageLang, parseMessage, WEB_STRINGS } from './web-strings';
 
 export interface NavLink {
   href: string;
@@ -77,6 +77,8 @@ export class PageRenderer {
     const en = flatten(catalogue.en, namespace);
     const missing = [...Object.keys(pl).filter((k) => !(k in en)), ...Object.keys(en).filter((k) => !(k in pl))];
     if (missing.length) throw new Error(`strings ${namespace}: not in both languages: ${missing.join(', ')}`);
+    // Parsed now, so a broken message (an unclosed plural) stops the boot instead of one visitor's page.
+    for (const lang of PAGE_LANGS) for (const text of Object.values(lang === 'pl' ? pl : en)) parseMessage(text, lang);
     Object.assign(this.strings.pl, pl);
     Object.assign(this.strings.en, en);
   }
@@ -85,7 +87,7 @@ export class PageRenderer {
   text(lang: PageLang, key: string, vars: Record<string, unknown> = {}): string {
     const s = this.strings[lang][key];
     if (s === undefined) throw new Error(`no string ${key}`);
-    return interpolate(s, vars);
+    return interpolate(s, vars, lang);
   }
 
   /** The page language (`?lang=`, form `lang`, cookie, Accept-Language; Polish by default); remembers a choice. */
@@ -171,7 +173,7 @@ export class PageRenderer {
       const key = args.map(String).join('.');
       const s = strings[lang][key];
       if (s === undefined) throw new Error(`no string ${key}`);
-      return interpolate(s, options.hash as Record<string, unknown>);
+      return interpolate(s, options.hash as Record<string, unknown>, lang);
     });
     this.hb.registerHelper('date', dateHelper);
     this.hb.registerHelper('dateTime', dateTimeHelper);

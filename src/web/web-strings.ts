@@ -1,3 +1,5 @@
+import IntlMessageFormat, { ErrorCode } from 'intl-messageformat';
+
 /** A string a person reads: `{name}` placeholders are filled from the helper's hash or `text()`'s vars. */
 export type StringTree = { [key: string]: string | StringTree };
 
@@ -29,11 +31,37 @@ export function flatten(tree: StringTree, prefix = '', out: Record<string, strin
   return out;
 }
 
-export function interpolate(text: string, vars: Record<string, unknown>): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    if (!(name in vars)) throw new Error(`missing value for {${name}}`);
-    return String(vars[name]);
-  });
+const compiled = new Map<string, IntlMessageFormat>();
+
+/** The compiled message (cached); throws on a malformed one. */
+export function parseMessage(text: string, lang: PageLang): IntlMessageFormat {
+  const key = `${lang}\u0000${text}`;
+  let message = compiled.get(key);
+  if (!message) {
+    // Tags are text here: a catalogue string never carries markup, and `<` must not start one.
+    message = new IntlMessageFormat(text, lang, undefined, { ignoreTag: true });
+    compiled.set(key, message);
+  }
+  return message;
+}
+
+/**
+ * Fills an ICU message: `{name}` placeholders and `{count, plural, one {# wpis} few {# wpisy} many {# wpisów}
+ * other {# wpisu}}`, with the CLDR plural rules of the page's language. Texts come from the catalogues only, so
+ * the cache of compiled messages is bounded by them. A missing value throws: a page never shows a raw `{name}`.
+ */
+export function interpolate(text: string, vars: Record<string, unknown>, lang: PageLang = 'pl'): string {
+  if (!text.includes('{')) return text;
+  const message = parseMessage(text, lang);
+  try {
+    return String(message.format(vars as Record<string, string | number>));
+  } catch (e) {
+    // The library throws a plain Error with code MISSING_VALUE (not its MissingValueError class), naming the
+    // variable only in its message.
+    if ((e as { code?: unknown }).code === ErrorCode.MISSING_VALUE)
+      throw new Error(`missing value for {${/"([^"]+)"/.exec((e as Error).message)?.[1]}}`);
+    throw e;
+  }
 }
 
 /** Strings of the shared layout and error pages. */
