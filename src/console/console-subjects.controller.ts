@@ -7,10 +7,9 @@ import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
 import { ConsoleFinder } from './console-finder';
-import { act, ConsentRow, Form, HoldRow, Id, PurposeRow, RequestRow, requestRow } from './console-pages';
+import { ConsoleSubjectPage } from './console-subject-page';
+import { act, Form, Id, PurposeRow } from './console-pages';
 import { ConsoleView, may, redirect } from './console-view';
-
-const CHANNELS = ['email', 'sms', 'phone', 'auto_call', 'push', 'post'];
 
 /** The console's consent and subject pages: a subject's identity, consents and requests; consent recorded in a store. */
 @ConsolePage()
@@ -21,6 +20,7 @@ export class ConsoleSubjectsController {
     private readonly api: ConsoleApi,
     private readonly env: Env,
     private readonly finder: ConsoleFinder,
+    private readonly page: ConsoleSubjectPage,
   ) {}
 
   /**
@@ -61,54 +61,7 @@ export class ConsoleSubjectsController {
   @Get('subjects/:id')
   @RequireScopes('consent:read', 'subjects:read')
   async subject(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
-    const lang = this.view.lang(req, reply);
-    const seesIdentity = may(req, 'subjects:read');
-    const [identity, consents, requests, purposes] = await Promise.all([
-      seesIdentity ? this.api.get<Record<string, any>>(req, `/v1/subjects/${id}`) : null,
-      this.api.optional<{ items: ConsentRow[] }>(req, `/v1/subjects/${id}/consents`),
-      this.api.optional<{ items: RequestRow[] }>(req, `/v1/requests?subjectId=${id}&limit=100`),
-      may(req, 'consent:write') ? this.api.get<{ items: PurposeRow[] }>(req, '/v1/purposes?limit=200') : null,
-    ]);
-    // Art. 32 and the accountability principle: the API read above put the view on record (subject.viewed,
-    // with the staff member as the actor).
-    const title = this.view.t(lang, 'subject.title');
-    const html = this.view.render(
-      req,
-      reply,
-      'subject',
-      {
-        title,
-        id,
-        identity: identity
-          ? {
-              email: identity.email ?? null,
-              phone: identity.phone ?? null,
-              name: [identity.firstName, identity.lastName].filter(Boolean).join(' ') || null,
-              externalId: identity.externalId ?? null,
-              status: identity.status,
-            }
-          : null,
-        holds: identity
-          ? (identity.holds as HoldRow[]).map((h) => ({ reason: h.reason ?? null, active: !!h.active }))
-          : null,
-        consents: consents
-          ? consents.items.map((c) => ({
-              ...c,
-              grantedAt: c.grantedAt ?? null,
-              proofHref: c.consentId ? `/v1/subjects/${id}/consents/${c.consentId}/proof` : null,
-            }))
-          : null,
-        requests: requests ? requests.items.map((r) => requestRow(this.view, this.env, r, lang)) : null,
-        record: purposes
-          ? {
-              purposes: purposes.items.filter((p) => p.currentVersion).map((p) => ({ key: p.key, name: p.name })),
-              channels: CHANNELS,
-            }
-          : null,
-      },
-      { lang, title },
-    );
-    void reply.send(html);
+    void reply.send(await this.page.render(req, reply, id, null));
   }
 
   @Post('subjects/:id/consents')

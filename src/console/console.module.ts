@@ -15,6 +15,8 @@ import { ConsoleKeysController } from './console-keys.controller';
 import { ConsoleFinder } from './console-finder';
 import { ConsoleNames } from './console-names';
 import { ConsoleRequestsController } from './console-requests.controller';
+import { ConsoleSubjectActionsController } from './console-subject-actions.controller';
+import { ConsoleSubjectPage } from './console-subject-page';
 import { ConsoleSubjectsController } from './console-subjects.controller';
 import { ConsoleUsersController } from './console-users.controller';
 import { ConsoleView } from './console-view';
@@ -28,12 +30,21 @@ import { ConsoleController } from './console.controller';
     ConsoleController,
     ConsoleRequestsController,
     ConsoleSubjectsController,
+    ConsoleSubjectActionsController,
     ConsoleComplianceController,
     ConsoleBreachesController,
     ConsoleKeysController,
     ConsoleUsersController,
     ConsoleAccountController,
   ],
-  providers: [ConsoleApi, ConsoleView, ConsoleErrorFilter, ConsoleNames, ConsoleFinder, ConsoleBreachPages],
+  providers: [
+    ConsoleApi,
+    ConsoleView,
+    ConsoleErrorFilter,
+    ConsoleNames,
+    ConsoleFinder,
+    ConsoleBreachPages,
+    ConsoleSubjectPage,
+  ],
 })
 export class ConsoleModule {}

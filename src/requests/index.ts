@@ -12,3 +12,5 @@ export { RequestDetails } from './request-vault.service';
 export { ART19_TYPES, REQUEST_STATUSES, REQUEST_TYPES, RequestType } from './request.types';
 export { RequestsModule } from './requests.module';
 export { RequestsService } from './requests.service';
+export { RequestIntake } from './request-intake.service';
+export { CreateRequestDto } from './requests.dto';

@@ -79,6 +79,7 @@ import { RequestsService } from './requests.service';
   // The portal (src/portal) files, verifies and shows requests through the public service.
   exports: [
     RequestsService,
+    RequestIntake,
     RequestTransitions,
     PublicRequestsService,
     RequestOutputs,

@@ -19,7 +19,8 @@ export type { ImportedSubject, ImportSubjectRef } from './subject-import.service
 export type { SubjectResidue } from './subject-lookup.service';
 export { keptCategories, keptUntil } from './hold-rules';
 export type { ActiveHold, KeptCategory } from './hold-rules';
-export { HOLD_BASES } from './subject-rules';
+export { HOLD_BASES, RESTRICTION_GROUNDS } from './subject-rules';
+export { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto } from './subjects.dto';
 export type { HoldBasis } from './subject-rules';
 export { SubjectRightsService } from './subject-rights.service';
 export type { ReportedEntry } from './subject-rights.service';

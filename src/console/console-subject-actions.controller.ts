@@ -1,0 +1,180 @@
+import { Body, Controller, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequireScopes } from '../common/auth/scopes';
+import { validationPipe } from '../common/validation/validation-pipe';
+import { CreateRequestDto, RequestIntake } from '../requests';
+import { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto, SubjectRightsService } from '../subjects';
+import { CsrfProtected } from '../web';
+import { ConsolePage } from './console-error.filter';
+import { fieldErrors, invalidField } from './console-forms';
+import { act, Form, Id, isRefusal, warsawInstant } from './console-pages';
+import {
+  ConsoleSubjectPage,
+  HOLD_FIELDS,
+  LIFT_FIELDS,
+  REQUEST_FIELDS,
+  RESTRICT_FIELDS,
+  SubjectForm,
+} from './console-subject-page';
+import { ConsoleView, redirect } from './console-view';
+
+const text = (v: unknown) => String(v ?? '').trim();
+// A picker value as the instant it names in Polish time; anything else as typed, which the DTO refuses by name.
+const instant = (v: unknown) => (text(v) ? (warsawInstant(text(v)) ?? text(v)) : undefined);
+// A refusal about one field that carries its own code.
+const CODE_FIELDS = { restriction_notice_required: 'toldBy' };
+
+/**
+ * What staff do for a person from the person's page: hold erasure (Art. 17(3)), restrict processing and lift it
+ * after telling the person (Art. 18), file a request on their behalf. Forms are the API's DTOs, run through the
+ * same validation pipe; the services do the change, its audit entry and its outbox row in one transaction.
+ */
+@ConsolePage()
+@Controller('console/subjects/:id')
+export class ConsoleSubjectActionsController {
+  constructor(
+    private readonly view: ConsoleView,
+    private readonly page: ConsoleSubjectPage,
+    private readonly rights: SubjectRightsService,
+    private readonly intake: RequestIntake,
+  ) {}
+
+  @Post('holds')
+  @RequireScopes('subjects:write')
+  @CsrfProtected()
+  async hold(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string, @Body() b: Form) {
+    await this.formAction(req, reply, id, 'hold', b, HOLD_FIELDS, 'held', async () => {
+      const categories = text(b.categories)
+        .split(/[\s,;]+/)
+        .filter(Boolean);
+      const until = instant(b.until);
+      const dto = (await validationPipe.transform(
+        { reason: text(b.reason), legalBasis: text(b.legalBasis), categories, ...(until ? { until } : {}) },
+        { type: 'body', metatype: AddHoldDto },
+      )) as AddHoldDto;
+      if (dto.until && Date.parse(dto.until) <= Date.now()) throw invalidField('until');
+      await this.rights.addHold(id, {
+        reason: dto.reason,
+        legalBasis: dto.legalBasis,
+        categories: dto.categories ?? [],
+        endsAt: dto.until ? new Date(dto.until) : null,
+      });
+    });
+  }
+
+  @Post('holds/:holdId/release')
+  @RequireScopes('subjects:write')
+  @CsrfProtected()
+  async release(
+    @Res() reply: FastifyReply,
+    @Param('id', Id()) id: string,
+    @Param('holdId', new ParseUUIDPipe()) holdId: string,
+  ) {
+    await act(reply, `/console/subjects/${id}`, 'released', () => this.rights.releaseHold(id, holdId));
+  }
+
+  @Post('restriction')
+  @RequireScopes('subjects:write')
+  @CsrfProtected()
+  async restrict(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', Id()) id: string,
+    @Body() b: Form,
+  ) {
+    await this.formAction(req, reply, id, 'restrict', b, RESTRICT_FIELDS, 'restricted', async () => {
+      const dto = (await validationPipe.transform(
+        { reason: text(b.reason) },
+        { type: 'body', metatype: RestrictSubjectDto },
+      )) as RestrictSubjectDto;
+      await this.rights.restrict(id, dto.reason);
+    });
+  }
+
+  /** Art. 18(3): with an e-mail address the notice goes first and the restriction ends when it is sent. */
+  @Post('restriction/lift')
+  @RequireScopes('subjects:write')
+  @CsrfProtected()
+  async lift(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string, @Body() b: Form) {
+    let notice = 'lifted';
+    await this.formAction(
+      req,
+      reply,
+      id,
+      'lift',
+      b,
+      LIFT_FIELDS,
+      () => notice,
+      async () => {
+        const told =
+          text(b.toldBy) || text(b.toldAt) ? { toldBy: text(b.toldBy), toldAt: instant(b.toldAt) ?? '' } : {};
+        const dto = (await validationPipe.transform(told, {
+          type: 'body',
+          metatype: LiftRestrictionDto,
+        })) as LiftRestrictionDto;
+        const outcome = await this.rights.liftRestriction(
+          id,
+          dto.toldBy && dto.toldAt ? { by: dto.toldBy, at: new Date(dto.toldAt) } : undefined,
+        );
+        if (outcome.state === 'pending') notice = 'liftqueued';
+      },
+    );
+  }
+
+  @Post('requests')
+  @RequireScopes('requests:write')
+  @CsrfProtected()
+  async file(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string, @Body() b: Form) {
+    let to = '';
+    await this.formAction(
+      req,
+      reply,
+      id,
+      'request',
+      b,
+      REQUEST_FIELDS,
+      () => to,
+      async () => {
+        const receivedAt = instant(b.receivedAt);
+        const dto = (await validationPipe.transform(
+          {
+            type: text(b.type),
+            subjectId: id,
+            verified: b.verified === 'yes',
+            ...(receivedAt ? { receivedAt } : {}),
+            ...(text(b.details) ? { details: text(b.details) } : {}),
+          },
+          { type: 'body', metatype: CreateRequestDto },
+        )) as CreateRequestDto;
+        const { request, duplicate } = await this.intake.create(dto);
+        to = `/console/requests/${request.id}?notice=${duplicate ? 'duplicate' : 'filed'}`;
+      },
+    );
+  }
+
+  /**
+   * Post/Redirect/Get on success (to the person's page with the notice, or where `done` says); the page with the
+   * form's field errors (422) when the form was refused; the problem named when the service refused.
+   */
+  private async formAction(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    form: SubjectForm,
+    b: Form,
+    fields: readonly string[],
+    done: string | (() => string),
+    fn: () => Promise<void>,
+  ) {
+    try {
+      await fn();
+    } catch (e) {
+      const errors = fieldErrors(this.view, this.view.lang(req, reply), fields, e, CODE_FIELDS);
+      if (errors) return void reply.send(await this.page.render(req, reply, id, { form, values: b, errors }, 422));
+      if (!isRefusal(e)) throw e;
+      return redirect(reply, `/console/subjects/${id}?problem=${e.code}`);
+    }
+    const next = typeof done === 'string' ? done : done();
+    redirect(reply, next.startsWith('/') ? next : `/console/subjects/${id}?notice=${next}`);
+  }
+}
