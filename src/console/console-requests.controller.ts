@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests';
+import { ProblemError } from '../common/problem/problem.error';
 import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
@@ -19,6 +20,7 @@ import {
   typeLabel,
   warsawInstant,
 } from './console-pages';
+import { ClockRead, clockSentences } from './console-request-clock';
 import { ConsoleView, may } from './console-view';
 
 const SETTLED_TASKS = ['done', 'failed', 'retained'];
@@ -111,7 +113,7 @@ export class ConsoleRequestsController {
     const lang = this.view.lang(req, reply);
     const [r, clock, audit] = await Promise.all([
       this.api.get<RequestRow & Record<string, any>>(req, `/v1/requests/${id}`),
-      this.api.get<{ canExtend: boolean; extendedAt: string | null }>(req, `/v1/requests/${id}/clock`),
+      this.api.get<ClockRead>(req, `/v1/requests/${id}/clock`),
       this.api.optional<{ items: AuditRow[] }>(req, `/v1/audit?targetId=${id}&limit=100`),
     ]);
     const row = requestRow(this.view, this.env, r, lang);
@@ -124,6 +126,8 @@ export class ConsoleRequestsController {
     const writable = may(req, 'requests:write');
     const tasks = (r.tasks as TaskRow[]).map((t) => ({
       ...t,
+      actionLabel: this.view.t(lang, `taskAction.${t.action}`),
+      statusLabel: this.view.t(lang, `taskStatus.${t.status}`),
       lastError: t.lastError ?? null,
       manual: writable && t.kind === 'manual' && !SETTLED_TASKS.includes(t.status),
     }));
@@ -136,11 +140,12 @@ export class ConsoleRequestsController {
         title,
         r: {
           ...row,
-          resolution: r.resolution ?? null,
+          resolution: r.resolution ? this.view.t(lang, `resolution.${r.resolution}`) : null,
           extensionMonths: r.extensionMonths ?? 0,
           subjectId: r.subjectId ?? null,
         },
         timeline,
+        clock: clockSentences(this.view, lang, clock),
         tasks,
         audit: audit ? audit.items.slice().reverse() : null,
         canExtend: writable && clock.canExtend,
@@ -205,11 +210,13 @@ export class ConsoleRequestsController {
     @Param('taskId', Id()) taskId: string,
     @Body() b: Form,
   ) {
-    await act(reply, `/console/requests/${id}`, 'completed', () =>
-      this.api.call(req, 'POST', `/v1/requests/${id}/tasks/${taskId}/complete`, {
+    await act(reply, `/console/requests/${id}`, 'completed', () => {
+      // Nothing is pre-selected: an outcome not chosen is refused here rather than guessed.
+      if (!['done', 'retained', 'failed'].includes(String(b.status))) throw new ProblemError('validation_failed');
+      return this.api.call(req, 'POST', `/v1/requests/${id}/tasks/${taskId}/complete`, {
         status: b.status,
         ...(b.reason ? { reason: b.reason } : {}),
-      }),
-    );
+      });
+    });
   }
 }

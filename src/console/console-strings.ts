@@ -74,6 +74,23 @@ export const CONSOLE_STRINGS = defineStrings({
       cancelled: 'anulowane',
       failed: 'błąd',
     },
+    taskStatus: {
+      pending: 'czeka',
+      running: 'w toku',
+      waiting_callback: 'czeka na odpowiedź systemu',
+      done: 'wykonane',
+      failed: 'nieudane',
+      retained: 'zatrzymane (obowiązek prawny)',
+    },
+    taskAction: {
+      access: 'zebranie danych',
+      portability: 'eksport danych',
+      erasure: 'usunięcie danych',
+      rectification: 'sprostowanie danych',
+      restriction: 'ograniczenie przetwarzania',
+      objection: 'zaprzestanie przetwarzania',
+    },
+    resolution: { fulfilled: 'zrealizowane', partially_fulfilled: 'zrealizowane częściowo', rejected: 'odmowa' },
     request: {
       title: 'Żądanie: {type}',
       facts: 'Szczegóły',
@@ -119,6 +136,19 @@ export const CONSOLE_STRINGS = defineStrings({
       ev_extended: 'Termin przedłużony',
       ev_completed: 'Zakończone',
       audit: 'Wpisy dziennika',
+      clockTitle: 'Jak liczymy termin',
+      clockReceived:
+        'Żądanie wpłynęło {received} (czas polski). Termin liczy się od następnego dnia, {first} (rozporządzenie 1182/71, art. 3 ust. 1), i wynosi {months, plural, one {# miesiąc} few {# miesiące} many {# miesięcy} other {# miesiąca}} (art. 12 ust. 3 RODO): do {nominal}.',
+      clockClamped: 'Ten miesiąc nie ma takiego dnia: koniec przypada na jego ostatni dzień.',
+      clockSkipped:
+        'Koniec wypadł w dzień wolny ({days}), więc przesuwa się na następny dzień roboczy (art. 3 ust. 4).',
+      clockExtended:
+        'Termin przedłużono o {months, plural, one {# miesiąc} few {# miesiące} many {# miesięcy} other {# miesiąca}} (art. 12 ust. 3 zd. 2).',
+      clockDue: 'Termin odpowiedzi: {due}.',
+      saturday: 'sobota',
+      sunday: 'niedziela',
+      actor: 'Kto',
+      chooseOutcome: 'Wybierz wynik.',
     },
     channel: {
       email: 'e-mail',
@@ -675,6 +705,23 @@ export const CONSOLE_STRINGS = defineStrings({
       cancelled: 'cancelled',
       failed: 'failed',
     },
+    taskStatus: {
+      pending: 'waiting',
+      running: 'running',
+      waiting_callback: 'waiting for the system’s answer',
+      done: 'done',
+      failed: 'failed',
+      retained: 'kept (legal obligation)',
+    },
+    taskAction: {
+      access: 'collect the data',
+      portability: 'export the data',
+      erasure: 'erase the data',
+      rectification: 'correct the data',
+      restriction: 'restrict processing',
+      objection: 'stop processing',
+    },
+    resolution: { fulfilled: 'fulfilled', partially_fulfilled: 'partly fulfilled', rejected: 'refused' },
     request: {
       title: 'Request: {type}',
       facts: 'Details',
@@ -720,6 +767,18 @@ export const CONSOLE_STRINGS = defineStrings({
       ev_extended: 'Deadline extended',
       ev_completed: 'Completed',
       audit: 'Audit entries',
+      clockTitle: 'How the deadline is counted',
+      clockReceived:
+        'The request arrived {received} (Polish time). The period runs from the next day, {first} (Regulation 1182/71, Art. 3(1)), for {months, plural, one {# month} other {# months}} (Art. 12(3) GDPR): to {nominal}.',
+      clockClamped: 'That month has no such day: the period ends on its last day.',
+      clockSkipped: 'The end fell on a day off ({days}), so it moves to the next working day (Art. 3(4)).',
+      clockExtended:
+        'The deadline was extended by {months, plural, one {# month} other {# months}} (Art. 12(3), second sentence).',
+      clockDue: 'Deadline for the answer: {due}.',
+      saturday: 'Saturday',
+      sunday: 'Sunday',
+      actor: 'Who',
+      chooseOutcome: 'Choose the outcome.',
     },
     channel: {
       email: 'e-mail',

@@ -8,6 +8,7 @@ export {
   dateHelper,
   dateTimeHelper,
   formatDateTime,
+  formatDay,
   pluralHelper,
   requestTypeHelper,
 } from './template-helpers';

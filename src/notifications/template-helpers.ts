@@ -40,7 +40,12 @@ function localeOf(options: HelperOptions): EmailLocale {
 export function dateHelper(value: unknown, options: HelperOptions): string {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
   if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('date helper needs an ISO date');
-  return DATE_FORMAT[localeOf(options)].format(d);
+  return formatDay(d, localeOf(options));
+}
+
+/** A long date in Europe/Warsaw, as the `date` helper prints it (for texts built outside a template). */
+export function formatDay(d: Date, locale: EmailLocale): string {
+  return DATE_FORMAT[locale].format(d);
 }
 
 /** `{{dateTime at}}`: a long date with the time in Warsaw ("7 grudnia 2026 16:05"), where the time matters. */

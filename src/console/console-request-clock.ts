@@ -1,0 +1,60 @@
+import { formatDateTime, formatDay } from '../notifications';
+import type { PageLang } from '../web';
+import type { ConsoleView } from './console-view';
+
+/** GET /v1/requests/{id}/clock: how the deadline was counted (request-clock.ts), as the API answers it. */
+export interface ClockRead {
+  canExtend: boolean;
+  extendedAt: string | null;
+  receivedAt: string;
+  firstDayCounted: string;
+  months: number;
+  nominalEndDate: string;
+  endOfMonthClamped: boolean;
+  skipped: { date: string; reason: string; holidayPl?: string; holiday?: string }[];
+  extension: {
+    months: number;
+    nominalEndDate: string;
+    endOfMonthClamped: boolean;
+    skipped: ClockRead['skipped'];
+    dueDate: string;
+  } | null;
+  finalDueDate: string;
+}
+
+/**
+ * The deadline explained in sentences a staff member can repeat to the person: receipt, the first day counted
+ * (Regulation 1182/71 Art. 3(1)), the month of Art. 12(3), a month without that day, weekends and holidays
+ * (Art. 3(4)), an extension, and the date that binds.
+ */
+export function clockSentences(view: ConsoleView, lang: PageLang, c: ClockRead): string[] {
+  const day = (iso: string) => formatDay(new Date(iso), lang);
+  const skipped = (days: ClockRead['skipped']) =>
+    days
+      .map((d) => {
+        const why =
+          d.reason === 'public_holiday'
+            ? ((lang === 'pl' ? d.holidayPl : d.holiday) ?? '')
+            : view.t(lang, `request.${d.reason}`);
+        return `${day(d.date)}: ${why}`;
+      })
+      .join('; ');
+  const out = [
+    view.t(lang, 'request.clockReceived', {
+      received: formatDateTime(new Date(c.receivedAt), lang),
+      first: day(c.firstDayCounted),
+      months: c.months,
+      nominal: day(c.nominalEndDate),
+    }),
+  ];
+  if (c.endOfMonthClamped) out.push(view.t(lang, 'request.clockClamped'));
+  if (c.skipped.length) out.push(view.t(lang, 'request.clockSkipped', { days: skipped(c.skipped) }));
+  if (c.extension) {
+    out.push(view.t(lang, 'request.clockExtended', { months: c.extension.months }));
+    if (c.extension.endOfMonthClamped) out.push(view.t(lang, 'request.clockClamped'));
+    if (c.extension.skipped.length)
+      out.push(view.t(lang, 'request.clockSkipped', { days: skipped(c.extension.skipped) }));
+  }
+  out.push(view.t(lang, 'request.clockDue', { due: day(c.finalDueDate) }));
+  return out;
+}

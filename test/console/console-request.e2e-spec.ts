@@ -1,0 +1,95 @@
+import type { Page } from 'playwright-core';
+import { createSubject, createSystem, waitForStatus } from '../requests/support';
+import { SmtpCatcher } from '../support/smtp-catcher';
+import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+
+/** A request's page (issue 15 item 3): its clock explained, tasks in words, a manual task completed by staff. */
+describe('console: a request’s page', () => {
+  let t: TestApp;
+  let smtp: SmtpCatcher;
+  let browser: BrowserSession;
+
+  beforeAll(async () => {
+    smtp = await SmtpCatcher.start();
+    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
+    browser = await launchBrowser();
+    await createStaff(t, 'ola.staff@example.com', 'staff');
+    await createSystem(t, {
+      key: 'archive',
+      name: 'Archiwum papierowe',
+      kind: 'manual',
+      dataCategories: ['paper_forms'],
+      purposes: [],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  async function signIn(page: Page, lang: 'pl' | 'en' = 'pl') {
+    await browser.resetCookies();
+    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
+    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill('ola.staff@example.com');
+    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
+  }
+
+  it('explains the deadline, words the tasks, and completes a manual task only with an outcome chosen', async () => {
+    const s = await createSubject(t);
+    // Received 31 January: one month ends on 28 February (no 31st), a Saturday, so the deadline is Monday 2 March.
+    const created = await t.request('POST', '/v1/requests', {
+      type: 'access',
+      subjectId: s.id,
+      verified: true,
+      receivedAt: '2026-01-31T10:00:00+01:00',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const waiting = await waitForStatus(t, id, ['awaiting_recipients']);
+    expect(waiting.tasks.find((x: { system: string }) => x.system === 'archive').status).toBe('pending');
+
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.goto(`${t.baseUrl}/console/requests/${id}`);
+    const clock = (await page.locator('#request-clock').textContent())!;
+    expect(clock).toContain('Żądanie wpłynęło 31 stycznia 2026 10:00 (czas polski)');
+    expect(clock).toContain('od następnego dnia, 1 lutego 2026');
+    expect(clock).toContain('i wynosi 1 miesiąc (art. 12 ust. 3 RODO): do 28 lutego 2026');
+    expect(clock).toContain('koniec przypada na jego ostatni dzień');
+    expect(clock).toContain('28 lutego 2026: sobota; 1 marca 2026: niedziela');
+    expect(clock).toContain('Termin odpowiedzi: 2 marca 2026.');
+    const tasks = (await page.locator('table').first().textContent())!;
+    expect(tasks).toContain('zebranie danych');
+    expect(tasks).toContain('czeka');
+    expect(tasks).not.toMatch(/\b(pending|access)\b/);
+    await checkA11y(page);
+    await screenshot(page, 'console-request-clock-pl');
+
+    // No outcome pre-selected: a bare submit is refused and the task stays open.
+    const complete = page.getByRole('button', { name: 'Zapisz', exact: true });
+    await expect(page.locator('input[name=status]:checked').count()).resolves.toBe(0);
+    await page
+      .locator('input[name=status]')
+      .first()
+      .evaluate((el) => el.removeAttribute('required'));
+    await complete.click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sprawdź pola formularza.');
+    expect((await t.request('GET', `/v1/requests/${id}`)).body.status).toBe('awaiting_recipients');
+
+    await page.getByLabel('wykonane').check();
+    await complete.click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Wynik zadania zapisany.');
+    await waitForStatus(t, id, ['completed']);
+    await page.reload();
+    await expect(page.locator('dl.facts').first().textContent()).resolves.toContain('zakończone: zrealizowane');
+    const href = await page.getByRole('link', { name: 'Pobierz pakiet danych' }).getAttribute('href');
+    const zip = await page.request.get(`${t.baseUrl}${href}`);
+    expect(zip.headers()['content-type']).toBe('application/zip');
+    await page.close();
+  });
+});
