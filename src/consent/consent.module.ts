@@ -1,3 +1,4 @@
+import { PreferenceLinkMailer } from './preference-link-mailer.service';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONSENT_ENTITIES } from './consent.entities';
 import { Module } from '@nestjs/common';
@@ -87,9 +88,11 @@ import { ConsentEventAppendRepository } from './consent-event-append.repository'
     ConsentSubjectHooks,
     DecisionRowsService,
     DecisionRowsRepository,
+    PreferenceLinkMailer,
   ],
   exports: [
     PurposesService,
+    PreferenceLinkMailer,
     // Other modules' changes that alter a decision (retention's recorded expiries) go into the feed through it.
     ChangeFeed,
     ConsentDecisionService,

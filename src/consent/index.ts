@@ -10,6 +10,7 @@ export { ConsentsService } from './consents.service';
 export { DecisionRowsService } from './decision-rows.service';
 export { EXPIRED_GRANTS_SQL } from './expired-grants.sql';
 export { PublicConsentService } from './public-consent.service';
+export { PreferenceLinkMailer } from './preference-link-mailer.service';
 export type { PurposeRecord } from './purpose.types';
 export { PurposesService } from './purposes.service';
 export { importView, ImportsService } from './imports.service';

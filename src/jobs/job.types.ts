@@ -53,6 +53,8 @@ export interface JobPayloads {
   'requests.resend-verification': { requestId: string | null };
   /** One OpenGDPR status call-back to one controller URL; job id `opengdpr:<callbackId>`. */
   'webhooks.opengdpr-callback': { callbackId: string };
+  /** The portal's "e-mail me my preference centre link"; `null` when no one holds the address (the same work). */
+  'consent.preferences-link': { subjectId: string | null; locale: 'pl' | 'en' };
 }
 
 export type JobName = keyof JobPayloads;
@@ -86,6 +88,7 @@ export const JOB_QUEUE = {
   'requests.verification-mail': 'notifications',
   'requests.resend-verification': 'notifications',
   'webhooks.opengdpr-callback': 'webhooks',
+  'consent.preferences-link': 'notifications',
 } as const satisfies Record<JobName, QueueName>;
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -94,6 +94,11 @@ export class NotificationsService {
     return id;
   }
 
+  /** Whether an e-mail of this template was queued for the subject in the last `seconds` (a flood guard). */
+  queuedRecently(subjectId: string, template: string, seconds: number): Promise<boolean> {
+    return this.emails.queuedSince(subjectId, template, new Date(Date.now() - seconds * 1000));
+  }
+
   /**
    * Runs `fn` in the transaction that marks an e-mail of this template sent, for a change the law allows
    * only once the person was told (Art. 18(3): a restriction is lifted after the notice). At least once:

@@ -41,6 +41,15 @@ export class OutgoingEmailsRepository {
     }
   }
 
+  /** Whether an e-mail of this template was queued for the subject since `since` (a range of the created index). */
+  async queuedSince(subjectId: string, template: string, since: Date): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM outgoing_emails WHERE created_at > $3 AND subject_id = $1 AND template = $2 LIMIT 1`,
+      [subjectId, template, since],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async delivery(
     id: string,
     m: EntityManager = this.dataSource.manager,

@@ -40,6 +40,7 @@ describe('e-mail templates shipped with Zgoda', () => {
         'request-rejected',
         'request-extended',
         'consent-confirmation',
+        'preferences-link',
         'dpo-digest',
       ]),
     );

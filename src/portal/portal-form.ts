@@ -1,7 +1,7 @@
 import { RequestDetails } from '../requests';
 import { REQUEST_TYPES, RequestType } from '../requests';
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+export const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 export const RECT_FIELDS = ['firstName', 'lastName', 'phone'] as const;
 
 export interface RequestForm {

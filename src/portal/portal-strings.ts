@@ -23,6 +23,7 @@ export const PORTAL_STRINGS = defineStrings({
       submit: 'Wyślij żądanie',
       preferences:
         'Zgody marketingowe zmienisz w centrum preferencji, do którego link znajdziesz w każdej naszej wiadomości marketingowej.',
+      preferencesLink: 'Nie masz tej wiadomości? Wyślemy Ci link e-mailem',
       errorsTitle: 'Popraw formularz',
       errType: 'Wybierz, czego chcesz.',
       errEmail: 'Podaj poprawny adres e-mail.',
@@ -46,6 +47,16 @@ export const PORTAL_STRINGS = defineStrings({
       erasure: 'Prawo do usunięcia danych („prawo do bycia zapomnianym”), art. 17 RODO',
       restriction: 'Prawo do ograniczenia przetwarzania, art. 18 RODO',
       objection: 'Prawo do sprzeciwu, art. 21 RODO',
+    },
+    link: {
+      title: 'Link do Twoich zgód',
+      lead: 'Podaj adres e-mail, na który wysyłamy Ci wiadomości. Jeśli go znamy, wyślemy na niego link do strony z Twoimi zgodami: zobaczysz je, wycofasz albo udzielisz. Nie potrzebujesz konta.',
+      email: 'Adres e-mail',
+      submit: 'Wyślij mi link',
+      errEmail: 'Podaj adres e-mail w postaci nazwa@domena.pl.',
+      sentTitle: 'Sprawdź skrzynkę',
+      sent: 'Jeśli ten adres jest w naszej bazie, wysłaliśmy na niego link do Twoich zgód. Link jest ważny 30 dni.',
+      spam: 'Jeśli wiadomość nie dotrze w ciągu kilku minut, sprawdź folder spam. Kolejny link możesz zamówić po kwadransie.',
     },
     sent: {
       title: 'Sprawdź swoją skrzynkę',
@@ -248,6 +259,7 @@ export const PORTAL_STRINGS = defineStrings({
       submit: 'Send the request',
       preferences:
         'You can change your marketing consents in the preference centre; every marketing message we send links to it.',
+      preferencesLink: 'No such message at hand? We will e-mail you the link',
       errorsTitle: 'Please correct the form',
       errType: 'Choose what you would like.',
       errEmail: 'Enter a valid e-mail address.',
@@ -271,6 +283,16 @@ export const PORTAL_STRINGS = defineStrings({
       erasure: 'Right to erasure (“right to be forgotten”), Art. 17 GDPR',
       restriction: 'Right to restriction of processing, Art. 18 GDPR',
       objection: 'Right to object, Art. 21 GDPR',
+    },
+    link: {
+      title: 'A link to your consents',
+      lead: 'Enter the e-mail address we write to you at. If we know it, we will send it a link to the page with your consents: see them, withdraw them or give them. No account needed.',
+      email: 'E-mail address',
+      submit: 'Send me the link',
+      errEmail: 'Enter an e-mail address such as name@domain.com.',
+      sentTitle: 'Check your mailbox',
+      sent: 'If this address is in our records, we have sent it a link to your consents. The link is valid for 30 days.',
+      spam: 'If the message does not arrive within a few minutes, check your spam folder. You can ask for another link after a quarter of an hour.',
     },
     sent: {
       title: 'Check your inbox',

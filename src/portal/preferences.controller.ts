@@ -7,6 +7,8 @@ import { CsrfProtected } from '../web';
 import { PageRenderer } from '../web';
 import { seeOther } from '../web';
 import { WebPage } from '../web';
+import { PreferenceLinkMailer } from '../consent';
+import { EMAIL } from './portal-form';
 import { PreferenceCentre, PreferenceOutcome } from './preference-centre.service';
 
 type Form = Record<string, unknown> | undefined;
@@ -36,7 +38,40 @@ export class PreferencesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly centre: PreferenceCentre,
+    private readonly mailer: PreferenceLinkMailer,
   ) {}
+
+  /** The way in without a marketing message at hand: the link is e-mailed to the address, never shown here. */
+  @Get('link')
+  @Public()
+  link(@Query('sent') sent: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.linkPage(req, reply, { sent: sent === '1', email: '', error: null });
+  }
+
+  @Post('link')
+  @Public()
+  @RateLimited()
+  @CsrfProtected()
+  async sendLink(@Body() body: Form, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const lang = this.pages.lang(req, reply);
+    const email = typeof body?.email === 'string' ? body.email.trim() : '';
+    if (email.length > 320 || !EMAIL.test(email)) {
+      void reply.status(422);
+      return this.linkPage(req, reply, { sent: false, email: email.slice(0, 320), error: 'portal.link.errEmail' });
+    }
+    // Recital 64: the same answer and the same next page whether or not the address is held.
+    await this.mailer.request(email, lang);
+    return seeOther(reply, `/portal/preferences/link?sent=1&lang=${lang}`);
+  }
+
+  private linkPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    model: { sent: boolean; email: string; error: string | null },
+  ) {
+    const lang = this.pages.lang(req, reply);
+    return this.pages.render(reply, 'portal/link', model, { lang, title: this.pages.text(lang, 'portal.link.title') });
+  }
 
   @Get()
   @Public()
