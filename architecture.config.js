@@ -142,6 +142,7 @@ module.exports = {
         'audit',
         'auth',
         'breaches',
+        'consent',
         'notifications',
         'register',
         'requests',

@@ -102,6 +102,8 @@ import { ConsentEventAppendRepository } from './consent-event-append.repository'
     PublicConsentService,
     ConsentsService,
     TextsService,
+    // The console's import pages start imports, take their files and show their progress.
+    ImportsService,
   ],
 })
 export class ConsentModule {}

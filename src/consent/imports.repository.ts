@@ -15,6 +15,11 @@ export class ImportsRepository {
     return m.getRepository(ConsentImport).findOne({ where: { id } });
   }
 
+  /** The most recent imports first (the console's list). */
+  recent(limit: number): Promise<ConsentImport[]> {
+    return this.dataSource.getRepository(ConsentImport).find({ order: { createdAt: 'DESC' }, take: limit });
+  }
+
   lock(m: EntityManager, id: string): Promise<ConsentImport | null> {
     return m.getRepository(ConsentImport).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
@@ -36,8 +41,20 @@ export class ImportsRepository {
     return this.dataSource.getRepository(ConsentImportChunk).findOne({ where: { importId, n } });
   }
 
+  /**
+   * One entry per row and field: a field broken two ways (a version neither given nor an integer) is one entry with
+   * both messages. Two rows with the same key in one upsert would fail the statement ("ON CONFLICT DO UPDATE
+   * command cannot affect row a second time"), and with it the import's job on every retry.
+   */
   async insertErrors(m: EntityManager, errors: Omit<ConsentImportError, 'owner'>[]): Promise<void> {
-    if (errors.length) await m.getRepository(ConsentImportError).upsert(errors, ['importId', 'rowNumber', 'field']);
+    const byKey = new Map<string, Omit<ConsentImportError, 'owner'>>();
+    for (const e of errors) {
+      const key = `${e.rowNumber}\u0000${e.field}`;
+      const seen = byKey.get(key);
+      byKey.set(key, seen ? { ...seen, message: `${seen.message}; ${e.message}` } : e);
+    }
+    if (byKey.size)
+      await m.getRepository(ConsentImportError).upsert([...byKey.values()], ['importId', 'rowNumber', 'field']);
   }
 
   /** Keyset on (row, field): a row with several errors is never split across pages and lost. */

@@ -64,6 +64,10 @@ export class ImportsService {
     return (await this.repo.find(id))!;
   }
 
+  recent(limit: number): Promise<ConsentImport[]> {
+    return this.repo.recent(limit);
+  }
+
   async get(id: string): Promise<ConsentImport> {
     const row = await this.repo.find(id);
     if (!row) throw new ProblemError('import_not_found', 'No import with this id.');

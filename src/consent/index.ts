@@ -14,6 +14,7 @@ export { PreferenceLinkMailer } from './preference-link-mailer.service';
 export type { PurposeRecord } from './purpose.types';
 export { PurposesService } from './purposes.service';
 export { importView, ImportsService } from './imports.service';
+export { CreateImportDto } from './imports.controller';
 export { seedOptician } from './seed/optician.seed';
 export { seedPaperForms } from './seed/paper-forms.seed';
 export { TextsService } from './texts.service';

@@ -11,6 +11,7 @@ const MENU: { href: string; key: string; scope: Scope }[] = [
   { href: '/console/audit', key: 'audit', scope: 'audit:read' },
   { href: '/console/register', key: 'register', scope: 'register:read' },
   { href: '/console/breaches', key: 'breaches', scope: 'breaches:manage' },
+  { href: '/console/imports', key: 'imports', scope: 'imports:write' },
   { href: '/console/retention', key: 'retention', scope: 'retention:manage' },
   { href: '/console/keys', key: 'keys', scope: 'keys:manage' },
   { href: '/console/users', key: 'users', scope: 'users:manage' },

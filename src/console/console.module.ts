@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BreachesModule } from '../breaches';
+import { ConsentModule } from '../consent';
 import { RegisterModule } from '../register';
 import { RequestsModule } from '../requests';
 import { SystemsModule } from '../systems';
@@ -11,6 +12,7 @@ import { ConsoleBreachPages } from './console-breach-pages';
 import { ConsoleBreachesController } from './console-breaches.controller';
 import { ConsoleComplianceController } from './console-compliance.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
+import { ConsoleImportsController } from './console-imports.controller';
 import { ConsoleKeysController } from './console-keys.controller';
 import { ConsoleFinder } from './console-finder';
 import { ConsoleNames } from './console-names';
@@ -24,7 +26,7 @@ import { ConsoleController } from './console.controller';
 
 /** The staff console at /console: server-rendered pages over the JSON API (PRODUCT.md 10). */
 @Module({
-  imports: [UsersModule, RegisterModule, RequestsModule, BreachesModule, SystemsModule],
+  imports: [UsersModule, RegisterModule, RequestsModule, BreachesModule, SystemsModule, ConsentModule],
   controllers: [
     ConsoleAuthController,
     ConsoleController,
@@ -33,6 +35,7 @@ import { ConsoleController } from './console.controller';
     ConsoleSubjectActionsController,
     ConsoleComplianceController,
     ConsoleBreachesController,
+    ConsoleImportsController,
     ConsoleKeysController,
     ConsoleUsersController,
     ConsoleAccountController,

@@ -51,8 +51,12 @@ export class CsrfService {
 
   /** True when the form's `_csrf` field matches this browser's cookie (and the session, when bound). */
   check(req: FastifyRequest, binding = req.csrfBinding ?? ''): boolean {
+    return this.checkToken(req, (req.body as Record<string, unknown> | null | undefined)?.[CSRF_FIELD], binding);
+  }
+
+  /** `check` for a token read by the route itself (an upload streams its form: the token is its first field). */
+  checkToken(req: FastifyRequest, given: unknown, binding = req.csrfBinding ?? ''): boolean {
     const secret = this.cookieOf(req);
-    const given = (req.body as Record<string, unknown> | null | undefined)?.[CSRF_FIELD];
     if (!secret || typeof given !== 'string' || given.length > 200) return false;
     const a = Buffer.from(given);
     const b = Buffer.from(this.sign(secret, binding));
