@@ -55,8 +55,11 @@ export class ConsoleBreachPages {
     const now = new Date();
     const [rows, kpi] = await Promise.all([this.breaches.list({ limit: 200 }), this.stats.stats(undefined, undefined)]);
     const title = this.view.t(lang, 'breaches.title');
+    // One decimal, written the page's way by the message ("69,9 godz." in Polish).
     const hours = (h: number | null) =>
-      h === null ? this.view.t(lang, 'breaches.noData') : this.view.t(lang, 'breaches.hours', { hours: h });
+      h === null
+        ? this.view.t(lang, 'breaches.noData')
+        : this.view.t(lang, 'breaches.hours', { hours: Math.round(Number(h) * 10) / 10 });
     return this.view.render(
       req,
       reply,

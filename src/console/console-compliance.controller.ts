@@ -10,6 +10,23 @@ import { act, AuditRow, Form } from './console-pages';
 import { ConsoleView, may, redirect } from './console-view';
 
 const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
+// The kinds of object the audit page names in words; any other is "object" with its id.
+const TARGETS = new Set([
+  'api_key',
+  'breach',
+  'consent',
+  'consent_import',
+  'purpose',
+  'register',
+  'request',
+  'request_task',
+  'retention_policy',
+  'retention_run',
+  'staff_user',
+  'subject',
+  'subject_hold',
+  'system',
+]);
 
 /** The console's accountability pages: the audit log and its check, the Art. 30 register, retention runs. */
 @ConsolePage()
@@ -36,13 +53,26 @@ export class ConsoleComplianceController {
         : null,
     ]);
     const title = this.view.t(lang, 'audit.title');
+    // A hundred entries are made by a handful of people and keys: each is looked up once.
+    const seen = new Map<string, Promise<string | null>>();
+    const nameOnce = (actor: string) => {
+      if (!seen.has(actor)) seen.set(actor, this.names.nameOf(actor, lang));
+      return seen.get(actor)!;
+    };
     const html = this.view.render(
       req,
       reply,
       'audit',
       {
         title,
-        entries: page.items.map((e) => ({ ...e, targetId: e.target.id ?? '' })),
+        entries: await Promise.all(
+          page.items.map(async (e) => ({
+            ...e,
+            who: (await nameOnce(`${e.actor.type}:${e.actor.id}`)) ?? '',
+            targetLabel: this.view.t(lang, `target.${TARGETS.has(e.target.type) ? e.target.type : 'other'}`),
+            targetId: e.target.id ?? '',
+          })),
+        ),
         verified: verified
           ? {
               valid: verified.valid,
@@ -129,13 +159,13 @@ export class ConsoleComplianceController {
         policies: policies.items.map((p) => ({
           key: p.key,
           description: p.description?.[lang] ?? p.period,
-          action: p.action,
+          actionLabel: this.view.t(lang, `retentionAction.${p.action}`),
           active: !!p.active,
         })),
         runs: runs.items.map((r) => ({
           id: r.id,
           dryRun: !!r.dryRun,
-          status: r.status,
+          statusLabel: this.view.t(lang, `runStatus.${r.status}`),
           asOf: r.asOf,
           scanned: r.scanned ?? 0,
           matched: r.matched ?? 0,

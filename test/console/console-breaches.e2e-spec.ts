@@ -147,6 +147,8 @@ describe('console: breaches', () => {
     await page.goto(`${t.baseUrl}/console/breaches`);
     await expect(text(page, '#breaches')).resolves.toContain('zgłoszono');
     await expect(text(page, '#breach-kpis')).resolves.toContain('Naruszeń w rejestrze');
+    // Notified about 60 hours after discovery: the median in Polish number style.
+    await expect(text(page, '#breach-kpis')).resolves.toMatch(/Mediana czasu do zgłoszenia\s*(59|60)(,\d)? godz\./);
     await page.close();
   });
 
