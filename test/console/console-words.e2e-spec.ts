@@ -119,10 +119,11 @@ describe('console: words, not codes, on Polish pages', () => {
   });
 
   const words = (page: Page) =>
-    page.evaluate(() => {
-      const main = document.querySelector('main')!.cloneNode(true) as HTMLElement;
-      main.querySelectorAll('code, script, input, textarea').forEach((e) => e.remove());
-      return main.textContent ?? '';
+    page.locator('main').evaluate((main) => {
+      const copy = main.cloneNode(true) as typeof main;
+      for (const e of Array.from(copy.querySelectorAll('code, script, input, textarea')))
+        (e as { remove(): void }).remove();
+      return copy.textContent ?? '';
     });
 
   it('shows no API code, catalogue key or placeholder on any console page in Polish', async () => {
