@@ -4,67 +4,85 @@ import { toString as qrSvg } from 'qrcode';
 import { Public } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
+import { LoginService, SESSION_COOKIE, UsersService } from '../users';
 import { CsrfProtected } from '../web';
-import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
+import { FieldErrors, invalidField, noErrors, submitForm } from './console-forms';
 import { act, Form } from './console-pages';
 import { ConsoleView, redirect } from './console-view';
 
-/** The staff member's own account: password, TOTP enrolment, ending every session. Any signed-in role may use it. */
+const PASSWORD_FIELDS = ['currentPassword', 'newPassword'] as const;
+// The wrong current password is named under its own field; a weak new one under the new one (console-forms.ts).
+const CODE_FIELDS = { invalid_credentials: 'currentPassword' };
+
+/**
+ * The staff member's own account: password, TOTP enrolment, ending every session. Any signed-in role may use it
+ * (`@Public()` and the session checked here: an expired password must still reach this page to change it).
+ */
 @ConsolePage()
-@Controller('console')
+@Controller('console/account')
 export class ConsoleAccountController {
   constructor(
     private readonly view: ConsoleView,
-    private readonly api: ConsoleApi,
+    private readonly users: UsersService,
+    private readonly login: LoginService,
     private readonly env: Env,
   ) {}
 
-  @Get('account')
+  @Get()
   @Public()
   async account(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    void reply.send(await this.accountPage(req, reply, null));
+    void reply.send(await this.accountPage(req, reply, null, noErrors(PASSWORD_FIELDS)));
   }
 
-  @Post('account/password')
+  @Post('password')
   @Public()
   @CsrfProtected()
   async password(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
-    if (!req.staffSession) throw new ProblemError('unauthorized');
-    await act(reply, '/console/account', 'password', () =>
-      this.api.call(req, 'POST', '/v1/users/me/password', {
-        currentPassword: b.currentPassword ?? '',
-        newPassword: b.newPassword ?? '',
-      }),
-    );
+    const s = session(req);
+    await submitForm(this.view, req, reply, {
+      fields: PASSWORD_FIELDS,
+      codeFields: CODE_FIELDS,
+      page: '/console/account',
+      run: async () => {
+        const current = String(b.currentPassword ?? '');
+        const next = String(b.newPassword ?? '');
+        if (!current || current.length > 256) throw invalidField('currentPassword');
+        if (!next || next.length > 256) throw invalidField('newPassword');
+        await this.users.changePasswordInSession(s, current, next);
+        return 'password';
+      },
+      sendBack: (errors) => this.accountPage(req, reply, null, errors, 422),
+    });
   }
 
-  @Post('account/totp')
+  @Post('totp')
   @Public()
   @CsrfProtected()
   async totpStart(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    if (!req.staffSession) throw new ProblemError('unauthorized');
-    const enrol = await this.api.call<{ secret: string; otpauthUri: string }>(req, 'POST', '/v1/users/me/totp');
-    void reply.send(await this.accountPage(req, reply, enrol));
+    const enrol = await this.users.startTotp(session(req).session.userId);
+    void reply.send(await this.accountPage(req, reply, enrol, noErrors(PASSWORD_FIELDS)));
   }
 
-  @Post('account/totp/confirm')
+  @Post('totp/confirm')
   @Public()
   @CsrfProtected()
   async totpConfirm(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
-    if (!req.staffSession) throw new ProblemError('unauthorized');
-    await act(reply, '/console/account', 'totp', () =>
-      this.api.call(req, 'POST', '/v1/users/me/totp/confirm', { code: String(b.code ?? '').trim() }),
-    );
+    const { userId } = session(req).session;
+    await act(reply, '/console/account', 'totp', () => {
+      const code = String(b.code ?? '').trim();
+      if (!/^\d{6}$/.test(code)) throw new ProblemError('invalid_credentials', 'The code is not correct.');
+      return this.users.confirmTotp(userId, code);
+    });
   }
 
-  @Post('account/logout-everywhere')
+  @Post('logout-everywhere')
   @Public()
   @CsrfProtected()
   async everywhere(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    if (!req.staffSession) throw new ProblemError('unauthorized');
-    await this.api.call(req, 'POST', '/v1/auth/logout-everywhere');
-    void reply.clearCookie('zg_session', { path: '/' });
+    const { userId } = session(req).session;
+    await this.login.logoutEverywhere(userId, { type: 'staff', id: userId });
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     redirect(reply, '/console/login');
   }
 
@@ -72,10 +90,12 @@ export class ConsoleAccountController {
     req: FastifyRequest,
     reply: FastifyReply,
     enrol: { secret: string; otpauthUri: string } | null,
+    errors: FieldErrors,
+    status = 200,
   ) {
-    if (!req.staffSession) throw new ProblemError('unauthorized');
+    const s = session(req);
     const lang = this.view.lang(req, reply);
-    const me = await this.api.get<Record<string, any>>(req, '/v1/users/me');
+    const me = this.users.view(await this.users.get(s.session.userId));
     const title = this.view.t(lang, 'account.title');
     return this.view.render(
       req,
@@ -85,17 +105,23 @@ export class ConsoleAccountController {
         title,
         email: me.email,
         role: this.view.t(lang, `role.${me.role}`),
-        totpEnabled: !!me.totpEnabled,
+        totpEnabled: me.totpEnabled,
         totpSecret: enrol?.secret ?? null,
         // Drawn here, as SVG inside the page: the pages run no scripts, and the secret never leaves the server
         // for a QR service or an image URL a proxy could log.
         totpQr: enrol ? await totpQrSvg(enrol.otpauthUri, this.view.t(lang, 'account.totpQr')) : null,
-        passwordExpired: !!me.passwordExpired,
+        passwordExpired: s.session.passwordExpired,
         minLength: this.env.STAFF_PASSWORD_MIN_LENGTH,
+        errors,
       },
-      { lang, title, wide: false },
+      { lang, title, wide: false, status },
     );
   }
+}
+
+function session(req: FastifyRequest) {
+  if (!req.staffSession) throw new ProblemError('unauthorized');
+  return req.staffSession;
 }
 
 /** The enrolment URI as an inline SVG QR code, labelled for screen readers (the key is also printed beside it). */

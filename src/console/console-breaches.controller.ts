@@ -22,7 +22,7 @@ import {
 } from './console-breach-form';
 import { BreachPageState, ConsoleBreachPages } from './console-breach-pages';
 import { ConsolePage } from './console-error.filter';
-import { FieldErrors, fieldErrors, noErrors } from './console-forms';
+import { FieldErrors, fieldErrors, noErrors, submitForm } from './console-forms';
 import { act, Form, Id, isRefusal } from './console-pages';
 import { ConsoleView, redirect } from './console-view';
 
@@ -191,8 +191,7 @@ export class ConsoleBreachesController {
     };
   }
 
-  /** Post/Redirect/Get on success; the page with the form's field errors (422) or the problem named otherwise. */
-  private async formAction(
+  private formAction(
     req: FastifyRequest,
     reply: FastifyReply,
     id: string,
@@ -202,15 +201,16 @@ export class ConsoleBreachesController {
     notice: string,
     fn: () => Promise<unknown>,
   ) {
-    try {
-      await fn();
-    } catch (e) {
-      const errors = fieldErrors(this.view, this.view.lang(req, reply), fields, e, CODE_FIELDS);
-      if (errors) return this.sendBack(req, reply, id, form, b, errors);
-      if (!isRefusal(e)) throw e;
-      return redirect(reply, `/console/breaches/${id}?problem=${e.code}`);
-    }
-    redirect(reply, `/console/breaches/${id}?notice=${notice}`);
+    return submitForm(this.view, req, reply, {
+      fields,
+      codeFields: CODE_FIELDS,
+      page: `/console/breaches/${id}`,
+      run: async () => {
+        await fn();
+        return notice;
+      },
+      sendBack: (errors) => this.pages.detail(req, reply, id, { form, values: b, errors }, 422),
+    });
   }
 
   private async sendBack(

@@ -1,6 +1,8 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../common/problem/problem.error';
 import type { PageLang } from '../web';
-import type { ConsoleView } from './console-view';
+import { isRefusal } from './console-pages';
+import { type ConsoleView, redirect } from './console-view';
 
 /**
  * A refused form comes back as the same page (422) with each error under its own field, in the page's
@@ -29,12 +31,14 @@ export function fieldErrors(
     errors[field] = view.t(lang, `field.${e.code}`);
     return errors;
   }
-  if (e.code === 'weak_password' && fields.includes('password')) {
+  // The new password's field: `password` where an admin sets one, `newPassword` where one changes one's own.
+  const passwordField = fields.find((f) => f === 'password' || f === 'newPassword');
+  if (e.code === 'weak_password' && passwordField) {
     const min = e.extras.minLength;
     const rules = ((e.extras.problems as string[] | undefined) ?? []).map((p) =>
       view.t(lang, `passwordRule.${p}`, { min }),
     );
-    errors.password = view.t(lang, 'field.weakPassword', { rules: rules.join(', ') });
+    errors[passwordField] = view.t(lang, 'field.weakPassword', { rules: rules.join(', ') });
     return errors;
   }
   if (e.code === 'validation_failed') {
@@ -60,4 +64,33 @@ function fieldText(view: ConsoleView, lang: PageLang, field: string): string {
     // A field without its own sentence still gets one in the page's language, never the validator's English.
     return view.t(lang, 'field.other');
   }
+}
+
+/**
+ * A form post, Post/Redirect/Get: after the change, to where `run` says (a notice key on `page`, or a path); a
+ * refusal about the form's fields brings the page back with the reasons under them (422, `sendBack`); any other
+ * refusal goes back to `page` with the problem named; a fault goes on to the error page.
+ */
+export async function submitForm(
+  view: ConsoleView,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  form: {
+    fields: readonly string[];
+    codeFields?: Record<string, string>;
+    page: string;
+    run: () => Promise<string>;
+    sendBack: (errors: FieldErrors) => Promise<string>;
+  },
+): Promise<void> {
+  let next: string;
+  try {
+    next = await form.run();
+  } catch (e) {
+    const errors = fieldErrors(view, view.lang(req, reply), form.fields, e, form.codeFields);
+    if (errors) return void reply.send(await form.sendBack(errors));
+    if (!isRefusal(e)) throw e;
+    return redirect(reply, `${form.page}?problem=${e.code}`);
+  }
+  redirect(reply, next.startsWith('/') ? next : `${form.page}?notice=${next}`);
 }

@@ -134,6 +134,8 @@ export class ConsoleImportsController {
           return reject(new ProblemError('csrf_failed', 'The form has expired; reload and try again.'));
         }
         stored = store(file);
+        // A refused or failed upload stops reading: the rest of the file is drained so the form can finish; the
+        // error itself reaches the caller at 'close'.
         stored.catch(() => file.resume());
       });
       parser.on('close', () => {

@@ -6,8 +6,8 @@ import { CreateRequestDto, RequestIntake } from '../requests';
 import { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto, SubjectRightsService } from '../subjects';
 import { CsrfProtected } from '../web';
 import { ConsolePage } from './console-error.filter';
-import { fieldErrors, invalidField } from './console-forms';
-import { act, Form, Id, isRefusal, warsawInstant } from './console-pages';
+import { invalidField, submitForm } from './console-forms';
+import { act, Form, Id, warsawInstant } from './console-pages';
 import {
   ConsoleSubjectPage,
   HOLD_FIELDS,
@@ -16,7 +16,7 @@ import {
   RESTRICT_FIELDS,
   SubjectForm,
 } from './console-subject-page';
-import { ConsoleView, redirect } from './console-view';
+import { ConsoleView } from './console-view';
 
 const text = (v: unknown) => String(v ?? '').trim();
 // A picker value as the instant it names in Polish time; anything else as typed, which the DTO refuses by name.
@@ -152,11 +152,8 @@ export class ConsoleSubjectActionsController {
     );
   }
 
-  /**
-   * Post/Redirect/Get on success (to the person's page with the notice, or where `done` says); the page with the
-   * form's field errors (422) when the form was refused; the problem named when the service refused.
-   */
-  private async formAction(
+  /** Post/Redirect/Get (console-forms.ts `submitForm`): to the person's page with the notice, or where `done` says. */
+  private formAction(
     req: FastifyRequest,
     reply: FastifyReply,
     id: string,
@@ -166,15 +163,15 @@ export class ConsoleSubjectActionsController {
     done: string | (() => string),
     fn: () => Promise<void>,
   ) {
-    try {
-      await fn();
-    } catch (e) {
-      const errors = fieldErrors(this.view, this.view.lang(req, reply), fields, e, CODE_FIELDS);
-      if (errors) return void reply.send(await this.page.render(req, reply, id, { form, values: b, errors }, 422));
-      if (!isRefusal(e)) throw e;
-      return redirect(reply, `/console/subjects/${id}?problem=${e.code}`);
-    }
-    const next = typeof done === 'string' ? done : done();
-    redirect(reply, next.startsWith('/') ? next : `/console/subjects/${id}?notice=${next}`);
+    return submitForm(this.view, req, reply, {
+      fields,
+      codeFields: CODE_FIELDS,
+      page: `/console/subjects/${id}`,
+      run: async () => {
+        await fn();
+        return typeof done === 'string' ? done : done();
+      },
+      sendBack: (errors) => this.page.render(req, reply, id, { form, values: b, errors }, 422),
+    });
   }
 }

@@ -10,7 +10,6 @@ import { LoginOutcome, LoginService } from './login.service';
 import { answerLogin, MFA_COOKIE, SESSION_COOKIE } from './session-cookie';
 import { ChangePasswordDto, LoginDto, TotpCodeDto } from './users.dto';
 import { UsersService } from './users.service';
-import { matchTotp } from './totp';
 import { StaffSession, StaffSessions } from './staff-sessions.service';
 import { ApiProblem } from '../common/openapi/responses';
 
@@ -130,12 +129,7 @@ export class MeController {
   @ApiSecurity('session')
   @ApiOperation({ summary: 'Change one’s own password; other sessions end, this one continues' })
   async changePassword(@Body() dto: ChangePasswordDto, @Req() req: FastifyRequest): Promise<void> {
-    const s = requireSession(req);
-    await this.users.changeOwnPassword(s.session.userId, dto.currentPassword, dto.newPassword);
-    await this.sessions.revokeAll(s.session.userId);
-    // The session in use is re-created without the "expired" flag; the caller's cookie stays valid
-    // only for this session id, so it is renewed in place.
-    await this.sessions.restore(s.hash, { ...s.session, passwordExpired: false });
+    await this.users.changePasswordInSession(requireSession(req), dto.currentPassword, dto.newPassword);
   }
 
   @Post('totp')
@@ -156,13 +150,6 @@ export class MeController {
   @ApiSecurity('session')
   @ApiOperation({ summary: 'Finish enrolment with a code from the app; logins ask for a code from now on' })
   async confirmTotp(@Body() dto: TotpCodeDto, @Req() req: FastifyRequest): Promise<void> {
-    const { userId } = requireSession(req).session;
-    const u = await this.users.get(userId);
-    const secret = this.users.totpSecret(u);
-    if (u.totpEnabledAt) throw new ProblemError('conflict', 'A second factor is already enrolled.');
-    const step = secret ? matchTotp(secret, dto.code) : null;
-    if (step === null || !(await this.sessions.claimTotpStep(userId, step)))
-      throw new ProblemError('invalid_credentials', 'The code is not correct.');
-    await this.users.enableTotp(userId);
+    await this.users.confirmTotp(requireSession(req).session.userId, dto.code);
   }
 }

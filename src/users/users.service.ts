@@ -8,10 +8,10 @@ import { Env } from '../config/env';
 import { hashPassword, ScryptParams, verifyPassword } from './password/password-hasher';
 import { PasswordPolicy } from './password/password-policy';
 import type { Role } from './roles';
-import { StaffSessions } from './staff-sessions.service';
+import { StaffSession, StaffSessions } from './staff-sessions.service';
 import { StaffUser } from './staff-user.entity';
 import { UsersRepository } from './users.repository';
-import { newTotpSecret, totpUri } from './totp';
+import { matchTotp, newTotpSecret, totpUri } from './totp';
 import type { StaffUserView, TotpEnrolment } from './users.responses';
 
 const EMAIL_AAD = (id: string) => `staff_users:${id}:email`;
@@ -194,6 +194,31 @@ export class UsersService implements OnModuleInit {
       await this.users.update(m, id, { passwordHash, passwordChangedAt: new Date(), updatedAt: new Date() });
       await this.audit.append(m, { action: 'staff_user.password_changed', targetType: 'staff_user', targetId: id });
     });
+  }
+
+  /**
+   * One's own change from a signed-in session: every other session ends, and the one in use is re-created without
+   * the "expired" flag (the caller's cookie is valid only for this session id, so it is renewed in place).
+   */
+  async changePasswordInSession(
+    s: { hash: string; session: StaffSession },
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    await this.changeOwnPassword(s.session.userId, currentPassword, newPassword);
+    await this.sessions.revokeAll(s.session.userId);
+    await this.sessions.restore(s.hash, { ...s.session, passwordExpired: false });
+  }
+
+  /** Enrolment step 2: a code from the app proves the secret was taken in; a time step counts once (no replay). */
+  async confirmTotp(id: string, code: string): Promise<void> {
+    const u = await this.get(id);
+    if (u.totpEnabledAt) throw new ProblemError('conflict', 'A second factor is already enrolled.');
+    const secret = this.totpSecret(u);
+    const step = secret ? matchTotp(secret, code) : null;
+    if (step === null || !(await this.sessions.claimTotpStep(id, step)))
+      throw new ProblemError('invalid_credentials', 'The code is not correct.');
+    await this.enableTotp(id);
   }
 
   async storeRehash(id: string, passwordHash: string): Promise<void> {

@@ -2,9 +2,10 @@ import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
+import { consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+import { createStaff, STAFF_ENV } from '../users/staff-client';
 
 const HOUR = 3_600_000;
 const local = (ms: number) => DateTime.fromMillis(ms).setZone('Europe/Warsaw').toFormat("yyyy-LL-dd'T'HH:mm");
@@ -45,13 +46,8 @@ describe('console: breaches', () => {
     await smtp?.close();
   });
 
-  async function signIn(page: Page, email: string, lang: 'pl' | 'en' = 'pl') {
-    await browser.resetCookies();
-    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
-    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill(email);
-    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
-  }
+  const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
+    consoleSignIn(browser, page, t.baseUrl, email, lang);
   const text = (page: Page, selector: string) => page.locator(selector).textContent();
 
   it('a DPO records a breach, sees the 72-hour clock, selects the people, notifies UODO and tells the people', async () => {

@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { publishedPurpose } from '../consent/consent-fixtures';
+import { consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+import { createStaff, STAFF_ENV } from '../users/staff-client';
 
 /** Imports in the console (issue 15 item 6): start one, upload its file, follow it, download its errors. */
 describe('console: imports', () => {
@@ -20,13 +21,8 @@ describe('console: imports', () => {
     await t?.close();
   });
 
-  async function signIn(page: Page, lang: 'pl' | 'en' = 'pl') {
-    await browser.resetCookies();
-    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
-    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill('iod@example.com');
-    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
-  }
+  const signIn = (page: Page, lang: 'pl' | 'en' = 'pl') =>
+    consoleSignIn(browser, page, t.baseUrl, 'iod@example.com', lang);
 
   it('a DPO imports a CSV export: the mapping checked, the file streamed in, counters and errors shown', async () => {
     const news = await publishedPurpose(t, 'newsletter-import', { channels: ['email'] });

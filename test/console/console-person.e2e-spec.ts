@@ -2,9 +2,10 @@ import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject } from '../requests/support';
+import { consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+import { createStaff, STAFF_ENV } from '../users/staff-client';
 
 /** The person's page (issue 15 item 1): found by e-mail, everything in words, and what staff do for the person. */
 describe('console: the person’s page', () => {
@@ -23,13 +24,8 @@ describe('console: the person’s page', () => {
     await t?.close();
   });
 
-  async function signIn(page: Page, email: string, lang: 'pl' | 'en' = 'pl') {
-    await browser.resetCookies();
-    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
-    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill(email);
-    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
-  }
+  const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
+    consoleSignIn(browser, page, t.baseUrl, email, lang);
   async function find(page: Page, q: string) {
     await page.goto(`${t.baseUrl}/console/consents`);
     await page.getByLabel('E-mail, telefon, identyfikator w systemie klienta lub numer żądania').fill(q);

@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
 import { createSubject, createSystem, waitForStatus } from '../requests/support';
 import { SmtpCatcher } from '../support/smtp-catcher';
+import { consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
-import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+import { createStaff, STAFF_ENV } from '../users/staff-client';
 
 /** A request's page (issue 15 item 3): its clock explained, tasks in words, a manual task completed by staff. */
 describe('console: a request’s page', () => {
@@ -31,13 +32,8 @@ describe('console: a request’s page', () => {
     await smtp?.close();
   });
 
-  async function signIn(page: Page, lang: 'pl' | 'en' = 'pl') {
-    await browser.resetCookies();
-    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
-    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill('ola.staff@example.com');
-    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
-  }
+  const signIn = (page: Page, lang: 'pl' | 'en' = 'pl') =>
+    consoleSignIn(browser, page, t.baseUrl, 'ola.staff@example.com', lang);
 
   it('explains the deadline, words the tasks, and completes a manual task only with an outcome chosen', async () => {
     const s = await createSubject(t);

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { toString as qrSvg } from 'qrcode';
 import { totpCode, totpUri } from '../../src/users/totp';
+import { consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
 import { asStaff, createStaff, GOOD_PASSWORD, login, STAFF_ENV } from '../users/staff-client';
@@ -24,13 +25,8 @@ describe('console: users, keys and the second factor', () => {
     await t?.close();
   });
 
-  async function signIn(page: Page, email: string, lang: 'pl' | 'en' = 'pl') {
-    await browser.resetCookies();
-    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
-    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill(email);
-    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
-  }
+  const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
+    consoleSignIn(browser, page, t.baseUrl, email, lang);
 
   const fieldError = (page: Page, id: string) => page.locator(`#${id}`).textContent();
 
@@ -206,6 +202,30 @@ describe('console: users, keys and the second factor', () => {
     await page.getByRole('button', { name: 'Usuń drugi składnik (zgubiony telefon)' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('Drugi składnik usunięty');
     await expect(login(t, 'tomek@example.com')).resolves.toBeTruthy();
+    await page.close();
+  });
+
+  it('a staff member changes their own password: each refusal named under its field, the session kept', async () => {
+    await createStaff(t, 'marek@example.com', 'staff');
+    const other = await login(t, 'marek@example.com');
+    const page = await browser.newPage();
+    await signIn(page, 'marek@example.com');
+    await page.goto(`${t.baseUrl}/console/account`);
+    const change = async (current: string, next: string) => {
+      await page.getByLabel('Obecne hasło').fill(current);
+      await page.getByLabel(/Nowe hasło/).fill(next);
+      await page.getByRole('button', { name: 'Zmień hasło' }).click();
+    };
+    await change('nie to hasło', 'okulary słoneczne na lato 2027');
+    await expect(fieldError(page, 'e-currentPassword')).resolves.toBe('Obecne hasło jest nieprawidłowe.');
+    await change(GOOD_PASSWORD, 'krótkie');
+    await expect(fieldError(page, 'e-newPassword')).resolves.toContain('za krótkie');
+    await change(GOOD_PASSWORD, 'okulary słoneczne na lato 2027');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Hasło zmienione.');
+    // This session goes on; the one on another device ended.
+    expect((await page.goto(`${t.baseUrl}/console/account`))?.status()).toBe(200);
+    expect((await asStaff(t, other, 'GET', '/v1/users/me')).status).toBe(401);
+    await expect(login(t, 'marek@example.com', 'okulary słoneczne na lato 2027')).resolves.toBeTruthy();
     await page.close();
   });
 

@@ -4,9 +4,10 @@ import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject, waitForStatus } from '../requests/support';
+import { consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { createStaff, GOOD_PASSWORD, STAFF_ENV } from '../users/staff-client';
+import { createStaff, STAFF_ENV } from '../users/staff-client';
 
 /** The staff console in a real browser (Debian's Chromium): login, a request, roles, audit, accessibility. */
 describe('console in the browser', () => {
@@ -40,13 +41,8 @@ describe('console in the browser', () => {
     await smtp?.close();
   });
 
-  async function signIn(page: Page, email: string, lang: 'pl' | 'en' = 'pl') {
-    await browser.resetCookies();
-    await page.goto(`${t.baseUrl}/console/login?lang=${lang}`);
-    await page.getByLabel(lang === 'pl' ? 'Adres e-mail' : 'E-mail address').fill(email);
-    await page.getByLabel(lang === 'pl' ? 'Hasło' : 'Password').fill(GOOD_PASSWORD);
-    await page.getByRole('button', { name: lang === 'pl' ? 'Zaloguj się' : 'Sign in' }).click();
-  }
+  const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
+    consoleSignIn(browser, page, t.baseUrl, email, lang);
 
   it('a staff member signs in (a wrong password gets a generic message) and extends a request', async () => {
     const page = await browser.newPage();
