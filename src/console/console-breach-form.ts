@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { validationPipe } from '../common/validation/validation-pipe';
 import { AuthorityNotificationDto, CreateBreachDto, SelectAffectedSubjectsDto, UpdateBreachDto } from '../breaches';
 import type { BreachResponse } from '../breaches';
-import { Form, warsawInstant } from './console-pages';
+import { formInstant, formText } from './console-forms';
+import { Form } from './console-pages';
 
 /**
  * The breach forms as the API's own DTOs: a form is turned into the JSON body a client would send and run
@@ -33,7 +34,7 @@ export const SELECTION_FIELDS = ['systems', 'dataCategories', 'from', 'to'] as c
 /** One checkbox per system, each under its own name (the form parser keeps one value per name). */
 export const systemField = (key: string) => `system-${key}`;
 
-const text = (v: unknown) => String(v ?? '').trim();
+const text = formText;
 const orNull = (v: unknown) => text(v) || null;
 const words = (v: unknown) =>
   text(v)
@@ -41,8 +42,8 @@ const words = (v: unknown) =>
     .filter(Boolean);
 // Not digits: the raw text, which the DTO's IsInt refuses with the field named.
 const count = (v: unknown) => (text(v) === '' ? null : /^\d{1,9}$/.test(text(v)) ? Number(text(v)) : text(v));
-// A value the picker could not have produced is passed on as typed, and IsISO8601 names the field.
-const instant = (v: unknown) => (text(v) === '' ? null : (warsawInstant(text(v)) ?? text(v)));
+// Empty is null here: on an incident it clears the time.
+const instant = (v: unknown) => formInstant(v) ?? null;
 
 /** The `datetime-local` value of an instant, in Polish time (what the form shows and sends back). */
 export function warsawLocal(iso: string | null): string {

@@ -100,18 +100,19 @@ export class ConsoleBreachPages {
       req,
       reply,
       'breach-new',
-      { title, form: await this.formModel(lang, values, errors) },
+      { title, form: this.formModel(lang, values, errors, await this.systems.listActive()) },
       { lang, title, status, wide: false },
     );
   }
 
   async detail(req: FastifyRequest, reply: FastifyReply, id: string, state: BreachPageState = {}, status = 200) {
     const lang = this.view.lang(req, reply);
-    const [breach, notices, counts, events] = await Promise.all([
+    const [breach, notices, counts, events, systems] = await Promise.all([
       this.breaches.get(id),
       this.notifications.list(id),
       this.affected.counts(id),
       this.breaches.history(id, undefined, 200),
+      this.systems.listActive(),
     ]);
     const v = toBreachView(breach);
     const title = this.view.t(lang, 'breach.title', { date: formatDateTime(breach.awareAt, lang) });
@@ -141,7 +142,12 @@ export class ConsoleBreachPages {
         open,
         canContain: v.status === 'open',
         editOpen: state.form === 'edit',
-        edit: await this.formModel(lang, editValues, state.form === 'edit' ? state.errors! : noErrors(BREACH_FIELDS)),
+        edit: this.formModel(
+          lang,
+          editValues,
+          state.form === 'edit' ? state.errors! : noErrors(BREACH_FIELDS),
+          systems,
+        ),
         notifications: notices.map(toNotificationView).map((n) => ({
           ...n,
           phaseLabel: this.view.t(lang, `phase.${n.phase}`),
@@ -163,7 +169,7 @@ export class ConsoleBreachPages {
           pending: counts.pending,
           withoutEmail: counts.withoutEmail,
         }),
-        selection: await this.selectionModel(lang, v, state),
+        selection: this.selectionModel(v, state, systems),
         preview: state.preview ? this.previewModel(lang, state.preview) : null,
         notices: {
           allowed: v.riskAssessment === 'high_risk',
@@ -222,18 +228,12 @@ export class ConsoleBreachPages {
     };
   }
 
-  private async formModel(lang: PageLang, values: Form, errors: FieldErrors) {
-    const systems = await this.systems.listActive();
+  private formModel(lang: PageLang, values: Form, errors: FieldErrors, systems: ActiveSystem[]) {
     const value = (f: string) => values[f] ?? '';
     return {
       values: Object.fromEntries(BREACH_FIELDS.map((f) => [f, value(f)])),
       errors,
-      systems: systems.map((s) => ({
-        field: systemField(s.key),
-        key: s.key,
-        name: s.name,
-        checked: values[systemField(s.key)] === 'yes',
-      })),
+      systems: systemChoices(systems, values),
       risks: RISK_ASSESSMENTS.map((r) => ({
         value: r,
         label: this.view.t(lang, `risk.${r}`),
@@ -242,7 +242,7 @@ export class ConsoleBreachPages {
     };
   }
 
-  private async selectionModel(lang: PageLang, v: BreachResponse, state: BreachPageState) {
+  private selectionModel(v: BreachResponse, state: BreachPageState, systems: ActiveSystem[]) {
     const values: Form =
       state.form === 'selection'
         ? state.values!
@@ -252,16 +252,10 @@ export class ConsoleBreachPages {
             to: '',
             ...Object.fromEntries(v.systems.map((k) => [systemField(k), 'yes'])),
           };
-    const systems = await this.systems.listActive();
     return {
       values: { dataCategories: values.dataCategories ?? '', from: values.from ?? '', to: values.to ?? '' },
       errors: state.form === 'selection' ? state.errors! : noErrors(SELECTION_FIELDS),
-      systems: systems.map((s) => ({
-        field: systemField(s.key),
-        key: s.key,
-        name: s.name,
-        checked: values[systemField(s.key)] === 'yes',
-      })),
+      systems: systemChoices(systems, values),
     };
   }
 
@@ -282,4 +276,16 @@ export class ConsoleBreachPages {
       hidden: Object.entries(p.criteria).map(([name, value]) => ({ name, value: value ?? '' })),
     };
   }
+}
+
+type ActiveSystem = { key: string; name: string };
+
+/** The data systems as checkboxes, ticked as the form says (the incident's form and the selection's share them). */
+function systemChoices(systems: ActiveSystem[], values: Form) {
+  return systems.map((s) => ({
+    field: systemField(s.key),
+    key: s.key,
+    name: s.name,
+    checked: values[systemField(s.key)] === 'yes',
+  }));
 }

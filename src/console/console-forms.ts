@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../common/problem/problem.error';
 import type { PageLang } from '../web';
-import { isRefusal } from './console-pages';
+import { isRefusal, warsawInstant } from './console-pages';
 import { type ConsoleView, redirect } from './console-view';
 
 /**
@@ -94,3 +94,13 @@ export async function submitForm(
   }
   redirect(reply, next.startsWith('/') ? next : `${form.page}?notice=${next}`);
 }
+
+/** A form field's text, trimmed ('' when absent). */
+export const formText = (v: unknown): string => String(v ?? '').trim();
+
+/**
+ * A `datetime-local` field as the instant it names in Polish time; undefined when empty. A value the picker could
+ * not have produced is passed on as typed, so the DTO refuses it with the field named.
+ */
+export const formInstant = (v: unknown): string | undefined =>
+  formText(v) ? (warsawInstant(formText(v)) ?? formText(v)) : undefined;

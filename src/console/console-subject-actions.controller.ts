@@ -6,8 +6,8 @@ import { CreateRequestDto, RequestIntake } from '../requests';
 import { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto, SubjectRightsService } from '../subjects';
 import { CsrfProtected } from '../web';
 import { ConsolePage } from './console-error.filter';
-import { invalidField, submitForm } from './console-forms';
-import { act, Form, Id, warsawInstant } from './console-pages';
+import { formInstant, formText, invalidField, submitForm } from './console-forms';
+import { act, Form, Id } from './console-pages';
 import {
   ConsoleSubjectPage,
   HOLD_FIELDS,
@@ -18,9 +18,8 @@ import {
 } from './console-subject-page';
 import { ConsoleView } from './console-view';
 
-const text = (v: unknown) => String(v ?? '').trim();
-// A picker value as the instant it names in Polish time; anything else as typed, which the DTO refuses by name.
-const instant = (v: unknown) => (text(v) ? (warsawInstant(text(v)) ?? text(v)) : undefined);
+const text = formText;
+const instant = formInstant;
 // A refusal about one field that carries its own code.
 const CODE_FIELDS = { restriction_notice_required: 'toldBy' };
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOLD_OFFLINE } from '../common/validation/told-by';
 import { Env } from '../config/env';
+import { Channel } from '../consent';
 import { formatDateTime } from '../notifications';
 import { REQUEST_TYPES } from '../requests';
 import { HOLD_BASES, RESTRICTION_GROUNDS } from '../subjects';
@@ -11,7 +12,7 @@ import { FieldErrors, noErrors } from './console-forms';
 import { ConsentRow, Form, PurposeRow, RequestRow, requestRow, typeLabel } from './console-pages';
 import { ConsoleView, may } from './console-view';
 
-const CHANNELS = ['email', 'sms', 'phone', 'auto_call', 'push', 'post'];
+const CHANNELS: string[] = Object.values(Channel);
 export const HOLD_FIELDS = ['reason', 'legalBasis', 'categories', 'until'] as const;
 export const RESTRICT_FIELDS = ['reason'] as const;
 export const LIFT_FIELDS = ['toldBy', 'toldAt'] as const;
