@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
-import { validationPipe } from '../common/validation/validation-pipe';
 import { AuthorityNotificationDto, CreateBreachDto, SelectAffectedSubjectsDto, UpdateBreachDto } from '../breaches';
 import type { BreachResponse } from '../breaches';
-import { formInstant, formText } from './console-forms';
+import { asDto, formInstant, formText } from './console-forms';
 import { Form } from './console-pages';
 
 /**
@@ -73,7 +72,7 @@ function fields(b: Form, systemKeys: readonly string[]) {
 
 export async function createBody(b: Form, systemKeys: readonly string[]): Promise<CreateBreachDto> {
   const body = { ...fields(b, systemKeys), awareAt: instant(b.awareAt), occurredAt: instant(b.occurredAt) };
-  return (await validationPipe.transform(body, { type: 'body', metatype: CreateBreachDto })) as CreateBreachDto;
+  return asDto(CreateBreachDto, body);
 }
 
 /**
@@ -90,7 +89,7 @@ export async function updateBody(b: Form, systemKeys: readonly string[], current
     const v = changed(f);
     if (v !== undefined) body[f] = v;
   }
-  return (await validationPipe.transform(body, { type: 'body', metatype: UpdateBreachDto })) as UpdateBreachDto;
+  return asDto(UpdateBreachDto, body);
 }
 
 export async function notificationBody(b: Form): Promise<AuthorityNotificationDto> {
@@ -100,10 +99,7 @@ export async function notificationBody(b: Form): Promise<AuthorityNotificationDt
     ...(text(b.reference) ? { reference: text(b.reference) } : {}),
     ...(text(b.delayReasons) ? { delayReasons: text(b.delayReasons) } : {}),
   };
-  return (await validationPipe.transform(body, {
-    type: 'body',
-    metatype: AuthorityNotificationDto,
-  })) as AuthorityNotificationDto;
+  return asDto(AuthorityNotificationDto, body);
 }
 
 /** The selection criteria of the preview form, carried unchanged into its confirmation. */
@@ -114,8 +110,5 @@ export async function selectionBody(b: Form, systemKeys: readonly string[]): Pro
     ...(text(b.from) ? { from: instant(b.from) } : {}),
     ...(text(b.to) ? { to: instant(b.to) } : {}),
   };
-  return (await validationPipe.transform(body, {
-    type: 'body',
-    metatype: SelectAffectedSubjectsDto,
-  })) as SelectAffectedSubjectsDto;
+  return asDto(SelectAffectedSubjectsDto, body);
 }

@@ -1,33 +1,17 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
-import { RegisterService } from '../register';
+import { AuditService, AuditVerifier } from '../audit';
+import { RegisterService, SignOffDto } from '../register';
+import { asDto, formText } from './console-forms';
 import { CsrfProtected } from '../web';
 import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
 import { ConsoleNames } from './console-names';
-import { act, AuditRow, Form } from './console-pages';
+import { act, Form } from './console-pages';
 import { ConsoleView, may, redirect } from './console-view';
 
 const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
-// The kinds of object the audit page names in words; any other is "object" with its id.
-const TARGETS = new Set([
-  'api_key',
-  'breach',
-  'consent',
-  'consent_import',
-  'purpose',
-  'register',
-  'request',
-  'request_task',
-  'retention_policy',
-  'retention_run',
-  'staff_user',
-  'subject',
-  'subject_hold',
-  'system',
-]);
-
 /** The console's accountability pages: the audit log and its check, the Art. 30 register, retention runs. */
 @ConsolePage()
 @Controller('console')
@@ -35,6 +19,8 @@ export class ConsoleComplianceController {
   constructor(
     private readonly view: ConsoleView,
     private readonly api: ConsoleApi,
+    private readonly audit: AuditService,
+    private readonly verifier: AuditVerifier,
     private readonly registers: RegisterService,
     private readonly names: ConsoleNames,
   ) {}
@@ -43,36 +29,18 @@ export class ConsoleComplianceController {
   @RequireScopes('audit:read')
   async auditLog(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() q: Form) {
     const lang = this.view.lang(req, reply);
-    const [page, verified] = await Promise.all([
-      this.api.get<{ items: AuditRow[] }>(req, '/v1/audit?limit=100'),
-      q.verify
-        ? this.api.get<{ valid: boolean; checked: number; fault?: { kind: string; position?: number } }>(
-            req,
-            '/v1/audit/verify',
-          )
-        : null,
+    const [rows, verified] = await Promise.all([
+      this.audit.list({ limit: 100 }),
+      q.verify ? this.verifier.verify() : null,
     ]);
     const title = this.view.t(lang, 'audit.title');
-    // A hundred entries are made by a handful of people and keys: each is looked up once.
-    const seen = new Map<string, Promise<string | null>>();
-    const nameOnce = (actor: string) => {
-      if (!seen.has(actor)) seen.set(actor, this.names.nameOf(actor, lang));
-      return seen.get(actor)!;
-    };
     const html = this.view.render(
       req,
       reply,
       'audit',
       {
         title,
-        entries: await Promise.all(
-          page.items.map(async (e) => ({
-            ...e,
-            who: (await nameOnce(`${e.actor.type}:${e.actor.id}`)) ?? '',
-            targetLabel: this.view.t(lang, `target.${TARGETS.has(e.target.type) ? e.target.type : 'other'}`),
-            targetId: e.target.id ?? '',
-          })),
-        ),
+        entries: await this.names.auditEntries(rows, lang),
         verified: verified
           ? {
               valid: verified.valid,
@@ -136,9 +104,10 @@ export class ConsoleComplianceController {
     if (gaps.some((g) => g.severity === 'mandatory') && b.confirmGaps !== 'yes') {
       return redirect(reply, '/console/register?problem=gaps_not_confirmed');
     }
-    await act(reply, '/console/register', 'signed', () =>
-      this.api.call(req, 'POST', '/v1/register/sign-off', b.note ? { note: b.note } : {}),
-    );
+    await act(reply, '/console/register', 'signed', async () => {
+      const { note } = await asDto(SignOffDto, formText(b.note) ? { note: formText(b.note) } : {});
+      return this.registers.signOff('controller', note ?? null);
+    });
   }
 
   @Get('retention')

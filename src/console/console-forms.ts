@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { validationPipe } from '../common/validation/validation-pipe';
 import { ProblemError } from '../common/problem/problem.error';
 import type { PageLang } from '../web';
 import { isRefusal, warsawInstant } from './console-pages';
@@ -23,6 +24,8 @@ export function fieldErrors(
   e: unknown,
   /** Refusals about one field that carry their own code (e.g. a late notification without its reasons). */
   codeFields: Record<string, string> = {},
+  /** A field whose sentence is not the shared one of its name (a `reason` for an extension is not a hold's). */
+  textKeys: Record<string, string> = {},
 ): FieldErrors | null {
   if (!(e instanceof ProblemError)) return null;
   const errors = noErrors(fields);
@@ -44,7 +47,7 @@ export function fieldErrors(
   if (e.code === 'validation_failed') {
     const named = (e.extras.errors ?? []).filter((f) => fields.includes(f.field));
     if (!named.length) return null;
-    for (const f of named) errors[f.field] = fieldText(view, lang, f.field);
+    for (const f of named) errors[f.field] = fieldText(view, lang, textKeys[f.field] ?? f.field);
     return errors;
   }
   return null;
@@ -78,6 +81,7 @@ export async function submitForm(
   form: {
     fields: readonly string[];
     codeFields?: Record<string, string>;
+    textKeys?: Record<string, string>;
     page: string;
     run: () => Promise<string>;
     sendBack: (errors: FieldErrors) => Promise<string>;
@@ -87,7 +91,7 @@ export async function submitForm(
   try {
     next = await form.run();
   } catch (e) {
-    const errors = fieldErrors(view, view.lang(req, reply), form.fields, e, form.codeFields);
+    const errors = fieldErrors(view, view.lang(req, reply), form.fields, e, form.codeFields, form.textKeys);
     if (errors) return void reply.send(await form.sendBack(errors));
     if (!isRefusal(e)) throw e;
     return redirect(reply, `${form.page}?problem=${e.code}`);
@@ -104,3 +108,8 @@ export const formText = (v: unknown): string => String(v ?? '').trim();
  */
 export const formInstant = (v: unknown): string | undefined =>
   formText(v) ? (warsawInstant(formText(v)) ?? formText(v)) : undefined;
+
+/** A form as the API's DTO, through the same validation pipe: the console accepts exactly what the API accepts. */
+export async function asDto<T extends object>(metatype: new () => T, body: object): Promise<T> {
+  return (await validationPipe.transform(body, { type: 'body', metatype })) as T;
+}

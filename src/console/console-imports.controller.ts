@@ -4,12 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
-import { validationPipe } from '../common/validation/validation-pipe';
 import { CreateImportDto, importView, ImportsService } from '../consent';
 import { formatDateTime } from '../notifications';
 import { CSRF_FIELD, CsrfProtected, CsrfService } from '../web';
 import { ConsolePage } from './console-error.filter';
-import { FieldErrors, fieldErrors, invalidField, noErrors } from './console-forms';
+import { asDto, FieldErrors, fieldErrors, invalidField, noErrors } from './console-forms';
 import { act, Form, Id, isRefusal } from './console-pages';
 import { ConsoleView, redirect } from './console-view';
 
@@ -40,15 +39,12 @@ export class ConsoleImportsController {
   @CsrfProtected()
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() b: Form) {
     try {
-      const dto = (await validationPipe.transform(
-        {
-          ...(b.format ? { format: b.format } : {}),
-          ...(b.format === 'csv' ? { mapping: json(b.mapping, 'mapping') } : {}),
-          ...(String(b.defaults ?? '').trim() ? { defaults: json(b.defaults, 'defaults') } : {}),
-          dryRun: b.dryRun === 'yes',
-        },
-        { type: 'body', metatype: CreateImportDto },
-      )) as CreateImportDto;
+      const dto = await asDto(CreateImportDto, {
+        ...(b.format ? { format: b.format } : {}),
+        ...(b.format === 'csv' ? { mapping: json(b.mapping, 'mapping') } : {}),
+        ...(String(b.defaults ?? '').trim() ? { defaults: json(b.defaults, 'defaults') } : {}),
+        dryRun: b.dryRun === 'yes',
+      });
       if (!dto.format) throw invalidField('format');
       const created = await this.imports.create({
         format: dto.format,

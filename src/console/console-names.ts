@@ -4,6 +4,35 @@ import { UsersService } from '../users';
 import type { PageLang } from '../web';
 import { ConsoleView } from './console-view';
 
+// The kinds of object the console names in words; any other is "object" with its id.
+const TARGETS = new Set([
+  'api_key',
+  'breach',
+  'consent',
+  'consent_import',
+  'purpose',
+  'register',
+  'request',
+  'request_task',
+  'retention_policy',
+  'retention_run',
+  'staff_user',
+  'subject',
+  'subject_hold',
+  'system',
+]);
+
+/** An audit entry as the audit module stores it (ids only). */
+export interface AuditRecord {
+  seq: string;
+  occurredAt: Date;
+  actorType: string;
+  actorId: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+}
+
 /**
  * Who did something, as a person reads it: the service records `<kind>:<id>` (never a name, Art. 5(1)(c)), and the
  * console, which staff sign in to, names staff by their e-mail and keys by their name.
@@ -30,5 +59,25 @@ export class ConsoleNames {
     }
     if (kind === 'system') return this.view.t(lang, 'actor.system');
     return actor;
+  }
+
+  /** Audit entries as staff read them: who by name, the kind of object in words, the time as an instant. */
+  auditEntries(rows: readonly AuditRecord[], lang: PageLang) {
+    // A hundred entries are made by a handful of people and keys: each is looked up once.
+    const seen = new Map<string, Promise<string | null>>();
+    const nameOnce = (actor: string) => {
+      if (!seen.has(actor)) seen.set(actor, this.nameOf(actor, lang));
+      return seen.get(actor)!;
+    };
+    return Promise.all(
+      rows.map(async (e) => ({
+        seq: e.seq,
+        occurredAt: e.occurredAt.toISOString(),
+        action: e.action,
+        who: (await nameOnce(`${e.actorType}:${e.actorId}`)) ?? '',
+        targetLabel: this.view.t(lang, `target.${TARGETS.has(e.targetType) ? e.targetType : 'other'}`),
+        targetId: e.targetId ?? '',
+      })),
+    );
   }
 }

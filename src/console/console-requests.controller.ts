@@ -1,29 +1,35 @@
-import { readableCertificate } from '../requests';
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { Env } from '../config/env';
-import { REQUEST_STATUSES, REQUEST_TYPES } from '../requests';
-import { ProblemError } from '../common/problem/problem.error';
-import { CsrfProtected } from '../web';
-import { ConsoleApi } from './console-api.service';
-import { ConsolePage } from './console-error.filter';
 import {
-  act,
-  AuditRow,
-  Form,
-  Id,
-  OPEN,
-  RequestRow,
-  requestRow,
-  TaskRow,
-  typeLabel,
-  warsawInstant,
-} from './console-pages';
-import { ClockRead, clockSentences } from './console-request-clock';
-import { ConsoleView, may } from './console-view';
+  ExtendRequestDto,
+  ListRequestsQuery,
+  readableCertificate,
+  RejectRequestDto,
+  REQUEST_STATUSES,
+  REQUEST_TYPES,
+  RequestOutputs,
+  RequestsService,
+  TaskResultDto,
+  TaskResults,
+} from '../requests';
+import { CsrfProtected } from '../web';
+import { ConsolePage } from './console-error.filter';
+import { asDto, formInstant, formText, submitForm } from './console-forms';
+import { act, Form, Id, OPEN, requestRow } from './console-pages';
+import { COMPLETE_FIELDS, ConsoleRequestPage, EXTEND_FIELDS, REJECT_FIELDS, RequestForm } from './console-request-page';
+import { ConsoleView } from './console-view';
 
-const SETTLED_TASKS = ['done', 'failed', 'retained'];
+const PAGE_SIZE = 500;
+// A refusal about one field that carries its own code: no e-mail address, so staff must say how they told the person.
+const CODE_FIELDS = { subject_cannot_be_told: 'toldBy' };
+// The reasons here are told to the person (Art. 12(3), 12(4)): their sentence is not a hold's or a restriction's.
+const TEXT_KEYS: Record<RequestForm, Record<string, string>> = {
+  extend: { reason: 'requestReason', toldAt: 'extensionToldAt' },
+  reject: { reason: 'requestReason' },
+  complete: { status: 'outcome', reason: 'outcomeReason' },
+};
 
 /** The console's request pages (PRODUCT.md 10): the list by deadline, one request, its staff actions. */
 @ConsolePage()
@@ -31,28 +37,33 @@ const SETTLED_TASKS = ['done', 'failed', 'retained'];
 export class ConsoleRequestsController {
   constructor(
     private readonly view: ConsoleView,
-    private readonly api: ConsoleApi,
+    private readonly page: ConsoleRequestPage,
+    private readonly requests: RequestsService,
+    private readonly results: TaskResults,
+    private readonly outputs: RequestOutputs,
     private readonly env: Env,
   ) {}
 
   @Get('requests')
   @RequireScopes('requests:read')
-  async requests(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() q: Form) {
+  async queue(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() q: Form) {
     const lang = this.view.lang(req, reply);
     const status =
       q.status && (q.status === 'any' || (REQUEST_STATUSES as readonly string[]).includes(q.status))
         ? q.status
         : 'open';
     const type = q.type && (REQUEST_TYPES as readonly string[]).includes(q.type) ? q.type : '';
-    const params = new URLSearchParams({ limit: '500' });
-    if (status !== 'open' && status !== 'any') params.set('status', status);
-    if (type) params.set('type', type);
-    // Open requests come from the API already in deadline order (sort=due), so the most urgent are never
-    // cut off by the page size; closed ones have no deadline left and stay newest first.
+    // Open requests come already in deadline order (sort=due), so the most urgent are never cut off by the page
+    // size; closed ones have no deadline left and stay newest first.
     const byDue = status === 'open' || OPEN.includes(status);
-    if (byDue) params.set('sort', 'due');
-    const page = await this.api.get<{ items: RequestRow[] }>(req, `/v1/requests?${params}`);
-    const rows = page.items.map((r) => requestRow(this.view, this.env, r, lang));
+    const query = {
+      limit: PAGE_SIZE,
+      ...(status !== 'open' && status !== 'any' ? { status } : {}),
+      ...(type ? { type } : {}),
+      sort: byDue ? 'due' : 'received',
+    } as ListRequestsQuery;
+    const found = this.requests.views((await this.requests.list(query)).slice(0, PAGE_SIZE));
+    const rows = found.map((r) => requestRow(this.view, this.env, r, lang));
     if (!byDue) rows.sort((a, b) => (a.open === b.open ? a.dueSort - b.dueSort : a.open ? -1 : 1));
     const title = this.view.t(lang, 'requests.title');
     const html = this.view.render(
@@ -79,7 +90,7 @@ export class ConsoleRequestsController {
   @RequireScopes('requests:read')
   async certificate(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
     const lang = this.view.lang(req, reply);
-    const html = this.view.render(req, reply, 'certificate', await this.certificateModel(req, id), {
+    const html = this.view.render(req, reply, 'certificate', await this.certificateModel(id), {
       lang,
       title: this.view.t(lang, 'request.certificateTitle'),
     });
@@ -92,15 +103,15 @@ export class ConsoleRequestsController {
   async certificatePdf(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
     const lang = this.view.lang(req, reply);
     const title = this.view.t(lang, 'request.certificateTitle');
-    const pdf = await this.view.pages.pdf('portal/certificate', await this.certificateModel(req, id), lang, {
+    const pdf = await this.view.pages.pdf('portal/certificate', await this.certificateModel(id), lang, {
       title,
       subject: id,
     });
     void reply.send(this.view.pages.sendPdf(reply, pdf, `erasure-certificate-${id}-${lang}.pdf`));
   }
 
-  private async certificateModel(req: FastifyRequest, id: string) {
-    const cert = await this.api.get<{ payload: unknown }>(req, `/v1/requests/${id}/certificate`);
+  private async certificateModel(id: string) {
+    const cert = await this.outputs.certificate(id);
     return readableCertificate(cert.payload, new Map(), {
       json: `/v1/requests/${id}/certificate`,
       pdf: `/console/requests/${id}/certificate.pdf`,
@@ -110,75 +121,30 @@ export class ConsoleRequestsController {
   @Get('requests/:id')
   @RequireScopes('requests:read')
   async request(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
-    const lang = this.view.lang(req, reply);
-    const [r, clock, audit] = await Promise.all([
-      this.api.get<RequestRow & Record<string, any>>(req, `/v1/requests/${id}`),
-      this.api.get<ClockRead>(req, `/v1/requests/${id}/clock`),
-      this.api.optional<{ items: AuditRow[] }>(req, `/v1/audit?targetId=${id}&limit=100`),
-    ]);
-    const row = requestRow(this.view, this.env, r, lang);
-    const timeline = [
-      { at: r.receivedAt, label: this.view.t(lang, 'request.ev_received') },
-      r.verifiedAt ? { at: r.verifiedAt, label: this.view.t(lang, 'request.ev_verified') } : null,
-      clock.extendedAt ? { at: clock.extendedAt, label: this.view.t(lang, 'request.ev_extended') } : null,
-      r.completedAt ? { at: r.completedAt, label: this.view.t(lang, 'request.ev_completed') } : null,
-    ].filter(Boolean);
-    const writable = may(req, 'requests:write');
-    const tasks = (r.tasks as TaskRow[]).map((t) => ({
-      ...t,
-      actionLabel: this.view.t(lang, `taskAction.${t.action}`),
-      statusLabel: this.view.t(lang, `taskStatus.${t.status}`),
-      lastError: t.lastError ?? null,
-      manual: writable && t.kind === 'manual' && !SETTLED_TASKS.includes(t.status),
-    }));
-    const title = this.view.t(lang, 'request.title', { type: typeLabel(this.view, r.type, lang) });
-    const html = this.view.render(
-      req,
-      reply,
-      'request',
-      {
-        title,
-        r: {
-          ...row,
-          resolution: r.resolution ? this.view.t(lang, `resolution.${r.resolution}`) : null,
-          extensionMonths: r.extensionMonths ?? 0,
-          subjectId: r.subjectId ?? null,
-        },
-        timeline,
-        clock: clockSentences(this.view, lang, clock),
-        tasks,
-        audit: audit ? audit.items.slice().reverse() : null,
-        canExtend: writable && clock.canExtend,
-        canReject: writable && row.open,
-        canRetry: writable && r.status === 'failed',
-        download: r.resultAvailable ? `/v1/requests/${id}/result` : null,
-        certificate: r.certificateAvailable
-          ? {
-              page: `/console/requests/${id}/certificate`,
-              pdf: `/console/requests/${id}/certificate.pdf`,
-              signed: `/v1/requests/${id}/certificate`,
-            }
-          : null,
-        subjectHref:
-          r.subjectId && (may(req, 'subjects:read') || may(req, 'consent:read'))
-            ? `/console/subjects/${r.subjectId}`
-            : null,
-      },
-      { lang, title },
-    );
-    void reply.send(html);
+    void reply.send(await this.page.render(req, reply, id, null));
   }
 
+  /** Art. 12(3): told to the person by e-mail, or (without an address) how and when staff told them. */
   @Post('requests/:id/extend')
   @RequireScopes('requests:write')
   @CsrfProtected()
   async extend(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string, @Body() b: Form) {
-    await act(reply, `/console/requests/${id}`, 'extended', () =>
-      this.api.call(req, 'POST', `/v1/requests/${id}/extend`, {
-        months: Number(b.months),
-        reason: String(b.reason ?? ''),
-        ...(b.toldBy ? { toldBy: String(b.toldBy), toldAt: warsawInstant(b.toldAt) } : {}),
-      }),
+    await this.formAction(
+      req,
+      reply,
+      id,
+      { form: 'extend', fields: EXTEND_FIELDS, values: b },
+      'extended',
+      async () => {
+        const toldAt = formInstant(b.toldAt);
+        const dto = await asDto(ExtendRequestDto, {
+          // Not 1 or 2: the text as sent, which the DTO refuses with the field named.
+          months: /^[12]$/.test(formText(b.months)) ? Number(b.months) : formText(b.months),
+          reason: formText(b.reason),
+          ...(formText(b.toldBy) || toldAt ? { toldBy: formText(b.toldBy) || undefined, toldAt } : {}),
+        });
+        await this.requests.extend(id, dto);
+      },
     );
   }
 
@@ -186,18 +152,24 @@ export class ConsoleRequestsController {
   @RequireScopes('requests:write')
   @CsrfProtected()
   async reject(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string, @Body() b: Form) {
-    await act(reply, `/console/requests/${id}`, 'rejected', () =>
-      this.api.call(req, 'POST', `/v1/requests/${id}/reject`, { reason: String(b.reason ?? '') }),
+    await this.formAction(
+      req,
+      reply,
+      id,
+      { form: 'reject', fields: REJECT_FIELDS, values: b },
+      'rejected',
+      async () => {
+        const dto = await asDto(RejectRequestDto, { reason: formText(b.reason) });
+        await this.requests.reject(id, dto.reason);
+      },
     );
   }
 
   @Post('requests/:id/retry')
   @RequireScopes('requests:write')
   @CsrfProtected()
-  async retry(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('id', Id()) id: string) {
-    await act(reply, `/console/requests/${id}`, 'retried', () =>
-      this.api.call(req, 'POST', `/v1/requests/${id}/retry`),
-    );
+  async retry(@Res() reply: FastifyReply, @Param('id', Id()) id: string) {
+    await act(reply, `/console/requests/${id}`, 'retried', () => this.requests.retry(id));
   }
 
   @Post('requests/:id/tasks/:taskId/complete')
@@ -210,13 +182,35 @@ export class ConsoleRequestsController {
     @Param('taskId', Id()) taskId: string,
     @Body() b: Form,
   ) {
-    await act(reply, `/console/requests/${id}`, 'completed', () => {
-      // Nothing is pre-selected: an outcome not chosen is refused here rather than guessed.
-      if (!['done', 'retained', 'failed'].includes(String(b.status))) throw new ProblemError('validation_failed');
-      return this.api.call(req, 'POST', `/v1/requests/${id}/tasks/${taskId}/complete`, {
-        status: b.status,
-        ...(b.reason ? { reason: b.reason } : {}),
+    const state = { form: 'complete' as const, taskId, fields: COMPLETE_FIELDS, values: b };
+    await this.formAction(req, reply, id, state, 'completed', async () => {
+      // Nothing is pre-selected: an outcome not chosen is refused under its field rather than guessed.
+      const dto = await asDto(TaskResultDto, {
+        status: formText(b.status),
+        ...(formText(b.reason) ? { reason: formText(b.reason) } : {}),
       });
+      await this.results.complete(id, taskId, dto);
+    });
+  }
+
+  private formAction(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    state: { form: RequestForm; taskId?: string; fields: readonly string[]; values: Form },
+    notice: string,
+    fn: () => Promise<void>,
+  ) {
+    return submitForm(this.view, req, reply, {
+      fields: state.fields,
+      codeFields: CODE_FIELDS,
+      textKeys: TEXT_KEYS[state.form],
+      page: `/console/requests/${id}`,
+      run: async () => {
+        await fn();
+        return notice;
+      },
+      sendBack: (errors) => this.page.render(req, reply, id, { ...state, errors }, 422),
     });
   }
 }

@@ -113,6 +113,7 @@ export const CONSOLE_STRINGS = defineStrings({
       failedOutcome: 'nieudane',
       retained: 'zatrzymane (obowiązek prawny)',
       save: 'Zapisz',
+      outcomeReason: 'Uwagi (np. podstawa zatrzymania danych)',
       extendTitle: 'Przedłuż termin (art. 12 ust. 3)',
       months: 'O ile miesięcy',
       toldLegend: 'Jak poinformowano osobę (tylko gdy nie ma adresu e-mail)',
@@ -614,6 +615,13 @@ export const CONSOLE_STRINGS = defineStrings({
       restriction_notice_required:
         'Ta osoba nie ma adresu e-mail: poinformuj ją w inny sposób i zapisz, jak i kiedy (art. 18 ust. 3).',
       type: 'Wybierz rodzaj żądania.',
+      months: 'Wybierz 1 albo 2 miesiące.',
+      requestReason: 'Podaj uzasadnienie (od 3 do 2000 znaków); osoba je otrzyma.',
+      extensionToldAt: 'Podaj datę i godzinę poinformowania osoby (nie z przyszłości) razem ze sposobem.',
+      outcome: 'Wybierz wynik zadania.',
+      outcomeReason: 'Uwagi mogą mieć najwyżej 500 znaków.',
+      subject_cannot_be_told:
+        'Nie mamy adresu e-mail tej osoby: poinformuj ją w inny sposób i zapisz, jak i kiedy (art. 12 ust. 3).',
       receivedAt: 'Podaj datę i godzinę wpłynięcia (nie z przyszłości).',
       format: 'Wybierz format pliku.',
       mapping: 'Podaj mapowanie kolumn jako obiekt JSON z polem columns (kolumna pliku → pole zdarzenia).',
@@ -809,6 +817,7 @@ export const CONSOLE_STRINGS = defineStrings({
       failedOutcome: 'failed',
       retained: 'retained (legal obligation)',
       save: 'Save',
+      outcomeReason: 'Notes (e.g. the ground for keeping the data)',
       extendTitle: 'Extend the deadline (Art. 12(3))',
       months: 'By how many months',
       toldLegend: 'How the person was told (only when there is no e-mail address)',
@@ -1299,6 +1308,13 @@ export const CONSOLE_STRINGS = defineStrings({
       restriction_notice_required:
         'This person has no e-mail address: tell them another way and record how and when (Art. 18(3)).',
       type: 'Choose the type of request.',
+      months: 'Choose 1 or 2 months.',
+      requestReason: 'Give the reasons (3 to 2000 characters); the person receives them.',
+      extensionToldAt: 'Give the date and time the person was told (not in the future), with how.',
+      outcome: 'Choose the task’s outcome.',
+      outcomeReason: 'Notes may be at most 500 characters.',
+      subject_cannot_be_told:
+        'We have no e-mail address for this person: tell them another way and record how and when (Art. 12(3)).',
       receivedAt: 'Enter when it arrived (not in the future).',
       format: 'Choose the file format.',
       mapping: 'Give the column mapping as a JSON object with a columns field (file column → event field).',

@@ -1,12 +1,11 @@
 import { Body, Controller, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
-import { validationPipe } from '../common/validation/validation-pipe';
 import { CreateRequestDto, RequestIntake } from '../requests';
 import { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto, SubjectRightsService } from '../subjects';
 import { CsrfProtected } from '../web';
 import { ConsolePage } from './console-error.filter';
-import { formInstant, formText, invalidField, submitForm } from './console-forms';
+import { asDto, formInstant, formText, invalidField, submitForm } from './console-forms';
 import { act, Form, Id } from './console-pages';
 import {
   ConsoleSubjectPage,
@@ -47,10 +46,12 @@ export class ConsoleSubjectActionsController {
         .split(/[\s,;]+/)
         .filter(Boolean);
       const until = instant(b.until);
-      const dto = (await validationPipe.transform(
-        { reason: text(b.reason), legalBasis: text(b.legalBasis), categories, ...(until ? { until } : {}) },
-        { type: 'body', metatype: AddHoldDto },
-      )) as AddHoldDto;
+      const dto = await asDto(AddHoldDto, {
+        reason: text(b.reason),
+        legalBasis: text(b.legalBasis),
+        categories,
+        ...(until ? { until } : {}),
+      });
       if (dto.until && Date.parse(dto.until) <= Date.now()) throw invalidField('until');
       await this.rights.addHold(id, {
         reason: dto.reason,
@@ -82,10 +83,7 @@ export class ConsoleSubjectActionsController {
     @Body() b: Form,
   ) {
     await this.formAction(req, reply, id, 'restrict', b, RESTRICT_FIELDS, 'restricted', async () => {
-      const dto = (await validationPipe.transform(
-        { reason: text(b.reason) },
-        { type: 'body', metatype: RestrictSubjectDto },
-      )) as RestrictSubjectDto;
+      const dto = await asDto(RestrictSubjectDto, { reason: text(b.reason) });
       await this.rights.restrict(id, dto.reason);
     });
   }
@@ -107,10 +105,7 @@ export class ConsoleSubjectActionsController {
       async () => {
         const told =
           text(b.toldBy) || text(b.toldAt) ? { toldBy: text(b.toldBy), toldAt: instant(b.toldAt) ?? '' } : {};
-        const dto = (await validationPipe.transform(told, {
-          type: 'body',
-          metatype: LiftRestrictionDto,
-        })) as LiftRestrictionDto;
+        const dto = await asDto(LiftRestrictionDto, told);
         const outcome = await this.rights.liftRestriction(
           id,
           dto.toldBy && dto.toldAt ? { by: dto.toldBy, at: new Date(dto.toldAt) } : undefined,
@@ -135,16 +130,13 @@ export class ConsoleSubjectActionsController {
       () => to,
       async () => {
         const receivedAt = instant(b.receivedAt);
-        const dto = (await validationPipe.transform(
-          {
-            type: text(b.type),
-            subjectId: id,
-            verified: b.verified === 'yes',
-            ...(receivedAt ? { receivedAt } : {}),
-            ...(text(b.details) ? { details: text(b.details) } : {}),
-          },
-          { type: 'body', metatype: CreateRequestDto },
-        )) as CreateRequestDto;
+        const dto = await asDto(CreateRequestDto, {
+          type: text(b.type),
+          subjectId: id,
+          verified: b.verified === 'yes',
+          ...(receivedAt ? { receivedAt } : {}),
+          ...(text(b.details) ? { details: text(b.details) } : {}),
+        });
         const { request, duplicate } = await this.intake.create(dto);
         to = `/console/requests/${request.id}?notice=${duplicate ? 'duplicate' : 'filed'}`;
       },

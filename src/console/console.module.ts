@@ -19,6 +19,7 @@ import { ConsoleNames } from './console-names';
 import { ConsoleRequestsController } from './console-requests.controller';
 import { ConsoleSubjectActionsController } from './console-subject-actions.controller';
 import { ConsoleSubjectPage } from './console-subject-page';
+import { ConsoleRequestPage } from './console-request-page';
 import { ConsoleSubjectsController } from './console-subjects.controller';
 import { ConsoleUsersController } from './console-users.controller';
 import { ConsoleView } from './console-view';
@@ -48,6 +49,7 @@ import { ConsoleController } from './console.controller';
     ConsoleFinder,
     ConsoleBreachPages,
     ConsoleSubjectPage,
+    ConsoleRequestPage,
   ],
 })
 export class ConsoleModule {}

@@ -12,5 +12,8 @@ export { RequestDetails } from './request-vault.service';
 export { ART19_TYPES, REQUEST_STATUSES, REQUEST_TYPES, RequestType } from './request.types';
 export { RequestsModule } from './requests.module';
 export { RequestsService } from './requests.service';
+export { TaskResults } from './fulfilment/task-results.service';
+export type { ClockResponse, RequestResponse } from './request-api.responses';
+export { ExtendRequestDto, ListRequestsQuery, RejectRequestDto, TaskResultDto } from './requests.dto';
 export { RequestIntake } from './request-intake.service';
 export { CreateRequestDto } from './requests.dto';

@@ -231,9 +231,7 @@ export class RequestsController {
     return this.outputs.certificate(id);
   }
 
-  private async full(id: string): Promise<RequestResponse> {
-    const r = await this.requests.get(id);
-    const [tasks, resultAvailable] = await Promise.all([this.requests.tasks(id), this.requests.hasResult(id)]);
-    return requestView(r, this.vault, { tasks, resultAvailable });
+  private full(id: string): Promise<RequestResponse> {
+    return this.requests.detail(id);
   }
 }

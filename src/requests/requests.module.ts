@@ -85,6 +85,8 @@ import { RequestsService } from './requests.service';
     RequestOutputs,
     OpenRequestsService,
     RetentionTerms,
+    // The console records a manual task's outcome as the API does.
+    TaskResults,
   ],
 })
 export class RequestsModule implements OnModuleInit {

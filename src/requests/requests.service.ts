@@ -17,6 +17,8 @@ import { ExtendRequestDto, ListRequestsQuery, RecipientToldDto } from './request
 import { CLOCK_SKEW_MS } from './request-intake.service';
 import { RequestsRepository } from './requests.repository';
 import { toldOffline } from './told';
+import { requestView } from './request.view';
+import type { RequestResponse } from './request-api.responses';
 
 /** Reading requests and the lifecycle actions staff take on them. */
 @Injectable()
@@ -84,6 +86,18 @@ export class RequestsService {
 
   tasks(id: string) {
     return this.repo.tasksOf(id);
+  }
+
+  /** What staff see of one request, with its tasks per data system (the API's and the console's view). */
+  async detail(id: string): Promise<RequestResponse> {
+    const r = await this.get(id);
+    const [tasks, resultAvailable] = await Promise.all([this.tasks(id), this.hasResult(id)]);
+    return requestView(r, this.vault, { tasks, resultAvailable });
+  }
+
+  /** A list's rows as staff see them (no tasks). */
+  views(rows: DsrRequest[]): RequestResponse[] {
+    return rows.map((r) => requestView(r, this.vault));
   }
 
   hasResult(id: string): Promise<boolean> {

@@ -69,12 +69,12 @@ describe('console: a request’s page', () => {
     // No outcome pre-selected: a bare submit is refused and the task stays open.
     const complete = page.getByRole('button', { name: 'Zapisz', exact: true });
     await expect(page.locator('input[name=status]:checked').count()).resolves.toBe(0);
-    await page
-      .locator('input[name=status]')
-      .first()
-      .evaluate((el) => el.removeAttribute('required'));
+    await page.locator('input[name=status]').evaluateAll((els) => els.forEach((el) => el.removeAttribute('required')));
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST');
     await complete.click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sprawdź pola formularza.');
+    expect((await refused).status()).toBe(422);
+    // The reason is under the task's outcome, in Polish, and the form is the same task's.
+    await expect(page.locator('fieldset .field-error').textContent()).resolves.toBe('Wybierz wynik zadania.');
     expect((await t.request('GET', `/v1/requests/${id}`)).body.status).toBe('awaiting_recipients');
 
     await page.getByLabel('wykonane').check();
@@ -86,6 +86,38 @@ describe('console: a request’s page', () => {
     const href = await page.getByRole('link', { name: 'Pobierz pakiet danych' }).getAttribute('href');
     const zip = await page.request.get(`${t.baseUrl}${href}`);
     expect(zip.headers()['content-type']).toBe('application/zip');
+    await page.close();
+  });
+
+  it('refuses a rejection without its reasons under the field, keeping what was typed, then rejects (Art. 12(4))', async () => {
+    const s = await createSubject(t);
+    const id = (await t.request('POST', '/v1/requests', { type: 'erasure', subjectId: s.id })).body.id as string;
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.goto(`${t.baseUrl}/console/requests/${id}`);
+    const reason = page.locator('#reject-reason');
+    await reason.evaluate((el) => el.removeAttribute('minlength'));
+    await reason.fill('ok');
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Odmów' }).click();
+    expect((await refused).status()).toBe(422);
+    await expect(page.locator('#e-reject-reason').textContent()).resolves.toBe(
+      'Podaj uzasadnienie (od 3 do 2000 znaków); osoba je otrzyma.',
+    );
+    await expect(reason.inputValue()).resolves.toBe('ok');
+    await expect(reason.getAttribute('aria-invalid')).resolves.toBe('true');
+    await checkA11y(page);
+    expect((await t.request('GET', `/v1/requests/${id}`)).body.resolution).toBeNull();
+
+    await reason.fill('Żądanie dotyczy danych, których nie przetwarzamy.');
+    await page.getByRole('button', { name: 'Odmów' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Żądanie odrzucone');
+    const after = await t.request('GET', `/v1/requests/${id}`);
+    expect(after.body).toMatchObject({
+      status: 'completed',
+      resolution: 'rejected',
+      resolutionReason: 'Żądanie dotyczy danych, których nie przetwarzamy.',
+    });
     await page.close();
   });
 });

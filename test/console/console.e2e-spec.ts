@@ -90,11 +90,20 @@ describe('console in the browser', () => {
     await page.goto(`${t.baseUrl}/console/requests/${id}`);
     await page.getByLabel('Uzasadnienie (zostanie przekazane osobie)').first().fill('Dokumenty w archiwum');
     await page.getByRole('button', { name: 'Przedłuż' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('poinformuj ją w inny sposób');
+    // Refused under the field that asks how the person was told, with the reasons typed kept.
+    await expect(page.locator('#e-told-by').textContent()).resolves.toContain('poinformuj ją w inny sposób');
+    await expect(page.locator('#told-by').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#extend-reason').inputValue()).resolves.toBe('Dokumenty w archiwum');
     expect((await t.request('GET', `/v1/requests/${id}`)).body.extensionMonths).toBe(0);
 
+    // A time without the way it was told is refused under the way, and nothing changes.
     const told = DateTime.now().setZone('Europe/Warsaw').minus({ days: 1 }).startOf('minute');
-    await page.getByLabel('Uzasadnienie (zostanie przekazane osobie)').first().fill('Dokumenty w archiwum');
+    await page.getByLabel('Kiedy (czas polski)').fill(told.toFormat("yyyy-LL-dd'T'HH:mm"));
+    await page.getByRole('button', { name: 'Przedłuż' }).click();
+    await expect(page.locator('#e-told-by').textContent()).resolves.toBe('Wybierz, jak poinformowano osobę.');
+    await expect(page.locator('#told-at').inputValue()).resolves.toBe(told.toFormat("yyyy-LL-dd'T'HH:mm"));
+    expect((await t.request('GET', `/v1/requests/${id}`)).body.extensionMonths).toBe(0);
+
     await page.getByLabel('Sposób').selectOption('phone');
     await page.getByLabel('Kiedy (czas polski)').fill(told.toFormat("yyyy-LL-dd'T'HH:mm"));
     await page.getByRole('button', { name: 'Przedłuż' }).click();
