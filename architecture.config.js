@@ -146,6 +146,7 @@ module.exports = {
         'notifications',
         'register',
         'requests',
+        'retention',
         'subjects',
         'systems',
         'users',

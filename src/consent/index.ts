@@ -7,6 +7,7 @@ export { consentRequired } from './consent-rules';
 export { ConsentModule } from './consent.module';
 export { Channel, ConsentDecision, LegalBasis, SourceMethod, SpecialCategoryBasis } from './consent.types';
 export { ConsentsService } from './consents.service';
+export { GrantConsentDto } from './grant-consent.dto';
 export { DecisionRowsService } from './decision-rows.service';
 export { EXPIRED_GRANTS_SQL } from './expired-grants.sql';
 export { PublicConsentService } from './public-consent.service';

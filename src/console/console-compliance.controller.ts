@@ -3,14 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { AuditService, AuditVerifier } from '../audit';
 import { RegisterService, SignOffDto } from '../register';
+import { policyView, RetentionPoliciesService, RetentionRunsService, runView } from '../retention';
 import { asDto, formText } from './console-forms';
 import { CsrfProtected } from '../web';
-import { ConsoleApi } from './console-api.service';
 import { ConsolePage } from './console-error.filter';
 import { ConsoleNames } from './console-names';
 import { act, Form } from './console-pages';
 import { ConsoleView, may, redirect } from './console-view';
 
+const POLICIES_SHOWN = 200;
+const RUNS_SHOWN = 20;
 const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
 /** The console's accountability pages: the audit log and its check, the Art. 30 register, retention runs. */
 @ConsolePage()
@@ -18,7 +20,8 @@ const REGISTER_FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'];
 export class ConsoleComplianceController {
   constructor(
     private readonly view: ConsoleView,
-    private readonly api: ConsoleApi,
+    private readonly policies: RetentionPoliciesService,
+    private readonly runs: RetentionRunsService,
     private readonly audit: AuditService,
     private readonly verifier: AuditVerifier,
     private readonly registers: RegisterService,
@@ -115,8 +118,8 @@ export class ConsoleComplianceController {
   async retention(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const lang = this.view.lang(req, reply);
     const [policies, runs] = await Promise.all([
-      this.api.get<{ items: Record<string, any>[] }>(req, '/v1/retention/policies?limit=200'),
-      this.api.get<{ items: Record<string, any>[] }>(req, '/v1/retention/runs?limit=20'),
+      this.policies.list(undefined, POLICIES_SHOWN).then((rows) => rows.map(policyView)),
+      this.runs.list(undefined, RUNS_SHOWN).then((rows) => rows.map(runView)),
     ]);
     const title = this.view.t(lang, 'retention.title');
     const html = this.view.render(
@@ -125,13 +128,13 @@ export class ConsoleComplianceController {
       'retention',
       {
         title,
-        policies: policies.items.map((p) => ({
+        policies: policies.map((p) => ({
           key: p.key,
           description: p.description?.[lang] ?? p.period,
           actionLabel: this.view.t(lang, `retentionAction.${p.action}`),
           active: !!p.active,
         })),
-        runs: runs.items.map((r) => ({
+        runs: runs.map((r) => ({
           id: r.id,
           dryRun: !!r.dryRun,
           statusLabel: this.view.t(lang, `runStatus.${r.status}`),
@@ -151,8 +154,7 @@ export class ConsoleComplianceController {
   @RequireScopes('retention:manage')
   @CsrfProtected()
   async dryRun(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    await act(reply, '/console/retention', 'dryrun', () =>
-      this.api.call(req, 'POST', '/v1/retention/runs', { dryRun: true }),
-    );
+    // `api`: started by a person on request (the console's staff, as through the API), not by the schedule.
+    await act(reply, '/console/retention', 'dryrun', () => this.runs.start({ dryRun: true, source: 'api' }));
   }
 }

@@ -26,6 +26,8 @@ export function fieldErrors(
   codeFields: Record<string, string> = {},
   /** A field whose sentence is not the shared one of its name (a `reason` for an extension is not a hold's). */
   textKeys: Record<string, string> = {},
+  /** The form's field for a DTO's nested path (`source.method` is the form's `method`). */
+  fromDto: Record<string, string> = {},
 ): FieldErrors | null {
   if (!(e instanceof ProblemError)) return null;
   const errors = noErrors(fields);
@@ -45,9 +47,9 @@ export function fieldErrors(
     return errors;
   }
   if (e.code === 'validation_failed') {
-    const named = (e.extras.errors ?? []).filter((f) => fields.includes(f.field));
+    const named = (e.extras.errors ?? []).map((f) => fromDto[f.field] ?? f.field).filter((f) => fields.includes(f));
     if (!named.length) return null;
-    for (const f of named) errors[f.field] = fieldText(view, lang, textKeys[f.field] ?? f.field);
+    for (const f of named) errors[f] = fieldText(view, lang, textKeys[f] ?? f);
     return errors;
   }
   return null;
@@ -82,6 +84,7 @@ export async function submitForm(
     fields: readonly string[];
     codeFields?: Record<string, string>;
     textKeys?: Record<string, string>;
+    fromDto?: Record<string, string>;
     page: string;
     run: () => Promise<string>;
     sendBack: (errors: FieldErrors) => Promise<string>;
@@ -91,7 +94,15 @@ export async function submitForm(
   try {
     next = await form.run();
   } catch (e) {
-    const errors = fieldErrors(view, view.lang(req, reply), form.fields, e, form.codeFields, form.textKeys);
+    const errors = fieldErrors(
+      view,
+      view.lang(req, reply),
+      form.fields,
+      e,
+      form.codeFields,
+      form.textKeys,
+      form.fromDto,
+    );
     if (errors) return void reply.send(await form.sendBack(errors));
     if (!isRefusal(e)) throw e;
     return redirect(reply, `${form.page}?problem=${e.code}`);

@@ -71,6 +71,7 @@ export function requestRow(view: ConsoleView, env: Env, r: RequestRow, lang: Pag
   };
 }
 
+/** A request as a list shows it: what the deadline badge and the row need. */
 export interface RequestRow {
   id: string;
   type: string;
@@ -78,37 +79,4 @@ export interface RequestRow {
   receivedAt: string;
   dueAt: string;
   extendedDueAt: string | null;
-}
-export interface TaskRow {
-  id: string;
-  system: string;
-  kind: string;
-  action: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-}
-export interface AuditRow {
-  seq: string;
-  occurredAt: string;
-  actor: { type: string; id: string };
-  action: string;
-  target: { type: string; id: string | null };
-}
-export interface PurposeRow {
-  key: string;
-  name: string;
-  currentVersion: number | null;
-}
-export interface ConsentRow {
-  purpose: string;
-  channel: string;
-  status: string;
-  consentId: string | null;
-  version: number | null;
-  grantedAt: string | null;
-}
-export interface HoldRow {
-  reason?: string;
-  active?: boolean;
 }

@@ -1,26 +1,10 @@
 import { formatDateTime, formatDay } from '../notifications';
 import type { PageLang } from '../web';
 import type { ConsoleView } from './console-view';
+import type { RequestsService } from '../requests';
 
-/** GET /v1/requests/{id}/clock: how the deadline was counted (request-clock.ts), as the API answers it. */
-export interface ClockRead {
-  canExtend: boolean;
-  extendedAt: string | null;
-  receivedAt: string;
-  firstDayCounted: string;
-  months: number;
-  nominalEndDate: string;
-  endOfMonthClamped: boolean;
-  skipped: { date: string; reason: string; holidayPl?: string; holiday?: string }[];
-  extension: {
-    months: number;
-    nominalEndDate: string;
-    endOfMonthClamped: boolean;
-    skipped: ClockRead['skipped'];
-    dueDate: string;
-  } | null;
-  finalDueDate: string;
-}
+/** How the deadline was counted (legal-clock.ts), as the requests module explains it. */
+export type ClockRead = Awaited<ReturnType<RequestsService['clock']>>;
 
 /**
  * The deadline explained in sentences a staff member can repeat to the person: receipt, the first day counted

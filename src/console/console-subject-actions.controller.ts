@@ -1,6 +1,8 @@
 import { Body, Controller, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
+import { ProblemError } from '../common/problem/problem.error';
+import { ConsentsService, GrantConsentDto, PurposesService } from '../consent';
 import { CreateRequestDto, RequestIntake } from '../requests';
 import { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto, SubjectRightsService } from '../subjects';
 import { CsrfProtected } from '../web';
@@ -11,6 +13,7 @@ import {
   ConsoleSubjectPage,
   HOLD_FIELDS,
   LIFT_FIELDS,
+  RECORD_FIELDS,
   REQUEST_FIELDS,
   RESTRICT_FIELDS,
   SubjectForm,
@@ -20,7 +23,21 @@ import { ConsoleView } from './console-view';
 const text = formText;
 const instant = formInstant;
 // A refusal about one field that carries its own code.
-const CODE_FIELDS = { restriction_notice_required: 'toldBy' };
+const CODE_FIELDS = {
+  restriction_notice_required: 'toldBy',
+  purpose_not_found: 'purpose',
+  unpublished_version: 'purpose',
+  channel_not_offered: 'channel',
+  locale_not_available: 'locale',
+};
+// The consent DTO's nested paths, as the form names them.
+const FROM_DTO = {
+  'source.method': 'method',
+  'source.location': 'location',
+  guardian: 'guardianName',
+  'guardian.name': 'guardianName',
+  'guardian.relation': 'guardianRelation',
+};
 
 /**
  * What staff do for a person from the person's page: hold erasure (Art. 17(3)), restrict processing and lift it
@@ -35,7 +52,52 @@ export class ConsoleSubjectActionsController {
     private readonly page: ConsoleSubjectPage,
     private readonly rights: SubjectRightsService,
     private readonly intake: RequestIntake,
+    private readonly purposes: PurposesService,
+    private readonly consents: ConsentsService,
   ) {}
+
+  /**
+   * A decision given in the store, by phone or by e-mail, recorded by staff. Issue 13 item 14: nothing is
+   * pre-selected, so a decision, method, who expressed it or language not chosen is refused under its field.
+   */
+  @Post('consents')
+  @RequireScopes('consent:write')
+  @CsrfProtected()
+  async recordConsent(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', Id()) id: string,
+    @Body() b: Form,
+  ) {
+    await this.formAction(req, reply, id, 'record', b, RECORD_FIELDS, 'recorded', async () => {
+      const purpose = await this.purposes.get(text(b.purpose));
+      if (!purpose.currentVersion) throw new ProblemError('unpublished_version');
+      const dto = await asDto(GrantConsentDto, {
+        purpose: purpose.key,
+        channel: text(b.channel),
+        version: purpose.currentVersion,
+        locale: text(b.locale),
+        decision: text(b.decision),
+        expressedBy: text(b.expressedBy),
+        ...(b.expressedBy === 'guardian'
+          ? {
+              guardian: {
+                name: text(b.guardianName),
+                ...(text(b.guardianRelation) ? { relation: text(b.guardianRelation) } : {}),
+              },
+            }
+          : {}),
+        // The staff member's id, not their name: the proof says who recorded it without personal data.
+        source: {
+          method: text(b.method),
+          staffId: req.principal!.id,
+          ...(text(b.location) ? { location: text(b.location) } : {}),
+        },
+      });
+      // No Global Privacy Control here: the browser is the staff member's, not the person's.
+      await this.consents.recordForSubject(id, dto, false);
+    });
+  }
 
   @Post('holds')
   @RequireScopes('subjects:write')
@@ -157,6 +219,7 @@ export class ConsoleSubjectActionsController {
     return submitForm(this.view, req, reply, {
       fields,
       codeFields: CODE_FIELDS,
+      fromDto: FROM_DTO,
       page: `/console/subjects/${id}`,
       run: async () => {
         await fn();

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOLD_OFFLINE } from '../common/validation/told-by';
 import { Env } from '../config/env';
-import { Channel } from '../consent';
+import { Channel, ConsentQueryService, PurposesService } from '../consent';
 import { formatDateTime } from '../notifications';
-import { REQUEST_TYPES } from '../requests';
-import { HOLD_BASES, RESTRICTION_GROUNDS } from '../subjects';
+import { ListRequestsQuery, REQUEST_TYPES, RequestsService } from '../requests';
+import { HOLD_BASES, RESTRICTION_GROUNDS, SubjectLookupService } from '../subjects';
+import type { SubjectResponse } from '../subjects';
 import type { PageLang } from '../web';
-import { ConsoleApi } from './console-api.service';
 import { FieldErrors, noErrors } from './console-forms';
-import { ConsentRow, Form, PurposeRow, RequestRow, requestRow, typeLabel } from './console-pages';
+import { Form, requestRow, typeLabel } from './console-pages';
 import { ConsoleView, may } from './console-view';
 
 const CHANNELS: string[] = Object.values(Channel);
@@ -17,8 +17,23 @@ export const HOLD_FIELDS = ['reason', 'legalBasis', 'categories', 'until'] as co
 export const RESTRICT_FIELDS = ['reason'] as const;
 export const LIFT_FIELDS = ['toldBy', 'toldAt'] as const;
 export const REQUEST_FIELDS = ['type', 'receivedAt', 'details'] as const;
+export const RECORD_FIELDS = [
+  'purpose',
+  'channel',
+  'locale',
+  'decision',
+  'method',
+  'expressedBy',
+  'guardianName',
+  'guardianRelation',
+  'location',
+] as const;
 
-export type SubjectForm = 'hold' | 'restrict' | 'lift' | 'request';
+// What one page shows at most: a person's requests, and the purposes to name consents by.
+const REQUESTS_SHOWN = 100;
+const PURPOSES_SHOWN = 200;
+
+export type SubjectForm = 'hold' | 'restrict' | 'lift' | 'request' | 'record';
 
 /** A form of the person's page sent back with its errors and the values typed. */
 export interface SubjectPageState {
@@ -27,35 +42,19 @@ export interface SubjectPageState {
   errors: FieldErrors;
 }
 
-interface SubjectRead {
-  email: string | null;
-  phone: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  externalId: string | null;
-  status: string;
-  restriction: { reason: string; since: string; liftNotice: { requestedAt: string } | null } | null;
-  objections: { directMarketingSince: string | null; purposes: string[] };
-  holds: {
-    id: string;
-    reason: string | null;
-    legalBasis: string | null;
-    categories: string[];
-    until: string | null;
-    active: boolean;
-  }[];
-}
-
 /**
  * The person's page: identifiers, consents per purpose and channel in words, requests, holds, restriction and
- * objection, with the actions staff take for the person. The subject is read through the API in-process, so the
- * view is audited exactly as the API's own read (`subject.viewed`, the staff member as actor).
+ * objection, with the actions staff take for the person. The subject is read through the same service as the API's
+ * read, so the view is audited the same way (`subject.viewed`, the staff member as actor, `via: console`).
  */
 @Injectable()
 export class ConsoleSubjectPage {
   constructor(
     private readonly view: ConsoleView,
-    private readonly api: ConsoleApi,
+    private readonly subjects: SubjectLookupService,
+    private readonly consentQuery: ConsentQueryService,
+    private readonly requests: RequestsService,
+    private readonly purposes: PurposesService,
     private readonly env: Env,
   ) {}
 
@@ -63,12 +62,16 @@ export class ConsoleSubjectPage {
     const lang = this.view.lang(req, reply);
     const seesIdentity = may(req, 'subjects:read');
     const [identity, consents, requests, purposes] = await Promise.all([
-      seesIdentity ? this.api.get<SubjectRead>(req, `/v1/subjects/${id}`) : null,
-      this.api.optional<{ items: ConsentRow[] }>(req, `/v1/subjects/${id}/consents`),
-      this.api.optional<{ items: RequestRow[] }>(req, `/v1/requests?subjectId=${id}&limit=100`),
-      this.api.get<{ items: PurposeRow[] }>(req, '/v1/purposes?limit=200'),
+      seesIdentity ? this.subjects.view(id, 'console') : null,
+      may(req, 'consent:read') ? this.consentQuery.resolve(id).then((s) => this.consentQuery.states(s)) : null,
+      may(req, 'requests:read')
+        ? this.requests
+            .list({ subjectId: id, limit: REQUESTS_SHOWN } as ListRequestsQuery)
+            .then((rows) => this.requests.views(rows.slice(0, REQUESTS_SHOWN)))
+        : null,
+      this.purposes.list(undefined, PURPOSES_SHOWN),
     ]);
-    const names = new Map(purposes.items.map((p) => [p.key, p.name]));
+    const names = new Map(purposes.map((p) => [p.key, p.name]));
     const t = (key: string, vars: Record<string, unknown> = {}) => this.view.t(lang, key, vars);
     const at = (iso: string) => formatDateTime(new Date(iso), lang);
     // Every field the template reads is present (strict templates): typed values come back, others are empty.
@@ -95,7 +98,7 @@ export class ConsoleSubjectPage {
             }
           : null,
         consents: consents
-          ? consents.items.map((c) => ({
+          ? consents.map((c) => ({
               purposeName: names.get(c.purpose) ?? c.purpose,
               channelLabel: t(`channel.${c.channel}`),
               statusLabel: t(`consentStatus.${c.status}`),
@@ -105,11 +108,39 @@ export class ConsoleSubjectPage {
               proofLabel: t('subject.proofLink', { purpose: names.get(c.purpose) ?? c.purpose, channel: c.channel }),
             }))
           : null,
-        requests: requests ? requests.items.map((r) => requestRow(this.view, this.env, r, lang)) : null,
+        requests: requests ? requests.map((r) => requestRow(this.view, this.env, r, lang)) : null,
         record: may(req, 'consent:write')
           ? {
-              purposes: purposes.items.filter((p) => p.currentVersion).map((p) => ({ key: p.key, name: p.name })),
-              channels: CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) })),
+              ...form('record', RECORD_FIELDS),
+              purposes: options(
+                purposes.filter((p) => p.currentVersion).map((p) => p.key),
+                (k) => names.get(k) ?? k,
+                state,
+                'record',
+                'purpose',
+              ),
+              channels: options(CHANNELS, (c) => t(`channel.${c}`), state, 'record', 'channel'),
+              locales: options(
+                ['pl', 'en'],
+                (l) => t(`subject.locale${l === 'pl' ? 'Pl' : 'En'}`),
+                state,
+                'record',
+                'locale',
+              ),
+              methods: options(
+                ['store', 'phone', 'email'],
+                (m) => t(`subject.method${m[0].toUpperCase()}${m.slice(1)}`),
+                state,
+                'record',
+                'method',
+              ),
+              decisions: checks(['granted', 'refused', 'withdrawn'], (d) => t(`subject.${d}`), state, 'decision'),
+              expressedBy: checks(
+                ['subject', 'guardian', 'staff'],
+                (w) => t(`subject.by${w[0].toUpperCase()}${w.slice(1)}`),
+                state,
+                'expressedBy',
+              ),
             }
           : null,
         holds: identity
@@ -172,7 +203,7 @@ export class ConsoleSubjectPage {
     );
   }
 
-  private objection(s: SubjectRead, names: Map<string, string>, lang: PageLang): string[] {
+  private objection(s: SubjectResponse, names: Map<string, string>, lang: PageLang): string[] {
     const out: string[] = [];
     if (s.objections.directMarketingSince)
       out.push(
@@ -202,5 +233,19 @@ function options(
     value,
     label: label(value),
     selected: state?.form === form && state.values[field] === value,
+  }));
+}
+
+/** Radio buttons of the consent form, none checked unless the form came back with one chosen. */
+function checks(
+  values: readonly string[],
+  label: (v: string) => string,
+  state: SubjectPageState | null,
+  field: string,
+) {
+  return values.map((value) => ({
+    value,
+    label: label(value),
+    checked: state?.form === 'record' && state.values[field] === value,
   }));
 }

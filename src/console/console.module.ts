@@ -3,10 +3,10 @@ import { BreachesModule } from '../breaches';
 import { ConsentModule } from '../consent';
 import { RegisterModule } from '../register';
 import { RequestsModule } from '../requests';
+import { RetentionModule } from '../retention';
 import { SystemsModule } from '../systems';
 import { UsersModule } from '../users';
 import { ConsoleAccountController } from './console-account.controller';
-import { ConsoleApi } from './console-api.service';
 import { ConsoleAuthController } from './console-auth.controller';
 import { ConsoleBreachPages } from './console-breach-pages';
 import { ConsoleBreachesController } from './console-breaches.controller';
@@ -27,7 +27,7 @@ import { ConsoleController } from './console.controller';
 
 /** The staff console at /console: server-rendered pages over the JSON API (PRODUCT.md 10). */
 @Module({
-  imports: [UsersModule, RegisterModule, RequestsModule, BreachesModule, SystemsModule, ConsentModule],
+  imports: [UsersModule, RegisterModule, RequestsModule, BreachesModule, SystemsModule, ConsentModule, RetentionModule],
   controllers: [
     ConsoleAuthController,
     ConsoleController,
@@ -42,7 +42,6 @@ import { ConsoleController } from './console.controller';
     ConsoleAccountController,
   ],
   providers: [
-    ConsoleApi,
     ConsoleView,
     ConsoleErrorFilter,
     ConsoleNames,

@@ -48,6 +48,7 @@ import { RETENTION_ENTITIES } from './retention.entities';
     RetentionTermsProvider,
     { provide: OPEN_REQUEST_CHECK, useClass: RequestsOpenRequestCheck },
   ],
-  exports: [RetentionPoliciesService, Clock],
+  // The console lists policies and runs and starts a dry run as the API does.
+  exports: [RetentionPoliciesService, RetentionRunsService, Clock],
 })
 export class RetentionModule {}

@@ -23,5 +23,6 @@ export { HOLD_BASES, RESTRICTION_GROUNDS } from './subject-rules';
 export { AddHoldDto, LiftRestrictionDto, RestrictSubjectDto } from './subjects.dto';
 export type { HoldBasis } from './subject-rules';
 export { SubjectRightsService } from './subject-rights.service';
+export type { SubjectResponse } from './subjects.responses';
 export type { ReportedEntry } from './subject-rights.service';
 export { SubjectsModule } from './subjects.module';

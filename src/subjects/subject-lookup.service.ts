@@ -8,6 +8,8 @@ import { normaliseOrNull, SubjectKeysService } from './subject-keys.service';
 import type { ContactKind } from './subject-profiles.repository';
 import { SubjectAddresses, SubjectContact, SubjectProfile, SubjectReader } from './subject-reader.service';
 import { SubjectsRepository } from './subjects.repository';
+import { subjectView } from './subject.view';
+import type { SubjectResponse } from './subjects.responses';
 
 export type { DecryptedHold, SubjectAddresses, SubjectContact, SubjectProfile } from './subject-reader.service';
 
@@ -256,6 +258,21 @@ export class SubjectLookupService {
   /** Everything held in Zgoda's own tables, decrypted: the subjects part of an access package. */
   getProfile(subjectId: string): Promise<SubjectProfile | null> {
     return isUuid(subjectId) ? this.reader.profile(subjectId) : Promise.resolve(null);
+  }
+
+  /**
+   * A staff member's read of one person, decrypted, with `subject.viewed` on record (Art. 5(2): who saw whose data,
+   * through the API or the console). An erased subject's shell holds nothing personal: nothing to account for.
+   */
+  async view(id: string, via: 'api' | 'console'): Promise<SubjectResponse> {
+    const profile = await this.getProfile(id);
+    if (!profile) throw new ProblemError('unknown_subject', 'No subject with this id.');
+    if (profile.status !== 'erased') {
+      await this.audit.appendRead([
+        { action: 'subject.viewed', targetType: 'subject', targetId: profile.id, subjectId: profile.id, data: { via } },
+      ]);
+    }
+    return subjectView(profile, id);
   }
 
   /**

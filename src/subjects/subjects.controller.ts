@@ -93,21 +93,8 @@ export class SubjectsController {
   @ApiOkResponse({ type: SubjectResponse })
   @RequireScopes('subjects:read')
   @ApiOperation({ summary: 'A subject, decrypted; a merged id answers with the survivor and `mergedInto`' })
-  async get(@Id() id: string) {
-    const profile = await this.profile(id);
-    // An erased subject's shell holds nothing personal: nothing to account for.
-    if (profile.status !== 'erased') {
-      await this.audit.appendRead([
-        {
-          action: 'subject.viewed',
-          targetType: 'subject',
-          targetId: profile.id,
-          subjectId: profile.id,
-          data: { via: 'api' },
-        },
-      ]);
-    }
-    return subjectView(profile, id);
+  get(@Id() id: string) {
+    return this.subjects.view(id, 'api');
   }
 
   @Patch(':id')

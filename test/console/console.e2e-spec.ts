@@ -272,6 +272,30 @@ describe('console in the browser', () => {
     await page.close();
   });
 
+  it('refuses a consent form sent with nothing chosen, each reason under its field, and records nothing', async () => {
+    const s = await createSubject(t);
+    const page = await browser.newPage();
+    await signIn(page, 'ola.staff@example.com');
+    await page.goto(`${t.baseUrl}/console/subjects/${s.id}`);
+    // The browser's own checks are taken away, as a hand-made post would be.
+    await page
+      .locator('form[action$="/consents"] [required]')
+      .evaluateAll((els) => els.forEach((el) => el.removeAttribute('required')));
+    const refused = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Zapisz' }).click();
+    expect((await refused).status()).toBe(422);
+    await expect(page.locator('#e-text-locale').textContent()).resolves.toBe(
+      'Wybierz język tekstu zgody, który osoba zobaczyła.',
+    );
+    await expect(page.locator('#e-decision').textContent()).resolves.toBe('Wybierz decyzję osoby.');
+    await expect(page.locator('#e-method').textContent()).resolves.toBe('Wybierz, jak osoba wyraziła decyzję.');
+    // Who expressed it has no default either: the API would take the person, the console asks.
+    await expect(page.locator('#e-expressedBy').textContent()).resolves.toBe('Wybierz, kto wyraził decyzję.');
+    await checkA11y(page);
+    expect((await t.request('GET', `/v1/subjects/${s.id}/consents/history`)).body.items).toHaveLength(0);
+    await page.close();
+  });
+
   it('staff record a guardian’s consent for a child, naming the guardian, in the language of the text shown', async () => {
     const year = new Date().getUTCFullYear();
     const child = await createSubject(t, { birthDate: `${year - 12}-03-01` });
@@ -282,13 +306,17 @@ describe('console in the browser', () => {
     await page.getByLabel('udzielona').check();
     await page.getByLabel('Sposób wyrażenia').selectOption('phone');
     await page.getByLabel('opiekun prawny (dziecko poniżej 16 lat)').check();
-    // Without the guardian's name the API refuses it, and the form says so.
+    // Without the guardian's name the API's DTO refuses it: the reason is under that field, and what staff chose
+    // comes back chosen.
     await page.getByRole('button', { name: 'Zapisz' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sprawdź pola formularza.');
-    await page.getByLabel('Język tekstu zgody pokazanego osobie').selectOption('en');
-    await page.getByLabel('udzielona').check();
-    await page.getByLabel('Sposób wyrażenia').selectOption('phone');
-    await page.getByLabel('opiekun prawny (dziecko poniżej 16 lat)').check();
+    await expect(page.locator('#e-guardian-name').textContent()).resolves.toBe(
+      'Podaj imię i nazwisko opiekuna (do 200 znaków).',
+    );
+    await expect(page.locator('#text-locale').inputValue()).resolves.toBe('en');
+    await expect(page.locator('#method').inputValue()).resolves.toBe('phone');
+    await expect(page.getByLabel('udzielona').isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel('opiekun prawny (dziecko poniżej 16 lat)').isChecked()).resolves.toBe(true);
+    expect((await t.request('GET', `/v1/subjects/${child.id}/consents/history`)).body.items).toHaveLength(0);
     await page.getByLabel('Imię i nazwisko opiekuna (tylko gdy wyraził opiekun)').fill('Jan Opiekun');
     await page.getByLabel('Stosunek do dziecka (np. matka)').fill('ojciec');
     await page.getByRole('button', { name: 'Zapisz' }).click();
