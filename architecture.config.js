@@ -31,8 +31,21 @@ module.exports = {
       tables: [],
       uses: ['audit', 'auth', 'jobs', 'outbox'],
     },
-    notifications: { what: 'outgoing e-mail, templates', tables: ['outgoing_emails'], uses: ['jobs', 'outbox'] },
-    web: { what: 'shared page layout, strings, CSRF, message pages', tables: [], uses: ['notifications'] },
+    rendering: {
+      what: 'the one template environment (helpers, partials), the message catalogue (ICU), Warsaw dates',
+      tables: [],
+      uses: [],
+    },
+    notifications: {
+      what: 'outgoing e-mail, its templates',
+      tables: ['outgoing_emails'],
+      uses: ['jobs', 'outbox', 'rendering'],
+    },
+    web: {
+      what: 'shared page layout, its strings, CSRF, message pages',
+      tables: [],
+      uses: ['rendering'],
+    },
     subjects: {
       what: 'data subjects, identifiers, keys, holds, suppression; crypto-shredding',
       tables: [
@@ -70,7 +83,7 @@ module.exports = {
         'consent_import_chunks',
         'consent_import_errors',
       ],
-      uses: ['audit', 'idempotency', 'jobs', 'notifications', 'outbox', 'subjects', 'web'],
+      uses: ['audit', 'idempotency', 'jobs', 'notifications', 'outbox', 'rendering', 'subjects', 'web'],
     },
     requests: {
       what: 'data-subject requests, tasks, packages, certificates, OpenGDPR',
@@ -91,6 +104,7 @@ module.exports = {
         'metrics',
         'notifications',
         'outbox',
+        'rendering',
         'subjects',
         'systems',
         'web',
@@ -112,7 +126,7 @@ module.exports = {
     register: {
       what: 'Art. 30 register of processing activities',
       tables: ['register_versions', 'controller_settings', 'register_activity_details'],
-      uses: ['audit', 'consent', 'idempotency', 'retention', 'systems'],
+      uses: ['audit', 'consent', 'idempotency', 'rendering', 'retention', 'systems'],
     },
     breaches: {
       what: 'breaches, the 72-hour clock, UODO report, Art. 34 notices',
@@ -123,7 +137,7 @@ module.exports = {
         'breach_affected_subjects',
         'breach_digests',
       ],
-      uses: ['audit', 'idempotency', 'jobs', 'metrics', 'notifications', 'outbox', 'subjects', 'systems'],
+      uses: ['audit', 'idempotency', 'jobs', 'metrics', 'notifications', 'outbox', 'rendering', 'subjects', 'systems'],
     },
     users: {
       what: 'staff users, passwords, TOTP, sessions',
@@ -133,7 +147,7 @@ module.exports = {
     portal: {
       what: 'customer portal and preference centre pages',
       tables: [],
-      uses: ['consent', 'requests', 'web'],
+      uses: ['consent', 'rendering', 'requests', 'web'],
     },
     console: {
       what: 'staff console pages',
@@ -143,8 +157,8 @@ module.exports = {
         'auth',
         'breaches',
         'consent',
-        'notifications',
         'register',
+        'rendering',
         'requests',
         'retention',
         'subjects',

@@ -1,12 +1,10 @@
-import Handlebars from 'handlebars';
+import { compileTemplate, CompiledTemplate } from '../rendering';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { REPORTING_ZONE } from './breach-deadline';
 
-// Own instance: helpers registered here never leak into other modules' templates.
-const hbs = Handlebars.create();
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+const compiled = new Map<string, CompiledTemplate>();
 
 /**
  * Renders a template shipped beside this file (`templates/...`, copied to the build by nest-cli assets).
@@ -17,7 +15,7 @@ export function renderBreachTemplate(name: string, model: object): string {
   if (!template) {
     // Only HTML is escaped: the PDF's line markup is plain text, escaped by `escapePdfMarkup` instead.
     const noEscape = !name.endsWith('.html.hbs');
-    template = hbs.compile(readFileSync(join(__dirname, 'templates', name), 'utf8'), { strict: true, noEscape });
+    template = compileTemplate(readFileSync(join(__dirname, 'templates', name), 'utf8'), { noEscape });
     compiled.set(name, template);
   }
   return template(model);

@@ -26,8 +26,9 @@ export interface ConsentTemplateModel {
 
 export class TemplateInvalidError extends Error {}
 
-// A private environment: no partials, no custom helpers, and no `log` helper, which would let an API
-// client write to the server's console.
+// The one exception to the service's one template environment (rendering/template-environment.ts): consent texts
+// are written by API clients, so they get a sandbox with no partials, no custom helpers, and no `log` helper, which
+// would let an API client write to the server's console.
 const hbs = Handlebars.create();
 hbs.unregisterHelper('log');
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);

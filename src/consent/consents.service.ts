@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
-import type { EmailLocale } from '../notifications';
+import type { EmailLocale } from '../rendering';
 import { SubjectLifecycleService } from '../subjects';
 import { SubjectLookupService } from '../subjects';
 import { draftFor, Target } from './consent-draft';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ProblemError } from '../common/problem/problem.error';
 import { NotificationsService } from '../notifications';
-import type { EmailLocale } from '../notifications';
+import type { EmailLocale } from '../rendering';
 import { SubjectLookupService } from '../subjects';
 import { ConsentEvent } from './consent-event.entity';
 import { ConsentLinksService } from './consent-links.service';

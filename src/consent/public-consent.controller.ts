@@ -8,7 +8,7 @@ import { Env } from '../config/env';
 import { seeOther, wantsHtml } from '../web';
 import { DoubleOptInService } from './double-opt-in.service';
 import { MessagePage, messagePage, pageLang } from '../web';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { PAGE_TEXT } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
 import { ApiErrorsAs, ApiFormOrJsonBody, ApiHtml, ApiPageOrJson, ApiProblem } from '../common/openapi/responses';

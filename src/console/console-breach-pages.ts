@@ -13,9 +13,9 @@ import {
   toEventView,
   toNotificationView,
 } from '../breaches';
-import { formatDateTime } from '../notifications';
+import { formatDateTime } from '../rendering';
 import { SystemsService } from '../systems';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { BREACH_FIELDS, NOTIFICATION_FIELDS, SELECTION_FIELDS, systemField, warsawLocal } from './console-breach-form';
 import { FieldErrors, noErrors } from './console-forms';
 import { ConsoleNames } from './console-names';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validationPipe } from '../common/validation/validation-pipe';
 import { ProblemError } from '../common/problem/problem.error';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { isRefusal, warsawInstant } from './console-pages';
 import { type ConsoleView, redirect } from './console-view';
 

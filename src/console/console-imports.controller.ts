@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { RequireScopes } from '../common/auth/scopes';
 import { ProblemError } from '../common/problem/problem.error';
 import { CreateImportDto, importView, ImportsService } from '../consent';
-import { formatDateTime } from '../notifications';
+import { formatDateTime } from '../rendering';
 import { CSRF_FIELD, CsrfProtected, CsrfService } from '../web';
 import { ConsolePage } from './console-error.filter';
 import { asDto, FieldErrors, fieldErrors, invalidField, noErrors } from './console-forms';

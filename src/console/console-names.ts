@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysService } from '../auth';
 import { UsersService } from '../users';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { ConsoleView } from './console-view';
 
 // The kinds of object the console names in words; any other is "object" with its id.

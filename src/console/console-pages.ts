@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { ProblemError } from '../common/problem/problem.error';
 import { Env } from '../config/env';
 import { OPEN_STATUSES } from '../requests';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { ConsoleView, redirect } from './console-view';
 
 /** What the console's pages share: form and id parsing, Post/Redirect/Get, the request row of a list. */

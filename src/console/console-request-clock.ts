@@ -1,5 +1,5 @@
-import { formatDateTime, formatDay } from '../notifications';
-import type { PageLang } from '../web';
+import { formatDateTime, formatDay } from '../rendering';
+import type { PageLang } from '../rendering';
 import type { ConsoleView } from './console-view';
 import type { RequestsService } from '../requests';
 

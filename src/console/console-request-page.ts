@@ -4,7 +4,7 @@ import { AuditService } from '../audit';
 import { TOLD_OFFLINE } from '../common/validation/told-by';
 import { Env } from '../config/env';
 import { RequestsService } from '../requests';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { FieldErrors, noErrors } from './console-forms';
 import { ConsoleNames } from './console-names';
 import { Form, requestRow, typeLabel } from './console-pages';

@@ -1,4 +1,4 @@
-import { defineStrings } from '../web';
+import { defineStrings } from '../rendering';
 
 /** Every word of the console, Polish first (the default), English with exactly the same keys. */
 export const CONSOLE_STRINGS = defineStrings({

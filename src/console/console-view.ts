@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope, Scope } from '../common/auth/scopes';
 import { PageRenderer } from '../web';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { CONSOLE_STRINGS } from './console-strings';
 
 const MENU: { href: string; key: string; scope: Scope }[] = [

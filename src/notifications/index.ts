@@ -3,14 +3,4 @@ export { CONTACT_RESOLVER } from './contact-resolver';
 export { NotificationsModule } from './notifications.module';
 export { NotificationsService } from './notifications.service';
 export type { EmailDelivery, EmailSentEvent } from './notifications.service';
-export {
-  REQUEST_TYPE_LABELS,
-  dateHelper,
-  dateTimeHelper,
-  formatDateTime,
-  formatDay,
-  pluralHelper,
-  requestTypeHelper,
-} from './template-helpers';
-export type { EmailLocale } from './template-helpers';
 export { TemplateRegistry } from './template-registry.service';

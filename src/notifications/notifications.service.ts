@@ -6,7 +6,7 @@ import { EntityManager } from 'typeorm';
 import { CryptoService } from '../common/crypto/crypto.service';
 import { OutboxService } from '../outbox';
 import { OutgoingEmailsRepository, sealedColumn } from './outgoing-emails.repository';
-import { EMAIL_LOCALES, EmailLocale } from './template-helpers';
+import { EMAIL_LOCALES, EmailLocale } from '../rendering';
 import { TemplateRegistry } from './template-registry.service';
 
 export interface QueueEmailInput {

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { EmailLocale } from './template-helpers';
+import type { EmailLocale } from '../rendering';
 
 /**
  * One e-mail, written in the transaction of the change that causes it and sent by the worker. The address

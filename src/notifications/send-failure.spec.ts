@@ -1,5 +1,5 @@
 import { describeSendFailure, NoContactError } from './send-failure';
-import { TemplateRenderError } from './template-helpers';
+import { TemplateRenderError } from '../rendering';
 
 const smtp = (props: Record<string, unknown>) => Object.assign(new Error('smtp said something'), props);
 

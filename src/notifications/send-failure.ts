@@ -1,5 +1,5 @@
 import { scrub } from '../common/logging/logger.options';
-import { TemplateRenderError } from './template-helpers';
+import { TemplateRenderError } from '../rendering';
 import { UnknownEmailTemplateError } from './template-registry.service';
 
 /** The subject has no e-mail address (any more): nothing to send to, now or later. */

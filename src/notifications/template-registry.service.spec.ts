@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config/env';
-import { EMAIL_LOCALES, TemplateRenderError } from './template-helpers';
+import { EMAIL_LOCALES, TemplateRenderError } from '../rendering';
 import {
   EMAIL_PARTS,
   EmailTemplateSet,

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Env } from '../config/env';
-import { EMAIL_LOCALES, EmailLocale, TEMPLATE_HELPERS, TemplateRenderError } from './template-helpers';
+import {
+  compileTemplate,
+  CompiledTemplate,
+  EMAIL_LOCALES,
+  EmailLocale,
+  parseTemplate,
+  safeHtml,
+  TEMPLATE_HELPER_NAMES,
+  TemplateRenderError,
+} from '../rendering';
 
 export const EMAIL_PARTS = ['subject', 'html', 'text'] as const;
 export type EmailPart = (typeof EMAIL_PARTS)[number];
@@ -20,7 +28,7 @@ export const BASE_MODEL_KEYS = ['controllerName', 'publicBaseUrl', 'locale'] as 
 export class UnknownEmailTemplateError extends Error {}
 
 interface Compiled {
-  render: Handlebars.TemplateDelegate;
+  render: CompiledTemplate;
   /** Top-level model keys the template reads, block parameters included (strict mode does not check those). */
   reads: string[];
 }
@@ -32,16 +40,8 @@ export interface LoadedTemplates {
   layouts: Record<EmailLocale, Compiled>;
 }
 
-// A private environment: our helpers only, and no `log` helper writing to the console.
-const hbs = Handlebars.create();
-hbs.unregisterHelper('log');
-hbs.registerHelper(TEMPLATE_HELPERS);
-const HELPERS = new Set([...Object.keys(TEMPLATE_HELPERS), 'if', 'unless', 'each', 'with', 'lookup']);
-const COMPILE_OPTIONS = {
-  strict: true,
-  knownHelpers: Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((h) => [h, true])),
-  knownHelpersOnly: true,
-};
+// The one environment's helpers (rendering/template-environment.ts): a name among them is a call, not a model key.
+const HELPERS = new Set(TEMPLATE_HELPER_NAMES);
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FILE = /^([a-z]{2})\.(subject|html|text)\.hbs$/;
 export const LAYOUT_DIR = '_layout';
@@ -68,9 +68,9 @@ export function loadEmailTemplates(roots: string[], layoutDir = join(roots[0], L
   const compileFile = (file: string, part: EmailPart): Compiled | undefined => {
     try {
       const source = readFileSync(file, 'utf8');
-      const ast = hbs.parse(source);
+      const ast = parseTemplate(source);
       return {
-        render: hbs.compile(ast, { ...COMPILE_OPTIONS, noEscape: part !== 'html' }),
+        render: compileTemplate(ast, { knownHelpersOnly: true, noEscape: part !== 'html' }),
         reads: [...rootReads(ast)],
       };
     } catch (e) {
@@ -202,7 +202,7 @@ export class EmailTemplateSet {
     // A subject is one header line.
     const subject = run('subject', parts.subject, data).replace(/\s+/g, ' ').trim();
     const body = run('html', parts.html, data);
-    const html = run('layout', this.loaded.layouts[locale], { ...data, subject, body: new hbs.SafeString(body) });
+    const html = run('layout', this.loaded.layouts[locale], { ...data, subject, body: safeHtml(body) });
     const text = run('text', parts.text, data);
     return { subject, html, text };
   }

@@ -1,4 +1,4 @@
-import { defineStrings } from '../web';
+import { defineStrings } from '../rendering';
 
 /** Plain words first, the article in small print: people choose what they want, not a legal reference. */
 export const PORTAL_STRINGS = defineStrings({

@@ -19,7 +19,7 @@ import { CsrfProtected } from '../web';
 import { PageRenderer } from '../web';
 import { seeOther } from '../web';
 import { WebPage } from '../web';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { FormErrors, readForm, RequestForm, validateForm } from './portal-form';
 
 type Form = Record<string, unknown> | undefined;

@@ -7,7 +7,7 @@ import { ConsentsService } from '../consent';
 import { PublicConsentService } from '../consent';
 import { PurposesService } from '../consent';
 import { TextsService } from '../consent';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 
 export interface PreferenceRow {
   purpose: string;

@@ -1,6 +1,6 @@
 import { writeCsv } from '../common/csv/csv-writer';
 import ExcelJS from 'exceljs';
-import Handlebars from 'handlebars';
+import { compileTemplate, CompiledTemplate } from '../rendering';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPdf, PdfFonts } from '../common/pdf/markup-pdf';
@@ -78,14 +78,11 @@ export async function toXlsx(r: Register): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const hbs = Handlebars.create();
-let htmlTemplate: Handlebars.TemplateDelegate | null = null;
+let htmlTemplate: CompiledTemplate | null = null;
 
 /** Printable HTML (landscape A4), from a handlebars template shipped beside this file. */
 export function toHtml(r: Register): string {
-  htmlTemplate ??= hbs.compile(readFileSync(join(__dirname, 'templates', 'register.html.hbs'), 'utf8'), {
-    strict: true,
-  });
+  htmlTemplate ??= compileTemplate(readFileSync(join(__dirname, 'templates', 'register.html.hbs'), 'utf8'));
   const l = LABELS[r.lang];
   return htmlTemplate({
     lang: r.lang,

@@ -1,4 +1,4 @@
-import { REQUEST_TYPE_LABELS } from '../notifications';
+import { REQUEST_TYPE_LABELS } from '../rendering';
 
 /** Every text a person reads exists in Polish and English. */
 export const PAGE_TEXT = {

@@ -21,7 +21,7 @@ import { RequestOutputs } from './outputs/request-outputs.service';
 import { PublicRequestsService } from './public-requests.service';
 import { RequestIntake } from './request-intake.service';
 import { MessagePage, messagePage, pageLang } from '../web';
-import type { PageLang } from '../web';
+import type { PageLang } from '../rendering';
 import { PAGE_TEXT } from './public-pages';
 import { REQUEST_TYPES, RequestType } from './request.types';
 import {

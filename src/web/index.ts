@@ -5,6 +5,4 @@ export { MessagePage, messagePage, pageLang } from './message-page';
 export { PageRenderer } from './page-renderer.service';
 export { seeOther, wantsHtml } from './redirect';
 export { WebErrorFilter, WebPage } from './web-error.filter';
-export { defineStrings } from './web-strings';
-export type { PageLang } from './web-strings';
 export { WebModule } from './web.module';

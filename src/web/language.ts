@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PageLang } from './web-strings';
+import type { PageLang } from '../rendering';
 
 export const LANG_COOKIE = 'zg_lang';
 const YEAR_SECONDS = 365 * 24 * 3600;

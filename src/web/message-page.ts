@@ -1,10 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProblemError } from '../common/problem/problem.error';
 import { fromAcceptLanguage } from './language';
-import type { PageLang } from './web-strings';
+import { compileTemplate, PageLang } from '../rendering';
 
 /**
  * The one-message pages behind links in e-mails (unsubscribe, double opt-in, request verification): a
@@ -19,10 +18,8 @@ export interface MessagePage {
   link: { href: string; text: string } | null;
 }
 
-// Compiled once, strict, from beside this file (nest-cli copies **/*.hbs into the build).
-const template = Handlebars.compile(readFileSync(join(__dirname, 'templates', 'message-page.hbs'), 'utf8'), {
-  strict: true,
-});
+// Compiled once in the one environment, strict, from beside this file (nest-cli copies **/*.hbs into the build).
+const template = compileTemplate(readFileSync(join(__dirname, 'templates', 'message-page.hbs'), 'utf8'));
 
 /** The language asked for (`?lang=`, a form field), else the browser's; Polish by default. */
 export function pageLang(acceptLanguage: string | undefined, given?: string): PageLang {

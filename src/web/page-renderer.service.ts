@@ -1,15 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Handlebars, { HelperOptions } from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapePdfMarkup, renderMarkupPdf } from '../common/pdf/markup-pdf';
 import { Env } from '../config/env';
-import { dateHelper, dateTimeHelper, pluralHelper, requestTypeHelper } from '../notifications';
+import {
+  addMessages,
+  Catalogue,
+  compileTemplate,
+  CompiledTemplate,
+  message,
+  PageLang,
+  parseTemplate,
+  registerPartial,
+} from '../rendering';
 import { APP_CSS_PATH } from './app-css';
 import { CsrfService } from './csrf.service';
 import { rememberLang, resolveLang } from './language';
-import { Catalogue, flatten, interpolate, PAGE_LANGS, PageLang, parseMessage, WEB_STRINGS } from './web-strings';
+import { WEB_STRINGS } from './web-strings';
 
 export interface NavLink {
   href: string;
@@ -34,7 +42,7 @@ export interface RenderOptions {
   csrfBinding?: string;
 }
 
-type Compiled = Handlebars.TemplateDelegate;
+type Compiled = CompiledTemplate;
 
 // src/web → src (dist/src/web → dist/src after the build copies **/*.hbs).
 const SRC_ROOT = join(__dirname, '..');
@@ -42,17 +50,16 @@ const SRC_ROOT = join(__dirname, '..');
 /**
  * Server-side pages: `render(reply, 'portal/status', model, { lang, title })` renders
  * `src/portal/templates/pages/status.hbs` (strict: every key it reads must be in the model, `null` when
- * empty) inside the one layout. Partials in `src/web/templates/partials` are `{{> name}}`, those of a
- * module `{{> module/name}}`. Strings: `{{t "ns.key" var=value}}` from catalogues given to `addStrings`.
+ * empty) inside the one layout, in the service's one template environment (rendering/template-environment.ts).
+ * Partials in `src/web/templates/partials` are `{{> name}}`, those of a module `{{> module/name}}`. Strings:
+ * `{{t "ns.key" var=value}}` from the one catalogue (namespaces added with `addStrings`).
  */
 @Injectable()
 export class PageRenderer {
-  private readonly hb = Handlebars.create();
   private readonly views = new Map<string, Compiled>();
   /** `pages/<name>.pdf.hbs`: line markup for PDF documents (common/pdf/markup-pdf.ts), not HTML-escaped. */
   private readonly pdfViews = new Map<string, Compiled>();
   private readonly layout: Compiled;
-  private readonly strings: Record<PageLang, Record<string, string>> = { pl: {}, en: {} };
   private readonly companyName: string;
   private readonly logoUrl: string | null;
   private readonly imgSrc: string;
@@ -65,29 +72,19 @@ export class PageRenderer {
     this.logoUrl = env.WEB_LOGO_URL ?? null;
     const logoOrigin = this.logoUrl && /^https?:/.test(this.logoUrl) ? new URL(this.logoUrl).origin : '';
     this.imgSrc = `'self' data:${logoOrigin ? ` ${logoOrigin}` : ''}`;
-    this.registerHelpers();
     this.addStrings('web', WEB_STRINGS);
     this.loadTemplates();
     this.layout = this.views.get('web/_layout')!;
   }
 
-  /** Adds a namespace of strings; both languages must have exactly the same keys. */
+  /** Adds a namespace of strings to the one catalogue; both languages must have exactly the same keys. */
   addStrings(namespace: string, catalogue: Catalogue): void {
-    const pl = flatten(catalogue.pl, namespace);
-    const en = flatten(catalogue.en, namespace);
-    const missing = [...Object.keys(pl).filter((k) => !(k in en)), ...Object.keys(en).filter((k) => !(k in pl))];
-    if (missing.length) throw new Error(`strings ${namespace}: not in both languages: ${missing.join(', ')}`);
-    // Parsed now, so a broken message (an unclosed plural) stops the boot instead of one visitor's page.
-    for (const lang of PAGE_LANGS) for (const text of Object.values(lang === 'pl' ? pl : en)) parseMessage(text, lang);
-    Object.assign(this.strings.pl, pl);
-    Object.assign(this.strings.en, en);
+    addMessages(namespace, catalogue);
   }
 
   /** A string for code (titles, flash messages); throws on an unknown key. */
   text(lang: PageLang, key: string, vars: Record<string, unknown> = {}): string {
-    const s = this.strings[lang][key];
-    if (s === undefined) throw new Error(`no string ${key}`);
-    return interpolate(s, vars, lang);
+    return message(lang, key, vars);
   }
 
   /** The page language (`?lang=`, form `lang`, cookie, Accept-Language; Polish by default); remembers a choice. */
@@ -164,25 +161,6 @@ export class PageRenderer {
     return `${url.pathname}${url.search}`;
   }
 
-  private registerHelpers(): void {
-    const strings = this.strings;
-    this.hb.registerHelper('t', function (this: unknown, ...args: unknown[]) {
-      const options = args.pop() as HelperOptions;
-      const lang = (options.data as { root?: { lang?: PageLang } }).root?.lang;
-      if (!lang || !PAGE_LANGS.includes(lang)) throw new Error('t helper used without a page language');
-      const key = args.map(String).join('.');
-      const s = strings[lang][key];
-      if (s === undefined) throw new Error(`no string ${key}`);
-      return interpolate(s, options.hash as Record<string, unknown>, lang);
-    });
-    this.hb.registerHelper('date', dateHelper);
-    this.hb.registerHelper('dateTime', dateTimeHelper);
-    this.hb.registerHelper('plural', pluralHelper);
-    this.hb.registerHelper('requestType', requestTypeHelper);
-    this.hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    this.hb.registerHelper('not', (a: unknown) => !a);
-  }
-
   /** Every module's pages and partials, compiled at start so a broken template stops the boot, not a visit. */
   private loadTemplates(): void {
     for (const mod of readdirSync(SRC_ROOT)) {
@@ -191,22 +169,22 @@ export class PageRenderer {
       if (existsSync(partials)) {
         for (const f of readdirSync(partials).filter((n) => n.endsWith('.hbs'))) {
           const name = f.slice(0, -4);
-          this.hb.registerPartial(mod === 'web' ? name : `${mod}/${name}`, readFileSync(join(partials, f), 'utf8'));
+          registerPartial(mod === 'web' ? name : `${mod}/${name}`, readFileSync(join(partials, f), 'utf8'));
         }
       }
       const pages = join(base, 'pages');
       if (!existsSync(pages)) continue;
       for (const f of readdirSync(pages).filter((n) => n.endsWith('.hbs'))) {
         const src = readFileSync(join(pages, f), 'utf8');
-        this.hb.parse(src);
+        parseTemplate(src);
         if (f.endsWith('.pdf.hbs')) {
-          this.pdfViews.set(`${mod}/${f.slice(0, -8)}`, this.hb.compile(src, { strict: true, noEscape: true }));
+          this.pdfViews.set(`${mod}/${f.slice(0, -8)}`, compileTemplate(src, { noEscape: true }));
         } else {
-          this.views.set(`${mod}/${f.slice(0, -4)}`, this.hb.compile(src, { strict: true }));
+          this.views.set(`${mod}/${f.slice(0, -4)}`, compileTemplate(src));
         }
       }
     }
     const layout = join(SRC_ROOT, 'web', 'templates', '_layout.hbs');
-    this.views.set('web/_layout', this.hb.compile(readFileSync(layout, 'utf8'), { strict: true }));
+    this.views.set('web/_layout', compileTemplate(readFileSync(layout, 'utf8')));
   }
 }

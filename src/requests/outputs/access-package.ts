@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import { compileTemplate, CompiledTemplate } from '../../rendering';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipFile } from 'yazl';
@@ -74,12 +74,11 @@ const LEGAL_BASIS: Record<Locale, Record<string, string>> = {
   },
 };
 
-const templates: Partial<Record<Locale, Handlebars.TemplateDelegate>> = {};
-function template(locale: Locale): Handlebars.TemplateDelegate {
-  // Compiled once, strict (a misspelt field is an error, not a blank), from the build folder.
-  templates[locale] ??= Handlebars.compile(
+const templates: Partial<Record<Locale, CompiledTemplate>> = {};
+function template(locale: Locale): CompiledTemplate {
+  // Compiled once in the one environment, strict (a misspelt field is an error, not a blank), from the build folder.
+  templates[locale] ??= compileTemplate(
     readFileSync(join(__dirname, '..', 'templates', 'access-report', `${locale}.html.hbs`), 'utf8'),
-    { strict: true },
   );
   return templates[locale]!;
 }

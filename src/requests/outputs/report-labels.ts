@@ -1,4 +1,4 @@
-import { REQUEST_TYPE_LABELS } from '../../notifications';
+import { REQUEST_TYPE_LABELS } from '../../rendering';
 import type { Locale } from '../request.types';
 
 type Words = Record<string, Record<Locale, string>>;

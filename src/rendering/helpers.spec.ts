@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { dateHelper, pluralHelper, REQUEST_TYPE_LABELS, requestTypeHelper } from './template-helpers';
+import { dateHelper, pluralHelper, REQUEST_TYPE_LABELS, requestTypeHelper } from './helpers';
 
 const opts = (locale: string, hash: Record<string, string> = {}) =>
   ({ data: { root: { locale } }, hash }) as unknown as HelperOptions;

@@ -79,9 +79,3 @@ export function requestTypeHelper(type: unknown, options: HelperOptions): string
   if (!labels) throw new TemplateRenderError('unknown request type');
   return labels[localeOf(options)];
 }
-
-export const TEMPLATE_HELPERS = {
-  date: dateHelper,
-  plural: pluralHelper,
-  requestType: requestTypeHelper,
-} as const;

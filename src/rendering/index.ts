@@ -1,0 +1,13 @@
+// The public surface of the rendering module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
+export { EMAIL_LOCALES, formatDateTime, formatDay, REQUEST_TYPE_LABELS, TemplateRenderError } from './helpers';
+export type { EmailLocale } from './helpers';
+export { addMessages, defineStrings, flatten, interpolate, message, PAGE_LANGS } from './messages';
+export type { Catalogue, PageLang, StringTree } from './messages';
+export {
+  compileTemplate,
+  parseTemplate,
+  registerPartial,
+  safeHtml,
+  TEMPLATE_HELPER_NAMES,
+} from './template-environment';
+export type { CompiledTemplate, CompileOptions } from './template-environment';
