@@ -9,7 +9,7 @@ import { seeOther, wantsHtml } from '../web';
 import { DoubleOptInService } from './double-opt-in.service';
 import { MessagePage, messagePage, pageLang } from '../web';
 import type { PageLang } from '../rendering';
-import { PAGE_TEXT } from './public-pages';
+import { consentPageText } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
 import { ApiErrorsAs, ApiFormOrJsonBody, ApiHtml, ApiPageOrJson, ApiProblem } from '../common/openapi/responses';
 import { GpcResponse } from './consent-records.responses';
@@ -66,13 +66,13 @@ export class PublicConsentController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const lang = pageLang(al, q.lang);
-    const t = PAGE_TEXT[lang];
+    const t = consentPageText(lang);
     return this.html(reply, lang, async () => {
       const { claims, purpose } = await this.consent.describeUnsubscribe(q.token ?? '');
       return {
-        title: t.unsubscribeTitle,
-        message: t.unsubscribeAsk(purpose.name, claims.channel),
-        form: { action: '/public/unsubscribe', token: q.token!, button: t.unsubscribeButton, lang: null },
+        title: t('unsubscribeTitle'),
+        message: t('unsubscribeAsk', { purpose: purpose.name, channel: claims.channel }),
+        form: { action: '/public/unsubscribe', token: q.token!, button: t('unsubscribeButton'), lang: null },
         link: null,
       };
     });
@@ -101,8 +101,13 @@ export class PublicConsentController {
     const lang = pageLang(al, q.lang);
     return this.html(reply, lang, async () => {
       const r = await this.consent.unsubscribe(token);
-      const t = PAGE_TEXT[lang];
-      return { title: t.unsubscribeTitle, message: t.unsubscribeDone(r.purpose.name), form: null, link: null };
+      const t = consentPageText(lang);
+      return {
+        title: t('unsubscribeTitle'),
+        message: t('unsubscribeDone', { purpose: r.purpose.name }),
+        form: null,
+        link: null,
+      };
     });
   }
 
@@ -135,13 +140,13 @@ export class PublicConsentController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const lang = pageLang(al, q.lang);
-    const t = PAGE_TEXT[lang];
+    const t = consentPageText(lang);
     return this.html(reply, lang, async () => {
       const { purpose } = await this.optIn.describe(q.token ?? '');
       return {
-        title: t.confirmTitle,
-        message: t.confirmAsk(purpose.name),
-        form: { action: '/public/consents/confirm', token: q.token!, button: t.confirmButton, lang: null },
+        title: t('confirmTitle'),
+        message: t('confirmAsk', { purpose: purpose.name }),
+        form: { action: '/public/consents/confirm', token: q.token!, button: t('confirmButton'), lang: null },
         link: null,
       };
     });
@@ -173,10 +178,10 @@ export class PublicConsentController {
     const lang = pageLang(al, q.lang);
     return this.html(reply, lang, async () => {
       const r = await this.optIn.confirm(token, evidence);
-      const t = PAGE_TEXT[lang];
+      const t = consentPageText(lang);
       return {
-        title: t.confirmTitle,
-        message: r.outcome === 'no_longer_pending' ? t.notPending : t.confirmed(r.purpose.name),
+        title: t('confirmTitle'),
+        message: r.outcome === 'no_longer_pending' ? t('notPending') : t('confirmed', { purpose: r.purpose.name }),
         form: null,
         link: null,
       };
@@ -185,10 +190,10 @@ export class PublicConsentController {
 
   /** People get a page, not problem+json, when a link is broken. */
   private html(reply: FastifyReply, lang: PageLang, build: () => Promise<MessagePage>): Promise<string> {
-    const t = PAGE_TEXT[lang];
+    const t = consentPageText(lang);
     return messagePage(
       reply,
-      { lang, controllerName: this.env.CONTROLLER_NAME, invalid: { title: t.invalidTitle, message: t.invalid } },
+      { lang, controllerName: this.env.CONTROLLER_NAME, invalid: { title: t('invalidTitle'), message: t('invalid') } },
       build,
     );
   }

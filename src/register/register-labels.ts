@@ -1,34 +1,9 @@
+import { addMessages, defineStrings, message } from '../rendering';
 import type { RegisterLang } from './register-columns';
 import type { Register } from './register.types';
 
-type Labels = Record<
-  | 'controller'
-  | 'processor'
-  | 'address'
-  | 'contact'
-  | 'dpo'
-  | 'representative'
-  | 'jointControllers'
-  | 'version'
-  | 'lastUpdate'
-  | 'generated'
-  | 'notSignedOff'
-  | 'signedOff'
-  | 'by'
-  | 'mandatory'
-  | 'legend'
-  | 'gaps'
-  | 'noGaps'
-  | 'activity'
-  | 'column'
-  | 'severity'
-  | 'message'
-  | 'none'
-  | 'changedSince',
-  string
->;
-
-export const LABELS: Record<RegisterLang, Labels> = {
+/** The register's own words (headers, legend, gaps), in the one catalogue's namespace `register`. */
+export const REGISTER_STRINGS = defineStrings({
   pl: {
     controller: 'Administrator',
     processor: 'Podmiot przetwarzający',
@@ -79,14 +54,22 @@ export const LABELS: Record<RegisterLang, Labels> = {
     none: 'none',
     changedSince: 'changed since sign-off',
   },
-};
+});
+addMessages('register', REGISTER_STRINGS);
+
+type Labels = Record<keyof (typeof REGISTER_STRINGS)['pl'], string>;
+
+/** The register's words in its language, from the catalogue. */
+export function labelsOf(lang: RegisterLang): Labels {
+  return Object.fromEntries(Object.keys(REGISTER_STRINGS.pl).map((k) => [k, message(lang, `register.${k}`)])) as Labels;
+}
 
 const party = (p: { name: string; contact: string | null } | null) =>
   p ? (p.contact ? `${p.name} (${p.contact})` : p.name) : null;
 
 /** The header block every format prints: controller (or processor), DPO, representative, version. */
 export function headerBlock(r: Register): { label: string; value: string }[] {
-  const l = LABELS[r.lang];
+  const l = labelsOf(r.lang);
   const c = r.controller;
   const v = r.version;
   const version =

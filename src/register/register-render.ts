@@ -4,7 +4,7 @@ import { compileTemplate, CompiledTemplate } from '../rendering';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPdf, PdfFonts } from '../common/pdf/markup-pdf';
-import { headerBlock, LABELS } from './register-labels';
+import { headerBlock, labelsOf } from './register-labels';
 import { DPV_GDPR } from './register-words';
 import type { ProcessorEntry, Register, RegisterActivity } from './register.types';
 
@@ -24,7 +24,7 @@ const WIDE = new Set(['purpose', 'erasure', 'security', 'categories', 'transfers
 
 /** The UODO layout: header block, the exact headers in order, frozen under the header row, wrapped text. */
 export async function toXlsx(r: Register): Promise<Buffer> {
-  const l = LABELS[r.lang];
+  const l = labelsOf(r.lang);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Zgoda';
   wb.created = new Date(r.generatedAt);
@@ -83,7 +83,7 @@ let htmlTemplate: CompiledTemplate | null = null;
 /** Printable HTML (landscape A4), from a handlebars template shipped beside this file. */
 export function toHtml(r: Register): string {
   htmlTemplate ??= compileTemplate(readFileSync(join(__dirname, 'templates', 'register.html.hbs'), 'utf8'));
-  const l = LABELS[r.lang];
+  const l = labelsOf(r.lang);
   return htmlTemplate({
     lang: r.lang,
     title: r.title,
@@ -109,7 +109,7 @@ export function toPdf(r: Register, fonts: PdfFonts): Promise<Buffer> {
     info: { Title: r.title, Author: r.controller.name, Creator: 'Zgoda' },
     lang: r.lang,
   } as PDFKit.PDFDocumentOptions);
-  const l = LABELS[r.lang];
+  const l = labelsOf(r.lang);
 
   doc.font('bold').fontSize(16).text(r.title);
   doc.moveDown(0.5);

@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { dateHelper, pluralHelper, REQUEST_TYPE_LABELS, requestTypeHelper } from './helpers';
+import { dateHelper, pluralHelper, REQUEST_TYPE_STRINGS, requestTypeHelper } from './helpers';
 
 const opts = (locale: string, hash: Record<string, string> = {}) =>
   ({ data: { root: { locale } }, hash }) as unknown as HelperOptions;
@@ -39,7 +39,7 @@ describe('template helpers', () => {
   });
 
   it('labels every request type of LEGAL.md 12 in both languages, and refuses others', () => {
-    expect(Object.keys(REQUEST_TYPE_LABELS).sort()).toEqual(
+    expect(Object.keys(REQUEST_TYPE_STRINGS.en).sort()).toEqual(
       ['access', 'erasure', 'objection', 'portability', 'rectification', 'restriction'].sort(),
     );
     expect(requestTypeHelper('erasure', opts('pl'))).toBe('usunięcie danych (art. 17 RODO)');

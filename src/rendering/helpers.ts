@@ -1,4 +1,5 @@
 import type { HelperOptions } from 'handlebars';
+import { addMessages, defineStrings, hasMessage, message } from './messages';
 
 export const EMAIL_LOCALES = ['pl', 'en'] as const;
 export type EmailLocale = (typeof EMAIL_LOCALES)[number];
@@ -18,15 +19,31 @@ const PLURAL: Record<EmailLocale, Intl.PluralRules> = {
   en: new Intl.PluralRules('en-GB'),
 };
 
-/** Art. 15-21 request types as the subject reads them (LEGAL.md 12). */
-export const REQUEST_TYPE_LABELS: Record<string, Record<EmailLocale, string>> = {
-  access: { pl: 'dostęp do danych (art. 15 RODO)', en: 'access to personal data (Art. 15 GDPR)' },
-  rectification: { pl: 'sprostowanie danych (art. 16 RODO)', en: 'rectification (Art. 16 GDPR)' },
-  erasure: { pl: 'usunięcie danych (art. 17 RODO)', en: 'erasure (Art. 17 GDPR)' },
-  restriction: { pl: 'ograniczenie przetwarzania (art. 18 RODO)', en: 'restriction of processing (Art. 18 GDPR)' },
-  portability: { pl: 'przeniesienie danych (art. 20 RODO)', en: 'data portability (Art. 20 GDPR)' },
-  objection: { pl: 'sprzeciw wobec przetwarzania (art. 21 RODO)', en: 'objection to processing (Art. 21 GDPR)' },
-};
+/** Art. 15-21 request types as the subject reads them (LEGAL.md 12): the catalogue's namespace `requestType`. */
+export const REQUEST_TYPE_STRINGS = defineStrings({
+  pl: {
+    access: 'dostęp do danych (art. 15 RODO)',
+    rectification: 'sprostowanie danych (art. 16 RODO)',
+    erasure: 'usunięcie danych (art. 17 RODO)',
+    restriction: 'ograniczenie przetwarzania (art. 18 RODO)',
+    portability: 'przeniesienie danych (art. 20 RODO)',
+    objection: 'sprzeciw wobec przetwarzania (art. 21 RODO)',
+  },
+  en: {
+    access: 'access to personal data (Art. 15 GDPR)',
+    rectification: 'rectification (Art. 16 GDPR)',
+    erasure: 'erasure (Art. 17 GDPR)',
+    restriction: 'restriction of processing (Art. 18 GDPR)',
+    portability: 'data portability (Art. 20 GDPR)',
+    objection: 'objection to processing (Art. 21 GDPR)',
+  },
+});
+addMessages('requestType', REQUEST_TYPE_STRINGS);
+
+/** A request type in words, or null for a type that is not one of Art. 15-21. */
+export function requestTypeLabel(type: string, locale: EmailLocale): string | null {
+  return hasMessage(locale, `requestType.${type}`) ? message(locale, `requestType.${type}`) : null;
+}
 
 export class TemplateRenderError extends Error {}
 
@@ -75,7 +92,7 @@ export function pluralHelper(count: unknown, options: HelperOptions): string {
 
 /** `{{requestType type}}`: an unknown type is an error, caught when the e-mail is queued, not a blank. */
 export function requestTypeHelper(type: unknown, options: HelperOptions): string {
-  const labels = typeof type === 'string' ? REQUEST_TYPE_LABELS[type] : undefined;
-  if (!labels) throw new TemplateRenderError('unknown request type');
-  return labels[localeOf(options)];
+  const label = typeof type === 'string' ? requestTypeLabel(type, localeOf(options)) : null;
+  if (label === null) throw new TemplateRenderError('unknown request type');
+  return label;
 }

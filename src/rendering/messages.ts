@@ -83,7 +83,12 @@ export function addMessages(namespace: string, strings: Catalogue): void {
 
 /** A string of the catalogue, filled; throws on an unknown key (a page or e-mail never shows a key). */
 export function message(lang: PageLang, key: string, vars: Record<string, unknown> = {}): string {
+  if (!hasMessage(lang, key)) throw new Error(`no string ${key}`);
   const text = catalogue[lang][key];
-  if (text === undefined) throw new Error(`no string ${key}`);
   return interpolate(text, vars, lang);
+}
+
+/** Whether the catalogue has this key (a word of Zgoda's own, as against a data system's own key shown as sent). */
+export function hasMessage(lang: PageLang, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(catalogue[lang], key);
 }

@@ -1,11 +1,10 @@
-import { REQUEST_TYPE_LABELS } from '../rendering';
+import { addMessages, defineStrings, message, PageLang } from '../rendering';
 
-/** Every text a person reads exists in Polish and English. */
-export const PAGE_TEXT = {
+/** The one-message pages behind request e-mails' links, in the one catalogue's namespace `requestPages`. */
+export const REQUEST_PAGE_STRINGS = defineStrings({
   pl: {
     verifyTitle: 'Potwierdzenie żądania',
-    verifyAsk: (type: string) =>
-      `Potwierdź, że to Ty złożyłeś(-aś) żądanie: ${REQUEST_TYPE_LABELS[type]?.pl ?? type}. Bez potwierdzenia nie zajmiemy się nim.`,
+    verifyAsk: 'Potwierdź, że to Ty złożyłeś(-aś) żądanie: {type}. Bez potwierdzenia nie zajmiemy się nim.',
     verifyButton: 'Potwierdzam żądanie',
     verified:
       'Dziękujemy. Żądanie zostało potwierdzone; odpowiemy w ciągu miesiąca. Stan żądania sprawdzisz pod linkiem poniżej.',
@@ -16,8 +15,7 @@ export const PAGE_TEXT = {
   },
   en: {
     verifyTitle: 'Confirm your request',
-    verifyAsk: (type: string) =>
-      `Please confirm that you made this request: ${REQUEST_TYPE_LABELS[type]?.en ?? type}. Without confirmation we will not act on it.`,
+    verifyAsk: 'Please confirm that you made this request: {type}. Without confirmation we will not act on it.',
     verifyButton: 'Confirm the request',
     verified:
       'Thank you. Your request is confirmed; we will answer within one month. You can follow it with the link below.',
@@ -26,4 +24,11 @@ export const PAGE_TEXT = {
     invalidTitle: 'Invalid link',
     invalid: 'This link is not valid, has already been used or has expired.',
   },
-} as const;
+});
+addMessages('requestPages', REQUEST_PAGE_STRINGS);
+
+/** The page's words in `lang`: `t('key', { vars })`, the key checked by the compiler. */
+export const requestPageText =
+  (lang: PageLang) =>
+  (key: keyof (typeof REQUEST_PAGE_STRINGS)['pl'], vars: Record<string, unknown> = {}): string =>
+    message(lang, `requestPages.${key}`, vars);

@@ -21,8 +21,8 @@ import { RequestOutputs } from './outputs/request-outputs.service';
 import { PublicRequestsService } from './public-requests.service';
 import { RequestIntake } from './request-intake.service';
 import { MessagePage, messagePage, pageLang } from '../web';
-import type { PageLang } from '../rendering';
-import { PAGE_TEXT } from './public-pages';
+import { PageLang, requestTypeLabel } from '../rendering';
+import { requestPageText } from './public-pages';
 import { REQUEST_TYPES, RequestType } from './request.types';
 import {
   ApiErrorsAs,
@@ -173,13 +173,13 @@ export class PublicRequestsController {
       );
     }
     const lang = pageLang(al, q.lang);
-    const t = PAGE_TEXT[lang];
+    const t = requestPageText(lang);
     return this.page(reply, lang, async () => {
       const r = await this.requests.describe(q.token);
       return {
-        title: t.verifyTitle,
-        message: t.verifyAsk(r.type),
-        form: { action: '/public/verify', token: q.token!, button: t.verifyButton, lang },
+        title: t('verifyTitle'),
+        message: t('verifyAsk', { type: requestTypeLabel(r.type, lang) ?? r.type }),
+        form: { action: '/public/verify', token: q.token!, button: t('verifyButton'), lang },
         link: null,
       };
     });
@@ -207,14 +207,14 @@ export class PublicRequestsController {
       return { outcome: r.outcome, requestId: r.requestId, statusToken: r.statusToken, statusUrl: this.statusUrl(r) };
     }
     const lang = pageLang(al, body?.lang ?? q.lang);
-    const t = PAGE_TEXT[lang];
+    const t = requestPageText(lang);
     return this.page(reply, lang, async () => {
       const r = await this.requests.verify(token);
       return {
-        title: t.verifyTitle,
-        message: r.outcome === 'duplicate' ? t.duplicate : t.verified,
+        title: t('verifyTitle'),
+        message: r.outcome === 'duplicate' ? t('duplicate') : t('verified'),
         form: null,
-        link: { href: this.statusUrl(r), text: t.statusLink },
+        link: { href: this.statusUrl(r), text: t('statusLink') },
       };
     });
   }
@@ -264,10 +264,10 @@ export class PublicRequestsController {
 
   /** People get a page, not problem+json, when a link is broken. */
   private page(reply: FastifyReply, lang: PageLang, build: () => Promise<MessagePage>): Promise<string> {
-    const t = PAGE_TEXT[lang];
+    const t = requestPageText(lang);
     return messagePage(
       reply,
-      { lang, controllerName: this.env.CONTROLLER_NAME, invalid: { title: t.invalidTitle, message: t.invalid } },
+      { lang, controllerName: this.env.CONTROLLER_NAME, invalid: { title: t('invalidTitle'), message: t('invalid') } },
       build,
     );
   }
