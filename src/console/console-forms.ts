@@ -63,12 +63,8 @@ export function invalidField(field: string): ProblemError {
 }
 
 function fieldText(view: ConsoleView, lang: PageLang, field: string): string {
-  try {
-    return view.t(lang, `field.${field}`);
-  } catch {
-    // A field without its own sentence still gets one in the page's language, never the validator's English.
-    return view.t(lang, 'field.other');
-  }
+  // A field without its own sentence still gets one in the page's language, never the validator's English.
+  return view.textOrNull(lang, `field.${field}`) ?? view.t(lang, 'field.other');
 }
 
 /**

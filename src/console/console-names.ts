@@ -74,6 +74,7 @@ export class ConsoleNames {
         seq: e.seq,
         occurredAt: e.occurredAt.toISOString(),
         action: e.action,
+        actionLabel: this.view.textOrNull(lang, `auditAction.${e.action}`),
         who: (await nameOnce(`${e.actorType}:${e.actorId}`)) ?? '',
         targetLabel: this.view.t(lang, `target.${TARGETS.has(e.targetType) ? e.targetType : 'other'}`),
         targetId: e.targetId ?? '',

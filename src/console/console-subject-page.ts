@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOLD_OFFLINE } from '../common/validation/told-by';
+import { AuditService } from '../audit';
 import { Env } from '../config/env';
 import { Channel, ConsentQueryService, PurposesService } from '../consent';
 import { formatDateTime } from '../rendering';
@@ -10,6 +11,7 @@ import type { SubjectResponse } from '../subjects';
 import type { PageLang } from '../rendering';
 import { FieldErrors, noErrors } from './console-forms';
 import { Form, requestRow, typeLabel } from './console-pages';
+import { ConsoleNames } from './console-names';
 import { ConsoleView, may } from './console-view';
 
 const CHANNELS: string[] = Object.values(Channel);
@@ -32,6 +34,7 @@ export const RECORD_FIELDS = [
 // What one page shows at most: a person's requests, and the purposes to name consents by.
 const REQUESTS_SHOWN = 100;
 const PURPOSES_SHOWN = 200;
+const TRAIL_SHOWN = 50;
 
 export type SubjectForm = 'hold' | 'restrict' | 'lift' | 'request' | 'record';
 
@@ -55,13 +58,15 @@ export class ConsoleSubjectPage {
     private readonly consentQuery: ConsentQueryService,
     private readonly requests: RequestsService,
     private readonly purposes: PurposesService,
+    private readonly audit: AuditService,
+    private readonly names: ConsoleNames,
     private readonly env: Env,
   ) {}
 
   async render(req: FastifyRequest, reply: FastifyReply, id: string, state: SubjectPageState | null, status = 200) {
     const lang = this.view.lang(req, reply);
     const seesIdentity = may(req, 'subjects:read');
-    const [identity, consents, requests, purposes] = await Promise.all([
+    const [identity, consents, requests, purposes, trail] = await Promise.all([
       seesIdentity ? this.subjects.view(id, 'console') : null,
       may(req, 'consent:read') ? this.consentQuery.resolve(id).then((s) => this.consentQuery.states(s)) : null,
       may(req, 'requests:read')
@@ -70,6 +75,10 @@ export class ConsoleSubjectPage {
             .then((rows) => this.requests.views(rows.slice(0, REQUESTS_SHOWN)))
         : null,
       this.purposes.list(undefined, PURPOSES_SHOWN),
+      // Who did what about this person, newest first: with audit:read only (a section, not the page).
+      may(req, 'audit:read')
+        ? this.audit.list({ subjectId: id, limit: TRAIL_SHOWN }).then((rows) => this.names.auditEntries(rows, lang))
+        : null,
     ]);
     const names = new Map(purposes.map((p) => [p.key, p.name]));
     const t = (key: string, vars: Record<string, unknown> = {}) => this.view.t(lang, key, vars);
@@ -109,6 +118,7 @@ export class ConsoleSubjectPage {
             }))
           : null,
         requests: requests ? requests.map((r) => requestRow(this.view, this.env, r, lang)) : null,
+        trail,
         record: may(req, 'consent:write')
           ? {
               ...form('record', RECORD_FIELDS),

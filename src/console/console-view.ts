@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope, Scope } from '../common/auth/scopes';
 import { PageRenderer } from '../web';
-import type { PageLang } from '../rendering';
+import { hasMessage, PageLang } from '../rendering';
 import { CONSOLE_STRINGS } from './console-strings';
 
 const MENU: { href: string; key: string; scope: Scope }[] = [
@@ -64,9 +64,9 @@ export class ConsoleView {
       `console/${page}`,
       {
         ...model,
-        notice: notice ? this.safeText(opts.lang, `notice.${notice}`) : null,
+        notice: notice ? this.textOrNull(opts.lang, `notice.${notice}`) : null,
         problem: problem
-          ? (this.safeText(opts.lang, `problem.${problem}`) ?? this.t(opts.lang, 'problem.other', { code: problem }))
+          ? (this.textOrNull(opts.lang, `problem.${problem}`) ?? this.t(opts.lang, 'problem.other', { code: problem }))
           : null,
       },
       {
@@ -81,12 +81,9 @@ export class ConsoleView {
     );
   }
 
-  private safeText(lang: PageLang, key: string): string | null {
-    try {
-      return this.t(lang, key);
-    } catch {
-      return null;
-    }
+  /** The console string, or null when the catalogue has none for this key (a code without words of its own). */
+  textOrNull(lang: PageLang, key: string): string | null {
+    return hasMessage(lang, `console.${key}`) ? this.t(lang, key) : null;
   }
 }
 

@@ -112,6 +112,15 @@ describe('console: the person’s page', () => {
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('Wstrzymanie zwolnione.');
     await expect(text(page, '#subject-holds')).resolves.toContain('zakończone');
     expect((await t.request('GET', `/v1/subjects/${s.id}`)).body.onHold).toBe(false);
+    // The person's audit trail, newest first, in words and with who acted by name.
+    const trail = (await page.locator('#subject-trail li').allTextContents()).map((li) => li.replace(/^.*?: /, ''));
+    const released = trail.indexOf('zwolniono wstrzymanie usunięcia (iod@example.com)');
+    const held = trail.indexOf('wstrzymano usunięcie (iod@example.com)');
+    expect(released).toBeGreaterThanOrEqual(0);
+    expect(held).toBeGreaterThan(released);
+    expect(trail).toContain('wyświetlono dane osoby (iod@example.com)');
+    expect(trail[trail.length - 1]).toMatch(/^dodano osobę \(klucz API/);
+    expect(trail.join(' ')).not.toMatch(/subject\.|hold_/);
     await page.close();
   });
 
