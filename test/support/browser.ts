@@ -55,7 +55,16 @@ export async function launchBrowser(opts: { locale?: string } = {}): Promise<Bro
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // Staff work at a desk: console pages are shot at a laptop's width (the README's tour); customer pages at the
+  // phone width the tests browse with.
+  const phone = page.viewportSize();
+  const desk = new URL(page.url()).pathname.startsWith('/console') && phone;
+  if (desk) await page.setViewportSize({ width: 1280, height: 800 });
+  try {
+    await page.screenshot({ path, fullPage: true });
+  } finally {
+    if (desk) await page.setViewportSize(phone);
+  }
   return path;
 }
 
