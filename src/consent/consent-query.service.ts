@@ -155,6 +155,27 @@ export class ConsentQueryService {
   }
 
   /** Art. 7(1): everything needed to show what this person agreed to, when, how, and that it is unaltered. */
+  /**
+   * A staff member's read of one decision's proof. The evidence (IP address, user agent, form, a guardian's name) is
+   * personal data, so reading it is on record (`consent.proof_viewed`), through the API or the console alike.
+   */
+  async viewProof(id: string, consentId: string): Promise<ProofResponse> {
+    const subjectId = await this.resolve(id);
+    const proof = await this.proof(subjectId, consentId);
+    if (proof.evidence) {
+      await this.audit.appendRead([
+        {
+          action: 'consent.proof_viewed',
+          targetType: 'consent',
+          targetId: consentId,
+          subjectId,
+          data: { evidence: true },
+        },
+      ]);
+    }
+    return proof;
+  }
+
   async proof(subjectId: string, consentId: string): Promise<ProofResponse> {
     const ids = await this.aliases.aliasesOf(subjectId);
     const event = await this.repo.findEvent(consentId);

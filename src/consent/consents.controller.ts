@@ -1,4 +1,3 @@
-import { AuditService } from '../audit';
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
@@ -50,7 +49,6 @@ export class ConsentsController {
     private readonly query: ConsentQueryService,
     private readonly links: ConsentLinksService,
     private readonly purposes: PurposesRepository,
-    private readonly audit: AuditService,
   ) {}
 
   @Post('subjects/:id/consents')
@@ -113,22 +111,8 @@ export class ConsentsController {
   @ApiOkResponse({ type: ProofResponse })
   @RequireScopes('consent:read')
   @ApiOperation({ summary: 'Proof of one decision: event, exact text, hashes, evidence, receipt, audit trail' })
-  async proof(@Param('id', uuid) id: string, @Param('consentId', uuid) consentId: string) {
-    const subjectId = await this.query.resolve(id);
-    const proof = await this.query.proof(subjectId, consentId);
-    // The evidence (IP address, user agent, form) is personal data: reading it is on record.
-    if (proof.evidence) {
-      await this.audit.appendRead([
-        {
-          action: 'consent.proof_viewed',
-          targetType: 'consent',
-          targetId: consentId,
-          subjectId,
-          data: { evidence: true },
-        },
-      ]);
-    }
-    return proof;
+  proof(@Param('id', uuid) id: string, @Param('consentId', uuid) consentId: string) {
+    return this.query.viewProof(id, consentId);
   }
 
   @Post('subjects/:id/unsubscribe-links')

@@ -27,7 +27,7 @@ export interface AuditRecord {
   seq: string;
   occurredAt: Date;
   actorType: string;
-  actorId: string;
+  actorId: string | null;
   action: string;
   targetType: string;
   targetId: string | null;
@@ -58,6 +58,8 @@ export class ConsoleNames {
       return this.view.t(lang, 'actor.key', { name: key?.name ?? id });
     }
     if (kind === 'system') return this.view.t(lang, 'actor.system');
+    // A signed link in an e-mail (unsubscribe, the preference centre, a request's confirmation): the person.
+    if (kind === 'subject_token') return this.view.t(lang, 'actor.person');
     return actor;
   }
 
@@ -75,7 +77,7 @@ export class ConsoleNames {
         occurredAt: e.occurredAt.toISOString(),
         action: e.action,
         actionLabel: this.view.textOrNull(lang, `auditAction.${e.action}`),
-        who: (await nameOnce(`${e.actorType}:${e.actorId}`)) ?? '',
+        who: (await nameOnce(`${e.actorType}:${e.actorId ?? ''}`)) ?? '',
         targetLabel: this.view.t(lang, `target.${TARGETS.has(e.targetType) ? e.targetType : 'other'}`),
         targetId: e.targetId ?? '',
       })),

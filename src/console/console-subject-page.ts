@@ -113,7 +113,7 @@ export class ConsoleSubjectPage {
               statusLabel: t(`consentStatus.${c.status}`),
               version: c.version ?? null,
               grantedAt: c.grantedAt ?? null,
-              proofHref: c.consentId ? `/v1/subjects/${id}/consents/${c.consentId}/proof` : null,
+              proofHref: c.consentId ? `/console/subjects/${id}/consents/${c.consentId}` : null,
               proofLabel: t('subject.proofLink', { purpose: names.get(c.purpose) ?? c.purpose, channel: c.channel }),
             }))
           : null,

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireScopes } from '../common/auth/scopes';
 import { PurposesService } from '../consent';
 import { CsrfProtected } from '../web';
 import { ConsolePage } from './console-error.filter';
+import { ConsoleConsentProof } from './console-consent-proof';
 import { ConsoleFinder } from './console-finder';
 import { ConsoleSubjectPage } from './console-subject-page';
 import { Form, Id } from './console-pages';
@@ -20,6 +21,7 @@ export class ConsoleSubjectsController {
     private readonly purposes: PurposesService,
     private readonly finder: ConsoleFinder,
     private readonly page: ConsoleSubjectPage,
+    private readonly proof: ConsoleConsentProof,
   ) {}
 
   /**
@@ -55,6 +57,18 @@ export class ConsoleSubjectsController {
       { lang, title },
     );
     void reply.send(html);
+  }
+
+  /** One decision's proof, readable: the exact text shown, how it was given, the hashes, receipt and audit. */
+  @Get('subjects/:id/consents/:consentId')
+  @RequireScopes('consent:read')
+  async consentProof(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', Id()) id: string,
+    @Param('consentId', new ParseUUIDPipe()) consentId: string,
+  ) {
+    void reply.send(await this.proof.render(req, reply, id, consentId));
   }
 
   @Get('subjects/:id')

@@ -20,6 +20,7 @@ import { ConsoleRequestsController } from './console-requests.controller';
 import { ConsoleSubjectActionsController } from './console-subject-actions.controller';
 import { ConsoleSubjectPage } from './console-subject-page';
 import { ConsoleRequestPage } from './console-request-page';
+import { ConsoleConsentProof } from './console-consent-proof';
 import { ConsoleSubjectsController } from './console-subjects.controller';
 import { ConsoleUsersController } from './console-users.controller';
 import { ConsoleView } from './console-view';
@@ -49,6 +50,7 @@ import { ConsoleController } from './console.controller';
     ConsoleBreachPages,
     ConsoleSubjectPage,
     ConsoleRequestPage,
+    ConsoleConsentProof,
   ],
 })
 export class ConsoleModule {}

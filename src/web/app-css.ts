@@ -65,6 +65,8 @@ th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);ve
 th{font-weight:600}
 .table-wrap{overflow-x:auto}
 blockquote{margin:.5rem 0 1rem;padding:.5rem 1rem;border-left:3px solid var(--line);color:var(--muted);background:var(--card)}
+code.wrap{overflow-wrap:anywhere;word-break:break-all}
+.pre-line{white-space:pre-line}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .site-footer{border-top:1px solid var(--line);color:var(--muted);font-size:.95rem}
 .site-footer .bar{max-width:60rem;margin:0 auto;padding:1rem}

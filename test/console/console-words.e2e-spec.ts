@@ -71,7 +71,7 @@ describe('console: words, not codes, on Polish pages', () => {
     const key = await publishedPurpose(t, 'newsletter-words', { channels: ['email', 'sms'] });
     const s = await createSubject(t, { email: 'osoba.slowa@example.com' });
     const version = (await t.request('GET', `/v1/purposes/${key}`)).body.currentVersion;
-    await t.request('POST', `/v1/subjects/${s.id}/consents`, {
+    const consent = await t.request('POST', `/v1/subjects/${s.id}/consents`, {
       purpose: key,
       channel: 'sms',
       version,
@@ -97,6 +97,7 @@ describe('console: words, not codes, on Polish pages', () => {
       '/console/requests',
       `/console/requests/${r.body.id}`,
       `/console/subjects/${s.id}`,
+      `/console/subjects/${s.id}/consents/${consent.body.id}`,
       '/console/consents',
       '/console/audit?verify=1',
       '/console/register',

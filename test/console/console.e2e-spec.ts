@@ -270,6 +270,25 @@ describe('console in the browser', () => {
     const viewed = await t.request('GET', `/v1/audit?action=subject.viewed&targetId=${subjectId}`);
     expect(viewed.body.items.length).toBeGreaterThanOrEqual(2);
     expect(viewed.body.items[0].actor.type).toBe('staff');
+
+    // The proof, readable: the exact text shown, how it was given, who recorded it, the digest checked.
+    const event = history.body.items[0];
+    await page
+      .getByRole('link', { name: new RegExp(`^dowód zgody .* \\(email\\)$`) })
+      .first()
+      .click();
+    expect(new URL(page.url()).pathname).toBe(`/console/subjects/${subjectId}/consents/${event.id}`);
+    const decision = (await page.locator('#proof-decision').textContent())!;
+    expect(decision).toContain('udzielona');
+    expect(decision).toContain('salon');
+    expect(decision).toContain('sama osoba');
+    expect(decision).toContain('ola.staff@example.com');
+    expect(decision).toContain('tak, zgodna');
+    const proof = (await t.request('GET', `/v1/subjects/${subjectId}/consents/${event.id}/proof`)).body;
+    await expect(page.locator('#proof-text-body').textContent()).resolves.toContain(proof.text.title);
+    await expect(page.locator('main').textContent()).resolves.toContain(proof.receipt);
+    await checkA11y(page);
+    await screenshot(page, 'console-consent-proof-pl');
     await page.close();
   });
 
