@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit';
 import { ProblemError } from '../common/problem/problem.error';
@@ -55,7 +56,35 @@ export class ImportRunner {
   ) {}
 
   @JobHandler('imports.run')
-  async run({ importId }: JobPayloads['imports.run']): Promise<{ outcome: string }> {
+  async run({ importId }: JobPayloads['imports.run'], job?: Job): Promise<{ outcome: string }> {
+    try {
+      return await this.work(importId);
+    } catch (error) {
+      // The last attempt failed: the import is marked failed, so the company sees it stopped (with the rows already
+      // recorded kept) instead of an import `running` for ever. Earlier attempts leave it running: the retry resumes.
+      if (job && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.fail(importId, error);
+      throw error;
+    }
+  }
+
+  /** Ids and the error's kind only: a message could quote a row of the file (personal data). */
+  private async fail(importId: string, error: unknown): Promise<void> {
+    const kind = error instanceof ProblemError ? error.code : error instanceof Error ? error.name : 'error';
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.repo.lock(m, importId);
+      if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
+      await this.repo.update(m, importId, { status: 'failed', finishedAt: new Date() });
+      await this.audit.append(m, {
+        action: 'consent_import.failed',
+        targetType: 'consent_import',
+        targetId: importId,
+        data: { error: kind, rowsRead: row.rowsRead },
+      });
+    });
+    this.logger.error({ importId, error: kind }, 'consent import failed after its last attempt');
+  }
+
+  private async work(importId: string): Promise<{ outcome: string }> {
     const started = await this.dataSource.transaction(async (m) => {
       const row = await this.repo.lock(m, importId);
       if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;

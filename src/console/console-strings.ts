@@ -570,6 +570,7 @@ export const CONSOLE_STRINGS = defineStrings({
       consent_import: {
         batch: 'zapisano partię importu',
         cancelled: 'przerwano import',
+        failed: 'import nie powiódł się po ostatniej próbie',
         completed: 'zakończono import',
         queued: 'zlecono import',
       },
@@ -1429,6 +1430,7 @@ export const CONSOLE_STRINGS = defineStrings({
       consent_import: {
         batch: 'import batch recorded',
         cancelled: 'import stopped',
+        failed: 'import failed after its last attempt',
         completed: 'import completed',
         queued: 'import queued',
       },

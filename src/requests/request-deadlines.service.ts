@@ -73,7 +73,7 @@ export class RequestDeadlines implements OnModuleInit {
         if (!r || r.status !== 'awaiting_verification') return;
         // Only a held address is written to (an unknown one has no contact sealed), so nothing tells a
         // stranger whether an address is a customer's (Recital 64).
-        await this.notices.rejected(m, r, this.notices.text(r.locale).notVerified);
+        await this.notices.rejected(m, r, this.notices.notVerifiedReason(r.locale));
         await this.transitions.apply(m, r, 'completed', {
           resolution: 'rejected',
           code: REASON_CODES.identityNotVerified,

@@ -3,28 +3,30 @@ import { EntityManager } from 'typeorm';
 import { Env } from '../config/env';
 import { NotificationsService } from '../notifications';
 import { TemplateRegistry } from '../notifications';
+import { addMessages, defineStrings, formatDay, message } from '../rendering';
 import { RequestTokens } from './request-tokens.service';
 import { RequestVault } from './request-vault.service';
 import { DsrRequest } from './request.entity';
 import type { Locale } from './request.types';
 
-/** What Zgoda itself writes in a notice, in the subject's language. */
-const TEXT = {
+/** What Zgoda itself writes in a notice, in the subject's language: the one catalogue's namespace `requestNotices`. */
+const NOTICE_STRINGS = defineStrings({
   pl: {
     notVerified:
       'Nie udało się potwierdzić, że żądanie złożyła osoba, której dane dotyczą: link weryfikacyjny nie został użyty w wyznaczonym czasie.',
     retained:
       'Części danych nie usunęliśmy, ponieważ obowiązek prawny wymaga ich przechowywania (art. 17 ust. 3 RODO). Dane te zostały ograniczone do przechowywania:',
-    until: 'do',
+    until: 'do {date}',
   },
   en: {
     notVerified:
       'We could not confirm that the request was made by the person the data relates to: the verification link was not used in time.',
     retained:
       'We did not erase some data because a legal obligation requires us to keep it (Article 17(3) GDPR). Its processing is restricted to storage:',
-    until: 'until',
+    until: 'until {date}',
   },
-} as const;
+});
+addMessages('requestNotices', NOTICE_STRINGS);
 
 export interface RetainedItem {
   system: string;
@@ -47,8 +49,9 @@ export class RequestNotices {
     private readonly tokens: RequestTokens,
   ) {}
 
-  text(locale: Locale) {
-    return TEXT[locale];
+  /** The reason given when a request was never verified (Art. 12(6)), in the subject's language. */
+  notVerifiedReason(locale: Locale): string {
+    return message(locale, 'requestNotices.notVerified');
   }
 
   verification(m: EntityManager, r: DsrRequest, token: string): Promise<string | null> {
@@ -107,15 +110,11 @@ export class RequestNotices {
   }
 
   private retainedNote(locale: Locale, items: RetainedItem[]): string {
-    const t = TEXT[locale];
-    const date = new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', {
-      dateStyle: 'long',
-      timeZone: 'Europe/Warsaw',
-    });
+    const until = (d: Date) => message(locale, 'requestNotices.until', { date: formatDay(d, locale) });
     const lines = items.map(
-      (i) => `– ${i.system}${i.reason ? `: ${i.reason}` : ''}${i.until ? ` (${t.until} ${date.format(i.until)})` : ''}`,
+      (i) => `– ${i.system}${i.reason ? `: ${i.reason}` : ''}${i.until ? ` (${until(i.until)})` : ''}`,
     );
-    return [t.retained, ...lines].join('\n');
+    return [message(locale, 'requestNotices.retained'), ...lines].join('\n');
   }
 
   baseUrl(): string {

@@ -1,3 +1,5 @@
+import type { Job } from 'bullmq';
+import { ImportRunner } from '../../src/consent/import-runner.service';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { publishedPurpose, uniqueEmail } from './consent-fixtures';
 
@@ -217,6 +219,45 @@ describe('consent: bulk import of consent history', () => {
     const errors = (await t.request('GET', `/v1/imports/${created.body.id}/errors`)).text.trim().split(/\r?\n/);
     expect(errors.filter((l) => l.startsWith('1,version,'))).toHaveLength(1);
     expect(errors.find((l) => l.startsWith('1,version,'))).toContain('; ');
+  });
+
+  it('marks an import failed when its last attempt fails, instead of leaving it running for ever', async () => {
+    const created = await t.request('POST', '/v1/imports', {
+      defaults: { purpose: news, channel: 'email', locale: 'pl', version: 1, source: { method: 'import' } },
+    });
+    const id = created.body.id as string;
+    // This import's batches cannot commit: its counters cannot move (a fault of the database, on every attempt).
+    await t.asOwner(`
+      CREATE FUNCTION fail_import() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'batch refused'; END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER fail_import BEFORE UPDATE OF rows_read ON consent_imports
+        FOR EACH ROW WHEN (NEW.id = '${id}' AND NEW.rows_read > OLD.rows_read)
+        EXECUTE FUNCTION fail_import();`);
+    try {
+      const line = JSON.stringify({
+        subject: { email: uniqueEmail('fails') },
+        decision: 'granted',
+        occurredAt: at(300),
+      });
+      expect((await put(id, `${line}\n`)).status).toBe(202);
+      const runner = t.get(ImportRunner);
+      const attempt = (n: number) => ({ attemptsMade: n, opts: { attempts: 8 } }) as Job;
+      // Not the last attempt: the retry will resume, so the import stays as it is.
+      await expect(runner.run({ importId: id }, attempt(0))).rejects.toThrow('batch refused');
+      expect((await t.request('GET', `/v1/imports/${id}`)).body.status).toBe('running');
+      await expect(runner.run({ importId: id }, attempt(7))).rejects.toThrow('batch refused');
+      const failed = (await t.request('GET', `/v1/imports/${id}`)).body;
+      expect(failed.status).toBe('failed');
+      expect(failed.finishedAt).not.toBeNull();
+      const audit = await t.request('GET', `/v1/audit?action=consent_import.failed&targetId=${id}`);
+      expect(audit.body.items).toHaveLength(1);
+      // The error's kind only, never a message that could quote the file.
+      expect(audit.body.items[0].data).toEqual({ error: 'QueryFailedError', rowsRead: 0 });
+      // A later delivery of the same job finds nothing to do.
+      await expect(runner.run({ importId: id }, attempt(0))).resolves.toEqual({ outcome: 'nothing_to_do' });
+    } finally {
+      await t.asOwner('DROP TRIGGER fail_import ON consent_imports; DROP FUNCTION fail_import();');
+    }
   });
 
   it('checks without writing in a dry run', async () => {

@@ -1,10 +1,10 @@
-import { compileTemplate, CompiledTemplate } from '../../rendering';
+import { compileTemplate, CompiledTemplate, message } from '../../rendering';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipFile } from 'yazl';
 import type { Locale } from '../request.types';
 import { rowsOf, safeName, toCsv } from './csv';
-import { categoryLabel, fieldLabel, valueLabel } from './report-labels';
+import { accessReportWords, categoryLabel, fieldLabel, valueLabel } from './report-labels';
 
 export const PACKAGE_SCHEMA_VERSION = '1.0';
 
@@ -54,25 +54,6 @@ export interface PackageInput {
 // controller's own records about handling their requests.
 const NOT_PORTABLE: Record<string, string[]> = { zgoda: ['requests'] };
 const ZGODA = 'zgoda';
-
-const LEGAL_BASIS: Record<Locale, Record<string, string>> = {
-  pl: {
-    consent: 'zgoda (art. 6 ust. 1 lit. a RODO)',
-    contract: 'umowa (art. 6 ust. 1 lit. b RODO)',
-    legal_obligation: 'obowiązek prawny (art. 6 ust. 1 lit. c RODO)',
-    vital_interests: 'żywotne interesy (art. 6 ust. 1 lit. d RODO)',
-    public_task: 'zadanie publiczne (art. 6 ust. 1 lit. e RODO)',
-    legitimate_interests: 'prawnie uzasadniony interes (art. 6 ust. 1 lit. f RODO)',
-  },
-  en: {
-    consent: 'consent (Art. 6(1)(a) GDPR)',
-    contract: 'contract (Art. 6(1)(b) GDPR)',
-    legal_obligation: 'legal obligation (Art. 6(1)(c) GDPR)',
-    vital_interests: 'vital interests (Art. 6(1)(d) GDPR)',
-    public_task: 'public task (Art. 6(1)(e) GDPR)',
-    legitimate_interests: 'legitimate interests (Art. 6(1)(f) GDPR)',
-  },
-};
 
 const templates: Partial<Record<Locale, CompiledTemplate>> = {};
 function template(locale: Locale): CompiledTemplate {
@@ -211,7 +192,7 @@ export function reportModel(input: PackageInput, systems: PackageSystem[]) {
     purposes: purposes.map((p) => ({
       name: p.name,
       description: p.description ?? '',
-      legalBasis: LEGAL_BASIS[locale][p.legalBasis] ?? p.legalBasis,
+      legalBasis: accessReportWords(locale, `legalBasis.${p.legalBasis}`, p.legalBasis),
       retention: p.retention,
     })),
     // Art. 15(1)(b), (g): what is held and where it came from, per category.
@@ -221,10 +202,10 @@ export function reportModel(input: PackageInput, systems: PackageSystem[]) {
         system: s.name,
         source:
           s.key !== ZGODA
-            ? WORDS.collectedThrough[locale].replace('{system}', s.name)
+            ? message(locale, 'accessReport.words.collectedThrough', { system: s.name })
             : c === 'requests'
-              ? WORDS.yourRequests[locale]
-              : WORDS.fromYou[locale] + (methods.length ? ` (${methods.join(', ')})` : ''),
+              ? message(locale, 'accessReport.words.yourRequests')
+              : message(locale, 'accessReport.words.fromYou') + (methods.length ? ` (${methods.join(', ')})` : ''),
       })),
     ),
     sources: methods,
@@ -241,7 +222,8 @@ export function reportModel(input: PackageInput, systems: PackageSystem[]) {
     systems: systems.map((s) => ({
       name: s.name,
       retained: s.status === 'retained',
-      retainedReason: s.retainedReason === 'legal_hold' ? WORDS.legalHold[locale] : (s.retainedReason ?? ''),
+      retainedReason:
+        s.retainedReason === 'legal_hold' ? message(locale, 'accessReport.words.legalHold') : (s.retainedReason ?? ''),
       retainedUntil: date(s.retainedUntil),
       categories: Object.entries(s.data ?? {})
         .filter(([name]) => name !== 'consent_receipts')
@@ -268,16 +250,6 @@ export function reportModel(input: PackageInput, systems: PackageSystem[]) {
     receipts: rowsOf(zgoda?.data?.consent_receipts).length,
   };
 }
-
-const WORDS = {
-  fromYou: { pl: 'od Ciebie', en: 'from you' },
-  yourRequests: { pl: 'Twoje żądania i nasze odpowiedzi', en: 'your requests and our answers' },
-  collectedThrough: { pl: 'zebrane przez nas w systemie {system}', en: 'collected by us in the system {system}' },
-  legalHold: {
-    pl: 'obowiązek zachowania danych (art. 17 ust. 3 RODO)',
-    en: 'a duty to keep the data (Art. 17(3) GDPR)',
-  },
-} as const;
 
 export function renderReport(input: PackageInput, systems: PackageSystem[]): string {
   return template(input.locale)(reportModel(input, systems));

@@ -97,6 +97,20 @@ export const ACCESS_REPORT_STRINGS = defineStrings({
       },
       locale: { pl: 'polski', en: 'angielski' },
     },
+    legalBasis: {
+      consent: 'zgoda (art. 6 ust. 1 lit. a RODO)',
+      contract: 'umowa (art. 6 ust. 1 lit. b RODO)',
+      legal_obligation: 'obowiązek prawny (art. 6 ust. 1 lit. c RODO)',
+      vital_interests: 'żywotne interesy (art. 6 ust. 1 lit. d RODO)',
+      public_task: 'zadanie publiczne (art. 6 ust. 1 lit. e RODO)',
+      legitimate_interests: 'prawnie uzasadniony interes (art. 6 ust. 1 lit. f RODO)',
+    },
+    words: {
+      fromYou: 'od Ciebie',
+      yourRequests: 'Twoje żądania i nasze odpowiedzi',
+      collectedThrough: 'zebrane przez nas w systemie {system}',
+      legalHold: 'obowiązek zachowania danych (art. 17 ust. 3 RODO)',
+    },
     bool: { true: 'tak', false: 'nie' },
   },
   en: {
@@ -184,6 +198,20 @@ export const ACCESS_REPORT_STRINGS = defineStrings({
       },
       locale: { pl: 'Polish', en: 'English' },
     },
+    legalBasis: {
+      consent: 'consent (Art. 6(1)(a) GDPR)',
+      contract: 'contract (Art. 6(1)(b) GDPR)',
+      legal_obligation: 'legal obligation (Art. 6(1)(c) GDPR)',
+      vital_interests: 'vital interests (Art. 6(1)(d) GDPR)',
+      public_task: 'public task (Art. 6(1)(e) GDPR)',
+      legitimate_interests: 'legitimate interests (Art. 6(1)(f) GDPR)',
+    },
+    words: {
+      fromYou: 'from you',
+      yourRequests: 'your requests and our answers',
+      collectedThrough: 'collected by us in the system {system}',
+      legalHold: 'a duty to keep the data (Art. 17(3) GDPR)',
+    },
     bool: { true: 'yes', false: 'no' },
   },
 });
@@ -191,6 +219,10 @@ addMessages('accessReport', ACCESS_REPORT_STRINGS);
 
 /** The catalogue's words for a key of Zgoda's own, or the key itself (a data system's own word). */
 const words = (key: string, locale: Locale, own: string) => (hasMessage(locale, key) ? message(locale, key) : own);
+
+/** An access report word (`accessReport.<key>`), or the code as recorded when it has none. */
+export const accessReportWords = (locale: Locale, key: string, code: string) =>
+  words(`accessReport.${key}`, locale, code);
 
 /** A data category's name: Zgoda's own in words, a system's own key as the system named it. */
 export const categoryLabel = (key: string, locale: Locale) => words(`accessReport.category.${key}`, locale, key);
