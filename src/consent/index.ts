@@ -6,6 +6,7 @@ export { ConsentCheckRoute } from './consent-check.route';
 export { consentRequired } from './consent-rules';
 export { ConsentModule } from './consent.module';
 export { Channel, ConsentDecision, LegalBasis, SourceMethod, SpecialCategoryBasis } from './consent.types';
+export { channelLabel } from './channel-words';
 export { ConsentsService } from './consents.service';
 export { GrantConsentDto } from './grant-consent.dto';
 export { DecisionRowsService } from './decision-rows.service';

@@ -9,6 +9,7 @@ import { seeOther, wantsHtml } from '../web';
 import { DoubleOptInService } from './double-opt-in.service';
 import { MessagePage, messagePage, pageLang } from '../web';
 import type { PageLang } from '../rendering';
+import { channelLabel } from './channel-words';
 import { consentPageText } from './public-pages';
 import { PublicConsentService } from './public-consent.service';
 import { ApiErrorsAs, ApiFormOrJsonBody, ApiHtml, ApiPageOrJson, ApiProblem } from '../common/openapi/responses';
@@ -71,7 +72,7 @@ export class PublicConsentController {
       const { claims, purpose } = await this.consent.describeUnsubscribe(q.token ?? '');
       return {
         title: t('unsubscribeTitle'),
-        message: t('unsubscribeAsk', { purpose: purpose.name, channel: claims.channel }),
+        message: t('unsubscribeAsk', { purpose: purpose.name, channel: channelLabel(claims.channel, lang) }),
         form: { action: '/public/unsubscribe', token: q.token!, button: t('unsubscribeButton'), lang: null },
         link: null,
       };

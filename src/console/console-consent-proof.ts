@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConsentQueryService, PurposesService } from '../consent';
+import { channelLabel, ConsentQueryService, PurposesService } from '../consent';
 import { hasMessage, message, PageLang } from '../rendering';
 import { ConsoleNames } from './console-names';
 import { ConsoleView } from './console-view';
@@ -38,7 +38,7 @@ export class ConsoleConsentProof {
         json: `/v1/subjects/${id}/consents/${consentId}/proof`,
         facts: [
           [t('subject.purpose'), purpose.name],
-          [t('subject.channel'), t(`channel.${e.channel}`)],
+          [t('subject.channel'), channelLabel(e.channel, lang)],
           [t('subject.decision'), t(`consentStatus.${e.decision}`)],
           [t('proof.occurredAt'), null, e.occurredAt],
           [t('proof.recordedAt'), null, e.recordedAt],

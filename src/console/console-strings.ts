@@ -153,14 +153,6 @@ export const CONSOLE_STRINGS = defineStrings({
       actor: 'Kto',
       chooseOutcome: 'Wybierz wynik.',
     },
-    channel: {
-      email: 'e-mail',
-      sms: 'SMS',
-      phone: 'telefon',
-      auto_call: 'automatyczne połączenia',
-      push: 'powiadomienia push',
-      post: 'poczta',
-    },
     proof: {
       title: 'Dowód zgody: {purpose}',
       occurredAt: 'Kiedy wyrażono',
@@ -1022,14 +1014,6 @@ export const CONSOLE_STRINGS = defineStrings({
       sunday: 'Sunday',
       actor: 'Who',
       chooseOutcome: 'Choose the outcome.',
-    },
-    channel: {
-      email: 'e-mail',
-      sms: 'SMS',
-      phone: 'phone',
-      auto_call: 'automated calls',
-      push: 'push notifications',
-      post: 'post',
     },
     proof: {
       title: 'Proof of consent: {purpose}',

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOLD_OFFLINE } from '../common/validation/told-by';
 import { AuditService } from '../audit';
 import { Env } from '../config/env';
-import { Channel, ConsentQueryService, PurposesService } from '../consent';
+import { Channel, channelLabel, ConsentQueryService, PurposesService } from '../consent';
 import { formatDateTime } from '../rendering';
 import { ListRequestsQuery, REQUEST_TYPES, RequestsService } from '../requests';
 import { HOLD_BASES, RESTRICTION_GROUNDS, SubjectLookupService } from '../subjects';
@@ -109,7 +109,7 @@ export class ConsoleSubjectPage {
         consents: consents
           ? consents.map((c) => ({
               purposeName: names.get(c.purpose) ?? c.purpose,
-              channelLabel: t(`channel.${c.channel}`),
+              channelLabel: channelLabel(c.channel, lang),
               statusLabel: t(`consentStatus.${c.status}`),
               version: c.version ?? null,
               grantedAt: c.grantedAt ?? null,
@@ -129,7 +129,7 @@ export class ConsoleSubjectPage {
                 'record',
                 'purpose',
               ),
-              channels: options(CHANNELS, (c) => t(`channel.${c}`), state, 'record', 'channel'),
+              channels: options(CHANNELS, (c) => channelLabel(c, lang), state, 'record', 'channel'),
               locales: options(
                 ['pl', 'en'],
                 (l) => t(`subject.locale${l === 'pl' ? 'Pl' : 'En'}`),

@@ -1,4 +1,5 @@
 import { addMessages, defineStrings, hasMessage, message, requestTypeLabel } from '../../rendering';
+import { channelLabel } from '../../consent';
 import type { Locale } from '../request.types';
 
 /**
@@ -64,14 +65,6 @@ export const ACCESS_REPORT_STRINGS = defineStrings({
         refused: 'odmowa',
         withdrawn: 'zgoda wycofana',
         confirmed: 'zgoda potwierdzona',
-      },
-      channel: {
-        email: 'e-mail',
-        sms: 'SMS',
-        phone: 'telefon',
-        auto_call: 'automatyczne połączenia',
-        push: 'powiadomienia push',
-        post: 'poczta',
       },
       kind: { email: 'e-mail', phone: 'telefon', external_id: 'numer klienta' },
       sourceMethod: {
@@ -166,14 +159,6 @@ export const ACCESS_REPORT_STRINGS = defineStrings({
     },
     value: {
       decision: { granted: 'granted', refused: 'refused', withdrawn: 'withdrawn', confirmed: 'confirmed' },
-      channel: {
-        email: 'e-mail',
-        sms: 'text message',
-        phone: 'phone',
-        auto_call: 'automated calls',
-        push: 'push notifications',
-        post: 'post',
-      },
       kind: { email: 'e-mail', phone: 'phone', external_id: 'customer number' },
       sourceMethod: {
         web: 'web form',
@@ -235,5 +220,6 @@ export function valueLabel(field: string, value: unknown, locale: Locale): strin
   if (typeof value === 'boolean') return message(locale, `accessReport.bool.${String(value)}`);
   if (typeof value === 'object') return JSON.stringify(value);
   if (field === 'type') return requestTypeLabel(String(value), locale) ?? String(value);
+  if (field === 'channel') return channelLabel(String(value), locale);
   return words(`accessReport.value.${field}.${String(value)}`, locale, String(value));
 }
