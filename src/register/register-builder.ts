@@ -14,7 +14,8 @@ import type {
   RegisterGap,
   RegisterVersionInfo,
 } from './register.types';
-import { legalBasisIri, legalBasisText, retentionInWords, specialCategoryIri, WORDS } from './register-words';
+import { legalBasisIri, legalBasisText, retentionInWords, specialCategoryIri } from './register-words';
+import { registerText } from './register-text';
 
 /** Zgoda's own store (migration 1763800001000): it keeps the proof of every consent (Art. 7(1)). */
 const ZGODA_SYSTEM = 'zgoda';
@@ -31,14 +32,6 @@ export interface RegisterInput {
   version: RegisterVersionInfo;
   now: Date;
 }
-
-const TITLE: Record<RegisterRole, Record<RegisterLang, string>> = {
-  controller: { pl: 'Rejestr czynności przetwarzania', en: 'Record of processing activities' },
-  processor: {
-    pl: 'Rejestr wszystkich kategorii czynności przetwarzania',
-    en: 'Record of all categories of processing activities',
-  },
-};
 
 const party = (p: PartyContact): string => (p.contact ? `${p.name} (${p.contact})` : p.name);
 const list = (items: string[]): string => items.join('; ');
@@ -88,19 +81,16 @@ export function buildRegister(input: RegisterInput): Register {
     const col = columns.find((c) => c.key === column);
     gaps.push({ activity, column, header: col ? header(col, lang) : column, severity, message });
   };
-  const missing = (message: string) => `${WORDS.missing[lang]}: ${message}`;
+  const missing = (what: string) => registerText(lang, 'missing', { what: registerText(lang, `what.${what}`) });
 
   // Art. 30(1)(a): the name and the contact details; the environment gives a name, never an address.
   if (blank(controller.contact) && blank(controller.address)) {
     gaps.push({
       activity: null,
       column: 'controller',
-      header: lang === 'pl' ? 'Administrator' : 'Controller',
+      header: registerText(lang, 'controllerHeader'),
       severity: 'mandatory',
-      message:
-        lang === 'pl'
-          ? 'brak danych kontaktowych administratora (PUT /v1/settings/controller)'
-          : "the controller's contact details are missing (PUT /v1/settings/controller)",
+      message: registerText(lang, 'gap.controllerContact'),
     });
   }
 
@@ -112,7 +102,7 @@ export function buildRegister(input: RegisterInput): Register {
   return {
     role,
     lang,
-    title: TITLE[role][lang],
+    title: registerText(lang, `title.${role}`),
     generatedAt: input.now.toISOString(),
     controller: {
       name: controller.name,
@@ -140,7 +130,6 @@ function controllerActivity(
   missing: (m: string) => string,
 ): RegisterActivity {
   const { lang, controller } = input;
-  const pl = lang === 'pl';
   const details = input.details.get(p.key);
   const linked = linkedSystems(p, input.systems);
   const policies = policiesFor(p, linked, input.policies);
@@ -151,7 +140,7 @@ function controllerActivity(
       pol.purposeKey !== null
         ? null
         : pol.dataCategory === CONSENT_RECORDS
-          ? WORDS.consentRecords[lang]
+          ? registerText(lang, 'consentRecords')
           : pol.dataCategory;
     return {
       policyId: pol.id,
@@ -162,20 +151,21 @@ function controllerActivity(
   });
   let erasureCell = erasure.map((e) => e.text).join('\n');
   if (!erasure.length) {
-    const message = pl ? 'brak egzekwowanej polityki retencji' : 'no retention policy is enforced';
+    const message = registerText(lang, 'gap.noRetention');
     gap(p.key, 'erasure', 'mandatory', message);
     erasureCell =
-      missing(message) + (p.retention ? (pl ? ` (deklarowano: ${p.retention})` : ` (declared: ${p.retention})`) : '');
+      registerText(lang, 'missing', { what: message }) +
+      (p.retention ? registerText(lang, 'gap.declared', { retention: p.retention }) : '');
   }
 
   if (blank(p.description)) {
-    gap(p.key, 'purpose', 'mandatory', pl ? 'cel przetwarzania nie jest opisany' : 'the purpose is not described');
+    gap(p.key, 'purpose', 'mandatory', registerText(lang, 'gap.purpose'));
   }
   if (!p.subjectCategories.length) {
-    gap(p.key, 'subjects', 'mandatory', pl ? 'brak kategorii osób' : 'no categories of data subjects');
+    gap(p.key, 'subjects', 'mandatory', registerText(lang, 'gap.subjects'));
   }
   if (!p.dataCategories.length) {
-    gap(p.key, 'data', 'mandatory', pl ? 'brak kategorii danych' : 'no categories of personal data');
+    gap(p.key, 'data', 'mandatory', registerText(lang, 'gap.data'));
   }
 
   // Processors named on the purpose, with the contact the data system gives where it names the same one.
@@ -200,9 +190,7 @@ function controllerActivity(
           p.key,
           'transfers',
           'mandatory',
-          pl
-            ? `brak zabezpieczeń transferu do ${s.processorCountry} (art. 44-49 RODO) w systemie ${s.key}`
-            : `no safeguards for the transfer to ${s.processorCountry} (Art. 44-49 GDPR) in system ${s.key}`,
+          registerText(lang, 'gap.transfer', { country: s.processorCountry, system: s.key }),
         );
       }
     }
@@ -214,40 +202,31 @@ function controllerActivity(
   const security = details?.securityMeasures ?? controller.securityMeasures[lang];
   const dpia = details?.dpiaReference ?? null;
   if (p.specialCategoryBasis && blank(dpia)) {
-    gap(
-      p.key,
-      'dpia',
-      'recommended',
-      pl
-        ? 'dane szczególnej kategorii: wskaż ocenę skutków (art. 35 RODO) albo powód jej braku'
-        : 'special-category data: name the impact assessment (Art. 35 GDPR) or why there is none',
-    );
+    gap(p.key, 'dpia', 'recommended', registerText(lang, 'gap.dpia'));
   }
 
   const systems = linked.map((l) => ({ id: l.system.id, key: l.system.key, name: l.system.name }));
   const dataCells = [...p.dataCategories];
-  if (p.specialCategoryBasis) dataCells.push(WORDS.specialCategory[lang]);
+  if (p.specialCategoryBasis) dataCells.push(registerText(lang, 'specialCategory'));
 
   const row: Record<string, string> = {
     lp: String(lp),
     name: p.name,
     unit: details?.organisationalUnit ?? '',
-    purpose: blank(p.description) ? missing(pl ? 'opis celu' : 'description of the purpose') : p.description!,
-    subjects: p.subjectCategories.length
-      ? list(p.subjectCategories)
-      : missing(pl ? 'kategorie osób' : 'categories of data subjects'),
-    data: p.dataCategories.length ? list(dataCells) : missing(pl ? 'kategorie danych' : 'categories of data'),
+    purpose: blank(p.description) ? missing('purpose') : p.description!,
+    subjects: p.subjectCategories.length ? list(p.subjectCategories) : missing('subjects'),
+    data: p.dataCategories.length ? list(dataCells) : missing('data'),
     legalBasis: legalBasisText(p.legalBasis, p.specialCategoryBasis, lang),
     source: details?.dataSource ?? '',
     erasure: erasureCell,
-    jointControllers: joint.length ? list(joint.map(party)) : WORDS.none[lang],
-    processors: processors.length ? list(processors.map(party)) : WORDS.none[lang],
-    recipients: recipients.length ? list(recipients) : WORDS.noRecipients[lang],
+    jointControllers: joint.length ? list(joint.map(party)) : registerText(lang, 'none'),
+    processors: processors.length ? list(processors.map(party)) : registerText(lang, 'none'),
+    recipients: recipients.length ? list(recipients) : registerText(lang, 'noRecipients'),
     systems: list(systems.map((s) => s.name)),
     security,
     dpia: dpia ?? '',
-    transfers: transfers.length ? list(transfers.map((t) => t.destination)) : WORDS.noTransfers[lang],
-    transferDocumentation: documentation ?? (transfers.length ? '' : WORDS.none[lang]),
+    transfers: transfers.length ? list(transfers.map((t) => t.destination)) : registerText(lang, 'noTransfers'),
+    transferDocumentation: documentation ?? (transfers.length ? '' : registerText(lang, 'none')),
   };
 
   return {
@@ -283,26 +262,18 @@ function controllerActivity(
 /** Art. 30(2): one row per controller served, from the same purposes and systems. */
 function processorEntries(input: RegisterInput, gap: GapFn, missing: (m: string) => string): ProcessorEntry[] {
   const { lang, controller } = input;
-  const pl = lang === 'pl';
   if (!controller.processorClients.length) {
-    gap(
-      null,
-      'controller',
-      'mandatory',
-      pl
-        ? 'brak administratorów, w imieniu których przetwarzane są dane (processorClients w ustawieniach)'
-        : 'no controllers on whose behalf data is processed (processorClients in the settings)',
-    );
+    gap(null, 'controller', 'mandatory', registerText(lang, 'gap.noClients'));
   }
   const byKey = new Map(input.purposes.map((p) => [p.key, p]));
   return controller.processorClients.map((client, i) => {
     const key = `client-${i + 1}`;
     const purposes = client.purposes.map((k) => byKey.get(k)).filter((p): p is PurposeRecord => !!p);
     for (const k of client.purposes.filter((k) => !byKey.has(k))) {
-      gap(key, 'categories', 'mandatory', pl ? `nieznany cel ${k}` : `unknown purpose ${k}`);
+      gap(key, 'categories', 'mandatory', registerText(lang, 'gap.unknownPurpose', { key: k }));
     }
     if (!purposes.length) {
-      gap(key, 'categories', 'mandatory', pl ? 'brak kategorii przetwarzań' : 'no categories of processing');
+      gap(key, 'categories', 'mandatory', registerText(lang, 'gap.noCategories'));
     }
     const linked = purposes.flatMap((p) => linkedSystems(p, input.systems));
     const systems = [...new Map(linked.map((l) => [l.system.id, l.system])).values()];
@@ -327,13 +298,13 @@ function processorEntries(input: RegisterInput, gap: GapFn, missing: (m: string)
       row: {
         lp: String(i + 1),
         controller: party(client),
-        representative: client.representative ? party(client.representative) : WORDS.none[lang],
+        representative: client.representative ? party(client.representative) : registerText(lang, 'none'),
         controllerDpo: client.dpo ? party(client.dpo) : '',
         categories: purposes.length
           ? list(purposes.map((p) => (p.description ? `${p.name}: ${p.description}` : p.name)))
-          : missing(pl ? 'kategorie przetwarzań' : 'categories of processing'),
+          : missing('categories'),
         systems: list(systems.map((s) => s.name)),
-        transfers: transfers.length ? list(transfers) : WORDS.noTransfers[lang],
+        transfers: transfers.length ? list(transfers) : registerText(lang, 'noTransfers'),
         security: controller.securityMeasures[lang],
       },
     };

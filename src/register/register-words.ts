@@ -2,6 +2,7 @@ import { LegalBasis, SpecialCategoryBasis } from '../consent';
 import { describeRetention } from '../retention';
 import type { RetentionPolicyRecord } from '../retention';
 import type { RegisterLang } from './register-columns';
+import { registerText } from './register-text';
 
 const ART6_LETTER: Record<LegalBasis, string> = {
   [LegalBasis.Consent]: 'a',
@@ -10,34 +11,6 @@ const ART6_LETTER: Record<LegalBasis, string> = {
   [LegalBasis.VitalInterests]: 'd',
   [LegalBasis.PublicTask]: 'e',
   [LegalBasis.LegitimateInterests]: 'f',
-};
-
-const ART6_NAME: Record<LegalBasis, Record<RegisterLang, string>> = {
-  [LegalBasis.Consent]: { pl: 'zgoda osoby, której dane dotyczą', en: 'consent of the data subject' },
-  [LegalBasis.Contract]: { pl: 'wykonanie umowy', en: 'performance of a contract' },
-  [LegalBasis.LegalObligation]: {
-    pl: 'obowiązek prawny ciążący na administratorze',
-    en: 'legal obligation of the controller',
-  },
-  [LegalBasis.VitalInterests]: { pl: 'ochrona żywotnych interesów', en: 'vital interests' },
-  [LegalBasis.PublicTask]: { pl: 'zadanie realizowane w interesie publicznym', en: 'task in the public interest' },
-  [LegalBasis.LegitimateInterests]: {
-    pl: 'prawnie uzasadniony interes administratora',
-    en: 'legitimate interests of the controller',
-  },
-};
-
-const ART9_NAME: Record<SpecialCategoryBasis, Record<RegisterLang, string>> = {
-  art_9_2_a: { pl: 'wyraźna zgoda', en: 'explicit consent' },
-  art_9_2_b: { pl: 'prawo pracy i zabezpieczenia społecznego', en: 'employment and social security law' },
-  art_9_2_c: { pl: 'żywotne interesy', en: 'vital interests' },
-  art_9_2_d: { pl: 'działalność fundacji lub stowarzyszenia', en: 'not-for-profit body' },
-  art_9_2_e: { pl: 'dane upublicznione przez osobę', en: 'made public by the data subject' },
-  art_9_2_f: { pl: 'roszczenia', en: 'legal claims' },
-  art_9_2_g: { pl: 'ważny interes publiczny', en: 'substantial public interest' },
-  art_9_2_h: { pl: 'profilaktyka zdrowotna i opieka zdrowotna', en: 'health care' },
-  art_9_2_i: { pl: 'zdrowie publiczne', en: 'public health' },
-  art_9_2_j: { pl: 'archiwizacja, badania naukowe, statystyka', en: 'archiving, research, statistics' },
 };
 
 /** W3C DPV: the GDPR extension names each paragraph as `eu-gdpr:A6-1-a`. */
@@ -52,25 +25,17 @@ export function specialCategoryIri(basis: SpecialCategoryBasis): string {
 }
 
 export function legalBasisText(basis: LegalBasis, special: SpecialCategoryBasis | null, lang: RegisterLang): string {
-  const letter = ART6_LETTER[basis];
-  const art6 =
-    lang === 'pl'
-      ? `art. 6 ust. 1 lit. ${letter} RODO (${ART6_NAME[basis].pl})`
-      : `Art. 6(1)(${letter}) GDPR (${ART6_NAME[basis].en})`;
+  const art6 = registerText(lang, 'art6', {
+    letter: ART6_LETTER[basis],
+    name: registerText(lang, `art6Name.${basis}`),
+  });
   if (!special) return art6;
-  const l = special.slice(-1);
-  const art9 =
-    lang === 'pl'
-      ? `art. 9 ust. 2 lit. ${l} RODO (${ART9_NAME[special].pl})`
-      : `Art. 9(2)(${l}) GDPR (${ART9_NAME[special].en})`;
+  const art9 = registerText(lang, 'art9', {
+    letter: special.slice(-1),
+    name: registerText(lang, `art9Name.${special}`),
+  });
   return `${art6}; ${art9}`;
 }
-
-const ACTION: Record<RetentionPolicyRecord['action'], Record<RegisterLang, string>> = {
-  erase: { pl: 'usunięcie', en: 'erasure' },
-  anonymise: { pl: 'anonimizacja', en: 'anonymisation' },
-  review: { pl: 'przegląd i zniszczenie', en: 'review and destruction' },
-};
 
 /**
  * One enforced policy in words, as the "planned erasure" column prints it (LEGAL item 24): the retention
@@ -81,23 +46,8 @@ export function retentionInWords(
   p: Pick<RetentionPolicyRecord, 'period' | 'trigger' | 'roundToYearEnd' | 'action' | 'legalBasis'>,
   lang: RegisterLang,
 ): string {
-  return `${describeRetention(p, lang)} – ${ACTION[p.action][lang]} (${p.legalBasis.trim()})`;
+  return `${describeRetention(p, lang)} – ${registerText(lang, `action.${p.action}`)} (${p.legalBasis.trim()})`;
 }
-
-export const WORDS = {
-  none: { pl: 'Nie dotyczy', en: 'Not applicable' },
-  noRecipients: { pl: 'Brak odbiorców', en: 'No recipients' },
-  noTransfers: {
-    pl: 'Nie dotyczy: dane nie są przekazywane do państw trzecich ani organizacji międzynarodowych',
-    en: 'Not applicable: no transfers to third countries or international organisations',
-  },
-  missing: { pl: 'BRAK', en: 'MISSING' },
-  specialCategory: { pl: 'dane szczególnej kategorii (art. 9 RODO)', en: 'special-category data (Art. 9 GDPR)' },
-  consentRecords: {
-    pl: 'dowody zgody (art. 7 ust. 1 RODO)',
-    en: 'proof of consent (Art. 7(1) GDPR)',
-  },
-} as const;
 
 /**
  * Art. 30(1)(g) by default: what Zgoda itself enforces, so the register states only what is true of the
