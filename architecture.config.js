@@ -121,7 +121,7 @@ module.exports = {
         'retention_consent_expiries',
         'retention_review_tasks',
       ],
-      uses: ['audit', 'consent', 'idempotency', 'jobs', 'outbox', 'requests', 'subjects', 'systems'],
+      uses: ['audit', 'consent', 'idempotency', 'jobs', 'outbox', 'rendering', 'requests', 'subjects', 'systems'],
     },
     register: {
       what: 'Art. 30 register of processing activities',

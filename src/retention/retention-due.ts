@@ -1,4 +1,5 @@
 import { DateTime, Duration } from 'luxon';
+import { addMessages, defineStrings, message } from '../rendering';
 
 // Retention periods in Polish law run on the Polish calendar (a year "from the end of the year" is the
 // year as lived in Warsaw), whatever the server's clock zone.
@@ -205,92 +206,79 @@ export function triggerFact(trigger: RetentionTrigger, facts: RetentionFacts): D
 
 export type RetentionLanguage = 'pl' | 'en';
 
-/** Polish cardinal agreement: 1 rok, 2-4 lata (but 12-14 lat), 5+ lat; 22 lata, 25 lat. */
-export type PolishForms = readonly [one: string, few: string, many: string];
-
-export function polishPlural(n: number, [one, few, many]: PolishForms): string {
-  if (n === 1) return one;
-  const lastDigit = n % 10;
-  const lastTwo = n % 100;
-  return lastDigit >= 2 && lastDigit <= 4 && (lastTwo < 12 || lastTwo > 14) ? few : many;
-}
-
 type DurationUnit = 'years' | 'months' | 'weeks' | 'days' | 'hours' | 'minutes' | 'seconds';
 
 const UNITS: readonly DurationUnit[] = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds'];
 
-const POLISH_UNITS: Record<DurationUnit, PolishForms> = {
-  years: ['rok', 'lata', 'lat'],
-  months: ['miesiąc', 'miesiące', 'miesięcy'],
-  weeks: ['tydzień', 'tygodnie', 'tygodni'],
-  days: ['dzień', 'dni', 'dni'],
-  hours: ['godzina', 'godziny', 'godzin'],
-  minutes: ['minuta', 'minuty', 'minut'],
-  seconds: ['sekunda', 'sekundy', 'sekund'],
-};
-
-const ENGLISH_UNITS: Record<DurationUnit, readonly [one: string, other: string]> = {
-  years: ['year', 'years'],
-  months: ['month', 'months'],
-  weeks: ['week', 'weeks'],
-  days: ['day', 'days'],
-  hours: ['hour', 'hours'],
-  minutes: ['minute', 'minutes'],
-  seconds: ['second', 'seconds'],
-};
-
-const TRIGGER_WORDS: Record<RetentionTrigger, Record<RetentionLanguage, (period: string) => string>> = {
-  last_activity: {
-    pl: (p) => `${p} od ostatniej aktywności`,
-    en: (p) => `${p} from the last activity`,
+/**
+ * The words of a retention period, the one catalogue's namespace `retentionWords`: ICU plurals by the CLDR rules of
+ * each language (Polish: 1 rok, 2-4 and 22-24 lata, 5-21 and 12-14 lat), `{n}` kept as plain digits.
+ */
+export const RETENTION_WORDS = defineStrings({
+  pl: {
+    unit: {
+      years: '{n, plural, one {{n} rok} few {{n} lata} many {{n} lat} other {{n} roku}}',
+      months: '{n, plural, one {{n} miesiąc} few {{n} miesiące} many {{n} miesięcy} other {{n} miesiąca}}',
+      weeks: '{n, plural, one {{n} tydzień} few {{n} tygodnie} many {{n} tygodni} other {{n} tygodnia}}',
+      days: '{n, plural, one {{n} dzień} few {{n} dni} many {{n} dni} other {{n} dnia}}',
+      hours: '{n, plural, one {{n} godzina} few {{n} godziny} many {{n} godzin} other {{n} godziny}}',
+      minutes: '{n, plural, one {{n} minuta} few {{n} minuty} many {{n} minut} other {{n} minuty}}',
+      seconds: '{n, plural, one {{n} sekunda} few {{n} sekundy} many {{n} sekund} other {{n} sekundy}}',
+    },
+    and: 'i',
+    trigger: {
+      last_activity: '{period} od ostatniej aktywności',
+      end_of_year_after_last_entry: '{period} od końca roku, w którym dokonano ostatniego wpisu',
+      consent_withdrawn: 'do wycofania zgody, następnie {period} od jej wycofania',
+      contract_ended: '{period} od zakończenia umowy',
+      request_completed: '{period} od zrealizowania żądania',
+      created: '{period} od utworzenia rekordu',
+      complaint_settled: '{period} od rozliczenia reklamacji',
+    },
+    yearEnd: ', do końca roku kalendarzowego',
   },
-  end_of_year_after_last_entry: {
-    pl: (p) => `${p} od końca roku, w którym dokonano ostatniego wpisu`,
-    en: (p) => `${p} from the end of the year in which the last entry was made`,
+  en: {
+    unit: {
+      years: '{n, plural, one {{n} year} other {{n} years}}',
+      months: '{n, plural, one {{n} month} other {{n} months}}',
+      weeks: '{n, plural, one {{n} week} other {{n} weeks}}',
+      days: '{n, plural, one {{n} day} other {{n} days}}',
+      hours: '{n, plural, one {{n} hour} other {{n} hours}}',
+      minutes: '{n, plural, one {{n} minute} other {{n} minutes}}',
+      seconds: '{n, plural, one {{n} second} other {{n} seconds}}',
+    },
+    and: 'and',
+    trigger: {
+      last_activity: '{period} from the last activity',
+      end_of_year_after_last_entry: '{period} from the end of the year in which the last entry was made',
+      consent_withdrawn: 'until consent is withdrawn, then {period} from its withdrawal',
+      contract_ended: '{period} from the end of the contract',
+      request_completed: '{period} from the completion of the request',
+      created: '{period} from the creation of the record',
+      complaint_settled: '{period} from the settlement of the complaint',
+    },
+    yearEnd: ', to the end of that calendar year',
   },
-  consent_withdrawn: {
-    pl: (p) => `do wycofania zgody, następnie ${p} od jej wycofania`,
-    en: (p) => `until consent is withdrawn, then ${p} from its withdrawal`,
-  },
-  contract_ended: {
-    pl: (p) => `${p} od zakończenia umowy`,
-    en: (p) => `${p} from the end of the contract`,
-  },
-  request_completed: {
-    pl: (p) => `${p} od zrealizowania żądania`,
-    en: (p) => `${p} from the completion of the request`,
-  },
-  created: {
-    pl: (p) => `${p} od utworzenia rekordu`,
-    en: (p) => `${p} from the creation of the record`,
-  },
-  complaint_settled: {
-    pl: (p) => `${p} od rozliczenia reklamacji`,
-    en: (p) => `${p} from the settlement of the complaint`,
-  },
-};
+});
+addMessages('retentionWords', RETENTION_WORDS);
 
 export function describeDuration(period: string, lang: RetentionLanguage): string {
   const parts = parseIsoDuration(period).toObject();
-  const words = UNITS.filter((unit) => (parts[unit] ?? 0) > 0).map((unit) => {
-    const n = parts[unit] as number;
-    const noun = lang === 'pl' ? polishPlural(n, POLISH_UNITS[unit]) : ENGLISH_UNITS[unit][n === 1 ? 0 : 1];
-    return `${n} ${noun}`;
-  });
-  return joinList(words, lang === 'pl' ? 'i' : 'and');
+  const words = UNITS.filter((unit) => (parts[unit] ?? 0) > 0).map((unit) =>
+    message(lang, `retentionWords.unit.${unit}`, { n: parts[unit] as number }),
+  );
+  return joinList(words, message(lang, 'retentionWords.and'));
 }
 
-const YEAR_END_WORDS: Record<RetentionLanguage, string> = {
-  pl: ', do końca roku kalendarzowego',
-  en: ', to the end of that calendar year',
-};
-
 export function describeRetention(policy: RetentionRule, lang: RetentionLanguage): string {
-  const words = TRIGGER_WORDS[policy.trigger];
-  if (words === undefined) {
+  if (!(policy.trigger in RETENTION_WORDS.pl.trigger)) {
     throw new RangeError(`Unknown retention trigger ${JSON.stringify(policy.trigger)}`);
   }
-  return words[lang](describeDuration(policy.period, lang)) + (policy.roundToYearEnd ? YEAR_END_WORDS[lang] : '');
+  const period = describeDuration(policy.period, lang);
+  return (
+    message(lang, `retentionWords.trigger.${policy.trigger}`, { period }) +
+    (policy.roundToYearEnd ? message(lang, 'retentionWords.yearEnd') : '')
+  );
 }
 
 function joinList(items: string[], conjunction: string): string {
