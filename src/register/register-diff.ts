@@ -1,4 +1,5 @@
 import type { Register, RegisterActivity, RegisterRow } from './register.types';
+import { registerText } from './register-text';
 
 export interface FieldChange {
   field: string;
@@ -14,24 +15,15 @@ export interface RegisterDiff {
   changed: { key: string; name: string; fields: FieldChange[] }[];
 }
 
-const CONTROLLER_FIELDS: { field: string; pl: string; en: string; of: (r: Register) => unknown }[] = [
-  { field: 'name', pl: 'Nazwa administratora', en: 'Controller name', of: (r) => r.controller.name },
-  { field: 'address', pl: 'Adres', en: 'Address', of: (r) => r.controller.address },
-  { field: 'contact', pl: 'Dane kontaktowe', en: 'Contact details', of: (r) => r.controller.contact },
-  {
-    field: 'dpo.name',
-    pl: 'Inspektor ochrony danych',
-    en: 'Data protection officer',
-    of: (r) => r.controller.dpo.name,
-  },
-  { field: 'dpo.contact', pl: 'Kontakt z IOD', en: 'DPO contact', of: (r) => r.controller.dpo.contact },
-  { field: 'representative', pl: 'Przedstawiciel', en: 'Representative', of: (r) => r.controller.representative },
-  {
-    field: 'jointControllers',
-    pl: 'Współadministratorzy',
-    en: 'Joint controllers',
-    of: (r) => r.controller.jointControllers,
-  },
+// The controller's fields a sign-off compares; their names are `registerText.field.<key>` in the catalogue.
+const CONTROLLER_FIELDS: { field: string; key: string; of: (r: Register) => unknown }[] = [
+  { field: 'name', key: 'name', of: (r) => r.controller.name },
+  { field: 'address', key: 'address', of: (r) => r.controller.address },
+  { field: 'contact', key: 'contact', of: (r) => r.controller.contact },
+  { field: 'dpo.name', key: 'dpoName', of: (r) => r.controller.dpo.name },
+  { field: 'dpo.contact', key: 'dpoContact', of: (r) => r.controller.dpo.contact },
+  { field: 'representative', key: 'representative', of: (r) => r.controller.representative },
+  { field: 'jointControllers', key: 'jointControllers', of: (r) => r.controller.jointControllers },
 ];
 
 const text = (v: unknown): string | null =>
@@ -48,7 +40,9 @@ export function diffRegisters(before: Register | null, after: Register): Registe
     for (const f of CONTROLLER_FIELDS) {
       const o = text(f.of(before));
       const n = text(f.of(after));
-      if (o !== n) controller.push({ field: f.field, header: f[after.lang], old: o, new: n });
+      if (o !== n) {
+        controller.push({ field: f.field, header: registerText(after.lang, `field.${f.key}`), old: o, new: n });
+      }
     }
   }
   const old = new Map((before?.activities ?? []).map((a) => [a.key, a]));

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPdf, PdfFonts } from '../common/pdf/markup-pdf';
 import { headerBlock, labelsOf } from './register-labels';
+import { registerText } from './register-text';
 import { DPV_GDPR } from './register-words';
 import type { ProcessorEntry, Register, RegisterActivity } from './register.types';
 
@@ -28,7 +29,7 @@ export async function toXlsx(r: Register): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Zgoda';
   wb.created = new Date(r.generatedAt);
-  const ws = wb.addWorksheet(r.lang === 'pl' ? 'Rejestr' : 'Register', {
+  const ws = wb.addWorksheet(registerText(r.lang, 'sheet'), {
     pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
   ws.columns = r.columns.map((c) => ({ key: c.key, width: c.key === 'lp' ? 6 : WIDE.has(c.key) ? 48 : 26 }));
@@ -50,8 +51,7 @@ export async function toXlsx(r: Register): Promise<Buffer> {
     const col = r.columns[i - 1];
     cell.fill = col.mandatory ? MANDATORY_FILL : HEADER_FILL;
     cell.border = { bottom: { style: 'thin' } };
-    if (col.mandatory)
-      cell.note = r.lang === 'pl' ? 'Kolumna obowiązkowa (art. 30 RODO)' : 'Mandatory column (Art. 30 GDPR)';
+    if (col.mandatory) cell.note = registerText(r.lang, 'mandatoryColumn');
   });
   for (const cells of cellsOf(r)) {
     const row = ws.addRow(cells);
