@@ -1,4 +1,4 @@
-import { compileTemplate, CompiledTemplate, message } from '../../rendering';
+import { compileTemplate, CompiledTemplate, formatDateTime, message } from '../../rendering';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipFile } from 'yazl';
@@ -151,12 +151,8 @@ export function subjectPurposes(input: PackageInput, systems: PackageSystem[]): 
 /** The model of report.html: every item of Art. 15(1)-(3) (LEGAL item 17), about this subject only. */
 export function reportModel(input: PackageInput, systems: PackageSystem[]) {
   const { locale } = input;
-  const fmt = new Intl.DateTimeFormat(locale === 'pl' ? 'pl-PL' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'Europe/Warsaw',
-  });
-  const date = (d: Date | string | null | undefined) => (d ? fmt.format(new Date(d)) : '');
+  // Dates and times in Europe/Warsaw, as every page, e-mail and document prints them.
+  const date = (d: Date | string | null | undefined) => (d ? formatDateTime(new Date(d), locale) : '');
   const purposes = subjectPurposes(input, systems);
   const purposeName = new Map(input.purposes.map((p) => [p.key, p.name]));
   const holding = systems.filter(holdsData);
