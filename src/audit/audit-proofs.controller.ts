@@ -6,7 +6,7 @@ import { ProblemError } from '../common/problem/problem.error';
 import { AuditCheckpoints } from './audit-checkpoints.service';
 import { AuditProofs } from './audit-proofs.service';
 import { AuditVerifier } from './audit-verifier.service';
-import { ConsistencyQuery, ProofQuery, VerifyBody } from './audit.dto';
+import { AuditVerifyBody, ConsistencyQuery, ProofQuery } from './audit.dto';
 import {
   AuditKeyRotated,
   CheckpointResponse,
@@ -86,7 +86,7 @@ export class AuditProofsController {
       'Detects an entry edited or removed, the tail truncated and the log rewritten (its leaves recomputed) below ' +
       'the checkpoint. Without a checkpoint, checks against the latest one recorded in the database.',
   })
-  verify(@Body() body: VerifyBody): Promise<VerifyResult> {
+  verify(@Body() body: AuditVerifyBody): Promise<VerifyResult> {
     return this.verifier.verify(body.checkpoint?.trim());
   }
 }

@@ -14,7 +14,7 @@ export class AuditQuery extends ListQuery {
   @ApiPropertyOptional() @IsOptional() @IsDateString() to?: string;
 }
 
-export class VerifyBody {
+export class AuditVerifyBody {
   @ApiPropertyOptional({
     description:
       'A checkpoint kept outside the database (the compact JWS of GET /v1/audit/checkpoints/latest or a file ' +

@@ -9,7 +9,7 @@ import { ChangeFeed } from './change-feed.service';
 import { CHANGE_TYPES, ChangeType } from './consent-change.entity';
 import { CHANGES_EXAMPLE } from './consent-api.examples';
 
-export class ChangesQuery {
+export class ConsentChangesQuery {
   @ApiPropertyOptional({
     description: "The `next` (or a change's `cursor`) of the previous page; omitted: from the start",
   })
@@ -55,7 +55,7 @@ export class ChangesController {
   @ApiGoneResponse({
     description: 'Problem code `cursor_expired`: older than CHANGES_RETENTION_DAYS; read from the start',
   })
-  changes(@Query() q: ChangesQuery, @CurrentPrincipal() principal: Principal) {
+  changes(@Query() q: ConsentChangesQuery, @CurrentPrincipal() principal: Principal) {
     return this.feed.page(
       q.after,
       q.limit ?? 100,

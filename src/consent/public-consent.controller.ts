@@ -15,7 +15,7 @@ import { PublicConsentService } from './public-consent.service';
 import { ApiErrorsAs, ApiFormOrJsonBody, ApiHtml, ApiPageOrJson, ApiProblem } from '../common/openapi/responses';
 import { GpcResponse } from './consent-records.responses';
 
-export class TokenQuery {
+export class ConsentTokenQuery {
   @ApiProperty()
   @IsOptional()
   @IsString()
@@ -62,7 +62,7 @@ export class PublicConsentController {
     summary: 'Page with a one-click withdrawal button (a GET never withdraws: mail scanners follow links)',
   })
   async unsubscribePage(
-    @Query() q: TokenQuery,
+    @Query() q: ConsentTokenQuery,
     @Headers('accept-language') al: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
@@ -88,7 +88,7 @@ export class PublicConsentController {
   @Public()
   @ApiOperation({ summary: 'Withdraw exactly the purpose and channel of the signed token (RFC 8058 compatible)' })
   async unsubscribe(
-    @Query() q: TokenQuery,
+    @Query() q: ConsentTokenQuery,
     @Body() body: TokenBody | undefined,
     @Headers('content-type') contentType: string | undefined,
     @Headers('accept-language') al: string | undefined,
@@ -118,7 +118,7 @@ export class PublicConsentController {
   @ApiResponse({ status: 303, description: 'A browser is sent to the preference centre for the same token' })
   @Public()
   @ApiOperation({ summary: "A subject's consents, for a signed preferences token" })
-  preferences(@Query() q: TokenQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+  preferences(@Query() q: ConsentTokenQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     // A person opening the link from a message gets the preference centre; API clients keep the JSON.
     if (wantsHtml(reply.request)) {
       return seeOther(
@@ -136,7 +136,7 @@ export class PublicConsentController {
   @Public()
   @ApiOperation({ summary: 'Double opt-in: page with a confirmation button' })
   async confirmPage(
-    @Query() q: TokenQuery,
+    @Query() q: ConsentTokenQuery,
     @Headers('accept-language') al: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
@@ -162,7 +162,7 @@ export class PublicConsentController {
   @Public()
   @ApiOperation({ summary: 'Double opt-in: confirm the pending grant named by the signed token' })
   async confirm(
-    @Query() q: TokenQuery,
+    @Query() q: ConsentTokenQuery,
     @Body() body: TokenBody | undefined,
     @Headers('content-type') contentType: string | undefined,
     @Headers('accept-language') al: string | undefined,

@@ -24,7 +24,13 @@ import { ControllerSettingsService } from './controller-settings.service';
 import type { RegisterRole } from './register-columns';
 import { fileName } from './register-labels';
 import { toCsv, toHtml, toJsonLd, toPdf, toXlsx } from './register-render';
-import { ActivityDetailsDto, ChangesQuery, ControllerSettingsDto, RegisterQuery, SignOffDto } from './register.dto';
+import {
+  ActivityDetailsDto,
+  RegisterChangesQuery,
+  ControllerSettingsDto,
+  RegisterQuery,
+  SignOffDto,
+} from './register.dto';
 import { RegisterService } from './register.service';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -90,7 +96,7 @@ export class RegisterController {
   @ApiOkResponse({ type: RegisterChangesResponse })
   @RequireScopes('register:read')
   @ApiOperation({ summary: 'What changed since the DPO last signed off, with who changed it and when' })
-  changes(@Query() q: ChangesQuery) {
+  changes(@Query() q: RegisterChangesQuery) {
     return this.register.changes(q.role ?? 'controller', q.lang ?? 'pl');
   }
 
@@ -98,7 +104,7 @@ export class RegisterController {
   @ApiOkResponse({ type: RegisterVersionList })
   @RequireScopes('register:read')
   @ApiOperation({ summary: 'Signed-off versions, newest first (without their snapshots)' })
-  async versions(@Query() q: ChangesQuery): Promise<RegisterVersionList> {
+  async versions(@Query() q: RegisterChangesQuery): Promise<RegisterVersionList> {
     return { items: await this.register.versions(q.role ?? 'controller') };
   }
 

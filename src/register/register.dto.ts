@@ -206,7 +206,7 @@ export class RegisterQuery {
   role?: RegisterRole;
 }
 
-export class ChangesQuery {
+export class RegisterChangesQuery {
   @ApiPropertyOptional({ enum: REGISTER_LANGS, default: 'pl' })
   @IsOptional()
   @IsIn(REGISTER_LANGS)

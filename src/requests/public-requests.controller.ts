@@ -85,7 +85,7 @@ export class ResendVerificationDto {
   email: string;
 }
 
-export class TokenQuery {
+export class RequestTokenQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -99,7 +99,7 @@ export class TokenQuery {
 }
 
 /** JSON `{ token }` or the confirmation page's form post. */
-export class VerifyBody extends TokenQuery {}
+export class PublicVerifyBody extends RequestTokenQuery {}
 
 const ACCEPTED = {
   status: 'accepted',
@@ -161,7 +161,7 @@ export class PublicRequestsController {
   @RateLimited()
   @ApiOperation({ summary: 'Confirmation page with a button; a GET never verifies (mail scanners follow links)' })
   async verifyPage(
-    @Query() q: TokenQuery,
+    @Query() q: RequestTokenQuery,
     @Headers('accept-language') al: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
@@ -188,15 +188,15 @@ export class PublicRequestsController {
   @Post('verify')
   @ApiProblem('invalid_token', 'link_expired')
   @ApiErrorsAs('page-or-problem')
-  @ApiFormOrJsonBody(VerifyBody)
+  @ApiFormOrJsonBody(PublicVerifyBody)
   @ApiPageOrJson(200, 'Verified: a page for a form post, JSON for a JSON client', VerifyResponse)
   @HttpCode(200)
   @Public()
   @RateLimited()
   @ApiOperation({ summary: 'Consume a verification link (single use): the request is verified and handled' })
   async verify(
-    @Body() body: VerifyBody | undefined,
-    @Query() q: TokenQuery,
+    @Body() body: PublicVerifyBody | undefined,
+    @Query() q: RequestTokenQuery,
     @Headers('content-type') contentType: string | undefined,
     @Headers('accept-language') al: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -228,7 +228,7 @@ export class PublicRequestsController {
   @ApiOperation({ summary: 'Status of a request, for the link shown after verification' })
   status(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
-    @Query() q: TokenQuery,
+    @Query() q: RequestTokenQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (wantsHtml(reply.request)) {
@@ -245,7 +245,7 @@ export class PublicRequestsController {
   @ApiOperation({ summary: 'Download the access package with the link from the completion e-mail (at most 7 days)' })
   async result(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
-    @Query() q: TokenQuery,
+    @Query() q: RequestTokenQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     await this.requests.checkDownload(id, q.token);

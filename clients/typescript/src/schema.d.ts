@@ -2542,10 +2542,9 @@ export interface components {
             /** @description RFC 9162 consistency proof, hex */
             proof: string[];
         };
-        VerifyBody: {
-            token?: string;
-            /** @enum {string} */
-            lang?: "pl" | "en";
+        AuditVerifyBody: {
+            /** @description A checkpoint kept outside the database (the compact JWS of GET /v1/audit/checkpoints/latest or a file of AUDIT_CHECKPOINT_DIR); without one, the latest recorded checkpoint */
+            checkpoint?: string;
         };
         CreateApiKeyDto: {
             /** @example newsletter-tool */
@@ -4846,6 +4845,11 @@ export interface components {
             /** @description The status page of the request */
             statusUrl: string;
         };
+        PublicVerifyBody: {
+            token?: string;
+            /** @enum {string} */
+            lang?: "pl" | "en";
+        };
         PublicRecipientView: {
             name: string;
             done: boolean;
@@ -5592,7 +5596,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["VerifyBody"];
+                "application/json": components["schemas"]["AuditVerifyBody"];
             };
         };
         responses: {
@@ -15060,8 +15064,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["VerifyBody"];
-                "application/x-www-form-urlencoded": components["schemas"]["VerifyBody"];
+                "application/json": components["schemas"]["PublicVerifyBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["PublicVerifyBody"];
             };
         };
         responses: {
