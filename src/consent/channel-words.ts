@@ -1,4 +1,4 @@
-import { addMessages, defineStrings, message, PageLang } from '../rendering';
+import { addMessages, defineStrings, messageOr, PageLang } from '../rendering';
 import { Channel } from './consent.types';
 
 /** The channels in words, the one catalogue's namespace `channel`: the console, the portal and the access report. */
@@ -24,5 +24,5 @@ addMessages('channel', CHANNEL_STRINGS);
 
 /** A channel in words; a code no release offers any more is shown as recorded. */
 export function channelLabel(channel: string, lang: PageLang): string {
-  return (Object.values(Channel) as string[]).includes(channel) ? message(lang, `channel.${channel}`) : channel;
+  return messageOr(lang, `channel.${channel}`, channel);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { channelLabel, ConsentQueryService, PurposesService } from '../consent';
-import { hasMessage, message, PageLang } from '../rendering';
+import { messageOr } from '../rendering';
 import { ConsoleNames } from './console-names';
 import { ConsoleView } from './console-view';
 
@@ -43,7 +43,7 @@ export class ConsoleConsentProof {
           [t('proof.occurredAt'), null, e.occurredAt],
           [t('proof.recordedAt'), null, e.recordedAt],
           [t('proof.expiresAt'), e.expiresAt ? null : t('proof.noExpiry'), e.expiresAt],
-          [t('subject.method'), words(lang, `accessReport.value.sourceMethod.${e.source.method}`, e.source.method)],
+          [t('subject.method'), messageOr(lang, `accessReport.value.sourceMethod.${e.source.method}`, e.source.method)],
           [t('subject.location'), e.source.location ?? '–'],
           [t('subject.expressedBy'), e.expressedBy ? t(`subject.by${capital(e.expressedBy)}`) : '–'],
           [t('proof.staff'), (await this.names.nameOf(e.source.staffId && `staff:${e.source.staffId}`, lang)) ?? '–'],
@@ -86,6 +86,3 @@ export class ConsoleConsentProof {
 }
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
-
-/** The catalogue's words for a code of Zgoda's own, or the code as recorded (a value an older release wrote). */
-const words = (lang: PageLang, key: string, code: string) => (hasMessage(lang, key) ? message(lang, key) : code);

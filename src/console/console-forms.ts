@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validationPipe } from '../common/validation/validation-pipe';
 import { ProblemError } from '../common/problem/problem.error';
 import type { PageLang } from '../rendering';
-import { isRefusal, warsawInstant } from './console-pages';
+import { TOLD_OFFLINE } from '../common/validation/told-by';
+import { Form, isRefusal, warsawInstant } from './console-pages';
 import { type ConsoleView, redirect } from './console-view';
 
 /**
@@ -14,6 +15,25 @@ export type FieldErrors = Record<string, string | null>;
 
 export function noErrors(fields: readonly string[]): FieldErrors {
   return Object.fromEntries(fields.map((f) => [f, null]));
+}
+
+/** What a template reads of a form: the values typed and the errors when it came back refused, else empty ones. */
+export function formModel(fields: readonly string[], back: { values: Form; errors: FieldErrors } | null) {
+  return {
+    values: Object.fromEntries(fields.map((f) => [f, back ? (back.values[f] ?? '') : ''])),
+    errors: back ? back.errors : noErrors(fields),
+  };
+}
+
+/** A select's options or a radio group's buttons: none chosen unless the form came back with one (nothing decided for staff). */
+export function choices(values: readonly string[], label: (v: string) => string, picked: string | undefined) {
+  return values.map((value) => ({ value, label: label(value), selected: value === picked, checked: value === picked }));
+}
+
+/** How staff told a person without an e-mail address (Art. 12(3), 18(3)), as the forms offer it. */
+export function toldByChoices(view: ConsoleView, lang: PageLang, picked: string | undefined) {
+  const key = (w: string) => `request.toldBy${w === 'in_person' ? 'InPerson' : w[0].toUpperCase() + w.slice(1)}`;
+  return choices(TOLD_OFFLINE, (w) => view.t(lang, key(w)), picked);
 }
 
 /** The field errors a refusal names, or null when it is not about the form's fields (the caller rethrows). */

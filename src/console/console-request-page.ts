@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit';
-import { TOLD_OFFLINE } from '../common/validation/told-by';
 import { Env } from '../config/env';
 import { RequestsService } from '../requests';
 import type { PageLang } from '../rendering';
-import { FieldErrors, noErrors } from './console-forms';
+import { choices, FieldErrors, formModel, toldByChoices } from './console-forms';
 import { ConsoleNames } from './console-names';
 import { Form, requestRow, typeLabel } from './console-pages';
 import { clockSentences } from './console-request-clock';
@@ -59,16 +58,11 @@ export class ConsoleRequestPage {
       r.completedAt ? { at: r.completedAt, label: t('request.ev_completed') } : null,
     ].filter(Boolean);
     const writable = may(req, 'requests:write');
-    // Every field the template reads is present (strict templates): typed values come back, others are empty.
-    const form = (name: RequestForm, fields: readonly string[], taskId?: string) => {
-      const mine = state?.form === name && state.taskId === taskId;
-      return {
-        values: Object.fromEntries(fields.map((f) => [f, mine ? (state.values[f] ?? '') : ''])),
-        errors: mine ? state.errors : noErrors(fields),
-      };
-    };
-    const chosen = (name: RequestForm, field: string, value: string, taskId?: string) =>
-      state?.form === name && state.taskId === taskId && state.values[field] === value;
+    // The form that came back refused, if it is this one (a manual task's: of this task): shown again as typed.
+    const back = (name: RequestForm, taskId?: string) =>
+      state?.form === name && state.taskId === taskId ? state : null;
+    const form = (name: RequestForm, fields: readonly string[], taskId?: string) =>
+      formModel(fields, back(name, taskId));
     const tasks = r.tasks!.map((task) => {
       const manual = writable && task.kind === 'manual' && !SETTLED_TASKS.includes(task.status);
       return {
@@ -82,11 +76,11 @@ export class ConsoleRequestPage {
         complete: manual
           ? {
               ...form('complete', COMPLETE_FIELDS, task.id),
-              outcomes: Object.entries(TASK_OUTCOMES).map(([o, key]) => ({
-                value: o,
-                label: t(key),
-                checked: chosen('complete', 'status', o, task.id),
-              })),
+              outcomes: choices(
+                Object.keys(TASK_OUTCOMES),
+                (o) => t(TASK_OUTCOMES[o as keyof typeof TASK_OUTCOMES]),
+                back('complete', task.id)?.values.status,
+              ),
             }
           : null,
       };
@@ -112,12 +106,8 @@ export class ConsoleRequestPage {
           writable && clock.canExtend
             ? {
                 ...form('extend', EXTEND_FIELDS),
-                months: ['1', '2'].map((m) => ({ value: m, selected: chosen('extend', 'months', m) })),
-                toldBy: TOLD_OFFLINE.map((w) => ({
-                  value: w,
-                  label: t(`request.toldBy${w === 'in_person' ? 'InPerson' : w[0].toUpperCase() + w.slice(1)}`),
-                  selected: chosen('extend', 'toldBy', w),
-                })),
+                months: choices(['1', '2'], (m) => m, back('extend')?.values.months),
+                toldBy: toldByChoices(this.view, lang, back('extend')?.values.toldBy),
               }
             : null,
         reject: writable && row.open ? form('reject', REJECT_FIELDS) : null,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TOLD_OFFLINE } from '../common/validation/told-by';
 import { AuditService } from '../audit';
 import { Env } from '../config/env';
 import { Channel, channelLabel, ConsentQueryService, PurposesService } from '../consent';
@@ -9,7 +8,7 @@ import { ListRequestsQuery, REQUEST_TYPES, RequestsService } from '../requests';
 import { HOLD_BASES, RESTRICTION_GROUNDS, SubjectLookupService } from '../subjects';
 import type { SubjectResponse } from '../subjects';
 import type { PageLang } from '../rendering';
-import { FieldErrors, noErrors } from './console-forms';
+import { choices, FieldErrors, formModel, toldByChoices } from './console-forms';
 import { Form, requestRow, typeLabel } from './console-pages';
 import { ConsoleNames } from './console-names';
 import { ConsoleView, may } from './console-view';
@@ -83,11 +82,10 @@ export class ConsoleSubjectPage {
     const names = new Map(purposes.map((p) => [p.key, p.name]));
     const t = (key: string, vars: Record<string, unknown> = {}) => this.view.t(lang, key, vars);
     const at = (iso: string) => formatDateTime(new Date(iso), lang);
-    // Every field the template reads is present (strict templates): typed values come back, others are empty.
-    const form = (name: SubjectForm, fields: readonly string[]) => ({
-      values: Object.fromEntries(fields.map((f) => [f, state?.form === name ? (state.values[f] ?? '') : ''])),
-      errors: state?.form === name ? state.errors : noErrors(fields),
-    });
+    // The form that came back refused, if it is this one: its values and errors are shown again.
+    const back = (name: SubjectForm) => (state?.form === name ? state : null);
+    const form = (name: SubjectForm, fields: readonly string[]) => formModel(fields, back(name));
+    const picked = (name: SubjectForm, field: string) => back(name)?.values[field];
     const writes = may(req, 'subjects:write') && identity?.status !== 'erased';
     const title = t('subject.title');
     return this.view.render(
@@ -122,34 +120,31 @@ export class ConsoleSubjectPage {
         record: may(req, 'consent:write')
           ? {
               ...form('record', RECORD_FIELDS),
-              purposes: options(
+              purposes: choices(
                 purposes.filter((p) => p.currentVersion).map((p) => p.key),
                 (k) => names.get(k) ?? k,
-                state,
-                'record',
-                'purpose',
+                picked('record', 'purpose'),
               ),
-              channels: options(CHANNELS, (c) => channelLabel(c, lang), state, 'record', 'channel'),
-              locales: options(
+              channels: choices(CHANNELS, (c) => channelLabel(c, lang), picked('record', 'channel')),
+              locales: choices(
                 ['pl', 'en'],
                 (l) => t(`subject.locale${l === 'pl' ? 'Pl' : 'En'}`),
-                state,
-                'record',
-                'locale',
+                picked('record', 'locale'),
               ),
-              methods: options(
+              methods: choices(
                 ['store', 'phone', 'email'],
                 (m) => t(`subject.method${m[0].toUpperCase()}${m.slice(1)}`),
-                state,
-                'record',
-                'method',
+                picked('record', 'method'),
               ),
-              decisions: checks(['granted', 'refused', 'withdrawn'], (d) => t(`subject.${d}`), state, 'decision'),
-              expressedBy: checks(
+              decisions: choices(
+                ['granted', 'refused', 'withdrawn'],
+                (d) => t(`subject.${d}`),
+                picked('record', 'decision'),
+              ),
+              expressedBy: choices(
                 ['subject', 'guardian', 'staff'],
                 (w) => t(`subject.by${w[0].toUpperCase()}${w.slice(1)}`),
-                state,
-                'expressedBy',
+                picked('record', 'expressedBy'),
               ),
             }
           : null,
@@ -180,21 +175,15 @@ export class ConsoleSubjectPage {
         writes,
         hold: {
           ...form('hold', HOLD_FIELDS),
-          bases: options(HOLD_BASES, (b) => t(`holdBasis.${b}`), state, 'hold', 'legalBasis'),
+          bases: choices(HOLD_BASES, (b) => t(`holdBasis.${b}`), picked('hold', 'legalBasis')),
         },
         restrict: {
           ...form('restrict', RESTRICT_FIELDS),
-          grounds: options(RESTRICTION_GROUNDS, (g) => t(`restrictionGround.${g}`), state, 'restrict', 'reason'),
+          grounds: choices(RESTRICTION_GROUNDS, (g) => t(`restrictionGround.${g}`), picked('restrict', 'reason')),
         },
         lift: {
           ...form('lift', LIFT_FIELDS),
-          toldBy: options(
-            TOLD_OFFLINE,
-            (w) => t(`request.toldBy${w === 'in_person' ? 'InPerson' : w[0].toUpperCase() + w.slice(1)}`),
-            state,
-            'lift',
-            'toldBy',
-          ),
+          toldBy: toldByChoices(this.view, lang, picked('lift', 'toldBy')),
         },
         request:
           may(req, 'requests:write') && identity?.status !== 'erased'
@@ -229,33 +218,4 @@ export class ConsoleSubjectPage {
       );
     return out;
   }
-}
-
-/** A select's options, none chosen unless the form came back with one (nothing decided for staff by default). */
-function options(
-  values: readonly string[],
-  label: (v: string) => string,
-  state: SubjectPageState | null,
-  form: SubjectForm,
-  field: string,
-) {
-  return values.map((value) => ({
-    value,
-    label: label(value),
-    selected: state?.form === form && state.values[field] === value,
-  }));
-}
-
-/** Radio buttons of the consent form, none checked unless the form came back with one chosen. */
-function checks(
-  values: readonly string[],
-  label: (v: string) => string,
-  state: SubjectPageState | null,
-  field: string,
-) {
-  return values.map((value) => ({
-    value,
-    label: label(value),
-    checked: state?.form === 'record' && state.values[field] === value,
-  }));
 }

@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { addMessages, defineStrings, hasMessage, message } from './messages';
+import { addMessages, defineStrings, messageOr } from './messages';
 
 export const EMAIL_LOCALES = ['pl', 'en'] as const;
 export type EmailLocale = (typeof EMAIL_LOCALES)[number];
@@ -42,7 +42,7 @@ addMessages('requestType', REQUEST_TYPE_STRINGS);
 
 /** A request type in words, or null for a type that is not one of Art. 15-21. */
 export function requestTypeLabel(type: string, locale: EmailLocale): string | null {
-  return hasMessage(locale, `requestType.${type}`) ? message(locale, `requestType.${type}`) : null;
+  return messageOr(locale, `requestType.${type}`, null);
 }
 
 export class TemplateRenderError extends Error {}
@@ -53,11 +53,16 @@ function localeOf(options: HelperOptions): EmailLocale {
   return locale;
 }
 
+/** A helper's argument as a Date: an ISO string or a Date; anything else is an error, never "Invalid Date". */
+function dateOf(value: unknown, helper: string): Date {
+  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError(`${helper} helper needs an ISO date`);
+  return d;
+}
+
 /** `{{date dueDate}}`: a long local date ("15 marca 2026", "15 March 2026") from an ISO string or Date. */
 export function dateHelper(value: unknown, options: HelperOptions): string {
-  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
-  if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('date helper needs an ISO date');
-  return formatDay(d, localeOf(options));
+  return formatDay(dateOf(value, 'date'), localeOf(options));
 }
 
 /** A long date in Europe/Warsaw, as the `date` helper prints it (for texts built outside a template). */
@@ -67,9 +72,7 @@ export function formatDay(d: Date, locale: EmailLocale): string {
 
 /** `{{dateTime at}}`: a long date with the time in Warsaw ("7 grudnia 2026 16:05"), where the time matters. */
 export function dateTimeHelper(value: unknown, options: HelperOptions): string {
-  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
-  if (!d || Number.isNaN(d.getTime())) throw new TemplateRenderError('dateTime helper needs an ISO date');
-  return formatDateTime(d, localeOf(options));
+  return formatDateTime(dateOf(value, 'dateTime'), localeOf(options));
 }
 
 /** Date and time in Europe/Warsaw, as the `dateTime` helper prints it (for texts built outside a template). */

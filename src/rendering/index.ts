@@ -1,7 +1,16 @@
 // The public surface of the rendering module: what other modules and the entry points may import (docs/ARCHITECTURE.md).
 export { EMAIL_LOCALES, formatDateTime, formatDay, requestTypeLabel, TemplateRenderError } from './helpers';
 export type { EmailLocale } from './helpers';
-export { addMessages, defineStrings, flatten, hasMessage, interpolate, message, PAGE_LANGS } from './messages';
+export {
+  addMessages,
+  defineStrings,
+  flatten,
+  hasMessage,
+  interpolate,
+  message,
+  messageOr,
+  PAGE_LANGS,
+} from './messages';
 export type { Catalogue, PageLang, StringTree } from './messages';
 export {
   compileTemplate,

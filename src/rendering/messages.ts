@@ -92,3 +92,8 @@ export function message(lang: PageLang, key: string, vars: Record<string, unknow
 export function hasMessage(lang: PageLang, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(catalogue[lang], key);
 }
+
+/** A word of the catalogue when it has one for this key, else `fallback` (a data system's own word, or null). */
+export function messageOr<T>(lang: PageLang, key: string, fallback: T): string | T {
+  return hasMessage(lang, key) ? message(lang, key) : fallback;
+}

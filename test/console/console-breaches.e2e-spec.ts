@@ -3,9 +3,10 @@ import type { Page } from 'playwright-core';
 import { pdfText } from '../support/pdf-text';
 import { SmtpCatcher } from '../support/smtp-catcher';
 import { consoleSignIn } from './console-support';
-import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { createStaff, STAFF_ENV } from '../users/staff-client';
+import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { BrowserSession, checkA11y, screenshot } from '../support/browser';
+import { eventually, TestApp } from '../support/test-app';
+import { createStaff } from '../users/staff-client';
 
 const HOUR = 3_600_000;
 const local = (ms: number) => DateTime.fromMillis(ms).setZone('Europe/Warsaw').toFormat("yyyy-LL-dd'T'HH:mm");
@@ -15,11 +16,11 @@ describe('console: breaches', () => {
   let t: TestApp;
   let smtp: SmtpCatcher;
   let browser: BrowserSession;
+  let app: BrowserApp | undefined;
 
   beforeAll(async () => {
-    smtp = await SmtpCatcher.start();
-    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
-    browser = await launchBrowser();
+    app = await startBrowserApp();
+    ({ t, smtp, browser } = app);
     await createStaff(t, 'iod@example.com', 'dpo');
     await createStaff(t, 'ola.staff@example.com', 'staff');
     const crm = await t.request('POST', '/v1/systems', {
@@ -40,11 +41,7 @@ describe('console: breaches', () => {
     expect((await t.request('POST', '/v1/subjects', { email: 'obok@example.com' })).status).toBe(201);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => app?.close());
 
   const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
     consoleSignIn(browser, page, t.baseUrl, email, lang);

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject } from '../requests/support';
-import { consoleSignIn } from './console-support';
+import { consoleFind, consoleSignIn } from './console-support';
 import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createStaff, STAFF_ENV } from '../users/staff-client';
@@ -26,11 +26,7 @@ describe('console: the person’s page', () => {
 
   const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
     consoleSignIn(browser, page, t.baseUrl, email, lang);
-  async function find(page: Page, q: string) {
-    await page.goto(`${t.baseUrl}/console/consents`);
-    await page.getByLabel('E-mail, telefon, identyfikator w systemie klienta lub numer żądania').fill(q);
-    await page.getByRole('button', { name: 'Znajdź osobę lub żądanie' }).click();
-  }
+  const find = (page: Page, q: string) => consoleFind(page, t.baseUrl, q);
   const text = (page: Page, selector: string) => page.locator(selector).textContent();
 
   it('staff find a person by e-mail, read consents in words, and file an access request for them', async () => {

@@ -1,21 +1,21 @@
 import type { Page } from 'playwright-core';
 import { createSubject, createSystem, waitForStatus } from '../requests/support';
-import { SmtpCatcher } from '../support/smtp-catcher';
+
 import { consoleSignIn } from './console-support';
-import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
-import { startTestApp, TestApp } from '../support/test-app';
-import { createStaff, STAFF_ENV } from '../users/staff-client';
+import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { BrowserSession, checkA11y, screenshot } from '../support/browser';
+import { TestApp } from '../support/test-app';
+import { createStaff } from '../users/staff-client';
 
 /** A request's page (issue 15 item 3): its clock explained, tasks in words, a manual task completed by staff. */
 describe('console: a request’s page', () => {
   let t: TestApp;
-  let smtp: SmtpCatcher;
   let browser: BrowserSession;
+  let app: BrowserApp | undefined;
 
   beforeAll(async () => {
-    smtp = await SmtpCatcher.start();
-    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
-    browser = await launchBrowser();
+    app = await startBrowserApp();
+    ({ t, browser } = app);
     await createStaff(t, 'ola.staff@example.com', 'staff');
     await createSystem(t, {
       key: 'archive',
@@ -26,11 +26,7 @@ describe('console: a request’s page', () => {
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => app?.close());
 
   const signIn = (page: Page, lang: 'pl' | 'en' = 'pl') =>
     consoleSignIn(browser, page, t.baseUrl, 'ola.staff@example.com', lang);

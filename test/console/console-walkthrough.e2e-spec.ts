@@ -2,11 +2,13 @@ import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../../src/users/totp';
 import { createSubject, createSystem, unzip, waitForStatus } from '../requests/support';
-import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
+import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { BrowserSession, checkA11y, screenshot } from '../support/browser';
 import { pdfText } from '../support/pdf-text';
-import { SmtpCatcher } from '../support/smtp-catcher';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { asStaff, createStaff, GOOD_PASSWORD, login, STAFF_ENV } from '../users/staff-client';
+import { consoleFind } from './console-support';
+
+import { eventually, TestApp } from '../support/test-app';
+import { asStaff, createStaff, GOOD_PASSWORD, login } from '../users/staff-client';
 
 const local = (ms: number) => DateTime.fromMillis(ms).setZone('Europe/Warsaw').toFormat("yyyy-LL-dd'T'HH:mm");
 
@@ -18,8 +20,6 @@ const WORDS = {
     signIn: 'Zaloguj się',
     code: 'Kod',
     confirm: 'Potwierdź',
-    find: 'E-mail, telefon, identyfikator w systemie klienta lub numer żądania',
-    findButton: 'Znajdź osobę lub żądanie',
     access: 'dostęp do danych (art. 15)',
     identityChecked: /Tożsamość osoby sprawdzona/,
     file: 'Złóż żądanie',
@@ -59,8 +59,6 @@ const WORDS = {
     signIn: 'Sign in',
     code: 'Code',
     confirm: 'Confirm',
-    find: 'E-mail, phone, customer system id or request number',
-    findButton: 'Find a person or request',
     access: 'access (Art. 15)',
     identityChecked: /The person’s identity was checked/,
     file: 'File the request',
@@ -104,8 +102,8 @@ const WORDS = {
  */
 describe('console: a DPO’s day, end to end', () => {
   let t: TestApp;
-  let smtp: SmtpCatcher;
   let browser: BrowserSession;
+  let app: BrowserApp | undefined;
   let secret: string;
   let dpoId: string;
   let erasureId: string;
@@ -125,9 +123,8 @@ describe('console: a DPO’s day, end to end', () => {
   };
 
   beforeAll(async () => {
-    smtp = await SmtpCatcher.start();
-    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
-    browser = await launchBrowser();
+    app = await startBrowserApp();
+    ({ t, browser } = app);
     dpoId = (await createStaff(t, 'iod@example.com', 'dpo')).id;
     // The DPO's second factor, enrolled before the day starts (the enrolment page has its own test).
     const session = await login(t, 'iod@example.com');
@@ -147,11 +144,7 @@ describe('console: a DPO’s day, end to end', () => {
     await waitForStatus(t, erasureId, ['completed']);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => app?.close());
 
   const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
 
@@ -167,11 +160,7 @@ describe('console: a DPO’s day, end to end', () => {
         externalSystem: 'crm',
       });
       inCrm.push(caller.id);
-      const find = async (page: Page, q: string) => {
-        await page.goto(`${t.baseUrl}/console/consents`);
-        await page.getByLabel(w.find).fill(q);
-        await page.getByRole('button', { name: w.findButton }).click();
-      };
+      const find = (page: Page, q: string) => consoleFind(page, t.baseUrl, q, lang);
       await browser.resetCookies();
       const page = await browser.newPage();
 

@@ -1,27 +1,27 @@
 import { DateTime } from 'luxon';
 import type { Page } from 'playwright-core';
 import { pdfText } from '../support/pdf-text';
-import { SmtpCatcher } from '../support/smtp-catcher';
+
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject, waitForStatus } from '../requests/support';
-import { consoleSignIn } from './console-support';
-import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { createStaff, STAFF_ENV } from '../users/staff-client';
+import { consoleFind, consoleSignIn } from './console-support';
+import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { BrowserSession, checkA11y, screenshot } from '../support/browser';
+import { eventually, TestApp } from '../support/test-app';
+import { createStaff } from '../users/staff-client';
 
 /** The staff console in a real browser (Debian's Chromium): login, a request, roles, audit, accessibility. */
 describe('console in the browser', () => {
   let t: TestApp;
-  let smtp: SmtpCatcher;
   let browser: BrowserSession;
+  let app: BrowserApp | undefined;
   let requestId: string;
   let subjectId: string;
   let purposeKey: string;
 
   beforeAll(async () => {
-    smtp = await SmtpCatcher.start();
-    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
-    browser = await launchBrowser();
+    app = await startBrowserApp();
+    ({ t, browser } = app);
     await createStaff(t, 'ola.staff@example.com', 'staff');
     await createStaff(t, 'iod@example.com', 'dpo');
     await createStaff(t, 'max.marketing@example.com', 'marketing');
@@ -35,11 +35,7 @@ describe('console in the browser', () => {
     requestId = r.body.id;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => app?.close());
 
   const signIn = (page: Page, email: string, lang: 'pl' | 'en' = 'pl') =>
     consoleSignIn(browser, page, t.baseUrl, email, lang);
@@ -139,12 +135,7 @@ describe('console in the browser', () => {
     // People of this test's own: a later test counts the views of the shared subject.
     const mailed = await createSubject(t);
     const phoned = await createSubject(t, { phone: '+48 600 100 200' });
-    const find = async (q: string) => {
-      await page.goto(`${t.baseUrl}/console/consents`);
-      await page.getByLabel('E-mail, telefon, identyfikator w systemie klienta lub numer żądania').fill(q);
-      await page.getByRole('button', { name: 'Znajdź osobę lub żądanie' }).click();
-      return new URL(page.url());
-    };
+    const find = (q: string) => consoleFind(page, t.baseUrl, q);
     const byEmail = await find(`  ${mailed.email.toUpperCase()} `);
     expect(byEmail.pathname).toBe(`/console/subjects/${mailed.id}`);
     await expect(page.locator('main').textContent()).resolves.toContain('Nowak');

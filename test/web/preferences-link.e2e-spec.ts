@@ -1,28 +1,24 @@
 import { PreferenceLinkMailer } from '../../src/consent';
 import { publishedPurpose } from '../consent/consent-fixtures';
 import { createSubject } from '../requests/support';
-import { BrowserSession, checkA11y, launchBrowser, screenshot } from '../support/browser';
+import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { BrowserSession, checkA11y, screenshot } from '../support/browser';
 import { SmtpCatcher } from '../support/smtp-catcher';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { STAFF_ENV } from '../users/staff-client';
+import { eventually, TestApp } from '../support/test-app';
 
 /** Issue 15 item 9: a person without a marketing message at hand gets the preference centre link by e-mail. */
 describe('portal: the preference centre link by e-mail', () => {
   let t: TestApp;
   let smtp: SmtpCatcher;
   let browser: BrowserSession;
+  let app: BrowserApp | undefined;
 
   beforeAll(async () => {
-    smtp = await SmtpCatcher.start();
-    t = await startTestApp({ role: 'all', env: { ...STAFF_ENV, SMTP_URL: smtp.url } });
-    browser = await launchBrowser();
+    app = await startBrowserApp();
+    ({ t, smtp, browser } = app);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => app?.close());
 
   it('sends the link only to a held address, answers the same for any address, and the link opens the centre', async () => {
     await publishedPurpose(t, 'newsletter', { channels: ['email'] });

@@ -1,4 +1,4 @@
-import { addMessages, defineStrings, hasMessage, message, requestTypeLabel } from '../../rendering';
+import { addMessages, defineStrings, message, messageOr, requestTypeLabel } from '../../rendering';
 import { channelLabel } from '../../consent';
 import type { Locale } from '../request.types';
 
@@ -203,7 +203,7 @@ export const ACCESS_REPORT_STRINGS = defineStrings({
 addMessages('accessReport', ACCESS_REPORT_STRINGS);
 
 /** The catalogue's words for a key of Zgoda's own, or the key itself (a data system's own word). */
-const words = (key: string, locale: Locale, own: string) => (hasMessage(locale, key) ? message(locale, key) : own);
+const words = (key: string, locale: Locale, own: string) => messageOr(locale, key, own);
 
 /** An access report word (`accessReport.<key>`), or the code as recorded when it has none. */
 export const accessReportWords = (locale: Locale, key: string, code: string) =>
